@@ -1,0 +1,64 @@
+/**
+ * Activities that post to the team chat through a Slack-compatible incoming webhook.
+ */
+import { createHash } from 'node:crypto';
+import type { DeliveryLedger } from '../src/delivery-ledger';
+import { PermanentError, TransientError } from '../src/errors';
+import { announcementText, type TeamAnnouncement } from './email';
+import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
+import { classified } from './classified';
+
+export interface ChatDependencies {
+  webhookUrl: string;
+  ledger: DeliveryLedger;
+  timeoutMs?: number;
+}
+
+/** HTTP 429 and 5xx may pass on a later try; any other 4xx will not (bad URL, revoked hook, bad payload). */
+export function classifyWebhookStatus(status: number): Error | undefined {
+  if (status >= 200 && status < 300) return undefined;
+  if (status === 429 || status >= 500) return new TransientError(`webhook answered HTTP ${status}`);
+  return new PermanentError(`webhook refused the message with HTTP ${status}`);
+}
+
+/** Chat activities bound to a webhook URL and the delivery ledger. */
+export function createChatActivities(deps: ChatDependencies) {
+  async function post(key: string, text: string): Promise<string> {
+    const delivery = await deps.ledger.deliverOnce(key, 'webhook', async () => {
+      let response: Response;
+      try {
+        response = await fetch(deps.webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
+          body: JSON.stringify({ text }),
+          signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+        });
+      } catch (err) {
+        throw new TransientError(`webhook unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await response.text();
+      const failure = classifyWebhookStatus(response.status);
+      if (failure) throw failure;
+      return createHash('sha256').update(key).digest('hex').slice(0, 16);
+    });
+    return delivery.receipt;
+  }
+
+  return {
+    async notifyTeam(input: Faultable & TeamAnnouncement) {
+      return attemptStep(input.fault, async () => ({ deliveryId: await post(idempotencyKey('notifyTeam'), `:wave: ${announcementText(input)}`) }));
+    },
+
+    /** Posts a notice (escalation, reminder, approval request) once per key. */
+    async postNotice(input: { key: string; text: string }) {
+      return classified(async () => ({ deliveryId: await post(idempotencyKey(`notice/${input.key}`), `:rotating_light: ${input.text}`) }));
+    },
+
+    /** Compensation of the whole run: tells the team the onboarding was cancelled. */
+    async announceCancellation(input: { employeeId: string; team: string; reason: string }) {
+      return classified(async () => ({
+        deliveryId: await post(idempotencyKey('announceCancellation'), `:x: The onboarding of employee ${input.employeeId} into ${input.team} was cancelled (${input.reason}).`),
+      }));
+    },
+  };
+}

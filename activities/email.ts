@@ -1,0 +1,98 @@
+/**
+ * Activities that send email through SMTP (nodemailer): the welcome email, notices to people,
+ * and the team announcement when the chat webhook is down.
+ */
+import { createHash } from 'node:crypto';
+import type { Transporter } from 'nodemailer';
+import type { DeliveryLedger } from '../src/delivery-ledger';
+import { workspaceUrlFor } from '../src/directory/directory-provider';
+import { PermanentError, TransientError } from '../src/errors';
+import type { NewHire } from '../workflows/onboarding-types';
+import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
+import { classified } from './classified';
+
+export interface EmailDependencies {
+  transport: Transporter;
+  from: string;
+  ledger: DeliveryLedger;
+  workspaceBaseUrl: string;
+}
+
+export interface TeamAnnouncement {
+  employeeId: string;
+  fullName: string;
+  role: string;
+  team: string;
+  startDate: string;
+  workspaceUrl?: string;
+  ticketId?: string;
+}
+
+/** SMTP replies 5xx mean the server will never accept this message; 4xx and connection errors may pass later. */
+export function classifySmtpError(err: unknown): Error {
+  const code = (err as { responseCode?: number }).responseCode;
+  const message = err instanceof Error ? err.message : String(err);
+  if (typeof code === 'number' && code >= 500) return new PermanentError(`SMTP server refused the message (${code}): ${message}`);
+  return new TransientError(`SMTP delivery failed${code ? ` (${code})` : ''}: ${message}`);
+}
+
+/** A Message-ID derived from the idempotency key, so mail systems downstream can drop a duplicate too. */
+function messageIdFor(key: string): string {
+  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@overture.local>`;
+}
+
+/** The text of the team's announcement, shared by the webhook and its email fallback. */
+export function announcementText(a: TeamAnnouncement): string {
+  const where = a.workspaceUrl ? `Workspace: ${a.workspaceUrl}` : a.ticketId ? `Workspace: being set up by IT (ticket ${a.ticketId})` : 'Workspace: not provisioned';
+  return `Please welcome ${a.fullName}, joining ${a.team} as ${a.role} on ${a.startDate}. ${where}`;
+}
+
+/** Email activities bound to an SMTP transport and the delivery ledger. */
+export function createEmailActivities(deps: EmailDependencies) {
+  async function send(key: string, to: string, subject: string, text: string): Promise<string> {
+    const delivery = await deps.ledger.deliverOnce(key, 'email', async () => {
+      try {
+        const info = await deps.transport.sendMail({ from: deps.from, to, subject, text, messageId: messageIdFor(key) });
+        return String(info.messageId);
+      } catch (err) {
+        throw classifySmtpError(err);
+      }
+    });
+    return delivery.receipt;
+  }
+
+  return {
+    async sendWelcomeEmail(input: Faultable & { hire: NewHire; accountId: string }) {
+      return attemptStep(input.fault, async () => {
+        const { hire } = input;
+        const firstName = hire.fullName.split(/\s+/)[0] ?? hire.fullName;
+        const workspaceUrl = workspaceUrlFor(deps.workspaceBaseUrl, hire.employeeId);
+        const text = [
+          `Hi ${firstName},`,
+          '',
+          `Welcome to the ${hire.team} team! You start on ${hire.startDate} as ${hire.role}.`,
+          `Your account: ${input.accountId}`,
+          `Your workspace: ${workspaceUrl}`,
+          `Your manager: ${hire.managerEmail}`,
+          '',
+          'See you soon!',
+        ].join('\n');
+        const messageId = await send(idempotencyKey('sendWelcomeEmail'), hire.email, `Welcome to the ${hire.team} team, ${firstName}!`, text);
+        return { messageId };
+      });
+    },
+
+    /** Sends a notice (escalation, reminder, approval request) once per key. */
+    async sendNotice(input: { key: string; to: string; subject: string; text: string }) {
+      return classified(async () => ({ messageId: await send(idempotencyKey(`notice/${input.key}`), input.to, input.subject, input.text) }));
+    },
+
+    /** Fallback of notifyTeam: the announcement goes to the manager by email. */
+    async emailTeamAnnouncement(input: TeamAnnouncement & { to: string }) {
+      return classified(async () => {
+        const text = `${announcementText(input)}\n\n(The team chat could not be reached; please pass this on to the team.)`;
+        return { messageId: await send(idempotencyKey('emailTeamAnnouncement'), input.to, `New team member joining ${input.team}`, text) };
+      });
+    },
+  };
+}

@@ -1,0 +1,142 @@
+/**
+ * A real stack for one test file: the run's Temporal dev server, a local SMTP server, a local webhook
+ * receiver, temporary SQLite files and an in-process worker on a task queue of its own.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import type { Client } from '@temporalio/client';
+import type { Worker } from '@temporalio/worker';
+import { loadConfig, type OvertureConfig } from '../../src/config';
+import { connectClient } from '../../src/client';
+import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
+import { SqliteDirectory } from '../../src/directory/sqlite-directory';
+import { createOnboardingWorker } from '../../workers/onboarding-worker';
+import type { NewHire, OnboardingOptions } from '../../workflows/onboarding-types';
+
+export interface TestStack {
+  config: OvertureConfig;
+  env: Record<string, string>;
+  client: Client;
+  mail: MailReceiver;
+  webhooks: WebhookReceiver;
+  /** A second connection to the worker's directory database, to check what the run did. */
+  directory: SqliteDirectory;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Environment for a test: unique task queue and data dir, local SMTP and webhook. */
+function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<string, string>): Record<string, string> {
+  const address = process.env.OVERTURE_TEST_TEMPORAL_ADDRESS;
+  if (!address) throw new Error('OVERTURE_TEST_TEMPORAL_ADDRESS is not set: run the tests with jest (globalSetup starts Temporal)');
+  const dataDir = fs.mkdtempSync(path.join(process.env.OVERTURE_TEST_DIR ?? '/tmp', 'data-'));
+  return {
+    TEMPORAL_ADDRESS: address,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: `test-${randomUUID()}`,
+    OVERTURE_DATA_DIR: dataDir,
+    SMTP_URL: mail.url,
+    NOTIFY_WEBHOOK_URL: webhooks.url,
+    ...extra,
+  };
+}
+
+/** Starts the per-file stack; the worker uses the workflow bundle made once by globalSetup. */
+export async function startTestStack(extraEnv: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+  const mail = await startMailReceiver();
+  const webhooks = await startWebhookReceiver();
+  const env = testEnv(mail, webhooks, extraEnv);
+  const config = loadConfig(env);
+  const client = await connectClient(config);
+  const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
+  let running: { worker: Worker; done: Promise<void>; shutdown: () => Promise<void> } | undefined;
+
+  const startWorker = async () => {
+    if (running) return;
+    const bundlePath = process.env.OVERTURE_TEST_WORKFLOW_BUNDLE;
+    const built = await createOnboardingWorker(config, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
+    running = { worker: built.worker, done: built.worker.run(), shutdown: built.shutdown };
+  };
+  const stopWorker = async () => {
+    if (!running) return;
+    const { worker, done, shutdown } = running;
+    running = undefined;
+    worker.shutdown();
+    await done;
+    await shutdown();
+  };
+  if (opts.worker !== false) await startWorker();
+
+  return {
+    config,
+    env,
+    client,
+    mail,
+    webhooks,
+    directory,
+    startWorker,
+    stopWorker,
+    async stop() {
+      await stopWorker();
+      await client.connection.close();
+      directory.close();
+      await mail.stop();
+      await webhooks.stop();
+    },
+  };
+}
+
+let counter = 0;
+
+/** A valid new hire with a unique employee id. */
+export function newHire(overrides: Partial<NewHire> = {}): NewHire {
+  counter += 1;
+  const employeeId = `T${Date.now().toString(36)}${counter}`.toUpperCase();
+  return {
+    employeeId,
+    fullName: 'Katherine Johnson',
+    email: `k.johnson.${employeeId.toLowerCase()}@example.com`,
+    role: 'engineer',
+    team: 'Flight Research',
+    managerEmail: 'dorothy.vaughan@example.com',
+    startDate: '2026-12-07',
+    extraPermissions: [],
+    ...overrides,
+  };
+}
+
+/** Run options with retry intervals and ladder timers short enough for tests. */
+export function fastOptions(ladder: Partial<OnboardingOptions['escalation']['ladder']> = {}) {
+  return (options: OnboardingOptions): OnboardingOptions => {
+    const policies = Object.fromEntries(
+      Object.entries(options.policies).map(([step, p]) => [step, { ...p, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3, startToCloseTimeoutMs: 10_000 }]),
+    ) as OnboardingOptions['policies'];
+    const slow = { reminderAfterMs: 3_600_000, nextContactAfterMs: 7_200_000, automaticActionAfterMs: 10_800_000 };
+    return {
+      ...options,
+      policies,
+      supportPolicy: { ...options.supportPolicy, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 },
+      escalation: { ...options.escalation, ladder: { ...options.escalation.ladder, ...slow, ...ladder } },
+      approval: { ...options.approval, ladder: { ...options.approval.ladder, ...slow } },
+    };
+  };
+}
+
+/** Polls until the check passes or the time is up. */
+export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+}

@@ -1,0 +1,92 @@
+/**
+ * The happy path against the real server: every side effect happens exactly once, outputs flow forward,
+ * and the status query tells where the run is.
+ */
+import { startOnboarding, getRunStatus, listRuns } from '../../src/client';
+import { workspaceUrlFor } from '../../src/directory/directory-provider';
+import { ONBOARDING_STEPS } from '../../workflows/onboarding-types';
+import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+
+let stack: TestStack;
+beforeAll(async () => {
+  stack = await startTestStack();
+});
+afterAll(async () => stack.stop());
+
+describe('onboarding a new hire', () => {
+  it('creates one account, one grant set, one workspace, sends one email and one notification', async () => {
+    const hire = newHire({ extraPermissions: ['vpn:access'] });
+    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    expect(started.workflowId).toBe(`onboarding-${hire.employeeId}`);
+    const result = await started.handle.result();
+
+    const expectedUrl = workspaceUrlFor(stack.config.WORKSPACE_BASE_URL, hire.employeeId);
+    expect(result).toMatchObject({ state: 'completed', accountId: `acct-${hire.employeeId.toLowerCase()}`, workspaceUrl: expectedUrl });
+
+    const inventory = stack.directory.inventory(hire.employeeId);
+    expect(inventory.accounts).toHaveLength(1);
+    expect(inventory.accounts[0]!.status).toBe('active');
+    expect(inventory.grants).toEqual(['chat:join', 'ci:run', 'repo:read', 'repo:write', 'vpn:access']);
+    expect(inventory.workspaces).toEqual([expect.objectContaining({ url: expectedUrl })]);
+
+    const mails = stack.mail.messages().filter((m) => m.to.includes(hire.email));
+    expect(mails).toHaveLength(1);
+    expect(mails[0]!.subject).toBe('Welcome to the Flight Research team, Katherine!');
+    expect(mails[0]!.text).toContain(expectedUrl);
+
+    const posts = stack.webhooks.received().filter((w) => JSON.stringify(w.body).includes(hire.employeeId) || JSON.stringify(w.body).includes(expectedUrl));
+    expect(posts).toHaveLength(1);
+    expect((posts[0]!.body as { text: string }).text).toContain('Please welcome Katherine Johnson');
+    expect((posts[0]!.body as { text: string }).text).toContain(expectedUrl);
+  });
+
+  it('reports every step completed, with attempts, times and the orchestrator log', async () => {
+    const hire = newHire();
+    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    await started.handle.result();
+    const status = await getRunStatus(stack.client, started.workflowId);
+
+    expect(status.state).toBe('completed');
+    expect(status.execution.status).toBe('COMPLETED');
+    expect(status.steps.map((s) => s.step)).toEqual([...ONBOARDING_STEPS]);
+    for (const step of status.steps) {
+      expect(step).toMatchObject({ state: 'completed', attempts: 1, path: 'primary' });
+      expect(Date.parse(step.endedAt!)).toBeGreaterThanOrEqual(Date.parse(step.startedAt!));
+    }
+    // The two middle steps run side by side: each starts before the other ends.
+    const email = status.steps.find((s) => s.step === 'sendWelcomeEmail')!;
+    const workspace = status.steps.find((s) => s.step === 'createWorkspace')!;
+    expect(email.startedAt! <= workspace.endedAt! && workspace.startedAt! <= email.endedAt!).toBe(true);
+    expect(status.log.map((l) => l.message)).toEqual(expect.arrayContaining(['createAccount started', 'notifyTeam completed', 'onboarding completed']));
+    // No personal data in the log.
+    const log = JSON.stringify(status.log);
+    expect(log).not.toContain(hire.email);
+    expect(log).not.toContain(hire.fullName);
+  });
+
+  it('returns the existing run when the same employee is onboarded again', async () => {
+    const hire = newHire();
+    const first = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'latency', ms: 1_500 } } });
+    const second = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    expect(second.alreadyStarted).toBe(true);
+    expect(second.runId).toBe(first.runId);
+    await first.handle.result();
+    const third = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    expect(third).toMatchObject({ alreadyStarted: true, runId: first.runId });
+    expect(stack.directory.inventory(hire.employeeId).accounts).toHaveLength(1);
+    expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
+  });
+
+  it('keeps search attributes current and free of personal data', async () => {
+    const hire = newHire();
+    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    await started.handle.result();
+    const description = await started.handle.describe();
+    const attrs = JSON.stringify(description.typedSearchAttributes.getAll());
+    expect(attrs).toContain('completed');
+    expect(attrs).not.toContain(hire.email);
+    expect(attrs).not.toContain(hire.fullName);
+    const runs = await listRuns(stack.client, { state: 'completed' });
+    expect(runs.map((r) => r.workflowId)).toContain(started.workflowId);
+  });
+});

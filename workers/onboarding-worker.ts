@@ -1,0 +1,68 @@
+/**
+ * The onboarding worker: runs the onboarding workflow and its activities against the configured systems.
+ *
+ * `npm run worker` starts one alone (to scale out); `npm start` starts one beside the dev stack.
+ */
+import path from 'node:path';
+import nodemailer from 'nodemailer';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createOnboardingActivities } from '../activities';
+import { loadConfig, type OvertureConfig } from '../src/config';
+import { DeliveryLedger } from '../src/delivery-ledger';
+import { SqliteDirectory } from '../src/directory/sqlite-directory';
+
+export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
+
+/** The real systems a worker talks to, built from configuration. */
+export function connectSystems(config: OvertureConfig) {
+  const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
+  const ledger = new DeliveryLedger(config.ledgerDbPath);
+  const transport = nodemailer.createTransport(config.smtpUrl);
+  const activities = createOnboardingActivities({
+    directory,
+    email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
+    chat: { webhookUrl: config.webhookUrl, ledger },
+  });
+  const close = () => {
+    transport.close();
+    ledger.close();
+    directory.close();
+  };
+  return { directory, ledger, activities, close };
+}
+
+/** Creates a worker for the configured task queue; extra options (e.g. a prebuilt workflow bundle) win. */
+export async function createOnboardingWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
+  const systems = connectSystems(config);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    ...(extra.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    activities: systems.activities,
+    ...extra,
+  });
+  const shutdown = async () => {
+    systems.close();
+    await connection.close();
+  };
+  return { worker, systems, shutdown };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const { worker, shutdown } = await createOnboardingWorker(config);
+  console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
+  // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().
+  await worker.run();
+  await shutdown();
+  console.log('worker stopped');
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}
