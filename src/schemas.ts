@@ -46,15 +46,16 @@ export function parseNewHire(raw: unknown): NewHire {
 
 /** Parses "step=mode" (mode: transient:N, permanent, latency:MS, none) as the CLI and console spell a fault. */
 export function parseFaultSpec(spec: string): { step: OnboardingStep; fault?: FaultMode } {
-  const [stepName, mode] = spec.split('=');
-  if (!stepName || !mode) throw new InputError([`fault "${spec}": expected step=mode, e.g. createWorkspace=transient:2`]);
+  const [stepName, mode, ...extra] = spec.split('=');
+  if (!stepName || !mode || extra.length) throw new InputError([`fault "${spec}": expected step=mode, e.g. createWorkspace=transient:2`]);
   if (!(ONBOARDING_STEPS as readonly string[]).includes(stepName)) {
     throw new InputError([`fault "${spec}": unknown step ${stepName}; steps are ${ONBOARDING_STEPS.join(', ')}`]);
   }
   const step = stepName as OnboardingStep;
-  const [kind, value] = mode.split(':');
+  const [kind, value, ...rest] = mode.split(':');
   const count = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (kind === 'none') return { step };
+  if (rest.length) throw new InputError([`fault "${spec}": mode must be transient:N (N > 0), permanent, latency:MS or none`]);
+  if (kind === 'none' && value === undefined) return { step };
   if (kind === 'permanent' && value === undefined) return { step, fault: { kind: 'permanent' } };
   if (kind === 'transient' && count > 0) return { step, fault: { kind: 'transient', failures: count } };
   if (kind === 'latency' && count >= 0) return { step, fault: { kind: 'latency', ms: count } };

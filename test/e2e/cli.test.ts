@@ -1,0 +1,106 @@
+/**
+ * The overture CLI end to end, as a separate process against the real server and a real worker.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { runOverture } from '../helpers/processes';
+import type { RunStatus } from '../../src/client';
+
+let stack: TestStack;
+let dir: string;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  dir = fs.mkdtempSync(path.join(stack.config.OVERTURE_DATA_DIR, 'cli-'));
+});
+afterAll(async () => stack.stop());
+
+function writeHire(hire: object): string {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.json`);
+  fs.writeFileSync(file, JSON.stringify(hire));
+  return file;
+}
+
+describe('overture onboard', () => {
+  it('completes a valid onboarding and prints its final status as JSON', async () => {
+    const hire = newHire();
+    const result = await runOverture(['onboard', writeHire(hire), '--wait', '--json'], stack.env);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const status = JSON.parse(result.stdout) as RunStatus & { alreadyStarted: boolean };
+    expect(status).toMatchObject({ workflowId: `onboarding-${hire.employeeId}`, state: 'completed', alreadyStarted: false });
+    expect(status.steps.every((s) => s.state === 'completed')).toBe(true);
+    expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
+  });
+
+  it('shows each step as it completes with --wait', async () => {
+    const hire = newHire();
+    const result = await runOverture(['onboard', '-', '--wait'], stack.env, JSON.stringify(hire));
+    expect(result.code).toBe(0);
+    for (const step of ['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'notifyTeam']) {
+      expect(result.stdout).toContain(`${step} completed`);
+    }
+    expect(result.stdout).toContain('run completed');
+  });
+
+  it('rejects invalid input with exit code 2, names each bad field, and starts nothing', async () => {
+    const hire = { ...newHire(), email: 'not-an-address', startDate: 'tomorrow', nickname: 'x' };
+    const result = await runOverture(['onboard', writeHire(hire)], stack.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('email: must be an email address');
+    expect(result.stderr).toContain('startDate: must be a date as YYYY-MM-DD');
+    expect(result.stderr).toContain('unknown field(s) nickname');
+    expect(result.stderr).not.toContain('not-an-address');
+    await expect(stack.client.workflow.getHandle(`onboarding-${hire.employeeId}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+
+  it('returns the existing run instead of starting a second one', async () => {
+    const hire = newHire();
+    const file = writeHire(hire);
+    const first = await runOverture(['onboard', file, '--inject', 'createAccount=latency:2000', '--json'], stack.env);
+    expect(first.code).toBe(0);
+    const second = await runOverture(['onboard', file, '--json'], stack.env);
+    expect(second.code).toBe(0);
+    const a = JSON.parse(first.stdout) as { runId: string; alreadyStarted: boolean };
+    const b = JSON.parse(second.stdout) as { runId: string; alreadyStarted: boolean };
+    expect(a.alreadyStarted).toBe(false);
+    expect(b).toEqual({ workflowId: `onboarding-${hire.employeeId}`, runId: a.runId, alreadyStarted: true });
+    const plain = await runOverture(['onboard', file], stack.env);
+    expect(plain.stdout).toContain('onboarding already exists');
+  });
+
+  it('refuses a malformed fault injection before connecting', async () => {
+    const result = await runOverture(['onboard', writeHire(newHire()), '--inject', 'createWorkspace=sometimes'], stack.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('mode must be transient:N');
+  });
+});
+
+describe('overture status and list', () => {
+  it('shows a run step by step, and lists it', async () => {
+    const hire = newHire();
+    expect((await runOverture(['onboard', writeHire(hire), '--wait'], stack.env)).code).toBe(0);
+    const id = `onboarding-${hire.employeeId}`;
+    const status = await runOverture(['status', id], stack.env);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toMatch(/createAccount\s+completed/);
+    const json = JSON.parse((await runOverture(['status', id, '--json'], stack.env)).stdout) as RunStatus;
+    expect(json.steps.map((s) => s.state)).toEqual(Array(5).fill('completed'));
+    const list = await runOverture(['list', '--json'], stack.env);
+    expect((JSON.parse(list.stdout) as Array<{ workflowId: string }>).map((r) => r.workflowId)).toContain(id);
+  });
+
+  it('says clearly when a run does not exist', async () => {
+    const result = await runOverture(['status', 'onboarding-NOPE'], stack.env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no such run/);
+  });
+
+  it('exits 2 on an unknown command', async () => {
+    const result = await runOverture(['frobnicate'], stack.env);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unknown command');
+  });
+});

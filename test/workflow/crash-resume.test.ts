@@ -1,0 +1,65 @@
+/**
+ * Checkpoint and resume: the worker process is killed with SIGKILL while a step is in flight;
+ * a new worker picks the run up and every side effect still happens exactly once.
+ */
+import { getRunStatus, startOnboarding } from '../../src/client';
+import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';
+
+let stack: TestStack;
+const workers: WorkerProcess[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack({}, { worker: false });
+});
+afterAll(async () => {
+  for (const w of workers) await kill(w.child);
+  await stack.stop();
+});
+
+it('completes with each side effect exactly once after the worker is killed mid-step', async () => {
+  const first = spawnWorker(stack.env);
+  workers.push(first);
+  await first.ready;
+
+  const hire = newHire();
+  const tune = fastOptions();
+  const started = await startOnboarding(stack.client, stack.config, hire, {
+    // createWorkspace takes 3 s, so the kill lands while it is in flight; its timeout lets the server notice the dead worker.
+    faults: { createWorkspace: { kind: 'latency', ms: 3_000 } },
+    tuneOptions: (o) => {
+      const tuned = tune(o);
+      tuned.policies.createWorkspace.startToCloseTimeoutMs = 5_000;
+      return tuned;
+    },
+  });
+
+  await eventually(async () => {
+    const status = await getRunStatus(stack.client, started.workflowId);
+    const workspace = status.steps.find((s) => s.step === 'createWorkspace');
+    return workspace?.state === 'running' ? status : undefined;
+  }, 20_000, 'createWorkspace to be in flight');
+
+  await kill(first.child, 'SIGKILL');
+  const beforeRestart = stack.directory.inventory(hire.employeeId);
+  expect(beforeRestart.accounts).toHaveLength(1);
+  expect(beforeRestart.workspaces).toHaveLength(0);
+
+  const second = spawnWorker(stack.env);
+  workers.push(second);
+  await second.ready;
+  const result = await started.handle.result();
+  expect(result.state).toBe('completed');
+
+  const inventory = stack.directory.inventory(hire.employeeId);
+  expect(inventory.accounts).toHaveLength(1);
+  expect(inventory.workspaces).toHaveLength(1);
+  expect(inventory.grants.length).toBeGreaterThan(0);
+  expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
+  expect(stack.webhooks.received().filter((w) => JSON.stringify(w.body).includes('Katherine Johnson'))).toHaveLength(1);
+
+  const status = await getRunStatus(stack.client, started.workflowId);
+  const workspace = status.steps.find((s) => s.step === 'createWorkspace')!;
+  expect(workspace.state).toBe('completed');
+  expect(workspace.attempts).toBeGreaterThanOrEqual(2);
+}, 90_000);
