@@ -56,7 +56,7 @@ export function toStepFailure(err: unknown, attempt: number): ApplicationFailure
   const details: StepFailureDetails = { attempt, injected: false };
   if (err instanceof ApplicationFailure) {
     if (err.details?.length) return err;
-    return ApplicationFailure.create({ type: err.type ?? 'StepFailed', message: err.message, nonRetryable: err.nonRetryable ?? false, details: [details], cause: err.cause });
+    return ApplicationFailure.create({ type: err.type ?? 'StepFailed', message: redactPersonalData(err.message), nonRetryable: err.nonRetryable ?? false, details: [details], cause: err.cause });
   }
   const message = redactPersonalData(err instanceof Error ? err.message : String(err));
   return ApplicationFailure.create({

@@ -132,14 +132,14 @@ export const DEFAULT_SUPPORT_POLICY: StepPolicy = {
 
 /** The run options a client freezes into a new run's input, from configuration. */
 export function onboardingOptionsFrom(config: OvertureConfig): OnboardingOptions {
-  const policies = { ...DEFAULT_STEP_POLICIES };
-  for (const step of ONBOARDING_STEPS) {
-    const override = (config.STEP_POLICIES as Partial<Record<OnboardingStep, Partial<StepPolicy>>>)[step];
-    if (override) policies[step] = { ...policies[step], ...override };
-  }
+  // Fresh objects: a caller tuning its run's options must never change the defaults of later runs.
+  const overrides = config.STEP_POLICIES as Partial<Record<OnboardingStep, Partial<StepPolicy>>>;
+  const policies = Object.fromEntries(
+    ONBOARDING_STEPS.map((step) => [step, { ...DEFAULT_STEP_POLICIES[step], ...overrides[step] }]),
+  ) as Record<OnboardingStep, StepPolicy>;
   return {
     policies,
-    supportPolicy: DEFAULT_SUPPORT_POLICY,
+    supportPolicy: { ...DEFAULT_SUPPORT_POLICY },
     escalation: {
       contacts: config.ESCALATION_CONTACTS,
       ladder: {

@@ -75,7 +75,9 @@ export class EscalationDesk {
     }
     requirePerson(decision.by);
     if (!this.openEscalation(decision.step)) {
-      throw new Error(`step ${decision.step} is not escalated (it is ${this.tracker.step(decision.step).state})`);
+      const decided = this.tracker.status.escalations.filter((e) => e.step === decision.step && e.decision).pop()?.decision;
+      const why = decided ? `its escalation was already decided: ${decided.action} by ${decided.by}` : `it is ${this.tracker.step(decision.step).state}`;
+      throw new Error(`step ${decision.step} is not escalated (${why})`);
     }
     if (decision.output !== undefined && (typeof decision.output !== 'object' || Object.values(decision.output).some((v) => typeof v !== 'string'))) {
       throw new Error('a skipped step\'s output must be an object of strings');

@@ -334,14 +334,18 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingResu
       tracker.setState('failed');
       throw err;
     }
+    // A person's or the ladder's abort, a refused approval, or a cancellation requested through Temporal.
     const ending = abandonment ?? {
       kind: 'abort' as const,
-      record: { action: 'abort', by: 'temporal', reason: 'workflow cancelled', at: new Date().toISOString(), automatic: false },
+      record: { action: 'abort', by: 'temporal', reason: 'workflow cancellation requested', at: new Date().toISOString(), automatic: false },
     };
     const reason = `${ending.kind === 'reject' ? 'approval rejected' : 'aborted'} by ${ending.record.by}: ${ending.record.reason}`;
-    await CancellationScope.nonCancellable(() => compensate(reason));
-    tracker.setState(ending.kind === 'reject' ? 'rejected' : 'aborted');
-    await condition(allHandlersFinished);
+    await CancellationScope.nonCancellable(async () => {
+      await compensate(reason);
+      tracker.setState(ending.kind === 'reject' ? 'rejected' : 'aborted');
+      await condition(allHandlersFinished);
+    });
+    if (!abandonment) throw err;
     throw ApplicationFailure.create({
       type: ending.kind === 'reject' ? 'OnboardingRejected' : 'OnboardingAborted',
       message: `onboarding of ${hire.employeeId} ${reason}`,

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type OvertureConfig } from '../../src/config';
-import { connectClient } from '../../src/client';
+import { connectClient, getRunStatus, type RunStatus } from '../../src/client';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { SqliteDirectory } from '../../src/directory/sqlite-directory';
@@ -139,4 +139,18 @@ export async function eventually<T>(check: () => Promise<T | undefined> | T | un
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`timed out waiting for ${what}${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
+}
+
+/** Polls the run's status until the predicate holds. */
+export async function statusWhen(
+  stack: TestStack,
+  workflowId: string,
+  predicate: (status: RunStatus) => boolean,
+  what = 'status',
+  timeoutMs = 20_000,
+) {
+  return eventually(async () => {
+    const status = await getRunStatus(stack.client, workflowId);
+    return predicate(status) ? status : undefined;
+  }, timeoutMs, what);
 }
