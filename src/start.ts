@@ -1,0 +1,205 @@
+/**
+ * `npm start`: the whole Overture stack on this machine, on the embedded defaults.
+ *
+ * A Temporal dev server (history kept in ${OVERTURE_DATA_DIR}/temporal.db across restarts), a local SMTP
+ * server and webhook receiver (unless SMTP_URL / NOTIFY_WEBHOOK_URL point at real ones) and the onboarding
+ * worker. One instance per data directory (overture.pid). Ctrl-C or SIGTERM stops everything in reverse
+ * order; a second Ctrl-C forces the exit.
+ *
+ * Exit codes: 0 stopped on request, 1 could not start (or a part failed), 2 bad configuration.
+ */
+import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { ConfigError, loadConfig, type OvertureConfig } from './config';
+import { acquireInstanceLock, AlreadyRunningError, type InstanceLock } from './dev-stack/instance-lock';
+import { startMailReceiver } from './dev-stack/mail-receiver';
+import { busyPortProblem, formatSummary, localTemporalPort, portsToBind, stackPaths } from './dev-stack/stack-info';
+import { StopStack, withTimeout } from './dev-stack/stop-stack';
+import { provisionTemporalBinary, TemporalUnavailableError } from './dev-stack/temporal-binary';
+import { startTemporalDevServer } from './dev-stack/temporal-server';
+import { startWebhookReceiver } from './dev-stack/webhook-receiver';
+import { createOnboardingWorker } from '../workers/onboarding-worker';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/search-attributes';
+
+/** A running operator console, as {@link StartOperatorConsole} returns it. */
+export interface OperatorConsole {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the operator console once Temporal and the worker are up. A later change provides one. */
+export type StartOperatorConsole = (config: OvertureConfig, log: (line: string) => void) => Promise<OperatorConsole>;
+
+const WORKER_DRAIN_MS = 10_000;
+const FORCE_EXIT_MS = 30_000;
+const REPEAT_SIGNAL_MS = 1_000;
+
+const out = (line: string) => console.log(line);
+const err = (line: string) => console.error(line);
+const prefixed = (tag: string) => (line: string) => out(`[${tag}] ${line}`);
+
+/** Raised between startup steps when a stop was requested meanwhile. */
+class Interrupted extends Error {}
+
+interface StartPartsOptions {
+  startConsole?: StartOperatorConsole;
+  onTemporalPid: (pid: number) => void;
+  /** Throws Interrupted if a stop was requested; called after each part is registered. */
+  checkpoint: () => void;
+}
+
+/** Starts every part in order, registering each on `parts` as soon as it is up; returns the summary and the worker's end. */
+async function startParts(config: OvertureConfig, temporalPort: number, parts: StopStack, opts: StartPartsOptions) {
+  const paths = stackPaths(config);
+  const busy = await busyPortProblem(portsToBind(config, temporalPort));
+  if (busy) throw new Error(busy);
+
+  const binary = await provisionTemporalBinary({ log: prefixed('temporal') });
+  prefixed('temporal')(`using ${binary}`);
+  opts.checkpoint();
+  const temporal = await startTemporalDevServer({
+    binary,
+    port: temporalPort,
+    uiPort: config.TEMPORAL_UI_PORT,
+    dbFile: paths.temporalDb,
+    namespace: config.TEMPORAL_NAMESPACE,
+    searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
+    logFile: paths.temporalLog,
+    log: prefixed('temporal'),
+  });
+  opts.onTemporalPid(temporal.pid);
+  parts.push('Temporal server', () => temporal.stop());
+  opts.checkpoint();
+
+  const mail = config.SMTP_URL ? undefined : await startMailReceiver({ port: config.LOCAL_SMTP_PORT, mailDir: paths.mailDir, log: prefixed('mail') });
+  if (mail) parts.push('mail receiver', () => mail.stop());
+  const webhooks = config.NOTIFY_WEBHOOK_URL
+    ? undefined
+    : await startWebhookReceiver({ port: config.LOCAL_WEBHOOK_PORT, logFile: paths.webhookLog, log: prefixed('webhook') });
+  if (webhooks) parts.push('webhook receiver', () => webhooks.stop());
+  opts.checkpoint();
+
+  out('[worker] bundling the workflow code and connecting to Temporal');
+  const { worker, shutdown } = await createOnboardingWorker(config);
+  const running = worker.run();
+  const workerEnded = running.then(
+    () => 'the worker stopped',
+    (e: unknown) => `the worker failed: ${e instanceof Error ? e.message : String(e)}`,
+  );
+  parts.push('worker', async () => {
+    if (worker.getState() === 'RUNNING') worker.shutdown();
+    await withTimeout(running.catch(() => undefined), WORKER_DRAIN_MS, 'the worker drain');
+    await shutdown();
+  });
+  opts.checkpoint();
+
+  // ── Operator console hook ──────────────────────────────────────────────────────────────────────
+  // The console starts last (so it stops first), once it can reach Temporal. A later change passes
+  // startConsole to main() at the bottom of this file; until then there is no console.
+  let consoleUrl: string | undefined;
+  if (opts.startConsole) {
+    const operatorConsole = await opts.startConsole(config, prefixed('console'));
+    parts.push('operator console', () => operatorConsole.stop());
+    consoleUrl = operatorConsole.url;
+    opts.checkpoint();
+  }
+
+  const summary = formatSummary({ config, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, localSmtpUrl: mail?.url, localWebhookUrl: webhooks?.url, consoleUrl });
+  return { summary, workerEnded };
+}
+
+/** Brings the stack up, waits for a stop request (or the worker ending), then takes it down. Resolves to the exit code. */
+export async function main(opts: { startConsole?: StartOperatorConsole } = {}): Promise<number> {
+  let config: OvertureConfig;
+  let temporalPort: number;
+  try {
+    config = loadConfig();
+    temporalPort = localTemporalPort(config.TEMPORAL_ADDRESS);
+  } catch (e) {
+    err(e instanceof ConfigError ? e.message : `invalid configuration: ${(e as Error).message}`);
+    return 2;
+  }
+  let lock: InstanceLock;
+  try {
+    lock = acquireInstanceLock(stackPaths(config).pidFile, { temporalAddress: `127.0.0.1:${temporalPort}`, temporalUiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` });
+  } catch (e) {
+    if (!(e instanceof AlreadyRunningError)) throw e;
+    err(e.explain());
+    return 1;
+  }
+
+  const parts = new StopStack(out, err);
+  let temporalPid: number | undefined;
+  let stopReason: string | undefined;
+  let stopAt = 0;
+  let requestStop: (reason: string) => void = () => undefined;
+  const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+
+  const forceExit = () => {
+    err('forcing exit');
+    try {
+      if (temporalPid) process.kill(temporalPid, 'SIGTERM'); // do not leave the server running on its port
+    } catch {
+      // already gone
+    }
+    lock.release();
+    process.exit(130);
+  };
+  const onSignal = (signal: NodeJS.Signals) => {
+    // On Ctrl-C, tsx (npm start) sometimes relays the same SIGINT again a few ms later: only a later one forces.
+    if (stopReason) return Date.now() - stopAt < REPEAT_SIGNAL_MS ? undefined : forceExit();
+    stopReason = signal;
+    stopAt = Date.now();
+    out(`\n${signal} received: stopping Overture (press Ctrl-C again to force)`);
+    setTimeout(forceExit, FORCE_EXIT_MS).unref();
+    requestStop(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  try {
+    // We own shutdown: without this, the Temporal runtime would also stop the worker on SIGINT/SIGTERM behind our back.
+    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+    let started: Awaited<ReturnType<typeof startParts>>;
+    try {
+      started = await startParts(config, temporalPort, parts, {
+        startConsole: opts.startConsole,
+        onTemporalPid: (pid) => (temporalPid = pid),
+        checkpoint: () => {
+          if (stopReason) throw new Interrupted();
+        },
+      });
+    } catch (e) {
+      if (!(e instanceof Interrupted) && !stopReason) {
+        err(e instanceof TemporalUnavailableError ? e.message : `Overture could not start: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      const hadParts = parts.size > 0;
+      const clean = await parts.stopAll();
+      if (stopReason) out('stopped');
+      else if (hadParts) out('startup failed; everything that had started is stopped');
+      return stopReason && clean ? 0 : 1;
+    }
+    started.summary.forEach((line) => out(line));
+    out('Overture is ready. Press Ctrl-C to stop.');
+
+    const reason = await Promise.race([stopRequested, started.workerEnded]);
+    const unexpected = !stopReason;
+    if (unexpected) err(`${reason}; stopping the rest of Overture`);
+    const clean = await parts.stopAll();
+    out('stopped');
+    return clean && !unexpected ? 0 : 1;
+  } finally {
+    lock.release();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (require.main === module) {
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
+}
