@@ -1,0 +1,107 @@
+/**
+ * Records the committed replay histories: one onboarding per path through the workflow, on a throwaway
+ * Temporal dev server. Run it after a deliberate workflow change: `npm run history:record`.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { loadConfig } from '../../src/config';
+import { connectClient, decideApproval, resolveEscalation, startOnboarding, getRunStatus, type StartedOnboarding } from '../../src/client';
+import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
+import { findFreePort, startTemporalDevServer } from '../../src/dev-stack/temporal-server';
+import { startMailReceiver } from '../../src/dev-stack/mail-receiver';
+import { startWebhookReceiver } from '../../src/dev-stack/webhook-receiver';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/search-attributes';
+import { createOnboardingWorker } from '../../workers/onboarding-worker';
+import type { Client } from '@temporalio/client';
+import type { NewHire, OnboardingOptions } from '../../workflows/onboarding-types';
+
+const OUT_DIR = path.join(__dirname, 'histories');
+
+const hire = (employeeId: string, overrides: Partial<NewHire> = {}): NewHire => ({
+  employeeId,
+  fullName: 'Mary Jackson',
+  email: `mary.jackson.${employeeId.toLowerCase()}@example.com`,
+  role: 'engineer',
+  team: 'Wind Tunnel',
+  managerEmail: 'manager@example.com',
+  startDate: '2026-12-07',
+  extraPermissions: [],
+  ...overrides,
+});
+
+/** Short retries so recording takes seconds. */
+function quick(options: OnboardingOptions): OnboardingOptions {
+  for (const policy of Object.values(options.policies)) Object.assign(policy, { initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 });
+  Object.assign(options.supportPolicy, { initialIntervalMs: 100, maximumIntervalMs: 200 });
+  return options;
+}
+
+async function waitFor(client: Client, workflowId: string, check: (s: Awaited<ReturnType<typeof getRunStatus>>) => boolean): Promise<void> {
+  for (let i = 0; i < 200; i += 1) {
+    if (check(await getRunStatus(client, workflowId))) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workflowId} never reached the expected state`);
+}
+
+type Scenario = (client: Client, start: (h: NewHire, faults?: OnboardingOptions['faults']) => Promise<StartedOnboarding>) => Promise<StartedOnboarding>;
+
+const SCENARIOS: Record<string, Scenario> = {
+  'completed': (_c, start) => start(hire('R1')),
+  'escalated-then-retried': async (client, start) => {
+    const run = await start(hire('R2'), { sendWelcomeEmail: { kind: 'permanent' } });
+    await waitFor(client, run.workflowId, (s) => s.escalations.some((e) => e.open));
+    await resolveEscalation(client, run.workflowId, { step: 'sendWelcomeEmail', action: 'retry', by: 'recorder', reason: 'fixed' });
+    return run;
+  },
+  'aborted-with-compensation': async (client, start) => {
+    const run = await start(hire('R3'), { createWorkspace: { kind: 'permanent' } });
+    await waitFor(client, run.workflowId, (s) => s.escalations.some((e) => e.open) && s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed');
+    await resolveEscalation(client, run.workflowId, { step: 'createWorkspace', action: 'abort', by: 'recorder', reason: 'withdrawn' });
+    return run;
+  },
+  'workspace-fallback-ticket': (_c, start) => start(hire('R4'), { createWorkspace: { kind: 'transient', failures: 99 } }),
+  'approval-approved': async (client, start) => {
+    const run = await start(hire('R5', { role: 'admin' }));
+    await waitFor(client, run.workflowId, (s) => s.approval?.open === true);
+    await decideApproval(client, run.workflowId, { decision: 'approve', by: 'recorder' });
+    return run;
+  },
+};
+
+async function main(): Promise<void> {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-record-'));
+  const binary = await provisionTemporalBinary({ log: (l) => console.error(l) });
+  const server = await startTemporalDevServer({ binary, port: await findFreePort(), headless: true, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS });
+  const mail = await startMailReceiver();
+  const webhooks = await startWebhookReceiver();
+  const config = loadConfig({ TEMPORAL_ADDRESS: server.address, OVERTURE_DATA_DIR: work, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, TEMPORAL_TASK_QUEUE: 'record' });
+  const client = await connectClient(config);
+  const { worker, shutdown } = await createOnboardingWorker(config);
+  const running = worker.run();
+  try {
+    fs.mkdirSync(OUT_DIR, { recursive: true });
+    for (const [name, scenario] of Object.entries(SCENARIOS)) {
+      const run = await scenario(client, (h, faults) => startOnboarding(client, config, h, { faults, tuneOptions: quick }));
+      await run.handle.result().catch(() => undefined);
+      const history = historyToJSON(await run.handle.fetchHistory());
+      fs.writeFileSync(path.join(OUT_DIR, `${name}.json`), JSON.stringify(JSON.parse(history), null, 1) + '\n');
+      console.log(`recorded ${name} (${run.workflowId})`);
+    }
+  } finally {
+    worker.shutdown();
+    await running;
+    await shutdown();
+    await client.connection.close();
+    await mail.stop();
+    await webhooks.stop();
+    await server.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

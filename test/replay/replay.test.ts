@@ -1,0 +1,37 @@
+/**
+ * Replay: every committed history must replay cleanly against today's workflow code; a workflow change
+ * that would break running onboardings fails here (or must use patched()).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../workers/onboarding-worker';
+
+const HISTORIES = path.join(__dirname, 'histories');
+const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')));
+const bundle = () => {
+  const codePath = process.env.OVERTURE_TEST_WORKFLOW_BUNDLE;
+  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
+};
+
+it('has recorded histories for the completed, escalated, compensated, fallback and approval paths', () => {
+  expect(files).toEqual([
+    'aborted-with-compensation.json',
+    'approval-approved.json',
+    'completed.json',
+    'escalated-then-retried.json',
+    'workspace-fallback-ticket.json',
+  ]);
+});
+
+it.each(files)('replays %s cleanly', async (file) => {
+  await expect(Worker.runReplayHistory(bundle(), load(file), file)).resolves.toBeUndefined();
+});
+
+it('fails the replay when the workflow changes non-deterministically', async () => {
+  const reordered = { workflowsPath: path.join(__dirname, 'fixtures', 'reordered-onboarding.ts') };
+  await expect(Worker.runReplayHistory(reordered, load('completed.json'), 'completed.json')).rejects.toBeInstanceOf(DeterminismViolationError);
+});
