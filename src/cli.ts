@@ -28,7 +28,8 @@ const USAGE = `usage: overture <command> [options]
   onboard FILE|-  [--inject STEP=MODE]... [--wait] [--json]   start an onboarding (JSON from a file or stdin)
   status ID [--json]                                          where a run is, step by step
   watch ID                                                    follow a run live until it ends
-  list [--status S] [--process P] [--needs-attention] [--json]  runs, longest-waiting first
+  list [--status S] [--process P] [--needs-attention] [--task-queue Q] [--json]
+                                                              runs, longest-waiting first
   escalations [--json]                                        open escalations and approvals across runs
   resolve ID --step STEP --action retry|skip|abort [--reason TEXT] [--by NAME] [--output JSON]
   approve ID --decision approve|reject [--reason TEXT] [--by NAME]
@@ -135,12 +136,14 @@ async function list(client: Client, args: string[], io: Io): Promise<number> {
       status: { type: 'string' },
       process: { type: 'string' },
       'needs-attention': { type: 'boolean' },
+      'task-queue': { type: 'string' },
       json: { type: 'boolean' },
     },
   });
   const runs = await listRuns(client, {
     state: values.status,
     process: values.process,
+    taskQueue: values['task-queue'],
     needsAttention: values['needs-attention'] ? true : undefined,
   });
   io.stdout(values.json ? JSON.stringify(runs, null, 2) : formatRunList(runs));

@@ -130,6 +130,8 @@ export interface ListFilters {
   state?: string;
   process?: string;
   needsAttention?: boolean;
+  /** Only runs on this task queue: one deployment's runs when several share a namespace. */
+  taskQueue?: string;
   limit?: number;
 }
 
@@ -140,6 +142,7 @@ export function listQuery(filters: ListFilters): string {
   const clauses = [`${PROCESS.name} = ${quote(filters.process ?? 'onboarding')}`];
   if (filters.state) clauses.push(`${RUN_STATE.name} = ${quote(filters.state)}`);
   if (filters.needsAttention !== undefined) clauses.push(`${NEEDS_ATTENTION.name} = ${filters.needsAttention}`);
+  if (filters.taskQueue) clauses.push(`TaskQueue = ${quote(filters.taskQueue)}`);
   return clauses.join(' AND ');
 }
 
@@ -189,8 +192,11 @@ export async function injectFault(client: Client, workflowId: string, step: Onbo
   return handle.executeUpdate(injectFaultUpdate, { args: [{ step, fault }] });
 }
 
-/** A decision id that is the same for the same decision on the same escalation, so a repeat is applied once. */
+/**
+ * A decision id that is the same for the same decision on the step's latest escalation, so a decision sent
+ * twice (a double click, a retried command) is acknowledged the second time instead of applied again.
+ */
 export function escalationDecisionId(status: OnboardingStatus, step: OnboardingStep, action: string): string | undefined {
-  const open = status.escalations.find((e) => e.step === step && e.open);
-  return open ? `${open.id}:${action}` : undefined;
+  const latest = status.escalations.filter((e) => e.step === step).pop();
+  return latest ? `${latest.id}:${action}` : undefined;
 }
