@@ -14,10 +14,10 @@ import {
   escalationDecisionId,
   getRunStatus,
   injectFault,
+  listOpenQuestions,
   listRuns,
   resolveEscalation,
   startOnboarding,
-  type RunStatus,
 } from './client';
 import { InputError, parseFaultSpec, parseNewHire } from './schemas';
 import { formatRunList, formatStatus, followRun } from './cli-output';
@@ -30,7 +30,7 @@ const USAGE = `usage: overture <command> [options]
   watch ID                                                    follow a run live until it ends
   list [--status S] [--process P] [--needs-attention] [--task-queue Q] [--json]
                                                               runs, longest-waiting first
-  escalations [--json]                                        open escalations and approvals across runs
+  escalations [--task-queue Q] [--json]                       open escalations and approvals across runs
   resolve ID --step STEP --action retry|skip|abort [--reason TEXT] [--by NAME] [--output JSON]
   approve ID --decision approve|reject [--reason TEXT] [--by NAME]
   inject ID STEP=MODE                                         MODE: transient:N, permanent, latency:MS, none
@@ -151,21 +151,11 @@ async function list(client: Client, args: string[], io: Io): Promise<number> {
 }
 
 async function escalations(client: Client, args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-  const waiting = await listRuns(client, { needsAttention: true });
-  const open = [];
-  for (const run of waiting) {
-    const status: RunStatus = await getRunStatus(client, run.workflowId);
-    for (const e of status.escalations.filter((x) => x.open)) {
-      open.push({ workflowId: run.workflowId, kind: 'escalation', step: e.step, error: e.error, since: e.openedAt, level: e.level });
-    }
-    if (status.approval?.open) {
-      open.push({ workflowId: run.workflowId, kind: 'approval', step: 'assignPermissions', error: `approve ${status.approval.permissions.join(', ')}`, since: status.approval.requestedAt, level: status.approval.level });
-    }
-  }
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'task-queue': { type: 'string' } } });
+  const open = await listOpenQuestions(client, { taskQueue: values['task-queue'] });
   if (values.json) io.stdout(JSON.stringify(open, null, 2));
   else if (open.length === 0) io.stdout('no open escalations or approvals');
-  else for (const o of open) io.stdout(`${o.since}  ${o.workflowId}  ${o.kind}  ${o.step}  ${o.error}`);
+  else for (const o of open) io.stdout(`${o.since}  ${o.workflowId}  ${o.kind}  ${o.step}  ${o.detail}`);
   return 0;
 }
 

@@ -200,3 +200,50 @@ export function escalationDecisionId(status: OnboardingStatus, step: OnboardingS
   const latest = status.escalations.filter((e) => e.step === step).pop();
   return latest ? `${latest.id}:${action}` : undefined;
 }
+
+/** A question a run is waiting on a person to answer: an escalated step or a pending approval. */
+export interface OpenQuestion {
+  workflowId: string;
+  kind: 'escalation' | 'approval';
+  step: string;
+  /** The step's error, or the permissions awaiting approval. */
+  detail: string;
+  since: string;
+  /** Index of the contact currently asked (0 = first). */
+  level: number;
+}
+
+/**
+ * Every open escalation and approval across runs. Runs are found through search attributes; a run whose
+ * worker does not answer within a few seconds is still listed, from its search attributes alone.
+ */
+export async function listOpenQuestions(client: Client, filters: Pick<ListFilters, 'taskQueue' | 'process'> = {}, queryTimeoutMs = 3_000): Promise<OpenQuestion[]> {
+  const waiting = await listRuns(client, { ...filters, needsAttention: true });
+  const perRun = await Promise.all(
+    waiting.map(async (run): Promise<OpenQuestion[]> => {
+      try {
+        const status = await client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(run.workflowId).query(statusQuery));
+        const questions: OpenQuestion[] = status.escalations
+          .filter((e) => e.open)
+          .map((e) => ({ workflowId: run.workflowId, kind: 'escalation', step: e.step, detail: e.error, since: e.openedAt, level: e.level }));
+        if (status.approval?.open) {
+          const a = status.approval;
+          questions.push({ workflowId: run.workflowId, kind: 'approval', step: 'assignPermissions', detail: `approve ${a.permissions.join(', ')}`, since: a.requestedAt, level: a.level });
+        }
+        return questions;
+      } catch {
+        return [
+          {
+            workflowId: run.workflowId,
+            kind: run.state === 'awaiting_approval' ? 'approval' : 'escalation',
+            step: run.step ?? 'unknown',
+            detail: '(details unavailable: no worker answered the status query)',
+            since: run.waitingSince ?? run.startedAt,
+            level: 0,
+          },
+        ];
+      }
+    }),
+  );
+  return perRun.flat().sort((a, b) => a.since.localeCompare(b.since));
+}

@@ -20,17 +20,19 @@ export class DeliveryLedger {
 
   constructor(file: string) {
     this.db = openSqlite(file);
+    // One key may be delivered on several channels (a notice goes by email and by webhook): key them apart.
     this.db.exec(`CREATE TABLE IF NOT EXISTS deliveries (
-      idempotency_key TEXT PRIMARY KEY,
+      idempotency_key TEXT NOT NULL,
       channel TEXT NOT NULL,
       receipt TEXT NOT NULL,
-      delivered_at TEXT NOT NULL
+      delivered_at TEXT NOT NULL,
+      PRIMARY KEY (idempotency_key, channel)
     )`);
   }
 
   /** Runs `send` unless a delivery with this key is already recorded; records it when `send` succeeds. */
   async deliverOnce(key: string, channel: 'email' | 'webhook', send: () => Promise<string>): Promise<Delivery> {
-    const found = this.db.prepare('SELECT receipt FROM deliveries WHERE idempotency_key = ?').get(key) as { receipt: string } | undefined;
+    const found = this.db.prepare('SELECT receipt FROM deliveries WHERE idempotency_key = ? AND channel = ?').get(key, channel) as { receipt: string } | undefined;
     if (found) return { receipt: found.receipt, alreadyDelivered: true };
     const receipt = await send();
     this.db
@@ -42,7 +44,9 @@ export class DeliveryLedger {
   /** How many deliveries of a channel are recorded, optionally only those whose key starts with a prefix. */
   count(channel: 'email' | 'webhook', keyPrefix = ''): number {
     return (
-      this.db.prepare('SELECT COUNT(*) AS n FROM deliveries WHERE channel = ? AND idempotency_key LIKE ?').get(channel, `${keyPrefix}%`) as { n: number }
+      this.db
+        .prepare('SELECT COUNT(*) AS n FROM deliveries WHERE channel = ? AND substr(idempotency_key, 1, ?) = ?')
+        .get(channel, keyPrefix.length, keyPrefix) as { n: number }
     ).n;
   }
 

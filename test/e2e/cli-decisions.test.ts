@@ -18,7 +18,7 @@ it('lists an open escalation and resolves it with retry', async () => {
   const listed = await runOverture(['escalations', '--json'], stack.env);
   expect(listed.code).toBe(0);
   expect(JSON.parse(listed.stdout)).toEqual(
-    expect.arrayContaining([expect.objectContaining({ workflowId: run.workflowId, kind: 'escalation', step: 'createWorkspace', error: expect.stringContaining('injected permanent fault') as unknown })]),
+    expect.arrayContaining([expect.objectContaining({ workflowId: run.workflowId, kind: 'escalation', step: 'createWorkspace', detail: expect.stringContaining('injected permanent fault') as unknown })]),
   );
 
   const wrongStep = await runOverture(['resolve', run.workflowId, '--step', 'notifyTeam', '--action', 'retry'], stack.env);
@@ -70,4 +70,20 @@ it('starts an onboarding with an injected fault from the command line', async ()
   expect(result.code).toBe(0);
   const status = JSON.parse(result.stdout) as Awaited<ReturnType<typeof getRunStatus>>;
   expect(status.steps[0]).toMatchObject({ step: 'createAccount', attempts: 2, fault: 'transient:1' });
+});
+
+it('still lists a waiting run when no worker answers for it', async () => {
+  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { notifyTeam: { kind: 'permanent' } } });
+  await statusWhen(stack, run.workflowId, (s) => s.state === 'needs_attention', 'escalation');
+  await stack.stopWorker();
+  try {
+    const listed = await runOverture(['escalations', '--task-queue', stack.config.TEMPORAL_TASK_QUEUE, '--json'], stack.env);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([
+      expect.objectContaining({ workflowId: run.workflowId, kind: 'escalation', step: 'notifyTeam', detail: '(details unavailable: no worker answered the status query)' }),
+    ]);
+  } finally {
+    await stack.startWorker();
+    await run.handle.terminate('test done');
+  }
 });

@@ -33,6 +33,25 @@ describe('DeliveryLedger (real SQLite file)', () => {
     expect(ledger.count('email', 'wf-1/run-1/')).toBe(1);
   });
 
+  it('delivers one key once per channel: a notice goes by email and by webhook', async () => {
+    const byWebhook = jest.fn(async () => 'webhook-receipt');
+    const byEmail = jest.fn(async () => '<notice@overture.local>');
+
+    await ledger.deliverOnce('wf-9/run-1/notice/createWorkspace#1:notice', 'webhook', byWebhook);
+    const email = await ledger.deliverOnce('wf-9/run-1/notice/createWorkspace#1:notice', 'email', byEmail);
+
+    expect(email).toEqual({ receipt: '<notice@overture.local>', alreadyDelivered: false });
+    expect(byEmail).toHaveBeenCalledTimes(1);
+    expect(ledger.count('email', 'wf-9/')).toBe(1);
+    expect(ledger.count('webhook', 'wf-9/')).toBe(1);
+  });
+
+  it('counts by literal key prefix: _ and % in employee ids are not wildcards', async () => {
+    await ledger.deliverOnce('onboarding-E_1/run/notifyTeam', 'webhook', async () => 'r');
+    await ledger.deliverOnce('onboarding-EX1/run/notifyTeam', 'webhook', async () => 'r');
+    expect(ledger.count('webhook', 'onboarding-E_1/')).toBe(1);
+  });
+
   it('keeps different keys apart', async () => {
     const send = jest.fn(async () => 'receipt');
 
