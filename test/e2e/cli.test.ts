@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';
-import { runOverture } from '../helpers/processes';
+import { runCommand, runOverture } from '../helpers/processes';
 import type { RunStatus } from '../../src/client';
 
 let stack: TestStack;
@@ -90,6 +90,23 @@ describe('overture status and list', () => {
     expect(json.steps.map((s) => s.state)).toEqual(Array(5).fill('completed'));
     const list = await runOverture(['list', '--json'], stack.env);
     expect((JSON.parse(list.stdout) as Array<{ workflowId: string }>).map((r) => r.workflowId)).toContain(id);
+  });
+
+  it('watch prints plain lines when piped, and redraws a progress display on a terminal', async () => {
+    const hire = newHire();
+    const started = await runOverture(['onboard', writeHire(hire), '--inject', 'createAccount=latency:1500', '--json'], stack.env);
+    const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
+    // script(1) gives the CLI a pseudo-terminal, as a person's shell would.
+    const command = `${JSON.stringify(process.execPath)} bin/overture.js watch ${workflowId}`;
+    const onTerminal = await runCommand('script', ['-qec', command, '/dev/null'], stack.env);
+    expect(onTerminal.code).toBe(0);
+    expect(onTerminal.stdout).toContain('\x1b[');
+    expect(onTerminal.stdout).toMatch(/✔ notifyTeam\s+completed/);
+    const piped = await runOverture(['watch', workflowId], stack.env);
+    expect(piped.code).toBe(0);
+    expect(piped.stdout).not.toContain('\x1b[');
+    expect(piped.stdout).toContain('notifyTeam completed');
+    expect(piped.stdout.trim().split('\n').pop()).toBe('run completed');
   });
 
   it('says clearly when a run does not exist', async () => {

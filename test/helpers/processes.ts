@@ -50,8 +50,13 @@ export interface CliResult {
 
 /** Runs `bin/overture.js` with arguments, environment and optional stdin. */
 export function runOverture(args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
+  return runCommand(process.execPath, [path.join(ROOT, 'bin', 'overture.js'), ...args], env, stdin);
+}
+
+/** Runs a command in the repository root and collects its output. */
+export function runCommand(command: string, args: string[], env: Record<string, string>, stdin?: string): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'overture.js'), ...args], {
+    const child = spawn(command, args, {
       cwd: ROOT,
       env: { ...process.env, ...env },
       stdio: ['pipe', 'pipe', 'pipe'],

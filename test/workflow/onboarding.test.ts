@@ -5,7 +5,8 @@
 import { startOnboarding, getRunStatus, listRuns } from '../../src/client';
 import { workspaceUrlFor } from '../../src/directory/directory-provider';
 import { ONBOARDING_STEPS } from '../../workflows/onboarding-types';
-import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -86,7 +87,31 @@ describe('onboarding a new hire', () => {
     expect(attrs).toContain('completed');
     expect(attrs).not.toContain(hire.email);
     expect(attrs).not.toContain(hire.fullName);
-    const runs = await listRuns(stack.client, { state: 'completed' });
-    expect(runs.map((r) => r.workflowId)).toContain(started.workflowId);
+    // Visibility catches up a moment after the run: poll rather than race it.
+    const runs = await eventually(async () => {
+      const found = await listRuns(stack.client, { state: 'completed', taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+      return found.some((r) => r.workflowId === started.workflowId) ? found : undefined;
+    }, 10_000, 'the completed run to be listed');
+    expect(runs.find((r) => r.workflowId === started.workflowId)).toMatchObject({ process: 'onboarding', needsAttention: false });
+  });
+
+  it('gives the run and each activity a readable summary for the Temporal UI, without personal data', async () => {
+    const hire = newHire();
+    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    await started.handle.result();
+    const description = await started.handle.describe();
+    expect(await description.staticSummary()).toBe(`Onboarding of employee ${hire.employeeId} into team Flight Research`);
+    const history = await started.handle.fetchHistory();
+    const summaries = (history.events ?? [])
+      .filter((e) => e.activityTaskScheduledEventAttributes)
+      .map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!));
+    expect(summaries).toEqual([
+      `Create the directory account (${hire.employeeId})`,
+      `Grant role and permissions (${hire.employeeId})`,
+      `Send the welcome email (${hire.employeeId})`,
+      `Provision the workspace (${hire.employeeId})`,
+      `Notify the team (${hire.employeeId})`,
+    ]);
+    expect(JSON.stringify(summaries)).not.toContain(hire.fullName);
   });
 });
