@@ -135,13 +135,17 @@ export interface ListFilters {
   limit?: number;
 }
 
+const FINAL_STATES = new Set(['completed', 'aborted', 'rejected', 'failed']);
+
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The visibility query for a set of filters. */
 export function listQuery(filters: ListFilters): string {
   const clauses = [`${PROCESS.name} = ${quote(filters.process ?? 'onboarding')}`];
   if (filters.state) clauses.push(`${RUN_STATE.name} = ${quote(filters.state)}`);
-  if (filters.needsAttention !== undefined) clauses.push(`${NEEDS_ATTENTION.name} = ${filters.needsAttention}`);
+  // A run terminated while it waited keeps its last attributes; only open runs can still need a person.
+  if (filters.needsAttention === true) clauses.push(`${NEEDS_ATTENTION.name} = true AND ExecutionStatus = 'Running'`);
+  if (filters.needsAttention === false) clauses.push(`(${NEEDS_ATTENTION.name} = false OR ExecutionStatus != 'Running')`);
   if (filters.taskQueue) clauses.push(`TaskQueue = ${quote(filters.taskQueue)}`);
   return clauses.join(' AND ');
 }
@@ -151,14 +155,18 @@ export async function listRuns(client: Client, filters: ListFilters = {}): Promi
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: listQuery(filters) })) {
     const attrs = execution.typedSearchAttributes;
-    const waitingSince = attrs.get(WAITING_SINCE);
+    const open = execution.status.name === 'RUNNING';
+    const recorded = attrs.get(RUN_STATE);
+    // A run ended from outside (terminated, timed out) never recorded a final state: Temporal's status says it.
+    const state = !open && (!recorded || !FINAL_STATES.has(recorded)) ? execution.status.name.toLowerCase() : recorded ?? 'running';
+    const waitingSince = open ? attrs.get(WAITING_SINCE) : undefined;
     runs.push({
       workflowId: execution.workflowId,
       runId: execution.runId,
       process: attrs.get(PROCESS) ?? execution.type,
-      state: attrs.get(RUN_STATE) ?? execution.status.name.toLowerCase(),
-      step: attrs.get(BLOCKING_STEP),
-      needsAttention: attrs.get(NEEDS_ATTENTION) ?? false,
+      state,
+      step: open ? attrs.get(BLOCKING_STEP) : undefined,
+      needsAttention: open && (attrs.get(NEEDS_ATTENTION) ?? false),
       waitingSince: waitingSince?.toISOString(),
       startedAt: execution.startTime.toISOString(),
       closedAt: execution.closeTime?.toISOString(),

@@ -18,6 +18,7 @@ import { provisionTemporalBinary, TemporalUnavailableError } from './dev-stack/t
 import { startTemporalDevServer } from './dev-stack/temporal-server';
 import { startWebhookReceiver } from './dev-stack/webhook-receiver';
 import { createOnboardingWorker } from '../workers/onboarding-worker';
+import { startConsoleFromConfig } from './console/main';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/search-attributes';
 
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
@@ -26,7 +27,7 @@ export interface OperatorConsole {
   stop(): Promise<void>;
 }
 
-/** Starts the operator console once Temporal and the worker are up. A later change provides one. */
+/** Starts the operator console once Temporal and the worker are up (injected so tests can run the stack without it). */
 export type StartOperatorConsole = (config: OvertureConfig, log: (line: string) => void) => Promise<OperatorConsole>;
 
 const WORKER_DRAIN_MS = 10_000;
@@ -195,7 +196,7 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
 }
 
 if (require.main === module) {
-  main().then(
+  main({ startConsole: startConsoleFromConfig }).then(
     (code) => process.exit(code),
     (e: unknown) => {
       console.error(e);

@@ -46,6 +46,7 @@ export function portsToBind(config: OvertureConfig, temporalPort: number): Array
   ];
   if (!config.SMTP_URL) ports.push({ port: config.LOCAL_SMTP_PORT, what: 'local SMTP', variable: 'LOCAL_SMTP_PORT' });
   if (!config.NOTIFY_WEBHOOK_URL) ports.push({ port: config.LOCAL_WEBHOOK_PORT, what: 'local webhook receiver', variable: 'LOCAL_WEBHOOK_PORT' });
+  ports.push({ port: config.CONSOLE_PORT, what: 'operator console', variable: 'CONSOLE_PORT' });
   return ports;
 }
 

@@ -68,3 +68,13 @@ it('offers the same filters on the CLI', async () => {
   expect(runs[0]).toMatchObject({ needsAttention: true, step: 'createWorkspace' });
   expect(runs[2]).toMatchObject({ step: 'assignPermissions' });
 });
+
+it('no longer counts a run that was terminated while it waited', async () => {
+  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { notifyTeam: { kind: 'permanent' } } });
+  await statusWhen(stack, run.workflowId, (s) => s.state === 'needs_attention', 'escalation');
+  await matching({ needsAttention: true }, 4);
+  await run.handle.terminate('hire withdrew; cleaned up by hand');
+  expect(await matching({ needsAttention: true }, 3)).not.toContain(run.workflowId);
+  const all = await listRuns(stack.client, { taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+  expect(all.find((r) => r.workflowId === run.workflowId)).toMatchObject({ state: 'terminated', needsAttention: false });
+});

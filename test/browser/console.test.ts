@@ -1,0 +1,132 @@
+/**
+ * The operator console in a real headless Chromium (playwright-core, the system's /usr/bin/chromium):
+ * sign in, start an onboarding with an injected permanent fault from the form, decide it from the inbox,
+ * watch it complete on the run's page, see a refused decision's message, and run the side-by-side demo.
+ * Screenshots go to test-artifacts/.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
+
+jest.setTimeout(120_000);
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
+const TOKEN = 'browser-test-token-9876543210';
+let stack: TestStack;
+let operatorConsole: RunningConsole;
+let browser: Browser;
+let page: Page;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  stack = await startTestStack({ ESCALATION_CONTACTS: 'oncall@it.example.com' });
+  operatorConsole = await startOperatorConsole({
+    client: stack.client,
+    config: stack.config,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    startOptions: { tuneOptions: fastOptions() },
+  });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await operatorConsole?.stop();
+  await stack?.stop();
+});
+
+const byTestId = (id: string) => `[data-testid="${id}"]`;
+
+it('refuses an unauthenticated request', async () => {
+  const api = await page.request.get(`${operatorConsole.url}/api/runs`);
+  expect(api.status()).toBe(401);
+  const response = await page.goto(`${operatorConsole.url}/`);
+  expect(response?.status()).toBe(401);
+  await page.waitForSelector(byTestId('login-form'));
+});
+
+it('signs in with the token from the login link and the operator name', async () => {
+  await page.goto(`${operatorConsole.url}/login#token=${TOKEN}`);
+  await expect(page.inputValue(byTestId('login-token'))).resolves.toBe(TOKEN);
+  expect(page.url()).not.toContain(TOKEN); // the fragment is cleared once read
+  await page.fill(byTestId('login-operator'), 'ops.browser');
+  await Promise.all([page.waitForURL(`${operatorConsole.url}/`), page.click(byTestId('login-submit'))]);
+  await page.waitForSelector(`${byTestId('operator-name')}:text-is("ops.browser")`);
+  await page.waitForFunction(`/^\\d+$/.test(document.querySelector('[data-testid="counter-total"]')?.textContent ?? '')`);
+});
+
+it('starts an onboarding with a permanent fault, retries it from the inbox, shows a refused decision, and completes', async () => {
+  await page.goto(`${operatorConsole.url}/#/start`);
+  await page.waitForSelector(byTestId('start-form'));
+  // Two permanent faults: once createWorkspace is retried the run escalates notifyTeam, so it stays open.
+  await page.selectOption(byTestId('fault-createWorkspace'), 'permanent');
+  await page.selectOption(byTestId('fault-notifyTeam'), 'permanent');
+  await page.click(byTestId('start-submit'));
+  await page.waitForURL(/#\/runs\/onboarding-/);
+  const workflowId = decodeURIComponent(new URL(page.url()).hash.replace('#/runs/', ''));
+  // The run page streams the timeline: the escalated step shows up there too.
+  await page.waitForSelector(`${byTestId('step-createWorkspace')}[data-state="escalated"]`, { timeout: 20_000 });
+
+  await page.click(byTestId('nav-inbox'));
+  const card = `${byTestId('inbox-item')}[data-run="${workflowId}"][data-step="createWorkspace"]`;
+  await page.waitForSelector(card, { timeout: 20_000 });
+  await page.click(`${card} ${byTestId('action-retry')}`);
+  await page.waitForSelector(`${card} ${byTestId('decision-message')}:has-text("retry createWorkspace by ops.browser")`);
+
+  // The card stays on screen; its Skip button is now stale and the workflow's validator refuses it.
+  await page.click(`${card} ${byTestId('action-skip')}`);
+  const refusal = await page.waitForSelector(`${card} ${byTestId('decision-error')}`);
+  await expect(refusal.textContent()).resolves.toBe('step createWorkspace is not escalated (its escalation was already decided: retry by ops.browser)');
+
+  await page.goto(`${operatorConsole.url}/#/runs/${encodeURIComponent(workflowId)}`);
+  const question = `${byTestId('run-question')}[data-step="notifyTeam"]`;
+  await page.waitForSelector(question, { timeout: 20_000 });
+  await page.click(`${question} ${byTestId('action-retry')}`);
+  await page.waitForSelector(`${byTestId('run-page-state')}:has-text("completed")`, { timeout: 20_000 });
+  await page.waitForSelector(`${byTestId('parallel-branches')} ${byTestId('step-sendWelcomeEmail')}[data-state="completed"]`);
+  await page.waitForSelector(`${byTestId('parallel-branches')} ${byTestId('step-createWorkspace')}[data-state="completed"]`);
+  await page.waitForSelector(`${byTestId('run-log')} li:has-text("decision on createWorkspace: retry by ops.browser")`);
+  const link = await page.getAttribute(byTestId('temporal-link'), 'href');
+  expect(link).toBe(`${stack.config.temporalUiUrl}/namespaces/default/workflows/${workflowId}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-run.png'), fullPage: true });
+
+  await page.click(byTestId('nav-runs'));
+  await page.waitForSelector(`${byTestId('run-row')}[data-run="${workflowId}"] ${byTestId('run-state')}:has-text("completed")`, { timeout: 20_000 });
+  const counter = async (name: string) => Number(await page.textContent(byTestId(`counter-${name}`)));
+  const [total, running, needsAttention, completed, failed] = await Promise.all(['total', 'running', 'needsAttention', 'completed', 'failed'].map(counter));
+  expect(total).toBe(running! + needsAttention! + completed! + failed!);
+  expect(completed).toBeGreaterThanOrEqual(1);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-runs.png'), fullPage: true });
+  expect(fs.existsSync(path.join(ARTIFACTS, 'console-runs.png'))).toBe(true);
+});
+
+it('shows the plain script and Overture side by side on the same injected failure', async () => {
+  await page.goto(`${operatorConsole.url}/#/demo`);
+  await page.selectOption(byTestId('demo-inject'), 'createWorkspace');
+  await page.click(byTestId('demo-run'));
+  // The script stopped half done, and re-running it sent the welcome email a second time.
+  await page.waitForSelector(`${byTestId('demo-script-emails')}:has-text("Welcome emails sent: 2")`, { timeout: 20_000 });
+  await page.waitForSelector(`${byTestId('demo-overture-state')}:has-text("needs_attention")`, { timeout: 20_000 });
+  await page.click(`${byTestId('demo-overture')} ${byTestId('action-retry')}`);
+  await page.waitForSelector(`${byTestId('demo-overture-state')}:has-text("completed")`, { timeout: 20_000 });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-demo.png'), fullPage: true });
+  const demoMails = stack.mail.messages().filter((m) => m.to.some((to) => to.startsWith('grace.hopper.demo-')) && m.subject.startsWith('Welcome'));
+  const byRecipient = new Map<string, number>();
+  for (const m of demoMails) for (const to of m.to) byRecipient.set(to, (byRecipient.get(to) ?? 0) + 1);
+  // Two for the script's hire, one for Overture's.
+  expect([...byRecipient.values()].sort()).toEqual([1, 2]);
+  expect(pageErrors).toEqual([]);
+});

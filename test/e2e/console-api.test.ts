@@ -1,0 +1,304 @@
+/**
+ * The operator console's HTTP API against a real stack: authentication, CSRF and Origin checks, input
+ * validation, the inbox, decisions (and refused ones), counters and the event stream.
+ */
+import http from 'node:http';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import { onboardingWorkflowId } from '../../src/client';
+import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+
+const TOKEN = 'console-test-token-0123456789';
+let stack: TestStack;
+let console_: RunningConsole;
+let bearerCsrf: string;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack({ ESCALATION_CONTACTS: 'oncall@it.example.com' });
+  console_ = await startOperatorConsole({
+    client: stack.client,
+    config: stack.config,
+    host: '127.0.0.1',
+    port: 0,
+    token: TOKEN,
+    log: (line) => lines.push(line),
+    startOptions: { tuneOptions: fastOptions() },
+  });
+  const session = await call('GET', '/api/session');
+  bearerCsrf = (session.body as { csrfToken: string }).csrfToken;
+});
+afterAll(async () => {
+  await console_?.stop();
+  await stack?.stop();
+});
+
+interface Answer {
+  status: number;
+  body: unknown;
+  headers: Headers;
+  text: string;
+}
+
+async function call(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}): Promise<Answer> {
+  const headers: Record<string, string> = { ...(opts.auth === false ? {} : { Authorization: `Bearer ${TOKEN}` }), ...opts.headers };
+  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  const response = await fetch(`${console_.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual' });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // HTML or empty
+  }
+  return { status: response.status, body, headers: response.headers, text };
+}
+
+/** A POST with the operator token and the CSRF token, as an API client makes it. */
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  call('POST', path, { body, headers: { 'X-CSRF-Token': bearerCsrf, 'X-Operator': 'ops.alice', ...headers } });
+
+/** Signs in through the login form; returns the cookie header and the session's CSRF token. */
+async function login(operator: string, token = TOKEN) {
+  const response = await fetch(`${console_.url}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: console_.url },
+    body: new URLSearchParams({ token, operator }).toString(),
+    redirect: 'manual',
+  });
+  const setCookies = response.headers.getSetCookie();
+  const cookie = setCookies.map((c) => c.split(';')[0]).join('; ');
+  const csrf = /overture_csrf=([^;]+)/.exec(cookie)?.[1];
+  return { status: response.status, setCookies, cookie, csrf };
+}
+
+const hireBody = (faults: Record<string, string> = {}, overrides = {}) => ({ ...newHire(overrides), faults });
+
+describe('authentication', () => {
+  it('refuses the API and serves the login page without the token', async () => {
+    const api = await call('GET', '/api/runs', { auth: false });
+    expect(api.status).toBe(401);
+    expect((api.body as { error: string }).error).toContain('sign in');
+    const wrong = await call('GET', '/api/runs', { auth: false, headers: { Authorization: 'Bearer not-the-token' } });
+    expect(wrong.status).toBe(401);
+    const page = await call('GET', '/', { auth: false });
+    expect(page.status).toBe(401);
+    expect(page.text).toContain('data-testid="login-form"');
+    const events = await call('GET', '/api/events', { auth: false });
+    expect(events.status).toBe(401);
+    const start = await call('POST', '/api/runs', { auth: false, body: hireBody() });
+    expect(start.status).toBe(401);
+  });
+
+  it('sends the run links of escalation notices to the run page', async () => {
+    const link = await call('GET', '/runs/onboarding-E1001', { auth: false });
+    expect(link.status).toBe(302);
+    expect(link.headers.get('location')).toBe('/#/runs/onboarding-E1001');
+  });
+
+  it('signs in with the token and a name into an HttpOnly, SameSite=Strict session', async () => {
+    const refused = await login('ops.mallory', 'wrong-token');
+    expect(refused.status).toBe(401);
+    expect(refused.setCookies).toEqual([]);
+
+    const session = await login('ops.alice');
+    expect(session.status).toBe(303);
+    const sessionCookie = session.setCookies.find((c) => c.startsWith('overture_session='))!;
+    expect(sessionCookie).toMatch(/HttpOnly/);
+    expect(sessionCookie).toMatch(/SameSite=Strict/);
+    const me = await call('GET', '/api/session', { auth: false, headers: { Cookie: session.cookie } });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ operator: 'ops.alice', csrfToken: session.csrf });
+    const page = await call('GET', '/', { auth: false, headers: { Cookie: session.cookie } });
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('data-testid="counters"');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+});
+
+describe('CSRF and Origin', () => {
+  it('refuses a POST without the CSRF header, with a wrong one, or from a foreign origin', async () => {
+    const hire = hireBody();
+    const noHeader = await call('POST', '/api/runs', { body: hire });
+    expect(noHeader.status).toBe(403);
+    expect(noHeader.body).toMatchObject({ error: 'missing or wrong X-CSRF-Token' });
+    const wrong = await post('/api/runs', hire, { 'X-CSRF-Token': 'guess' });
+    expect(wrong.status).toBe(403);
+    const foreign = await post('/api/runs', hire, { Origin: 'http://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect(foreign.body).toMatchObject({ error: 'cross-origin request refused' });
+
+    const session = await login('ops.bob');
+    const cookieNoHeader = await call('POST', '/api/runs', { auth: false, body: hire, headers: { Cookie: session.cookie } });
+    expect(cookieNoHeader.status).toBe(403);
+    const otherSessionsToken = await call('POST', '/api/runs', { auth: false, body: hire, headers: { Cookie: session.cookie, 'X-CSRF-Token': bearerCsrf } });
+    expect(otherSessionsToken.status).toBe(403);
+    const foreignLogin = await fetch(`${console_.url}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example' },
+      body: new URLSearchParams({ token: TOKEN, operator: 'x' }).toString(),
+      redirect: 'manual',
+    });
+    expect(foreignLogin.status).toBe(403);
+
+    // None of the refused requests started anything.
+    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+});
+
+describe('starting runs', () => {
+  it('answers 400 naming every bad field, and starts nothing', async () => {
+    const hire = hireBody({ createWorkspace: 'explode', nosuchStep: 'permanent' }, { email: 'not-an-address', startDate: 'tomorrow' });
+    const answer = await post('/api/runs', hire);
+    expect(answer.status).toBe(400);
+    const problems = (answer.body as { problems: string[] }).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'email: must be an email address',
+        'startDate: must be a date as YYYY-MM-DD',
+        expect.stringMatching(/^faults\.createWorkspace: .*mode must be/),
+        expect.stringMatching(/^faults\.nosuchStep: .*unknown step nosuchStep/),
+      ]),
+    );
+    expect(JSON.stringify(answer.body)).not.toContain('not-an-address'); // fields, never values
+    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    const notJson = await call('POST', '/api/runs', { headers: { 'X-CSRF-Token': bearerCsrf, 'Content-Type': 'application/json' }, body: undefined });
+    expect(notJson.status).toBe(400);
+  });
+});
+
+describe('escalations through the console', () => {
+  it('shows an escalated run in the inbox; retry by the signed-in operator completes it; a stale decision is refused with 409', async () => {
+    const session = await login('ops.carol');
+    const asCarol = (path: string, body: unknown) =>
+      call('POST', path, { auth: false, body, headers: { Cookie: session.cookie, 'X-CSRF-Token': session.csrf!, Origin: console_.url } });
+
+    // Two permanent faults: after the first is retried the run escalates again, so it stays open for the stale decision.
+    const hire = hireBody({ createWorkspace: 'permanent', notifyTeam: 'permanent' });
+    const started = await asCarol('/api/runs', hire);
+    expect(started.status).toBe(201);
+    const workflowId = (started.body as { workflowId: string }).workflowId;
+    expect(workflowId).toBe(onboardingWorkflowId(hire.employeeId));
+
+    const item = await eventually(async () => {
+      const inbox = await call('GET', '/api/inbox');
+      const items = (inbox.body as { items: Array<{ workflowId: string; step: string; kind: string; detail: string }> }).items;
+      return items.find((i) => i.workflowId === workflowId && i.step === 'createWorkspace');
+    }, 20_000, 'the escalation in the inbox');
+    expect(item.kind).toBe('escalation');
+    expect(item.detail).toContain('injected permanent fault');
+
+    // Not escalated: refused by the workflow's validator, with its message.
+    const notEscalated = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createAccount', action: 'retry' });
+    expect(notEscalated.status).toBe(409);
+    expect(notEscalated.body).toEqual({ error: 'step createAccount is not escalated (it is completed)' });
+
+    const retry = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createWorkspace', action: 'retry', reason: 'quota raised' });
+    expect(retry.status).toBe(200);
+    expect(retry.body).toEqual({ applied: true, message: 'retry createWorkspace by ops.carol' });
+
+    // The same button pressed again is the same decision: applied once, the first receipt comes back.
+    const again = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createWorkspace', action: 'retry' });
+    expect(again).toMatchObject({ status: 200, body: { applied: true, message: 'retry createWorkspace by ops.carol' } });
+    // A stale button (Skip on the escalation just retried) is refused by the validator, with its message.
+    const stale = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createWorkspace', action: 'skip' });
+    expect(stale.status).toBe(409);
+    expect(stale.body).toEqual({ error: 'step createWorkspace is not escalated (its escalation was already decided: retry by ops.carol)' });
+
+    await eventually(async () => {
+      const inbox = await call('GET', '/api/inbox');
+      return (inbox.body as { items: Array<{ workflowId: string; step: string }> }).items.find((i) => i.workflowId === workflowId && i.step === 'notifyTeam');
+    }, 20_000, 'the second escalation');
+    const second = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'notifyTeam', action: 'retry' });
+    expect(second.status).toBe(200);
+
+    const done = await eventually(async () => {
+      const run = await call('GET', `/api/runs/${workflowId}`);
+      const body = run.body as { state: string };
+      return body.state === 'completed' ? run.body : undefined;
+    }, 20_000, 'the run to complete');
+    expect(done).toMatchObject({
+      workflowId,
+      state: 'completed',
+      temporalUiUrl: `${stack.config.temporalUiUrl}/namespaces/default/workflows/${workflowId}`,
+      execution: { status: 'COMPLETED' },
+    });
+    const escalations = (done as { escalations: Array<{ step: string; decision?: { by: string; reason: string } }> }).escalations;
+    expect(escalations.find((e) => e.step === 'createWorkspace')!.decision).toMatchObject({ by: 'ops.carol', reason: 'quota raised' });
+    expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
+    const afterEnd = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'notifyTeam', action: 'abort' });
+    expect(afterEnd).toMatchObject({ status: 409, body: { error: `run ${workflowId} has already ended (completed)` } });
+  });
+
+  it('validates decisions and injections before they reach the run', async () => {
+    const badAction = await post('/api/runs/whatever/resolve', { step: 'createWorkspace', action: 'explode' });
+    expect(badAction).toMatchObject({ status: 400, body: { error: 'action must be retry, skip or abort' } });
+    const badStep = await post('/api/runs/whatever/inject', { step: 'nope', mode: 'permanent' });
+    expect(badStep.status).toBe(400);
+    const unknownRun = await post('/api/runs/onboarding-NO-SUCH-RUN/resolve', { step: 'createWorkspace', action: 'retry' });
+    expect(unknownRun.status).toBe(404);
+  });
+
+  it('approves privileged permissions once; a late reject is refused with 409', async () => {
+    const hire = hireBody({ assignPermissions: 'latency:2000' }, { role: 'admin' });
+    const started = await post('/api/runs', hire);
+    expect(started.status).toBe(201);
+    const workflowId = (started.body as { workflowId: string }).workflowId;
+    await eventually(async () => {
+      const inbox = await call('GET', '/api/inbox');
+      return (inbox.body as { items: Array<{ workflowId: string; kind: string }> }).items.find((i) => i.workflowId === workflowId && i.kind === 'approval');
+    }, 20_000, 'the approval in the inbox');
+    const approve = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
+    expect(approve).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
+    const twice = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
+    expect(twice).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
+    const late = await post(`/api/runs/${workflowId}/approve`, { decision: 'reject' });
+    expect(late).toMatchObject({ status: 409, body: { error: 'this run is not waiting for an approval' } });
+    const inject = await post(`/api/runs/${workflowId}/inject`, { step: 'notifyTeam', mode: 'transient:1' });
+    expect(inject).toMatchObject({ status: 200, body: { message: 'notifyTeam=transient:1 injected' } });
+    await eventually(async () => ((await call('GET', `/api/runs/${workflowId}`)).body as { state: string }).state === 'completed', 20_000, 'approved run completes');
+  });
+});
+
+describe('runs and counters', () => {
+  it('lists runs with counters that add up, and filters them', async () => {
+    // Visibility is eventually consistent: wait until both runs this file completed are listed as completed.
+    const all = await eventually(async () => {
+      const answer = await call('GET', '/api/runs');
+      return (answer.body as { counters: { completed: number } }).counters.completed >= 2 ? answer : undefined;
+    }, 20_000, 'completed runs in the list');
+    expect(all.status).toBe(200);
+    const { runs, counters } = all.body as { runs: Array<{ state: string; needsAttention: boolean }>; counters: Record<string, number> };
+    expect(counters.total).toBe(runs.length);
+    expect(counters.running! + counters.completed! + counters.needsAttention! + counters.failed!).toBe(counters.total);
+    expect(counters.completed).toBeGreaterThanOrEqual(2);
+
+    const completed = await call('GET', '/api/runs?status=completed');
+    const completedRuns = (completed.body as { runs: Array<{ state: string }> }).runs;
+    expect(completedRuns.length).toBeGreaterThanOrEqual(2);
+    expect(completedRuns.every((r) => r.state === 'completed')).toBe(true);
+    const attention = await call('GET', '/api/runs?needsAttention=true');
+    expect((attention.body as { runs: Array<{ needsAttention: boolean }> }).runs.every((r) => r.needsAttention)).toBe(true);
+  });
+
+  it('streams runs and counters as Server-Sent Events', async () => {
+    const url = new URL('/api/events', console_.url);
+    const first = await new Promise<string>((resolve, reject) => {
+      const req = http.get(url, { headers: { Authorization: `Bearer ${TOKEN}` } }, (res) => {
+        expect(res.statusCode).toBe(200);
+        expect(res.headers['content-type']).toContain('text/event-stream');
+        let text = '';
+        res.on('data', (chunk: Buffer) => {
+          text += chunk.toString();
+          if (text.includes('event: runs\ndata: ') && text.endsWith('\n\n')) {
+            req.destroy();
+            resolve(text);
+          }
+        });
+      });
+      req.on('error', reject);
+    });
+    const data = JSON.parse(/event: runs\ndata: (.*)\n\n/.exec(first)![1]!) as { counters: { total: number } };
+    expect(data.counters.total).toBeGreaterThan(0);
+  });
+});
