@@ -55,7 +55,9 @@ export const configSchema = z.object({
   LOCAL_SMTP_PORT: port(2525),
   LOCAL_WEBHOOK_PORT: port(4040),
   WORKSPACE_BASE_URL: z.string().url().default('https://workspaces.overture.local'),
-  ESCALATION_CONTACTS: list('it-oncall@overture.local,it-lead@overture.local'),
+  ESCALATION_CONTACTS: list('it-oncall@overture.local,it-lead@overture.local').pipe(
+    z.array(z.email({ error: 'each contact must be an email address' })).min(1, 'name at least one escalation contact'),
+  ),
   ESCALATION_REMINDER_HOURS: hours(4),
   ESCALATION_NEXT_CONTACT_HOURS: hours(24),
   ESCALATION_AUTO_ACTION_HOURS: hours(72),

@@ -90,6 +90,8 @@ describe('loadConfig', () => {
     ['STEP_POLICIES', '{"launchRocket":{"maximumAttempts":3}}'],
     ['STEP_POLICIES', '{"createWorkspace":{"maximumAttempts":0}}'],
     ['STEP_POLICIES', '{"createWorkspace":{"retries":3}}'],
+    ['ESCALATION_CONTACTS', ''],
+    ['ESCALATION_CONTACTS', 'oncall@example.com,the-boss'],
   ])('rejects %s=%j with a ConfigError naming the variable', (name, value) => {
     const err = configErrorOf({ [name]: value });
 
