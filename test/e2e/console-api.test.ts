@@ -214,8 +214,9 @@ describe('escalations through the console', () => {
 
     const done = await eventually(async () => {
       const run = await call('GET', `/api/runs/${workflowId}`);
-      const body = run.body as { state: string };
-      return body.state === 'completed' ? run.body : undefined;
+      // The run's own state turns completed a moment before Temporal closes the execution: wait for both.
+      const body = run.body as { state: string; execution: { status: string } };
+      return body.state === 'completed' && body.execution.status === 'COMPLETED' ? run.body : undefined;
     }, 20_000, 'the run to complete');
     expect(done).toMatchObject({
       workflowId,
