@@ -7,6 +7,7 @@ import {
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
+  isGrpcDeadlineError,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { OvertureConfig } from './config';
@@ -83,6 +84,11 @@ export async function startOnboarding(client: Client, config: OvertureConfig, ra
   }
 }
 
+/** A run's status needs a worker to answer its query, and none did in time. */
+export class NoWorkerError extends Error {
+  override readonly name = 'NoWorkerError';
+}
+
 export interface RunStatus extends OnboardingStatus {
   /** Temporal's own view: RUNNING, COMPLETED, FAILED, TERMINATED… */
   execution: { status: string; runId: string; historyLength: number };
@@ -92,9 +98,17 @@ export interface RunStatus extends OnboardingStatus {
  * The run's status query, completed with what only the server knows while a step is in flight:
  * the live attempt number and last error of activities being retried.
  */
-export async function getRunStatus(client: Client, workflowId: string): Promise<RunStatus> {
+export async function getRunStatus(client: Client, workflowId: string, queryTimeoutMs = 10_000): Promise<RunStatus> {
   const handle = client.workflow.getHandle(workflowId);
-  const [status, description] = await Promise.all([handle.query(statusQuery), handle.describe()]);
+  const description = await handle.describe();
+  let status: OnboardingStatus;
+  try {
+    // Only a worker can answer a query: without one it would wait for the RPC's own, much longer, deadline.
+    status = await client.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(statusQuery));
+  } catch (err) {
+    if (!isGrpcDeadlineError(err)) throw err;
+    throw new NoWorkerError(`no worker answered the status query of ${workflowId} within ${queryTimeoutMs / 1000} s: is a worker polling task queue ${description.taskQueue}? (npm run worker)`);
+  }
   for (const pending of description.raw.pendingActivities ?? []) {
     const stepName = pending.activityType?.name;
     if (!stepName || !(ONBOARDING_STEPS as readonly string[]).includes(stepName)) continue;

@@ -1,7 +1,7 @@
 /**
  * Acting on runs from the CLI: escalations, resolve, approve and inject, with clear errors and exit codes.
  */
-import { getRunStatus, startOnboarding } from '../../src/client';
+import { NoWorkerError, getRunStatus, startOnboarding } from '../../src/client';
 import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { runOverture } from '../helpers/processes';
 
@@ -82,6 +82,10 @@ it('still lists a waiting run when no worker answers for it', async () => {
     expect(JSON.parse(listed.stdout)).toEqual([
       expect.objectContaining({ workflowId: run.workflowId, kind: 'escalation', step: 'notifyTeam', detail: '(details unavailable: no worker answered the status query)' }),
     ]);
+    // The status of one run says why it cannot be read, instead of hanging.
+    const status = getRunStatus(stack.client, run.workflowId, 1_000);
+    await expect(status).rejects.toBeInstanceOf(NoWorkerError);
+    await expect(status).rejects.toThrow(`is a worker polling task queue ${stack.config.TEMPORAL_TASK_QUEUE}?`);
   } finally {
     await stack.startWorker();
     await run.handle.terminate('test done');
