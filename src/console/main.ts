@@ -36,11 +36,11 @@ export const startConsoleFromConfig: StartOperatorConsole = async (config, log):
   } else {
     log(`operator token: the value of CONSOLE_TOKEN; sign in at ${running.url}/login`);
   }
-  const console = running;
+  const started = running;
   return {
-    url: console.url,
+    url: started.url,
     async stop() {
-      await console.stop();
+      await started.stop();
       await client.connection.close();
     },
   };
