@@ -7,6 +7,7 @@ import {
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
+  isGrpcCancelledError,
   isGrpcDeadlineError,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -102,11 +103,14 @@ export async function getRunStatus(client: Client, workflowId: string, queryTime
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
   let status: OnboardingStatus;
+  const deadline = Date.now() + queryTimeoutMs;
   try {
     // Only a worker can answer a query: without one it would wait for the RPC's own, much longer, deadline.
-    status = await client.withDeadline(Date.now() + queryTimeoutMs, () => handle.query(statusQuery));
+    status = await client.withDeadline(deadline, () => handle.query(statusQuery));
   } catch (err) {
-    if (!isGrpcDeadlineError(err)) throw err;
+    // grpc-js reports an expired deadline as DEADLINE_EXCEEDED, or now and then as CANCELLED.
+    const timedOut = isGrpcDeadlineError(err) || (isGrpcCancelledError(err) && Date.now() >= deadline);
+    if (!timedOut) throw err;
     throw new NoWorkerError(`no worker answered the status query of ${workflowId} within ${queryTimeoutMs / 1000} s: is a worker polling task queue ${description.taskQueue}? (npm run worker)`);
   }
   for (const pending of description.raw.pendingActivities ?? []) {
@@ -244,7 +248,7 @@ export async function listOpenQuestions(client: Client, filters: Pick<ListFilter
   const perRun = await Promise.all(
     waiting.map(async (run): Promise<OpenQuestion[]> => {
       try {
-        const status = await client.withDeadline(Date.now() + queryTimeoutMs, () => client.workflow.getHandle(run.workflowId).query(statusQuery));
+        const status = await getRunStatus(client, run.workflowId, queryTimeoutMs);
         const questions: OpenQuestion[] = status.escalations
           .filter((e) => e.open)
           .map((e) => ({ workflowId: run.workflowId, kind: 'escalation', step: e.step, detail: e.error, since: e.openedAt, level: e.level }));
