@@ -7,7 +7,7 @@ import type { Transporter } from 'nodemailer';
 import type { DeliveryLedger } from '../src/delivery-ledger';
 import { workspaceUrlFor } from '../src/directory/directory-provider';
 import { PermanentError, TransientError } from '../src/errors';
-import type { NewHire } from '../workflows/onboarding-types';
+import type { NewHire } from '../workflows/onboarding/types';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
 

@@ -3,8 +3,8 @@
  * whatever goes wrong as permanent (stop retrying) or transient (retry with backoff).
  */
 import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
-import type { FaultMode } from '../workflows/onboarding-types';
-import type { StepFailureDetails } from '../workflows/failures';
+import type { FaultMode, StepResult } from '../workflows/kit/types';
+import type { StepFailureDetails } from '../workflows/kit/failures';
 import { PermanentError } from '../src/errors';
 
 export { PermanentError, TransientError } from '../src/errors';
@@ -15,10 +15,7 @@ export interface Faultable {
 }
 
 /** A step's output, with the attempt that produced it so the run can report attempts. */
-export interface StepAttempt<T> {
-  output: T;
-  attempt: number;
-}
+export type StepAttempt<T> = StepResult<T>;
 
 const EMAIL_ADDRESS = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 

@@ -18,9 +18,9 @@ import { startMailReceiver } from '../src/dev-stack/mail-receiver';
 import { provisionTemporalBinary } from '../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer } from '../src/dev-stack/temporal-server';
 import { startWebhookReceiver } from '../src/dev-stack/webhook-receiver';
-import { createOnboardingWorker } from '../workers/onboarding-worker';
-import type { onboarding } from '../workflows/onboarding';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/search-attributes';
+import { createWorker } from '../workers/overture-worker';
+import type { onboarding } from '../workflows/onboarding/workflow';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
 
 const WARMUP_RUNS = 3;
 const HISTORY_SAMPLE_PER_PHASE = 20;
@@ -113,7 +113,7 @@ async function main(): Promise<number> {
     const client = await connectClient(config);
     cleanups.unshift(() => client.connection.close());
     log('bundling workflows and starting the worker');
-    const { worker, shutdown } = await createOnboardingWorker(config);
+    const { worker, shutdown } = await createWorker(config);
     const workerDone = worker.run();
     cleanups.unshift(async () => {
       worker.shutdown();

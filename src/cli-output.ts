@@ -3,9 +3,9 @@
  */
 import type { Client } from '@temporalio/client';
 import { getRunStatus, type RunStatus, type RunSummary } from './client';
-import type { StepStatus } from '../workflows/onboarding-types';
+import { FINAL_RUN_STATES, type StepDefinition, type StepStatus } from '../workflows/kit/types';
 
-const FINISHED = new Set(['completed', 'aborted', 'rejected', 'failed']);
+const FINISHED = new Set<string>(FINAL_RUN_STATES);
 const ICONS: Record<string, string> = {
   pending: '·',
   running: '▶',
@@ -14,6 +14,9 @@ const ICONS: Record<string, string> = {
   failed: '✖',
   escalated: '!',
   skipped: '↷',
+  waiting: '…',
+  not_taken: '–',
+  compensation_failed: '✖',
   cancelled: '⊘',
   compensated: '↺',
 };
@@ -29,26 +32,41 @@ export function formatStep(step: StepStatus): string {
   const detail = step.lastError && step.state !== 'completed' ? `  error: ${step.lastError}` : step.outcome ? `  ${Object.entries(step.outcome).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
   const path = step.path === 'fallback' ? ' (fallback)' : '';
   const fault = step.fault ? ` [fault ${step.fault}]` : '';
-  return `${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${detail}`;
+  const items = step.fanOut ? `  items ${step.fanOut.completed}/${step.fanOut.total}${step.fanOut.failed ? `, ${step.fanOut.failed} failed (${step.fanOut.failedItems.map((f) => f.item).join(', ')})` : ''}` : '';
+  return `${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`;
 }
 
 /** A run's status as people read it. */
 export function formatStatus(status: RunStatus): string {
   const lines = [
-    `${status.workflowId}  ${status.state}${status.currentStep ? ` (at ${status.currentStep})` : ''}  started ${status.startedAt}${status.endedAt ? `  ended ${status.endedAt}` : ''}`,
+    `${status.workflowId}  ${status.process}  ${status.state}${status.currentStep ? ` (at ${status.currentStep})` : ''}  started ${status.startedAt}${status.endedAt ? `  ended ${status.endedAt}` : ''}`,
     ...status.steps.map(formatStep),
   ];
-  for (const e of status.escalations.filter((x) => x.open)) lines.push(`! escalated ${e.step} since ${e.openedAt}: ${e.error}`);
-  if (status.approval?.open) lines.push(`! waiting for approval of ${status.approval.permissions.join(', ')} since ${status.approval.requestedAt}`);
+  for (const q of status.questions.filter((x) => x.open)) {
+    const what = q.kind === 'escalation' ? `escalated ${q.step}` : q.kind === 'approval' ? `waiting for approval of ${q.prompt}` : q.kind === 'task' ? `manual task ${q.step}` : `question ${q.id}`;
+    lines.push(`! ${what} since ${q.openedAt}: ${q.kind === 'approval' ? `decide with --decision ${q.choices.join('|')}` : q.prompt}`);
+  }
   lines.push('log:', ...status.log.map((l) => `  ${l.at} ${l.level.padEnd(5)} ${l.message}`));
   return lines.join('\n');
+}
+
+/** The registered processes, each with its steps and what they need. */
+export function formatProcesses(processes: Array<{ name: string; title: string; example: string; steps: StepDefinition[] }>): string {
+  return processes
+    .map((p) =>
+      [
+        `${p.name}  ${p.title}  (example: ${p.example})`,
+        ...p.steps.map((s) => `  ${s.name.padEnd(24)} ${s.kind.padEnd(9)} ${s.needs.length ? `needs ${s.needs.join(', ')}` : 'first'}${s.optional ? ' (optional)' : ''}`),
+      ].join('\n'),
+    )
+    .join('\n\n');
 }
 
 /** A table of runs. */
 export function formatRunList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
-  const rows = runs.map((r) => `${r.workflowId.padEnd(32)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.needsAttention ? `waiting since ${r.waitingSince}` : r.startedAt}`);
-  return [`${'WORKFLOW ID'.padEnd(32)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`, ...rows].join('\n');
+  const rows = runs.map((r) => `${r.workflowId.padEnd(32)} ${r.process.padEnd(16)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.needsAttention ? `waiting since ${r.waitingSince}` : r.startedAt}`);
+  return [`${'WORKFLOW ID'.padEnd(32)} ${'PROCESS'.padEnd(16)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`, ...rows].join('\n');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

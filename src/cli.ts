@@ -1,5 +1,5 @@
 /**
- * The `overture` command line: start onboardings, see where runs are, and act on the ones that need a person.
+ * The `overture` command line: start any registered process, see where runs are, and act on the ones that need a person.
  *
  * Exit codes: 0 done, 1 failed (server unreachable, decision refused, run failed), 2 bad input or usage.
  */
@@ -9,30 +9,39 @@ import type { Client } from '@temporalio/client';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { ConfigError, loadConfig, type OvertureConfig } from './config';
 import {
+  answerQuestion,
   connectClient,
-  decideApproval,
+  decisionIdFor,
   escalationDecisionId,
   getRunStatus,
   injectFault,
   listOpenQuestions,
   listRuns,
+  questionFor,
   resolveEscalation,
-  startOnboarding,
+  startProcess,
 } from './client';
-import { InputError, parseFaultSpec, parseNewHire } from './schemas';
-import { formatRunList, formatStatus, followRun } from './cli-output';
-import type { FaultMode, OnboardingStep } from '../workflows/onboarding-types';
+import { InputError, parseFaultSpec, parseInput } from './schemas';
+import { formatProcesses, formatRunList, formatStatus, followRun } from './cli-output';
+import { findProcess, STARTABLE_PROCESSES, UnknownProcessError } from './processes';
+import type { FaultMode } from '../workflows/kit/types';
 
 const USAGE = `usage: overture <command> [options]
 
-  onboard FILE|-  [--inject STEP=MODE]... [--wait] [--json]   start an onboarding (JSON from a file or stdin)
+  processes [--json]                                          the processes there are, with their steps
+  start PROCESS FILE|- [--inject STEP=MODE]... [--wait] [--json]
+                                                              start a run (input JSON from a file or stdin)
+  onboard FILE|-  [--inject STEP=MODE]... [--wait] [--json]   start an onboarding (start onboarding ...)
   status ID [--json]                                          where a run is, step by step
   watch ID                                                    follow a run live until it ends
   list [--status S] [--process P] [--needs-attention] [--task-queue Q] [--json]
                                                               runs, longest-waiting first
-  escalations [--task-queue Q] [--json]                       open escalations and approvals across runs
+  escalations [--process P] [--task-queue Q] [--json]         open questions across runs: escalations, approvals, tasks
   resolve ID --step STEP --action retry|skip|abort [--reason TEXT] [--by NAME] [--output JSON]
-  approve ID --decision approve|reject [--reason TEXT] [--by NAME]
+  approve ID [--question Q] --decision D [--reason TEXT] [--by NAME] [--output JSON]
+                                                              answer an approval (approve|reject) or any open question
+  complete ID --step STEP --output JSON [--reason TEXT] [--by NAME]
+                                                              report a manual task done, with its output
   inject ID STEP=MODE                                         MODE: transient:N, permanent, latency:MS, none
 
 Configuration comes from the environment (see README): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...`;
@@ -68,57 +77,82 @@ function readInput(source: string, io: Io): unknown {
   }
 }
 
-function faultsFrom(specs: string[]): Partial<Record<OnboardingStep, FaultMode>> {
-  const faults: Partial<Record<OnboardingStep, FaultMode>> = {};
+function faultsFrom(specs: string[], steps: readonly string[]): Partial<Record<string, FaultMode>> {
+  const faults: Partial<Record<string, FaultMode>> = {};
   for (const spec of specs) {
-    const { step, fault } = parseFaultSpec(spec);
+    const { step, fault } = parseFaultSpec(spec, steps);
     if (fault) faults[step] = fault;
   }
   return faults;
+}
+
+function parseOutput(text: string | undefined): Record<string, string> | undefined {
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new UsageError('--output must be a JSON object of strings, e.g. {"workspaceUrl":"https://..."}');
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new UsageError('--output must be a JSON object of strings, e.g. {"workspaceUrl":"https://..."}');
+  }
+  return parsed as Record<string, string>;
 }
 
 function operator(by: string | undefined): string {
   return by ?? process.env.OVERTURE_OPERATOR ?? process.env.USER ?? 'cli';
 }
 
-interface OnboardRequest {
+interface StartRequest {
+  process: string;
   raw: unknown;
-  faults: Partial<Record<OnboardingStep, FaultMode>>;
+  faults: Partial<Record<string, FaultMode>>;
   wait: boolean;
   json: boolean;
 }
 
-/** Reads and validates everything `onboard` needs before any connection is made: bad input starts nothing. */
-function prepareOnboard(args: string[], io: Io): OnboardRequest {
+/** Reads and validates everything `start` needs before any connection is made: bad input starts nothing. */
+function prepareStart(processName: string | undefined, args: string[], io: Io): StartRequest {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { inject: { type: 'string', multiple: true }, wait: { type: 'boolean' }, json: { type: 'boolean' } },
   });
-  if (positionals.length !== 1) throw new UsageError('onboard takes one FILE (or - for stdin)');
+  if (!processName) throw new UsageError(`start takes PROCESS FILE (or - for stdin); processes are ${STARTABLE_PROCESSES.map((p) => p.shape.name).join(', ')}`);
+  const definition = findProcess(processName, { startable: true });
+  if (positionals.length !== 1) throw new UsageError(`${processName === 'onboarding' ? 'onboard' : 'start'} takes one FILE (or - for stdin)`);
   const raw = readInput(positionals[0]!, io);
-  parseNewHire(raw);
-  return { raw, faults: faultsFrom(values.inject ?? []), wait: values.wait ?? false, json: values.json ?? false };
+  parseInput(definition.inputSchema, raw, `${processName} input`);
+  const steps = definition.shape.steps.map((s) => s.name);
+  return { process: processName, raw, faults: faultsFrom(values.inject ?? [], steps), wait: values.wait ?? false, json: values.json ?? false };
 }
 
-async function onboard(client: Client, config: OvertureConfig, request: OnboardRequest, io: Io): Promise<number> {
-  const started = await startOnboarding(client, config, request.raw, { faults: request.faults });
+async function start(client: Client, config: OvertureConfig, request: StartRequest, io: Io): Promise<number> {
+  const started = await startProcess(client, config, request.process, request.raw, { faults: request.faults });
   if (!request.json) {
     io.stdout(
       started.alreadyStarted
-        ? `onboarding already exists: ${started.workflowId} (run ${started.runId}); not starting another`
+        ? `${request.process} already exists: ${started.workflowId} (run ${started.runId}); not starting another`
         : `started ${started.workflowId} (run ${started.runId})`,
     );
-    io.stdout(`history: ${config.temporalUiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${started.workflowId}`);
+    io.stdout(`history: ${config.temporalUiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(started.workflowId)}`);
   }
   if (!request.wait) {
-    if (request.json) io.stdout(JSON.stringify({ workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted }));
+    if (request.json) io.stdout(JSON.stringify({ process: request.process, workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted }));
     return 0;
   }
   const status = await followRun(client, started.workflowId, request.json ? undefined : io.stdout, io.isTty && !request.json);
   if (request.json) io.stdout(JSON.stringify({ ...status, alreadyStarted: started.alreadyStarted }, null, 2));
   else io.stdout(`run ${status.state}`);
   return status.state === 'completed' ? 0 : 1;
+}
+
+function processes(args: string[], io: Io): number {
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
+  const listed = STARTABLE_PROCESSES.map((p) => ({ name: p.shape.name, title: p.shape.title, example: p.example, steps: p.shape.steps }));
+  io.stdout(values.json ? JSON.stringify(listed, null, 2) : formatProcesses(listed));
+  return 0;
 }
 
 async function showStatus(client: Client, args: string[], io: Io): Promise<number> {
@@ -151,11 +185,11 @@ async function list(client: Client, args: string[], io: Io): Promise<number> {
 }
 
 async function escalations(client: Client, args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'task-queue': { type: 'string' } } });
-  const open = await listOpenQuestions(client, { taskQueue: values['task-queue'] });
+  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'task-queue': { type: 'string' }, process: { type: 'string' } } });
+  const open = await listOpenQuestions(client, { taskQueue: values['task-queue'], process: values.process });
   if (values.json) io.stdout(JSON.stringify(open, null, 2));
-  else if (open.length === 0) io.stdout('no open escalations or approvals');
-  else for (const o of open) io.stdout(`${o.since}  ${o.workflowId}  ${o.kind}  ${o.step}  ${o.detail}`);
+  else if (open.length === 0) io.stdout('no open escalations, approvals or tasks');
+  else for (const o of open) io.stdout(`${o.since}  ${o.workflowId}  ${o.kind}  ${o.question || o.step}  ${o.detail}`);
   return 0;
 }
 
@@ -167,16 +201,9 @@ async function resolve(client: Client, args: string[], io: Io): Promise<number> 
   });
   if (positionals.length !== 1 || !values.step || !values.action) throw new UsageError('resolve takes ID --step STEP --action retry|skip|abort');
   if (!['retry', 'skip', 'abort'].includes(values.action)) throw new UsageError(`--action must be retry, skip or abort, not "${values.action}"`);
-  let output: Record<string, string> | undefined;
-  if (values.output) {
-    try {
-      output = JSON.parse(values.output) as Record<string, string>;
-    } catch {
-      throw new UsageError('--output must be a JSON object, e.g. {"workspaceUrl":"https://..."}');
-    }
-  }
+  const output = parseOutput(values.output);
   const workflowId = positionals[0]!;
-  const step = values.step as OnboardingStep;
+  const step = values.step;
   const status = await getRunStatus(client, workflowId);
   const receipt = await resolveEscalation(client, workflowId, {
     step,
@@ -190,29 +217,47 @@ async function resolve(client: Client, args: string[], io: Io): Promise<number> 
   return 0;
 }
 
-async function approve(client: Client, args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { decision: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' } },
-  });
-  if (positionals.length !== 1 || !values.decision) throw new UsageError('approve takes ID --decision approve|reject');
-  if (!['approve', 'reject'].includes(values.decision)) throw new UsageError(`--decision must be approve or reject, not "${values.decision}"`);
-  const workflowId = positionals[0]!;
-  const receipt = await decideApproval(client, workflowId, {
-    decision: values.decision as 'approve' | 'reject',
+async function answer(client: Client, workflowId: string, name: string | undefined, decision: string, values: { reason?: string; by?: string; output?: string }, io: Io): Promise<number> {
+  const status = await getRunStatus(client, workflowId);
+  const question = questionFor(status, name);
+  const receipt = await answerQuestion(client, workflowId, {
+    question: question?.id ?? name,
+    decision,
     by: operator(values.by),
     reason: values.reason,
-    decisionId: `approval:${values.decision}`,
+    output: parseOutput(values.output),
+    decisionId: question ? decisionIdFor(question, decision) : undefined,
   });
   io.stdout(receipt.message);
   return 0;
 }
 
+async function approve(client: Client, args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { question: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, output: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || !values.decision) throw new UsageError('approve takes ID [--question Q] --decision approve|reject (or the question\'s own choice)');
+  if (!values.question && !['approve', 'reject'].includes(values.decision)) throw new UsageError(`--decision must be approve or reject, not "${values.decision}" (name the question with --question for its own choices)`);
+  return answer(client, positionals[0]!, values.question, values.decision, values, io);
+}
+
+async function complete(client: Client, args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { step: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, output: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || !values.step) throw new UsageError('complete takes ID --step STEP --output JSON');
+  return answer(client, positionals[0]!, values.step, 'done', values, io);
+}
+
 async function inject(client: Client, args: string[], io: Io): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 2) throw new UsageError('inject takes ID STEP=MODE');
-  const { step, fault } = parseFaultSpec(positionals[1]!);
+  const status = await getRunStatus(client, positionals[0]!);
+  const { step, fault } = parseFaultSpec(positionals[1]!, status.steps.map((s) => s.step));
   const receipt = await injectFault(client, positionals[0]!, step, fault);
   io.stdout(receipt.message);
   return 0;
@@ -233,6 +278,7 @@ const COMMANDS: Record<string, (client: Client, config: OvertureConfig, args: st
   escalations: (c, _cfg, a, io) => escalations(c, a, io),
   resolve: (c, _cfg, a, io) => resolve(c, a, io),
   approve: (c, _cfg, a, io) => approve(c, a, io),
+  complete: (c, _cfg, a, io) => complete(c, a, io),
   inject: (c, _cfg, a, io) => inject(c, a, io),
 };
 
@@ -244,17 +290,18 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
-  if (!run && command !== 'onboard') {
+  if (!run && !['onboard', 'start', 'processes'].includes(command)) {
     io.stderr(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
   let client: Client | undefined;
   try {
+    if (command === 'processes') return processes(args, io);
     const config = loadConfig();
-    if (command === 'onboard') {
-      const request = prepareOnboard(args, io);
+    if (command === 'onboard' || command === 'start') {
+      const request = command === 'onboard' ? prepareStart('onboarding', args, io) : prepareStart(args[0], args.slice(1), io);
       client = await connectClient(config);
-      return await onboard(client, config, request, io);
+      return await start(client, config, request, io);
     }
     client = await connectClient(config);
     return await run!(client, config, args, io);
@@ -266,7 +313,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
 }
 
 function reportError(err: unknown, io: Io): number {
-  if (err instanceof InputError || err instanceof UsageError || err instanceof ConfigError) {
+  if (err instanceof InputError || err instanceof UsageError || err instanceof ConfigError || err instanceof UnknownProcessError) {
     io.stderr(err.message);
     return 2;
   }

@@ -9,28 +9,28 @@ import {
   WorkflowIdReusePolicy,
   isGrpcCancelledError,
   isGrpcDeadlineError,
+  type Workflow,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { onboarding } from '../workflows/onboarding/workflow';
 import type { OvertureConfig } from './config';
-import { onboardingOptionsFrom } from './config';
-import { parseNewHire } from './schemas';
-import { onboarding, decideApprovalUpdate, injectFaultUpdate, resolveEscalationUpdate, statusQuery } from '../workflows/onboarding';
-import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../workflows/search-attributes';
+import { FINAL_RUN_STATES } from '../workflows/kit/types';
+import { parseInput } from './schemas';
+import { findProcess, PROCESSES } from './processes';
+import { onboardingWorkflowId } from './processes/onboarding';
+import { answerQuestionUpdate, fanOutProgressQuery, injectFaultUpdate, resolveEscalationUpdate, statusQuery, eventSignal, type ProcessEvent } from '../workflows/kit';
+import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../workflows/kit/search-attributes';
 import type {
-  ApprovalDecision,
   DecisionReceipt,
   EscalationDecision,
   FaultMode,
-  OnboardingOptions,
-  OnboardingStatus,
-  OnboardingStep,
-} from '../workflows/onboarding-types';
-import { ONBOARDING_STEPS } from '../workflows/onboarding-types';
+  ProcessOptions,
+  QuestionAnswer,
+  QuestionStatus,
+  RunStatus as WorkflowRunStatus,
+} from '../workflows/kit/types';
 
-/** The workflow ID of an employee's onboarding: the employee id only, never a name or an address. */
-export function onboardingWorkflowId(employeeId: string): string {
-  return `onboarding-${employeeId}`;
-}
+export { onboardingWorkflowId };
 
 /** Connects a Temporal client to the configured server and namespace. */
 export async function connectClient(config: OvertureConfig): Promise<Client> {
@@ -38,51 +38,61 @@ export async function connectClient(config: OvertureConfig): Promise<Client> {
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
 }
 
-export interface StartedOnboarding {
+export interface StartedRun<W extends Workflow = Workflow> {
+  process: string;
   workflowId: string;
   runId: string;
-  /** True when a run for this employee already existed and was returned instead of starting another. */
+  /** True when a run with this id already existed and was returned instead of starting another. */
   alreadyStarted: boolean;
-  handle: WorkflowHandle<typeof onboarding>;
+  handle: WorkflowHandle<W>;
 }
 
+export type StartedOnboarding = StartedRun<typeof onboarding>;
+
 export interface StartOptions {
-  faults?: Partial<Record<OnboardingStep, FaultMode>>;
-  /** Adjusts the options frozen into the run, e.g. shorter timers in tests. */
-  tuneOptions?: (options: OnboardingOptions) => OnboardingOptions;
+  faults?: Partial<Record<string, FaultMode>>;
+  /** Adjusts the options frozen into the run, e.g. shorter timers in tests; it keeps a process's own options. */
+  tuneOptions?: <O extends ProcessOptions>(options: O) => O;
 }
 
 /**
- * Validates the input and starts the employee's onboarding, or returns the employee's existing run.
- * Throws InputError (and starts nothing) on bad input.
+ * Validates the input against the process's schema and starts a run, or returns the run that already has
+ * this input's workflow id. Throws InputError (and starts nothing) on bad input.
  */
-export async function startOnboarding(client: Client, config: OvertureConfig, raw: unknown, opts: StartOptions = {}): Promise<StartedOnboarding> {
-  const hire = parseNewHire(raw);
-  const base = { ...onboardingOptionsFrom(config), faults: opts.faults ?? {} };
+export async function startProcess(client: Client, config: OvertureConfig, processName: string, raw: unknown, opts: StartOptions = {}): Promise<StartedRun> {
+  const definition = findProcess(processName, { startable: true });
+  const input = parseInput(definition.inputSchema, raw, `${processName} input`);
+  const base = { ...definition.options(config), faults: opts.faults ?? {} };
   const options = opts.tuneOptions ? opts.tuneOptions(base) : base;
-  const workflowId = onboardingWorkflowId(hire.employeeId);
+  const workflowId = definition.workflowId(input);
+  const { summary, details } = definition.describe(input);
   try {
-    const handle = await client.workflow.start(onboarding, {
+    const handle = await client.workflow.start(definition.workflowType, {
       taskQueue: config.TEMPORAL_TASK_QUEUE,
       workflowId,
-      args: [{ hire, options }],
-      // A failed or aborted onboarding may be run again; a running or completed one is returned instead.
+      args: definition.workflowArgs(input, options),
+      // A failed or aborted run may be run again; a running or completed one is returned instead.
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
       typedSearchAttributes: [
-        { key: PROCESS, value: 'onboarding' },
+        { key: PROCESS, value: definition.shape.name },
         { key: RUN_STATE, value: 'running' },
         { key: NEEDS_ATTENTION, value: false },
       ],
-      staticSummary: `Onboarding of employee ${hire.employeeId} into team ${hire.team}`,
-      staticDetails: `Process: onboarding\nEmployee id: ${hire.employeeId}\nTeam: ${hire.team}\nRole: ${hire.role}`,
+      staticSummary: summary,
+      staticDetails: details,
     });
-    return { workflowId, runId: handle.firstExecutionRunId, alreadyStarted: false, handle };
+    return { process: processName, workflowId, runId: handle.firstExecutionRunId, alreadyStarted: false, handle };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    const handle = client.workflow.getHandle<typeof onboarding>(workflowId);
+    const handle = client.workflow.getHandle(workflowId);
     const description = await handle.describe();
-    return { workflowId, runId: description.runId, alreadyStarted: true, handle };
+    return { process: processName, workflowId, runId: description.runId, alreadyStarted: true, handle };
   }
+}
+
+/** Starts an employee's onboarding (the shortcut of `overture onboard`). */
+export async function startOnboarding(client: Client, config: OvertureConfig, raw: unknown, opts: StartOptions = {}): Promise<StartedOnboarding> {
+  return (await startProcess(client, config, 'onboarding', raw, opts)) as StartedOnboarding;
 }
 
 /** A run's status needs a worker to answer its query, and none did in time. */
@@ -90,7 +100,7 @@ export class NoWorkerError extends Error {
   override readonly name = 'NoWorkerError';
 }
 
-export interface RunStatus extends OnboardingStatus {
+export interface RunStatus extends WorkflowRunStatus {
   /** Temporal's own view: RUNNING, COMPLETED, FAILED, TERMINATED… */
   execution: { status: string; runId: string; historyLength: number };
 }
@@ -102,7 +112,7 @@ export interface RunStatus extends OnboardingStatus {
 export async function getRunStatus(client: Client, workflowId: string, queryTimeoutMs = 10_000): Promise<RunStatus> {
   const handle = client.workflow.getHandle(workflowId);
   const description = await handle.describe();
-  let status: OnboardingStatus;
+  let status: WorkflowRunStatus;
   const deadline = Date.now() + queryTimeoutMs;
   try {
     // Only a worker can answer a query: without one it would wait for the RPC's own, much longer, deadline.
@@ -115,7 +125,6 @@ export async function getRunStatus(client: Client, workflowId: string, queryTime
   }
   for (const pending of description.raw.pendingActivities ?? []) {
     const stepName = pending.activityType?.name;
-    if (!stepName || !(ONBOARDING_STEPS as readonly string[]).includes(stepName)) continue;
     const step = status.steps.find((s) => s.step === stepName);
     if (!step || step.state !== 'running') continue;
     const attempt = pending.attempt ?? 1;
@@ -125,10 +134,31 @@ export async function getRunStatus(client: Client, workflowId: string, queryTime
       step.lastError = pending.lastFailure?.message ?? step.lastError;
     }
   }
+  await addFanOutProgress(client, status, description.raw.pendingChildren ?? []);
   return {
     ...status,
     execution: { status: description.status.name, runId: description.runId, historyLength: description.historyLength },
   };
+}
+
+/** A running fan-out step's live counts, from its fan-out workflow (the run itself learns them when it joins). */
+async function addFanOutProgress(client: Client, status: WorkflowRunStatus, children: Array<{ workflowId?: string | null; workflowTypeName?: string | null }>): Promise<void> {
+  for (const child of children) {
+    if (child.workflowTypeName !== 'fanOut' || !child.workflowId) continue;
+    const stepName = child.workflowId.slice(status.workflowId.length + 1).replace(/#\d+$/, '');
+    const step = status.steps.find((s) => s.step === stepName);
+    if (!step || step.state !== 'running') continue;
+    try {
+      const progress = await client.workflow.getHandle(child.workflowId).query(fanOutProgressQuery);
+      const { total, running, completed, failed, failedItems } = progress;
+      const counts = { total, running, completed, failed, failedItems };
+      // Items completed in earlier rounds (before a retry) are in the run's own counts.
+      const earlier = step.fanOut ? step.fanOut.completed : 0;
+      step.fanOut = { ...counts, total: step.fanOut?.total ?? counts.total, completed: earlier + counts.completed };
+    } catch {
+      // The fan-out's worker did not answer: the run's own counts stand.
+    }
+  }
 }
 
 export interface RunSummary {
@@ -153,13 +183,14 @@ export interface ListFilters {
   limit?: number;
 }
 
-const FINAL_STATES = new Set(['completed', 'aborted', 'rejected', 'failed']);
+const FINAL_STATES = new Set<string>(FINAL_RUN_STATES);
 
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The visibility query for a set of filters. */
 export function listQuery(filters: ListFilters): string {
-  const clauses = [`${PROCESS.name} = ${quote(filters.process ?? 'onboarding')}`];
+  const processes = filters.process ? [filters.process] : PROCESSES.map((p) => p.shape.name);
+  const clauses = [`${PROCESS.name} IN (${processes.map(quote).join(', ')})`];
   if (filters.state) clauses.push(`${RUN_STATE.name} = ${quote(filters.state)}`);
   // A run terminated while it waited keeps its last attributes; only open runs can still need a person.
   if (filters.needsAttention === true) clauses.push(`${NEEDS_ATTENTION.name} = true AND ExecutionStatus = 'Running'`);
@@ -206,42 +237,69 @@ export async function resolveEscalation(client: Client, workflowId: string, deci
   return handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: decision.decisionId });
 }
 
-/** Sends the approver's decision on privileged permissions. */
-export async function decideApproval(client: Client, workflowId: string, decision: ApprovalDecision): Promise<DecisionReceipt> {
+/** Answers an approval, a manual task or a process's own question. */
+export async function answerQuestion(client: Client, workflowId: string, answer: QuestionAnswer): Promise<DecisionReceipt> {
   const handle = client.workflow.getHandle(workflowId);
-  return handle.executeUpdate(decideApprovalUpdate, { args: [decision], updateId: decision.decisionId });
+  return handle.executeUpdate(answerQuestionUpdate, { args: [answer], updateId: answer.decisionId });
+}
+
+/** Sends the approver's decision (the only open approval or question of the run, unless one is named). */
+export function decideApproval(client: Client, workflowId: string, decision: QuestionAnswer): Promise<DecisionReceipt> {
+  return answerQuestion(client, workflowId, decision);
 }
 
 /** Injects (or clears, with no fault) a failure into a step of a running run. */
-export async function injectFault(client: Client, workflowId: string, step: OnboardingStep, fault?: FaultMode): Promise<DecisionReceipt> {
+export async function injectFault(client: Client, workflowId: string, step: string, fault?: FaultMode): Promise<DecisionReceipt> {
   const handle = client.workflow.getHandle(workflowId);
   return handle.executeUpdate(injectFaultUpdate, { args: [{ step, fault }] });
 }
 
-/**
- * A decision id that is the same for the same decision on the step's latest escalation, so a decision sent
- * twice (a double click, a retried command) is acknowledged the second time instead of applied again.
- */
-export function escalationDecisionId(status: OnboardingStatus, step: OnboardingStep, action: string): string | undefined {
-  const latest = status.escalations.filter((e) => e.step === step).pop();
-  return latest ? `${latest.id}:${action}` : undefined;
+/** Delivers an event to a running run (a run waiting for it takes it; an early one is kept). */
+export async function sendEvent(client: Client, workflowId: string, event: ProcessEvent): Promise<void> {
+  await client.workflow.getHandle(workflowId).signal(eventSignal, event);
 }
 
-/** A question a run is waiting on a person to answer: an escalated step or a pending approval. */
+/**
+ * The one place decision ids are made, for the CLI and the console alike: the same decision on the same
+ * question has the same id, so a decision sent twice (a double click, a retried command) is acknowledged
+ * the second time instead of applied again.
+ */
+export function decisionIdFor(question: Pick<QuestionStatus, 'id'>, decision: string): string {
+  return `${question.id}:${decision}`;
+}
+
+/** The decision id of an escalation decision on the step's latest escalation. */
+export function escalationDecisionId(status: WorkflowRunStatus, step: string, action: string): string | undefined {
+  const latest = status.questions.filter((q) => q.kind === 'escalation' && q.step === step).pop();
+  return latest ? decisionIdFor(latest, action) : undefined;
+}
+
+/** The question an answer is for: the named one (by id or step), or the run's only open non-escalation question. */
+export function questionFor(status: WorkflowRunStatus, name?: string): QuestionStatus | undefined {
+  const open = status.questions.filter((q) => q.open && q.kind !== 'escalation');
+  if (name === undefined) return open.length === 1 ? open[0] : undefined;
+  return status.questions.find((q) => q.id === name) ?? open.find((q) => q.step === name);
+}
+
+/** A question a run is waiting on a person to answer. */
 export interface OpenQuestion {
   workflowId: string;
-  kind: 'escalation' | 'approval';
+  process: string;
+  question: string;
+  kind: QuestionStatus['kind'];
   step: string;
-  /** The step's error, or the permissions awaiting approval. */
+  /** The step's error, what awaits approval, the task's instructions, or the question. */
   detail: string;
+  choices: string[];
+  requiredOutput: string[];
   since: string;
   /** Index of the contact currently asked (0 = first). */
   level: number;
 }
 
 /**
- * Every open escalation and approval across runs. Runs are found through search attributes; a run whose
- * worker does not answer within a few seconds is still listed, from its search attributes alone.
+ * Every open question across runs. Runs are found through search attributes; a run whose worker does not
+ * answer within a few seconds is still listed, from its search attributes alone.
  */
 export async function listOpenQuestions(client: Client, filters: Pick<ListFilters, 'taskQueue' | 'process'> = {}, queryTimeoutMs = 3_000): Promise<OpenQuestion[]> {
   const waiting = await listRuns(client, { ...filters, needsAttention: true });
@@ -249,21 +307,31 @@ export async function listOpenQuestions(client: Client, filters: Pick<ListFilter
     waiting.map(async (run): Promise<OpenQuestion[]> => {
       try {
         const status = await getRunStatus(client, run.workflowId, queryTimeoutMs);
-        const questions: OpenQuestion[] = status.escalations
-          .filter((e) => e.open)
-          .map((e) => ({ workflowId: run.workflowId, kind: 'escalation', step: e.step, detail: e.error, since: e.openedAt, level: e.level }));
-        if (status.approval?.open) {
-          const a = status.approval;
-          questions.push({ workflowId: run.workflowId, kind: 'approval', step: 'assignPermissions', detail: `approve ${a.permissions.join(', ')}`, since: a.requestedAt, level: a.level });
-        }
-        return questions;
+        return status.questions
+          .filter((q) => q.open)
+          .map((q) => ({
+            workflowId: run.workflowId,
+            process: run.process,
+            question: q.id,
+            kind: q.kind,
+            step: q.step,
+            detail: q.prompt,
+            choices: q.choices,
+            requiredOutput: q.requiredOutput,
+            since: q.openedAt,
+            level: q.level,
+          }));
       } catch {
         return [
           {
             workflowId: run.workflowId,
-            kind: run.state === 'awaiting_approval' ? 'approval' : 'escalation',
+            process: run.process,
+            question: '',
+            kind: run.state === 'needs_attention' ? 'escalation' : 'approval',
             step: run.step ?? 'unknown',
             detail: '(details unavailable: no worker answered the status query)',
+            choices: [],
+            requiredOutput: [],
             since: run.waitingSince ?? run.startedAt,
             level: 0,
           },

@@ -4,9 +4,13 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { ONBOARDING_STEPS, type OnboardingOptions, type OnboardingStep, type StepPolicy } from '../workflows/onboarding-types';
+import type { ProcessOptions, StepPolicy } from '../workflows/kit/types';
+import { PROCESS_STEP_NAMES } from './processes/shapes';
 
 const HOUR_MS = 3_600_000;
+
+/** The example data shipped with the repository: the embedded defaults of the financial close read it. */
+const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
 
 const hours = (fallback: number) => z.coerce.number().positive().default(fallback);
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
@@ -38,7 +42,7 @@ const policyOverrides = z
       return z.NEVER;
     }
   })
-  .pipe(z.partialRecord(z.enum(ONBOARDING_STEPS), stepPolicyOverride));
+  .pipe(z.partialRecord(z.enum(PROCESS_STEP_NAMES), stepPolicyOverride));
 
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -55,6 +59,11 @@ export const configSchema = z.object({
   LOCAL_SMTP_PORT: port(2525),
   LOCAL_WEBHOOK_PORT: port(4040),
   WORKSPACE_BASE_URL: z.string().url().default('https://workspaces.overture.local'),
+  ACCOUNTING_DB_PATH: z.string().optional(),
+  ACCOUNTING_SEED: z.string().default(path.join(EXAMPLES_DIR, 'financial-close', 'ledger.json')),
+  BANK_STATEMENTS_DIR: z.string().default(path.join(EXAMPLES_DIR, 'financial-close', 'bank')),
+  RATES_SOURCE: z.string().default(path.join(EXAMPLES_DIR, 'financial-close', 'rates-2026-10.json')),
+  STATEMENTS_DIR: z.string().optional(),
   ESCALATION_CONTACTS: list('it-oncall@overture.local,it-lead@overture.local').pipe(
     z.array(z.email({ error: 'each contact must be an email address' })).min(1, 'name at least one escalation contact'),
   ),
@@ -77,6 +86,8 @@ export type RawConfig = z.infer<typeof configSchema>;
 export interface OvertureConfig extends RawConfig {
   directoryDbPath: string;
   ledgerDbPath: string;
+  accountingDbPath: string;
+  statementsDir: string;
   smtpUrl: string;
   webhookUrl: string;
   temporalUiUrl: string;
@@ -108,21 +119,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
     OVERTURE_DATA_DIR: dataDir,
     directoryDbPath: path.resolve(raw.DIRECTORY_DB_PATH ?? path.join(dataDir, 'directory.db')),
     ledgerDbPath: path.resolve(raw.LEDGER_DB_PATH ?? path.join(dataDir, 'overture.db')),
+    accountingDbPath: path.resolve(raw.ACCOUNTING_DB_PATH ?? path.join(dataDir, 'accounting.db')),
+    statementsDir: path.resolve(raw.STATEMENTS_DIR ?? path.join(dataDir, 'statements')),
     smtpUrl: raw.SMTP_URL ?? `smtp://127.0.0.1:${raw.LOCAL_SMTP_PORT}`,
     webhookUrl: raw.NOTIFY_WEBHOOK_URL ?? `http://127.0.0.1:${raw.LOCAL_WEBHOOK_PORT}/hooks/team`,
     temporalUiUrl: raw.TEMPORAL_UI_URL ?? `http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`,
     consoleUrl: `http://${raw.CONSOLE_HOST}:${raw.CONSOLE_PORT}`,
   };
 }
-
-/** Retry policy defaults per kind of step: directory writes are quick, mail and chat wait longer between tries. */
-export const DEFAULT_STEP_POLICIES: Record<OnboardingStep, StepPolicy> = {
-  createAccount: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 },
-  assignPermissions: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 },
-  sendWelcomeEmail: { startToCloseTimeoutMs: 60_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 6 },
-  createWorkspace: { startToCloseTimeoutMs: 60_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4 },
-  notifyTeam: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4 },
-};
 
 export const DEFAULT_SUPPORT_POLICY: StepPolicy = {
   startToCloseTimeoutMs: 30_000,
@@ -132,18 +136,19 @@ export const DEFAULT_SUPPORT_POLICY: StepPolicy = {
   maximumAttempts: 10,
 };
 
-/** The run options a client freezes into a new run's input, from configuration. */
-export function onboardingOptionsFrom(config: OvertureConfig): OnboardingOptions {
+/**
+ * The run options a client freezes into a new run's input: the process's step policies (with the STEP_POLICIES
+ * overrides), the escalation contacts and ladders, from configuration.
+ */
+export function processOptionsFrom(config: OvertureConfig, defaultPolicies: Record<string, StepPolicy>): ProcessOptions {
   // Fresh objects: a caller tuning its run's options must never change the defaults of later runs.
-  const overrides = config.STEP_POLICIES as Partial<Record<OnboardingStep, Partial<StepPolicy>>>;
-  const policies = Object.fromEntries(
-    ONBOARDING_STEPS.map((step) => [step, { ...DEFAULT_STEP_POLICIES[step], ...overrides[step] }]),
-  ) as Record<OnboardingStep, StepPolicy>;
+  const overrides = config.STEP_POLICIES as Partial<Record<string, Partial<StepPolicy>>>;
+  const policies = Object.fromEntries(Object.entries(defaultPolicies).map(([step, policy]) => [step, { ...policy, ...overrides[step] }]));
   return {
     policies,
     supportPolicy: { ...DEFAULT_SUPPORT_POLICY },
     escalation: {
-      contacts: config.ESCALATION_CONTACTS,
+      contacts: [...config.ESCALATION_CONTACTS],
       ladder: {
         reminderAfterMs: config.ESCALATION_REMINDER_HOURS * HOUR_MS,
         nextContactAfterMs: config.ESCALATION_NEXT_CONTACT_HOURS * HOUR_MS,
@@ -152,7 +157,6 @@ export function onboardingOptionsFrom(config: OvertureConfig): OnboardingOptions
       },
     },
     approval: {
-      privilegedPermissions: config.PRIVILEGED_PERMISSIONS,
       ladder: {
         reminderAfterMs: config.APPROVAL_REMINDER_HOURS * HOUR_MS,
         nextContactAfterMs: config.APPROVAL_NEXT_CONTACT_HOURS * HOUR_MS,

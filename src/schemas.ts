@@ -3,8 +3,8 @@
  * because values are personal data.
  */
 import { z } from 'zod';
-import type { FaultMode, NewHire, OnboardingStep } from '../workflows/onboarding-types';
-import { ONBOARDING_STEPS } from '../workflows/onboarding-types';
+import type { FaultMode } from '../workflows/kit/types';
+import type { NewHire } from '../workflows/onboarding/types';
 
 const permission = z.string().regex(/^[a-z][a-z0-9:_-]{0,62}$/, 'must be lowercase letters, digits, ":", "_" or "-"');
 
@@ -20,20 +20,27 @@ export const newHireSchema = z
     managerEmail: z.email({ error: 'must be an email address' }),
     startDate: z.iso.date({ error: 'must be a date as YYYY-MM-DD' }),
     extraPermissions: z.array(permission, { error: 'must be a list of permission names' }).max(50).default([]),
+    equipment: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 .,()'+-]{0,79}$/, 'each item must be 1-80 letters, digits, spaces or .,()\'+-'), { error: 'must be a list of equipment items' })
+      .max(20, 'at most 20 items')
+      .optional(),
   })
   .strict();
 
 /** Bad input: `problems` has one line per bad field, e.g. "email: must be an email address". */
 export class InputError extends Error {
   override readonly name = 'InputError';
-  constructor(readonly problems: string[]) {
-    super(`invalid onboarding input:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  constructor(
+    readonly problems: string[],
+    what = 'input',
+  ) {
+    super(`invalid ${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
   }
 }
 
-/** Validates raw input (parsed JSON) as a new hire, or throws an InputError naming each bad field. */
-export function parseNewHire(raw: unknown): NewHire {
-  const result = newHireSchema.safeParse(raw);
+/** Validates raw input (parsed JSON) against a process's schema, or throws an InputError naming each bad field (never a value). */
+export function parseInput<T>(schema: z.ZodType<T>, raw: unknown, what = 'input'): T {
+  const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
     const field = issue.path.join('.') || '(input)';
@@ -41,17 +48,22 @@ export function parseNewHire(raw: unknown): NewHire {
     if (issue.code === 'invalid_type' && issue.path.length === 0) return '(input): must be a JSON object';
     return `${field}: ${issue.message}`;
   });
-  throw new InputError(problems);
+  throw new InputError(problems, what);
+}
+
+/** Validates raw input (parsed JSON) as a new hire, or throws an InputError naming each bad field. */
+export function parseNewHire(raw: unknown): NewHire {
+  return parseInput(newHireSchema, raw, 'onboarding input');
 }
 
 /** Parses "step=mode" (mode: transient:N, permanent, latency:MS, none) as the CLI and console spell a fault. */
-export function parseFaultSpec(spec: string): { step: OnboardingStep; fault?: FaultMode } {
+export function parseFaultSpec(spec: string, steps: readonly string[]): { step: string; fault?: FaultMode } {
   const [stepName, mode, ...extra] = spec.split('=');
   if (!stepName || !mode || extra.length) throw new InputError([`fault "${spec}": expected step=mode, e.g. createWorkspace=transient:2`]);
-  if (!(ONBOARDING_STEPS as readonly string[]).includes(stepName)) {
-    throw new InputError([`fault "${spec}": unknown step ${stepName}; steps are ${ONBOARDING_STEPS.join(', ')}`]);
+  if (!steps.includes(stepName)) {
+    throw new InputError([`fault "${spec}": unknown step ${stepName}; steps are ${steps.join(', ')}`]);
   }
-  const step = stepName as OnboardingStep;
+  const step = stepName;
   const [kind, value, ...rest] = mode.split(':');
   const count = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
   if (rest.length) throw new InputError([`fault "${spec}": mode must be transient:N (N > 0), permanent, latency:MS or none`]);

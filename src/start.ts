@@ -17,9 +17,9 @@ import { StopStack, withTimeout } from './dev-stack/stop-stack';
 import { provisionTemporalBinary, TemporalUnavailableError } from './dev-stack/temporal-binary';
 import { startTemporalDevServer } from './dev-stack/temporal-server';
 import { startWebhookReceiver } from './dev-stack/webhook-receiver';
-import { createOnboardingWorker } from '../workers/onboarding-worker';
+import { createWorker } from '../workers/overture-worker';
 import { startConsoleFromConfig } from './console/main';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
 
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
 export interface OperatorConsole {
@@ -80,7 +80,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   opts.checkpoint();
 
   out('[worker] bundling the workflow code and connecting to Temporal');
-  const { worker, shutdown } = await createOnboardingWorker(config);
+  const { worker, shutdown } = await createWorker(config);
   const running = worker.run();
   const workerEnded = running.then(
     () => 'the worker stopped',

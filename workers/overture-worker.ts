@@ -1,5 +1,6 @@
 /**
- * The onboarding worker: runs the onboarding workflow and its activities against the configured systems.
+ * The Overture worker: runs every registered process's workflows, the kit's fan-out, and all their
+ * activities against the configured systems.
  *
  * `npm run worker` starts one alone (to scale out); `npm start` starts one beside the dev stack.
  */
@@ -7,33 +8,47 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createOnboardingActivities } from '../activities';
+import { createAccountingActivities } from '../activities/accounting';
+import { SqliteGeneralLedger } from '../src/accounting/sqlite-general-ledger';
 import { loadConfig, type OvertureConfig } from '../src/config';
 import { DeliveryLedger } from '../src/delivery-ledger';
 import { SqliteDirectory } from '../src/directory/sqlite-directory';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
-/** The real systems a worker talks to, built from configuration. */
-export function connectSystems(config: OvertureConfig) {
+/** The real systems a worker talks to, built from configuration; the example books are loaded into an empty ledger. */
+export async function connectSystems(config: OvertureConfig) {
   const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
   const ledger = new DeliveryLedger(config.ledgerDbPath);
+  const books = new SqliteGeneralLedger(config.accountingDbPath);
+  if (config.ACCOUNTING_SEED !== 'none') await books.seedFrom(config.ACCOUNTING_SEED);
   const transport = nodemailer.createTransport(config.smtpUrl);
-  const activities = createOnboardingActivities({
-    directory,
-    email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
-    chat: { webhookUrl: config.webhookUrl, ledger },
-  });
+  const activities = {
+    ...createOnboardingActivities({
+      directory,
+      email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
+      chat: { webhookUrl: config.webhookUrl, ledger },
+    }),
+    ...createAccountingActivities({
+      ledger: books,
+      bankStatementsDir: config.BANK_STATEMENTS_DIR,
+      ratesSource: config.RATES_SOURCE,
+      statementsDir: config.statementsDir,
+      email: { transport, from: config.MAIL_FROM, deliveries: ledger },
+    }),
+  };
   const close = () => {
     transport.close();
     ledger.close();
     directory.close();
+    books.close();
   };
-  return { directory, ledger, activities, close };
+  return { directory, ledger, books, activities, close };
 }
 
 /** Creates a worker for the configured task queue; extra options (e.g. a prebuilt workflow bundle) win. */
-export async function createOnboardingWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
-  const systems = connectSystems(config);
+export async function createWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
+  const systems = await connectSystems(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
     connection,
@@ -52,7 +67,7 @@ export async function createOnboardingWorker(config: OvertureConfig, extra: Part
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const { worker, shutdown } = await createOnboardingWorker(config);
+  const { worker, shutdown } = await createWorker(config);
   console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
   // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().
   await worker.run();

@@ -115,7 +115,7 @@ export function formatSummary(s: SummaryInput): string[] {
     '',
     ...rows.map(([label, value]) => `  ${label.padEnd(13)} ${value}`),
     '',
-    '  Try it:  npx overture onboard examples/new-hire.json --wait',
+    '  Try it:  npx overture onboard examples/onboarding.json --wait',
     '',
   ];
 }

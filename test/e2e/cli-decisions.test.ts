@@ -44,7 +44,7 @@ it('approves a privileged onboarding and shows pending approvals', async () => {
   const run = await startOnboarding(stack.client, stack.config, newHire({ role: 'admin' }), { tuneOptions: fastOptions() });
   await statusWhen(stack, run.workflowId, (s) => s.state === 'awaiting_approval', 'approval');
   const listed = await runOverture(['escalations'], stack.env);
-  expect(listed.stdout).toContain(`${run.workflowId}  approval  assignPermissions  approve admin`);
+  expect(listed.stdout).toContain(`${run.workflowId}  approval  assignPermissions/approval#1  privileged permissions (admin)`);
   const bad = await runOverture(['approve', run.workflowId, '--decision', 'perhaps'], stack.env);
   expect(bad.code).toBe(2);
   const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve', '--reason', 'ok', '--by', 'manager.frank'], stack.env);

@@ -138,13 +138,13 @@ it('comes up and says where everything is', () => {
   expect(output).toContain(path.join(dataDir, 'mail'));
   expect(output).toContain(`http://127.0.0.1:${ports.webhook}/hooks/team`);
   expect(output).toContain('task queue overture-onboarding');
-  expect(output).toContain('npx overture onboard examples/new-hire.json --wait');
+  expect(output).toContain('npx overture onboard examples/onboarding.json --wait');
   expect(output.trimEnd().split('\n').pop()).toMatch(/^Overture is ready/);
   expect(fs.readFileSync(path.join(dataDir, 'overture.pid'), 'utf8')).toMatch(/^\d+\n/);
 });
 
 it('onboards the example new hire through the stack', async () => {
-  const result = await run(process.execPath, ['bin/overture.js', 'onboard', 'examples/new-hire.json', '--wait', '--json'], env);
+  const result = await run(process.execPath, ['bin/overture.js', 'onboard', 'examples/onboarding.json', '--wait', '--json'], env);
   expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
   expect((JSON.parse(result.stdout) as { state: string }).state).toBe('completed');
   expect(fs.readdirSync(path.join(dataDir, 'mail')).filter((f) => f.endsWith('.eml')).length).toBeGreaterThan(0);

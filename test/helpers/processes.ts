@@ -12,10 +12,10 @@ export interface WorkerProcess {
   ready: Promise<void>;
 }
 
-/** Starts `workers/onboarding-worker.ts` as its own process; `ready` resolves when it polls its task queue. */
+/** Starts `workers/overture-worker.ts` as its own process; `ready` resolves when it polls its task queue. */
 export function spawnWorker(env: Record<string, string>): WorkerProcess {
   // node itself with tsx's require hook, not the tsx launcher: a SIGKILL must hit the worker, not a wrapper.
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'workers', 'onboarding-worker.ts')], {
+  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'workers', 'overture-worker.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

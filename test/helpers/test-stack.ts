@@ -12,8 +12,9 @@ import { connectClient, getRunStatus, type RunStatus } from '../../src/client';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { SqliteDirectory } from '../../src/directory/sqlite-directory';
-import { createOnboardingWorker } from '../../workers/onboarding-worker';
-import type { NewHire, OnboardingOptions } from '../../workflows/onboarding-types';
+import { createWorker } from '../../workers/overture-worker';
+import type { EscalationLadder, ProcessOptions } from '../../workflows/kit/types';
+import type { NewHire } from '../../workflows/onboarding/types';
 
 export interface TestStack {
   config: OvertureConfig;
@@ -57,7 +58,7 @@ export async function startTestStack(extraEnv: Record<string, string> = {}, opts
   const startWorker = async () => {
     if (running) return;
     const bundlePath = process.env.OVERTURE_TEST_WORKFLOW_BUNDLE;
-    const built = await createOnboardingWorker(config, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
+    const built = await createWorker(config, bundlePath ? { workflowBundle: { codePath: bundlePath } } : {});
     running = { worker: built.worker, done: built.worker.run(), shutdown: built.shutdown };
   };
   const stopWorker = async () => {
@@ -108,19 +109,19 @@ export function newHire(overrides: Partial<NewHire> = {}): NewHire {
   };
 }
 
-/** Run options with retry intervals and ladder timers short enough for tests. */
-export function fastOptions(ladder: Partial<OnboardingOptions['escalation']['ladder']> = {}) {
-  return (options: OnboardingOptions): OnboardingOptions => {
+/** Run options with retry intervals and ladder timers short enough for tests, for any process. */
+export function fastOptions(ladder: Partial<EscalationLadder> = {}, approvalLadder: Partial<EscalationLadder> = {}) {
+  return <O extends ProcessOptions>(options: O): O => {
     const policies = Object.fromEntries(
       Object.entries(options.policies).map(([step, p]) => [step, { ...p, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3, startToCloseTimeoutMs: 10_000 }]),
-    ) as OnboardingOptions['policies'];
+    );
     const slow = { reminderAfterMs: 3_600_000, nextContactAfterMs: 7_200_000, automaticActionAfterMs: 10_800_000 };
     return {
       ...options,
       policies,
       supportPolicy: { ...options.supportPolicy, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 },
       escalation: { ...options.escalation, ladder: { ...options.escalation.ladder, ...slow, ...ladder } },
-      approval: { ...options.approval, ladder: { ...options.approval.ladder, ...slow } },
+      approval: { ...options.approval, ladder: { ...options.approval.ladder, ...slow, ...approvalLadder } },
     };
   };
 }

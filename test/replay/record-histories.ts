@@ -12,10 +12,11 @@ import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer } from '../../src/dev-stack/temporal-server';
 import { startMailReceiver } from '../../src/dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../../src/dev-stack/webhook-receiver';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/search-attributes';
-import { createOnboardingWorker } from '../../workers/onboarding-worker';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
+import { createWorker } from '../../workers/overture-worker';
 import type { Client } from '@temporalio/client';
-import type { NewHire, OnboardingOptions } from '../../workflows/onboarding-types';
+import type { FaultMode, ProcessOptions } from '../../workflows/kit/types';
+import type { NewHire } from '../../workflows/onboarding/types';
 
 const OUT_DIR = path.join(__dirname, 'histories');
 
@@ -32,7 +33,7 @@ const hire = (employeeId: string, overrides: Partial<NewHire> = {}): NewHire => 
 });
 
 /** Short retries so recording takes seconds. */
-function quick(options: OnboardingOptions): OnboardingOptions {
+function quick<O extends ProcessOptions>(options: O): O {
   for (const policy of Object.values(options.policies)) Object.assign(policy, { initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 });
   Object.assign(options.supportPolicy, { initialIntervalMs: 100, maximumIntervalMs: 200 });
   return options;
@@ -46,26 +47,26 @@ async function waitFor(client: Client, workflowId: string, check: (s: Awaited<Re
   throw new Error(`${workflowId} never reached the expected state`);
 }
 
-type Scenario = (client: Client, start: (h: NewHire, faults?: OnboardingOptions['faults']) => Promise<StartedOnboarding>) => Promise<StartedOnboarding>;
+type Scenario = (client: Client, start: (h: NewHire, faults?: Partial<Record<string, FaultMode>>) => Promise<StartedOnboarding>) => Promise<StartedOnboarding>;
 
 const SCENARIOS: Record<string, Scenario> = {
   'completed': (_c, start) => start(hire('R1')),
   'escalated-then-retried': async (client, start) => {
     const run = await start(hire('R2'), { sendWelcomeEmail: { kind: 'permanent' } });
-    await waitFor(client, run.workflowId, (s) => s.escalations.some((e) => e.open));
+    await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open));
     await resolveEscalation(client, run.workflowId, { step: 'sendWelcomeEmail', action: 'retry', by: 'recorder', reason: 'fixed' });
     return run;
   },
   'aborted-with-compensation': async (client, start) => {
     const run = await start(hire('R3'), { createWorkspace: { kind: 'permanent' } });
-    await waitFor(client, run.workflowId, (s) => s.escalations.some((e) => e.open) && s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed');
+    await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open) && s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed');
     await resolveEscalation(client, run.workflowId, { step: 'createWorkspace', action: 'abort', by: 'recorder', reason: 'withdrawn' });
     return run;
   },
   'workspace-fallback-ticket': (_c, start) => start(hire('R4'), { createWorkspace: { kind: 'transient', failures: 99 } }),
   'approval-approved': async (client, start) => {
     const run = await start(hire('R5', { role: 'admin' }));
-    await waitFor(client, run.workflowId, (s) => s.approval?.open === true);
+    await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open));
     await decideApproval(client, run.workflowId, { decision: 'approve', by: 'recorder' });
     return run;
   },
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   const webhooks = await startWebhookReceiver();
   const config = loadConfig({ TEMPORAL_ADDRESS: server.address, OVERTURE_DATA_DIR: work, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, TEMPORAL_TASK_QUEUE: 'record' });
   const client = await connectClient(config);
-  const { worker, shutdown } = await createOnboardingWorker(config);
+  const { worker, shutdown } = await createWorker(config);
   const running = worker.run();
   try {
     fs.mkdirSync(OUT_DIR, { recursive: true });

@@ -8,8 +8,8 @@ import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/dev-stack/temporal-server';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/search-attributes';
-import { WORKFLOWS_PATH } from '../../workers/onboarding-worker';
+import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
+import { WORKFLOWS_PATH } from '../../workers/overture-worker';
 
 declare global {
   var __overtureDevServer: DevServer | undefined;

@@ -20,8 +20,9 @@ import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-r
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { workspaceUrlFor } from '../../src/directory/directory-provider';
 import { SqliteDirectory } from '../../src/directory/sqlite-directory';
-import type { StepFailureDetails } from '../../workflows/failures';
-import type { FaultMode, NewHire } from '../../workflows/onboarding-types';
+import type { StepFailureDetails } from '../../workflows/kit/failures';
+import type { FaultMode } from '../../workflows/kit/types';
+import type { NewHire } from '../../workflows/onboarding/types';
 
 const WORKFLOW_ID = 'onboarding-E1';
 const WORKSPACE_BASE_URL = 'https://workspaces.overture.test';

@@ -1,6 +1,7 @@
 import path from 'node:path';
-import { ConfigError, DEFAULT_STEP_POLICIES, DEFAULT_SUPPORT_POLICY, loadConfig, onboardingOptionsFrom } from '../../src/config';
-import { ONBOARDING_STEPS } from '../../workflows/onboarding-types';
+import { ConfigError, DEFAULT_SUPPORT_POLICY, loadConfig } from '../../src/config';
+import { DEFAULT_STEP_POLICIES, onboardingOptionsFrom } from '../../src/processes/onboarding';
+import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 
 const HOUR_MS = 3_600_000;
 
@@ -161,12 +162,12 @@ describe('onboardingOptionsFrom', () => {
     const defaultsBefore = structuredClone(DEFAULT_STEP_POLICIES);
     const options = onboardingOptionsFrom(loadConfig({ STEP_POLICIES: '{"createWorkspace":{"maximumAttempts":9,"initialIntervalMs":250}}' }));
 
-    expect(options.policies.createWorkspace).toEqual({ ...DEFAULT_STEP_POLICIES.createWorkspace, maximumAttempts: 9, initialIntervalMs: 250 });
+    expect(options.policies.createWorkspace).toEqual({ ...DEFAULT_STEP_POLICIES.createWorkspace!, maximumAttempts: 9, initialIntervalMs: 250 });
     for (const step of ONBOARDING_STEPS.filter((s) => s !== 'createWorkspace')) {
-      expect(options.policies[step]).toEqual(DEFAULT_STEP_POLICIES[step]);
+      expect(options.policies[step]).toEqual(DEFAULT_STEP_POLICIES[step]); // undefined for the manual step: it has no policy
     }
     // The defaults themselves are untouched, so the next run starts from them again.
     expect(DEFAULT_STEP_POLICIES).toEqual(defaultsBefore);
-    expect(onboardingOptionsFrom(loadConfig({})).policies.createWorkspace.maximumAttempts).toBe(defaultsBefore.createWorkspace.maximumAttempts);
+    expect(onboardingOptionsFrom(loadConfig({})).policies.createWorkspace!.maximumAttempts).toBe(defaultsBefore.createWorkspace!.maximumAttempts);
   });
 });

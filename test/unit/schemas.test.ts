@@ -1,4 +1,5 @@
 import { InputError, parseFaultSpec, parseNewHire } from '../../src/schemas';
+import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 
 const validHire = () => ({
   employeeId: 'E-1042',
@@ -113,11 +114,11 @@ describe('parseFaultSpec', () => {
     ['sendWelcomeEmail=latency:0', { step: 'sendWelcomeEmail', fault: { kind: 'latency', ms: 0 } }],
     ['notifyTeam=transient:10', { step: 'notifyTeam', fault: { kind: 'transient', failures: 10 } }],
   ])('accepts %s', (spec, expected) => {
-    expect(parseFaultSpec(spec)).toEqual(expected);
+    expect(parseFaultSpec(spec, ONBOARDING_STEPS)).toEqual(expected);
   });
 
   it('accepts none as "no fault"', () => {
-    const parsed = parseFaultSpec('createWorkspace=none');
+    const parsed = parseFaultSpec('createWorkspace=none', ONBOARDING_STEPS);
     expect(parsed).toEqual({ step: 'createWorkspace' });
     expect(parsed.fault).toBeUndefined();
   });
@@ -143,7 +144,7 @@ describe('parseFaultSpec', () => {
   ])('rejects %s with an InputError', (spec, message) => {
     let thrown: unknown;
     try {
-      parseFaultSpec(spec);
+      parseFaultSpec(spec, ONBOARDING_STEPS);
     } catch (err) {
       thrown = err;
     }

@@ -3,7 +3,7 @@
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideApproval, getRunStatus, startOnboarding } from '../../src/client';
-import type { OnboardingOptions } from '../../workflows/onboarding-types';
+import type { EscalationLadder, QuestionStatus } from '../../workflows/kit/types';
 import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 
 let stack: TestStack;
@@ -14,23 +14,19 @@ afterAll(async () => stack.stop());
 
 const MANAGER = 'approving.manager@example.com';
 
-async function privilegedRun(approvalLadder?: Partial<OnboardingOptions['approval']['ladder']>) {
+const approvalOf = (s: { questions: QuestionStatus[] }) => s.questions.find((q) => q.kind === 'approval');
+
+async function privilegedRun(approvalLadder: Partial<EscalationLadder> = {}) {
   const hire = newHire({ role: 'admin', managerEmail: MANAGER });
-  const fast = fastOptions();
-  const started = await startOnboarding(stack.client, stack.config, hire, {
-    tuneOptions: (o) => {
-      const tuned = fast(o);
-      return { ...tuned, approval: { ...tuned.approval, ladder: { ...tuned.approval.ladder, ...approvalLadder } } };
-    },
-  });
-  const status = await statusWhen(stack, started.workflowId, (s) => s.approval?.open === true, 'approval requested');
+  const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions({}, approvalLadder) });
+  const status = await statusWhen(stack, started.workflowId, (s) => approvalOf(s)?.open === true, 'approval requested');
   return { hire, started, status };
 }
 
 it('waits for the manager and completes once approved', async () => {
   const { hire, started, status } = await privilegedRun();
   expect(status.state).toBe('awaiting_approval');
-  expect(status.approval!.permissions).toEqual(['admin']);
+  expect(approvalOf(status)!.prompt).toBe('privileged permissions (admin)');
   expect(status.steps.find((s) => s.step === 'assignPermissions')!.state).toBe('pending');
   const request = await stack.mail.waitFor((m) => m.to.includes(MANAGER) && m.subject.includes(started.workflowId));
   expect(request.text).toContain(`overture approve ${started.workflowId} --decision approve|reject`);
@@ -40,7 +36,7 @@ it('waits for the manager and completes once approved', async () => {
   await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   expect(stack.directory.inventory(hire.employeeId).grants).toContain('admin');
   const final = await getRunStatus(stack.client, started.workflowId);
-  expect(final.approval!.decision).toMatchObject({ action: 'approve', by: 'the.manager', reason: 'needed for on-call' });
+  expect(approvalOf(final)!.decision).toMatchObject({ action: 'approve', by: 'the.manager', reason: 'needed for on-call' });
 });
 
 it('ends the run with compensation when the manager rejects', async () => {
@@ -62,19 +58,19 @@ it('rejects automatically after the timeout, after reminding the manager and the
   await expect(started.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
   const status = await getRunStatus(stack.client, started.workflowId);
   expect(status.state).toBe('rejected');
-  expect(status.approval).toMatchObject({ remindersSent: 1, level: 1, decision: { action: 'reject', by: 'overture', automatic: true } });
+  expect(approvalOf(status)).toMatchObject({ remindersSent: 1, level: 1, decision: { action: 'reject', by: 'overture', automatic: true } });
   expect(stack.mail.messages().some((m) => m.to.includes(MANAGER) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId))).toBe(true);
   expect(stack.mail.messages().some((m) => m.to.includes('oncall@it.example.com') && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId))).toBe(true);
 });
 
 it('refuses approval decisions that do not apply', async () => {
   const { started } = await privilegedRun();
-  await expect(decideApproval(stack.client, started.workflowId, { decision: 'maybe' as 'approve', by: 'm' })).rejects.toMatchObject({
+  await expect(decideApproval(stack.client, started.workflowId, { decision: 'maybe', by: 'm' })).rejects.toMatchObject({
     cause: { message: 'unknown decision "maybe"; decisions are approve, reject' },
   });
   await decideApproval(stack.client, started.workflowId, { decision: 'approve', by: 'm' });
   const late = decideApproval(stack.client, started.workflowId, { decision: 'reject', by: 'm' });
   await expect(late).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-  await expect(late).rejects.toMatchObject({ cause: { message: 'this run is not waiting for an approval' } });
+  await expect(late).rejects.toMatchObject({ cause: { message: 'this run is not waiting for an approval or an answer' } });
   await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 });

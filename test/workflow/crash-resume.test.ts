@@ -2,6 +2,7 @@
  * Checkpoint and resume: the worker process is killed with SIGKILL while a step is in flight;
  * a new worker picks the run up and every side effect still happens exactly once.
  */
+import type { ProcessOptions } from '../../workflows/kit/types';
 import { getRunStatus, startOnboarding } from '../../src/client';
 import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';
@@ -27,9 +28,9 @@ it('completes with each side effect exactly once after the worker is killed mid-
   const started = await startOnboarding(stack.client, stack.config, hire, {
     // createWorkspace takes 3 s, so the kill lands while it is in flight; its timeout lets the server notice the dead worker.
     faults: { createWorkspace: { kind: 'latency', ms: 3_000 } },
-    tuneOptions: (o) => {
+    tuneOptions: <O extends ProcessOptions>(o: O): O => {
       const tuned = tune(o);
-      tuned.policies.createWorkspace.startToCloseTimeoutMs = 5_000;
+      tuned.policies.createWorkspace = { ...tuned.policies.createWorkspace!, startToCloseTimeoutMs: 5_000 };
       return tuned;
     },
   });

@@ -13,10 +13,10 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.stop());
 
-async function escalatedRun(step: 'sendWelcomeEmail' | 'createWorkspace' | 'notifyTeam', ladder = {}) {
+async function escalatedRun(step: 'createAccount' | 'sendWelcomeEmail' | 'createWorkspace' | 'notifyTeam', ladder = {}) {
   const hire = newHire();
   const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(ladder), faults: { [step]: { kind: 'permanent' } } });
-  const status = await statusWhen(stack, started.workflowId, (s) => s.escalations.some((e) => e.open && e.step === step), `${step} escalated`);
+  const status = await statusWhen(stack, started.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open && e.step === step), `${step} escalated`);
   return { hire, started, status };
 }
 
@@ -48,7 +48,7 @@ describe('a permanent fault', () => {
     const email = final.steps.find((s) => s.step === 'sendWelcomeEmail')!;
     expect(email).toMatchObject({ state: 'completed', attempts: 2 });
     expect(email.fault).toBeUndefined();
-    expect(final.escalations[0]!.decision).toMatchObject({ action: 'retry', by: 'ops.alice', reason: 'SMTP relay fixed', automatic: false });
+    expect(final.questions[0]!.decision).toMatchObject({ action: 'retry', by: 'ops.alice', reason: 'SMTP relay fixed', automatic: false });
     expect(final.log.map((l) => l.message)).toContain('decision on sendWelcomeEmail: retry by ops.alice (SMTP relay fixed)');
   });
 
@@ -63,6 +63,21 @@ describe('a permanent fault', () => {
     const result = await started.handle.result();
     expect(result).toMatchObject({ state: 'completed', workspaceUrl: 'https://manual.example.com/w/1', skippedSteps: ['createWorkspace'] });
     await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes('https://manual.example.com/w/1'));
+  });
+
+  it('refuses to skip a step whose output later steps need, unless the person supplies it', async () => {
+    const { hire, started } = await escalatedRun('createAccount');
+    const bare = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', by: 'ops.dan' });
+    await expect(bare).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(bare).rejects.toMatchObject({
+      cause: { message: `skipping step createAccount needs its output: later steps need accountId (give it with --output '{"accountId":"..."}')` },
+    });
+    // The person made the account by hand and gives its id: every later step uses it.
+    const byHand = await stack.directory.createAccount({ employeeId: hire.employeeId, fullName: hire.fullName, email: hire.email, role: hire.role, team: hire.team });
+    await resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', by: 'ops.dan', output: { accountId: byHand.accountId } });
+    await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', accountId: byHand.accountId, skippedSteps: ['createAccount'] });
+    const welcome = stack.mail.messages().find((m) => m.to.includes(hire.email));
+    expect(welcome?.text).toContain(`Your account: ${byHand.accountId}`);
   });
 
   it('can be aborted, which undoes every completed step in reverse order', async () => {
@@ -143,7 +158,7 @@ describe('the escalation ladder', () => {
   it('reminds after T1, hands over to the next contact after T2, and acts alone after T3', async () => {
     const ladder = { reminderAfterMs: 1_500, nextContactAfterMs: 3_000, automaticActionAfterMs: 4_500, automaticAction: 'skip' as const };
     const { started, status } = await escalatedRun('createWorkspace', ladder);
-    const openedAt = Date.parse(status.escalations[0]!.openedAt);
+    const openedAt = Date.parse(status.questions[0]!.openedAt);
     const reminder = await stack.mail.waitFor((m) => m.to.includes(CONTACTS[0]!) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId), 10_000);
     const handover = await stack.mail.waitFor((m) => m.to.includes(CONTACTS[1]!) && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId), 10_000);
     const result = await started.handle.result();
@@ -152,7 +167,7 @@ describe('the escalation ladder', () => {
     expect(Date.parse(reminder.receivedAt) - openedAt).toBeGreaterThanOrEqual(1_400);
     expect(Date.parse(handover.receivedAt) - openedAt).toBeGreaterThanOrEqual(2_900);
     const final = await getRunStatus(stack.client, started.workflowId);
-    const escalation = final.escalations[0]!;
+    const escalation = final.questions[0]!;
     expect(escalation).toMatchObject({ level: 1, remindersSent: 1, open: false, decision: { action: 'skip', by: 'overture', automatic: true } });
     expect(Date.parse(escalation.decision!.at) - openedAt).toBeGreaterThanOrEqual(4_400);
     // The first contact got the notice and one reminder; nothing failed to go out.
@@ -167,7 +182,7 @@ describe('the escalation ladder', () => {
     await expect(started.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     const status = await getRunStatus(stack.client, started.workflowId);
     expect(status.state).toBe('aborted');
-    expect(status.escalations[0]!.decision).toMatchObject({ action: 'abort', automatic: true });
+    expect(status.questions[0]!.decision).toMatchObject({ action: 'abort', automatic: true });
     await eventually(() => stack.directory.inventory(hire.employeeId).accounts[0]?.status === 'disabled');
   });
 });

@@ -2,11 +2,12 @@
  * The happy path against the real server: every side effect happens exactly once, outputs flow forward,
  * and the status query tells where the run is.
  */
-import { startOnboarding, getRunStatus, listRuns } from '../../src/client';
+import { WorkflowUpdateFailedError } from '@temporalio/client';
+import { answerQuestion, startOnboarding, getRunStatus, listRuns } from '../../src/client';
 import { workspaceUrlFor } from '../../src/directory/directory-provider';
-import { ONBOARDING_STEPS } from '../../workflows/onboarding-types';
+import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -50,7 +51,10 @@ describe('onboarding a new hire', () => {
     expect(status.state).toBe('completed');
     expect(status.execution.status).toBe('COMPLETED');
     expect(status.steps.map((s) => s.step)).toEqual([...ONBOARDING_STEPS]);
-    for (const step of status.steps) {
+    // The hire lists no equipment: IT's manual step is a branch not taken.
+    expect(status.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({ state: 'not_taken', attempts: 0 });
+    expect(status.log.map((l) => l.message)).toContain('requestEquipment not taken: the hire lists no equipment');
+    for (const step of status.steps.filter((s) => s.step !== 'requestEquipment')) {
       expect(step).toMatchObject({ state: 'completed', attempts: 1, path: 'primary' });
       expect(Date.parse(step.endedAt!)).toBeGreaterThanOrEqual(Date.parse(step.startedAt!));
     }
@@ -113,5 +117,32 @@ describe('onboarding a new hire', () => {
       `Notify the team (${hire.employeeId})`,
     ]);
     expect(JSON.stringify(summaries)).not.toContain(hire.fullName);
+  });
+
+  it('asks IT to prepare listed equipment as a manual step, completed with its output by a person', async () => {
+    const hire = newHire({ equipment: ['Laptop 14', 'Badge'] });
+    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
+    const waiting = await statusWhen(stack, started.workflowId, (s) => s.questions.some((q) => q.kind === 'task' && q.open), 'the equipment task');
+    const task = waiting.questions.find((q) => q.kind === 'task')!;
+    expect(task).toMatchObject({ step: 'requestEquipment', choices: ['done'], requiredOutput: ['assetTags'], assignee: stack.config.ESCALATION_CONTACTS[0] });
+    expect(task.prompt).toContain('Laptop 14, Badge');
+    expect(waiting.state).toBe('awaiting_input');
+    expect(waiting.steps.find((s) => s.step === 'requestEquipment')!.state).toBe('waiting');
+    // The task reaches IT by email, with the command that completes it.
+    const notice = await stack.mail.waitFor((m) => m.to.includes(stack.config.ESCALATION_CONTACTS[0]!) && m.subject.includes('task requestEquipment'));
+    expect(notice.text).toContain(`overture complete ${started.workflowId} --step requestEquipment`);
+    // The rest of the onboarding goes on beside it.
+    await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'completed', 'the team notified');
+
+    const missing = answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', by: 'it.tech' });
+    await expect(missing).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(missing).rejects.toMatchObject({ cause: { message: expect.stringContaining('later steps need assetTags') as unknown } });
+
+    const receipt = await answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', by: 'it.tech', output: { assetTags: 'LT-1042, BG-7' } });
+    expect(receipt).toEqual({ applied: true, message: `done ${task.id} by it.tech` });
+    await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', equipment: 'LT-1042, BG-7' });
+    const final = await getRunStatus(stack.client, started.workflowId);
+    expect(final.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({ state: 'completed', path: 'person', outcome: { assetTags: 'LT-1042, BG-7' } });
+    expect(final.questions.find((q) => q.id === task.id)!.decision).toMatchObject({ action: 'done', by: 'it.tech', automatic: false });
   });
 });

@@ -2,7 +2,7 @@
  * The durable timers of a question put to a person: remind, hand over to the next contact, then act alone.
  */
 import { condition } from '@temporalio/workflow';
-import type { EscalationLadder } from './onboarding-types';
+import type { EscalationLadder } from './types';
 
 export interface LadderRungs {
   /** T1: the same contact is reminded. */

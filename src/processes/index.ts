@@ -1,0 +1,31 @@
+/**
+ * The registry: every process Overture runs, described once. The worker registers their workflows, the CLI
+ * and the console offer them, the client starts and lists them.
+ */
+import { financialCloseProcess, reconcileEntityProcess } from './financial-close';
+import { onboardingProcess } from './onboarding';
+import type { ProcessDefinition } from './types';
+
+export type { ProcessDefinition } from './types';
+
+export const PROCESSES: ReadonlyArray<ProcessDefinition<never>> = [
+  onboardingProcess as ProcessDefinition<never>,
+  financialCloseProcess as ProcessDefinition<never>,
+  reconcileEntityProcess as ProcessDefinition<never>,
+];
+
+/** A process a user can start (not an internal one). */
+export const STARTABLE_PROCESSES = PROCESSES.filter((p) => !p.internal);
+
+/** Thrown for a process name the registry does not know. */
+export class UnknownProcessError extends Error {
+  override readonly name = 'UnknownProcessError';
+}
+
+/** The registered process of that name, or a clear error listing the ones there are. */
+export function findProcess(name: string, opts: { startable?: boolean } = {}): ProcessDefinition<unknown> {
+  const candidates = opts.startable ? STARTABLE_PROCESSES : PROCESSES;
+  const found = candidates.find((p) => p.shape.name === name);
+  if (!found) throw new UnknownProcessError(`unknown process "${name}"; processes are ${candidates.map((p) => p.shape.name).join(', ')}`);
+  return found;
+}

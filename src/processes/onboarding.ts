@@ -1,0 +1,43 @@
+/** Employee onboarding in the registry: its input, workflow id, options and example. */
+import path from 'node:path';
+import { processOptionsFrom, type OvertureConfig } from '../config';
+import { newHireSchema } from '../schemas';
+import type { StepPolicy } from '../../workflows/kit/types';
+import { ONBOARDING } from '../../workflows/onboarding/shape';
+import type { NewHire, OnboardingOptions } from '../../workflows/onboarding/types';
+import type { ProcessDefinition } from './types';
+
+/** Retry policy defaults per kind of step: directory writes are quick, mail and chat wait longer between tries. */
+export const DEFAULT_STEP_POLICIES: Record<string, StepPolicy> = {
+  createAccount: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 },
+  assignPermissions: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 },
+  sendWelcomeEmail: { startToCloseTimeoutMs: 60_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 6 },
+  createWorkspace: { startToCloseTimeoutMs: 60_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4 },
+  notifyTeam: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4 },
+};
+
+/** The workflow ID of an employee's onboarding: the employee id only, never a name or an address. */
+export function onboardingWorkflowId(employeeId: string): string {
+  return `onboarding-${employeeId}`;
+}
+
+/** The onboarding's run options: the kit's, plus which permissions need the manager's approval. */
+export function onboardingOptionsFrom(config: OvertureConfig): OnboardingOptions {
+  const options = processOptionsFrom(config, DEFAULT_STEP_POLICIES);
+  return { ...options, approval: { ...options.approval, privilegedPermissions: [...config.PRIVILEGED_PERMISSIONS] } };
+}
+
+export const onboardingProcess: ProcessDefinition<NewHire> = {
+  shape: ONBOARDING,
+  workflowType: 'onboarding',
+  inputSchema: newHireSchema,
+  workflowId: (hire) => onboardingWorkflowId(hire.employeeId),
+  subject: (hire) => hire.employeeId,
+  options: onboardingOptionsFrom,
+  workflowArgs: (hire, options) => [{ hire, options }],
+  describe: (hire) => ({
+    summary: `Onboarding of employee ${hire.employeeId} into team ${hire.team}`,
+    details: `Process: onboarding\nEmployee id: ${hire.employeeId}\nTeam: ${hire.team}\nRole: ${hire.role}`,
+  }),
+  example: path.join('examples', 'onboarding.json'),
+};

@@ -1,0 +1,19 @@
+/**
+ * A step's policy as Temporal activity options, with a summary the Temporal UI shows on the activity.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+import type { StepPolicy } from './types';
+
+/** Temporal activity options for a step's policy. */
+export function activityOptions(policy: StepPolicy, summary: string): ActivityOptions {
+  return {
+    summary,
+    startToCloseTimeout: policy.startToCloseTimeoutMs,
+    retry: {
+      initialInterval: policy.initialIntervalMs,
+      backoffCoefficient: policy.backoffCoefficient,
+      maximumInterval: policy.maximumIntervalMs,
+      maximumAttempts: policy.maximumAttempts,
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * Asking a person and waiting for the answer: the notice, the reminder ladder on durable timers, and what
+ * happens when nobody answers. Shared by escalations, approvals, manual tasks and a process's own questions.
+ */
+import { condition } from '@temporalio/workflow';
+import type { RunContext } from './context';
+import { waitForPerson } from './ladder';
+import type { DecisionRecord, EscalationLadder, QuestionStatus } from './types';
+
+/** What the ladder does at its deadline: decide on the person's behalf, or keep waiting. */
+export type OnNoAnswer = { action: string; reason: string; logMessage: string } | 'keep-waiting';
+
+export interface Asking {
+  question: QuestionStatus;
+  /** Who is asked, in order: the first gets the notice and the reminder, the next ones the hand-overs. */
+  contacts: string[];
+  ladder: EscalationLadder;
+  subject: string;
+  body: string;
+  /** Log lines of the ladder's rungs, in the process's own words. */
+  reminderLog: string;
+  handOverLog: (contactNumber: number) => string;
+  onNoAnswer: OnNoAnswer;
+}
+
+/** Sends the question's notice and waits for its answer (or the deadline); returns the decision. */
+export async function askPerson(run: RunContext, asking: Asking): Promise<DecisionRecord> {
+  const { question, contacts, subject, body } = asking;
+  await run.notify(`${question.id}:notice`, contacts[0] ?? '', subject, body);
+  await waitForPerson(asking.ladder, () => question.decision !== undefined, {
+    remind: async () => {
+      question.remindersSent += 1;
+      run.tracker.log(asking.reminderLog, question.step, 'warn');
+      await run.notify(`${question.id}:reminder`, contacts[question.level] ?? '', `Reminder: ${subject}`, body);
+    },
+    handOver: async () => {
+      question.level = Math.min(question.level + 1, Math.max(contacts.length - 1, 0));
+      run.tracker.log(asking.handOverLog(question.level), question.step, 'warn');
+      await run.notify(`${question.id}:next-contact`, contacts[question.level] ?? '', `Escalated: ${subject}`, body);
+    },
+    actAlone: () => {
+      if (asking.onNoAnswer === 'keep-waiting') {
+        run.tracker.log(`nobody has answered ${question.id} by its deadline; still waiting`, question.step, 'warn');
+        return;
+      }
+      run.desk.decideAutomatically(question, asking.onNoAnswer.action, asking.onNoAnswer.reason, asking.onNoAnswer.logMessage);
+    },
+  });
+  if (question.decision === undefined) await condition(() => question.decision !== undefined);
+  return question.decision!;
+}
+
+/** The line of a notice that tells people where to act. */
+export function howToAct(run: RunContext, command: string): string {
+  const console = run.options.consoleUrl ? `\nOr open ${run.options.consoleUrl}/runs/${encodeURIComponent(run.workflowId)}` : '';
+  return `Decide with: ${command}${console}`;
+}

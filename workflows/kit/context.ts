@@ -1,0 +1,39 @@
+/**
+ * What the kit's parts share about one run: its shape, options, tracker, desk and saga, and the two
+ * things only the run as a whole can do — notify people and abandon the run.
+ */
+import type { DecisionDesk } from './decision-desk';
+import type { RunTracker } from './run-tracker';
+import type { Saga } from './saga';
+import type { DecisionRecord, FaultMode, ProcessOptions, ProcessShape } from './types';
+
+/** Why a run is being abandoned: a person's abort, an automatic abort, or a refused approval. */
+export interface Abandonment {
+  kind: 'abort' | 'reject';
+  record: DecisionRecord;
+}
+
+/** Activities every worker registers beside a process's own: notices to people, by email and webhook. */
+export interface NoticeActivities {
+  sendNotice(input: { key: string; to: string; subject: string; text: string }): Promise<unknown>;
+  postNotice(input: { key: string; text: string }): Promise<unknown>;
+}
+
+export interface RunContext {
+  shape: ProcessShape;
+  options: ProcessOptions;
+  workflowId: string;
+  /** The run's business key (an employee id, a period): shown in summaries, never personal data. */
+  subject: string;
+  tracker: RunTracker;
+  desk: DecisionDesk;
+  saga: Saga;
+  /** Faults injected into steps, by step name; updates may change them while the run goes on. */
+  faults: Partial<Record<string, FaultMode>>;
+  /** Sends a notice by email and webhook; a notice that cannot be delivered is logged, never fatal. */
+  notify(key: string, to: string, subject: string, text: string): Promise<void>;
+  /** Ends the run's work: cancels what is in flight and unwinds to compensation. */
+  abandon(kind: Abandonment['kind'], record: DecisionRecord): never;
+  /** The process's last word when abandoned, after the undos. */
+  onAbandoned?: (reason: string) => Promise<void>;
+}

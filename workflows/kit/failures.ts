@@ -1,0 +1,53 @@
+/**
+ * Reading failures inside the workflow. A step's activity or child run failing is business as usual:
+ * retried, a fallback, a person. Anything else is a bug in workflow code and must fail the workflow task,
+ * so that the code can be fixed and the run replayed, never be handed to a person as a step failure.
+ */
+import { RetryState } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
+
+export interface StepFailure {
+  message: string;
+  /** A permanent failure stops retrying at once and never takes a fallback: a person must look. */
+  permanent: boolean;
+  injected: boolean;
+  attempts: number;
+}
+
+/** Details that step activities attach to every failure they raise. */
+export interface StepFailureDetails {
+  attempt: number;
+  injected: boolean;
+}
+
+/** True for the failures a step may have: its activity or its child run failed. */
+export function isStepFailure(err: unknown): err is ActivityFailure | ChildWorkflowFailure {
+  return err instanceof ActivityFailure || err instanceof ChildWorkflowFailure;
+}
+
+/**
+ * Passes a step's failure on for handling, and rethrows anything else: cancellations go on unwinding, and
+ * a bug (TypeError, ReferenceError...) fails the workflow task instead of reaching a person.
+ */
+export function asStepFailure(err: unknown): ActivityFailure | ChildWorkflowFailure {
+  if (isStepFailure(err) && !isCancellation(err)) return err;
+  throw err;
+}
+
+/** Summarises why a step failed, from the failure chain Temporal hands the workflow. */
+export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure, maximumAttempts: number): StepFailure {
+  const cause = err.cause;
+  const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as StepFailureDetails | undefined) : undefined;
+  const permanent =
+    err.retryState === RetryState.NON_RETRYABLE_FAILURE || (cause instanceof ApplicationFailure && cause.nonRetryable === true);
+  const attempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : details?.attempt ?? 1;
+  return { message: cause?.message ?? err.message, permanent, injected: details?.injected ?? false, attempts };
+}
+
+/** A short message for any failure, for the log. */
+export function failureMessage(err: unknown): string {
+  if (isStepFailure(err)) return err.cause?.message ?? err.message;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { isCancellation };

@@ -1,0 +1,116 @@
+/**
+ * The questions a process puts to people besides escalations: an approval gate, a manual step done by a
+ * person, and a process's own question with its own choices. Each has a notice, the reminder ladder,
+ * a validator (in the desk) and an audit record.
+ */
+import { askPerson, howToAct } from './ask-person';
+import type { RunContext } from './context';
+import type { Undo } from './saga';
+import type { DecisionRecord } from './types';
+
+export interface ApprovalRequest {
+  /** What is to be approved, e.g. "privileged permissions (admin)". */
+  subject: string;
+  /** The approver asked first; the ladder then hands over to the escalation contacts. */
+  approver: string;
+  /** The notice's first lines: what the approver needs to know. */
+  details: string;
+}
+
+/** Waits for an approval; a rejection (or no answer by the deadline) abandons the run with compensation. */
+export async function requestApproval(run: RunContext, step: string, request: ApprovalRequest): Promise<DecisionRecord> {
+  // An approval may be a step of its own in the graph, or a gate inside another step (which stays pending).
+  const ownStep = run.shape.steps.find((s) => s.name === step)?.kind === 'approval';
+  if (ownStep) {
+    const status = run.tracker.step(step);
+    status.state = 'waiting';
+    status.startedAt ??= new Date().toISOString();
+  }
+  const question = run.desk.open('approval', step, { prompt: request.subject, choices: ['approve', 'reject'], assignee: request.approver });
+  run.tracker.log(`${request.subject} wait for approval by ${request.approver ? 'the approver' : 'an operator'}`, step, 'warn');
+  run.tracker.publish();
+  const decision = await askPerson(run, {
+    question,
+    contacts: [request.approver, ...run.options.escalation.contacts],
+    ladder: run.options.approval.ladder,
+    subject: `[Overture] ${run.workflowId}: approve ${request.subject}`,
+    body: `${request.details}\n${howToAct(run, `overture approve ${run.workflowId} --decision approve|reject --reason "..."`)}`,
+    reminderLog: 'reminder sent to the approver about the pending approval',
+    handOverLog: (level) => `pending approval handed to escalation contact #${level}`,
+    onNoAnswer: { action: 'reject', reason: 'no approval before the deadline', logMessage: 'no approval before the deadline: rejected automatically' },
+  });
+  if (decision.action === 'reject') run.abandon('reject', decision);
+  if (ownStep) run.tracker.stepCompleted(step, 0, { approvedBy: decision.by }, 'person');
+  return decision;
+}
+
+export interface ManualTask {
+  /** What the person is to do, in the notice and the console. */
+  instructions: string;
+  /** Who does it (an address; empty: any operator, by webhook). */
+  assignee: string;
+  /** What the person reports back when done, e.g. an asset tag: later steps may use it. */
+  outputs: string[];
+  undo?: Undo;
+  cannotUndo?: string;
+}
+
+/**
+ * A step done by a person: a task with instructions, an assignee and the ladder, completed with its output.
+ * It sits in the process graph like any step, so it can later become an activity without changing the shape.
+ */
+export async function runManualStep(run: RunContext, step: string, task: ManualTask): Promise<Record<string, string>> {
+  if (task.undo) run.saga.register(step, task.undo);
+  else if (task.cannotUndo) run.saga.cannotUndo(step, task.cannotUndo);
+  const status = run.tracker.step(step);
+  status.state = 'waiting';
+  status.startedAt ??= new Date().toISOString();
+  const question = run.desk.open('task', step, { prompt: task.instructions, choices: ['done'], requiredOutput: task.outputs, assignee: task.assignee });
+  run.tracker.log(`${step} is a manual task for ${task.assignee ? 'its assignee' : 'an operator'}; waiting for it to be done`, step, 'warn');
+  run.tracker.publish();
+  const example = JSON.stringify(Object.fromEntries(task.outputs.map((k) => [k, '...'])));
+  await askPerson(run, {
+    question,
+    contacts: [task.assignee, ...run.options.escalation.contacts],
+    ladder: run.options.approval.ladder,
+    subject: `[Overture] ${run.workflowId}: task ${step} is yours`,
+    body: `${task.instructions}\nWhen it is done: overture complete ${run.workflowId} --step ${step} --output '${example}'${run.options.consoleUrl ? `\nOr open ${run.options.consoleUrl}/runs/${encodeURIComponent(run.workflowId)}` : ''}`,
+    reminderLog: `reminder sent about the manual task ${step}`,
+    handOverLog: (level) => `manual task ${step} handed to escalation contact #${level}`,
+    // Only a person can do it: past the deadline the run keeps waiting, and says so.
+    onNoAnswer: 'keep-waiting',
+  });
+  const output = question.output ?? {};
+  run.tracker.stepCompleted(step, 0, output, 'person');
+  return output;
+}
+
+export interface ProcessQuestion {
+  prompt: string;
+  choices: string[];
+  assignee: string;
+  /** Output keys an answer must carry (except a `reject`). */
+  outputs?: string[];
+  /** The choice taken when nobody answers by the deadline; without one the run keeps waiting. */
+  onNoAnswer?: string;
+}
+
+/** Asks a process's own question ("which rate source?") and returns the decision and any output given. */
+export async function askQuestion(run: RunContext, step: string, q: ProcessQuestion): Promise<{ decision: DecisionRecord; output: Record<string, string> }> {
+  const question = run.desk.open('question', step, { prompt: q.prompt, choices: q.choices, requiredOutput: q.outputs, assignee: q.assignee });
+  run.tracker.log(`question for ${q.assignee ? 'its assignee' : 'an operator'}: ${q.prompt}`, step, 'warn');
+  run.tracker.publish();
+  const decision = await askPerson(run, {
+    question,
+    contacts: [q.assignee, ...run.options.escalation.contacts],
+    ladder: run.options.approval.ladder,
+    subject: `[Overture] ${run.workflowId}: ${q.prompt}`,
+    body: `${q.prompt}\n${howToAct(run, `overture approve ${run.workflowId} --question ${question.id} --decision ${q.choices.join('|')}`)}`,
+    reminderLog: `reminder sent about question ${question.id}`,
+    handOverLog: (level) => `question ${question.id} handed to escalation contact #${level}`,
+    onNoAnswer: q.onNoAnswer
+      ? { action: q.onNoAnswer, reason: 'no answer before the deadline', logMessage: `no answer to ${question.id} before the deadline: ${q.onNoAnswer}` }
+      : 'keep-waiting',
+  });
+  return { decision, output: question.output ?? {} };
+}

@@ -1,0 +1,148 @@
+/**
+ * The run's own record of where it is: step states, attempts, questions and the orchestrator log, over the
+ * process's own step graph.
+ *
+ * Deterministic: times come from the workflow clock. Every change an operator can filter on is mirrored
+ * into search attributes so that `overture list` can find runs without asking each one.
+ */
+import { upsertSearchAttributes } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_SINCE } from './search-attributes';
+import { FINAL_RUN_STATES, type LogLine, type ProcessShape, type RunState, type RunStatus, type StepStatus } from './types';
+
+const now = (): string => new Date().toISOString();
+
+/** The log keeps its newest lines: a run of thousands of items must not grow its status past Temporal's limits. */
+const LOG_LIMIT = 500;
+
+const OPEN_STATES: readonly RunState[] = ['running', 'needs_attention', 'awaiting_approval', 'awaiting_input'];
+
+/** Keeps the status that the `status` query returns, and the search attributes that mirror it. */
+export class RunTracker {
+  readonly status: RunStatus;
+  private published = '';
+
+  constructor(shape: ProcessShape, workflowId: string, subject: string) {
+    this.status = {
+      workflowId,
+      process: shape.name,
+      subject,
+      state: 'running',
+      startedAt: now(),
+      steps: shape.steps.map((s) => ({ step: s.name, state: 'pending', attempts: 0 })),
+      questions: [],
+      log: [],
+    };
+  }
+
+  step(name: string): StepStatus {
+    const found = this.status.steps.find((s) => s.step === name);
+    if (!found) throw new Error(`unknown step ${name}`);
+    return found;
+  }
+
+  has(name: string): boolean {
+    return this.status.steps.some((s) => s.step === name);
+  }
+
+  log(message: string, step?: string, level: LogLine['level'] = 'info'): void {
+    this.status.log.push({ at: now(), level, step, message });
+    if (this.status.log.length > LOG_LIMIT) {
+      this.status.log.shift();
+      this.status.logDropped = (this.status.logDropped ?? 0) + 1;
+    }
+  }
+
+  stepStarted(name: string): void {
+    const s = this.step(name);
+    s.state = 'running';
+    s.startedAt ??= now();
+    s.endedAt = undefined;
+    this.log(`${name} started`, name);
+    this.publish();
+  }
+
+  stepCompleted(name: string, attempts: number, outcome: Record<string, string>, path: NonNullable<StepStatus['path']>): void {
+    const s = this.step(name);
+    s.state = 'completed';
+    s.attempts += attempts;
+    s.outcome = outcome;
+    s.path = path;
+    s.endedAt = now();
+    const retried = attempts > 1 ? ` after ${attempts} attempts` : '';
+    const how = path === 'fallback' ? ' by its fallback path' : path === 'person' ? ' by a person' : '';
+    this.log(`${name} completed${retried}${how}`, name);
+    this.publish();
+  }
+
+  stepFailed(name: string, attempts: number, error: string): void {
+    const s = this.step(name);
+    s.state = 'failed';
+    s.attempts += attempts;
+    s.lastError = error;
+    s.endedAt = now();
+    this.log(`${name} failed after ${attempts} attempt(s): ${error}`, name, 'error');
+    this.publish();
+  }
+
+  stepSkipped(name: string, outcome: Record<string, string>): void {
+    const s = this.step(name);
+    s.state = 'skipped';
+    s.outcome = outcome;
+    s.endedAt = now();
+    this.publish();
+  }
+
+  /** A branch whose condition did not hold: the step is not part of this run. */
+  stepNotTaken(name: string, why: string): void {
+    const s = this.step(name);
+    s.state = 'not_taken';
+    this.log(`${name} not taken: ${why}`, name);
+  }
+
+  setState(state: RunState): void {
+    this.status.state = state;
+    if (FINAL_RUN_STATES.includes(state)) this.status.endedAt = now();
+    this.publish();
+  }
+
+  /** The step a person is asked about, or else the first step still in flight. */
+  private blockingStep(): string | undefined {
+    const open = this.status.questions.filter((q) => q.open);
+    const asked = open.find((q) => q.kind === 'escalation') ?? open[0];
+    if (asked) return asked.step;
+    return this.status.steps.find((s) => s.state === 'running' || s.state === 'escalated')?.step;
+  }
+
+  /** When the oldest open question to a person was asked, if any. */
+  waitingSince(): string | undefined {
+    return this.status.questions
+      .filter((q) => q.open)
+      .map((q) => q.openedAt)
+      .sort()[0];
+  }
+
+  /** Recomputes the run state from open questions and mirrors it into search attributes when it changed. */
+  publish(): void {
+    const waitingSince = this.waitingSince();
+    if (OPEN_STATES.includes(this.status.state)) {
+      const open = this.status.questions.filter((q) => q.open);
+      if (open.some((q) => q.kind === 'escalation')) this.status.state = 'needs_attention';
+      else if (open.some((q) => q.kind === 'approval')) this.status.state = 'awaiting_approval';
+      else if (open.length > 0) this.status.state = 'awaiting_input';
+      else this.status.state = 'running';
+    }
+    this.status.currentStep = this.blockingStep();
+    const finished = this.status.endedAt !== undefined;
+    const updates: SearchAttributeUpdatePair[] = [
+      { key: RUN_STATE, value: this.status.state },
+      { key: BLOCKING_STEP, value: finished ? null : this.status.currentStep ?? null },
+      { key: NEEDS_ATTENTION, value: waitingSince !== undefined },
+      { key: WAITING_SINCE, value: waitingSince ? new Date(waitingSince) : null },
+    ];
+    const fingerprint = JSON.stringify(updates.map((u) => u.value));
+    if (fingerprint === this.published) return;
+    this.published = fingerprint;
+    upsertSearchAttributes(updates);
+  }
+}

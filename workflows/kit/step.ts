@@ -1,0 +1,93 @@
+/**
+ * A step: one activity call with its policy. On failure it takes its fallback (when the error is not
+ * permanent), else asks a person — retry, skip (with the outputs later steps need) or abort — on the ladder.
+ */
+import { ApplicationFailure } from '@temporalio/workflow';
+import { askPerson, howToAct } from './ask-person';
+import type { RunContext } from './context';
+import { asStepFailure, describeStepFailure, failureMessage } from './failures';
+import type { Undo } from './saga';
+import type { Outcome, StepResult } from './types';
+
+export interface StepOptions<O extends Outcome, K extends keyof O & string> {
+  /** Another way to the same outcome, taken when retries are exhausted (never for a permanent error). */
+  fallback?: { describe: string; run: (reason: string) => Promise<O> };
+  /** How to undo the step if the run is abandoned; registered when the step starts. */
+  undo?: Undo;
+  /** For a step that cannot be undone: what the log says when the run is abandoned. */
+  cannotUndo?: string;
+  /** Outputs later steps need: a person skipping the step must supply them. */
+  outputs?: readonly K[];
+  /** `ask` (default): a person decides; `give-up`: the step fails and throws {@link StepGaveUp}. */
+  onFailure?: 'ask' | 'give-up';
+}
+
+/** The failure a step with `onFailure: 'give-up'` ends with; a DAG reads it to stop the step's dependents. */
+export const STEP_GAVE_UP = 'StepGaveUp';
+
+/** What a step hands forward: its output, of which a skipped step is sure to have only the declared outputs. */
+export type StepOutput<O extends Outcome, K extends keyof O & string> = Partial<O> & Pick<O, K>;
+
+/** Runs a step until it succeeds, takes its fallback, or a person (or the ladder) decides what happens. */
+export async function runStep<O extends Outcome, K extends keyof O & string = never>(
+  run: RunContext,
+  name: string,
+  attempt: () => Promise<StepResult<O>>,
+  opts: StepOptions<O, K> = {},
+): Promise<StepOutput<O, K>> {
+  const { tracker, options } = run;
+  if (opts.undo) run.saga.register(name, opts.undo);
+  else if (opts.cannotUndo) run.saga.cannotUndo(name, opts.cannotUndo);
+  const maximumAttempts = (options.policies[name] ?? options.supportPolicy).maximumAttempts;
+  for (;;) {
+    tracker.stepStarted(name);
+    let failure;
+    try {
+      const result = await attempt();
+      tracker.stepCompleted(name, result.attempt, result.output as Record<string, string>, 'primary');
+      return result.output;
+    } catch (err) {
+      failure = describeStepFailure(asStepFailure(err), maximumAttempts);
+    }
+    const injected = failure.injected ? ' [injected fault]' : '';
+    tracker.stepFailed(name, failure.attempts, failure.message + injected);
+
+    if (opts.fallback && !failure.permanent) {
+      tracker.log(`${name} exhausted its retries; taking the fallback path: ${opts.fallback.describe}`, name, 'warn');
+      try {
+        const output = await opts.fallback.run(failure.message);
+        tracker.stepCompleted(name, 0, output as Record<string, string>, 'fallback');
+        return output;
+      } catch (err) {
+        tracker.log(`fallback for ${name} failed too: ${failureMessage(asStepFailure(err))}`, name, 'error');
+      }
+    }
+    if (opts.onFailure === 'give-up') {
+      throw ApplicationFailure.create({ type: STEP_GAVE_UP, message: `${name} failed: ${failure.message}`, nonRetryable: true });
+    }
+
+    const contacts = options.escalation.contacts;
+    const required = [...(opts.outputs ?? [])];
+    const question = run.desk.escalate(name, failure.message + injected, contacts[0] ?? '', required);
+    const ladder = options.escalation.ladder;
+    // An automatic skip cannot invent the outputs later steps need: such a step is aborted instead.
+    const automatic = ladder.automaticAction === 'skip' && required.length > 0 ? 'abort' : ladder.automaticAction;
+    const decision = await askPerson(run, {
+      question,
+      contacts,
+      ladder,
+      subject: `[Overture] ${run.workflowId}: step ${name} needs a decision`,
+      body: `Step ${name} of ${run.workflowId} failed: ${failure.message}${injected}\n${howToAct(run, `overture resolve ${run.workflowId} --step ${name} --action retry|skip|abort --reason "..."`)}`,
+      reminderLog: `reminder sent about escalated step ${name}`,
+      handOverLog: (level) => `escalated step ${name} handed to escalation contact #${level + 1}`,
+      onNoAnswer: { action: automatic, reason: 'no decision before the deadline', logMessage: `no decision on ${name} before the deadline: automatic ${automatic}` },
+    });
+    if (decision.action === 'abort') run.abandon('abort', decision);
+    if (decision.action === 'skip') {
+      const output = question.output ?? {};
+      tracker.stepSkipped(name, output);
+      return output as StepOutput<O, K>;
+    }
+    // retry: loop and run the step again, as a new activity execution.
+  }
+}

@@ -1,0 +1,241 @@
+/**
+ * The vocabulary every process shares: policies, faults, run and step states, questions to people, the status.
+ *
+ * Pure types and constants only: this module is bundled into the deterministic workflow sandbox and read by
+ * clients, activities and the console alike. It names no process.
+ */
+
+/** Retry policy and timeout of one step (Temporal RetryPolicy fields, in milliseconds). */
+export interface StepPolicy {
+  startToCloseTimeoutMs: number;
+  initialIntervalMs: number;
+  backoffCoefficient: number;
+  maximumIntervalMs: number;
+  maximumAttempts: number;
+}
+
+/** A failure injected on purpose into one step, to show and test recovery. */
+export type FaultMode =
+  | { kind: 'transient'; failures: number }
+  | { kind: 'permanent' }
+  | { kind: 'latency'; ms: number };
+
+export type AutomaticAction = 'abort' | 'skip';
+
+/** Durable timers of a question to a person: remind after T1, hand to the next contact after T2, act alone after T3. */
+export interface EscalationLadder {
+  reminderAfterMs: number;
+  nextContactAfterMs: number;
+  automaticActionAfterMs: number;
+  automaticAction: AutomaticAction;
+}
+
+/** Everything configurable about a run, resolved by the client from configuration and frozen into the run's input. */
+export interface ProcessOptions {
+  /** Policy of each step by name; a step without one uses `supportPolicy`. */
+  policies: Record<string, StepPolicy>;
+  /** Policy of compensations, notices and fallbacks. */
+  supportPolicy: StepPolicy;
+  escalation: { contacts: string[]; ladder: EscalationLadder };
+  /** Ladder of approvals, manual tasks and other questions a process asks. */
+  approval: { ladder: EscalationLadder };
+  faults: Partial<Record<string, FaultMode>>;
+  /** Base URL of the operator console, used in notices; empty when there is none. */
+  consoleUrl: string;
+}
+
+/** How a node of a process is carried out, for the graph and the tracker. */
+export type StepKind = 'activity' | 'manual' | 'approval' | 'fan-out' | 'event';
+
+/** One node of a process's graph: what it is called, what it needs first, and how it is done. */
+export interface StepDefinition {
+  name: string;
+  title: string;
+  /** Steps that must be done (or skipped) before this one starts; none means it starts first. */
+  needs: string[];
+  kind: StepKind;
+  /** Outputs later steps need: skipping this step is refused unless the person supplies them. */
+  outputs?: string[];
+  /** Only some runs take this step (a branch, an optional step). */
+  optional?: boolean;
+}
+
+/** The shape of a process, written once and read by the tracker, the CLI, the console and the worker. */
+export interface ProcessShape {
+  name: string;
+  title: string;
+  steps: StepDefinition[];
+}
+
+export type StepState =
+  | 'pending'
+  | 'running'
+  | 'retrying'
+  | 'waiting'
+  | 'completed'
+  | 'failed'
+  | 'escalated'
+  | 'skipped'
+  | 'not_taken'
+  | 'cancelled'
+  | 'compensated'
+  | 'compensation_failed';
+
+export type RunState =
+  | 'running'
+  | 'awaiting_approval'
+  | 'awaiting_input'
+  | 'needs_attention'
+  | 'compensating'
+  | 'completed'
+  | 'aborted'
+  | 'rejected'
+  | 'compensation_failed'
+  | 'failed';
+
+/** States in which a run has ended. */
+export const FINAL_RUN_STATES: readonly RunState[] = ['completed', 'aborted', 'rejected', 'compensation_failed', 'failed'];
+
+/** Progress of a fan-out step: one child run per item. */
+export interface FanOutProgress {
+  total: number;
+  running: number;
+  completed: number;
+  failed: number;
+  /** Items that failed, with why (bounded: the first 20). */
+  failedItems: Array<{ item: string; error: string }>;
+}
+
+export interface StepStatus {
+  step: string;
+  state: StepState;
+  /** Activity attempts made so far, over every execution of the step. */
+  attempts: number;
+  startedAt?: string;
+  endedAt?: string;
+  lastError?: string;
+  /** Which path produced the step's outcome. */
+  path?: 'primary' | 'fallback' | 'person';
+  /** The fault injected into the step, if any, e.g. "transient:2". */
+  fault?: string;
+  /** Output flowing forward: ids, URLs, counts. */
+  outcome?: Record<string, string>;
+  fanOut?: FanOutProgress;
+}
+
+export interface LogLine {
+  at: string;
+  level: 'info' | 'warn' | 'error';
+  step?: string;
+  message: string;
+}
+
+/** Who decided what, when and why: the audit record of every answer to a question. */
+export interface DecisionRecord {
+  action: string;
+  by: string;
+  reason: string;
+  at: string;
+  automatic: boolean;
+}
+
+/**
+ * A question put to a person: an escalated step (retry | skip | abort), an approval (approve | reject),
+ * a manual task (done, with its output) or a process's own question (its own choices).
+ */
+export type QuestionKind = 'escalation' | 'approval' | 'task' | 'question';
+
+export interface QuestionStatus {
+  id: string;
+  kind: QuestionKind;
+  step: string;
+  /** What is asked: the step's error, what awaits approval, the task's instructions, the question. */
+  prompt: string;
+  /** The answers a person may give. */
+  choices: string[];
+  /** Output keys an answer must supply (a manual task's output, a skipped step's outputs). */
+  requiredOutput: string[];
+  /** Who is asked first (an address or a role); the ladder then hands over to the escalation contacts. */
+  assignee?: string;
+  openedAt: string;
+  /** Index of who is currently asked (0 = the first). */
+  level: number;
+  remindersSent: number;
+  open: boolean;
+  decision?: DecisionRecord;
+  /** Output the person supplied with the decision. */
+  output?: Record<string, string>;
+}
+
+/** What the `status` query returns: where the run is, step by step. */
+export interface RunStatus {
+  workflowId: string;
+  process: string;
+  /** The business key of the run (an employee id, a period): never personal data. */
+  subject: string;
+  state: RunState;
+  startedAt: string;
+  endedAt?: string;
+  currentStep?: string;
+  steps: StepStatus[];
+  questions: QuestionStatus[];
+  log: LogLine[];
+  /** Log lines dropped from the front to keep the status small (the log keeps the newest). */
+  logDropped?: number;
+}
+
+/** A person's decision on an escalated step. */
+export interface EscalationDecision {
+  step: string;
+  action: 'retry' | 'skip' | 'abort';
+  by: string;
+  reason?: string;
+  /** Output to use for a skipped step, e.g. a workspace URL created by hand. */
+  output?: Record<string, string>;
+  /** Idempotency key: a decision with an id already applied is acknowledged, not applied again. */
+  decisionId?: string;
+}
+
+/** A person's answer to an approval, a manual task or a process's own question. */
+export interface QuestionAnswer {
+  /** The question's id; may be left out when exactly one such question is open. */
+  question?: string;
+  /** One of the question's choices: approve | reject, done, or the process's own. */
+  decision: string;
+  by: string;
+  reason?: string;
+  output?: Record<string, string>;
+  decisionId?: string;
+}
+
+export interface DecisionReceipt {
+  applied: boolean;
+  message: string;
+}
+
+export interface FaultInjection {
+  step: string;
+  /** undefined clears the step's fault. */
+  fault?: FaultMode;
+}
+
+/** A step's output, with the attempt that produced it so the run can report attempts. */
+export interface StepResult<T> {
+  output: T;
+  attempt: number;
+}
+
+/** What steps hand forward: flat strings, shown in the status and passed to later steps. */
+export type Outcome = Record<string, string | undefined>;
+
+/** Renders a fault as the CLI spells it, e.g. "transient:2". */
+export function describeFault(fault: FaultMode): string {
+  switch (fault.kind) {
+    case 'transient':
+      return `transient:${fault.failures}`;
+    case 'permanent':
+      return 'permanent';
+    case 'latency':
+      return `latency:${fault.ms}`;
+  }
+}
