@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
-import { loadConfig } from '../../src/config';
-import { connectClient, decideApproval, resolveEscalation, startOnboarding, getRunStatus, type StartedOnboarding } from '../../src/client';
+import { loadConfig, type OvertureConfig } from '../../src/config';
+import { answerQuestion, connectClient, decideApproval, resolveEscalation, startOnboarding, startProcess, getRunStatus, type StartedOnboarding } from '../../src/client';
 import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer } from '../../src/dev-stack/temporal-server';
 import { startMailReceiver } from '../../src/dev-stack/mail-receiver';
@@ -40,14 +40,22 @@ function quick<O extends ProcessOptions>(options: O): O {
 }
 
 async function waitFor(client: Client, workflowId: string, check: (s: Awaited<ReturnType<typeof getRunStatus>>) => boolean): Promise<void> {
-  for (let i = 0; i < 200; i += 1) {
-    if (check(await getRunStatus(client, workflowId))) return;
+  for (let i = 0; i < 300; i += 1) {
+    // A child run may not exist yet: keep polling until it does.
+    const status = await getRunStatus(client, workflowId).catch(() => undefined);
+    if (status && check(status)) return;
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${workflowId} never reached the expected state`);
 }
 
-type Scenario = (client: Client, start: (h: NewHire, faults?: Partial<Record<string, FaultMode>>) => Promise<StartedOnboarding>) => Promise<StartedOnboarding>;
+type Start = (h: NewHire, faults?: Partial<Record<string, FaultMode>>) => Promise<StartedOnboarding>;
+/** A scenario returns the runs whose histories it records: the run, and for a fan-out also an item's child run. */
+type Scenario = (client: Client, start: Start, config: OvertureConfig) => Promise<StartedOnboarding | Recorded[]>;
+interface Recorded {
+  name: string;
+  workflowId: string;
+}
 
 const SCENARIOS: Record<string, Scenario> = {
   'completed': (_c, start) => start(hire('R1')),
@@ -70,6 +78,25 @@ const SCENARIOS: Record<string, Scenario> = {
     await decideApproval(client, run.workflowId, { decision: 'approve', by: 'recorder' });
     return run;
   },
+  'onboarding-equipment-task': async (client, start) => {
+    const run = await start(hire('R6', { equipment: ['Laptop'] }));
+    await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.kind === 'task' && q.open));
+    await answerQuestion(client, run.workflowId, { question: 'requestEquipment/task#1', decision: 'done', by: 'recorder', output: { assetTags: 'LT-1' } });
+    return run;
+  },
+  'financial-close-adjusted-approved': async (client, _start, config) => {
+    const close = await startProcess(client, config, 'financial-close', { period: '2026-10', entities: ['acme-us', 'acme-uk', 'acme-de'], controllerEmail: 'controller@example.com' }, { tuneOptions: quick });
+    const child = `${close.workflowId}/reconcileEntities/acme-uk`;
+    await waitFor(client, child, (s) => s.questions.some((q) => q.kind === 'escalation' && q.open));
+    await resolveEscalation(client, child, { step: 'reconcile', action: 'skip', by: 'recorder', output: { adjustment: '-1250.00' } });
+    await waitFor(client, close.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open));
+    await answerQuestion(client, close.workflowId, { decision: 'approve', by: 'recorder' });
+    await close.handle.result();
+    return [
+      { name: 'financial-close-adjusted-approved', workflowId: close.workflowId },
+      { name: 'reconcile-entity-adjusted', workflowId: child },
+    ];
+  },
 };
 
 async function main(): Promise<void> {
@@ -84,12 +111,19 @@ async function main(): Promise<void> {
   const running = worker.run();
   try {
     fs.mkdirSync(OUT_DIR, { recursive: true });
+    // Name scenarios to record only those: histories recorded before a change must stay as they were.
+    const wanted = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
-      const run = await scenario(client, (h, faults) => startOnboarding(client, config, h, { faults, tuneOptions: quick }));
-      await run.handle.result().catch(() => undefined);
-      const history = historyToJSON(await run.handle.fetchHistory());
-      fs.writeFileSync(path.join(OUT_DIR, `${name}.json`), JSON.stringify(JSON.parse(history), null, 1) + '\n');
-      console.log(`recorded ${name} (${run.workflowId})`);
+      if (wanted.length && !wanted.includes(name)) continue;
+      const outcome = await scenario(client, (h, faults) => startOnboarding(client, config, h, { faults, tuneOptions: quick }), config);
+      const runs = Array.isArray(outcome) ? outcome : [{ name, workflowId: outcome.workflowId }];
+      for (const run of runs) {
+        const handle = client.workflow.getHandle(run.workflowId);
+        await handle.result().catch(() => undefined);
+        const history = historyToJSON(await handle.fetchHistory());
+        fs.writeFileSync(path.join(OUT_DIR, `${run.name}.json`), JSON.stringify(JSON.parse(history), null, 1) + '\n');
+        console.log(`recorded ${run.name} (${run.workflowId})`);
+      }
     }
   } finally {
     worker.shutdown();
