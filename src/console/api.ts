@@ -1,15 +1,24 @@
 /**
- * The JSON API under /api, for a caller already signed in. Decisions go to the workflow as Updates, so
- * its validator's refusal comes back as the answer (the server turns it into a 409).
+ * The JSON API under /api, for a caller already signed in, over every registered process. Decisions go to
+ * the workflow as Updates, so its validator's refusal comes back as the answer (the server turns it into a 409).
+ *
+ *   GET  /api/processes                 the registry: name, title, internal, steps (name, title, needs, kind, optional), example
+ *   GET  /api/runs[?status&process&needsAttention]   runs and counters;  GET /api/runs/:id  one run's status
+ *   POST /api/runs                      { process = 'onboarding', input, faults: { step: mode } } (or a flat new hire)
+ *   POST /api/runs/:id/resolve          { step, action: retry | skip | abort, reason?, output? }
+ *   POST /api/runs/:id/answer           { question?, decision, reason?, output? }  (/approve: the same, approve | reject)
+ *   POST /api/runs/:id/inject           { step, mode }
  */
 import type http from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { OvertureConfig } from '../config';
-import { decideApproval, escalationDecisionId, getRunStatus, injectFault, resolveEscalation, startOnboarding, type StartOptions } from '../client';
-import { parseApproveRequest, parseInjectRequest, parseResolveRequest, parseStartRequest, requireStep } from './api-input';
+import { answerQuestion, decisionIdFor, escalationDecisionId, getRunStatus, injectFault, questionFor, resolveEscalation, startProcess, type RunStatus, type StartOptions } from '../client';
+import { faultFor, parseAnswerRequest, parseApproveRequest, parseInjectRequest, parseResolveRequest, parseStartRequest, requireStep, type AnswerRequest } from './api-input';
 import type { DemoRunner } from './demo';
 import type { EventStreams } from './events';
 import { HttpError, json, readJson } from './http-helpers';
+import { listProcesses } from './processes';
+import { SCRIPT_ORDER } from './script-chain';
 import { inbox, QUERY_TIMEOUT_MS, runDetail, runsAndCounters, withTimeout } from './runs';
 import type { Caller, Sessions } from './session';
 
@@ -23,6 +32,29 @@ export interface ApiContext {
   sessions: Sessions;
   events: EventStreams;
   demo: DemoRunner;
+}
+
+const statusOf = (client: Client, id: string): Promise<RunStatus> => withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
+
+/**
+ * Sends an answer with the decision id of its question, so the same answer sent twice (a double click) is
+ * applied once and the first receipt comes back. With no question named, `/approve` means the open approval;
+ * and when none is open the run's latest such question is named, so the validator says who answered it.
+ */
+async function sendAnswer(client: Client, id: string, answer: AnswerRequest, by: string, approval: boolean) {
+  const status = await statusOf(client, id);
+  const candidates = status.questions.filter((q) => q.kind !== 'escalation' && (!approval || q.kind === 'approval'));
+  const open = candidates.filter((q) => q.open);
+  const unnamed = open.length === 1 ? open[0] : open.length === 0 ? candidates.at(-1) : undefined;
+  const question = answer.question === undefined ? unnamed : questionFor(status, answer.question);
+  return answerQuestion(client, id, {
+    question: question?.id ?? answer.question,
+    decision: answer.decision,
+    by,
+    reason: answer.reason,
+    output: answer.output,
+    decisionId: question ? decisionIdFor(question, answer.decision) : undefined,
+  });
 }
 
 /** Answers one /api request; throws HttpError (404 for an unknown route) or the client's errors. */
@@ -39,48 +71,50 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
   if (is('GET', 'session')) {
     return json(res, 200, { operator: caller.operator, csrfToken: caller.csrf, temporalUiUrl: config.temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE });
   }
+  if (is('GET', 'processes')) return json(res, 200, listProcesses());
   if (is('GET', 'runs')) {
     const state = url.searchParams.get('status') || undefined;
+    const process = url.searchParams.get('process') || undefined;
     const na = url.searchParams.get('needsAttention');
     const needsAttention = na === 'true' ? true : na === 'false' ? false : undefined;
-    return json(res, 200, await runsAndCounters(client, { state, needsAttention }));
+    return json(res, 200, await runsAndCounters(client, { state, process, needsAttention }));
   }
   if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
   if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
   if (is('GET', 'events')) return ctx.events.open(req, res, url.searchParams.get('run') || undefined);
   if (is('POST', 'runs')) {
-    const { hire, faults } = parseStartRequest(await readJson(req));
-    const started = await startOnboarding(client, config, hire, { faults, tuneOptions: ctx.startOptions?.tuneOptions });
+    const { process, input, faults } = parseStartRequest(await readJson(req));
+    const started = await startProcess(client, config, process, input, { faults, tuneOptions: ctx.startOptions?.tuneOptions });
     log(`${caller.operator} started ${started.workflowId}${started.alreadyStarted ? ' (already running)' : ''}`);
-    return json(res, started.alreadyStarted ? 200 : 201, { workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted });
+    return json(res, started.alreadyStarted ? 200 : 201, { process: started.process, workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted });
   }
   if (id && is('POST', 'runs', { verb: 'resolve' })) {
-    const { step, action: decision, reason } = parseResolveRequest(await readJson(req));
-    const status = await withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
+    const { step, action: decision, reason, output } = parseResolveRequest(await readJson(req));
+    const status = await statusOf(client, id);
+    requireStep(step, status.steps.map((s) => s.step));
     const decisionId = escalationDecisionId(status, step, decision);
-    const receipt = await resolveEscalation(client, id, { step, action: decision, by: caller.operator, reason, decisionId });
+    const receipt = await resolveEscalation(client, id, { step, action: decision, by: caller.operator, reason, output: decision === 'skip' ? output : undefined, decisionId });
     log(`${caller.operator}: ${id} ${receipt.message}`);
     return json(res, 200, receipt);
   }
-  if (id && is('POST', 'runs', { verb: 'approve' })) {
-    const { decision, reason } = parseApproveRequest(await readJson(req));
-    const status = await withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
-    // Like escalations: the same decision on the same request is applied once (a double click returns
-    // the first receipt); another decision on a closed request reaches the validator, which refuses it.
-    const requested = status.approval?.requestedAt;
-    const receipt = await decideApproval(client, id, { decision, by: caller.operator, reason, decisionId: requested ? `approval:${requested}:${decision}` : undefined });
+  if (id && (is('POST', 'runs', { verb: 'answer' }) || is('POST', 'runs', { verb: 'approve' }))) {
+    const body = await readJson(req);
+    const answer = action === 'approve' ? parseApproveRequest(body) : parseAnswerRequest(body);
+    const receipt = await sendAnswer(client, id, answer, caller.operator, action === 'approve');
     log(`${caller.operator}: ${id} ${receipt.message}`);
     return json(res, 200, receipt);
   }
   if (id && is('POST', 'runs', { verb: 'inject' })) {
-    const { step, fault } = parseInjectRequest(await readJson(req));
-    const receipt = await injectFault(client, id, step, fault);
+    const request = parseInjectRequest(await readJson(req));
+    const status = await statusOf(client, id);
+    const fault = faultFor(request, status.steps.map((s) => s.step));
+    const receipt = await injectFault(client, id, request.step, fault);
     log(`${caller.operator}: ${id} ${receipt.message}`);
     return json(res, 200, receipt);
   }
   if (is('POST', 'demo')) {
     const body = await readJson(req);
-    return json(res, 200, await ctx.demo.run(requireStep(body.inject ?? 'createWorkspace', 'inject'), caller.operator));
+    return json(res, 200, await ctx.demo.run(requireStep(body.inject ?? 'createWorkspace', SCRIPT_ORDER, 'inject'), caller.operator));
   }
   if (is('POST', 'logout')) return ctx.sessions.logout(res, caller);
   throw new HttpError(404, 'not found');

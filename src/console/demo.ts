@@ -8,8 +8,8 @@ import nodemailer from 'nodemailer';
 import type { OvertureConfig } from '../config';
 import { startOnboarding, type StartOptions } from '../client';
 import { SqliteDirectory } from '../directory/sqlite-directory';
-import { runScriptChain, type ScriptChainResult, type ScriptChainSystems } from './script-chain';
-import type { NewHire, OnboardingStep } from '../../workflows/onboarding-types';
+import { runScriptChain, type OnboardingStep, type ScriptChainResult, type ScriptChainSystems } from './script-chain';
+import type { NewHire } from '../../workflows/onboarding/types';
 
 /** What `POST /api/demo` answers. */
 export interface DemoResult {

@@ -2,6 +2,7 @@
 import type http from 'node:http';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { InputError } from '../schemas';
+import { UnknownProcessError } from '../processes';
 import { HttpError, json } from './http-helpers';
 
 /**
@@ -9,7 +10,7 @@ import { HttpError, json } from './http-helpers';
  * Temporal reports an Update to a closed run as "not found"; the operator needs to hear that it ended instead.
  */
 async function endedRun(client: Client, req: http.IncomingMessage): Promise<string | undefined> {
-  const match = /^\/api\/runs\/([^/]+)\/(resolve|approve|inject)$/.exec(new URL(req.url ?? '/', 'http://console.invalid').pathname);
+  const match = /^\/api\/runs\/([^/]+)\/(resolve|approve|answer|inject)$/.exec(new URL(req.url ?? '/', 'http://console.invalid').pathname);
   if (!match?.[1] || req.method !== 'POST') return undefined;
   const workflowId = decodeURIComponent(match[1]);
   const description = await client.workflow.getHandle(workflowId).describe();
@@ -23,7 +24,9 @@ export async function sendError(client: Client, req: http.IncomingMessage, res: 
     return;
   }
   if (err instanceof HttpError) return json(res, err.status, { error: err.message, ...err.extra });
-  if (err instanceof InputError) return json(res, 400, { error: 'invalid onboarding input', problems: err.problems });
+  // The first line of the message says what was invalid ("invalid financial-close input"); problems name the fields.
+  if (err instanceof InputError) return json(res, 400, { error: err.message.split('\n')[0]!.replace(/:$/, ''), problems: err.problems });
+  if (err instanceof UnknownProcessError) return json(res, 400, { error: err.message, problems: [`process: ${err.message}`] });
   if (err instanceof WorkflowUpdateFailedError) return json(res, 409, { error: err.cause?.message ?? err.message });
   if (err instanceof WorkflowNotFoundError) {
     return endedRun(client, req).then(

@@ -44,11 +44,14 @@ export function countRuns(runs: RunSummary[]): Counters {
   return counters;
 }
 
-/** Up to 500 runs matching the filters; the counters are over all of them, so they stay the same whatever the filter. */
-export async function runsAndCounters(client: Client, filters: { state?: string; needsAttention?: boolean } = {}): Promise<{ runs: RunSummary[]; counters: Counters }> {
+/** Up to 500 runs of every process matching the filters; the counters are over all of them, so they stay the same whatever the filter. */
+export async function runsAndCounters(client: Client, filters: { state?: string; process?: string; needsAttention?: boolean } = {}): Promise<{ runs: RunSummary[]; counters: Counters }> {
   const all = await listRuns(client, { limit: 500 });
   const runs = all.filter(
-    (r) => (filters.state === undefined || r.state === filters.state) && (filters.needsAttention === undefined || r.needsAttention === filters.needsAttention),
+    (r) =>
+      (filters.state === undefined || r.state === filters.state) &&
+      (filters.process === undefined || r.process === filters.process) &&
+      (filters.needsAttention === undefined || r.needsAttention === filters.needsAttention),
   );
   return { runs, counters: countRuns(all) };
 }
@@ -60,7 +63,7 @@ export async function runDetail(client: Client, config: OvertureConfig, workflow
   return { ...status, temporalUiUrl };
 }
 
-/** Open escalations and approvals of the runs this console's worker serves (runs on other task queues may have no worker to answer). */
+/** Open questions (escalations, approvals, tasks, a process's own) of the runs this console's worker serves (runs on other task queues may have no worker to answer). */
 export async function inbox(client: Client, config: OvertureConfig): Promise<Inbox> {
   const questions = await listOpenQuestions(client, { taskQueue: config.TEMPORAL_TASK_QUEUE }, QUERY_TIMEOUT_MS);
   // A run that did not answer is listed from its search attributes alone: nothing to decide on, so it is only counted.

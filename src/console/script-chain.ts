@@ -9,7 +9,7 @@
  */
 import type { Transporter } from 'nodemailer';
 import { workspaceUrlFor, type DirectoryProvider } from '../directory/directory-provider';
-import { ONBOARDING_STEPS, type NewHire, type OnboardingStep } from '../../workflows/onboarding-types';
+import type { NewHire } from '../../workflows/onboarding/types';
 
 /** The systems the script talks to: the same ones the worker's activities use. */
 export interface ScriptChainSystems {
@@ -34,8 +34,14 @@ export interface ScriptChainResult {
   sideEffects: string[];
 }
 
-/** The order a sequential script naturally does the steps in (no parallel branches). */
-export const SCRIPT_ORDER: readonly OnboardingStep[] = ONBOARDING_STEPS;
+/**
+ * The order a sequential script naturally does the steps in (no parallel branches): the onboarding's five
+ * system steps; the script knows nothing of the manual equipment step.
+ */
+export const SCRIPT_ORDER = ['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'notifyTeam'] as const;
+
+/** A step of the plain script. */
+export type OnboardingStep = (typeof SCRIPT_ORDER)[number];
 
 /**
  * Runs the five steps in sequence. On `inject`, that step throws before its side effect and the script

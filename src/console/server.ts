@@ -1,7 +1,7 @@
 /**
  * The operator console: a small HTTP server (node:http, no framework) with a JSON API ({@link handleApi}),
- * a live event stream and one static page, to see every onboarding run and act on the ones waiting for a
- * person. Bound to 127.0.0.1 by default; who may use it, and how POSTs are protected, is in ./session.
+ * a live event stream and one static page, to see every run of every registered process and act on the
+ * ones waiting for a person. Bound to 127.0.0.1 by default; who may use it, and how POSTs are protected, is in ./session.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';

@@ -1,4 +1,4 @@
-/** The browser app: index.html, app.js and style.css from ./static, sent with the security headers. */
+/** The browser app: index.html, its scripts and style.css from ./static, sent with the security headers. */
 import type http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -7,11 +7,14 @@ import { send } from './http-helpers';
 const STATIC_DIR = path.join(__dirname, 'static');
 // Code and style carry no data: the login page needs them before anyone is signed in.
 const PUBLIC_ASSETS: Record<string, { file: string; type: string }> = {
+  '/common.js': { file: 'common.js', type: 'text/javascript; charset=utf-8' },
+  '/graph.js': { file: 'graph.js', type: 'text/javascript; charset=utf-8' },
+  '/decisions.js': { file: 'decisions.js', type: 'text/javascript; charset=utf-8' },
   '/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/style.css': { file: 'style.css', type: 'text/css; charset=utf-8' },
 };
 
-/** Serves a public asset (app.js, style.css) and returns true, or returns false for any other path. */
+/** Serves a public asset (a script, style.css) and returns true, or returns false for any other path. */
 export function servePublicAsset(res: http.ServerResponse, pathname: string): boolean {
   const asset = PUBLIC_ASSETS[pathname];
   if (!asset) return false;

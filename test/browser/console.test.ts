@@ -1,8 +1,8 @@
 /**
  * The operator console in a real headless Chromium (playwright-core, the system's /usr/bin/chromium):
  * sign in, start an onboarding with an injected permanent fault from the form, decide it from the inbox,
- * watch it complete on the run's page, see a refused decision's message, and run the side-by-side demo.
- * Screenshots go to test-artifacts/.
+ * watch it complete on the run's process graph, see a refused decision's message, start a financial close
+ * and see its graph (and a child run's), and run the side-by-side demo. Screenshots go to test-artifacts/.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,8 +77,8 @@ it('starts an onboarding with a permanent fault, retries it from the inbox, show
   await page.click(byTestId('start-submit'));
   await page.waitForURL(/#\/runs\/onboarding-/);
   const workflowId = decodeURIComponent(new URL(page.url()).hash.replace('#/runs/', ''));
-  // The run page streams the timeline: the escalated step shows up there too.
-  await page.waitForSelector(`${byTestId('step-createWorkspace')}[data-state="escalated"]`, { timeout: 20_000 });
+  // The run page streams the process graph: the escalated step shows up there too.
+  await page.waitForSelector(`${byTestId('graph-node-createWorkspace')}[data-state="escalated"]`, { timeout: 20_000 });
 
   await page.click(byTestId('nav-inbox'));
   const card = `${byTestId('inbox-item')}[data-run="${workflowId}"][data-step="createWorkspace"]`;
@@ -96,8 +96,12 @@ it('starts an onboarding with a permanent fault, retries it from the inbox, show
   await page.waitForSelector(question, { timeout: 20_000 });
   await page.click(`${question} ${byTestId('action-retry')}`);
   await page.waitForSelector(`${byTestId('run-page-state')}:has-text("completed")`, { timeout: 20_000 });
-  await page.waitForSelector(`${byTestId('parallel-branches')} ${byTestId('step-sendWelcomeEmail')}[data-state="completed"]`);
-  await page.waitForSelector(`${byTestId('parallel-branches')} ${byTestId('step-createWorkspace')}[data-state="completed"]`);
+  // The parallel branches stand in one column of the graph, after the step they need; the optional manual step was not taken.
+  const column = (depth: number) => `${byTestId('process-graph')} ${byTestId('graph-column')}[data-depth="${depth}"]`;
+  await page.waitForSelector(`${column(2)} ${byTestId('graph-node-sendWelcomeEmail')}[data-state="completed"]`);
+  await page.waitForSelector(`${column(2)} ${byTestId('graph-node-createWorkspace')}[data-state="completed"]`);
+  await page.waitForSelector(`${column(2)} ${byTestId('graph-node-requestEquipment')}[data-state="not_taken"]`);
+  await page.waitForSelector(`${column(3)} ${byTestId('graph-node-notifyTeam')}[data-state="completed"]`);
   await page.waitForSelector(`${byTestId('run-log')} li:has-text("decision on createWorkspace: retry by ops.browser")`);
   const link = await page.getAttribute(byTestId('temporal-link'), 'href');
   expect(link).toBe(`${stack.config.temporalUiUrl}/namespaces/default/workflows/${workflowId}`);
@@ -111,6 +115,86 @@ it('starts an onboarding with a permanent fault, retries it from the inbox, show
   expect(completed).toBeGreaterThanOrEqual(1);
   await page.screenshot({ path: path.join(ARTIFACTS, 'console-runs.png'), fullPage: true });
   expect(fs.existsSync(path.join(ARTIFACTS, 'console-runs.png'))).toBe(true);
+});
+
+it('starts a financial close from the start form and draws its process graph, coloured by state', async () => {
+  await page.goto(`${operatorConsole.url}/#/start`);
+  await page.waitForSelector(byTestId('start-form'));
+  await page.selectOption(byTestId('start-process'), 'financial-close');
+  const example = JSON.parse(await page.inputValue(byTestId('start-input'))) as { period: string; entities: string[] };
+  expect(example.entities).toEqual(['acme-us', 'acme-uk', 'acme-de']);
+  // A period of its own: the workflow id is financial-close-<period>, and other test files close 2026-10.
+  const period = `${2100 + Math.floor(Math.random() * 900)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
+  await page.fill(byTestId('start-input'), JSON.stringify({ ...example, period }, null, 2));
+  // Faults are offered for the activities only: the fan-out's items and the sign-off have none of their own.
+  await page.waitForSelector(byTestId('fault-publishStatements'));
+  expect(await page.$(byTestId('fault-reconcileEntities'))).toBeNull();
+  expect(await page.$(byTestId('fault-controllerSignOff'))).toBeNull();
+  await page.click(byTestId('start-submit'));
+  const workflowId = `financial-close-${period}`;
+  await page.waitForURL((url) => decodeURIComponent(url.hash) === `#/runs/${workflowId}`);
+
+  await page.waitForSelector(`${byTestId('process-graph')}[data-process="financial-close"]`);
+  await page.waitForSelector(`${byTestId('graph-node-lockPeriod')}[data-state="completed"]`, { timeout: 30_000 });
+  const column = (depth: number) => `${byTestId('graph-column')}[data-depth="${depth}"]`;
+  // The entity reconciliations and the revaluation run side by side, after the lock.
+  await page.waitForSelector(`${column(1)} ${byTestId('graph-node-reconcileEntities')}`);
+  await page.waitForSelector(`${column(1)} ${byTestId('graph-node-revalueForeignCurrency')}`);
+  await page.waitForSelector(`${column(4)} ${byTestId('graph-node-publishStatements')}[data-state="pending"]`);
+  const counter = await page.waitForSelector(`${byTestId('graph-node-reconcileEntities')}[data-state="running"] ${byTestId('fanout-counter-reconcileEntities')}`, { timeout: 30_000 });
+  await expect(counter.textContent()).resolves.toMatch(/^\d+\/3 completed, failed \d+/);
+  const edges = await Promise.all((await page.$$('.graph-edges path.edge')).map((edge) => edge.getAttribute('data-edge')));
+  expect(edges.sort()).toEqual(
+    [
+      'lockPeriod->reconcileEntities',
+      'lockPeriod->revalueForeignCurrency',
+      'reconcileEntities->postAccruals',
+      'revalueForeignCurrency->postAccruals',
+      'postAccruals->controllerSignOff',
+      'controllerSignOff->publishStatements',
+    ].sort(),
+  );
+  // Rates for a far-off period are never published: the revaluation ends on its fallback or with a person.
+  const revalue = byTestId('graph-node-revalueForeignCurrency');
+  await page.waitForSelector(`${revalue}[data-state="completed"], ${revalue}[data-state="escalated"]`, { timeout: 30_000 });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-close-graph.png'), fullPage: true });
+
+  // Each entity's reconciliation is a child run with its own questions: the inbox shows them by process, and
+  // Skip offers the adjustment the later step needs.
+  await page.click(byTestId('nav-inbox'));
+  const card = `${byTestId('inbox-item')}[data-run="${workflowId}/reconcileEntities/acme-uk"][data-kind="escalation"]`;
+  await page.waitForSelector(card, { timeout: 30_000 });
+  await expect(page.textContent(`${card} ${byTestId('inbox-process')}`)).resolves.toBe('reconcile-entity');
+  await expect(page.inputValue(`${card} ${byTestId('decision-output')}`)).resolves.toBe('{"adjustment":""}');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-inbox.png'), fullPage: true });
+
+  // A child run (one entity's reconciliation) draws its own process and links back to the close.
+  const child = `${workflowId}/reconcileEntities/acme-uk`;
+  await page.goto(`${operatorConsole.url}/#/runs/${encodeURIComponent(child)}`);
+  await page.waitForSelector(`${byTestId('process-graph')}[data-process="reconcile-entity"]`);
+  await page.waitForSelector(`${byTestId('graph-node-reconcile')}:not([data-state="pending"])`, { timeout: 30_000 });
+  await expect(page.getAttribute(byTestId('parent-link'), 'href')).resolves.toBe(`#/runs/${encodeURIComponent(workflowId)}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'console-close-child.png'), fullPage: true });
+});
+
+it('completes a manual task from the inbox with its output', async () => {
+  await page.goto(`${operatorConsole.url}/#/start`);
+  await page.waitForSelector(byTestId('field-equipment'));
+  await page.fill(byTestId('field-equipment'), 'laptop, badge');
+  await page.click(byTestId('start-submit'));
+  await page.waitForURL(/#\/runs\/onboarding-/);
+  const workflowId = decodeURIComponent(new URL(page.url()).hash.replace('#/runs/', ''));
+  await page.waitForSelector(`${byTestId('graph-node-requestEquipment')}[data-state="waiting"]`, { timeout: 20_000 });
+
+  await page.click(byTestId('nav-inbox'));
+  const card = `${byTestId('inbox-item')}[data-run="${workflowId}"][data-kind="task"]`;
+  await page.waitForSelector(card, { timeout: 20_000 });
+  await expect(page.textContent(`${card} ${byTestId('task-instructions')}`)).resolves.toContain('laptop, badge');
+  await page.fill(`${card} ${byTestId('output-assetTags')}`, 'LAP-42');
+  await page.click(`${card} ${byTestId('action-done')}`);
+  await page.waitForSelector(`${card} ${byTestId('decision-message')}:has-text("done requestEquipment/task#1 by ops.browser")`);
+  await page.goto(`${operatorConsole.url}/#/runs/${encodeURIComponent(workflowId)}`);
+  await page.waitForSelector(`${byTestId('graph-node-requestEquipment')}[data-state="completed"]:has-text("assetTags: LAP-42")`, { timeout: 20_000 });
 });
 
 it('shows the plain script and Overture side by side on the same injected failure', async () => {

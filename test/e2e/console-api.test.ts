@@ -1,6 +1,6 @@
 /**
- * The operator console's HTTP API against a real stack: authentication, CSRF and Origin checks, input
- * validation, the inbox, decisions (and refused ones), counters and the event stream.
+ * The operator console's HTTP API against a real stack: authentication, CSRF and Origin checks, the process
+ * registry, input validation, the inbox, decisions and answers (and refused ones), counters and the event stream.
  */
 import http from 'node:http';
 import { WorkflowNotFoundError } from '@temporalio/client';
@@ -165,6 +165,70 @@ describe('starting runs', () => {
     const notJson = await call('POST', '/api/runs', { headers: { 'X-CSRF-Token': bearerCsrf, 'Content-Type': 'application/json' }, body: undefined });
     expect(notJson.status).toBe(400);
   });
+
+  it('answers 400 for an unknown process, and for a bad financial close naming its fields; nothing starts', async () => {
+    const unknown = await post('/api/runs', { process: 'payroll', input: {} });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body as { problems: string[] }).problems).toEqual([expect.stringMatching(/^process: unknown process "payroll"; processes are onboarding, financial-close$/)]);
+
+    const period = `${2100 + Math.floor(Math.random() * 900)}-04`;
+    const close = await post('/api/runs', {
+      process: 'financial-close',
+      input: { period, entities: [], controllerEmail: 'not-an-address', extra: 1 },
+      faults: { lockPeriod: 'explode', reconcileEntities: 'permanent' },
+    });
+    expect(close.status).toBe(400);
+    const problems = (close.body as { problems: string[] }).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'input.entities: name at least one entity',
+        'input.controllerEmail: must be an email address',
+        'input: unknown field(s) extra',
+        expect.stringMatching(/^faults\.lockPeriod: .*mode must be/),
+        // A fan-out is not an activity: faults go into the child runs' own steps.
+        expect.stringMatching(/^faults\.reconcileEntities: .*unknown step reconcileEntities; steps are lockPeriod, revalueForeignCurrency, postAccruals, publishStatements/),
+      ]),
+    );
+    expect(JSON.stringify(close.body)).not.toContain('not-an-address');
+    await expect(stack.client.workflow.getHandle(`financial-close-${period}`).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+
+    const stray = await post('/api/runs', { process: 'onboarding', input: newHire(), employeeId: 'X1' });
+    expect(stray.status).toBe(400);
+    expect((stray.body as { problems: string[] }).problems).toEqual([expect.stringContaining('unknown field(s) employeeId')]);
+    const internal = await post('/api/runs', { process: 'reconcile-entity', input: { period, item: 'acme-us', toleranceCents: 0 } });
+    expect(internal.status).toBe(400);
+  });
+});
+
+describe('the process registry', () => {
+  it('lists every startable process with its steps, needs and example, and the internal ones flagged', async () => {
+    const answer = await call('GET', '/api/processes');
+    expect(answer.status).toBe(200);
+    const processes = answer.body as Array<{ name: string; title: string; internal: boolean; example: unknown; steps: Array<{ name: string; needs: string[]; kind: string; optional: boolean }> }>;
+    expect(processes.map((p) => [p.name, p.internal])).toEqual([
+      ['onboarding', false],
+      ['financial-close', false],
+      ['reconcile-entity', true],
+    ]);
+    const onboarding = processes.find((p) => p.name === 'onboarding')!;
+    expect(onboarding.steps.map((s) => s.name)).toEqual(['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'requestEquipment', 'notifyTeam']);
+    expect(onboarding.steps.find((s) => s.name === 'notifyTeam')!.needs).toEqual(['sendWelcomeEmail', 'createWorkspace']);
+    expect(onboarding.steps.find((s) => s.name === 'requestEquipment')).toMatchObject({ kind: 'manual', optional: true });
+    expect(Object.keys(onboarding.example as object)).toEqual(expect.arrayContaining(['employeeId', 'email', 'role']));
+
+    const close = processes.find((p) => p.name === 'financial-close')!;
+    expect(close.title).toBe('Month-end financial close');
+    expect(close.steps.map((s) => [s.name, s.needs, s.kind])).toEqual([
+      ['lockPeriod', [], 'activity'],
+      ['reconcileEntities', ['lockPeriod'], 'fan-out'],
+      ['revalueForeignCurrency', ['lockPeriod'], 'activity'],
+      ['postAccruals', ['reconcileEntities', 'revalueForeignCurrency'], 'activity'],
+      ['controllerSignOff', ['postAccruals'], 'approval'],
+      ['publishStatements', ['controllerSignOff'], 'activity'],
+    ]);
+    expect(close.example).toMatchObject({ period: '2026-10', entities: ['acme-us', 'acme-uk', 'acme-de'] });
+    expect(processes.find((p) => p.name === 'reconcile-entity')!.example).toBeNull();
+  });
 });
 
 describe('escalations through the console', () => {
@@ -224,8 +288,8 @@ describe('escalations through the console', () => {
       temporalUiUrl: `${stack.config.temporalUiUrl}/namespaces/default/workflows/${workflowId}`,
       execution: { status: 'COMPLETED' },
     });
-    const escalations = (done as { escalations: Array<{ step: string; decision?: { by: string; reason: string } }> }).escalations;
-    expect(escalations.find((e) => e.step === 'createWorkspace')!.decision).toMatchObject({ by: 'ops.carol', reason: 'quota raised' });
+    const questions = (done as { questions: Array<{ kind: string; step: string; decision?: { by: string; reason: string } }> }).questions;
+    expect(questions.find((q) => q.kind === 'escalation' && q.step === 'createWorkspace')!.decision).toMatchObject({ by: 'ops.carol', reason: 'quota raised' });
     expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
     const afterEnd = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'notifyTeam', action: 'abort' });
     expect(afterEnd).toMatchObject({ status: 409, body: { error: `run ${workflowId} has already ended (completed)` } });
@@ -234,10 +298,20 @@ describe('escalations through the console', () => {
   it('validates decisions and injections before they reach the run', async () => {
     const badAction = await post('/api/runs/whatever/resolve', { step: 'createWorkspace', action: 'explode' });
     expect(badAction).toMatchObject({ status: 400, body: { error: 'action must be retry, skip or abort' } });
-    const badStep = await post('/api/runs/whatever/inject', { step: 'nope', mode: 'permanent' });
-    expect(badStep.status).toBe(400);
+    const badMode = await post('/api/runs/whatever/inject', { step: 'createWorkspace', mode: 'explode' });
+    expect(badMode.status).toBe(400);
+    const longReason = await post('/api/runs/whatever/answer', { decision: 'approve', reason: 'x'.repeat(501) });
+    expect(longReason).toMatchObject({ status: 400, body: { problems: ['reason: must be a string of at most 500 characters'] } });
+    const manyOutputs = await post('/api/runs/whatever/resolve', { step: 'createWorkspace', action: 'skip', output: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) });
+    expect(manyOutputs.status).toBe(400);
+    const notStrings = await post('/api/runs/whatever/answer', { decision: 'done', output: { assetTags: 42 } });
+    expect(notStrings).toMatchObject({ status: 400, body: { problems: ['output.assetTags: must be a string of at most 500 characters'] } });
+    const noDecision = await post('/api/runs/whatever/answer', {});
+    expect(noDecision.status).toBe(400);
     const unknownRun = await post('/api/runs/onboarding-NO-SUCH-RUN/resolve', { step: 'createWorkspace', action: 'retry' });
     expect(unknownRun.status).toBe(404);
+    const unknownRunAnswer = await post('/api/runs/onboarding-NO-SUCH-RUN/answer', { decision: 'approve' });
+    expect(unknownRunAnswer.status).toBe(404);
   });
 
   it('approves privileged permissions once; a late reject is refused with 409', async () => {
@@ -254,10 +328,50 @@ describe('escalations through the console', () => {
     const twice = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
     expect(twice).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
     const late = await post(`/api/runs/${workflowId}/approve`, { decision: 'reject' });
-    expect(late).toMatchObject({ status: 409, body: { error: 'this run is not waiting for an approval' } });
+    expect(late).toMatchObject({ status: 409, body: { error: 'question assignPermissions/approval#1 was already answered: approve by ops.alice' } });
+    // Faults name the run's own steps: another process's step is refused before it reaches the run.
+    const otherStep = await post(`/api/runs/${workflowId}/inject`, { step: 'lockPeriod', mode: 'permanent' });
+    expect(otherStep.status).toBe(400);
+    expect((otherStep.body as { error: string }).error).toContain('step must be one of createAccount, assignPermissions');
     const inject = await post(`/api/runs/${workflowId}/inject`, { step: 'notifyTeam', mode: 'transient:1' });
     expect(inject).toMatchObject({ status: 200, body: { message: 'notifyTeam=transient:1 injected' } });
     await eventually(async () => ((await call('GET', `/api/runs/${workflowId}`)).body as { state: string }).state === 'completed', 20_000, 'approved run completes');
+  });
+});
+
+describe('answers', () => {
+  it('starts an onboarding with equipment from { process, input }; its manual task is done through /answer with its output', async () => {
+    const hire = newHire({ equipment: ['laptop', 'badge'] });
+    const started = await post('/api/runs', { process: 'onboarding', input: hire, faults: {} });
+    expect(started).toMatchObject({ status: 201, body: { process: 'onboarding', workflowId: onboardingWorkflowId(hire.employeeId), alreadyStarted: false } });
+    const workflowId = (started.body as { workflowId: string }).workflowId;
+    const task = await eventually(async () => {
+      const inbox = await call('GET', '/api/inbox');
+      const items = (inbox.body as { items: Array<{ workflowId: string; process: string; question: string; kind: string; requiredOutput: string[]; detail: string }> }).items;
+      return items.find((i) => i.workflowId === workflowId && i.kind === 'task');
+    }, 20_000, 'the manual task in the inbox');
+    expect(task).toMatchObject({ process: 'onboarding', question: 'requestEquipment/task#1', requiredOutput: ['assetTags'] });
+    expect(task.detail).toContain('laptop, badge');
+
+    const missing = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'done' });
+    expect(missing.status).toBe(409);
+    expect((missing.body as { error: string }).error).toContain('needs its output: later steps need assetTags');
+    const done = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'done', output: { assetTags: 'LAP-1, BADGE-7' }, reason: 'ready at the desk' });
+    expect(done).toMatchObject({ status: 200, body: { applied: true, message: 'done requestEquipment/task#1 by ops.alice' } });
+    const twice = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'done', output: { assetTags: 'LAP-1, BADGE-7' } });
+    expect(twice).toMatchObject({ status: 200, body: { applied: true } });
+
+    const run = await eventually(async () => {
+      const answer = await call('GET', `/api/runs/${workflowId}`);
+      const body = answer.body as { state: string; steps: Array<{ step: string; state: string; outcome?: Record<string, string> }> };
+      return body.state === 'completed' ? body : undefined;
+    }, 20_000, 'the run with equipment to complete');
+    expect(run.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({ state: 'completed', outcome: { assetTags: 'LAP-1, BADGE-7' } });
+    // The same answer again is the same decision (its first receipt); another one finds the run ended.
+    const repeated = await post(`/api/runs/${workflowId}/answer`, { decision: 'done', output: { assetTags: 'x' } });
+    expect(repeated).toMatchObject({ status: 200, body: { message: 'done requestEquipment/task#1 by ops.alice' } });
+    const after = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'cancel' });
+    expect(after).toMatchObject({ status: 409, body: { error: `run ${workflowId} has already ended (completed)` } });
   });
 });
 
@@ -273,6 +387,10 @@ describe('runs and counters', () => {
     expect(counters.total).toBe(runs.length);
     expect(counters.running! + counters.completed! + counters.needsAttention! + counters.failed!).toBe(counters.total);
     expect(counters.completed).toBeGreaterThanOrEqual(2);
+
+    expect((runs as Array<{ process?: string }>).every((r) => typeof r.process === 'string')).toBe(true);
+    const onboardings = await call('GET', '/api/runs?process=onboarding');
+    expect((onboardings.body as { runs: Array<{ process: string }> }).runs.every((r) => r.process === 'onboarding')).toBe(true);
 
     const completed = await call('GET', '/api/runs?status=completed');
     const completedRuns = (completed.body as { runs: Array<{ state: string }> }).runs;

@@ -86,7 +86,7 @@ export class ProcessRun {
     return runFanOut<I, R>(this.ctx, step, spec);
   }
 
-  /** A step that waits for an event; on timeout it escalates like a failed step (retry waits again). */
+  /** A step that waits for an event; on timeout the step is marked failed and undefined returned: the process decides what follows. */
   async awaitEvent(step: string, type: string, matches: (event: ProcessEvent) => boolean, timeoutMs: number): Promise<ProcessEvent | undefined> {
     const { tracker } = this.ctx;
     const status = tracker.step(step);

@@ -3,8 +3,8 @@
 'use strict';
 
 (function () {
-  const STEPS = ['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'notifyTeam'];
   const FAULT_CHOICES = ['none', 'transient:2', 'permanent', 'latency:2000'];
+  const RUN_STATES = ['running', 'awaiting_approval', 'awaiting_input', 'needs_attention', 'compensating', 'completed', 'aborted', 'rejected', 'compensation_failed', 'failed'];
 
   // ── Login page: prefill the token from the URL fragment (never sent to the server), then forget it.
   const loginForm = document.getElementById('login-form');
@@ -18,54 +18,11 @@
     return;
   }
 
-  /** Builds an element: attrs are attributes (on* are listeners), children are nodes or text. */
-  function h(tag, attrs, ...children) {
-    const el = document.createElement(tag);
-    for (const [key, value] of Object.entries(attrs || {})) {
-      if (value === undefined || value === null || value === false) continue;
-      if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
-      else el.setAttribute(key, value === true ? '' : String(value));
-    }
-    for (const child of children.flat()) {
-      if (child === undefined || child === null || child === false) continue;
-      el.append(child instanceof window.Node ? child : document.createTextNode(String(child)));
-    }
-    return el;
-  }
-
+  const O = window.Overture;
+  const { h, api, session, fmtTime, stateClass, runHref } = O;
   const view = document.getElementById('view');
-  const session = { operator: '', csrfToken: '' };
   let pageStream; // EventSource of the current page, closed on navigation
   let pageTimer;
-
-  async function api(method, path, body) {
-    const headers = { Accept: 'application/json' };
-    if (method !== 'GET') {
-      headers['Content-Type'] = 'application/json';
-      headers['X-CSRF-Token'] = session.csrfToken;
-    }
-    const response = await window.fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-    if (response.status === 401) {
-      location.href = '/login';
-      throw new Error('signed out');
-    }
-    let data = {};
-    try {
-      data = await response.json();
-    } catch {
-      data = { error: `HTTP ${response.status}` };
-    }
-    return { ok: response.ok, status: response.status, data };
-  }
-
-  const fmtTime = (iso) => (iso ? new Date(iso).toLocaleTimeString() : '');
-  function duration(step) {
-    if (!step.startedAt) return '';
-    const end = step.endedAt ? Date.parse(step.endedAt) : Date.now();
-    const ms = Math.max(0, end - Date.parse(step.startedAt));
-    return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
-  }
-  const stateClass = (state) => `state state-${String(state).replace(/[^a-z_]/gi, '')}`;
 
   // ── Live counters on every page ───────────────────────────────────────────────────────────────
   const runListeners = new Set();
@@ -84,67 +41,27 @@
     runListeners.forEach((fn) => fn(data));
   });
 
-  // ── Decisions (inbox, run page and demo share them) ───────────────────────────────────────────
-  /** Buttons to decide an open escalation or approval; the answer (or the validator's refusal) appears next to them. */
-  function decisionButtons(item, onDone) {
-    const message = h('span', { class: 'decision-message', 'data-testid': 'decision-message', role: 'status' });
-    const reason = h('input', { type: 'text', placeholder: 'reason (optional)', maxlength: '500', 'data-testid': 'decision-reason' });
-    async function decide(path, body) {
-      message.textContent = 'sending…';
-      message.className = 'decision-message';
-      const reasonText = reason.value.trim();
-      const result = await api('POST', path, reasonText ? { ...body, reason: reasonText } : body);
-      if (result.ok) {
-        message.textContent = result.data.message;
-        message.className = 'decision-message ok';
-        message.setAttribute('data-testid', 'decision-message');
-        if (onDone) onDone();
-      } else {
-        message.textContent = result.data.error || `refused (HTTP ${result.status})`;
-        message.className = 'decision-message error';
-        message.setAttribute('data-testid', 'decision-error');
-      }
-    }
-    const base = `/api/runs/${encodeURIComponent(item.workflowId)}`;
-    const buttons =
-      item.kind === 'approval'
-        ? [
-            h('button', { type: 'button', 'data-testid': 'action-approve', onclick: () => decide(`${base}/approve`, { decision: 'approve' }) }, 'Approve'),
-            h('button', { type: 'button', class: 'danger', 'data-testid': 'action-reject', onclick: () => decide(`${base}/approve`, { decision: 'reject' }) }, 'Reject'),
-          ]
-        : [
-            h('button', { type: 'button', 'data-testid': 'action-retry', onclick: () => decide(`${base}/resolve`, { step: item.step, action: 'retry' }) }, 'Retry'),
-            h('button', { type: 'button', 'data-testid': 'action-skip', onclick: () => decide(`${base}/resolve`, { step: item.step, action: 'skip' }) }, 'Skip'),
-            h('button', { type: 'button', class: 'danger', 'data-testid': 'action-abort', onclick: () => decide(`${base}/resolve`, { step: item.step, action: 'abort' }) }, 'Abort'),
-          ];
-    return h('div', { class: 'decision' }, reason, buttons, message);
-  }
+  const processTitle = (name) => (O.processes().find((p) => p.name === name) || { title: name }).title;
+  const select = (testid, values, label) => h('select', { 'data-testid': testid }, h('option', { value: '' }, label), values.map((v) => h('option', { value: v }, v)));
 
   // ── Pages ──────────────────────────────────────────────────────────────────────────────────────
   function runsPage() {
-    const filter = h(
-      'select',
-      { 'data-testid': 'runs-filter' },
-      ['', 'running', 'awaiting_approval', 'needs_attention', 'compensating', 'completed', 'aborted', 'rejected', 'failed'].map((s) => h('option', { value: s }, s || 'all states')),
-    );
+    const stateFilter = select('runs-filter', RUN_STATES, 'all states');
+    const processFilter = select('runs-process-filter', O.processes().map((p) => p.name), 'all processes');
     const body = h('tbody', { 'data-testid': 'runs-body' });
-    const table = h(
-      'table',
-      { class: 'runs', 'data-testid': 'runs-table' },
-      h('thead', {}, h('tr', {}, ['Run', 'State', 'Step', 'Waiting since', 'Started', 'Temporal'].map((t) => h('th', {}, t)))),
-      body,
-    );
+    const headings = ['Run', 'Process', 'State', 'Step', 'Waiting since', 'Started', 'Temporal'];
+    const table = h('table', { class: 'runs', 'data-testid': 'runs-table' }, h('thead', {}, h('tr', {}, headings.map((t) => h('th', {}, t)))), body);
     let last;
     function render(data) {
       last = data;
-      const wanted = filter.value;
-      const rows = data.runs.filter((r) => !wanted || r.state === wanted);
+      const rows = data.runs.filter((r) => (!stateFilter.value || r.state === stateFilter.value) && (!processFilter.value || r.process === processFilter.value));
       body.replaceChildren(
         ...rows.map((run) =>
           h(
             'tr',
-            { 'data-testid': 'run-row', 'data-run': run.workflowId, class: run.needsAttention ? 'attention' : '' },
-            h('td', {}, h('a', { href: `#/runs/${encodeURIComponent(run.workflowId)}`, 'data-testid': 'run-link' }, run.workflowId)),
+            { 'data-testid': 'run-row', 'data-run': run.workflowId, 'data-process': run.process, class: run.needsAttention ? 'attention' : '' },
+            h('td', {}, h('a', { href: runHref(run.workflowId), 'data-testid': 'run-link' }, run.workflowId)),
+            h('td', { 'data-testid': 'run-process', title: processTitle(run.process) }, run.process),
             h('td', {}, h('span', { class: stateClass(run.state), 'data-testid': 'run-state' }, run.state)),
             h('td', {}, run.step || ''),
             h('td', {}, run.waitingSince ? fmtTime(run.waitingSince) : ''),
@@ -153,48 +70,41 @@
           ),
         ),
       );
-      if (!rows.length) body.append(h('tr', {}, h('td', { colspan: '6', class: 'empty' }, 'No runs yet: start one.')));
+      if (!rows.length) body.append(h('tr', {}, h('td', { colspan: String(headings.length), class: 'empty' }, 'No runs yet: start one.')));
     }
-    filter.addEventListener('change', () => last && render(last));
+    for (const filter of [stateFilter, processFilter]) filter.addEventListener('change', () => last && render(last));
     runListeners.add(render);
-    view.replaceChildren(h('h1', {}, 'Runs'), h('p', {}, 'Filter: ', filter), table);
+    view.replaceChildren(h('h1', {}, 'Runs'), h('p', {}, 'Filter: ', stateFilter, ' ', processFilter), table);
     api('GET', '/api/runs').then((r) => r.ok && render(r.data));
-    return () => runListeners.delete(render);
   }
 
-  function stepCard(step) {
-    return h(
-      'div',
-      { class: `step ${stateClass(step.state)}`, 'data-testid': `step-${step.step}`, 'data-state': step.state },
-      h('div', { class: 'step-name' }, step.step),
-      h('div', { class: 'step-state', 'data-testid': 'step-state' }, step.state),
-      h('div', { class: 'step-meta' }, `attempts ${step.attempts}`, step.startedAt ? ` · ${duration(step)}` : '', step.path === 'fallback' ? ' · fallback' : '', step.fault ? ` · fault ${step.fault}` : ''),
-      step.lastError ? h('div', { class: 'step-error' }, step.lastError) : null,
-      step.outcome ? h('div', { class: 'step-outcome' }, Object.entries(step.outcome).map(([k, v]) => `${k}: ${v}`).join(', ')) : null,
-    );
-  }
-
-  /** The five steps as a timeline; the welcome email and the workspace are parallel branches. */
-  function timeline(status) {
-    const byName = Object.fromEntries(status.steps.map((s) => [s.step, s]));
-    const card = (name) => (byName[name] ? stepCard(byName[name]) : null);
-    return h(
-      'div',
-      { class: 'timeline', 'data-testid': 'timeline' },
-      card('createAccount'),
-      card('assignPermissions'),
-      h('div', { class: 'parallel', 'data-testid': 'parallel-branches' }, card('sendWelcomeEmail'), card('createWorkspace')),
-      card('notifyTeam'),
-    );
+  /** A run's open questions as decision cards; a card keeps its element (and message) while its question stays open. */
+  function questionCards(container, cards) {
+    return (status) => {
+      const open = status.questions.filter((q) => q.open);
+      for (const [id, el] of cards) {
+        if (!open.some((q) => q.id === id)) {
+          el.remove();
+          cards.delete(id);
+        }
+      }
+      for (const q of open) {
+        if (cards.has(q.id)) continue;
+        const item = { workflowId: status.workflowId, question: q.id, kind: q.kind, step: q.step, detail: q.prompt, choices: q.choices, requiredOutput: q.requiredOutput };
+        const el = h('div', { class: 'question', 'data-testid': 'run-question', 'data-step': q.step, 'data-kind': q.kind, 'data-question': q.id }, h('div', { class: 'question-summary' }, O.questionSummary(item)), O.decisionUI(item));
+        cards.set(q.id, el);
+        container.append(el);
+      }
+    };
   }
 
   function runPage(workflowId) {
     const header = h('div', { class: 'run-header' });
-    const steps = h('div', {});
+    const graphHolder = h('div', {});
     const questions = h('div', { 'data-testid': 'run-questions' });
     const log = h('ol', { class: 'log', 'data-testid': 'run-log' });
     const problem = h('p', { class: 'error', 'data-testid': 'run-problem' });
-    const injectStep = h('select', { 'data-testid': 'inject-step' }, STEPS.map((s) => h('option', { value: s }, s)));
+    const injectStep = h('select', { 'data-testid': 'inject-step' });
     const injectMode = h('select', { 'data-testid': 'inject-mode' }, ['permanent', 'transient:2', 'latency:2000', 'none'].map((m) => h('option', { value: m }, m)));
     const injectMessage = h('span', { class: 'decision-message', 'data-testid': 'inject-message' });
     const inject = h(
@@ -214,45 +124,37 @@
       h('button', { type: 'submit', 'data-testid': 'inject-submit' }, 'Inject'),
       injectMessage,
     );
-    const openKeys = new Map();
+    const showQuestions = questionCards(questions, new Map());
+    let graph;
     function render(status) {
       problem.textContent = '';
-      header.replaceChildren(
+      const shape = O.shapeFor(status);
+      const parent = shape.internal ? O.parentOf(status.workflowId) : undefined;
+      const lines = [
         h('h1', {}, status.workflowId),
+        h('p', { 'data-testid': 'run-process' }, shape.title, ` (${status.process})`, status.subject ? ` · ${status.subject}` : ''),
+        parent
+          ? h('p', { 'data-testid': 'parent-run' }, `Item ${parent.item} of step ${parent.step} of `, h('a', { href: runHref(parent.workflowId), 'data-testid': 'parent-link' }, parent.workflowId))
+          : null,
         h('p', {}, 'State: ', h('span', { class: stateClass(status.state), 'data-testid': 'run-page-state' }, status.state), ` · Temporal: ${status.execution.status} · history ${status.execution.historyLength} events · started ${fmtTime(status.startedAt)}`, status.endedAt ? ` · ended ${fmtTime(status.endedAt)}` : ''),
         h('p', {}, h('a', { href: status.temporalUiUrl, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'temporal-link' }, 'Open in the Temporal UI')),
-      );
-      steps.replaceChildren(timeline(status));
-      // Open questions keep their element (and any message) while they stay open.
-      const items = [
-        ...status.escalations.filter((e) => e.open).map((e) => ({ key: `esc:${e.id}`, kind: 'escalation', workflowId: status.workflowId, step: e.step, error: e.error })),
-        ...(status.approval && status.approval.open ? [{ key: `approval:${status.approval.requestedAt}`, kind: 'approval', workflowId: status.workflowId, step: 'assignPermissions', permissions: status.approval.permissions }] : []),
       ];
-      for (const [key, el] of openKeys) if (!items.some((i) => i.key === key)) { el.remove(); openKeys.delete(key); }
-      for (const item of items) {
-        if (openKeys.has(item.key)) continue;
-        const el = h(
-          'div',
-          { class: 'question', 'data-testid': 'run-question', 'data-step': item.step },
-          h('b', {}, item.kind === 'approval' ? `Approval of ${item.permissions.join(', ')}` : `${item.step} escalated`),
-          item.error ? h('span', { class: 'step-error' }, ` ${item.error}`) : null,
-          decisionButtons(item),
-        );
-        openKeys.set(item.key, el);
-        questions.append(el);
+      header.replaceChildren(...lines.filter(Boolean));
+      if (!graph || graph.name !== shape.name) {
+        graph = O.createGraph(shape);
+        graphHolder.replaceChildren(graph.el);
       }
+      graph.update(status);
+      if (!injectStep.options.length) {
+        // Faults act on activities; a process the console does not know offers all its steps.
+        const activities = shape.steps.filter((s) => s.kind === 'activity').map((s) => s.name);
+        injectStep.replaceChildren(...activities.map((s) => h('option', { value: s }, s)));
+      }
+      showQuestions(status);
       log.replaceChildren(...status.log.map((line) => h('li', { class: `log-${line.level}` }, h('time', {}, fmtTime(line.at)), line.step ? h('span', { class: 'log-step' }, line.step) : null, line.message)));
+      if (status.logDropped) log.prepend(h('li', { class: 'log-info' }, `(${status.logDropped} older lines dropped)`));
     }
-    view.replaceChildren(
-      h('p', {}, h('a', { href: '#/' }, '← all runs')),
-      header,
-      problem,
-      steps,
-      questions,
-      inject,
-      h('h2', {}, 'Orchestrator log'),
-      log,
-    );
+    view.replaceChildren(h('p', {}, h('a', { href: '#/' }, '← all runs')), header, problem, graphHolder, questions, inject, h('h2', {}, 'Orchestrator log'), log);
     pageStream = new EventSource(`/api/events?run=${encodeURIComponent(workflowId)}`);
     pageStream.addEventListener('run', (event) => render(JSON.parse(event.data)));
     pageStream.addEventListener('problem', (event) => (problem.textContent = JSON.parse(event.data).error));
@@ -268,14 +170,15 @@
         note.textContent = result.data.error;
         return;
       }
-      // items: { workflowId, kind, step, detail (the step's error, or "approve <permissions>"), since, level }
+      // items: { workflowId, process, question, kind, step, detail, choices, requiredOutput, since, level }
       const { items, unreachable } = result.data;
       note.textContent = items.length ? '' : 'Nothing is waiting for a person.';
       if (unreachable.length) note.textContent += ` (${unreachable.length} run(s) did not answer)`;
-      const keyOf = (i) => `${i.kind}:${i.workflowId}:${i.step}:${i.since}`;
+      const keyOf = (i) => `${i.workflowId}:${i.question}:${i.since}`;
       const keys = new Set(items.map(keyOf));
       for (const [key, card] of cards) {
         if (keys.has(key)) continue;
+        // A card acted on stays (greyed) so its receipt can be read; one that went away by itself goes.
         if (card.acted) card.el.classList.add('closed');
         else {
           card.el.remove();
@@ -288,10 +191,10 @@
         const card = { el: null, acted: false };
         card.el = h(
           'div',
-          { class: 'question', 'data-testid': 'inbox-item', 'data-run': item.workflowId, 'data-step': item.step, 'data-kind': item.kind },
-          h('div', {}, h('a', { href: `#/runs/${encodeURIComponent(item.workflowId)}` }, item.workflowId), ' · ', item.kind === 'approval' ? item.detail : `${item.step} escalated`, ` · since ${fmtTime(item.since)}`),
-          item.kind === 'escalation' && item.detail ? h('div', { class: 'step-error' }, item.detail) : null,
-          decisionButtons(item, () => (card.acted = true)),
+          { class: 'question', 'data-testid': 'inbox-item', 'data-run': item.workflowId, 'data-step': item.step, 'data-kind': item.kind, 'data-process': item.process },
+          h('div', {}, h('span', { class: 'process-tag', 'data-testid': 'inbox-process' }, item.process), ' ', h('a', { href: runHref(item.workflowId) }, item.workflowId), ` · since ${fmtTime(item.since)}`, item.level ? ` · with contact #${item.level}` : ''),
+          h('div', { class: 'question-summary' }, O.questionSummary(item)),
+          O.decisionUI(item, () => (card.acted = true)),
         );
         card.el.addEventListener('click', (event) => {
           if (event.target instanceof window.HTMLButtonElement) card.acted = true;
@@ -300,56 +203,108 @@
         list.append(card.el);
       }
     }
-    view.replaceChildren(h('h1', {}, 'Inbox'), h('p', {}, 'Escalated steps and approvals waiting for a decision, oldest first. Decisions are recorded under your name.'), note, list);
+    view.replaceChildren(
+      h('h1', {}, 'Inbox'),
+      h('p', {}, 'Escalated steps, approvals, manual tasks and questions of every process, waiting for a person, oldest first. Decisions are recorded under your name.'),
+      note,
+      list,
+    );
     void refresh();
     pageTimer = window.setInterval(() => void refresh(), 2000);
   }
 
-  function startPage() {
-    const field = (name, label, attrs) => h('label', {}, label, h('input', { name, 'data-testid': `field-${name}`, ...attrs }));
+  /** The onboarding's own form: one field per input, a fresh employee id each time. */
+  function onboardingFields() {
+    const field = (name, label, attrs) => h('label', {}, label, h('input', { name, 'data-field': name, 'data-testid': `field-${name}`, ...attrs }));
     const id = `E${Date.now().toString(36).toUpperCase()}`;
+    const el = h(
+      'fieldset',
+      {},
+      h('legend', {}, 'New hire'),
+      field('employeeId', 'Employee id', { value: id, required: true }),
+      field('fullName', 'Full name', { value: 'Ada Lovelace', required: true }),
+      field('email', 'Email', { type: 'email', value: `ada.${id.toLowerCase()}@example.com`, required: true }),
+      field('role', 'Role', { value: 'engineer', required: true }),
+      field('team', 'Team', { value: 'Analytical Engines', required: true }),
+      field('managerEmail', 'Manager email', { type: 'email', value: 'charles.babbage@example.com', required: true }),
+      field('startDate', 'Start date', { type: 'date', value: new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10), required: true }),
+      field('extraPermissions', 'Extra permissions (comma separated)', { value: '' }),
+      field('equipment', 'Equipment for IT to prepare (comma separated; a manual task)', { value: '' }),
+    );
+    const list = (value) => String(value).split(',').map((s) => s.trim()).filter(Boolean);
+    const read = () => {
+      const input = {};
+      for (const f of el.querySelectorAll('[data-field]')) {
+        const name = f.getAttribute('data-field');
+        if (name === 'extraPermissions') input.extraPermissions = list(f.value);
+        else if (name === 'equipment') {
+          if (list(f.value).length) input.equipment = list(f.value);
+        } else input[name] = f.value;
+      }
+      return input;
+    };
+    return { el, read };
+  }
+
+  /** Any other process: its input as JSON, prefilled with the registry's example. */
+  function jsonInput(process) {
+    const area = h('textarea', { name: 'input', rows: '10', spellcheck: 'false', 'data-testid': 'start-input' }, JSON.stringify(process.example ?? {}, null, 2));
+    const el = h('fieldset', {}, h('legend', {}, `Input of ${process.title} (JSON)`), area);
+    const read = () => {
+      try {
+        return JSON.parse(area.value);
+      } catch (err) {
+        throw new Error(`input: not valid JSON (${err.message})`);
+      }
+    };
+    return { el, read };
+  }
+
+  function startPage() {
+    const startable = O.processes().filter((p) => !p.internal);
+    const chooser = h('select', { 'data-testid': 'start-process' }, startable.map((p) => h('option', { value: p.name }, `${p.title} (${p.name})`)));
+    const inputHolder = h('div', {});
+    const faults = h('fieldset', {});
+    const submit = h('button', { type: 'submit', 'data-testid': 'start-submit' }, 'Start');
     const errors = h('ul', { class: 'error', 'data-testid': 'start-errors' });
-    const faults = STEPS.map((step) =>
-      h('label', {}, step, h('select', { name: `fault-${step}`, 'data-testid': `fault-${step}` }, FAULT_CHOICES.map((c) => h('option', { value: c }, c)))),
-    );
-    const form = h(
-      'form',
-      { class: 'start', 'data-testid': 'start-form' },
-      h('fieldset', {}, h('legend', {}, 'New hire'),
-        field('employeeId', 'Employee id', { value: id, required: true }),
-        field('fullName', 'Full name', { value: 'Ada Lovelace', required: true }),
-        field('email', 'Email', { type: 'email', value: `ada.${id.toLowerCase()}@example.com`, required: true }),
-        field('role', 'Role', { value: 'engineer', required: true }),
-        field('team', 'Team', { value: 'Analytical Engines', required: true }),
-        field('managerEmail', 'Manager email', { type: 'email', value: 'charles.babbage@example.com', required: true }),
-        field('startDate', 'Start date', { type: 'date', value: new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10), required: true }),
-        field('extraPermissions', 'Extra permissions (comma separated)', { value: '' }),
-      ),
-      h('fieldset', {}, h('legend', {}, 'Failure injection (per step)'), faults),
-      h('button', { type: 'submit', 'data-testid': 'start-submit' }, 'Start onboarding'),
-      errors,
-    );
+    let input;
+    function show(name) {
+      const process = startable.find((p) => p.name === name);
+      if (!process) return;
+      input = name === 'onboarding' ? onboardingFields() : jsonInput(process);
+      inputHolder.replaceChildren(input.el);
+      const activities = process.steps.filter((s) => s.kind === 'activity');
+      faults.replaceChildren(
+        h('legend', {}, 'Failure injection (per step)'),
+        ...activities.map((step) => h('label', { title: step.title }, step.name, h('select', { 'data-step': step.name, 'data-testid': `fault-${step.name}` }, FAULT_CHOICES.map((c) => h('option', { value: c }, c))))),
+      );
+      submit.textContent = `Start: ${process.title}`;
+      errors.replaceChildren();
+    }
+    chooser.addEventListener('change', () => show(chooser.value));
+    const form = h('form', { class: 'start', 'data-testid': 'start-form' }, h('p', {}, 'Process: ', chooser), inputHolder, faults, submit, errors);
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
-      const data = new window.FormData(form);
-      const body = { faults: {} };
-      for (const [key, value] of data.entries()) {
-        if (key.startsWith('fault-')) {
-          if (value !== 'none') body.faults[key.slice('fault-'.length)] = value;
-        } else if (key === 'extraPermissions') {
-          body.extraPermissions = String(value).split(',').map((s) => s.trim()).filter(Boolean);
-        } else body[key] = String(value);
-      }
       errors.replaceChildren();
+      const body = { process: chooser.value, faults: {} };
+      try {
+        body.input = input.read();
+      } catch (err) {
+        errors.replaceChildren(h('li', {}, err.message));
+        return;
+      }
+      for (const s of faults.querySelectorAll('select[data-step]')) if (s.value !== 'none') body.faults[s.getAttribute('data-step')] = s.value;
       const result = await api('POST', '/api/runs', body);
-      if (result.ok) location.hash = `#/runs/${encodeURIComponent(result.data.workflowId)}`;
+      if (result.ok) location.hash = runHref(result.data.workflowId);
       else errors.replaceChildren(...(result.data.problems || [result.data.error]).map((p) => h('li', {}, p)));
     });
-    view.replaceChildren(h('h1', {}, 'Start an onboarding'), form);
+    view.replaceChildren(h('h1', {}, 'Start a run'), startable.length ? form : h('p', { class: 'error' }, 'The process registry could not be read.'));
+    if (startable.length) show(startable[0].name);
   }
 
   function demoPage() {
-    const inject = h('select', { 'data-testid': 'demo-inject' }, STEPS.map((s) => h('option', { value: s, selected: s === 'createWorkspace' }, s)));
+    const SCRIPT_STEPS = ['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'notifyTeam'];
+    const inject = h('select', { 'data-testid': 'demo-inject' }, SCRIPT_STEPS.map((s) => h('option', { value: s, selected: s === 'createWorkspace' }, s)));
     const left = h('section', { class: 'demo-col', 'data-testid': 'demo-script' }, h('h2', {}, 'Plain script'), h('p', { class: 'hint' }, 'Not run yet.'));
     const right = h('section', { class: 'demo-col', 'data-testid': 'demo-overture' }, h('h2', {}, 'Overture'), h('p', { class: 'hint' }, 'Not run yet.'));
     const scriptRun = (title, run) =>
@@ -372,26 +327,28 @@
         h('p', { 'data-testid': 'demo-script-emails' }, `Welcome emails sent: ${script.welcomeEmailsSent}`, script.welcomeEmailsSent > 1 ? ' (duplicate!)' : ''),
         h('p', {}, `Team notifications sent: ${script.teamNotificationsSent}`),
       );
-      const status = h('div', {});
+      const state = h('p', {});
+      const graphHolder = h('div', {});
       const questions = h('div', {});
-      right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, h('a', { href: `#/runs/${encodeURIComponent(overture.workflowId)}` }, overture.workflowId), ' · same permanent fault: it escalates, the rest waits (or goes on in parallel), and Retry finishes it. The ledger keeps each email to one.'), status, questions);
+      right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, h('a', { href: runHref(overture.workflowId) }, overture.workflowId), ' · same permanent fault: it escalates, the rest waits (or goes on in parallel), and Retry finishes it. The ledger keeps each email to one.'), state, graphHolder, questions);
       if (pageStream) pageStream.close();
       pageStream = new EventSource(`/api/events?run=${encodeURIComponent(overture.workflowId)}`);
-      let shown = '';
+      const showQuestions = questionCards(questions, new Map());
+      let graph;
       pageStream.addEventListener('run', (event) => {
         const s = JSON.parse(event.data);
-        status.replaceChildren(h('p', {}, 'State: ', h('span', { class: stateClass(s.state), 'data-testid': 'demo-overture-state' }, s.state)), timeline(s));
-        const open = s.escalations.find((e) => e.open);
-        const key = open ? open.id : '';
-        if (key !== shown) {
-          shown = key;
-          questions.replaceChildren(open ? decisionButtons({ kind: 'escalation', workflowId: s.workflowId, step: open.step }) : '');
+        state.replaceChildren('State: ', h('span', { class: stateClass(s.state), 'data-testid': 'demo-overture-state' }, s.state));
+        if (!graph) {
+          graph = O.createGraph(O.shapeFor(s));
+          graphHolder.replaceChildren(graph.el);
         }
+        graph.update(s);
+        showQuestions(s);
       });
     }
     view.replaceChildren(
       h('h1', {}, 'Plain script vs Overture'),
-      h('p', {}, 'The same five steps, with the same permanent failure injected into one step. ', 'Inject into: ', inject, ' ', h('button', { type: 'button', 'data-testid': 'demo-run', onclick: () => void run() }, 'Run both')),
+      h('p', {}, 'The same five onboarding steps, with the same permanent failure injected into one step. ', 'Inject into: ', inject, ' ', h('button', { type: 'button', 'data-testid': 'demo-run', onclick: () => void run() }, 'Run both')),
       h('div', { class: 'demo' }, left, right),
     );
   }
@@ -416,7 +373,7 @@
     location.href = '/login';
   });
 
-  api('GET', '/api/session').then((r) => {
+  Promise.all([api('GET', '/api/session'), O.loadProcesses()]).then(([r]) => {
     if (!r.ok) return;
     session.operator = r.data.operator;
     session.csrfToken = r.data.csrfToken;
