@@ -119,7 +119,7 @@ describe('financial close', () => {
     expect(accrued.length).toBeGreaterThan(0);
 
     await answerQuestion(stack.client, close.workflowId, { decision: 'reject', by: 'the.controller', reason: 'accruals look wrong' });
-    const error = await close.handle.result().catch((e: unknown) => e);
+    const error: unknown = await close.handle.result().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('approval rejected by the.controller: accruals look wrong');
 
