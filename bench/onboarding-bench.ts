@@ -4,7 +4,6 @@
  *
  * `npm run bench -- --runs 50 --concurrent 200`; results also go to bench/results/latest.json.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,12 +14,10 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient, startOnboarding } from '../src/client';
 import { loadConfig, type OvertureConfig } from '../src/config';
 import { startMailReceiver } from '../src/dev-stack/mail-receiver';
-import { provisionTemporalBinary } from '../src/dev-stack/temporal-binary';
-import { findFreePort, startTemporalDevServer } from '../src/dev-stack/temporal-server';
 import { startWebhookReceiver } from '../src/dev-stack/webhook-receiver';
 import { createWorker } from '../workers/overture-worker';
 import type { onboarding } from '../workflows/onboarding/workflow';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
+import { quantile, r1, startBenchServer } from './bench-support';
 
 const WARMUP_RUNS = 3;
 const HISTORY_SAMPLE_PER_PHASE = 20;
@@ -59,14 +56,6 @@ async function runOne(client: Client, config: OvertureConfig): Promise<Run> {
   return { latencyMs: performance.now() - t0, completed, handle: started.handle };
 }
 
-/** The q-quantile (0..1) of the values, nearest-rank method. */
-function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-}
-
-/** Rounds to one decimal for display and JSON. */
-const r1 = (n: number) => Math.round(n * 10) / 10;
 
 /** Number of history events of each sampled run. */
 async function historyLengths(runs: Run[]): Promise<number[]> {
@@ -93,17 +82,7 @@ async function main(): Promise<number> {
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'overture-bench-'));
   const cleanups: Array<() => Promise<void> | void> = [() => rmSync(tmp, { recursive: true, force: true })];
   try {
-    const binary = await provisionTemporalBinary({ log });
-    const temporalVersion = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
-    const server = await startTemporalDevServer({
-      binary,
-      port: await findFreePort(),
-      headless: true,
-      dbFile: path.join(tmp, 'temporal.db'),
-      searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
-      logFile: path.join(tmp, 'temporal.log'),
-      log,
-    });
+    const { server, binary, version: temporalVersion } = await startBenchServer(tmp, log);
     cleanups.unshift(() => server.stop());
     const mail = await startMailReceiver();
     cleanups.unshift(() => mail.stop());
