@@ -27,10 +27,12 @@ export function redactPersonalData(message: string): string {
 async function applyFault(fault: FaultMode | undefined, attempt: number): Promise<void> {
   if (!fault) return;
   if (fault.kind === 'latency') {
-    // Heartbeat while waiting so that cancellation reaches us and a crashed worker is noticed.
+    // Heartbeat while waiting so that cancellation reaches us and a crashed worker is noticed (a local
+    // activity cannot heartbeat: it lives in its workflow task, which the server watches instead).
     const until = Date.now() + fault.ms;
+    const { isLocal } = Context.current().info;
     while (Date.now() < until) {
-      Context.current().heartbeat();
+      if (!isLocal) Context.current().heartbeat();
       await sleep(Math.min(500, until - Date.now()));
     }
     return;

@@ -27,6 +27,7 @@ const stepPolicyOverride = z
     backoffCoefficient: z.number().min(1),
     maximumIntervalMs: z.number().int().positive(),
     maximumAttempts: z.number().int().positive(),
+    runAs: z.enum(['activity', 'local']),
   })
   .partial()
   .strict();

@@ -16,13 +16,22 @@ import { SqliteDirectory } from '../src/directory/sqlite-directory';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
+/** The SMTP URL with nodemailer's connection pool switched on (kept if the URL says otherwise). */
+function pooled(smtpUrl: string): string {
+  const url = new URL(smtpUrl);
+  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
+  return url.toString();
+}
+
 /** The real systems a worker talks to, built from configuration; the example books are loaded into an empty ledger. */
 export async function connectSystems(config: OvertureConfig) {
   const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
   const ledger = new DeliveryLedger(config.ledgerDbPath);
   const books = new SqliteGeneralLedger(config.accountingDbPath);
   if (config.ACCOUNTING_SEED !== 'none') await books.seedFrom(config.ACCOUNTING_SEED);
-  const transport = nodemailer.createTransport(config.smtpUrl);
+  // A pooled transport keeps its SMTP connections open between messages: the greeting and EHLO exchange were
+  // most of sendWelcomeEmail's ~110 ms against the local relay.
+  const transport = nodemailer.createTransport(pooled(config.smtpUrl));
   const activities = {
     ...createOnboardingActivities({
       directory,

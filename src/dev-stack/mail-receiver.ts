@@ -39,6 +39,8 @@ export interface MailReceiver {
   waitFor(predicate: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   clear(): void;
   rejectRecipients(pattern: RegExp | undefined, code: number): void;
+  /** Holds each new connection this long before greeting it (a slow relay): nothing is accepted meanwhile. */
+  delayGreeting(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -62,6 +64,7 @@ export async function startMailReceiver(opts: MailReceiverOptions = {}): Promise
   const mails: ReceivedMail[] = [];
   const waiters = new Set<(m: ReceivedMail) => void>();
   let rejection: { pattern: RegExp; code: number } | undefined;
+  let greetingDelayMs = 0;
   let seq = 0;
 
   if (opts.mailDir) await mkdir(opts.mailDir, { recursive: true });
@@ -103,6 +106,10 @@ export async function startMailReceiver(opts: MailReceiverOptions = {}): Promise
     size: MAX_MESSAGE_BYTES,
     // smtp-server's own logger would print addresses; our log line is the only output.
     logger: false,
+    onConnect(_session: SMTPServerSession, cb: (err?: Error | null) => void) {
+      if (greetingDelayMs > 0) setTimeout(() => cb(), greetingDelayMs);
+      else cb();
+    },
     onRcptTo(address: SMTPServerAddress, _session: SMTPServerSession, cb: (err?: Error | null) => void) {
       if (rejection) {
         rejection.pattern.lastIndex = 0; // a /g or /y pattern would otherwise alternate results
@@ -147,6 +154,9 @@ export async function startMailReceiver(opts: MailReceiverOptions = {}): Promise
     },
     rejectRecipients: (pattern, code) => {
       rejection = pattern ? { pattern, code } : undefined;
+    },
+    delayGreeting: (ms) => {
+      greetingDelayMs = ms;
     },
     waitFor: (predicate, timeoutMs = 5_000) => {
       const existing = mails.find(predicate);

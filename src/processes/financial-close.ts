@@ -7,16 +7,18 @@ import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from '../../workflows/financial-clo
 import type { CloseRequest, ReconcileEntityInput } from '../../workflows/financial-close/types';
 import type { ProcessDefinition } from './types';
 
-const ledgerStep: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 };
+/** Ledger writes are short SQLite transactions: the fast path (local activities). */
+const ledgerStep: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' };
 
 /** Retry policies of the close's steps: ledger writes retry quickly; the rates source is given a little longer. */
 export const CLOSE_STEP_POLICIES: Record<string, StepPolicy> = {
   lockPeriod: ledgerStep,
   reconcile: { ...ledgerStep, maximumAttempts: 3 },
   postAdjustment: ledgerStep,
-  revalueForeignCurrency: { ...ledgerStep, initialIntervalMs: 2_000, maximumAttempts: 4 },
+  // The rates source may be a remote URL with a 10 s timeout: a regular activity.
+  revalueForeignCurrency: { ...ledgerStep, initialIntervalMs: 2_000, maximumAttempts: 4, runAs: 'activity' },
   postAccruals: ledgerStep,
-  publishStatements: { ...ledgerStep, startToCloseTimeoutMs: 120_000, initialIntervalMs: 2_000, maximumAttempts: 6 },
+  publishStatements: { ...ledgerStep, startToCloseTimeoutMs: 120_000, initialIntervalMs: 2_000, maximumAttempts: 6, runAs: 'activity' },
 };
 
 const entityId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or "-" (it becomes part of workflow IDs)');

@@ -53,7 +53,8 @@ it('approves a privileged onboarding and shows pending approvals', async () => {
 });
 
 it('injects a fault into a running run, and refuses an unknown step', async () => {
-  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'latency', ms: 1_500 } } });
+  // The slow first step keeps the run open while two CLI processes start: the rest takes milliseconds.
+  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'latency', ms: 6_000 } } });
   const unknown = await runOverture(['inject', run.workflowId, 'makeCoffee=permanent'], stack.env);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('unknown step makeCoffee');

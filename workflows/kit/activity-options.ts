@@ -1,7 +1,7 @@
 /**
  * A step's policy as Temporal activity options, with a summary the Temporal UI shows on the activity.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import type { StepPolicy } from './types';
 
 /** Temporal activity options for a step's policy. */
@@ -16,4 +16,10 @@ export function activityOptions(policy: StepPolicy, summary: string): ActivityOp
       maximumAttempts: policy.maximumAttempts,
     },
   };
+}
+
+/** Temporal local activity options for a step's policy (the fast path); the summary shows on its marker. */
+export function localActivityOptions(policy: StepPolicy, summary: string): LocalActivityOptions {
+  const { summary: shown, startToCloseTimeout, retry } = activityOptions(policy, summary);
+  return { summary: shown, startToCloseTimeout, retry };
 }

@@ -28,6 +28,11 @@ export interface RunContext {
   tracker: RunTracker;
   desk: DecisionDesk;
   saga: Saga;
+  /**
+   * Runs started since the fast path (local activities for `runAs: 'local'` steps, fewer search-attribute
+   * upserts); runs from before it replay as they ran.
+   */
+  fastPath: boolean;
   /** Faults injected into steps, by step name; updates may change them while the run goes on. */
   faults: Partial<Record<string, FaultMode>>;
   /** Sends a notice by email and webhook; a notice that cannot be delivered is logged, never fatal. */

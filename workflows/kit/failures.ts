@@ -20,22 +20,30 @@ export interface StepFailureDetails {
   injected: boolean;
 }
 
-/** True for the failures a step may have: its activity or its child run failed. */
-export function isStepFailure(err: unknown): err is ActivityFailure | ChildWorkflowFailure {
-  return err instanceof ActivityFailure || err instanceof ChildWorkflowFailure;
+/**
+ * True for the failures a step may have: its activity or its child run failed. A local activity's failure
+ * reaches the workflow as the activity's own ApplicationFailure, without the ActivityFailure around it.
+ */
+export function isStepFailure(err: unknown): err is ActivityFailure | ChildWorkflowFailure | ApplicationFailure {
+  return err instanceof ActivityFailure || err instanceof ChildWorkflowFailure || err instanceof ApplicationFailure;
 }
 
 /**
  * Passes a step's failure on for handling, and rethrows anything else: cancellations go on unwinding, and
  * a bug (TypeError, ReferenceError...) fails the workflow task instead of reaching a person.
  */
-export function asStepFailure(err: unknown): ActivityFailure | ChildWorkflowFailure {
+export function asStepFailure(err: unknown): ActivityFailure | ChildWorkflowFailure | ApplicationFailure {
   if (isStepFailure(err) && !isCancellation(err)) return err;
   throw err;
 }
 
 /** Summarises why a step failed, from the failure chain Temporal hands the workflow. */
-export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure, maximumAttempts: number): StepFailure {
+export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure | ApplicationFailure, maximumAttempts: number): StepFailure {
+  if (err instanceof ApplicationFailure) {
+    // A local activity's own failure: its details say the attempt; non-retryable or out of attempts, it ends here.
+    const details = err.details?.[0] as StepFailureDetails | undefined;
+    return { message: err.message, permanent: err.nonRetryable === true, injected: details?.injected ?? false, attempts: details?.attempt ?? maximumAttempts };
+  }
   const cause = err.cause;
   const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as StepFailureDetails | undefined) : undefined;
   const permanent =
@@ -46,6 +54,7 @@ export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure,
 
 /** A short message for any failure, for the log. */
 export function failureMessage(err: unknown): string {
+  if (err instanceof ApplicationFailure) return err.message;
   if (isStepFailure(err)) return err.cause?.message ?? err.message;
   return err instanceof Error ? err.message : String(err);
 }

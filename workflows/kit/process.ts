@@ -8,11 +8,13 @@ import {
   CancelledFailure,
   allHandlersFinished,
   condition,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
-import { activityOptions } from './activity-options';
+import { activityOptions, localActivityOptions } from './activity-options';
 import { askPerson, howToAct } from './ask-person';
 import type { Abandonment, NoticeActivities, RunContext } from './context';
 import { DecisionDesk } from './decision-desk';
@@ -42,10 +44,15 @@ export class ProcessRun {
     return this.ctx.faults[step];
   }
 
-  /** Activities with a step's policy, and a summary the Temporal UI shows on them. */
+  /** Activities with a step's policy (local ones on the fast path), and a summary the Temporal UI shows on them. */
   activities<A extends object>(step: string, summary: string): A {
     const policy = this.ctx.options.policies[step] ?? this.ctx.options.supportPolicy;
-    return proxyActivities<A>(activityOptions(policy, `${summary} (${this.ctx.subject})`)) as A;
+    const shown = `${summary} (${this.ctx.subject})`;
+    // A step made slow on purpose (a latency fault) is no longer short: it leaves the fast path, so that people
+    // can still act on the run while it waits (a local activity holds the workflow task until it ends).
+    const short = this.fault(step)?.kind !== 'latency';
+    if (policy.runAs === 'local' && this.ctx.fastPath && short) return proxyLocalActivities<A>(localActivityOptions(policy, shown)) as A;
+    return proxyActivities<A>(activityOptions(policy, shown)) as A;
   }
 
   /** Activities with the support policy: fallbacks, undos, notices. */
@@ -113,6 +120,9 @@ export interface RunRequest {
 
 const ENDED = { abort: 'aborted', reject: 'rejected' } as const;
 
+/** The patch that introduced local activities for short steps and fewer search-attribute upserts. */
+const FAST_PATH = 'overture-fast-path';
+
 /**
  * Runs a process body with everything a run needs. An abort, a rejection or a Temporal cancellation
  * undoes the registered steps newest first; a failed undo leaves the run asking a person.
@@ -120,7 +130,9 @@ const ENDED = { abort: 'aborted', reject: 'rejected' } as const;
 export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) => Promise<R>): Promise<R> {
   const { shape, options, subject } = request;
   const { workflowId } = workflowInfo();
-  const tracker = new RunTracker(shape, workflowId, subject);
+  // Decided once, first thing: a run keeps the path it started on, and histories from before replay unchanged.
+  const fastPath = patched(FAST_PATH);
+  const tracker = new RunTracker(shape, workflowId, subject, { filterableOnly: fastPath });
   const faults = { ...options.faults };
   const desk = new DecisionDesk(tracker, faults);
   const saga = new Saga(tracker);
@@ -135,6 +147,7 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
     tracker,
     desk,
     saga,
+    fastPath,
     faults,
     async notify(key, to, noticeSubject, text) {
       const notices = proxyActivities<NoticeActivities>(activityOptions(options.supportPolicy, `Send a notice to a person (${subject})`));

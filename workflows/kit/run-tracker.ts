@@ -5,12 +5,19 @@
  * Deterministic: times come from the workflow clock. Every change an operator can filter on is mirrored
  * into search attributes so that `overture list` can find runs without asking each one.
  */
-import { upsertSearchAttributes } from '@temporalio/workflow';
+import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_SINCE } from './search-attributes';
 import { FINAL_RUN_STATES, type LogLine, type ProcessShape, type RunState, type RunStatus, type StepStatus } from './types';
 
 const now = (): string => new Date().toISOString();
+
+/** The fingerprint of the attributes the run was started with (as publish() computes it). */
+function startAttributes(): string {
+  const attrs = workflowInfo().typedSearchAttributes;
+  const since = attrs.get(WAITING_SINCE);
+  return JSON.stringify([attrs.get(RUN_STATE) ?? null, attrs.get(BLOCKING_STEP) ?? null, attrs.get(NEEDS_ATTENTION) ?? null, since ? since.toISOString() : null]);
+}
 
 /** The log keeps its newest lines: a run of thousands of items must not grow its status past Temporal's limits. */
 const LOG_LIMIT = 500;
@@ -22,7 +29,16 @@ export class RunTracker {
   readonly status: RunStatus;
   private published = '';
 
-  constructor(shape: ProcessShape, workflowId: string, subject: string) {
+  /**
+   * With `filterableOnly`, search attributes change only with what an operator filters on — the run's state,
+   * and the step a person is asked about — not with every step that starts: one upsert per such change.
+   */
+  constructor(
+    shape: ProcessShape,
+    workflowId: string,
+    subject: string,
+    private readonly mode: { filterableOnly: boolean } = { filterableOnly: false },
+  ) {
     this.status = {
       workflowId,
       process: shape.name,
@@ -134,13 +150,17 @@ export class RunTracker {
     }
     this.status.currentStep = this.blockingStep();
     const finished = this.status.endedAt !== undefined;
+    const askedStep = this.status.questions.find((q) => q.open)?.step;
+    const shownStep = this.mode.filterableOnly ? askedStep : this.status.currentStep;
     const updates: SearchAttributeUpdatePair[] = [
       { key: RUN_STATE, value: this.status.state },
-      { key: BLOCKING_STEP, value: finished ? null : this.status.currentStep ?? null },
+      { key: BLOCKING_STEP, value: finished ? null : shownStep ?? null },
       { key: NEEDS_ATTENTION, value: waitingSince !== undefined },
       { key: WAITING_SINCE, value: waitingSince ? new Date(waitingSince) : null },
     ];
     const fingerprint = JSON.stringify(updates.map((u) => u.value));
+    // A run whose client set these attributes at start needs no upsert until something changes.
+    if (this.mode.filterableOnly && !this.published) this.published = startAttributes();
     if (fingerprint === this.published) return;
     this.published = fingerprint;
     upsertSearchAttributes(updates);

@@ -12,6 +12,11 @@ export interface StepPolicy {
   backoffCoefficient: number;
   maximumIntervalMs: number;
   maximumAttempts: number;
+  /**
+   * `local`: the fast path — the step runs as a local activity inside the workflow task (no round trip through the
+   * server's task queues, one marker in the history). For short steps; `activity` (the default) for long ones.
+   */
+  runAs?: 'activity' | 'local';
 }
 
 /** A failure injected on purpose into one step, to show and test recovery. */
