@@ -1,34 +1,56 @@
 /**
- * What every benchmark shares: a Temporal dev server of its own on a throwaway SQLite file, and the
- * statistics it reports (nearest-rank quantiles, one decimal).
+ * What every benchmark shares: a Temporal dev server of its own on a throwaway SQLite file, the statistics it
+ * reports, and bounded concurrency.
  */
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { provisionTemporalBinary } from '../src/dev-stack/temporal-binary';
-import { findFreePort, startTemporalDevServer, type DevServer } from '../src/dev-stack/temporal-server';
+import { findFreePort, startTemporalDevServer, type DevServer, type StartDevServerOptions } from '../src/dev-stack/temporal-server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
 
-/** The q-quantile (0..1) of the values, nearest-rank method. */
-export function quantile(values: number[], q: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)] ?? NaN;
-}
+export { quantile, r1 } from './stats';
 
-/** Rounds to one decimal for display and JSON. */
-export const r1 = (n: number) => Math.round(n * 10) / 10;
+/** Which server settings: Overture's one-machine tuning (the default), or `temporal server start-dev` as shipped. */
+export type ServerTuning = NonNullable<StartDevServerOptions['tuning']>;
 
-/** Starts the bench's own dev server (file-backed, like `npm start`) and says which binary and version it runs. */
-export async function startBenchServer(dir: string, log: (line: string) => void): Promise<{ server: DevServer; binary: string; version: string }> {
+/**
+ * Starts the bench's own dev server (file-backed, like `npm start`) and says which binary and version it runs.
+ * `name` keeps the database files of several servers of one bench apart.
+ */
+export async function startBenchServer(
+  dir: string,
+  log: (line: string) => void,
+  opts: { tuning?: ServerTuning; name?: string } = {},
+): Promise<{ server: DevServer; binary: string; version: string }> {
   const binary = await provisionTemporalBinary({ log });
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
+  const name = opts.name ?? 'temporal';
   const server = await startTemporalDevServer({
     binary,
     port: await findFreePort(),
     headless: true,
-    dbFile: path.join(dir, 'temporal.db'),
+    dbFile: path.join(dir, `${name}.db`),
     searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
-    logFile: path.join(dir, 'temporal.log'),
+    logFile: path.join(dir, `${name}.log`),
     log,
+    tuning: opts.tuning,
   });
   return { server, binary, version };
+}
+
+/**
+ * Calls `work` for each of `count` indexes with at most `limit` calls in flight, each next one starting as soon
+ * as one ends (a closed loop); the results come back in index order. `work` must not throw.
+ */
+export async function inFlight<T>(count: number, limit: number, work: (index: number) => Promise<T>): Promise<T[]> {
+  const results = new Array<T>(count);
+  let next = 0;
+  const lane = async () => {
+    while (next < count) {
+      const index = next++;
+      results[index] = await work(index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, lane));
+  return results;
 }

@@ -1,187 +1,197 @@
 /**
- * Onboarding benchmark on the local defaults: a Temporal dev server it starts itself (SQLite file, like
- * `npm start`), the local SMTP and webhook receivers, temp SQLite files and one in-process worker.
+ * Onboarding benchmark, in one run, side by side: (a) a plain Temporal workflow of five no-op activities on a
+ * default `start-dev` server, (b) the same on Overture's tuned server, (c) Overture's onboarding with no-op systems
+ * (engine overhead), (d) Overture's onboarding with the real local systems (SMTP and webhook receivers, SQLite
+ * files); then runs parked at the approval gate at scale. One dev server at a time, started by the bench.
  *
- * `npm run bench -- --runs 50 --concurrent 200`; results also go to bench/results/latest.json.
+ * `npx tsx bench/onboarding-bench.ts --runs 50 --concurrent 20,200 --parked 10000` (`--help` lists every option;
+ * `npm run bench` runs it with the defaults, then the fan-out bench, which would receive any `-- options`).
+ * Results also go to bench/results/latest.json, and the last line of stdout is the same figures as one JSON line.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { parseArgs } from 'node:util';
-import type { Client, WorkflowHandle } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { connectClient, startOnboarding } from '../src/client';
-import { loadConfig, type OvertureConfig } from '../src/config';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { connectClient } from '../src/client';
+import { loadConfig } from '../src/config';
 import { startMailReceiver } from '../src/dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../src/dev-stack/webhook-receiver';
-import { createWorker } from '../workers/overture-worker';
-import type { onboarding } from '../workflows/onboarding/workflow';
-import { quantile, r1, startBenchServer } from './bench-support';
+import { WORKFLOWS_PATH } from '../workers/overture-worker';
+import { startBenchServer, type ServerTuning } from './bench-support';
+import { parseOptions, type BenchOptions } from './options';
+import { measureParked, type ParkedFigures } from './parked';
+import { measureVariant, type LoadPlan, type VariantFigures } from './phases';
+import { evaluateTargets, printResults, ratiosAgainstA, type BenchResults, type Check } from './report';
+import { startOnboardingVariant, startPlainVariant, type Variant, type VariantKey } from './variants';
 
-const WARMUP_RUNS = 3;
-const HISTORY_SAMPLE_PER_PHASE = 20;
 const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
+const log = (line: string) => console.error(`[bench] ${line}`);
 
-interface Run {
-  latencyMs: number;
-  completed: boolean;
-  handle: WorkflowHandle<typeof onboarding>;
-}
+type Cleanup = () => Promise<void> | void;
 
-const idPrefix = `B${Date.now().toString(36)}`.toUpperCase();
-let seq = 0;
-
-/** A valid new hire with an employee id unique to this bench invocation. */
-function benchHire() {
-  const employeeId = `${idPrefix}${++seq}`;
-  return {
-    employeeId,
-    fullName: 'Grace Hopper',
-    email: `g.hopper.${employeeId.toLowerCase()}@example.com`,
-    role: 'engineer',
-    team: 'Compilers',
-    managerEmail: 'howard.aiken@example.com',
-    startDate: '2026-12-07',
-    extraPermissions: [],
-  };
-}
-
-/** Starts one onboarding and waits for its result; latency runs from the start request to the result. */
-async function runOne(client: Client, config: OvertureConfig): Promise<Run> {
-  const t0 = performance.now();
-  const started = await startOnboarding(client, config, benchHire());
-  const result = await started.handle.result().catch(() => undefined);
-  const completed = !started.alreadyStarted && result?.state === 'completed' && result.skippedSteps.length === 0;
-  return { latencyMs: performance.now() - t0, completed, handle: started.handle };
-}
-
-
-/** Number of history events of each sampled run. */
-async function historyLengths(runs: Run[]): Promise<number[]> {
-  const sample = runs.slice(0, HISTORY_SAMPLE_PER_PHASE);
-  return Promise.all(sample.map(async (run) => (await run.handle.fetchHistory()).events?.length ?? 0));
-}
-
-/** Parses --runs and --concurrent (positive integers). */
-function parseOptions(): { runs: number; concurrent: number } {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '50' }, concurrent: { type: 'string', default: '200' } } });
-  const toCount = (name: string, text: string) => {
-    const n = Number(text);
-    if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
-    return n;
-  };
-  return { runs: toCount('runs', values.runs), concurrent: toCount('concurrent', values.concurrent) };
-}
-
-/** Sets up the stack, runs the phases, prints and saves the results, and tears everything down. */
-async function main(): Promise<number> {
-  const { runs, concurrent } = parseOptions();
-  Runtime.install({ logger: new DefaultLogger('WARN') });
-  const log = (line: string) => console.error(`[bench] ${line}`);
-  const tmp = mkdtempSync(path.join(os.tmpdir(), 'overture-bench-'));
-  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(tmp, { recursive: true, force: true })];
-  try {
-    const { server, binary, version: temporalVersion } = await startBenchServer(tmp, log);
-    cleanups.unshift(() => server.stop());
-    const mail = await startMailReceiver();
-    cleanups.unshift(() => mail.stop());
-    const webhooks = await startWebhookReceiver();
-    cleanups.unshift(() => webhooks.stop());
-    const config = loadConfig({ TEMPORAL_ADDRESS: server.address, OVERTURE_DATA_DIR: path.join(tmp, 'data'), SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url });
-    const client = await connectClient(config);
-    cleanups.unshift(() => client.connection.close());
-    log('bundling workflows and starting the worker');
-    const { worker, shutdown } = await createWorker(config);
-    const workerDone = worker.run();
-    cleanups.unshift(async () => {
-      worker.shutdown();
-      await workerDone;
-      await shutdown();
-    });
-
-    log(`warming up with ${WARMUP_RUNS} runs`);
-    for (let i = 0; i < WARMUP_RUNS; i++) {
-      if (!(await runOne(client, config)).completed) throw new Error('a warm-up run did not complete; the stack is not healthy');
-    }
-    mail.clear();
-    webhooks.clear();
-
-    log(`sequential: ${runs} runs`);
-    const sequential: Run[] = [];
-    for (let i = 0; i < runs; i++) sequential.push(await runOne(client, config));
-
-    log(`throughput: ${concurrent} runs at once`);
-    const batchStart = performance.now();
-    const batch = await Promise.all(Array.from({ length: concurrent }, () => runOne(client, config)));
-    const wallMs = performance.now() - batchStart;
-
-    log('fetching histories');
-    const events = [...(await historyLengths(sequential)), ...(await historyLengths(batch))];
-
-    const all = [...sequential, ...batch];
-    const completedCount = all.filter((run) => run.completed).length;
-    const seqMs = sequential.map((run) => run.latencyMs);
-    const results = {
-      at: new Date().toISOString(),
-      environment: { node: process.version, cpus: os.cpus().length, temporal: temporalVersion, temporalBinary: binary },
-      warmupRuns: WARMUP_RUNS,
-      sequential: { runs, p50Ms: r1(quantile(seqMs, 0.5)), p95Ms: r1(quantile(seqMs, 0.95)), minMs: r1(Math.min(...seqMs)), maxMs: r1(Math.max(...seqMs)) },
-      throughput: {
-        runs: concurrent,
-        wallMs: r1(wallMs),
-        completedPerSecond: r1(batch.filter((run) => run.completed).length / (wallMs / 1000)),
-        p50Ms: r1(quantile(batch.map((run) => run.latencyMs), 0.5)),
-      },
-      historyEvents: { sampledRuns: events.length, median: quantile(events, 0.5), max: Math.max(...events) },
-      checks: [
-        { check: 'every run completed', expected: all.length, actual: completedCount },
-        { check: 'mails received = runs', expected: all.length, actual: mail.messages().length },
-        { check: 'webhook posts = runs', expected: all.length, actual: webhooks.received().length },
-      ].map((c) => ({ ...c, ok: c.expected === c.actual })),
-    };
-    report(results);
-    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nresults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
-    return results.checks.every((c) => c.ok) ? 0 : 1;
-  } finally {
-    for (const cleanup of cleanups) {
-      try {
-        await cleanup();
-      } catch (err) {
-        log(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
-      }
+/** Runs the cleanups newest first, logging (not throwing) those that fail. */
+async function runCleanups(cleanups: Cleanup[]): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      log(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 }
 
-/** Prints the results as aligned tables. */
-function report(res: {
-  environment: { node: string; cpus: number; temporal: string };
-  warmupRuns: number;
-  sequential: { runs: number; p50Ms: number; p95Ms: number; minMs: number; maxMs: number };
-  throughput: { runs: number; wallMs: number; completedPerSecond: number; p50Ms: number };
-  historyEvents: { sampledRuns: number; median: number; max: number };
-  checks: Array<{ check: string; expected: number; actual: number; ok: boolean }>;
-}): void {
-  const { environment: env, sequential: s, throughput: t, historyEvents: h } = res;
-  const row = (label: string, value: string | number) => console.log(`  ${label.padEnd(34)} ${String(value).padStart(10)}`);
-  console.log(`\nOverture onboarding benchmark (${res.warmupRuns} warm-up runs not counted)`);
-  console.log(`environment: node ${env.node}, ${env.cpus} CPUs, ${env.temporal}`);
-  console.log(`\nsequential (${s.runs} runs, one at a time)`);
-  row('p50 latency (ms)', s.p50Ms);
-  row('p95 latency (ms)', s.p95Ms);
-  row('min / max latency (ms)', `${s.minMs} / ${s.maxMs}`);
-  console.log(`\nthroughput (${t.runs} runs started at once)`);
-  row('wall time (ms)', t.wallMs);
-  row('completed runs per second', t.completedPerSecond);
-  row('p50 latency in batch (ms)', t.p50Ms);
-  console.log(`\nhistory events per run (${h.sampledRuns} runs sampled)`);
-  row('median', h.median);
-  row('max', h.max);
-  console.log('\nchecks');
-  for (const c of res.checks) row(`${c.ok ? 'PASS' : 'FAIL'} ${c.check}`, `${c.actual}/${c.expected}`);
+/** A running dev server of the bench, with a client on it. */
+interface Server {
+  client: Client;
+  address: string;
+  pid: number;
+  version: string;
+  binary: string;
+}
+
+/** A dev server with a client, for the time of `body`; stopped before the next one starts (2 cores: never two at once). */
+async function withServer<T>(tmp: string, tuning: ServerTuning, body: (s: Server) => Promise<T>): Promise<T> {
+  const cleanups: Cleanup[] = [];
+  try {
+    const { server, binary, version } = await startBenchServer(tmp, log, { tuning, name: `temporal-${tuning}` });
+    cleanups.push(() => server.stop());
+    const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace }));
+    cleanups.push(() => client.connection.close());
+    return await body({ client, address: server.address, pid: server.pid, version, binary });
+  } finally {
+    await runCleanups(cleanups);
+  }
+}
+
+/** Measures a variant and stops its worker. */
+async function measure(variant: Variant, client: Client, pid: number, plan: LoadPlan, onWarmedUp?: () => void): Promise<VariantFigures> {
+  try {
+    return await measureVariant(variant, client, pid, plan, log, onWarmedUp);
+  } finally {
+    await variant.stop();
+  }
+}
+
+interface Bundles {
+  plain: WorkflowBundleWithSourceMap;
+  overture: WorkflowBundleWithSourceMap;
+}
+
+interface Gathered {
+  variants: BenchResults['variants'];
+  parked?: ParkedFigures;
+  /** Checks beyond "every run completed": mails, webhook posts, the parked runs. */
+  checks: Check[];
+  server: { version: string; binary: string };
+}
+
+const checkOf = (check: string, expected: number, actual: number): Check => ({ check, expected, actual, ok: expected === actual });
+
+/** (b), (c), (d) and the parked runs, on the tuned server, beside the local SMTP and webhook receivers. */
+async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bundles: Bundles, tmp: string, into: Gathered): Promise<void> {
+  const want = (k: VariantKey) => opts.variants.includes(k);
+  log(`(b)–(d) and the parked runs on the tuned server (pid ${s.pid})`);
+  const cleanups: Cleanup[] = [];
+  try {
+    const mail = await startMailReceiver();
+    cleanups.push(() => mail.stop());
+    const webhooks = await startWebhookReceiver();
+    cleanups.push(() => webhooks.stop());
+    const env = { TEMPORAL_ADDRESS: s.address, OVERTURE_DATA_DIR: path.join(tmp, 'data'), SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, ACCOUNTING_SEED: 'none' };
+    if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
+    if (want('c')) into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
+    if (want('d')) {
+      const clear = () => {
+        mail.clear();
+        webhooks.clear();
+      };
+      const d = await measure(await startOnboardingVariant('d', s.client, env, bundles.overture), s.client, s.pid, plan, clear);
+      into.variants.d = d;
+      into.checks.push(checkOf('(d) mails received = runs', d.totalRuns, mail.messages().length), checkOf('(d) webhook posts = runs', d.totalRuns, webhooks.received().length));
+      clear(); // counted: the parked runs' notices (with real systems) are not checked, and need not pile up here
+    }
+    if (opts.parked > 0) {
+      const parkedPlan = { runs: opts.parked, inFlight: opts.parkedInFlight, historySample: opts.parkedSample, holdMs: opts.parkedHoldMs, systems: opts.parkedSystems };
+      const parked = await measureParked(s.client, s.pid, env, bundles.overture, tmp, parkedPlan, log);
+      into.parked = parked;
+      into.checks.push(
+        checkOf('parked: runs waiting at the approval', parked.runs, parked.parked),
+        checkOf('parked: approvals applied', parked.runs, parked.approvals.applied),
+        checkOf('parked: runs completed after approval', parked.runs, parked.completed),
+      );
+      if (parked.errors.length) log(`parked errors, e.g.: ${parked.errors.join(' | ')}`);
+    }
+  } finally {
+    await runCleanups(cleanups);
+  }
+}
+
+/** Runs every phase the options ask for, one server at a time, and gathers the results. */
+async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
+  const plan: LoadPlan = { warmup: opts.warmup, runs: opts.runs, loops: opts.loops, historySample: opts.historySample };
+  const into: Gathered = { variants: {}, checks: [], server: { version: '', binary: '' } };
+
+  // Bundled once each, outside every measured phase: webpack is CPU the runs should not be charged for.
+  log('bundling the workflows');
+  const quiet = new DefaultLogger('WARN');
+  const bundles: Bundles = {
+    plain: await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/plain-workflows'), logger: quiet }),
+    overture: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
+  };
+
+  if (opts.variants.includes('a')) {
+    await withServer(tmp, 'none', async (s) => {
+      into.server = s;
+      log(`(a) on an untuned server (pid ${s.pid})`);
+      into.variants.a = await measure(await startPlainVariant('a', s.client, s.address, bundles.plain), s.client, s.pid, plan);
+    });
+  }
+  if (opts.variants.some((k) => k !== 'a') || opts.parked > 0) {
+    await withServer(tmp, 'one-machine', async (s) => {
+      into.server = s;
+      await onTunedServer(s, opts, plan, bundles, tmp, into);
+    });
+  }
+  const { variants, parked } = into;
+  const checks = [...Object.values(variants).map((v) => checkOf(`(${v.key}) every run completed${v.errors.length ? ` (e.g. ${v.errors[0]})` : ''}`, v.totalRuns, v.completedRuns)), ...into.checks];
+
+  const cpus = os.cpus().length;
+  return {
+    at: new Date().toISOString(),
+    environment: {
+      node: process.version,
+      cpus,
+      temporal: into.server.version,
+      temporalBinary: into.server.binary,
+      nodeProcess: "Node CPU of (a)–(d) is this one process: the client, the worker and the local SMTP/webhook receivers share it; the parked phase's worker runs in a process of its own.",
+    },
+    options: { ...opts },
+    variants,
+    ratiosVsA: ratiosAgainstA(variants),
+    ...(parked ? { parked } : {}),
+    targets: evaluateTargets(variants, parked, cpus),
+    checks,
+  };
+}
+
+/** Sets up, runs the phases, prints and saves the results, and tears everything down; the exit code says whether every check passed. */
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (!opts) return 0;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'overture-bench-'));
+  try {
+    const results = await run(opts, tmp);
+    printResults(results);
+    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nresults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    console.log(JSON.stringify(results));
+    return results.checks.every((c) => c.ok) ? 0 : 1;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
 main().then(

@@ -1,0 +1,86 @@
+/** The onboarding bench's command line. */
+import { parseArgs } from 'node:util';
+import { VARIANT_KEYS, type VariantKey } from './variants';
+
+export interface BenchOptions {
+  variants: VariantKey[];
+  warmup: number;
+  runs: number;
+  loops: Array<{ concurrency: number; runs: number }>;
+  historySample: number;
+  parked: number;
+  parkedInFlight: number;
+  parkedSample: number;
+  parkedHoldMs: number;
+  parkedSystems: 'no-op' | 'real';
+}
+
+const HELP = `npx tsx bench/onboarding-bench.ts [options]    (npm run bench: the defaults, then the fan-out bench)
+
+  --variants abcd         which of (a) plain/default server, (b) plain/tuned server, (c) Overture/no-op systems,
+                          (d) Overture/real systems to run (default abcd)
+  --warmup 3              warm-up runs per variant, not counted
+  --runs 50               runs one at a time per variant, for p50/p95
+  --concurrent 20,200     runs kept in flight by each closed loop
+  --loop-runs LIST        runs per closed loop (default 10 × its concurrency, at most 600: 200,600)
+  --history-sample 20     histories read per variant (events per run, per-step times)
+  --parked 10000          onboardings parked at the approval gate at once, then approved (0: skip)
+  --parked-in-flight 100  starts and approvals in flight at once
+  --parked-sample 200     parked runs whose history gives decision → next step
+  --parked-hold-ms 5000   how long all parked runs wait while RSS is sampled
+  --parked-systems no-op  the parked runs' systems: no-op (the engine's memory per waiting run) or real
+`;
+
+/** Default runs of a closed loop: enough to see a steady state, bounded so that 200 in flight stays minutes. */
+const defaultLoopRuns = (concurrency: number) => Math.max(concurrency, Math.min(10 * concurrency, 600));
+
+/** Parses the command line; undefined after printing the help. Throws on a bad value. */
+export function parseOptions(argv: string[]): BenchOptions | undefined {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      help: { type: 'boolean', default: false },
+      variants: { type: 'string', default: 'abcd' },
+      warmup: { type: 'string', default: '3' },
+      runs: { type: 'string', default: '50' },
+      concurrent: { type: 'string', default: '20,200' },
+      'loop-runs': { type: 'string' },
+      'history-sample': { type: 'string', default: '20' },
+      parked: { type: 'string', default: '10000' },
+      'parked-in-flight': { type: 'string', default: '100' },
+      'parked-sample': { type: 'string', default: '200' },
+      'parked-hold-ms': { type: 'string', default: '5000' },
+      'parked-systems': { type: 'string', default: 'no-op' },
+    },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return undefined;
+  }
+  const count = (name: string, text: string, min = 1) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${text}"`);
+    return n;
+  };
+  const list = (name: string, text: string) => text.split(',').map((t) => count(name, t.trim()));
+  const variants = [...new Set(values.variants.split(''))];
+  const unknown = variants.filter((v) => !VARIANT_KEYS.includes(v as VariantKey));
+  if (unknown.length) throw new Error(`--variants takes letters of abcd, got "${values.variants}"`);
+  const levels = list('concurrent', values.concurrent);
+  const loopRuns = values['loop-runs'] === undefined ? levels.map(defaultLoopRuns) : list('loop-runs', values['loop-runs']);
+  if (loopRuns.length !== levels.length) throw new Error('--loop-runs needs one count per --concurrent level');
+  const systems = values['parked-systems'];
+  if (systems !== 'no-op' && systems !== 'real') throw new Error(`--parked-systems is no-op or real, got "${systems}"`);
+  return {
+    variants: VARIANT_KEYS.filter((k) => variants.includes(k)),
+    warmup: count('warmup', values.warmup, 0),
+    runs: count('runs', values.runs),
+    loops: levels.map((concurrency, i) => ({ concurrency, runs: loopRuns[i]! })),
+    historySample: count('history-sample', values['history-sample']),
+    parked: count('parked', values.parked, 0),
+    parkedInFlight: count('parked-in-flight', values['parked-in-flight']),
+    parkedSample: count('parked-sample', values['parked-sample']),
+    parkedHoldMs: count('parked-hold-ms', values['parked-hold-ms'], 0),
+    parkedSystems: systems,
+  };
+}
