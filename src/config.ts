@@ -77,6 +77,7 @@ export const configSchema = z.object({
   APPROVAL_TIMEOUT_HOURS: hours(72),
   PRIVILEGED_PERMISSIONS: list('admin,root,billing-admin,security-admin'),
   STEP_POLICIES: policyOverrides,
+  WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(250),
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
   CONSOLE_TOKEN: z.string().optional(),

@@ -65,6 +65,10 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...(extra.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
     activities: systems.activities,
+    // Runs parked for days (waiting for a person) need no place in memory: only this many stay cached, the
+    // others are replayed from their short histories when a decision arrives. The SDK's default (from the heap
+    // limit, ~2,300 here) held 1.4 GB with 10,000 runs parked at the approval gate.
+    maxCachedWorkflows: config.WORKER_CACHED_RUNS,
     ...extra,
   });
   const shutdown = async () => {
