@@ -3,7 +3,7 @@
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideApproval, getRunStatus, startOnboarding } from '../../src/client';
-import type { EscalationLadder, QuestionStatus } from '../../workflows/kit/types';
+import type { EscalationLadder, FaultMode, QuestionStatus } from '../../workflows/kit/types';
 import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 
 let stack: TestStack;
@@ -16,9 +16,9 @@ const MANAGER = 'approving.manager@example.com';
 
 const approvalOf = (s: { questions: QuestionStatus[] }) => s.questions.find((q) => q.kind === 'approval');
 
-async function privilegedRun(approvalLadder: Partial<EscalationLadder> = {}) {
+async function privilegedRun(approvalLadder: Partial<EscalationLadder> = {}, faults: Partial<Record<string, FaultMode>> = {}) {
   const hire = newHire({ role: 'admin', managerEmail: MANAGER });
-  const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions({}, approvalLadder) });
+  const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions({}, approvalLadder), faults });
   const status = await statusWhen(stack, started.workflowId, (s) => approvalOf(s)?.open === true, 'approval requested');
   return { hire, started, status };
 }
@@ -64,7 +64,8 @@ it('rejects automatically after the timeout, after reminding the manager and the
 });
 
 it('refuses approval decisions that do not apply', async () => {
-  const { started } = await privilegedRun();
+  // A slow last step keeps the run open after the approval, so the late decision meets the run, not its end.
+  const { started } = await privilegedRun({}, { notifyTeam: { kind: 'latency', ms: 3_000 } });
   await expect(decideApproval(stack.client, started.workflowId, { decision: 'maybe', by: 'm' })).rejects.toMatchObject({
     cause: { message: 'unknown decision "maybe"; decisions are approve, reject' },
   });

@@ -4,6 +4,7 @@
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { getRunStatus, injectFault, resolveEscalation, startOnboarding } from '../../src/client';
+import type { FaultMode } from '../../workflows/kit/types';
 import { eventually, fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 
 const CONTACTS = ['oncall@it.example.com', 'lead@it.example.com'];
@@ -13,9 +14,9 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.stop());
 
-async function escalatedRun(step: 'createAccount' | 'sendWelcomeEmail' | 'createWorkspace' | 'notifyTeam', ladder = {}) {
+async function escalatedRun(step: 'createAccount' | 'sendWelcomeEmail' | 'createWorkspace' | 'notifyTeam', ladder = {}, otherFaults: Partial<Record<string, FaultMode>> = {}) {
   const hire = newHire();
-  const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(ladder), faults: { [step]: { kind: 'permanent' } } });
+  const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(ladder), faults: { ...otherFaults, [step]: { kind: 'permanent' } } });
   const status = await statusWhen(stack, started.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open && e.step === step), `${step} escalated`);
   return { hire, started, status };
 }
@@ -116,7 +117,8 @@ describe('decisions', () => {
   });
 
   it('applies the same decision sent twice only once', async () => {
-    const { started } = await escalatedRun('createWorkspace');
+    // A slow last step keeps the run open after the decision, so the third one meets the run, not its end.
+    const { started } = await escalatedRun('createWorkspace', {}, { notifyTeam: { kind: 'latency', ms: 3_000 } });
     const decision = { step: 'createWorkspace' as const, action: 'skip' as const, by: 'ops', decisionId: 'createWorkspace#1:skip' };
     const first = await resolveEscalation(stack.client, started.workflowId, decision);
     const again = await resolveEscalation(stack.client, started.workflowId, decision);
