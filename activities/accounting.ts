@@ -5,7 +5,6 @@
  * Ledger writes are keyed on the business (period and entity), not on the run: a second close of the same
  * month finds the first one's entries instead of doubling them.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Transporter } from 'nodemailer';
@@ -17,7 +16,7 @@ import { incomeStatementHtml, trialBalanceCsv } from '../src/accounting/statemen
 import type { DeliveryLedger } from '../src/delivery-ledger';
 import { PermanentError, TransientError } from '../src/errors';
 import { classified } from './classified';
-import { classifySmtpError } from './email';
+import { classifySmtpError, messageIdFor } from './email';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 
 /** The systems the close works against; the worker builds them from its configuration. */
@@ -36,11 +35,6 @@ export interface AccountingDependencies {
 interface PeriodInput {
   period: string;
   entities: string[];
-}
-
-/** A Message-ID derived from the idempotency key, as activities/email.ts does, so a duplicate can be dropped downstream. */
-function messageIdFor(key: string): string {
-  return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@overture.local>`;
 }
 
 /** Writes through a temporary file, so a crash mid-write never leaves a half statement where the old one was. */

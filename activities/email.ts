@@ -37,7 +37,7 @@ export function classifySmtpError(err: unknown): Error {
 }
 
 /** A Message-ID derived from the idempotency key, so mail systems downstream can drop a duplicate too. */
-function messageIdFor(key: string): string {
+export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@overture.local>`;
 }
 

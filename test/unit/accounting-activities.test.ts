@@ -9,9 +9,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { simpleParser } from 'mailparser';
 import { createTransport } from 'nodemailer';
 import { createAccountingActivities, type AccountingDependencies } from '../../activities/accounting';
@@ -21,32 +18,16 @@ import type { JournalEntry } from '../../src/accounting/general-ledger';
 import { SqliteGeneralLedger } from '../../src/accounting/sqlite-general-ledger';
 import { DeliveryLedger } from '../../src/delivery-ledger';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
+import { activityEnvFor, failureOf, type ActivityEnv } from '../helpers/activity-env';
 
 const EXAMPLES = path.join(__dirname, '../../examples/financial-close');
 const WORKFLOW_ID = 'financial-close-2026-10';
 const PERIOD = '2026-10';
 const ENTITIES = ['acme-us', 'acme-uk', 'acme-de'];
-const logger = new DefaultLogger('ERROR');
 
-/** MockActivityEnvironment whose run() keeps the activity's result type (the SDK's signature cannot infer it). */
-class ActivityEnv extends MockActivityEnvironment {
-  runActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-    return this.run<A, R, (...args: A) => Promise<R>>(fn, ...args);
-  }
-}
-
+/** The activity Context of one attempt of one activity in this file's workflow run. */
 function activityEnv(attempt = 1, runId = 'run-1'): ActivityEnv {
-  return new ActivityEnv({ workflowExecution: { workflowId: WORKFLOW_ID, runId }, attempt }, { logger });
-}
-
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ApplicationFailure) return err;
-    throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  }
-  throw new Error('expected the activity to fail, but it succeeded');
+  return activityEnvFor(WORKFLOW_ID, attempt, runId);
 }
 
 /** A local HTTP server answering every request with what `respond` says. */

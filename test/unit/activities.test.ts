@@ -7,7 +7,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createTransport } from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
@@ -23,32 +22,14 @@ import { SqliteDirectory } from '../../src/directory/sqlite-directory';
 import type { StepFailureDetails } from '../../workflows/kit/failures';
 import type { FaultMode } from '../../workflows/kit/types';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { ActivityEnv, activityEnvFor, failureOf } from '../helpers/activity-env';
 
 const WORKFLOW_ID = 'onboarding-E1';
 const WORKSPACE_BASE_URL = 'https://workspaces.overture.test';
-const logger = new DefaultLogger('ERROR');
 
-/** MockActivityEnvironment whose run() keeps the activity's result type (the SDK's signature cannot infer it). */
-class ActivityEnv extends MockActivityEnvironment {
-  runActivity<A extends unknown[], R>(fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-    return this.run<A, R, (...args: A) => Promise<R>>(fn, ...args);
-  }
-}
-
-/** The activity Context of one attempt of one activity in a workflow run. */
+/** The activity Context of one attempt of one activity in this file's workflow run. */
 function activityEnv(attempt = 1, runId = 'run-1'): ActivityEnv {
-  return new ActivityEnv({ workflowExecution: { workflowId: WORKFLOW_ID, runId }, attempt }, { logger });
-}
-
-/** Awaits a promise expected to reject with an ApplicationFailure, and returns that failure. */
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    if (err instanceof ApplicationFailure) return err;
-    throw new Error(`expected an ApplicationFailure, got ${String(err)}`);
-  }
-  throw new Error('expected the activity to fail, but it succeeded');
+  return activityEnvFor(WORKFLOW_ID, attempt, runId);
 }
 
 function detailsOf(failure: ApplicationFailure): StepFailureDetails {
@@ -420,7 +401,7 @@ describe('onboarding activities on real systems', () => {
 
     it('idempotencyKey is workflow ID / run ID / purpose, and refuses an activity outside a workflow', async () => {
       await expect(activityEnv(1, 'run-9').runActivity(async () => idempotencyKey('sendWelcomeEmail'))).resolves.toBe(`${WORKFLOW_ID}/run-9/sendWelcomeEmail`);
-      const standalone = new ActivityEnv({ workflowExecution: undefined, inWorkflow: false }, { logger });
+      const standalone = new ActivityEnv({ workflowExecution: undefined, inWorkflow: false }, { logger: new DefaultLogger('ERROR') });
       await expect(standalone.runActivity(async () => idempotencyKey('x'))).rejects.toThrow(/only meaningful/);
     });
   });
