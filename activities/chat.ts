@@ -21,28 +21,31 @@ export function classifyWebhookStatus(status: number): Error | undefined {
   return new PermanentError(`webhook refused the message with HTTP ${status}`);
 }
 
+/** Posts text to the team webhook once per key (the delivery ledger remembers it); returns the delivery id. */
+export async function postToTeamOnce(deps: ChatDependencies, key: string, text: string): Promise<string> {
+  const delivery = await deps.ledger.deliverOnce(key, 'webhook', async () => {
+    let response: Response;
+    try {
+      response = await fetch(deps.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
+        body: JSON.stringify({ text }),
+        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+      });
+    } catch (err) {
+      throw new TransientError(`webhook unreachable: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    await response.text();
+    const failure = classifyWebhookStatus(response.status);
+    if (failure) throw failure;
+    return createHash('sha256').update(key).digest('hex').slice(0, 16);
+  });
+  return delivery.receipt;
+}
+
 /** Chat activities bound to a webhook URL and the delivery ledger. */
 export function createChatActivities(deps: ChatDependencies) {
-  async function post(key: string, text: string): Promise<string> {
-    const delivery = await deps.ledger.deliverOnce(key, 'webhook', async () => {
-      let response: Response;
-      try {
-        response = await fetch(deps.webhookUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
-          body: JSON.stringify({ text }),
-          signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
-        });
-      } catch (err) {
-        throw new TransientError(`webhook unreachable: ${err instanceof Error ? err.message : String(err)}`);
-      }
-      await response.text();
-      const failure = classifyWebhookStatus(response.status);
-      if (failure) throw failure;
-      return createHash('sha256').update(key).digest('hex').slice(0, 16);
-    });
-    return delivery.receipt;
-  }
+  const post = (key: string, text: string) => postToTeamOnce(deps, key, text);
 
   return {
     async notifyTeam(input: Faultable & TeamAnnouncement) {

@@ -47,19 +47,28 @@ export function announcementText(a: TeamAnnouncement): string {
   return `Please welcome ${a.fullName}, joining ${a.team} as ${a.role} on ${a.startDate}. ${where}`;
 }
 
+/** Sends a plain-text email once per key (the delivery ledger remembers it); its Message-ID derives from the key. */
+export async function sendEmailOnce(
+  deps: Pick<EmailDependencies, 'transport' | 'from' | 'ledger'>,
+  key: string,
+  to: string,
+  subject: string,
+  text: string,
+): Promise<{ messageId: string; alreadyDelivered: boolean }> {
+  const delivery = await deps.ledger.deliverOnce(key, 'email', async () => {
+    try {
+      const info = await deps.transport.sendMail({ from: deps.from, to, subject, text, messageId: messageIdFor(key) });
+      return String(info.messageId);
+    } catch (err) {
+      throw classifySmtpError(err);
+    }
+  });
+  return { messageId: delivery.receipt, alreadyDelivered: delivery.alreadyDelivered };
+}
+
 /** Email activities bound to an SMTP transport and the delivery ledger. */
 export function createEmailActivities(deps: EmailDependencies) {
-  async function send(key: string, to: string, subject: string, text: string): Promise<string> {
-    const delivery = await deps.ledger.deliverOnce(key, 'email', async () => {
-      try {
-        const info = await deps.transport.sendMail({ from: deps.from, to, subject, text, messageId: messageIdFor(key) });
-        return String(info.messageId);
-      } catch (err) {
-        throw classifySmtpError(err);
-      }
-    });
-    return delivery.receipt;
-  }
+  const send = async (key: string, to: string, subject: string, text: string) => (await sendEmailOnce(deps, key, to, subject, text)).messageId;
 
   return {
     async sendWelcomeEmail(input: Faultable & { hire: NewHire; accountId: string }) {

@@ -50,13 +50,14 @@ export function formatStatus(status: RunStatus): string {
   return lines.join('\n');
 }
 
-/** The registered processes, each with its steps and what they need. */
-export function formatProcesses(processes: Array<{ name: string; title: string; example: string; steps: StepDefinition[] }>): string {
+/** The registered processes, each with its steps, what they need, and the events that start or advance it. */
+export function formatProcesses(processes: Array<{ name: string; title: string; example: string; steps: StepDefinition[]; events: Array<{ type: string; description: string }> }>): string {
   return processes
     .map((p) =>
       [
         `${p.name}  ${p.title}  (example: ${p.example})`,
         ...p.steps.map((s) => `  ${s.name.padEnd(24)} ${s.kind.padEnd(9)} ${s.needs.length ? `needs ${s.needs.join(', ')}` : 'first'}${s.optional ? ' (optional)' : ''}`),
+        ...p.events.map((e) => `  event ${e.type.padEnd(18)} ${e.description}`),
       ].join('\n'),
     )
     .join('\n\n');

@@ -18,12 +18,16 @@ import {
   listOpenQuestions,
   listRuns,
   questionFor,
+  reschedule,
   resolveEscalation,
   startProcess,
 } from './client';
 import { InputError, parseFaultSpec, parseInput } from './schemas';
 import { formatProcesses, formatRunList, formatStatus, followRun } from './cli-output';
 import { findProcess, STARTABLE_PROCESSES, UnknownProcessError } from './processes';
+import { readInput, UsageError, type Io } from './cli-io';
+import { emit } from './cli-emit';
+import { schedule, SCHEDULE_USAGE } from './cli-schedule';
 import type { FaultMode } from '../workflows/kit/types';
 
 const USAGE = `usage: overture <command> [options]
@@ -43,18 +47,13 @@ const USAGE = `usage: overture <command> [options]
   complete ID --step STEP --output JSON [--reason TEXT] [--by NAME]
                                                               report a manual task done, with its output
   inject ID STEP=MODE                                         MODE: transient:N, permanent, latency:MS, none
+  reschedule ID --at ISO-TIME | --now [--step STEP] [--reason TEXT] [--by NAME]
+                                                              move a scheduled wait (e.g. a publication) or go now
+  emit TYPE FILE|- [--source NAME] [--url URL] [--json]       send a signed event to the event gateway (FILE: the
+                                                              event's data, or {"id": ..., "data": ...})
+${SCHEDULE_USAGE}
 
 Configuration comes from the environment (see README): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...`;
-
-/** A usage mistake: exit code 2, nothing started. */
-class UsageError extends Error {}
-
-interface Io {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
-  readStdin: () => string;
-  isTty: boolean;
-}
 
 const defaultIo: Io = {
   stdout: (t) => process.stdout.write(t + '\n'),
@@ -62,20 +61,6 @@ const defaultIo: Io = {
   readStdin: () => fs.readFileSync(0, 'utf8'),
   isTty: Boolean(process.stdout.isTTY),
 };
-
-function readInput(source: string, io: Io): unknown {
-  let text: string;
-  try {
-    text = source === '-' ? io.readStdin() : fs.readFileSync(source, 'utf8');
-  } catch (err) {
-    throw new UsageError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new InputError([`(input): not valid JSON (${(err as Error).message})`]);
-  }
-}
 
 function faultsFrom(specs: string[], steps: readonly string[]): Partial<Record<string, FaultMode>> {
   const faults: Partial<Record<string, FaultMode>> = {};
@@ -150,7 +135,13 @@ async function start(client: Client, config: OvertureConfig, request: StartReque
 
 function processes(args: string[], io: Io): number {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean' } } });
-  const listed = STARTABLE_PROCESSES.map((p) => ({ name: p.shape.name, title: p.shape.title, example: p.example, steps: p.shape.steps }));
+  const listed = STARTABLE_PROCESSES.map((p) => ({
+    name: p.shape.name,
+    title: p.shape.title,
+    example: p.example,
+    steps: p.shape.steps,
+    events: (p.events ?? []).map((e) => ({ type: e.type, description: e.description })),
+  }));
   io.stdout(values.json ? JSON.stringify(listed, null, 2) : formatProcesses(listed));
   return 0;
 }
@@ -263,6 +254,21 @@ async function inject(client: Client, args: string[], io: Io): Promise<number> {
   return 0;
 }
 
+async function rescheduleRun(client: Client, args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { at: { type: 'string' }, now: { type: 'boolean' }, step: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || (values.at === undefined) === !values.now) throw new UsageError('reschedule takes ID and either --at ISO-TIME or --now');
+  if (values.at !== undefined && (!/(Z|[+-]\d{2}:\d{2})$/.test(values.at) || Number.isNaN(Date.parse(values.at)))) {
+    throw new UsageError(`--at must be an ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z, not "${values.at}"`);
+  }
+  const receipt = await reschedule(client, positionals[0]!, { step: values.step, at: values.at, now: values.now, by: operator(values.by), reason: values.reason });
+  io.stdout(receipt.message);
+  return 0;
+}
+
 async function watch(client: Client, args: string[], io: Io): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError('watch takes one workflow ID');
@@ -280,6 +286,8 @@ const COMMANDS: Record<string, (client: Client, config: OvertureConfig, args: st
   approve: (c, _cfg, a, io) => approve(c, a, io),
   complete: (c, _cfg, a, io) => complete(c, a, io),
   inject: (c, _cfg, a, io) => inject(c, a, io),
+  reschedule: (c, _cfg, a, io) => rescheduleRun(c, a, io),
+  schedule: (c, cfg, a, io) => schedule(c, cfg, a, io),
 };
 
 /** Runs the CLI with the given arguments and returns its exit code. */
@@ -290,7 +298,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
-  if (!run && !['onboard', 'start', 'processes'].includes(command)) {
+  if (!run && !['onboard', 'start', 'processes', 'emit'].includes(command)) {
     io.stderr(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
@@ -298,6 +306,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
   try {
     if (command === 'processes') return processes(args, io);
     const config = loadConfig();
+    // emit talks to the event gateway, not to Temporal.
+    if (command === 'emit') return await emit(config, args, io);
     if (command === 'onboard' || command === 'start') {
       const request = command === 'onboard' ? prepareStart('onboarding', args, io) : prepareStart(args[0], args.slice(1), io);
       client = await connectClient(config);

@@ -7,19 +7,22 @@ import {
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
   isGrpcCancelledError,
   isGrpcDeadlineError,
   type Workflow,
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { onboarding } from '../workflows/onboarding/workflow';
+import type { ScheduledRun } from '../workflows/kit/scheduled-start';
 import type { OvertureConfig } from './config';
 import { FINAL_RUN_STATES } from '../workflows/kit/types';
 import { parseInput } from './schemas';
-import { findProcess, PROCESSES } from './processes';
+import { findProcess, PROCESSES, type ProcessDefinition } from './processes';
+import type { EventRoute } from './processes/types';
 import { onboardingWorkflowId } from './processes/onboarding';
-import { answerQuestionUpdate, fanOutProgressQuery, injectFaultUpdate, resolveEscalationUpdate, statusQuery, eventSignal, type ProcessEvent } from '../workflows/kit';
-import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../workflows/kit/search-attributes';
+import { answerQuestionUpdate, fanOutProgressQuery, injectFaultUpdate, rescheduleUpdate, resolveEscalationUpdate, statusQuery, eventSignal, type ProcessEvent } from '../workflows/kit';
+import { BLOCKING_STEP, initialRunAttributes, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../workflows/kit/search-attributes';
 import type {
   DecisionReceipt,
   EscalationDecision,
@@ -27,6 +30,7 @@ import type {
   ProcessOptions,
   QuestionAnswer,
   QuestionStatus,
+  RescheduleRequest,
   RunStatus as WorkflowRunStatus,
 } from '../workflows/kit/types';
 
@@ -56,31 +60,49 @@ export interface StartOptions {
 }
 
 /**
+ * How to start a run of a process, as plain data: the workflow, its id, its arguments with the options frozen
+ * in, its first search attributes and what the Temporal UI shows. A client starts it, a schedule's workflow
+ * starts it as a child: either way the run looks the same.
+ */
+export interface RunStart extends ScheduledRun {
+  /** A failed or aborted run may be run again; a running or completed one stands. */
+  workflowIdReusePolicy: typeof WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY;
+}
+
+/** Validates the input against the process's schema and freezes the run's options; throws InputError on bad input. */
+export function prepareRunStart(config: OvertureConfig, definition: ProcessDefinition<unknown>, raw: unknown, opts: StartOptions = {}): RunStart {
+  const processName = definition.shape.name;
+  const input = parseInput(definition.inputSchema, raw, `${processName} input`);
+  const base = { ...definition.options(config), faults: opts.faults ?? {} };
+  const options = opts.tuneOptions ? opts.tuneOptions(base) : base;
+  const { summary, details } = definition.describe(input);
+  return {
+    process: processName,
+    workflowType: definition.workflowType,
+    workflowId: definition.workflowId(input),
+    args: definition.workflowArgs(input, options),
+    typedSearchAttributes: initialRunAttributes(processName),
+    staticSummary: summary,
+    staticDetails: details,
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+  };
+}
+
+/** The options of Temporal's start (and signal-with-start) for a run, on the configured task queue. */
+function startOptionsOf(run: RunStart, config: OvertureConfig) {
+  const { workflowId, args, typedSearchAttributes, staticSummary, staticDetails, workflowIdReusePolicy } = run;
+  return { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId, args, typedSearchAttributes, staticSummary, staticDetails, workflowIdReusePolicy };
+}
+
+/**
  * Validates the input against the process's schema and starts a run, or returns the run that already has
  * this input's workflow id. Throws InputError (and starts nothing) on bad input.
  */
 export async function startProcess(client: Client, config: OvertureConfig, processName: string, raw: unknown, opts: StartOptions = {}): Promise<StartedRun> {
-  const definition = findProcess(processName, { startable: true });
-  const input = parseInput(definition.inputSchema, raw, `${processName} input`);
-  const base = { ...definition.options(config), faults: opts.faults ?? {} };
-  const options = opts.tuneOptions ? opts.tuneOptions(base) : base;
-  const workflowId = definition.workflowId(input);
-  const { summary, details } = definition.describe(input);
+  const run = prepareRunStart(config, findProcess(processName, { startable: true }), raw, opts);
+  const { workflowId } = run;
   try {
-    const handle = await client.workflow.start(definition.workflowType, {
-      taskQueue: config.TEMPORAL_TASK_QUEUE,
-      workflowId,
-      args: definition.workflowArgs(input, options),
-      // A failed or aborted run may be run again; a running or completed one is returned instead.
-      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
-      typedSearchAttributes: [
-        { key: PROCESS, value: definition.shape.name },
-        { key: RUN_STATE, value: 'running' },
-        { key: NEEDS_ATTENTION, value: false },
-      ],
-      staticSummary: summary,
-      staticDetails: details,
-    });
+    const handle = await client.workflow.start(run.workflowType, startOptionsOf(run, config));
     return { process: processName, workflowId, runId: handle.firstExecutionRunId, alreadyStarted: false, handle };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -254,9 +276,72 @@ export async function injectFault(client: Client, workflowId: string, step: stri
   return handle.executeUpdate(injectFaultUpdate, { args: [{ step, fault }] });
 }
 
+/** Moves a run's scheduled wait to a new time (`at`) or to now; the validator's refusal surfaces as a rejected promise. */
+export async function reschedule(client: Client, workflowId: string, request: RescheduleRequest): Promise<DecisionReceipt> {
+  return client.workflow.getHandle(workflowId).executeUpdate(rescheduleUpdate, { args: [request], updateId: request.decisionId });
+}
+
 /** Delivers an event to a running run (a run waiting for it takes it; an early one is kept). */
 export async function sendEvent(client: Client, workflowId: string, event: ProcessEvent): Promise<void> {
   await client.workflow.getHandle(workflowId).signal(eventSignal, event);
+}
+
+/** An event ready to deliver: validated, its run found from its correlation key, and how to start that run if none is open. */
+export interface EventDelivery {
+  event: ProcessEvent;
+  run: RunStart;
+}
+
+/**
+ * Validates an event's data with its route's schema, and the start input the route derives from it with the
+ * process's schema; throws InputError (naming fields, never values) on either. Nothing is sent.
+ */
+export function prepareEventDelivery(
+  config: OvertureConfig,
+  definition: ProcessDefinition<unknown>,
+  route: EventRoute,
+  event: { id: string; data: unknown },
+  opts: StartOptions = {},
+): EventDelivery {
+  const data = parseInput(route.schema, event.data, `${route.type} event data`);
+  const run = prepareRunStart(config, definition, route.startInput(data), opts);
+  return { event: { type: route.type, id: event.id, data: data as Record<string, unknown> }, run: { ...run, workflowId: route.workflowId(data) } };
+}
+
+export interface DeliveredEvent {
+  process: string;
+  workflowId: string;
+  runId: string;
+  /** True when no run was open and the event started one. */
+  started: boolean;
+}
+
+/** The run id of the open run with this workflow id, if there is one. */
+async function openRunId(client: Client, workflowId: string): Promise<string | undefined> {
+  try {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    return description.status.name === 'RUNNING' ? description.runId : undefined;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return undefined;
+    throw err;
+  }
+}
+
+/**
+ * Signals the event to its open run, or starts the run with the event as its first signal: one atomic
+ * signal-with-start, so an event arriving before its run is never lost. Throws WorkflowExecutionAlreadyStartedError
+ * when the run already completed: like startProcess, a completed run is never started again.
+ */
+export async function deliverEvent(client: Client, config: OvertureConfig, delivery: EventDelivery): Promise<DeliveredEvent> {
+  const { run } = delivery;
+  // Temporal's reply says whether it started a run, but the SDK drops it: the open run before tells instead.
+  const before = await openRunId(client, run.workflowId);
+  const handle = await client.workflow.signalWithStart(run.workflowType, {
+    ...startOptionsOf(run, config),
+    signal: eventSignal,
+    signalArgs: [delivery.event],
+  });
+  return { process: run.process, workflowId: run.workflowId, runId: handle.signaledRunId, started: handle.signaledRunId !== before };
 }
 
 /**

@@ -6,8 +6,10 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ProcessOptions, StepPolicy } from '../workflows/kit/types';
 import { PROCESS_STEP_NAMES } from './processes/shapes';
+import { PUBLISHING_SETTINGS, publishingDerived, type PublishingDerived } from './publishing/settings';
 
 const HOUR_MS = 3_600_000;
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
 /** The example data shipped with the repository: the embedded defaults of the financial close read it. */
 const EXAMPLES_DIR = path.join(__dirname, '..', 'examples');
@@ -28,6 +30,7 @@ const stepPolicyOverride = z
     maximumIntervalMs: z.number().int().positive(),
     maximumAttempts: z.number().int().positive(),
     runAs: z.enum(['activity', 'local']),
+    heartbeatTimeoutMs: z.number().int().positive(),
   })
   .partial()
   .strict();
@@ -44,6 +47,36 @@ const policyOverrides = z
     }
   })
   .pipe(z.partialRecord(z.enum(PROCESS_STEP_NAMES), stepPolicyOverride));
+
+/**
+ * The systems allowed to send events (`POST /events/<type>`): per source, its shared HMAC secret and the event
+ * types it may send (`"*"`: every registered type). The same shape as `${OVERTURE_DATA_DIR}/event-sources.json`.
+ */
+export const eventSourcesSchema = z.record(
+  z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'source names must be 1-64 lowercase letters, digits, ".", "_" or "-"'),
+  z
+    .object({
+      secret: z.string().min(32, 'each secret must be at least 32 characters'),
+      types: z.array(z.string().regex(/^(\*|[a-z0-9][a-z0-9._-]{0,127})$/, 'each type must be an event type or "*"')).min(1, 'name at least one event type'),
+    })
+    .strict(),
+);
+
+export type EventSources = z.infer<typeof eventSourcesSchema>;
+
+const eventSources = z
+  .string()
+  .optional()
+  .transform((text, ctx) => {
+    if (text === undefined || text.trim() === '') return undefined;
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"hr":{"secret":"<32+ chars>","types":["hr.employee-hired"]}}' });
+      return z.NEVER;
+    }
+  })
+  .pipe(eventSourcesSchema.optional());
 
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
@@ -65,6 +98,9 @@ export const configSchema = z.object({
   BANK_STATEMENTS_DIR: z.string().default(path.join(EXAMPLES_DIR, 'financial-close', 'bank')),
   RATES_SOURCE: z.string().default(path.join(EXAMPLES_DIR, 'financial-close', 'rates-2026-10.json')),
   STATEMENTS_DIR: z.string().optional(),
+  PIPELINE_INBOX_DIR: z.string().optional(),
+  PIPELINE_STAGING_DIR: z.string().optional(),
+  WAREHOUSE_DB_PATH: z.string().optional(),
   ESCALATION_CONTACTS: list('it-oncall@overture.local,it-lead@overture.local').pipe(
     z.array(z.email({ error: 'each contact must be an email address' })).min(1, 'name at least one escalation contact'),
   ),
@@ -81,19 +117,36 @@ export const configSchema = z.object({
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
   CONSOLE_TOKEN: z.string().optional(),
+  EVENTS_HOST: z.string().default('127.0.0.1'),
+  EVENTS_PORT: port(4080),
+  EVENTS_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(256 * 1024),
+  EVENTS_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  EVENTS_DB_PATH: z.string().optional(),
+  EVENT_SOURCES: eventSources,
+  ...PUBLISHING_SETTINGS,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
 
-export interface OvertureConfig extends RawConfig {
+export interface OvertureConfig extends RawConfig, PublishingDerived {
   directoryDbPath: string;
   ledgerDbPath: string;
   accountingDbPath: string;
   statementsDir: string;
+  /** Where source files for the data pipeline are dropped; an inbox file must resolve inside it. */
+  pipelineInboxDir: string;
+  /** The pipeline's working files: one folder per run (source copy, partitions, rejects). */
+  pipelineStagingDir: string;
+  warehouseDbPath: string;
   smtpUrl: string;
   webhookUrl: string;
   temporalUiUrl: string;
   consoleUrl: string;
+  eventsDbPath: string;
+  /** Where senders reach the event gateway (a wildcard EVENTS_HOST is reached on 127.0.0.1). */
+  eventsUrl: string;
+  /** The embedded event sources and their secrets, used when EVENT_SOURCES is unset. */
+  eventSourcesFile: string;
 }
 
 /** Thrown for a configuration that does not validate; its message names every bad variable. */
@@ -123,10 +176,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
     ledgerDbPath: path.resolve(raw.LEDGER_DB_PATH ?? path.join(dataDir, 'overture.db')),
     accountingDbPath: path.resolve(raw.ACCOUNTING_DB_PATH ?? path.join(dataDir, 'accounting.db')),
     statementsDir: path.resolve(raw.STATEMENTS_DIR ?? path.join(dataDir, 'statements')),
+    pipelineInboxDir: path.resolve(raw.PIPELINE_INBOX_DIR ?? path.join(dataDir, 'inbox')),
+    pipelineStagingDir: path.resolve(raw.PIPELINE_STAGING_DIR ?? path.join(dataDir, 'pipeline')),
+    warehouseDbPath: path.resolve(raw.WAREHOUSE_DB_PATH ?? path.join(dataDir, 'warehouse.db')),
     smtpUrl: raw.SMTP_URL ?? `smtp://127.0.0.1:${raw.LOCAL_SMTP_PORT}`,
     webhookUrl: raw.NOTIFY_WEBHOOK_URL ?? `http://127.0.0.1:${raw.LOCAL_WEBHOOK_PORT}/hooks/team`,
     temporalUiUrl: raw.TEMPORAL_UI_URL ?? `http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`,
     consoleUrl: `http://${raw.CONSOLE_HOST}:${raw.CONSOLE_PORT}`,
+    eventsDbPath: path.resolve(raw.EVENTS_DB_PATH ?? path.join(dataDir, 'events.db')),
+    eventsUrl: `http://${WILDCARD_HOSTS.has(raw.EVENTS_HOST) ? '127.0.0.1' : raw.EVENTS_HOST}:${raw.EVENTS_PORT}`,
+    eventSourcesFile: path.join(dataDir, 'event-sources.json'),
+    ...publishingDerived(raw, dataDir),
   };
 }
 

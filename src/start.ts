@@ -17,8 +17,10 @@ import { StopStack, withTimeout } from './dev-stack/stop-stack';
 import { provisionTemporalBinary, TemporalUnavailableError } from './dev-stack/temporal-binary';
 import { startTemporalDevServer } from './dev-stack/temporal-server';
 import { startWebhookReceiver } from './dev-stack/webhook-receiver';
+import { startSiteServer } from './dev-stack/site-server';
 import { createWorker } from '../workers/overture-worker';
 import { startConsoleFromConfig } from './console/main';
+import { startEventGatewayFromConfig } from './events/server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
 
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
@@ -77,6 +79,9 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     ? undefined
     : await startWebhookReceiver({ port: config.LOCAL_WEBHOOK_PORT, logFile: paths.webhookLog, log: prefixed('webhook') });
   if (webhooks) parts.push('webhook receiver', () => webhooks.stop());
+  // The published pages and feed: served here unless SITE_URL says another server serves SITE_DIR.
+  const site = config.SITE_URL ? undefined : await startSiteServer({ port: config.SITE_PORT, dir: config.siteDir, log: prefixed('site') });
+  if (site) parts.push('site server', () => site.stop());
   opts.checkpoint();
 
   out('[worker] bundling the workflow code and connecting to Temporal');
@@ -93,6 +98,11 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   });
   opts.checkpoint();
 
+  // Events start runs: the gateway opens once a worker is there to run them, and closes before it.
+  const events = await startEventGatewayFromConfig(config, prefixed('events'));
+  parts.push('event gateway', () => events.stop());
+  opts.checkpoint();
+
   // ── Operator console hook ──────────────────────────────────────────────────────────────────────
   // The console starts last (so it stops first), once it can reach Temporal. A later change passes
   // startConsole to main() at the bottom of this file; until then there is no console.
@@ -104,7 +114,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     opts.checkpoint();
   }
 
-  const summary = formatSummary({ config, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, localSmtpUrl: mail?.url, localWebhookUrl: webhooks?.url, consoleUrl });
+  const summary = formatSummary({ config, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, localSmtpUrl: mail?.url, localWebhookUrl: webhooks?.url, localSiteUrl: site?.url, consoleUrl, eventsUrl: events.url });
   return { summary, workerEnded };
 }
 

@@ -9,10 +9,13 @@ import nodemailer from 'nodemailer';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createOnboardingActivities } from '../activities';
 import { createAccountingActivities } from '../activities/accounting';
+import { createScheduleActivities } from '../activities/schedules';
 import { SqliteGeneralLedger } from '../src/accounting/sqlite-general-ledger';
 import { loadConfig, type OvertureConfig } from '../src/config';
 import { DeliveryLedger } from '../src/delivery-ledger';
 import { SqliteDirectory } from '../src/directory/sqlite-directory';
+import { connectPublishingSystems } from '../src/publishing/systems';
+import { connectPipelineSystems } from '../src/pipeline/systems';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -32,6 +35,8 @@ export async function connectSystems(config: OvertureConfig) {
   // A pooled transport keeps its SMTP connections open between messages: the greeting and EHLO exchange were
   // most of sendWelcomeEmail's ~110 ms against the local relay.
   const transport = nodemailer.createTransport(pooled(config.smtpUrl));
+  const publishing = connectPublishingSystems(config, { transport, ledger });
+  const pipeline = connectPipelineSystems(config, { ledger });
   const activities = {
     ...createOnboardingActivities({
       directory,
@@ -45,12 +50,17 @@ export async function connectSystems(config: OvertureConfig) {
       statementsDir: config.statementsDir,
       email: { transport, from: config.MAIL_FROM, deliveries: ledger },
     }),
+    ...publishing.activities,
+    ...pipeline.activities,
+    ...createScheduleActivities({ config }),
   };
   const close = () => {
     transport.close();
     ledger.close();
     directory.close();
     books.close();
+    publishing.close();
+    pipeline.close();
   };
   return { directory, ledger, books, activities, close };
 }

@@ -46,7 +46,9 @@ export function portsToBind(config: OvertureConfig, temporalPort: number): Array
   ];
   if (!config.SMTP_URL) ports.push({ port: config.LOCAL_SMTP_PORT, what: 'local SMTP', variable: 'LOCAL_SMTP_PORT' });
   if (!config.NOTIFY_WEBHOOK_URL) ports.push({ port: config.LOCAL_WEBHOOK_PORT, what: 'local webhook receiver', variable: 'LOCAL_WEBHOOK_PORT' });
+  if (!config.SITE_URL) ports.push({ port: config.SITE_PORT, what: 'local site server', variable: 'SITE_PORT' });
   ports.push({ port: config.CONSOLE_PORT, what: 'operator console', variable: 'CONSOLE_PORT' });
+  ports.push({ port: config.EVENTS_PORT, what: 'event gateway', variable: 'EVENTS_PORT' });
   return ports;
 }
 
@@ -89,7 +91,11 @@ export interface SummaryInput {
   /** The local receivers' URLs, when they run. */
   localSmtpUrl?: string;
   localWebhookUrl?: string;
+  /** The local site server's URL, when it runs. */
+  localSiteUrl?: string;
   consoleUrl?: string;
+  /** The event gateway's base URL, when it runs. */
+  eventsUrl?: string;
 }
 
 /** The lines printed once the stack is up. */
@@ -110,7 +116,9 @@ export function formatSummary(s: SummaryInput): string[] {
     ['Worker', `task queue ${config.TEMPORAL_TASK_QUEUE}`],
     ['Data', `${config.OVERTURE_DATA_DIR} (Temporal history in temporal.db, server log in temporal.log)`],
   ];
+  rows.push(['Site', s.localSiteUrl ? `${s.localSiteUrl}/feed.xml, pages from ${config.siteDir}` : `${config.siteUrl} (SITE_URL), pages written to ${config.siteDir}`]);
   if (s.consoleUrl) rows.push(['Console', s.consoleUrl]);
+  if (s.eventsUrl) rows.push(['Events', `POST ${s.eventsUrl}/events/<type>, signed (sources: ${config.EVENT_SOURCES ? 'EVENT_SOURCES' : config.eventSourcesFile})`]);
   return [
     '',
     ...rows.map(([label, value]) => `  ${label.padEnd(13)} ${value}`),

@@ -2,8 +2,11 @@
  * The registry: every process Overture runs, described once. The worker registers their workflows, the CLI
  * and the console offer them, the client starts and lists them.
  */
+import { contentPublishingProcess } from './content-publishing';
 import { financialCloseProcess, reconcileEntityProcess } from './financial-close';
 import { onboardingProcess } from './onboarding';
+import { dataPipelineProcess, transformPartitionProcess } from './data-pipeline';
+import { pipelineBackfillProcess } from './pipeline-backfill';
 import type { ProcessDefinition } from './types';
 
 export type { ProcessDefinition } from './types';
@@ -12,6 +15,10 @@ export const PROCESSES: ReadonlyArray<ProcessDefinition<never>> = [
   onboardingProcess as ProcessDefinition<never>,
   financialCloseProcess as ProcessDefinition<never>,
   reconcileEntityProcess as ProcessDefinition<never>,
+  contentPublishingProcess as ProcessDefinition<never>,
+  dataPipelineProcess as ProcessDefinition<never>,
+  transformPartitionProcess as ProcessDefinition<never>,
+  pipelineBackfillProcess as ProcessDefinition<never>,
 ];
 
 /** A process a user can start (not an internal one). */

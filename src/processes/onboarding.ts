@@ -5,7 +5,7 @@ import { newHireSchema } from '../schemas';
 import type { StepPolicy } from '../../workflows/kit/types';
 import { ONBOARDING } from '../../workflows/onboarding/shape';
 import type { NewHire, OnboardingOptions } from '../../workflows/onboarding/types';
-import type { ProcessDefinition } from './types';
+import type { EventRoute, ProcessDefinition } from './types';
 
 /**
  * Retry policy defaults per kind of step: directory writes are quick, mail and chat wait longer between tries.
@@ -32,6 +32,18 @@ export function onboardingOptionsFrom(config: OvertureConfig): OnboardingOptions
   return { ...options, approval: { ...options.approval, privilegedPermissions: [...config.PRIVILEGED_PERMISSIONS] } };
 }
 
+/**
+ * An HR system announces a hire: the event's data is the onboarding input, and it starts the employee's
+ * onboarding (or reaches the open one, which logs it: the same hire announced again starts nothing new).
+ */
+export const employeeHiredRoute: EventRoute<NewHire, NewHire> = {
+  type: 'hr.employee-hired',
+  description: 'an HR system announces a hire (data: the onboarding input); starts the employee\'s onboarding',
+  schema: newHireSchema,
+  workflowId: (hire) => onboardingWorkflowId(hire.employeeId),
+  startInput: (hire) => hire,
+};
+
 export const onboardingProcess: ProcessDefinition<NewHire> = {
   shape: ONBOARDING,
   workflowType: 'onboarding',
@@ -45,4 +57,5 @@ export const onboardingProcess: ProcessDefinition<NewHire> = {
     details: `Process: onboarding\nEmployee id: ${hire.employeeId}\nTeam: ${hire.team}\nRole: ${hire.role}`,
   }),
   example: path.join('examples', 'onboarding.json'),
+  events: [employeeHiredRoute],
 };

@@ -23,6 +23,22 @@ function writeHire(hire: object): string {
   return file;
 }
 
+describe('overture processes', () => {
+  it('lists every startable process with its steps and the event types routed to it', async () => {
+    const result = await runOverture(['processes', '--json'], stack.env);
+    expect(result.code).toBe(0);
+    const listed = JSON.parse(result.stdout) as Array<{ name: string; steps: Array<{ name: string }>; events: Array<{ type: string }> }>;
+    const byName = new Map(listed.map((p) => [p.name, p]));
+    expect([...byName.keys()]).toEqual(expect.arrayContaining(['onboarding', 'financial-close', 'content-publishing', 'data-pipeline']));
+    expect(byName.has('reconcile-entity')).toBe(false);
+    expect(byName.get('onboarding')!.events.map((e) => e.type)).toContain('hr.employee-hired');
+    expect(byName.get('content-publishing')!.events.map((e) => e.type)).toEqual(expect.arrayContaining(['draft.submitted', 'draft.revised']));
+    expect(byName.get('data-pipeline')!.events.map((e) => e.type)).toContain('file.arrived');
+    const plain = await runOverture(['processes'], stack.env);
+    expect(plain.stdout).toMatch(/event draft\.revised\s+\S/);
+  });
+});
+
 describe('overture onboard', () => {
   it('completes a valid onboarding and prints its final status as JSON', async () => {
     const hire = newHire();

@@ -169,7 +169,9 @@ describe('starting runs', () => {
   it('answers 400 for an unknown process, and for a bad financial close naming its fields; nothing starts', async () => {
     const unknown = await post('/api/runs', { process: 'payroll', input: {} });
     expect(unknown.status).toBe(400);
-    expect((unknown.body as { problems: string[] }).problems).toEqual([expect.stringMatching(/^process: unknown process "payroll"; processes are onboarding, financial-close$/)]);
+    expect((unknown.body as { problems: string[] }).problems).toEqual([
+      'process: unknown process "payroll"; processes are onboarding, financial-close, content-publishing, data-pipeline, data-pipeline-backfill',
+    ]);
 
     const period = `${2100 + Math.floor(Math.random() * 900)}-04`;
     const close = await post('/api/runs', {
@@ -208,7 +210,11 @@ describe('the process registry', () => {
     expect(processes.map((p) => [p.name, p.internal])).toEqual([
       ['onboarding', false],
       ['financial-close', false],
+      ['content-publishing', false],
+      ['data-pipeline', false],
+      ['data-pipeline-backfill', false],
       ['reconcile-entity', true],
+      ['transform-partition', true],
     ]);
     const onboarding = processes.find((p) => p.name === 'onboarding')!;
     expect(onboarding.steps.map((s) => s.name)).toEqual(['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'requestEquipment', 'notifyTeam']);

@@ -92,6 +92,7 @@ let dataDir: string;
 let env: NodeJS.ProcessEnv;
 let ports: { temporal: number; ui: number; smtp: number; webhook: number; console: number };
 let first: StackProcess;
+let eventsPort: number;
 
 beforeAll(async () => {
   const binary = process.env.OVERTURE_TEST_TEMPORAL_BINARY;
@@ -106,6 +107,10 @@ beforeAll(async () => {
     LOCAL_SMTP_PORT: String(ports.smtp),
     LOCAL_WEBHOOK_PORT: String(ports.webhook),
     CONSOLE_PORT: String(ports.console),
+    // The event gateway on a free port too: the default 4080 may be taken.
+    EVENTS_PORT: String((eventsPort = await findFreePort())),
+    // The local site server (content publishing) on a free port too: the default 4090 may be taken.
+    SITE_PORT: String(await findFreePort()),
     TEMPORAL_BINARY: binary,
   };
   // The embedded defaults under test: no external relay, hook or database paths from the caller's shell.
@@ -138,6 +143,7 @@ it('comes up and says where everything is', () => {
   expect(output).toContain(path.join(dataDir, 'mail'));
   expect(output).toContain(`http://127.0.0.1:${ports.webhook}/hooks/team`);
   expect(output).toContain('task queue overture-onboarding');
+  expect(output).toContain(`POST http://127.0.0.1:${eventsPort}/events/<type>`);
   expect(output).toContain('npx overture onboard examples/onboarding.json --wait');
   expect(output.trimEnd().split('\n').pop()).toMatch(/^Overture is ready/);
   expect(fs.readFileSync(path.join(dataDir, 'overture.pid'), 'utf8')).toMatch(/^\d+\n/);

@@ -45,11 +45,14 @@ function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<st
   };
 }
 
+/** Extra environment of a test stack, or a function of its receivers (e.g. a webhook URL on another path). */
+export type ExtraEnv = Record<string, string> | ((receivers: { mail: MailReceiver; webhooks: WebhookReceiver }) => Record<string, string>);
+
 /** Starts the per-file stack; the worker uses the workflow bundle made once by globalSetup. */
-export async function startTestStack(extraEnv: Record<string, string> = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
   const mail = await startMailReceiver();
   const webhooks = await startWebhookReceiver();
-  const env = testEnv(mail, webhooks, extraEnv);
+  const env = testEnv(mail, webhooks, typeof extraEnv === 'function' ? extraEnv({ mail, webhooks }) : extraEnv);
   const config = loadConfig(env);
   const client = await connectClient(config);
   const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);

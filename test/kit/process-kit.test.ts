@@ -1,7 +1,8 @@
 /**
  * The process kit, one pattern at a time, on the real Temporal dev server: DAG order and parallelism,
  * branches, fan-out under each failure policy and at scale (continue-as-new), event waits, a saga whose
- * middle undo fails, manual steps, a bug in workflow code, and skipping a step that declares outputs.
+ * middle undo fails, manual steps, a bug in workflow code, skipping a step that declares outputs, and a
+ * scheduled wait that people move with the `reschedule` update.
  *
  * Fixture processes (./fixtures/workflows.ts) run on a worker of this file's own, with fixture activities that
  * record when they ran (./fixtures/activities.ts) and the real notice activities (SMTP and webhook receivers).
@@ -9,19 +10,20 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Workflow, type WorkflowStartOptions } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { answerQuestion, getRunStatus, resolveEscalation, sendEvent, type RunStatus } from '../../src/client';
+import { answerQuestion, getRunStatus, reschedule, resolveEscalation, sendEvent, type RunStatus } from '../../src/client';
 import { processOptionsFrom } from '../../src/config';
 import { connectSystems } from '../../workers/overture-worker';
+import { rescheduleUpdate } from '../../workflows/kit/messages';
 import { NEEDS_ATTENTION, RUN_STATE } from '../../workflows/kit/search-attributes';
-import type { ProcessOptions, StepPolicy, StepStatus } from '../../workflows/kit/types';
+import type { ProcessOptions, RescheduleRequest, StepPolicy, StepStatus } from '../../workflows/kit/types';
 import { eventually, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { fixtureActivities, openGate, recordedCalls, setBroken, type Call } from './fixtures/activities';
-import type { FanOutFixtureInput, kitBranches, kitBug, kitDag, kitEvents, kitFanOut, kitManual, kitSaga, kitSkip } from './fixtures/workflows';
+import type { FanOutFixtureInput, kitBranches, kitBug, kitDag, kitEvents, kitFanOut, kitManual, kitSaga, kitScheduled, kitSkip } from './fixtures/workflows';
 
 const HOUR_MS = 3_600_000;
 /** What a deployment would configure; the tests shorten it like `fastOptions` does. */
 const CONFIGURED_POLICY: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 };
-const FIXTURE_STEPS = ['a', 'b', 'c', 'd', 'process', 'work', 'prepare', 's1', 's2', 's3', 'breaks', 'useBadge', 'first', 'second', 'createThing', 'useThing'];
+const FIXTURE_STEPS = ['a', 'b', 'c', 'd', 'process', 'work', 'prepare', 's1', 's2', 's3', 'breaks', 'useBadge', 'first', 'second', 'createThing', 'useThing', 'afterWait'];
 
 let stack: TestStack;
 let systems: Awaited<ReturnType<typeof connectSystems>>;
@@ -451,5 +453,146 @@ describe('skipping a step that declares outputs', () => {
     ]);
     const final = await getRunStatus(stack.client, workflowId);
     expect(stepOf(final, 'createThing')).toMatchObject({ state: 'skipped', outcome: { id: 'manual-7' } });
+  });
+});
+
+describe('a scheduled wait', () => {
+  const ISO_TIME = expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/) as unknown;
+  const inMs = (ms: number) => new Date(Date.now() + ms).toISOString();
+  /** The same instant written with a +02:00 offset instead of Z. */
+  const atPlusTwo = (iso: string) => new Date(Date.parse(iso) + 2 * HOUR_MS).toISOString().replace('Z', '+02:00');
+  const waiting = (s: RunStatus) => stepOf(s, 'dueTime').state === 'waiting';
+  const afterWait = (workflowId: string) => workCalls(workflowId).find((c) => c.name === 'afterWait');
+  const moves = (status: RunStatus) => logOf(status).filter((m) => m.startsWith('dueTime rescheduled') || m.startsWith('dueTime goes now'));
+  /** The update events in a run's history: an update refused by its validator leaves none. */
+  async function updateEvents(workflowId: string) {
+    const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
+    return events.filter((e) => e.workflowExecutionUpdateAdmittedEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
+  }
+
+  it("waits on a durable timer until the due time, then fires 'due' and goes on", async () => {
+    const at = inMs(4_000);
+    const dueMs = Date.parse(at);
+    const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at }]);
+    const before = await statusWhen(stack, workflowId, waiting, 'the wait to begin');
+    expect(stepOf(before, 'dueTime').outcome).toEqual({ dueAt: at });
+    expect(logOf(before)).toContain(`dueTime waits until ${at}`);
+
+    const outcome = await handle.result();
+    expect(outcome).toEqual({ dueAt: at, firedAt: ISO_TIME, trigger: 'due', rescheduled: 0 });
+    expect(Date.parse(outcome.firedAt)).toBeGreaterThanOrEqual(dueMs);
+    // The step after the wait ran only once it was due.
+    expect(afterWait(workflowId)).toMatchObject({ input: { trigger: 'due' } });
+    expect(afterWait(workflowId)!.startedAt).toBeGreaterThanOrEqual(dueMs);
+
+    const status = await getRunStatus(stack.client, workflowId);
+    expect(status.state).toBe('completed');
+    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'completed', path: 'primary', outcome: { dueAt: at, firedAt: outcome.firedAt, trigger: 'due', rescheduled: '0' } });
+    // One durable timer, for what was left of the 4 s when the wait began.
+    const events = (await handle.fetchHistory()).events ?? [];
+    const timers = events.filter((e) => e.timerStartedEventAttributes).map((e) => {
+      const { seconds, nanos } = e.timerStartedEventAttributes!.startToFireTimeout!;
+      return Number(seconds) * 1_000 + (nanos ?? 0) / 1e6;
+    });
+    expect(timers).toHaveLength(1);
+    expect(timers[0]).toBeGreaterThan(1_000);
+    expect(timers[0]).toBeLessThanOrEqual(4_000);
+    expect(events.filter((e) => e.timerFiredEventAttributes)).toHaveLength(1);
+  });
+
+  it('moves to a later time on reschedule: the status shows the new due time and the wait fires then, not before', async () => {
+    const at = inMs(5_000);
+    const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at }]);
+    await statusWhen(stack, workflowId, waiting, 'the wait to begin');
+    const later = new Date(Date.parse(at) + 4_000).toISOString();
+
+    // Given with an offset; the run keeps (and shows) the instant in UTC.
+    const receipt = await reschedule(stack.client, workflowId, { at: atPlusTwo(later), by: 'ops.hana', reason: 'the partner asked for later' });
+    expect(receipt).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.hana` });
+    const moved = await getRunStatus(stack.client, workflowId);
+    expect(stepOf(moved, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });
+    expect(moves(moved)).toEqual([`dueTime rescheduled to ${later} by ops.hana (the partner asked for later)`]);
+
+    const outcome = await handle.result();
+    expect(outcome).toEqual({ dueAt: later, firedAt: ISO_TIME, trigger: 'due', rescheduled: 1 });
+    expect(Date.parse(outcome.firedAt)).toBeGreaterThanOrEqual(Date.parse(later));
+    expect(afterWait(workflowId)!.startedAt).toBeGreaterThanOrEqual(Date.parse(later));
+    const status = await getRunStatus(stack.client, workflowId);
+    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'completed', path: 'person', outcome: { dueAt: later, trigger: 'due', rescheduled: '1' } });
+  });
+
+  it("fires at once with trigger 'now' when a person says now", async () => {
+    const at = inMs(HOUR_MS);
+    const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at }]);
+    await statusWhen(stack, workflowId, waiting, 'the wait to begin');
+
+    const receipt = await reschedule(stack.client, workflowId, { now: true, by: 'ops.ivan', reason: 'go-live moved up' });
+    expect(receipt).toEqual({ applied: true, message: 'dueTime goes now, by ops.ivan' });
+    const outcome = await handle.result();
+    expect(outcome).toEqual({ dueAt: at, firedAt: ISO_TIME, trigger: 'now', rescheduled: 1 });
+    // Fired well before the hour it was due.
+    expect(Date.parse(outcome.firedAt)).toBeLessThan(Date.parse(at) - HOUR_MS / 2);
+    expect(afterWait(workflowId)).toMatchObject({ input: { trigger: 'now' } });
+
+    const status = await getRunStatus(stack.client, workflowId);
+    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'completed', path: 'person', outcome: { dueAt: at, firedAt: outcome.firedAt, trigger: 'now', rescheduled: '1' } });
+    expect(moves(status)).toEqual(['dueTime goes now, by ops.ivan (go-live moved up)']);
+  });
+
+  it('refuses, in the validator, a reschedule with no wait open, a time without a zone, both a time and now, or no "by": nothing reaches the history', async () => {
+    const at = inMs(HOUR_MS);
+    const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at, gate: 'prepare' }]);
+    const refusedWith = async (request: RescheduleRequest, message: string) => {
+      const refused = reschedule(stack.client, workflowId, request);
+      await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+      await expect(refused).rejects.toMatchObject({ cause: { message } });
+    };
+    try {
+      await statusWhen(stack, workflowId, (s) => stepOf(s, 'prepare').state === 'running', 'prepare to run');
+      await refusedWith({ at: inMs(60_000), by: 'ops.jo' }, 'nothing is scheduled: this run is not waiting for a time');
+      openGate(workflowId, 'prepare');
+      await statusWhen(stack, workflowId, waiting, 'the wait to begin');
+
+      await refusedWith({ at: '2026-12-01T09:00:00', by: 'ops.jo' }, 'give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
+      await refusedWith({ at: inMs(60_000), now: true, by: 'ops.jo' }, 'give a new time (at) or now, not both');
+      await refusedWith({ now: true } as RescheduleRequest, 'a reschedule must say who asked for it (by)');
+      await refusedWith({ at: inMs(60_000), by: '  ' }, 'a reschedule must say who asked for it (by)');
+
+      expect(await updateEvents(workflowId)).toEqual([]);
+      const still = await getRunStatus(stack.client, workflowId);
+      expect(stepOf(still, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: at } });
+      expect(moves(still)).toEqual([]);
+
+      // A valid reschedule after them is the first to count, and it does reach the history.
+      await reschedule(stack.client, workflowId, { now: true, by: 'ops.jo' });
+      expect(await handle.result()).toEqual({ dueAt: at, firedAt: ISO_TIME, trigger: 'now', rescheduled: 1 });
+      expect((await updateEvents(workflowId)).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await handle.terminate('test done').catch(() => undefined);
+    }
+  });
+
+  it('acknowledges a repeated decision id without applying it twice', async () => {
+    const at = inMs(HOUR_MS);
+    const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at }]);
+    await statusWhen(stack, workflowId, waiting, 'the wait to begin');
+    const later = new Date(Date.parse(at) + HOUR_MS).toISOString();
+    const decision: RescheduleRequest = { at: later, by: 'ops.kim', decisionId: 'dueTime:move-1' };
+
+    const first = await reschedule(stack.client, workflowId, decision);
+    expect(first).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.kim` });
+    // The same decision id is the update id: the server answers a resend with the first outcome.
+    expect(await reschedule(stack.client, workflowId, decision)).toEqual(first);
+    // Under another update id it reaches the run, which acknowledges it and applies nothing.
+    const again = await stack.client.workflow.getHandle(workflowId).executeUpdate(rescheduleUpdate, { args: [decision], updateId: 'another-update-id' });
+    expect(again).toEqual({ applied: false, message: `already applied: dueTime rescheduled to ${later} by ops.kim` });
+
+    const status = await getRunStatus(stack.client, workflowId);
+    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });
+    expect(moves(status)).toEqual([`dueTime rescheduled to ${later} by ops.kim`]);
+
+    await reschedule(stack.client, workflowId, { now: true, by: 'ops.kim', decisionId: 'dueTime:now-1' });
+    // Two changes: the move and now; the repeats were not counted.
+    expect(await handle.result()).toEqual({ dueAt: later, firedAt: ISO_TIME, trigger: 'now', rescheduled: 2 });
   });
 });

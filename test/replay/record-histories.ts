@@ -1,15 +1,18 @@
 /**
- * Records the committed replay histories: one onboarding per path through the workflow, on a throwaway
- * Temporal dev server. Run it after a deliberate workflow change: `npm run history:record`.
+ * Records the committed replay histories: one onboarding per path through the workflow, and a run of each
+ * other process (with a child run where it fans out), on a throwaway Temporal dev server. Run it after a
+ * deliberate workflow change: `npm run history:record`, or `npm run history:record -- NAME...` for some.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { loadConfig, type OvertureConfig } from '../../src/config';
-import { answerQuestion, connectClient, decideApproval, resolveEscalation, startOnboarding, startProcess, getRunStatus, type StartedOnboarding } from '../../src/client';
+import { answerQuestion, connectClient, decideApproval, resolveEscalation, sendEvent, startOnboarding, startProcess, getRunStatus, type StartedOnboarding } from '../../src/client';
 import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer } from '../../src/dev-stack/temporal-server';
+import { writeOrderFile } from '../../src/pipeline/order-generator';
+import { createSchedule } from '../../src/schedules/schedules';
 import { startMailReceiver } from '../../src/dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
@@ -96,6 +99,62 @@ const SCENARIOS: Record<string, Scenario> = {
       { name: 'financial-close-adjusted-approved', workflowId: close.workflowId },
       { name: 'reconcile-entity-adjusted', workflowId: child },
     ];
+  },
+  'content-published': async (client, _start, config) => {
+    // No links: the recording needs no site server. The editor asks for changes once; the revision is published on a timer.
+    const draft = { contentId: 'replay-story', revision: 1, title: 'A story', body: 'A first draft.\n', author: { name: 'A. Writer', email: 'writer@example.com' }, channels: ['site', 'newsletter', 'social'], publishAt: new Date(Date.now() + 20_000).toISOString() };
+    const run = await startProcess(client, config, 'content-publishing', draft, { tuneOptions: quick });
+    await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#1' && q.open));
+    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'request-changes', by: 'recorder', reason: 'a conclusion' });
+    await waitFor(client, run.workflowId, (s) => s.steps.find((x) => x.step === 'awaitRevision')?.state === 'waiting');
+    await sendEvent(client, run.workflowId, { type: 'draft.revised', id: 'r2', data: { ...draft, revision: 2, body: 'A first draft.\n\nIn conclusion, a story.\n' } });
+    await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#2' && q.open));
+    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'approve', by: 'recorder' });
+    return run;
+  },
+  'data-pipeline-completed': async (client, _start, config) => {
+    // 200 rows, 2 of them bad (1%, under the 5% that asks a person): 198 valid rows in 2 partitions of 100.
+    await writeOrderFile(path.join(config.pipelineInboxDir, 'orders-2026-11-20.csv'), { date: '2026-11-20', rows: 200, badRatio: 0.01 });
+    const run = await startProcess(client, config, 'data-pipeline', { dataset: 'orders', source: { inboxFile: 'orders-2026-11-20.csv' }, partitionRows: 100 }, { tuneOptions: quick });
+    const result = (await run.handle.result()) as { rowsIn: number; rejected: number; loaded: number; partitions: number };
+    if (result.rowsIn !== 200 || result.rejected !== 2 || result.loaded !== 198 || result.partitions !== 2) throw new Error(`unexpected pipeline result ${JSON.stringify(result)}`);
+    return [
+      { name: 'data-pipeline-completed', workflowId: run.workflowId },
+      { name: 'transform-partition-completed', workflowId: `${run.workflowId}/transform/part-0` },
+    ];
+  },
+  'scheduled-start-pipeline': async (client, _start, config) => {
+    // A real schedule, kept paused so it never fires on its own; one backfilled night gives the run a fixed
+    // scheduled time (2026-11-22 02:00 UTC), so {{yesterday}} is 2026-11-21 whenever this is recorded.
+    await writeOrderFile(path.join(config.pipelineInboxDir, 'orders-2026-11-21.csv'), { date: '2026-11-21', rows: 200, badRatio: 0.01 });
+    const name = 'record-pipeline-nightly';
+    await createSchedule(client, config, {
+      name,
+      process: 'data-pipeline',
+      input: { dataset: 'orders', batchDate: '{{yesterday}}', partitionRows: 100 },
+      when: 'nightly',
+      hour: 2,
+      timezone: 'UTC',
+      overlap: 'skip',
+      paused: true,
+    });
+    const schedule = client.schedule.getHandle(name);
+    try {
+      await schedule.backfill({ start: new Date('2026-11-22T01:30:00Z'), end: new Date('2026-11-22T02:30:00Z') });
+      for (let i = 0; i < 300; i += 1) {
+        const [action] = (await schedule.describe()).info.recentActions;
+        if (action) {
+          const { workflowId, firstExecutionRunId } = action.action.workflow;
+          const outcome = (await client.workflow.getHandle(workflowId, firstExecutionRunId).result()) as { workflowId: string; outcome: string };
+          if (outcome.workflowId !== 'pipeline-orders-2026-11-21' || outcome.outcome !== 'completed') throw new Error(`unexpected scheduled outcome ${JSON.stringify(outcome)}`);
+          return [{ name: 'scheduled-start-pipeline', workflowId }];
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`schedule ${name} never acted on its backfill`);
+    } finally {
+      await schedule.delete();
+    }
   },
 };
 

@@ -17,21 +17,28 @@ const bundle = () => {
   return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
 };
 
-it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, and the financial close', () => {
+it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, the financial close, the content publishing, the data pipeline and a scheduled start', () => {
   expect(files).toEqual([
     'aborted-with-compensation.json',
     'approval-approved.json',
     'completed.json',
+    'content-published.json',
+    'data-pipeline-completed.json',
     'escalated-then-retried.json',
     'financial-close-adjusted-approved.json',
     'onboarding-equipment-task.json',
     'reconcile-entity-adjusted.json',
+    'scheduled-start-pipeline.json',
+    'transform-partition-completed.json',
     'workspace-fallback-ticket.json',
   ]);
 });
 
 /** Runs whose code uses their own workflow id (a fan-out names its children after it) replay under that id. */
-const WORKFLOW_IDS: Record<string, string> = { 'financial-close-adjusted-approved.json': 'financial-close-2026-10' };
+const WORKFLOW_IDS: Record<string, string> = {
+  'financial-close-adjusted-approved.json': 'financial-close-2026-10',
+  'data-pipeline-completed.json': 'pipeline-orders-2026-11-20',
+};
 
 it.each(files)('replays %s cleanly', async (file) => {
   await expect(Worker.runReplayHistory(bundle(), load(file), WORKFLOW_IDS[file] ?? file)).resolves.toBeUndefined();

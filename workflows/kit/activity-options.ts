@@ -9,6 +9,7 @@ export function activityOptions(policy: StepPolicy, summary: string): ActivityOp
   return {
     summary,
     startToCloseTimeout: policy.startToCloseTimeoutMs,
+    ...(policy.heartbeatTimeoutMs ? { heartbeatTimeout: policy.heartbeatTimeoutMs } : {}),
     retry: {
       initialInterval: policy.initialIntervalMs,
       backoffCoefficient: policy.backoffCoefficient,

@@ -11,3 +11,4 @@ export type { NoticeActivities } from './context';
 export type { DagNode } from './dag';
 export type { StepOptions, StepOutput } from './step';
 export type { Undo } from './saga';
+export type { ScheduledOutcome } from './scheduled-wait';

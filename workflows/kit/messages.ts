@@ -3,7 +3,7 @@
  * people's decisions and injected faults. Updates are validated before they reach the history.
  */
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { DecisionReceipt, EscalationDecision, FaultInjection, QuestionAnswer, RunStatus } from './types';
+import type { DecisionReceipt, EscalationDecision, FaultInjection, QuestionAnswer, RescheduleRequest, RunStatus } from './types';
 
 export const statusQuery = defineQuery<RunStatus>('status');
 export const resolveEscalationUpdate = defineUpdate<DecisionReceipt, [EscalationDecision]>('resolveEscalation');
@@ -14,3 +14,5 @@ export const answerQuestionUpdate = defineUpdate<DecisionReceipt, [QuestionAnswe
  */
 export const decideApprovalUpdate = defineUpdate<DecisionReceipt, [QuestionAnswer]>('decideApproval');
 export const injectFaultUpdate = defineUpdate<DecisionReceipt, [FaultInjection]>('injectFault');
+/** Moves a run's scheduled wait (see scheduled-wait.ts): a new due time, or now. */
+export const rescheduleUpdate = defineUpdate<DecisionReceipt, [RescheduleRequest]>('reschedule');

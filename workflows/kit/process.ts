@@ -26,14 +26,18 @@ import { answerQuestionUpdate, decideApprovalUpdate, injectFaultUpdate, resolveE
 import { askQuestion, requestApproval, runManualStep, type ApprovalRequest, type ManualTask, type ProcessQuestion } from './questions';
 import { RunTracker } from './run-tracker';
 import { Saga } from './saga';
+import { ScheduledWaits, type ScheduledOutcome } from './scheduled-wait';
 import { runStep, type StepOptions, type StepOutput } from './step';
 import { describeFault, type DecisionRecord, type EscalationDecision, type FaultInjection, type QuestionAnswer, type FaultMode, type Outcome, type ProcessOptions, type ProcessShape, type StepResult } from './types';
 
 /** What a process's body works with: its steps, questions, patterns and proxies to its activities. */
 export class ProcessRun {
   readonly events = new EventInbox();
+  readonly schedule: ScheduledWaits;
 
-  constructor(private readonly ctx: RunContext) {}
+  constructor(private readonly ctx: RunContext) {
+    this.schedule = new ScheduledWaits(ctx.tracker);
+  }
 
   get workflowId(): string {
     return this.ctx.workflowId;
@@ -91,6 +95,11 @@ export class ProcessRun {
 
   fanOut<I, R>(step: string, spec: FanOutSpec<I>): Promise<FanOutOutcome<R>> {
     return runFanOut<I, R>(this.ctx, step, spec);
+  }
+
+  /** A step that waits until a time (ISO 8601), which people may move with the `reschedule` update: a new time, or now. */
+  waitUntil(step: string, at: string): Promise<ScheduledOutcome> {
+    return this.schedule.waitUntil(step, at);
   }
 
   /** A step that waits for an event; on timeout the step is marked failed and undefined returned: the process decides what follows. */
@@ -179,6 +188,7 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
   }
   setHandler(injectFaultUpdate, (injection) => desk.inject(injection), { validator: (injection: FaultInjection) => desk.validateInjection(injection) });
   run.events.listen((event) => tracker.log(`event ${event.type} received (${event.id})`));
+  run.schedule.listen();
 
   tracker.log(`${shape.name} ${subject} started (${shape.steps.length} steps)`);
   tracker.publish();

@@ -93,10 +93,24 @@ export interface ProcessQuestion {
   outputs?: string[];
   /** The choice taken when nobody answers by the deadline; without one the run keeps waiting. */
   onNoAnswer?: string;
+  /** The notice's first lines, before how to answer: what the person needs to know (kept out of the status). */
+  details?: string;
+  /** Choices that end the run, abandoned with compensation: as rejected (like a refused approval) or as aborted. */
+  ends?: Partial<Record<string, 'reject' | 'abort'>>;
 }
 
-/** Asks a process's own question ("which rate source?") and returns the decision and any output given. */
+/**
+ * Asks a process's own question ("which rate source?") and returns the decision and any output given. A
+ * question that is a step of its own in the graph (kind `approval`) shows as waiting, then as decided.
+ */
 export async function askQuestion(run: RunContext, step: string, q: ProcessQuestion): Promise<{ decision: DecisionRecord; output: Record<string, string> }> {
+  const ownStep = run.shape.steps.find((s) => s.name === step)?.kind === 'approval';
+  if (ownStep) {
+    const status = run.tracker.step(step);
+    status.state = 'waiting';
+    status.startedAt ??= new Date().toISOString();
+    status.endedAt = undefined;
+  }
   const question = run.desk.open('question', step, { prompt: q.prompt, choices: q.choices, requiredOutput: q.outputs, assignee: q.assignee });
   run.tracker.log(`question for ${q.assignee ? 'its assignee' : 'an operator'}: ${q.prompt}`, step, 'warn');
   run.tracker.publish();
@@ -105,12 +119,15 @@ export async function askQuestion(run: RunContext, step: string, q: ProcessQuest
     contacts: [q.assignee, ...run.options.escalation.contacts],
     ladder: run.options.approval.ladder,
     subject: `[Overture] ${run.workflowId}: ${q.prompt}`,
-    body: `${q.prompt}\n${howToAct(run, `overture approve ${run.workflowId} --question ${question.id} --decision ${q.choices.join('|')}`)}`,
+    body: `${q.details ? `${q.details}\n` : ''}${q.prompt}\n${howToAct(run, `overture approve ${run.workflowId} --question ${question.id} --decision ${q.choices.join('|')}`)}`,
     reminderLog: `reminder sent about question ${question.id}`,
     handOverLog: (level) => `question ${question.id} handed to escalation contact #${level}`,
     onNoAnswer: q.onNoAnswer
       ? { action: q.onNoAnswer, reason: 'no answer before the deadline', logMessage: `no answer to ${question.id} before the deadline: ${q.onNoAnswer}` }
       : 'keep-waiting',
   });
+  const ending = q.ends && Object.hasOwn(q.ends, decision.action) ? q.ends[decision.action] : undefined;
+  if (ending) run.abandon(ending, decision);
+  if (ownStep) run.tracker.stepCompleted(step, 0, { decision: decision.action, by: decision.by }, 'person');
   return { decision, output: question.output ?? {} };
 }

@@ -13,6 +13,11 @@ export interface StepPolicy {
   maximumIntervalMs: number;
   maximumAttempts: number;
   /**
+   * For a long step that reports its progress: the longest silence between its heartbeats before Temporal counts
+   * the attempt as lost (a killed worker) and retries it, with the last progress reported, on another worker.
+   */
+  heartbeatTimeoutMs?: number;
+  /**
    * `local`: the fast path — the step runs as a local activity inside the workflow task (no round trip through the
    * server's task queues, one marker in the history). For short steps; `activity` (the default) for long ones.
    */
@@ -210,6 +215,19 @@ export interface QuestionAnswer {
   by: string;
   reason?: string;
   output?: Record<string, string>;
+  decisionId?: string;
+}
+
+/** A person moving a scheduled wait: to a new time, or to now. */
+export interface RescheduleRequest {
+  /** The waiting step; may be left out while only one wait is open. */
+  step?: string;
+  /** The new due time, ISO 8601 with a zone (e.g. 2026-12-01T09:00:00Z). */
+  at?: string;
+  /** Go now instead of waiting. */
+  now?: boolean;
+  by: string;
+  reason?: string;
   decisionId?: string;
 }
 

@@ -1,0 +1,126 @@
+/**
+ * A scheduled wait: a step that waits on a durable timer until a due time, which people may move while it
+ * waits — to another time, or to now — with the `reschedule` update. The update is validated before it
+ * reaches the history, and the step's outcome shows the due time, so the status says when the run goes on.
+ */
+import { condition, setHandler } from '@temporalio/workflow';
+import { DECISION_LIMITS } from './decision-desk';
+import { rescheduleUpdate } from './messages';
+import type { RunTracker } from './run-tracker';
+import type { DecisionReceipt, RescheduleRequest } from './types';
+
+/** How a scheduled wait ended: at its (possibly moved) due time, or early because a person said "now". */
+export interface ScheduledOutcome {
+  dueAt: string;
+  firedAt: string;
+  trigger: 'due' | 'now';
+  /** How many times people moved it. */
+  rescheduled: number;
+}
+
+/** ISO 8601 with a zone: a time without one would mean whatever the worker's clock zone is. */
+const ISO_WITH_ZONE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+interface OpenWait {
+  step: string;
+  dueMs: number;
+  now: boolean;
+  /** Bumped by every reschedule: wakes the timer loop so it waits for the new time. */
+  changes: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** The run's scheduled waits and the handler of the `reschedule` update that moves them. */
+export class ScheduledWaits {
+  private readonly open = new Map<string, OpenWait>();
+  /** Receipts by decision id: a repeated reschedule is acknowledged, not applied again. */
+  private readonly receipts = new Map<string, DecisionReceipt>();
+
+  constructor(private readonly tracker: RunTracker) {}
+
+  /** Registers the `reschedule` update handler with its validator. */
+  listen(): void {
+    setHandler(rescheduleUpdate, (request) => this.reschedule(request), { validator: (request: RescheduleRequest) => this.validate(request) });
+  }
+
+  /** Waits until `at` (ISO 8601), or until a person moves the time or says "now". */
+  async waitUntil(step: string, at: string): Promise<ScheduledOutcome> {
+    const dueMs = Date.parse(at);
+    // The process validated its input: an unreadable time here is a bug in the process, which must fail the task.
+    if (Number.isNaN(dueMs)) throw new Error(`${step}: "${at}" is not a time`);
+    const wait: OpenWait = { step, dueMs, now: false, changes: 0 };
+    this.open.set(step, wait);
+    const status = this.tracker.step(step);
+    status.state = 'waiting';
+    status.startedAt ??= iso(Date.now());
+    status.endedAt = undefined;
+    status.outcome = { dueAt: iso(dueMs) };
+    this.tracker.log(`${step} waits until ${iso(dueMs)}`, step);
+    this.tracker.publish();
+    try {
+      while (!wait.now && wait.dueMs > Date.now()) {
+        const seen = wait.changes;
+        await condition(() => wait.changes !== seen, wait.dueMs - Date.now());
+      }
+    } finally {
+      this.open.delete(step);
+    }
+    const outcome: ScheduledOutcome = { dueAt: iso(wait.dueMs), firedAt: iso(Date.now()), trigger: wait.now ? 'now' : 'due', rescheduled: wait.changes };
+    const moved = wait.changes > 0;
+    this.tracker.stepCompleted(step, 0, { ...outcome, rescheduled: String(outcome.rescheduled) }, moved ? 'person' : 'primary');
+    return outcome;
+  }
+
+  private waitFor(request: RescheduleRequest): OpenWait {
+    const waits = [...this.open.values()];
+    if (waits.length === 0) throw new Error('nothing is scheduled: this run is not waiting for a time');
+    if (request.step === undefined) {
+      if (waits.length > 1) throw new Error(`several waits are open (${waits.map((w) => w.step).join(', ')}): say which step`);
+      return waits[0]!;
+    }
+    const named = this.open.get(request.step);
+    if (!named) throw new Error(`step "${String(request.step)}" is not waiting for a time; waiting: ${waits.map((w) => w.step).join(', ')}`);
+    return named;
+  }
+
+  /** Update validator: refuses a reschedule that does not apply, before it reaches the history. */
+  validate(request: RescheduleRequest): void {
+    if (request.decisionId && this.receipts.has(request.decisionId)) return;
+    this.waitFor(request);
+    if (typeof request.by !== 'string' || request.by.trim() === '') throw new Error('a reschedule must say who asked for it (by)');
+    if (request.by.length > DECISION_LIMITS.byChars) throw new Error(`"by" must be at most ${DECISION_LIMITS.byChars} characters`);
+    if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > DECISION_LIMITS.reasonChars)) {
+      throw new Error(`a reason must be text of at most ${DECISION_LIMITS.reasonChars} characters`);
+    }
+    if (request.now === true) {
+      if (request.at !== undefined) throw new Error('give a new time (at) or now, not both');
+      return;
+    }
+    if (typeof request.at !== 'string' || !ISO_WITH_ZONE.test(request.at) || Number.isNaN(Date.parse(request.at))) {
+      throw new Error('give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
+    }
+  }
+
+  /** Moves the wait: a new due time (a past one means now), or now. */
+  reschedule(request: RescheduleRequest): DecisionReceipt {
+    const earlier = request.decisionId ? this.receipts.get(request.decisionId) : undefined;
+    if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
+    const wait = this.waitFor(request);
+    const reason = request.reason ? ` (${request.reason})` : '';
+    let message: string;
+    if (request.now === true) {
+      wait.now = true;
+      message = `${wait.step} goes now, by ${request.by}`;
+    } else {
+      wait.dueMs = Date.parse(request.at!);
+      this.tracker.step(wait.step).outcome = { dueAt: iso(wait.dueMs) };
+      message = `${wait.step} rescheduled to ${iso(wait.dueMs)} by ${request.by}`;
+    }
+    wait.changes += 1;
+    this.tracker.log(`${message}${reason}`, wait.step, 'warn');
+    const receipt = { applied: true, message };
+    if (request.decisionId) this.receipts.set(request.decisionId, receipt);
+    return receipt;
+  }
+}
