@@ -110,7 +110,8 @@ describe('overture status and list', () => {
 
   it('watch prints plain lines when piped, and redraws a progress display on a terminal', async () => {
     const hire = newHire();
-    const started = await runOverture(['onboard', writeHire(hire), '--inject', 'createAccount=latency:1500', '--json'], stack.env);
+    // Long enough that the run is still going when watch starts, even on a loaded machine (a finished run has nothing to redraw).
+    const started = await runOverture(['onboard', writeHire(hire), '--inject', 'createAccount=latency:6000', '--json'], stack.env);
     const { workflowId } = JSON.parse(started.stdout) as { workflowId: string };
     // script(1) gives the CLI a pseudo-terminal, as a person's shell would.
     const command = `${JSON.stringify(process.execPath)} bin/overture.js watch ${workflowId}`;
