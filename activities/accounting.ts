@@ -14,6 +14,7 @@ import { formatCents, toCents } from '../src/accounting/money';
 import { describeSource, fetchPublishedRates } from '../src/accounting/rates-source';
 import { incomeStatementHtml, trialBalanceCsv } from '../src/accounting/statements';
 import type { DeliveryLedger } from '../src/delivery-ledger';
+import { attemptDeliveryOptions } from './delivery-attempt';
 import { PermanentError, TransientError } from '../src/errors';
 import { classified } from './classified';
 import { classifySmtpError, messageIdFor } from './email';
@@ -204,7 +205,7 @@ export function createAccountingActivities(deps: AccountingDependencies) {
           } catch (err) {
             throw classifySmtpError(err);
           }
-        });
+        }, attemptDeliveryOptions());
         return { trialBalancePath, incomeStatementPath, messageId: delivery.receipt };
       });
     },

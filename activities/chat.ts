@@ -7,6 +7,7 @@ import { PermanentError, TransientError } from '../src/errors';
 import { announcementText, type TeamAnnouncement } from './email';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
+import { attemptDeliveryOptions } from './delivery-attempt';
 
 export interface ChatDependencies {
   webhookUrl: string;
@@ -21,7 +22,19 @@ export function classifyWebhookStatus(status: number): Error | undefined {
   return new PermanentError(`webhook refused the message with HTTP ${status}`);
 }
 
-/** Posts text to the team webhook once per key (the delivery ledger remembers it); returns the delivery id. */
+/**
+ * The text as Slack-compatible chat shows it literally: `&`, `<` and `>` escaped as Slack asks, so a name,
+ * team, title or reason holding `<!channel>`, `<@U123>` or `<https://evil.example|sso.company.com>` cannot
+ * broadcast, mention or disguise a link. Overture's own markup (emoji codes like `:wave:`) is untouched.
+ */
+export function slackText(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/**
+ * Posts text to the team webhook once per key (the delivery ledger remembers it); returns the delivery id.
+ * The text is plain: it is escaped here, for every caller (announcements, notices, summaries, social posts).
+ */
 export async function postToTeamOnce(deps: ChatDependencies, key: string, text: string): Promise<string> {
   const delivery = await deps.ledger.deliverOnce(key, 'webhook', async () => {
     let response: Response;
@@ -29,7 +42,7 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
       response = await fetch(deps.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
-        body: JSON.stringify({ text }),
+        body: JSON.stringify({ text: slackText(text) }),
         signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
       });
     } catch (err) {
@@ -39,7 +52,7 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
     const failure = classifyWebhookStatus(response.status);
     if (failure) throw failure;
     return createHash('sha256').update(key).digest('hex').slice(0, 16);
-  });
+  }, attemptDeliveryOptions());
   return delivery.receipt;
 }
 

@@ -10,6 +10,8 @@ import { PermanentError, TransientError } from '../src/errors';
 import type { NewHire } from '../workflows/onboarding/types';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
+import { replaceUnsafe } from '../src/terminal-safe';
+import { attemptDeliveryOptions } from './delivery-attempt';
 
 export interface EmailDependencies {
   transport: Transporter;
@@ -47,6 +49,18 @@ export function announcementText(a: TeamAnnouncement): string {
   return `Please welcome ${a.fullName}, joining ${a.team} as ${a.role} on ${a.startDate}. ${where}`;
 }
 
+/**
+ * A subject that carries only plain text: every control character (CR and LF above all), separator or
+ * direction override becomes a space, and an RFC 2047 encoded word (`=?utf-8?B?...?=`) is broken up, so a
+ * name or title in it can neither add a header nor make a mail reader decode text the sender never wrote.
+ */
+export function plainSubject(subject: string): string {
+  return replaceUnsafe(subject, ' ')
+    .replace(/=\?/g, '= ?')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 /** Sends a plain-text email once per key (the delivery ledger remembers it); its Message-ID derives from the key. */
 export async function sendEmailOnce(
   deps: Pick<EmailDependencies, 'transport' | 'from' | 'ledger'>,
@@ -57,12 +71,12 @@ export async function sendEmailOnce(
 ): Promise<{ messageId: string; alreadyDelivered: boolean }> {
   const delivery = await deps.ledger.deliverOnce(key, 'email', async () => {
     try {
-      const info = await deps.transport.sendMail({ from: deps.from, to, subject, text, messageId: messageIdFor(key) });
+      const info = await deps.transport.sendMail({ from: deps.from, to, subject: plainSubject(subject), text, messageId: messageIdFor(key) });
       return String(info.messageId);
     } catch (err) {
       throw classifySmtpError(err);
     }
-  });
+  }, attemptDeliveryOptions());
   return { messageId: delivery.receipt, alreadyDelivered: delivery.alreadyDelivered };
 }
 

@@ -2,11 +2,14 @@
 // The `overture` CLI. tsx compiles the TypeScript sources on the fly, so the CLI never runs a stale build.
 require('tsx/cjs');
 const { runCli } = require('../src/cli.ts');
+const { exitAfterOutput } = require('../src/cli-io.ts');
 
+// Exits only once stdout and stderr are flushed: a pipe takes output asynchronously, and an immediate
+// process.exit would cut it (e.g. `overture list --json | jq` at 64 KiB).
 runCli(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (err) => {
     console.error(err);
-    process.exit(1);
+    exitAfterOutput(1);
   },
 );

@@ -1,9 +1,9 @@
 /**
- * What every CLI command shares: where it writes, how it reads an input FILE or stdin (`-`), and the usage
- * mistake (exit code 2, nothing done).
+ * What every CLI command shares: where it writes, how it reads an input FILE or stdin (`-`), the usage
+ * mistake (exit code 2, nothing done), and how the process ends once its output is flushed.
  */
 import fs from 'node:fs';
-import { InputError } from './schemas';
+import { InputError, notJsonProblem } from './schemas';
 
 /** A usage mistake: exit code 2, nothing started. */
 export class UsageError extends Error {}
@@ -25,7 +25,22 @@ export function readInput(source: string, io: Io): unknown {
   }
   try {
     return JSON.parse(text);
-  } catch (err) {
-    throw new InputError([`(input): not valid JSON (${(err as Error).message})`]);
+  } catch {
+    throw new InputError([`(input): ${notJsonProblem(text)}`]);
   }
+}
+
+/**
+ * Ends the process with the code once everything written to stdout and stderr is flushed. Output to a pipe
+ * is written asynchronously: `process.exit` right after a large write would cut it off (at 64 KiB on Linux).
+ */
+export function exitAfterOutput(code: number): void {
+  process.exitCode = code;
+  let pending = 2;
+  const done = () => {
+    pending -= 1;
+    if (pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
 }

@@ -1,9 +1,12 @@
 /**
- * How the CLI shows runs: a status table, a run list, and live progress while a run advances.
+ * How the CLI shows runs: a status table, a run list, and live progress while a run advances. Every line
+ * shows run data (names, reasons, outputs, errors) through `printable`, so it cannot steer the terminal or
+ * forge a line.
  */
 import type { Client } from '@temporalio/client';
 import { getRunStatus, type RunStatus, type RunSummary } from './client';
 import { FINAL_RUN_STATES, type StepDefinition, type StepStatus } from '../workflows/kit/types';
+import { printable } from './terminal-safe';
 
 const FINISHED = new Set<string>(FINAL_RUN_STATES);
 const ICONS: Record<string, string> = {
@@ -33,7 +36,7 @@ export function formatStep(step: StepStatus): string {
   const path = step.path === 'fallback' ? ' (fallback)' : '';
   const fault = step.fault ? ` [fault ${step.fault}]` : '';
   const items = step.fanOut ? `  items ${step.fanOut.completed}/${step.fanOut.total}${step.fanOut.failed ? `, ${step.fanOut.failed} failed (${step.fanOut.failedItems.map((f) => f.item).join(', ')})` : ''}` : '';
-  return `${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`;
+  return printable(`${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`);
 }
 
 /** A run's status as people read it. */
@@ -47,7 +50,7 @@ export function formatStatus(status: RunStatus): string {
     lines.push(`! ${what} since ${q.openedAt}: ${q.kind === 'approval' ? `decide with --decision ${q.choices.join('|')}` : q.prompt}`);
   }
   lines.push('log:', ...status.log.map((l) => `  ${l.at} ${l.level.padEnd(5)} ${l.message}`));
-  return lines.join('\n');
+  return lines.map((line) => printable(line)).join('\n');
 }
 
 /** The registered processes, each with its steps, what they need, and the events that start or advance it. */
@@ -67,7 +70,7 @@ export function formatProcesses(processes: Array<{ name: string; title: string; 
 export function formatRunList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
   const rows = runs.map((r) => `${r.workflowId.padEnd(32)} ${r.process.padEnd(16)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.needsAttention ? `waiting since ${r.waitingSince}` : r.startedAt}`);
-  return [`${'WORKFLOW ID'.padEnd(32)} ${'PROCESS'.padEnd(16)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`, ...rows].join('\n');
+  return [`${'WORKFLOW ID'.padEnd(32)} ${'PROCESS'.padEnd(16)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`, ...rows.map((row) => printable(row))].join('\n');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,11 +86,11 @@ export async function followRun(client: Client, workflowId: string, print: ((lin
     const status = await getRunStatus(client, workflowId);
     if (print && redraw) {
       if (drawnLines) process.stdout.write(`\x1b[${drawnLines}A\x1b[0J`);
-      const block = [`${workflowId}: ${status.state}`, ...status.steps.map(formatStep), ...status.log.slice(-3).map((l) => `  ${l.message}`)];
+      const block = [`${workflowId}: ${status.state}`, ...status.steps.map(formatStep), ...status.log.slice(-3).map((l) => `  ${l.message}`)].map((line) => printable(line));
       process.stdout.write(block.join('\n') + '\n');
       drawnLines = block.length;
     } else if (print) {
-      for (const line of status.log.slice(printed)) print(`${line.at}  ${line.message}`);
+      for (const line of status.log.slice(printed)) print(printable(`${line.at}  ${line.message}`));
     }
     printed = status.log.length;
     if (FINISHED.has(status.state) || status.execution.status !== 'RUNNING') return status;

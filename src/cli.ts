@@ -22,10 +22,11 @@ import {
   resolveEscalation,
   startProcess,
 } from './client';
-import { InputError, parseFaultSpec, parseInput } from './schemas';
+import { InputError, notJsonProblem, parseFaultSpec, parseInput } from './schemas';
 import { formatProcesses, formatRunList, formatStatus, followRun } from './cli-output';
 import { findProcess, STARTABLE_PROCESSES, UnknownProcessError } from './processes';
-import { readInput, UsageError, type Io } from './cli-io';
+import { exitAfterOutput, readInput, UsageError, type Io } from './cli-io';
+import { printable } from './terminal-safe';
 import { emit } from './cli-emit';
 import { schedule, SCHEDULE_USAGE } from './cli-schedule';
 import type { FaultMode } from '../workflows/kit/types';
@@ -55,9 +56,10 @@ ${SCHEDULE_USAGE}
 
 Configuration comes from the environment (see README): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...`;
 
+// Run data never reaches the terminal raw: a control or bidi character is shown as a visible escape (valid in JSON too).
 const defaultIo: Io = {
-  stdout: (t) => process.stdout.write(t + '\n'),
-  stderr: (t) => process.stderr.write(t + '\n'),
+  stdout: (t) => process.stdout.write(printable(t, { keepNewlines: true }) + '\n'),
+  stderr: (t) => process.stderr.write(printable(t, { keepNewlines: true }) + '\n'),
   readStdin: () => fs.readFileSync(0, 'utf8'),
   isTty: Boolean(process.stdout.isTTY),
 };
@@ -71,17 +73,21 @@ function faultsFrom(specs: string[], steps: readonly string[]): Partial<Record<s
   return faults;
 }
 
+const OUTPUT_USAGE = '--output must be a JSON object of strings, e.g. {"workspaceUrl":"https://..."}';
+
+/** `--output`'s object of strings, or a UsageError (exit 2) that says what is wrong without quoting the text. */
 function parseOutput(text: string | undefined): Record<string, string> | undefined {
   if (text === undefined) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new UsageError('--output must be a JSON object of strings, e.g. {"workspaceUrl":"https://..."}');
+    throw new UsageError(`${OUTPUT_USAGE}; it is ${notJsonProblem(text)}`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
-    throw new UsageError('--output must be a JSON object of strings, e.g. {"workspaceUrl":"https://..."}');
-  }
+  const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : typeof parsed;
+  if (kind !== 'object') throw new UsageError(`${OUTPUT_USAGE}, not ${kind}`);
+  const notText = Object.entries(parsed as Record<string, unknown>).find(([, v]) => typeof v !== 'string');
+  if (notText) throw new UsageError(`${OUTPUT_USAGE}; "${printable(notText[0])}" is not a string`);
   return parsed as Record<string, string>;
 }
 
@@ -180,7 +186,7 @@ async function escalations(client: Client, args: string[], io: Io): Promise<numb
   const open = await listOpenQuestions(client, { taskQueue: values['task-queue'], process: values.process });
   if (values.json) io.stdout(JSON.stringify(open, null, 2));
   else if (open.length === 0) io.stdout('no open escalations, approvals or tasks');
-  else for (const o of open) io.stdout(`${o.since}  ${o.workflowId}  ${o.kind}  ${o.question || o.step}  ${o.detail}`);
+  else for (const o of open) io.stdout(printable(`${o.since}  ${o.workflowId}  ${o.kind}  ${o.question || o.step}  ${o.detail}`));
   return 0;
 }
 
@@ -209,6 +215,7 @@ async function resolve(client: Client, args: string[], io: Io): Promise<number> 
 }
 
 async function answer(client: Client, workflowId: string, name: string | undefined, decision: string, values: { reason?: string; by?: string; output?: string }, io: Io): Promise<number> {
+  const output = parseOutput(values.output); // a usage mistake before anything is asked of the run
   const status = await getRunStatus(client, workflowId);
   const question = questionFor(status, name);
   const receipt = await answerQuestion(client, workflowId, {
@@ -216,7 +223,7 @@ async function answer(client: Client, workflowId: string, name: string | undefin
     decision,
     by: operator(values.by),
     reason: values.reason,
-    output: parseOutput(values.output),
+    output,
     decisionId: question ? decisionIdFor(question, decision) : undefined,
   });
   io.stdout(receipt.message);
@@ -249,7 +256,7 @@ async function inject(client: Client, args: string[], io: Io): Promise<number> {
   if (positionals.length !== 2) throw new UsageError('inject takes ID STEP=MODE');
   const status = await getRunStatus(client, positionals[0]!);
   const { step, fault } = parseFaultSpec(positionals[1]!, status.steps.map((s) => s.step));
-  const receipt = await injectFault(client, positionals[0]!, step, fault);
+  const receipt = await injectFault(client, positionals[0]!, step, fault, status);
   io.stdout(receipt.message);
   return 0;
 }
@@ -348,10 +355,10 @@ function reportError(err: unknown, io: Io): number {
 
 if (require.main === module) {
   runCli(process.argv.slice(2)).then(
-    (code) => process.exit(code),
+    (code) => exitAfterOutput(code),
     (err: unknown) => {
       console.error(err);
-      process.exit(1);
+      exitAfterOutput(1);
     },
   );
 }

@@ -3,11 +3,13 @@
  * The CLI, the console, the benchmark and the tests all go through here.
  */
 import {
+  ApplicationFailure,
   Client,
   Connection,
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
   isGrpcCancelledError,
   isGrpcDeadlineError,
   type Workflow,
@@ -22,6 +24,7 @@ import { findProcess, PROCESSES, type ProcessDefinition } from './processes';
 import type { EventRoute } from './processes/types';
 import { onboardingWorkflowId } from './processes/onboarding';
 import { answerQuestionUpdate, fanOutProgressQuery, injectFaultUpdate, rescheduleUpdate, resolveEscalationUpdate, statusQuery, eventSignal, type ProcessEvent } from '../workflows/kit';
+import { checkAnswerForm, checkEscalationForm, checkInjectionForm, checkRescheduleForm, DECISION_LIMITS, tooMany } from '../workflows/kit/limits';
 import { BLOCKING_STEP, initialRunAttributes, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../workflows/kit/search-attributes';
 import type {
   DecisionReceipt,
@@ -253,14 +256,29 @@ export async function listRuns(client: Client, filters: ListFilters = {}): Promi
   });
 }
 
+/**
+ * Refuses, before sending, what the run's validator would refuse whatever the run's state (over the kit's
+ * limits, malformed): the same error, with the same message, as the run's own refusal.
+ */
+function refuseEarly(check: () => void): void {
+  try {
+    check();
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message, type: 'DecisionRefused', nonRetryable: true }));
+  }
+}
+
 /** Sends a decision on an escalated step; the validator's refusal surfaces as a rejected promise. */
 export async function resolveEscalation(client: Client, workflowId: string, decision: EscalationDecision): Promise<DecisionReceipt> {
+  refuseEarly(() => checkEscalationForm(decision));
   const handle = client.workflow.getHandle(workflowId);
   return handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: decision.decisionId });
 }
 
 /** Answers an approval, a manual task or a process's own question. */
 export async function answerQuestion(client: Client, workflowId: string, answer: QuestionAnswer): Promise<DecisionReceipt> {
+  refuseEarly(() => checkAnswerForm(answer));
   const handle = client.workflow.getHandle(workflowId);
   return handle.executeUpdate(answerQuestionUpdate, { args: [answer], updateId: answer.decisionId });
 }
@@ -270,14 +288,23 @@ export function decideApproval(client: Client, workflowId: string, decision: Que
   return answerQuestion(client, workflowId, decision);
 }
 
-/** Injects (or clears, with no fault) a failure into a step of a running run. */
-export async function injectFault(client: Client, workflowId: string, step: string, fault?: FaultMode): Promise<DecisionReceipt> {
+/**
+ * Injects (or clears, with no fault) a failure into a step of a running run. Given the run's status (as the
+ * CLI and the console have it), a run that has taken its share of injections is refused before sending.
+ */
+export async function injectFault(client: Client, workflowId: string, step: string, fault?: FaultMode, known?: Pick<WorkflowRunStatus, 'injections'>): Promise<DecisionReceipt> {
+  refuseEarly(() => {
+    checkInjectionForm(fault === undefined ? { step } : { step, fault });
+    const refusal = tooMany(known?.injections ?? 0, DECISION_LIMITS.injectionsPerRun, 'fault injections', 'retry, skip and abort still work');
+    if (refusal) throw refusal;
+  });
   const handle = client.workflow.getHandle(workflowId);
   return handle.executeUpdate(injectFaultUpdate, { args: [{ step, fault }] });
 }
 
 /** Moves a run's scheduled wait to a new time (`at`) or to now; the validator's refusal surfaces as a rejected promise. */
 export async function reschedule(client: Client, workflowId: string, request: RescheduleRequest): Promise<DecisionReceipt> {
+  refuseEarly(() => checkRescheduleForm(request));
   return client.workflow.getHandle(workflowId).executeUpdate(rescheduleUpdate, { args: [request], updateId: request.decisionId });
 }
 

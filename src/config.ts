@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { ProcessOptions, StepPolicy } from '../workflows/kit/types';
 import { PROCESS_STEP_NAMES } from './processes/shapes';
 import { PUBLISHING_SETTINGS, publishingDerived, type PublishingDerived } from './publishing/settings';
+import { insecureBindProblem, weakTokenProblem } from './console/startup-checks';
 
 const HOUR_MS = 3_600_000;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -117,6 +118,17 @@ export const configSchema = z.object({
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
   CONSOLE_TOKEN: z.string().optional(),
+  // The console under load (src/console/server.ts): a plain-HTTP bind beyond loopback needs the override;
+  // connections, event streams, timeouts and sign-in failures are bounded.
+  CONSOLE_ALLOW_INSECURE_BIND: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  CONSOLE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(256),
+  CONSOLE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(100),
+  CONSOLE_MAX_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100_000).default(8),
+  CONSOLE_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
+  CONSOLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
+  CONSOLE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+  CONSOLE_SIGNIN_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(10_000).default(5),
+  CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
   EVENTS_HOST: z.string().default('127.0.0.1'),
   EVENTS_PORT: port(4080),
   EVENTS_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(256 * 1024),
@@ -168,6 +180,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
   if (!(raw.APPROVAL_REMINDER_HOURS < raw.APPROVAL_NEXT_CONTACT_HOURS && raw.APPROVAL_NEXT_CONTACT_HOURS < raw.APPROVAL_TIMEOUT_HOURS)) {
     throw new ConfigError('invalid configuration: APPROVAL_REMINDER_HOURS < APPROVAL_NEXT_CONTACT_HOURS < APPROVAL_TIMEOUT_HOURS must hold');
   }
+  const consoleProblems = [
+    raw.CONSOLE_TOKEN?.trim() ? weakTokenProblem(raw.CONSOLE_TOKEN)?.replace(/^/, 'CONSOLE_TOKEN: ') : undefined,
+    insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND),
+  ].filter((p) => p !== undefined);
+  if (consoleProblems.length) throw new ConfigError(`invalid configuration:\n${consoleProblems.map((p) => `  ${p}`).join('\n')}`);
   const dataDir = path.resolve(raw.OVERTURE_DATA_DIR);
   return {
     ...raw,
@@ -192,6 +209,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
 
 export const DEFAULT_SUPPORT_POLICY: StepPolicy = {
   startToCloseTimeoutMs: 30_000,
+  // Notices and fallbacks send email and webhook posts, heartbeating while they send (activities/delivery-attempt.ts).
+  heartbeatTimeoutMs: 15_000,
   initialIntervalMs: 1_000,
   backoffCoefficient: 2,
   maximumIntervalMs: 60_000,

@@ -22,6 +22,7 @@ import { createWorker } from '../workers/overture-worker';
 import { startConsoleFromConfig } from './console/main';
 import { startEventGatewayFromConfig } from './events/server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
+import { printable } from './terminal-safe';
 
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
 export interface OperatorConsole {
@@ -38,7 +39,8 @@ const REPEAT_SIGNAL_MS = 1_000;
 
 const out = (line: string) => console.log(line);
 const err = (line: string) => console.error(line);
-const prefixed = (tag: string) => (line: string) => out(`[${tag}] ${line}`);
+// Lines of the parts may carry run data (an operator's name, an event's id): shown with visible escapes.
+const prefixed = (tag: string) => (line: string) => out(`[${tag}] ${printable(line)}`);
 
 /** Raised between startup steps when a stop was requested meanwhile. */
 class Interrupted extends Error {}

@@ -8,7 +8,7 @@
  */
 import type Database from 'better-sqlite3';
 import { PermanentError } from '../errors';
-import { openSqlite } from '../directory/sqlite-directory';
+import { openDatabase } from '../sqlite';
 import {
   CASH_ACCOUNT,
   CLOSE_ENTRY_KINDS,
@@ -136,9 +136,7 @@ export class SqliteGeneralLedger implements GeneralLedger {
   readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.pragma('foreign_keys = ON');
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(file, { pragmas: ['foreign_keys = ON'], schema: SCHEMA });
   }
 
   async lockPeriod(period: string, entities: string[]): Promise<string[]> {

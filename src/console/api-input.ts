@@ -2,14 +2,22 @@
 import { InputError, parseFaultSpec, parseInput } from '../schemas';
 import { findProcess, UnknownProcessError } from '../processes';
 import type { FaultMode } from '../../workflows/kit/types';
+import { DECISION_LIMITS } from '../../workflows/kit/limits';
 import { HttpError } from './http-helpers';
 
 type Faults = Partial<Record<string, FaultMode>>;
 
 const FAULT_MODES = /^(none|permanent|transient:\d+|latency:\d+)$/;
 
-/** Bounds on what an operator may send; the workflow's validator has its own (larger) ones. */
-export const INPUT_LIMITS = { reasonChars: 500, outputKeys: 20, outputKeyChars: 100, outputValueChars: 500, nameChars: 200 };
+/** Bounds on what an operator may send: the kit's, which the workflow's validators enforce too. */
+export const INPUT_LIMITS = {
+  reasonChars: DECISION_LIMITS.reasonChars,
+  outputKeys: DECISION_LIMITS.outputKeys,
+  outputKeyChars: DECISION_LIMITS.outputKeyChars,
+  outputValueChars: DECISION_LIMITS.outputValueChars,
+  outputTotalChars: DECISION_LIMITS.outputTotalChars,
+  nameChars: DECISION_LIMITS.nameChars,
+};
 
 const badRequest = (field: string, problem: string) => new HttpError(400, `${field} ${problem}`, { problems: [`${field}: ${problem}`] });
 
@@ -33,10 +41,10 @@ function optionalString(value: unknown, field: string, max: number): string | un
 
 const optionalReason = (value: unknown) => optionalString(value, 'reason', INPUT_LIMITS.reasonChars);
 
-/** An answer's or a skip's output: an object of at most 20 strings, each at most 500 characters. */
+/** An answer's or a skip's output: an object of at most 20 strings, each at most 500 characters, 4000 in all. */
 function optionalOutput(value: unknown): Record<string, string> | undefined {
   if (value === undefined || value === null) return undefined;
-  const { outputKeys, outputKeyChars, outputValueChars } = INPUT_LIMITS;
+  const { outputKeys, outputKeyChars, outputValueChars, outputTotalChars } = INPUT_LIMITS;
   const problem = `must be an object of at most ${outputKeys} string values of at most ${outputValueChars} characters`;
   if (typeof value !== 'object' || Array.isArray(value)) throw badRequest('output', problem);
   const entries = Object.entries(value as Record<string, unknown>);
@@ -45,6 +53,8 @@ function optionalOutput(value: unknown): Record<string, string> | undefined {
     if (key === '' || key.length > outputKeyChars) throw badRequest('output', `keys must be 1-${outputKeyChars} characters`);
     if (typeof v !== 'string' || v.length > outputValueChars) throw badRequest(`output.${key}`, `must be a string of at most ${outputValueChars} characters`);
   }
+  const total = entries.reduce((sum, [key, v]) => sum + key.length + (v as string).length, 0);
+  if (total > outputTotalChars) throw badRequest('output', `may hold at most ${outputTotalChars} characters in all (keys and values)`);
   return entries.length ? (value as Record<string, string>) : undefined;
 }
 

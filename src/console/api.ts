@@ -81,7 +81,11 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
   }
   if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
   if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
-  if (is('GET', 'events')) return ctx.events.open(req, res, url.searchParams.get('run') || undefined);
+  if (is('GET', 'events')) {
+    // Streams count per session; a bearer caller (no session) per address.
+    const owner = caller.sessionId ?? `bearer ${req.socket.remoteAddress ?? 'unknown'}`;
+    return ctx.events.open(req, res, { owner, runId: url.searchParams.get('run') || undefined });
+  }
   if (is('POST', 'runs')) {
     const { process, input, faults } = parseStartRequest(await readJson(req));
     const started = await startProcess(client, config, process, input, { faults, tuneOptions: ctx.startOptions?.tuneOptions });
@@ -108,7 +112,7 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
     const request = parseInjectRequest(await readJson(req));
     const status = await statusOf(client, id);
     const fault = faultFor(request, status.steps.map((s) => s.step));
-    const receipt = await injectFault(client, id, request.step, fault);
+    const receipt = await injectFault(client, id, request.step, fault, status);
     log(`${caller.operator}: ${id} ${receipt.message}`);
     return json(res, 200, receipt);
   }

@@ -23,7 +23,7 @@ export async function sendError(client: Client, req: http.IncomingMessage, res: 
     res.end();
     return;
   }
-  if (err instanceof HttpError) return json(res, err.status, { error: err.message, ...err.extra });
+  if (err instanceof HttpError) return json(res, err.status, { error: err.message, ...err.extra }, err.headers);
   // The first line of the message says what was invalid ("invalid financial-close input"); problems name the fields.
   if (err instanceof InputError) return json(res, 400, { error: err.message.split('\n')[0]!.replace(/:$/, ''), problems: err.problems });
   if (err instanceof UnknownProcessError) return json(res, 400, { error: err.message, problems: [`process: ${err.message}`] });

@@ -1,7 +1,13 @@
 /** What every console module needs to answer a request: the security headers, JSON replies, and body parsing. */
 import type http from 'node:http';
+import { notJsonProblem } from '../schemas';
 
 const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * A body past the limit is still read (and dropped) up to this many bytes, so the client gets its 413 instead of
+ * a connection reset; a larger one is answered at once and its connection closed.
+ */
+const MAX_DISCARD_BYTES = 8 * 1024 * 1024;
 
 /** Sent on every response, pages and API alike. */
 export const SECURITY_HEADERS: Record<string, string> = {
@@ -22,6 +28,8 @@ export class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly extra: Record<string, unknown> = {},
+    /** Headers of the answer (Retry-After, Connection: close). */
+    readonly headers: Headers = {},
   ) {
     super(message);
   }
@@ -38,21 +46,41 @@ export function json(res: http.ServerResponse, status: number, value: unknown, h
   send(res, status, JSON.stringify(value), 'application/json; charset=utf-8', headers);
 }
 
-/** The request body as text; rejects with 413 past 64 KiB. */
+/** The 413 for a body past {@link MAX_BODY_BYTES}; its connection is closed after the answer. */
+const tooLarge = () => new HttpError(413, `request body too large: at most ${MAX_BODY_BYTES} bytes`, {}, { Connection: 'close' });
+
+/**
+ * The request body as text; rejects with 413 past 64 KiB. A larger body is read to its end and dropped (up to
+ * {@link MAX_DISCARD_BYTES}), so the 413 reaches the client instead of a reset; the request timeout bounds how long.
+ */
 export function readBody(req: http.IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_DISCARD_BYTES) {
+      // Not worth reading: answer now; the connection closes after the answer (see sendError).
+      reject(tooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    req.on('data', (chunk: Buffer) => {
+    let refused = false;
+    const refuse = () => {
+      if (refused) return;
+      refused = true;
+      req.off('data', onData);
+      reject(tooLarge());
+    };
+    const onData = (chunk: Buffer) => {
       size += chunk.length;
+      if (size > MAX_DISCARD_BYTES) return refuse();
       if (size > MAX_BODY_BYTES) {
-        reject(new HttpError(413, 'request body too large'));
-        req.destroy();
+        chunks.length = 0;
         return;
       }
       chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    };
+    req.on('data', onData);
+    req.on('end', () => (size > MAX_BODY_BYTES ? refuse() : resolve(Buffer.concat(chunks).toString('utf8'))));
     req.on('error', reject);
   });
 }
@@ -65,7 +93,8 @@ export async function readJson(req: http.IncomingMessage): Promise<Record<string
   try {
     value = JSON.parse(text);
   } catch {
-    throw new HttpError(400, 'the request body must be JSON', { problems: ['(input): must be JSON'] });
+    // The parser's own message quotes the body (personal data): say only where it breaks.
+    throw new HttpError(400, 'the request body must be JSON', { problems: [`(input): must be JSON, and it is ${notJsonProblem(text)}`] });
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'the request body must be a JSON object', { problems: ['(input): must be a JSON object'] });

@@ -26,6 +26,6 @@ ${error}
 }
 
 /** Answers with the sign-in page. */
-export function sendLoginPage(res: http.ServerResponse, status: number, message?: string): void {
-  send(res, status, loginPage(message), 'text/html; charset=utf-8');
+export function sendLoginPage(res: http.ServerResponse, status: number, message?: string, headers: Record<string, string> = {}): void {
+  send(res, status, loginPage(message), 'text/html; charset=utf-8', headers);
 }

@@ -10,6 +10,7 @@ import { connectClient } from '../client';
 import { ConfigError, loadConfig, type OvertureConfig } from '../config';
 import type { OperatorConsole, StartOperatorConsole } from '../start';
 import { startOperatorConsole } from './server';
+import { printable } from '../terminal-safe';
 
 /** The operator token: CONSOLE_TOKEN, or a fresh random one (generated: true) to print. */
 export function consoleToken(config: OvertureConfig): { token: string; generated: boolean } {
@@ -54,7 +55,7 @@ async function main(): Promise<number> {
     console.error(e instanceof ConfigError ? e.message : String(e));
     return 2;
   }
-  const log = (line: string) => console.log(`[console] ${line}`);
+  const log = (line: string) => console.log(`[console] ${printable(line)}`);
   const running = await startConsoleFromConfig(config, log);
   log(`connected to Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}). Press Ctrl-C to stop.`);
   await new Promise<void>((resolve) => {
@@ -71,7 +72,7 @@ if (require.main === module) {
     (code) => process.exit(code),
     (e: unknown) => {
       console.error(`the console could not start: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(1);
+      process.exit(e instanceof ConfigError ? 2 : 1);
     },
   );
 }

@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../config';
+import { ConfigError, type OvertureConfig } from '../config';
 import type { StartOptions } from '../client';
 import { handleApi, type ApiContext } from './api';
 import { createDemo } from './demo';
@@ -16,6 +16,7 @@ import { HttpError, json } from './http-helpers';
 import { sendLoginPage } from './login-page';
 import type { ScriptChainSystems } from './script-chain';
 import { createSessions } from './session';
+import { insecureBindProblem, isLoopbackHost } from './startup-checks';
 import { serveIndex, servePublicAsset } from './static-files';
 
 export { countRuns, type Counters } from './runs';
@@ -28,7 +29,7 @@ export interface ConsoleOptions {
   host?: string;
   /** Defaults to config.CONSOLE_PORT; 0 picks a free port. */
   port?: number;
-  /** The operator token; required (an empty token is refused). */
+  /** The operator token; required (an empty or weak token is refused with a ConfigError). */
   token: string;
   log?: (line: string) => void;
   /** Options for runs the console starts (tests shorten retry intervals here). */
@@ -42,14 +43,26 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-/** Starts the console; resolves once it listens. */
+/**
+ * Starts the console; resolves once it listens. Refuses (ConfigError) a weak token, and a bind beyond loopback
+ * without CONSOLE_ALLOW_INSECURE_BIND=true (then logs a warning). Bounded under load by the CONSOLE_* settings:
+ * connections (CONSOLE_MAX_CONNECTIONS; past it new ones are closed at once), the time to send headers
+ * (CONSOLE_HEADERS_TIMEOUT_MS) and a whole request with its body (CONSOLE_REQUEST_TIMEOUT_MS; 408), a socket's
+ * silence (CONSOLE_IDLE_TIMEOUT_MS; event streams are exempt, they are bounded by CONSOLE_MAX_STREAMS and
+ * CONSOLE_MAX_STREAMS_PER_SESSION instead), bodies (413) and wrong tokens (429, see ./sign-in-limiter).
+ */
 export async function startOperatorConsole(opts: ConsoleOptions): Promise<RunningConsole> {
   const { client, config, startOptions } = opts;
   const log = opts.log ?? (() => undefined);
-  const sessions = createSessions(opts.token, log);
+  const sessions = createSessions(opts.token, log, { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE });
   const host = opts.host ?? config.CONSOLE_HOST;
+  const bindProblem = insecureBindProblem(host, config.CONSOLE_ALLOW_INSECURE_BIND);
+  if (bindProblem) throw new ConfigError(bindProblem);
+  if (!isLoopbackHost(host)) {
+    log(`WARNING: the console listens on ${host} in plain HTTP (CONSOLE_ALLOW_INSECURE_BIND=true): its token and session cookies cross the network in clear unless a TLS proxy is in front`);
+  }
   const requestedPort = opts.port ?? config.CONSOLE_PORT;
-  const events = createEventStreams(client, config);
+  const events = createEventStreams(client, config, { total: config.CONSOLE_MAX_STREAMS, perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION });
   const demo = createDemo(client, config, { scriptSystems: opts.scriptSystems, startOptions, log });
   const api: ApiContext = { client, config, log, startOptions, sessions, events, demo };
 
@@ -80,9 +93,23 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
     throw new HttpError(404, 'not found');
   };
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => sendError(client, req, res, err, log));
-  });
+  const requestTimeout = config.CONSOLE_REQUEST_TIMEOUT_MS;
+  const idleTimeout = config.CONSOLE_IDLE_TIMEOUT_MS;
+  const server = http.createServer(
+    {
+      headersTimeout: Math.min(config.CONSOLE_HEADERS_TIMEOUT_MS, requestTimeout),
+      requestTimeout,
+      keepAliveTimeout: Math.min(5_000, idleTimeout),
+      // How often the two timeouts above are checked (Node's default, 30 s, would let a slow sender stay 30 s more).
+      connectionsCheckingInterval: Math.max(50, Math.min(1_000, Math.floor(requestTimeout / 4))),
+    },
+    (req, res) => {
+      handle(req, res).catch((err: unknown) => sendError(client, req, res, err, log));
+    },
+  );
+  server.maxConnections = config.CONSOLE_MAX_CONNECTIONS;
+  // A socket silent this long is closed (event streams turn this off for their own socket).
+  server.timeout = idleTimeout;
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

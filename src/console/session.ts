@@ -8,6 +8,10 @@ import type http from 'node:http';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { HttpError, json, readBody, SECURITY_HEADERS } from './http-helpers';
 import { sendLoginPage } from './login-page';
+import { ConfigError } from '../config';
+import { createSignInLimiter } from './sign-in-limiter';
+import { weakTokenProblem } from './startup-checks';
+import { hasUnsafeText, printable } from '../terminal-safe';
 
 const SESSION_COOKIE = 'overture_session';
 const CSRF_COOKIE = 'overture_csrf';
@@ -65,9 +69,22 @@ function parseCookies(header: string | undefined): Map<string, string> {
   return cookies;
 }
 
-/** In-memory sessions for one console; throws when the token is empty. */
-export function createSessions(token: string, log: (line: string) => void): Sessions {
-  if (!token || token.trim().length === 0) throw new Error('the operator console needs a token (CONSOLE_TOKEN)');
+/** The client's address, as sign-in failures are counted. */
+const addressOf = (req: http.IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
+
+/** Answer of a token check from a locked address (or while every sign-in is locked). */
+const lockedOut = (seconds: number) =>
+  new HttpError(429, `too many wrong tokens: sign-in is locked, try again in ${seconds} s`, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) });
+
+/**
+ * In-memory sessions for one console; throws a ConfigError when the token is empty or weak. Wrong tokens are
+ * bounded per address and in total (see ./sign-in-limiter); the defaults are CONSOLE_SIGNIN_*'s.
+ */
+export function createSessions(token: string, log: (line: string) => void, limits: { perAddress: number; global: number } = { perAddress: 5, global: 100 }): Sessions {
+  if (!token || token.trim().length === 0) throw new ConfigError('the operator console needs a token (CONSOLE_TOKEN)');
+  const weak = weakTokenProblem(token);
+  if (weak) throw new ConfigError(`the operator console refuses a weak token: ${weak}`);
+  const limiter = createSignInLimiter(limits, log);
   // Bearer callers have no session; their CSRF token is fixed per server start and read from /api/session.
   const bearerCsrf = createHmac('sha256', randomBytes(32)).update('bearer-csrf').digest('base64url');
   const sessions = new Map<string, Session>();
@@ -88,7 +105,13 @@ export function createSessions(token: string, log: (line: string) => void): Sess
     authenticate(req) {
       const auth = req.headers.authorization;
       if (auth?.startsWith('Bearer ')) {
-        if (!sameSecret(auth.slice('Bearer '.length).trim(), token)) return undefined;
+        const address = addressOf(req);
+        const wait = limiter.retryAfter(address);
+        if (wait !== undefined) throw lockedOut(wait);
+        if (!sameSecret(auth.slice('Bearer '.length).trim(), token)) {
+          limiter.failed(address);
+          return undefined;
+        }
         const named = req.headers['x-operator'];
         const operator = typeof named === 'string' && named.trim() && named.length <= 100 ? named.trim() : 'api';
         return { operator, csrf: bearerCsrf };
@@ -114,16 +137,21 @@ export function createSessions(token: string, log: (line: string) => void): Sess
       const form = new URLSearchParams(await readBody(req));
       const given = form.get('token') ?? '';
       const operator = (form.get('operator') ?? '').trim();
+      const address = addressOf(req);
+      const wait = limiter.retryAfter(address);
+      if (wait !== undefined) return sendLoginPage(res, 429, `Too many wrong tokens: sign-in is locked, try again in ${wait} s.`, { 'Retry-After': String(wait) });
       if (!given || !sameSecret(given, token)) {
-        log('refused a sign-in with a wrong token');
+        limiter.failed(address, operator);
         return sendLoginPage(res, 401, 'Wrong token.');
       }
+      limiter.succeeded(address);
       if (!operator || operator.length > 100) return sendLoginPage(res, 400, 'Say who you are: your name is recorded with your decisions.');
+      if (hasUnsafeText(operator)) return sendLoginPage(res, 400, 'Your name must be plain text: no control or direction characters.');
       pruneSessions();
       const sessionId = randomBytes(32).toString('base64url');
       const csrf = randomBytes(32).toString('base64url');
       sessions.set(sessionId, { operator, csrf, expiresAt: Date.now() + SESSION_TTL_MS });
-      log(`${operator} signed in`);
+      log(`${printable(operator)} signed in`);
       const maxAge = Math.floor(SESSION_TTL_MS / 1000);
       res.writeHead(303, {
         ...SECURITY_HEADERS,

@@ -1,10 +1,9 @@
 /**
  * The embedded directory: a real SQLite database (better-sqlite3) holding accounts, grants, workspaces and tickets.
  */
-import fs from 'node:fs';
-import path from 'node:path';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { PermanentError } from '../errors';
+import { openDatabase } from '../sqlite';
 import { workspaceUrlFor, type Account, type DirectoryProvider, type NewAccount, type Ticket, type Workspace } from './directory-provider';
 
 /** Roles the directory knows and the permissions each one grants. */
@@ -66,13 +65,9 @@ CREATE TABLE IF NOT EXISTS tickets (
 
 const nowIso = () => new Date().toISOString();
 
-/** Opens (and creates when missing) a SQLite database file with settings fit for several processes. */
+/** Opens (and creates when missing) a SQLite database file with settings fit for several processes (see src/sqlite.ts). */
 export function openSqlite(file: string): Database.Database {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  return db;
+  return openDatabase(file);
 }
 
 /** A DirectoryProvider on a SQLite file; also answers the counting questions tests and the console ask. */
@@ -80,8 +75,7 @@ export class SqliteDirectory implements DirectoryProvider {
   readonly db: Database.Database;
 
   constructor(file: string, private readonly workspaceBaseUrl: string) {
-    this.db = openSqlite(file);
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(file, { schema: SCHEMA });
   }
 
   async createAccount(account: NewAccount): Promise<Account> {

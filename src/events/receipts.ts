@@ -4,7 +4,7 @@
  * request cannot be replayed while its timestamp is still fresh.
  */
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../directory/sqlite-directory';
+import { openDatabase } from '../sqlite';
 
 /** Where a received event went. */
 export interface EventReceipt {
@@ -64,8 +64,7 @@ export class EventReceipts {
     file: string,
     private readonly claimLeaseMs = 60_000,
   ) {
-    this.db = openSqlite(file);
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(file, { schema: SCHEMA });
   }
 
   /** Records a signature as seen until `expiresAt` (Unix seconds); false if it was seen already: a replay. */

@@ -17,6 +17,7 @@ import { receiveEvent, type Answer, type GatewayContext } from './gateway';
 import { EventReceipts } from './receipts';
 import { eventRoutes } from './routes';
 import { ANY_TYPE, loadEventSources } from './sources';
+import { printable } from '../terminal-safe';
 
 export interface EventGatewayOptions {
   client: Client;
@@ -177,7 +178,7 @@ async function main(): Promise<number> {
     console.error(e instanceof ConfigError ? e.message : String(e));
     return 2;
   }
-  const log = (line: string) => console.log(`[events] ${line}`);
+  const log = (line: string) => console.log(`[events] ${printable(line)}`);
   const running = await startEventGatewayFromConfig(config, log);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', () => resolve());

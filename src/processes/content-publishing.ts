@@ -7,6 +7,7 @@ import { CONTENT_ID, DRAFT_LIMITS } from '../../workflows/content-publishing/rev
 import { CONTENT_PUBLISHING } from '../../workflows/content-publishing/shape';
 import { CHANNELS, type Channel, type ContentPublishingOptions, type Draft } from '../../workflows/content-publishing/types';
 import type { EventRoute, ProcessDefinition } from './types';
+import { emailAddress, safeText } from '../schemas';
 
 const HOUR_MS = 3_600_000;
 
@@ -24,7 +25,8 @@ export const CONTENT_STEP_POLICIES: Record<string, StepPolicy> = {
   checkBannedWords: quickStep,
   emailAuthor: { ...quickStep, startToCloseTimeoutMs: 60_000, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 6 },
   publishToSite: quickStep,
-  sendNewsletter: { ...quickStep, startToCloseTimeoutMs: 600_000, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 6, runAs: 'activity' },
+  // Heartbeats per subscriber and every second of a send: a lost worker is noticed in 30 s, not 10 min.
+  sendNewsletter: { ...quickStep, startToCloseTimeoutMs: 600_000, heartbeatTimeoutMs: 30_000, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 6, runAs: 'activity' },
   postToSocial: { ...quickStep, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 4 },
 };
 
@@ -35,12 +37,13 @@ export const draftSchema = z
   .object({
     contentId: z.string({ error: 'is required' }).regex(CONTENT_ID, 'must be a lowercase slug of 1-80 letters, digits and "-" (it becomes part of the workflow ID)'),
     revision: z.number().int().min(1).max(DRAFT_LIMITS.maxRevision).default(1),
-    title: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(DRAFT_LIMITS.titleChars, `must be at most ${DRAFT_LIMITS.titleChars} characters`),
-    body: z.string({ error: 'is required' }).refine((b) => bytes(b) <= DRAFT_LIMITS.bodyBytes, `must be at most ${DRAFT_LIMITS.bodyBytes / 1024} KB`),
+    title: safeText({ max: DRAFT_LIMITS.titleChars }),
+    // Markdown: line breaks and tabs are its own; any other control or direction character is refused.
+    body: safeText({ max: DRAFT_LIMITS.bodyBytes, min: 0, multiline: true }).refine((b) => bytes(b) <= DRAFT_LIMITS.bodyBytes, `must be at most ${DRAFT_LIMITS.bodyBytes / 1024} KB`),
     author: z
       .object({
-        name: z.string({ error: 'is required' }).trim().min(1, 'must not be empty').max(DRAFT_LIMITS.nameChars, `must be at most ${DRAFT_LIMITS.nameChars} characters`),
-        email: z.email({ error: 'must be an email address' }).max(DRAFT_LIMITS.emailChars),
+        name: safeText({ max: DRAFT_LIMITS.nameChars }),
+        email: emailAddress().max(DRAFT_LIMITS.emailChars),
       })
       .strict(),
     channels: z

@@ -11,6 +11,8 @@ import { batchOf, pipelineWorkflowId, sourceStem, STEM_PATTERN } from '../../wor
 import { DATA_PIPELINE, TRANSFORM_PARTITION } from '../../workflows/data-pipeline/shape';
 import type { PipelineRequest, PipelineSource, TransformPartitionInput } from '../../workflows/data-pipeline/types';
 import type { EventRoute, ProcessDefinition } from './types';
+import { safeText } from '../schemas';
+import { hasUnsafeText } from '../terminal-safe';
 
 const MINUTE = 60_000;
 
@@ -51,9 +53,12 @@ const inboxFile = z
   .regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/)*[A-Za-z0-9][A-Za-z0-9_.-]*\.csv$/i, 'must be a .csv file in the inbox, named by a relative path of letters, digits, ".", "_" or "-"')
   .refine((f) => stemIsNameable({ inboxFile: f }), 'its name (without .csv) must be at most 100 characters: it names the batch');
 
+// The URL check drops tabs and line breaks silently: the text is refused for them (and every other control) first.
 const sourceUrl = z
-  .url({ protocol: /^https?$/, error: 'must be an http(s) URL' })
+  .string({ error: 'must be an http(s) URL' })
   .max(2_000, 'must be at most 2000 characters')
+  .refine((u) => !hasUnsafeText(u) && !/\s/.test(u), 'must not contain spaces, control characters or direction overrides')
+  .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
   .refine((u) => stemIsNameable({ url: u }), 'must end in a file name of letters, digits, ".", "_" or "-" (it names the batch), e.g. …/orders-2026-11-01.csv');
 
 const sourceSchema = z
@@ -131,8 +136,8 @@ export const dataPipelineProcess: ProcessDefinition<PipelineRequest> = {
 
 const partitionInputSchema = z.object({
   dataset: datasetName,
-  batchId: z.string().max(200),
-  item: z.object({ index: z.number().int().min(0), inputFile: z.string(), outputFile: z.string() }),
+  batchId: safeText({ max: 200 }),
+  item: z.object({ index: z.number().int().min(0), inputFile: safeText({ max: 1_000 }), outputFile: safeText({ max: 1_000 }) }),
 });
 
 /** One partition's transform: started by the pipeline's fan-out, listed and decided like any run. */

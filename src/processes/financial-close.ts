@@ -6,6 +6,7 @@ import type { ProcessOptions, StepPolicy } from '../../workflows/kit/types';
 import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from '../../workflows/financial-close/shape';
 import type { CloseRequest, ReconcileEntityInput } from '../../workflows/financial-close/types';
 import type { ProcessDefinition } from './types';
+import { emailAddress } from '../schemas';
 
 /** Ledger writes are short SQLite transactions: the fast path (local activities). */
 const ledgerStep: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' };
@@ -18,7 +19,8 @@ export const CLOSE_STEP_POLICIES: Record<string, StepPolicy> = {
   // The rates source may be a remote URL with a 10 s timeout: a regular activity.
   revalueForeignCurrency: { ...ledgerStep, initialIntervalMs: 2_000, maximumAttempts: 4, runAs: 'activity' },
   postAccruals: ledgerStep,
-  publishStatements: { ...ledgerStep, startToCloseTimeoutMs: 120_000, initialIntervalMs: 2_000, maximumAttempts: 6, runAs: 'activity' },
+  // Heartbeats while its email is sent (activities/delivery-attempt.ts): a lost worker is noticed in 30 s.
+  publishStatements: { ...ledgerStep, startToCloseTimeoutMs: 120_000, heartbeatTimeoutMs: 30_000, initialIntervalMs: 2_000, maximumAttempts: 6, runAs: 'activity' },
 };
 
 const entityId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or "-" (it becomes part of workflow IDs)');
@@ -31,7 +33,7 @@ export const closeRequestSchema = z
       .min(1, 'name at least one entity')
       .max(1_000, 'at most 1000 entities')
       .refine((list) => new Set(list).size === list.length, 'must not repeat an entity'),
-    controllerEmail: z.email({ error: 'must be an email address' }),
+    controllerEmail: emailAddress(),
     toleranceCents: z.number().int().min(0).max(100_000_00).default(100),
   })
   .strict();
@@ -55,7 +57,7 @@ export const financialCloseProcess: ProcessDefinition<CloseRequest> = {
   example: path.join('examples', 'financial-close.json'),
 };
 
-const reconcileInputSchema = z.object({ period: z.string(), item: entityId, toleranceCents: z.number().int().min(0) });
+const reconcileInputSchema = z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM'), item: entityId, toleranceCents: z.number().int().min(0) });
 
 /** The per-entity reconciliation: started by the close's fan-out, listed and decided like any run. */
 export const reconcileEntityProcess: ProcessDefinition<Omit<ReconcileEntityInput, 'options'>> = {

@@ -21,9 +21,12 @@ export const DEFAULT_STEP_POLICIES: Record<string, StepPolicy> = {
   notifyTeam: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4, runAs: 'local' },
 };
 
-/** The workflow ID of an employee's onboarding: the employee id only, never a name or an address. */
+/**
+ * The workflow ID of an employee's onboarding: the employee id only, never a name or an address, in upper
+ * case like the schema normalises it, so "n13" and "N13" are one run.
+ */
 export function onboardingWorkflowId(employeeId: string): string {
-  return `onboarding-${employeeId}`;
+  return `onboarding-${employeeId.toUpperCase()}`;
 }
 
 /** The onboarding's run options: the kit's, plus which permissions need the manager's approval. */

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../directory/sqlite-directory';
+import { openDatabase } from '../sqlite';
 import { PermanentError } from '../errors';
 import { CONTENT_ID } from '../../workflows/content-publishing/revisions';
 import { feedXml, pageHtml, type PublishedItem } from './page';
@@ -47,8 +47,7 @@ export class SiteStore {
     readonly title = 'Overture',
   ) {
     fs.mkdirSync(dir, { recursive: true });
-    this.db = openSqlite(dbFile);
-    this.db.exec(SCHEMA);
+    this.db = openDatabase(dbFile, { schema: SCHEMA });
     // The feed exists from the start, so readers and links to it never meet a 404.
     if (!fs.existsSync(path.join(dir, 'feed.xml'))) this.writeFeed();
   }

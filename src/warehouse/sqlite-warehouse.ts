@@ -5,7 +5,7 @@
  * transaction, so a retried, resumed or repeated load never doubles a row, and a reader never sees half a batch.
  */
 import type Database from 'better-sqlite3';
-import { openSqlite } from '../directory/sqlite-directory';
+import { openDatabase } from '../sqlite';
 import { DATASETS, type DatasetDefinition } from '../pipeline/datasets';
 
 export interface LoadedBatch {
@@ -59,8 +59,7 @@ export class SqliteWarehouse {
   readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = openSqlite(file);
-    this.db.exec(BATCHES_SCHEMA + Object.values(DATASETS).map(tableSchema).join('\n'));
+    this.db = openDatabase(file, { schema: BATCHES_SCHEMA + Object.values(DATASETS).map(tableSchema).join('\n') });
   }
 
   /** The record of a loaded batch, if it was loaded. */

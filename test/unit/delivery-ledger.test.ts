@@ -1,7 +1,10 @@
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DeliveryLedger } from '../../src/delivery-ledger';
+import { TransientError } from '../../src/errors';
+import { ROOT } from '../helpers/processes';
 
 describe('DeliveryLedger (real SQLite file)', () => {
   let dir: string;
@@ -103,4 +106,138 @@ describe('DeliveryLedger (real SQLite file)', () => {
     await expect(ledger.deliverOnce(key, 'email', send)).resolves.toEqual({ receipt: 'mail-receipt', alreadyDelivered: true });
     expect(send).not.toHaveBeenCalled();
   });
+});
+
+describe('DeliveryLedger claims: two ledgers (two workers) on the same SQLite file', () => {
+  let dir: string;
+  let file: string;
+  let a: DeliveryLedger;
+  let b: DeliveryLedger;
+
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'overture-ledger-claims-'));
+    file = path.join(dir, 'overture.db');
+    a = new DeliveryLedger(file);
+    b = new DeliveryLedger(file);
+  });
+
+  afterAll(() => {
+    a.close();
+    b.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** A send that stays in flight until the test lets it finish (or fail). */
+  function pendingSend(receipt: string) {
+    let finish!: () => void;
+    let fail!: (err: Error) => void;
+    const done = new Promise<string>((resolve, reject) => {
+      finish = () => resolve(receipt);
+      fail = reject;
+    });
+    const send = jest.fn(() => done);
+    return { send, finish, fail };
+  }
+
+  it('a second claimant of a key in flight fails transiently, saying who holds it, and sends nothing', async () => {
+    const key = 'wf-c1/run-1/sendWelcomeEmail';
+    const first = pendingSend('<first@overture.local>');
+    const sending = a.deliverOnce(key, 'email', first.send, { claimant: 'attempt 1' });
+    await new Promise((r) => setImmediate(r));
+    expect(a.claimOf(key, 'email')).toMatchObject({ holder: 'attempt 1', pid: process.pid });
+
+    const second = jest.fn(async () => '<second@overture.local>');
+    const overlapping = b.deliverOnce(key, 'email', second, { claimant: 'attempt 2' });
+    await expect(overlapping).rejects.toThrow(TransientError);
+    await expect(overlapping).rejects.toThrow(/is being sent by another attempt \(attempt 1 on .+, claimed \d+ ms ago, claim expires in \d+ ms\)/);
+    expect(second).not.toHaveBeenCalled();
+
+    first.finish();
+    await expect(sending).resolves.toEqual({ receipt: '<first@overture.local>', alreadyDelivered: false });
+    // The receipt replaced the claim: the retry finds it.
+    expect(a.claimOf(key, 'email')).toBeUndefined();
+    await expect(b.deliverOnce(key, 'email', second)).resolves.toEqual({ receipt: '<first@overture.local>', alreadyDelivered: true });
+    expect(second).not.toHaveBeenCalled();
+    expect(first.send).toHaveBeenCalledTimes(1);
+    expect(b.count('email', key)).toBe(1);
+  });
+
+  it('a claimant that may wait gets the receipt of the send in flight once it lands, heartbeating meanwhile', async () => {
+    const key = 'wf-c2/run-1/notifyTeam';
+    const first = pendingSend('hook-1');
+    const sending = a.deliverOnce(key, 'webhook', first.send);
+    await new Promise((r) => setImmediate(r));
+
+    const second = jest.fn(async () => 'hook-2');
+    const heartbeat = jest.fn();
+    const waiting = b.deliverOnce(key, 'webhook', second, { waitMs: 5_000, heartbeat });
+    setTimeout(() => first.finish(), 400);
+
+    await expect(waiting).resolves.toEqual({ receipt: 'hook-1', alreadyDelivered: true });
+    await sending;
+    expect(second).not.toHaveBeenCalled();
+    expect(heartbeat.mock.calls.length).toBeGreaterThanOrEqual(2);
+    expect(b.count('webhook', key)).toBe(1);
+  });
+
+  it('a failed send releases the claim at once: the next claimant sends without waiting', async () => {
+    const key = 'wf-c3/run-1/sendWelcomeEmail';
+    const first = pendingSend('never');
+    const sending = a.deliverOnce(key, 'email', first.send);
+    await new Promise((r) => setImmediate(r));
+    first.fail(new TransientError('SMTP delivery failed (421)'));
+    await expect(sending).rejects.toThrow('SMTP delivery failed (421)');
+    expect(a.claimOf(key, 'email')).toBeUndefined();
+
+    const retry = jest.fn(async () => '<retry@overture.local>');
+    await expect(b.deliverOnce(key, 'email', retry)).resolves.toEqual({ receipt: '<retry@overture.local>', alreadyDelivered: false });
+    expect(retry).toHaveBeenCalledTimes(1);
+    expect(b.count('email', key)).toBe(1);
+  });
+
+  it('an expired claim is taken over; the first receipt recorded is the one kept', async () => {
+    const key = 'wf-c4/run-1/sendWelcomeEmail';
+    const first = pendingSend('<slow@overture.local>');
+    const sending = a.deliverOnce(key, 'email', first.send, { claimMs: 50, claimant: 'slow attempt' });
+    await new Promise((r) => setTimeout(r, 120));
+
+    const takeover = jest.fn(async () => '<takeover@overture.local>');
+    await expect(b.deliverOnce(key, 'email', takeover, { claimant: 'retry' })).resolves.toEqual({ receipt: '<takeover@overture.local>', alreadyDelivered: false });
+    expect(takeover).toHaveBeenCalledTimes(1);
+    // The window the claim's expiry leaves: the slow send lands too, but the ledger keeps one receipt.
+    first.finish();
+    await sending;
+    expect(a.count('email', key)).toBe(1);
+    await expect(a.deliverOnce(key, 'email', jest.fn())).resolves.toEqual({ receipt: '<takeover@overture.local>', alreadyDelivered: true });
+    expect(a.claimOf(key, 'email')).toBeUndefined();
+  });
+
+  it("a claim whose process was killed is taken over at once, long before it expires", async () => {
+    const key = 'wf-c5/run-1/sendWelcomeEmail';
+    // A real worker process claims the key and hangs in its send; then it is killed with SIGKILL.
+    const script = `
+      const { DeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'delivery-ledger'))});
+      const ledger = new DeliveryLedger(${JSON.stringify(file)});
+      ledger.deliverOnce(${JSON.stringify(key)}, 'email', () => { console.log('sending'); return new Promise(() => {}); }, { claimMs: 600000, claimant: 'doomed worker' });
+      setInterval(() => {}, 1000);
+    `;
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', script], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('sending') && resolve());
+      child.once('exit', (code) => reject(new Error(`child exited early (${code})`)));
+    });
+    const claim = b.claimOf(key, 'email');
+    expect(claim).toMatchObject({ holder: 'doomed worker', pid: child.pid });
+    expect(claim!.expiresAt - Date.now()).toBeGreaterThan(500_000);
+
+    // While it lives, its claim holds.
+    await expect(b.deliverOnce(key, 'email', jest.fn(async () => 'x'))).rejects.toThrow(/being sent by another attempt \(doomed worker/);
+    const gone = new Promise((r) => child.once('exit', r));
+    child.kill('SIGKILL');
+    await gone;
+
+    const retry = jest.fn(async () => '<after-crash@overture.local>');
+    await expect(b.deliverOnce(key, 'email', retry)).resolves.toEqual({ receipt: '<after-crash@overture.local>', alreadyDelivered: false });
+    expect(retry).toHaveBeenCalledTimes(1);
+  }, 30_000);
 });

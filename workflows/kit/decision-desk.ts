@@ -5,35 +5,15 @@
  */
 import { describeFault, type DecisionReceipt, type DecisionRecord, type EscalationDecision, type FaultInjection, type FaultMode, type QuestionAnswer, type QuestionKind, type QuestionStatus } from './types';
 import type { RunTracker } from './run-tracker';
+import { checkAnswerForm, checkEscalationForm, checkInjectionForm, checkOutputForm, clip, DECISION_LIMITS, STATUS_LIMITS, tooMany } from './limits';
+
+export { DECISION_LIMITS } from './limits';
 
 const ESCALATION_ACTIONS = ['retry', 'skip', 'abort'];
 
-/** Bounds on what a person may send: a run's history must stay small enough to read and replay. */
-export const DECISION_LIMITS = { reasonChars: 1_000, outputKeys: 20, outputValueChars: 1_000, byChars: 200 };
-
-function requirePerson(by: unknown): void {
-  if (typeof by !== 'string' || by.trim() === '') throw new Error('a decision must say who made it (by)');
-  if (by.length > DECISION_LIMITS.byChars) throw new Error(`"by" must be at most ${DECISION_LIMITS.byChars} characters`);
-}
-
-function checkReason(reason: unknown): void {
-  if (reason === undefined) return;
-  if (typeof reason !== 'string') throw new Error('a reason must be text');
-  if (reason.length > DECISION_LIMITS.reasonChars) throw new Error(`a reason must be at most ${DECISION_LIMITS.reasonChars} characters`);
-}
-
-/** Checks an output's form, and that it holds every key the question requires. */
+/** Checks that an output holds every key the question requires (its form was checked with the rest of the message). */
 function checkOutput(output: unknown, required: string[], what: string): void {
-  if (output !== undefined) {
-    if (typeof output !== 'object' || output === null || Array.isArray(output) || Object.values(output).some((v) => typeof v !== 'string')) {
-      throw new Error(`${what}'s output must be an object of strings`);
-    }
-    const entries = Object.entries(output as Record<string, string>);
-    if (entries.length > DECISION_LIMITS.outputKeys) throw new Error(`${what}'s output may have at most ${DECISION_LIMITS.outputKeys} fields`);
-    if (entries.some(([, v]) => v.length > DECISION_LIMITS.outputValueChars)) {
-      throw new Error(`each output value must be at most ${DECISION_LIMITS.outputValueChars} characters`);
-    }
-  }
+  checkOutputForm(output, what);
   const given = (output ?? {}) as Record<string, string>;
   const missing = required.filter((key) => !given[key]?.trim());
   if (missing.length) {
@@ -53,6 +33,11 @@ export interface QuestionSpec {
 export class DecisionDesk {
   /** Receipts of applied decisions, by decision id: a repeated decision is acknowledged, not re-applied. */
   private readonly receipts = new Map<string, DecisionReceipt>();
+  /** Questions opened so far, by step and kind: numbers stay unique when the status drops old closed questions. */
+  private readonly opened = new Map<string, number>();
+  /** Updates this run accepted, by kind: each is capped far below Temporal's limit on a run's updates. */
+  private decisions = 0;
+  private injections = 0;
 
   constructor(
     private readonly tracker: RunTracker,
@@ -69,12 +54,14 @@ export class DecisionDesk {
 
   /** Opens a question; escalations keep the ids they had before the kit (`step#n`). */
   open(kind: QuestionKind, step: string, spec: QuestionSpec): QuestionStatus {
-    const number = this.questions.filter((q) => q.step === step && q.kind === kind).length + 1;
+    const key = `${kind}/${step}`;
+    const number = (this.opened.get(key) ?? 0) + 1;
+    this.opened.set(key, number);
     const question: QuestionStatus = {
       id: kind === 'escalation' ? `${step}#${number}` : `${step}/${kind}#${number}`,
       kind,
       step,
-      prompt: spec.prompt,
+      prompt: clip(spec.prompt, STATUS_LIMITS.errorChars),
       choices: spec.choices,
       requiredOutput: spec.requiredOutput ?? [],
       assignee: spec.assignee,
@@ -84,6 +71,7 @@ export class DecisionDesk {
       open: true,
     };
     this.questions.push(question);
+    this.dropOldQuestions();
     return question;
   }
 
@@ -96,12 +84,36 @@ export class DecisionDesk {
     return question;
   }
 
+  /** Keeps every open question and the newest closed ones: the status stays small however many were asked. */
+  private dropOldQuestions(): void {
+    let excess = this.questions.filter((q) => !q.open).length - STATUS_LIMITS.closedQuestions;
+    if (excess <= 0) return;
+    this.tracker.status.questionsDropped = (this.tracker.status.questionsDropped ?? 0) + excess;
+    // In place, oldest first: others hold this array.
+    for (let i = 0; i < this.questions.length && excess > 0; ) {
+      if (this.questions[i]!.open) i += 1;
+      else {
+        this.questions.splice(i, 1);
+        excess -= 1;
+      }
+    }
+  }
+
+  /** Refuses a decision past the run's share, unless it ends the run: a run can always be stopped. */
+  private checkDecisionCount(ends: boolean): void {
+    if (ends) return;
+    const refusal = tooMany(this.decisions, DECISION_LIMITS.decisionsPerRun, 'decisions', 'it can still be aborted (or rejected)');
+    if (refusal) throw refusal;
+  }
+
   private openEscalation(step: string): QuestionStatus | undefined {
     return this.questions.find((q) => q.kind === 'escalation' && q.step === step && q.open);
   }
 
   /** Update validator: refuses escalation decisions that do not apply, before they reach the history. */
   validateEscalation(decision: EscalationDecision): void {
+    // The form first, before the receipts: what is accepted, even as a repeat, is written to the history.
+    checkEscalationForm(decision);
     if (decision.decisionId && this.receipts.has(decision.decisionId)) return;
     if (typeof decision.step !== 'string' || !this.tracker.has(decision.step)) {
       throw new Error(`unknown step "${String(decision.step)}"; steps are ${this.tracker.status.steps.map((s) => s.step).join(', ')}`);
@@ -109,8 +121,6 @@ export class DecisionDesk {
     if (!ESCALATION_ACTIONS.includes(decision.action)) {
       throw new Error(`unknown action "${String(decision.action)}"; actions are ${ESCALATION_ACTIONS.join(', ')}`);
     }
-    requirePerson(decision.by);
-    checkReason(decision.reason);
     const escalation = this.openEscalation(decision.step);
     if (!escalation) {
       const decided = this.questions.filter((q) => q.kind === 'escalation' && q.step === decision.step && q.decision).pop()?.decision;
@@ -118,12 +128,14 @@ export class DecisionDesk {
       throw new Error(`step ${decision.step} is not escalated (${why})`);
     }
     checkOutput(decision.output, decision.action === 'skip' ? escalation.requiredOutput : [], `skipping step ${decision.step}`);
+    this.checkDecisionCount(decision.action === 'abort');
   }
 
   resolveEscalation(decision: EscalationDecision): DecisionReceipt {
     const earlier = decision.decisionId ? this.receipts.get(decision.decisionId) : undefined;
     if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
     const escalation = this.openEscalation(decision.step)!;
+    this.decisions += 1;
     escalation.open = false;
     escalation.decision = this.record(decision.action, decision.by, decision.reason);
     if (decision.action === 'skip') escalation.output = decision.output ?? {};
@@ -153,21 +165,22 @@ export class DecisionDesk {
 
   /** Update validator of answers to approvals, manual tasks and a process's own questions. */
   validateAnswer(answer: QuestionAnswer): void {
+    checkAnswerForm(answer);
     if (answer.decisionId && this.receipts.has(answer.decisionId)) return;
     const question = this.questionFor(answer);
     if (!question.choices.includes(answer.decision)) {
       throw new Error(`unknown decision "${String(answer.decision)}"; decisions are ${question.choices.join(', ')}`);
     }
-    requirePerson(answer.by);
-    checkReason(answer.reason);
     const required = question.kind === 'task' || answer.decision !== 'reject' ? question.requiredOutput : [];
     checkOutput(answer.output, required, question.kind === 'task' ? `task ${question.step}` : `answering ${question.id}`);
+    this.checkDecisionCount(question.kind === 'approval' && answer.decision === 'reject');
   }
 
   answer(answer: QuestionAnswer): DecisionReceipt {
     const earlier = answer.decisionId ? this.receipts.get(answer.decisionId) : undefined;
     if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
     const question = this.questionFor(answer);
+    this.decisions += 1;
     question.open = false;
     question.decision = this.record(answer.decision, answer.by, answer.reason);
     question.output = answer.output;
@@ -198,19 +211,17 @@ export class DecisionDesk {
   }
 
   validateInjection(injection: FaultInjection): void {
+    checkInjectionForm(injection);
     if (typeof injection.step !== 'string' || !this.tracker.has(injection.step)) {
       throw new Error(`unknown step "${String(injection.step)}"; steps are ${this.tracker.status.steps.map((s) => s.step).join(', ')}`);
     }
-    const fault = injection.fault;
-    if (fault === undefined) return;
-    const valid =
-      fault.kind === 'permanent' ||
-      (fault.kind === 'transient' && Number.isInteger(fault.failures) && fault.failures > 0 && fault.failures <= 100) ||
-      (fault.kind === 'latency' && Number.isInteger(fault.ms) && fault.ms >= 0 && fault.ms <= 3_600_000);
-    if (!valid) throw new Error('a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)');
+    const refusal = tooMany(this.injections, DECISION_LIMITS.injectionsPerRun, 'fault injections', 'retry, skip and abort still work');
+    if (refusal) throw refusal;
   }
 
   inject(injection: FaultInjection): DecisionReceipt {
+    this.injections += 1;
+    this.tracker.status.injections = this.injections;
     if (!injection.fault) {
       this.clearFault(injection.step, 'cleared');
       return { applied: true, message: `fault on ${injection.step} cleared` };

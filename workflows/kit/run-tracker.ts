@@ -8,6 +8,7 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_SINCE } from './search-attributes';
+import { clip, STATUS_LIMITS } from './limits';
 import { FINAL_RUN_STATES, type LogLine, type ProcessShape, type RunState, type RunStatus, type StepStatus } from './types';
 
 const now = (): string => new Date().toISOString();
@@ -19,8 +20,11 @@ function startAttributes(): string {
   return JSON.stringify([attrs.get(RUN_STATE) ?? null, attrs.get(BLOCKING_STEP) ?? null, attrs.get(NEEDS_ATTENTION) ?? null, since ? since.toISOString() : null]);
 }
 
-/** The log keeps its newest lines: a run of thousands of items must not grow its status past Temporal's limits. */
-const LOG_LIMIT = 500;
+/**
+ * The log keeps its newest lines, each of bounded length: a run of thousands of items, or of long reasons and
+ * errors, must not grow its status past Temporal's limits.
+ */
+const LOG_LIMIT = STATUS_LIMITS.logLines;
 
 const OPEN_STATES: readonly RunState[] = ['running', 'needs_attention', 'awaiting_approval', 'awaiting_input'];
 
@@ -62,7 +66,7 @@ export class RunTracker {
   }
 
   log(message: string, step?: string, level: LogLine['level'] = 'info'): void {
-    this.status.log.push({ at: now(), level, step, message });
+    this.status.log.push({ at: now(), level, step, message: clip(message, STATUS_LIMITS.logLineChars) });
     if (this.status.log.length > LOG_LIMIT) {
       this.status.log.shift();
       this.status.logDropped = (this.status.logDropped ?? 0) + 1;
@@ -95,7 +99,7 @@ export class RunTracker {
     const s = this.step(name);
     s.state = 'failed';
     s.attempts += attempts;
-    s.lastError = error;
+    s.lastError = clip(error, STATUS_LIMITS.errorChars);
     s.endedAt = now();
     this.log(`${name} failed after ${attempts} attempt(s): ${error}`, name, 'error');
     this.publish();

@@ -4,7 +4,7 @@
  * reaches the history, and the step's outcome shows the due time, so the status says when the run goes on.
  */
 import { condition, setHandler } from '@temporalio/workflow';
-import { DECISION_LIMITS } from './decision-desk';
+import { checkRescheduleForm, DECISION_LIMITS, tooMany } from './limits';
 import { rescheduleUpdate } from './messages';
 import type { RunTracker } from './run-tracker';
 import type { DecisionReceipt, RescheduleRequest } from './types';
@@ -36,6 +36,8 @@ export class ScheduledWaits {
   private readonly open = new Map<string, OpenWait>();
   /** Receipts by decision id: a repeated reschedule is acknowledged, not applied again. */
   private readonly receipts = new Map<string, DecisionReceipt>();
+  /** Reschedules accepted, over every wait of the run: capped far below Temporal's limit on a run's updates. */
+  private accepted = 0;
 
   constructor(private readonly tracker: RunTracker) {}
 
@@ -86,20 +88,18 @@ export class ScheduledWaits {
 
   /** Update validator: refuses a reschedule that does not apply, before it reaches the history. */
   validate(request: RescheduleRequest): void {
+    // The form first, before the receipts: what is accepted, even as a repeat, is written to the history.
+    checkRescheduleForm(request);
     if (request.decisionId && this.receipts.has(request.decisionId)) return;
     this.waitFor(request);
-    if (typeof request.by !== 'string' || request.by.trim() === '') throw new Error('a reschedule must say who asked for it (by)');
-    if (request.by.length > DECISION_LIMITS.byChars) throw new Error(`"by" must be at most ${DECISION_LIMITS.byChars} characters`);
-    if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > DECISION_LIMITS.reasonChars)) {
-      throw new Error(`a reason must be text of at most ${DECISION_LIMITS.reasonChars} characters`);
-    }
     if (request.now === true) {
       if (request.at !== undefined) throw new Error('give a new time (at) or now, not both');
-      return;
-    }
-    if (typeof request.at !== 'string' || !ISO_WITH_ZONE.test(request.at) || Number.isNaN(Date.parse(request.at))) {
+    } else if (typeof request.at !== 'string' || !ISO_WITH_ZONE.test(request.at) || Number.isNaN(Date.parse(request.at))) {
       throw new Error('give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
     }
+    // "now" ends the wait: it is taken past the limit.
+    const refusal = request.now === true ? undefined : tooMany(this.accepted, DECISION_LIMITS.reschedulesPerRun, 'reschedules', 'it still goes at its due time, or now if asked');
+    if (refusal) throw refusal;
   }
 
   /** Moves the wait: a new due time (a past one means now), or now. */
@@ -107,6 +107,7 @@ export class ScheduledWaits {
     const earlier = request.decisionId ? this.receipts.get(request.decisionId) : undefined;
     if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
     const wait = this.waitFor(request);
+    this.accepted += 1;
     const reason = request.reason ? ` (${request.reason})` : '';
     let message: string;
     if (request.now === true) {

@@ -192,6 +192,10 @@ export interface RunStatus {
   log: LogLine[];
   /** Log lines dropped from the front to keep the status small (the log keeps the newest). */
   logDropped?: number;
+  /** Closed questions dropped from the front to keep the status small (every open one is kept). */
+  questionsDropped?: number;
+  /** Fault injections the run accepted (it accepts at most DECISION_LIMITS.injectionsPerRun). */
+  injections?: number;
 }
 
 /** A person's decision on an escalated step. */

@@ -1,0 +1,361 @@
+/**
+ * The operator console under load, against a real stack over real HTTP: 300 event streams share one poll (the
+ * runs list stays fast), stream caps (per session 429, in total 503), idle sockets and slow bodies are closed
+ * after their timeouts while event streams are not, a 1 MB POST is answered 413, and sign-in locks after wrong
+ * tokens (429, even for the right token) with the failures logged.
+ */
+import http from 'node:http';
+import net from 'node:net';
+import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import type { OvertureConfig } from '../../src/config';
+import { printable } from '../../src/terminal-safe';
+import { startProcess } from '../../src/client';
+import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+
+jest.setTimeout(120_000);
+
+const TOKEN = 'load-Test-token-7Hq2Vx9Lm4Rp8Zk3';
+let stack: TestStack;
+const consoles: RunningConsole[] = [];
+
+beforeAll(async () => {
+  stack = await startTestStack({}, { worker: false });
+});
+afterAll(async () => {
+  for (const c of consoles) await c.stop();
+  await stack?.stop();
+});
+
+async function startConsole(settings: Partial<OvertureConfig>, log?: (line: string) => void): Promise<RunningConsole> {
+  const running = await startOperatorConsole({ client: stack.client, config: { ...stack.config, ...settings }, host: '127.0.0.1', port: 0, token: TOKEN, log });
+  consoles.push(running);
+  return running;
+}
+
+interface Stream {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  /** The body so far (a refused stream's JSON answer, or the frames). */
+  text: () => string;
+  /** Resolves once a frame of this event has arrived. */
+  frame: (event: string) => Promise<void>;
+  /** Frames of this event so far. */
+  frames: (event: string) => number;
+  closed: Promise<void>;
+  close: () => void;
+}
+
+/** Opens `GET /api/events` on its own socket; resolves once the status line is in. */
+function openStream(base: string, headers: Record<string, string>, query = ''): Promise<Stream> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(new URL(`/api/events${query}`, base), { headers, agent: false }, (res) => {
+      let text = '';
+      const counts = new Map<string, number>();
+      const waiters: Array<{ event: string; done: () => void }> = [];
+      res.on('data', (chunk: Buffer) => {
+        const added = chunk.toString();
+        for (const event of ['runs', 'run', 'problem']) {
+          // Frames split across chunks: search from just before the new text.
+          const pattern = `event: ${event}\n`;
+          const window = text.slice(-(pattern.length - 1)) + added;
+          counts.set(event, (counts.get(event) ?? 0) + window.split(pattern).length - 1);
+        }
+        text += added;
+        if (text.length > 400_000) text = text.slice(-200_000);
+        for (const w of [...waiters]) if ((counts.get(w.event) ?? 0) > 0) w.done();
+      });
+      const closed = new Promise<void>((done) => res.on('close', done));
+      res.on('error', () => undefined);
+      resolve({
+        status: res.statusCode ?? 0,
+        headers: res.headers,
+        text: () => text,
+        frame: (event) =>
+          new Promise<void>((done) => {
+            if ((counts.get(event) ?? 0) > 0) done();
+            else waiters.push({ event, done });
+          }),
+        frames: (event) => counts.get(event) ?? 0,
+        closed,
+        close: () => req.destroy(),
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+const bearer = { Authorization: `Bearer ${TOKEN}` };
+
+async function timedGet(base: string, path: string): Promise<{ status: number; ms: number }> {
+  const t0 = performance.now();
+  const res = await fetch(`${base}${path}`, { headers: bearer });
+  await res.arrayBuffer();
+  return { status: res.status, ms: performance.now() - t0 };
+}
+
+async function login(base: string, token: string, operator = 'ops.load'): Promise<{ status: number; cookie: string; retryAfter: string | null; text: string }> {
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base },
+    body: new URLSearchParams({ token, operator }).toString(),
+    redirect: 'manual',
+  });
+  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  return { status: res.status, cookie, retryAfter: res.headers.get('retry-after'), text: await res.text() };
+}
+
+/** A raw connection; resolves with what the server sent and how long until it closed the socket. */
+function rawConnection(base: string, write: (socket: net.Socket) => void, giveUpMs: number): Promise<{ received: string; closedAfterMs: number | undefined }> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const socket = net.connect(Number(port), hostname);
+    let received = '';
+    const giveUp = setTimeout(() => {
+      socket.destroy();
+      resolve({ received, closedAfterMs: undefined });
+    }, giveUpMs);
+    socket.on('connect', () => write(socket));
+    socket.on('data', (chunk) => (received += chunk.toString()));
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      clearTimeout(giveUp);
+      resolve({ received, closedAfterMs: performance.now() - t0 });
+    });
+  });
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+
+describe('300 event streams', () => {
+  it('share one poll: /api/runs keeps a p50 under 500 ms while they are open, and stream 301 is refused with 503', async () => {
+    // A listed namespace as an operator sees it: 200 runs (no worker: they stay open, listed from their attributes).
+    for (let i = 0; i < 200; i += 20) await Promise.all(Array.from({ length: 20 }, () => startProcess(stack.client, stack.config, 'onboarding', newHire())));
+    const base = (await startConsole({ CONSOLE_MAX_CONNECTIONS: 400, CONSOLE_MAX_STREAMS: 300, CONSOLE_MAX_STREAMS_PER_SESSION: 300 })).url;
+    await eventually(async () => ((await (await fetch(`${base}/api/runs`, { headers: bearer })).json()) as { runs: unknown[] }).runs.length >= 200 || undefined, 20_000, '200 runs listed');
+    const baseline: number[] = [];
+    for (let i = 0; i < 5; i += 1) baseline.push((await timedGet(base, '/api/runs')).ms);
+
+    const streams: Stream[] = [];
+    for (let i = 0; i < 300; i += 50) streams.push(...(await Promise.all(Array.from({ length: 50 }, () => openStream(base, bearer)))));
+    try {
+      expect(streams.map((s) => s.status)).toEqual(Array(300).fill(200));
+      await Promise.all(streams.map((s) => s.frame('runs')));
+      // Count the list calls Temporal gets over 3 s of 300 streams: one shared poll a second, not one per stream.
+      const workflows = stack.client.workflow;
+      const list = workflows.list.bind(workflows);
+      let listCalls = 0;
+      workflows.list = (...args) => {
+        listCalls += 1;
+        return list(...args);
+      };
+      try {
+        await new Promise((r) => setTimeout(r, 3_000));
+      } finally {
+        workflows.list = list;
+      }
+      const timings: number[] = [];
+      for (let i = 0; i < 20; i += 1) {
+        const answer = await timedGet(base, '/api/runs');
+        expect(answer.status).toBe(200);
+        timings.push(answer.ms);
+      }
+      const p50 = median(timings);
+      console.log(`/api/runs with 300 event streams open: p50 ${p50.toFixed(0)} ms (without streams: ${median(baseline).toFixed(0)} ms)`);
+      console.log(`Temporal list calls over 3 s of 300 streams: ${listCalls}`);
+      expect(p50).toBeLessThan(500);
+      expect(listCalls).toBeGreaterThanOrEqual(2);
+      expect(listCalls).toBeLessThanOrEqual(4);
+      // Every stream got its frames (about one a second) and none reported a failed poll.
+      expect(streams.filter((s) => s.frames('problem') > 0)).toHaveLength(0);
+      expect(Math.min(...streams.map((s) => s.frames('runs')))).toBeGreaterThanOrEqual(3);
+
+      const refused = await openStream(base, bearer);
+      await refused.closed;
+      expect(refused.status).toBe(503);
+      expect(refused.headers['retry-after']).toBe('10');
+      expect(JSON.parse(refused.text())).toEqual({ error: 'the console already serves 300 event streams, its limit; try again later' });
+    } finally {
+      for (const s of streams) s.close();
+    }
+    // Closed streams free their places.
+    const again = await eventually_(async () => {
+      const s = await openStream(base, bearer);
+      if (s.status === 200) return s;
+      s.close();
+      return undefined;
+    });
+    await again.frame('runs');
+    again.close();
+  });
+});
+
+async function eventually_<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe('stream caps and timeouts', () => {
+  let base: string;
+  beforeAll(async () => {
+    base = (
+      await startConsole({
+        CONSOLE_MAX_STREAMS: 3,
+        CONSOLE_MAX_STREAMS_PER_SESSION: 2,
+        CONSOLE_HEADERS_TIMEOUT_MS: 1_000,
+        CONSOLE_REQUEST_TIMEOUT_MS: 1_500,
+        CONSOLE_IDLE_TIMEOUT_MS: 1_000,
+      })
+    ).url;
+  });
+
+  it('refuses a third stream of one session with 429 and a fourth in total with 503', async () => {
+    const alice = (await login(base, TOKEN, 'ops.alice')).cookie;
+    const bob = (await login(base, TOKEN, 'ops.bob')).cookie;
+    const carol = (await login(base, TOKEN, 'ops.carol')).cookie;
+    expect(alice).toContain('overture_session=');
+    const open = [await openStream(base, { Cookie: alice }), await openStream(base, { Cookie: alice }, '?run=onboarding-NO-SUCH-RUN')];
+    try {
+      expect(open.map((s) => s.status)).toEqual([200, 200]);
+      const third = await openStream(base, { Cookie: alice });
+      await third.closed;
+      expect(third.status).toBe(429);
+      expect(JSON.parse(third.text())).toEqual({ error: 'this session already has 2 event streams open, its limit; close one (another tab?) first' });
+      open.push(await openStream(base, { Cookie: bob }));
+      expect(open[2]!.status).toBe(200);
+      const fourth = await openStream(base, { Cookie: carol });
+      await fourth.closed;
+      expect(fourth.status).toBe(503);
+      // The watched run that does not exist is reported on its stream.
+      await open[1]!.frame('problem');
+      expect(open[1]!.text()).toContain('"error":"run not found"');
+    } finally {
+      for (const s of open) s.close();
+    }
+    const freed = await eventually_(async () => {
+      const s = await openStream(base, { Cookie: carol });
+      if (s.status === 200) return s;
+      s.close();
+      return undefined;
+    });
+    freed.close();
+  });
+
+  it('keeps an event stream open past the idle and request timeouts', async () => {
+    const stream = await openStream(base, bearer);
+    try {
+      expect(stream.status).toBe(200);
+      await stream.frame('runs');
+      let ended = false;
+      void stream.closed.then(() => (ended = true));
+      await new Promise((r) => setTimeout(r, 3_500));
+      expect(ended).toBe(false);
+      expect(stream.frames('runs')).toBeGreaterThanOrEqual(3);
+    } finally {
+      stream.close();
+    }
+  });
+
+  it('closes a connection that sends nothing after the idle timeout', async () => {
+    const { closedAfterMs } = await rawConnection(base, () => undefined, 6_000);
+    expect(closedAfterMs).toBeDefined();
+    expect(closedAfterMs!).toBeGreaterThanOrEqual(900);
+    expect(closedAfterMs!).toBeLessThan(3_500);
+  });
+
+  it('closes a kept-alive connection idle after its answer', async () => {
+    const { received, closedAfterMs } = await rawConnection(
+      base,
+      (s) => s.write(`GET /api/session HTTP/1.1\r\nHost: console\r\nAuthorization: Bearer ${TOKEN}\r\nConnection: keep-alive\r\n\r\n`),
+      6_000,
+    );
+    expect(received).toMatch(/^HTTP\/1\.1 200 /);
+    expect(closedAfterMs).toBeDefined();
+    expect(closedAfterMs!).toBeLessThan(3_500);
+  });
+
+  it('answers 408 and closes a body sent slowly past the request timeout', async () => {
+    let drip: NodeJS.Timeout | undefined;
+    const { received, closedAfterMs } = await rawConnection(
+      base,
+      (s) => {
+        s.write(`POST /login HTTP/1.1\r\nHost: console\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ntoken=`);
+        // A byte every 200 ms: never idle, never done.
+        drip = setInterval(() => s.writable && s.write('x'), 200);
+      },
+      10_000,
+    );
+    clearInterval(drip);
+    expect(closedAfterMs).toBeDefined();
+    expect(closedAfterMs!).toBeGreaterThanOrEqual(1_400);
+    expect(closedAfterMs!).toBeLessThan(4_000);
+    expect(received).toMatch(/^HTTP\/1\.1 408 /);
+  });
+
+  it('answers a 1 MB POST with 413 and a JSON message, not a reset', async () => {
+    const csrf = ((await (await fetch(`${base}/api/session`, { headers: bearer })).json()) as { csrfToken: string }).csrfToken;
+    const body = JSON.stringify({ process: 'onboarding', input: { pad: 'x'.repeat(1024 * 1024) } });
+    const answer = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+      const req = http.request(new URL('/api/runs', base), {
+        method: 'POST',
+        agent: false,
+        headers: { ...bearer, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) },
+      });
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.text)).toEqual({ error: 'request body too large: at most 65536 bytes' });
+    // The sign-in form the same.
+    const form = await fetch(`${base}/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${'x'.repeat(1024 * 1024)}` });
+    expect(form.status).toBe(413);
+  });
+});
+
+describe('sign-in lockout', () => {
+  it('locks an address after 5 wrong tokens: 429 with Retry-After, even for the right token; the failures are logged without the token', async () => {
+    const lines: string[] = [];
+    const base = (await startConsole({ CONSOLE_SIGNIN_FAILURES_PER_MINUTE: 5 }, (line) => lines.push(line))).url;
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i += 1) statuses.push((await login(base, `wrong-guess-${i}-abcdefghijklmnop`, 'mallory\u001b[2J\nforged line')).status);
+    expect(statuses).toEqual([401, 401, 401, 401, 401]);
+
+    const locked = await login(base, TOKEN, 'ops.alice');
+    expect(locked.status).toBe(429);
+    expect(locked.cookie).toBe('');
+    expect(Number(locked.retryAfter)).toBeGreaterThan(50);
+    expect(Number(locked.retryAfter)).toBeLessThanOrEqual(60);
+    expect(locked.text).toContain('Too many wrong tokens');
+    const api = await fetch(`${base}/api/runs`, { headers: bearer });
+    expect(api.status).toBe(429);
+    expect(api.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(((await api.json()) as { error: string }).error).toMatch(/^too many wrong tokens: sign-in is locked, try again in \d+ s$/);
+
+    const refusals = lines.filter((l) => l.startsWith('refused a sign-in from '));
+    expect(refusals).toHaveLength(5);
+    // The name given is shown with its control characters escaped: no ESC reaches a terminal, no forged line.
+    expect(refusals[0]).toBe(`refused a sign-in from 127.0.0.1 (name given: ${printable('mallory\u001b[2J\nforged line')}): wrong token`);
+    expect(refusals[0]).toMatch(/^refused a sign-in from 127\.0\.0\.1 \(name given: mallory\\[xu]0*1b\[2J\\[xu]0*0aforged line\): wrong token$/);
+    expect(lines).toContain('locked sign-ins from 127.0.0.1 for 60 s after 5 wrong tokens within a minute');
+    expect(lines.join('\n')).not.toContain('wrong-guess-');
+  });
+
+  it('locks every sign-in past the global limit of wrong tokens', async () => {
+    const lines: string[] = [];
+    const base = (await startConsole({ CONSOLE_SIGNIN_FAILURES_PER_MINUTE: 1_000, CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE: 8 }, (line) => lines.push(line))).url;
+    for (let i = 0; i < 8; i += 1) expect((await fetch(`${base}/api/runs`, { headers: { Authorization: `Bearer guess-${i}` } })).status).toBe(401);
+    const right = await fetch(`${base}/api/runs`, { headers: bearer });
+    expect(right.status).toBe(429);
+    expect(lines).toContain('locked every sign-in for 60 s after 8 wrong tokens within a minute');
+  });
+});

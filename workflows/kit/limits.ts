@@ -1,0 +1,165 @@
+/**
+ * Bounds on what people may send a run, and on what a run's status may grow to.
+ *
+ * Every decision, answer, reschedule and injected fault is a Temporal update. Temporal refuses every update
+ * to a run that has taken 2,000 of them (the history service's `history.maxTotalUpdates`), and refuses to
+ * return a status or a history past its blob size limit (2 MiB). So a run accepts far fewer updates than
+ * that, each one small, and keeps its status bounded: the decision path keeps working (retry, skip, abort)
+ * however many updates a run has been sent.
+ *
+ * Pure and deterministic: the workflow's update validators and the client (CLI, console) share these checks,
+ * so the client refuses over-limit input before sending it, with the same message the run would give.
+ */
+import type { EscalationDecision, FaultInjection, QuestionAnswer, RescheduleRequest } from './types';
+
+/** Frozen, typed as numbers (not literals): a limit is a bound, not a value to match. */
+const numbers = <T extends Record<string, number>>(limits: T): { readonly [K in keyof T]: number } => Object.freeze(limits);
+
+export const DECISION_LIMITS = numbers({
+  /** Who decided: a name or an address. */
+  byChars: 200,
+  reasonChars: 500,
+  /** An output (a skipped step's stand-in outputs, a task's result): fields, key and value lengths, in all. */
+  outputKeys: 20,
+  outputKeyChars: 100,
+  outputValueChars: 500,
+  outputTotalChars: 4_000,
+  /** Step and question names, decisions, decision ids. */
+  nameChars: 200,
+  /** Accepted fault injections (clearing one counts too) per run. */
+  injectionsPerRun: 100,
+  /** Accepted reschedules of scheduled waits per run. */
+  reschedulesPerRun: 100,
+  /** Accepted decisions and answers per run; an abort is taken past it, so a run can always be stopped. */
+  decisionsPerRun: 1_000,
+});
+
+/**
+ * Bounds on the status: the log keeps its newest lines, each line and each error at most so long, and the
+ * status keeps every open question but only the newest closed ones.
+ */
+export const STATUS_LIMITS = numbers({
+  logLines: 500,
+  logLineChars: 1_000,
+  /** A step's last error, and an escalation's prompt (the error). */
+  errorChars: 2_000,
+  closedQuestions: 50,
+});
+
+/** Shortens text to at most `max` characters, saying that it did. */
+export function clip(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 12;
+  // Not between the two halves of a surrogate pair.
+  if (/[\uDC00-\uDFFF]/.test(text.charAt(end))) end -= 1;
+  return `${text.slice(0, end)}… (clipped)`;
+}
+
+function onlyFields(value: object, allowed: readonly string[], what: string): void {
+  const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
+  if (unknown.length) throw new Error(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')} in ${what}; its fields are ${allowed.join(', ')}`);
+}
+
+function requireObject(value: unknown, what: string): asserts value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${what} must be an object`);
+}
+
+/** A name (step, question, decision id) if given: text of at most nameChars. */
+function checkName(value: unknown, field: string): void {
+  if (value === undefined) return;
+  if (typeof value !== 'string' || value.length > DECISION_LIMITS.nameChars) throw new Error(`${field} must be text of at most ${DECISION_LIMITS.nameChars} characters`);
+}
+
+export function checkPerson(by: unknown, what = 'a decision'): void {
+  if (typeof by !== 'string' || by.trim() === '') throw new Error(`${what} must say who ${what === 'a reschedule' ? 'asked for it' : 'made it'} (by)`);
+  if (by.length > DECISION_LIMITS.byChars) throw new Error(`"by" must be at most ${DECISION_LIMITS.byChars} characters`);
+}
+
+export function checkReason(reason: unknown): void {
+  if (reason === undefined) return;
+  if (typeof reason !== 'string') throw new Error('a reason must be text');
+  if (reason.length > DECISION_LIMITS.reasonChars) throw new Error(`a reason must be at most ${DECISION_LIMITS.reasonChars} characters`);
+}
+
+/** An output's form, if given: an object of strings within the limits. */
+export function checkOutputForm(output: unknown, what: string): void {
+  if (output === undefined) return;
+  if (typeof output !== 'object' || output === null || Array.isArray(output) || Object.values(output).some((v) => typeof v !== 'string')) {
+    throw new Error(`${what}'s output must be an object of strings`);
+  }
+  const { outputKeys, outputKeyChars, outputValueChars, outputTotalChars } = DECISION_LIMITS;
+  const entries = Object.entries(output as Record<string, string>);
+  if (entries.length > outputKeys) throw new Error(`${what}'s output may have at most ${outputKeys} fields`);
+  if (entries.some(([k]) => k === '' || k.length > outputKeyChars)) throw new Error(`each output key must be 1-${outputKeyChars} characters`);
+  if (entries.some(([, v]) => v.length > outputValueChars)) throw new Error(`each output value must be at most ${outputValueChars} characters`);
+  const total = entries.reduce((sum, [k, v]) => sum + k.length + v.length, 0);
+  if (total > outputTotalChars) throw new Error(`an output may hold at most ${outputTotalChars} characters in all (keys and values)`);
+}
+
+const ESCALATION_FIELDS = ['step', 'action', 'by', 'reason', 'output', 'decisionId'] as const;
+const ANSWER_FIELDS = ['question', 'decision', 'by', 'reason', 'output', 'decisionId'] as const;
+const RESCHEDULE_FIELDS = ['step', 'at', 'now', 'by', 'reason', 'decisionId'] as const;
+const INJECTION_FIELDS = ['step', 'fault'] as const;
+
+/** What an escalation decision may hold, whatever the run's state. */
+export function checkEscalationForm(decision: EscalationDecision): void {
+  requireObject(decision, 'a decision');
+  onlyFields(decision, ESCALATION_FIELDS, 'a decision');
+  checkName(decision.step, 'the step');
+  checkName(decision.decisionId, 'a decision id');
+  checkPerson(decision.by);
+  checkReason(decision.reason);
+  checkOutputForm(decision.output, `skipping step ${String(decision.step)}`);
+}
+
+/** What an answer to an approval, a task or a question may hold, whatever the run's state. */
+export function checkAnswerForm(answer: QuestionAnswer): void {
+  requireObject(answer, 'an answer');
+  onlyFields(answer, ANSWER_FIELDS, 'an answer');
+  checkName(answer.question, 'the question');
+  checkName(answer.decision, 'the decision');
+  checkName(answer.decisionId, 'a decision id');
+  checkPerson(answer.by);
+  checkReason(answer.reason);
+  checkOutputForm(answer.output, 'the answer');
+}
+
+/** What a reschedule may hold, whatever the run's state. */
+export function checkRescheduleForm(request: RescheduleRequest): void {
+  requireObject(request, 'a reschedule');
+  onlyFields(request, RESCHEDULE_FIELDS, 'a reschedule');
+  checkName(request.step, 'the step');
+  checkName(request.at, 'the time (at)');
+  checkName(request.decisionId, 'a decision id');
+  checkPerson(request.by, 'a reschedule');
+  if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > DECISION_LIMITS.reasonChars)) {
+    throw new Error(`a reason must be text of at most ${DECISION_LIMITS.reasonChars} characters`);
+  }
+}
+
+const FAULT_FIELDS: Record<string, readonly string[]> = { permanent: ['kind'], transient: ['kind', 'failures'], latency: ['kind', 'ms'] };
+const FAULT_FORMS = 'a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)';
+
+/** What a fault injection may hold, whatever the run's state. */
+export function checkInjectionForm(injection: FaultInjection): void {
+  requireObject(injection, 'a fault injection');
+  onlyFields(injection, INJECTION_FIELDS, 'a fault injection');
+  checkName(injection.step, 'the step');
+  const fault = injection.fault as unknown;
+  if (fault === undefined) return;
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) throw new Error(FAULT_FORMS);
+  const f = fault as Record<string, unknown>;
+  const fields = typeof f.kind === 'string' ? FAULT_FIELDS[f.kind] : undefined;
+  if (!fields || Object.keys(f).some((k) => !fields.includes(k))) throw new Error(FAULT_FORMS);
+  const valid =
+    f.kind === 'permanent' ||
+    (f.kind === 'transient' && Number.isInteger(f.failures) && (f.failures as number) > 0 && (f.failures as number) <= 100) ||
+    (f.kind === 'latency' && Number.isInteger(f.ms) && (f.ms as number) >= 0 && (f.ms as number) <= 3_600_000);
+  if (!valid) throw new Error(FAULT_FORMS);
+}
+
+/** The refusal once a run has taken its share of some kind of update. */
+export function tooMany(count: number, limit: number, what: string, instead: string): Error | undefined {
+  if (count < limit) return undefined;
+  return new Error(`this run has taken ${count} ${what}, the most a run accepts (${limit}); ${instead}`);
+}
