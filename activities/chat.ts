@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { DeliveryLedger } from '../src/delivery-ledger';
 import { PermanentError, TransientError } from '../src/errors';
-import { announcementText, type TeamAnnouncement } from './email';
+import { announcementText, withConsoleLink, type NoticeInput, type TeamAnnouncement } from './email';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
 import { attemptDeliveryOptions } from './delivery-attempt';
@@ -13,6 +13,8 @@ export interface ChatDependencies {
   webhookUrl: string;
   ledger: DeliveryLedger;
   timeoutMs?: number;
+  /** This worker's operator console, for the links in notices; none when empty or unset. */
+  consoleUrl?: string;
 }
 
 /** HTTP 429 and 5xx may pass on a later try; any other 4xx will not (bad URL, revoked hook, bad payload). */
@@ -66,8 +68,9 @@ export function createChatActivities(deps: ChatDependencies) {
     },
 
     /** Posts a notice (escalation, reminder, approval request) once per key. */
-    async postNotice(input: { key: string; text: string }) {
-      return classified(async () => ({ deliveryId: await post(idempotencyKey(`notice/${input.key}`), `:rotating_light: ${input.text}`) }));
+    async postNotice(input: NoticeInput) {
+      const text = withConsoleLink(input.text, deps.consoleUrl, input.consolePath);
+      return classified(async () => ({ deliveryId: await post(idempotencyKey(`notice/${input.key}`), `:rotating_light: ${text}`) }));
     },
 
     /** Compensation of the whole run: tells the team the onboarding was cancelled. */

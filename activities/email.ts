@@ -18,6 +18,21 @@ export interface EmailDependencies {
   from: string;
   ledger: DeliveryLedger;
   workspaceBaseUrl: string;
+  /** This worker's operator console, for the links in notices; none when empty or unset. */
+  consoleUrl?: string;
+}
+
+/** A notice's input: the workflow gives the run's console path, the worker knows where its console is. */
+export interface NoticeInput {
+  key: string;
+  text: string;
+  /** The run's page in the console, e.g. `/runs/onboarding-E1001`; runs from before it put the link in the text. */
+  consolePath?: string;
+}
+
+/** The notice's text with the link to the run in this worker's console, when both are known. */
+export function withConsoleLink(text: string, consoleUrl: string | undefined, consolePath: string | undefined): string {
+  return consoleUrl && consolePath ? `${text}\nOr open ${consoleUrl.replace(/\/+$/, '')}${consolePath}` : text;
 }
 
 export interface TeamAnnouncement {
@@ -106,8 +121,9 @@ export function createEmailActivities(deps: EmailDependencies) {
     },
 
     /** Sends a notice (escalation, reminder, approval request) once per key. */
-    async sendNotice(input: { key: string; to: string; subject: string; text: string }) {
-      return classified(async () => ({ messageId: await send(idempotencyKey(`notice/${input.key}`), input.to, input.subject, input.text) }));
+    async sendNotice(input: NoticeInput & { to: string; subject: string }) {
+      const text = withConsoleLink(input.text, deps.consoleUrl, input.consolePath);
+      return classified(async () => ({ messageId: await send(idempotencyKey(`notice/${input.key}`), input.to, input.subject, text) }));
     },
 
     /** Fallback of notifyTeam: the announcement goes to the manager by email. */

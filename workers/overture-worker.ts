@@ -40,8 +40,9 @@ export async function connectSystems(config: OvertureConfig) {
   const activities = {
     ...createOnboardingActivities({
       directory,
-      email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
-      chat: { webhookUrl: config.webhookUrl, ledger },
+      // Notices link to this worker's console, whatever the config of the client that started the run.
+      email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL, consoleUrl: config.consoleUrl },
+      chat: { webhookUrl: config.webhookUrl, ledger, consoleUrl: config.consoleUrl },
     }),
     ...createAccountingActivities({
       ledger: books,

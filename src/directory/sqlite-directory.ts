@@ -87,10 +87,9 @@ export class SqliteDirectory implements DirectoryProvider {
         }
         return toAccount({ ...existing, status: 'active' });
       }
-      const emailOwner = this.db.prepare('SELECT employee_id FROM accounts WHERE email = ?').get(account.email) as { employee_id: string } | undefined;
-      if (emailOwner) {
-        throw new PermanentError(`directory conflict: the email address already belongs to employee ${emailOwner.employee_id}`);
-      }
+      const emailTaken = this.db.prepare('SELECT 1 FROM accounts WHERE email = ?').get(account.email) !== undefined;
+      // The message reaches notices and the team chat: it must not say whose account holds the address.
+      if (emailTaken) throw new PermanentError('directory conflict: the email address already belongs to another account');
       const username = this.freeUsername(account.fullName, account.employeeId);
       const row: AccountRow = {
         account_id: `acct-${account.employeeId.toLowerCase()}`,

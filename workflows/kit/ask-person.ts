@@ -50,8 +50,10 @@ export async function askPerson(run: RunContext, asking: Asking): Promise<Decisi
   return question.decision!;
 }
 
-/** The line of a notice that tells people where to act. */
-export function howToAct(run: RunContext, command: string): string {
-  const console = run.options.consoleUrl ? `\nOr open ${run.options.consoleUrl}/runs/${encodeURIComponent(run.workflowId)}` : '';
-  return `Decide with: ${command}${console}`;
+/**
+ * The line of a notice that tells people where to act. The console link is added by the worker that sends the
+ * notice (from its own console URL and the run's path, see `notify`), not frozen from the starting client's config.
+ */
+export function howToAct(command: string): string {
+  return `Decide with: ${command}`;
 }

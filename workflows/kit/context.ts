@@ -15,8 +15,9 @@ export interface Abandonment {
 
 /** Activities every worker registers beside a process's own: notices to people, by email and webhook. */
 export interface NoticeActivities {
-  sendNotice(input: { key: string; to: string; subject: string; text: string }): Promise<unknown>;
-  postNotice(input: { key: string; text: string }): Promise<unknown>;
+  /** `consolePath` is the run's page in the console; the worker prefixes its own console URL. */
+  sendNotice(input: { key: string; to: string; subject: string; text: string; consolePath?: string }): Promise<unknown>;
+  postNotice(input: { key: string; text: string; consolePath?: string }): Promise<unknown>;
 }
 
 export interface RunContext {

@@ -159,11 +159,13 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
     fastPath,
     faults,
     async notify(key, to, noticeSubject, text) {
+      const consolePath = `/runs/${encodeURIComponent(workflowId)}`;
       const notices = proxyActivities<NoticeActivities>(activityOptions(options.supportPolicy, `Send a notice to a person (${subject})`));
       const results = await Promise.allSettled([
         // Without an address the notice goes to the webhook only: an email nobody can receive would just retry.
-        ...(to ? [notices.sendNotice({ key, to, subject: noticeSubject, text })] : []),
-        notices.postNotice({ key, text: `${noticeSubject}\n${text}` }),
+        // The worker adds the link to the run in its own console (a client's console URL may not be the worker's).
+        ...(to ? [notices.sendNotice({ key, to, subject: noticeSubject, text, consolePath })] : []),
+        notices.postNotice({ key, text: `${noticeSubject}\n${text}`, consolePath }),
       ]);
       for (const r of results) {
         if (r.status === 'rejected') tracker.log(`could not deliver notice "${noticeSubject}": ${failureMessage(r.reason)}`, undefined, 'warn');
@@ -240,7 +242,7 @@ async function compensate(ctx: RunContext, reason: string, ending: Abandonment):
       contacts: ctx.options.escalation.contacts,
       ladder: ctx.options.escalation.ladder,
       subject: `[Overture] ${ctx.workflowId}: undo of ${failed.join(', ')} failed`,
-      body: `The run was abandoned (${reason}) and could not undo ${failed.join(', ')}.\n${howToAct(ctx, `overture approve ${ctx.workflowId} --question ${question.id} --decision retry|accept`)}`,
+      body: `The run was abandoned (${reason}) and could not undo ${failed.join(', ')}.\n${howToAct(`overture approve ${ctx.workflowId} --question ${question.id} --decision retry|accept`)}`,
       reminderLog: `reminder sent about the failed undo of ${failed.join(', ')}`,
       handOverLog: (level) => `failed undo handed to escalation contact #${level + 1}`,
       onNoAnswer: 'keep-waiting',

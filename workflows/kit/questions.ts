@@ -34,7 +34,7 @@ export async function requestApproval(run: RunContext, step: string, request: Ap
     contacts: [request.approver, ...run.options.escalation.contacts],
     ladder: run.options.approval.ladder,
     subject: `[Overture] ${run.workflowId}: approve ${request.subject}`,
-    body: `${request.details}\n${howToAct(run, `overture approve ${run.workflowId} --decision approve|reject --reason "..."`)}`,
+    body: `${request.details}\n${howToAct(`overture approve ${run.workflowId} --decision approve|reject --reason "..."`)}`,
     reminderLog: 'reminder sent to the approver about the pending approval',
     handOverLog: (level) => `pending approval handed to escalation contact #${level}`,
     onNoAnswer: { action: 'reject', reason: 'no approval before the deadline', logMessage: 'no approval before the deadline: rejected automatically' },
@@ -74,7 +74,7 @@ export async function runManualStep(run: RunContext, step: string, task: ManualT
     contacts: [task.assignee, ...run.options.escalation.contacts],
     ladder: run.options.approval.ladder,
     subject: `[Overture] ${run.workflowId}: task ${step} is yours`,
-    body: `${task.instructions}\nWhen it is done: overture complete ${run.workflowId} --step ${step} --output '${example}'${run.options.consoleUrl ? `\nOr open ${run.options.consoleUrl}/runs/${encodeURIComponent(run.workflowId)}` : ''}`,
+    body: `${task.instructions}\nWhen it is done: overture complete ${run.workflowId} --step ${step} --output '${example}'`,
     reminderLog: `reminder sent about the manual task ${step}`,
     handOverLog: (level) => `manual task ${step} handed to escalation contact #${level}`,
     // Only a person can do it: past the deadline the run keeps waiting, and says so.
@@ -119,7 +119,7 @@ export async function askQuestion(run: RunContext, step: string, q: ProcessQuest
     contacts: [q.assignee, ...run.options.escalation.contacts],
     ladder: run.options.approval.ladder,
     subject: `[Overture] ${run.workflowId}: ${q.prompt}`,
-    body: `${q.details ? `${q.details}\n` : ''}${q.prompt}\n${howToAct(run, `overture approve ${run.workflowId} --question ${question.id} --decision ${q.choices.join('|')}`)}`,
+    body: `${q.details ? `${q.details}\n` : ''}${q.prompt}\n${howToAct(`overture approve ${run.workflowId} --question ${question.id} --decision ${q.choices.join('|')}`)}`,
     reminderLog: `reminder sent about question ${question.id}`,
     handOverLog: (level) => `question ${question.id} handed to escalation contact #${level}`,
     onNoAnswer: q.onNoAnswer

@@ -77,7 +77,7 @@ export async function runStep<O extends Outcome, K extends keyof O & string = ne
       contacts,
       ladder,
       subject: `[Overture] ${run.workflowId}: step ${name} needs a decision`,
-      body: `Step ${name} of ${run.workflowId} failed: ${failure.message}${injected}\n${howToAct(run, `overture resolve ${run.workflowId} --step ${name} --action retry|skip|abort --reason "..."`)}`,
+      body: `Step ${name} of ${run.workflowId} failed: ${failure.message}${injected}\n${howToAct(`overture resolve ${run.workflowId} --step ${name} --action retry|skip|abort --reason "..."`)}`,
       reminderLog: `reminder sent about escalated step ${name}`,
       handOverLog: (level) => `escalated step ${name} handed to escalation contact #${level + 1}`,
       onNoAnswer: { action: automatic, reason: 'no decision before the deadline', logMessage: `no decision on ${name} before the deadline: automatic ${automatic}` },

@@ -50,7 +50,10 @@ export interface ProcessOptions {
   /** Ladder of approvals, manual tasks and other questions a process asks. */
   approval: { ladder: EscalationLadder };
   faults: Partial<Record<string, FaultMode>>;
-  /** Base URL of the operator console, used in notices; empty when there is none. */
+  /**
+   * Base URL of the starting client's console. Kept in the input for older runs: notices now link to the
+   * console of the worker that sends them (activities/email.ts `withConsoleLink`).
+   */
   consoleUrl: string;
 }
 
