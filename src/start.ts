@@ -6,14 +6,19 @@
  * worker. One instance per data directory (overture.pid). Ctrl-C or SIGTERM stops everything in reverse
  * order; a second Ctrl-C forces the exit.
  *
+ * A part that goes down unasked is brought back (dev-stack/supervisor.ts): the Temporal server on its data file,
+ * an in-process server on its port, each at most 3 times in 5 minutes; past that the stack stops (exit code 1).
+ *
  * Exit codes: 0 stopped on request, 1 could not start (or a part failed), 2 bad configuration.
  */
+import type { Server } from 'node:net';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type OvertureConfig } from './config';
 import { acquireInstanceLock, AlreadyRunningError, type InstanceLock } from './dev-stack/instance-lock';
 import { startMailReceiver } from './dev-stack/mail-receiver';
 import { busyPortProblem, formatSummary, localTemporalPort, portsToBind, stackPaths } from './dev-stack/stack-info';
 import { StopStack, withTimeout } from './dev-stack/stop-stack';
+import { superviseServer, superviseTemporal, type SuperviseOptions } from './dev-stack/supervisor';
 import { provisionTemporalBinary, TemporalUnavailableError } from './dev-stack/temporal-binary';
 import { startTemporalDevServer } from './dev-stack/temporal-server';
 import { startWebhookReceiver } from './dev-stack/webhook-receiver';
@@ -27,6 +32,8 @@ import { printable } from './terminal-safe';
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
 export interface OperatorConsole {
   url: string;
+  /** Its HTTP server, if it should listen again after closing unasked. */
+  server?: Server;
   stop(): Promise<void>;
 }
 
@@ -50,6 +57,8 @@ interface StartPartsOptions {
   onTemporalPid: (pid: number) => void;
   /** Throws Interrupted if a stop was requested; called after each part is registered. */
   checkpoint: () => void;
+  /** When the stack is stopping, and whom to tell that a part is down for good. */
+  supervise: Omit<SuperviseOptions, 'log'>;
 }
 
 /** Starts every part in order, registering each on `parts` as soon as it is up; returns the summary and the worker's end. */
@@ -61,7 +70,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   const binary = await provisionTemporalBinary({ log: prefixed('temporal') });
   prefixed('temporal')(`using ${binary}`);
   opts.checkpoint();
-  const temporal = await startTemporalDevServer({
+  const temporalOptions = {
     binary,
     port: temporalPort,
     uiPort: config.TEMPORAL_UI_PORT,
@@ -70,20 +79,36 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
     logFile: paths.temporalLog,
     log: prefixed('temporal'),
-  });
+  };
+  const temporal = await startTemporalDevServer(temporalOptions);
   opts.onTemporalPid(temporal.pid);
-  parts.push('Temporal server', () => temporal.stop());
+  // Started again on the same port and data file if it exits unasked; the worker and clients reconnect.
+  const supervised = superviseTemporal(temporal, () => startTemporalDevServer(temporalOptions), {
+    ...opts.supervise,
+    log: prefixed('temporal'),
+    dbFile: paths.temporalDb,
+    onPid: opts.onTemporalPid,
+  });
+  parts.push('Temporal server', () => supervised.stop());
   opts.checkpoint();
 
+  /** Registers an in-process part; its server listens again on its port if it closes unasked. */
+  const pushServer = (name: string, tag: string, part: { server?: Server; stop(): Promise<void> }) => {
+    const release = part.server ? superviseServer(name, part.server, { ...opts.supervise, log: prefixed(tag) }) : () => undefined;
+    parts.push(name, () => {
+      release();
+      return part.stop();
+    });
+  };
   const mail = config.SMTP_URL ? undefined : await startMailReceiver({ port: config.LOCAL_SMTP_PORT, mailDir: paths.mailDir, log: prefixed('mail') });
-  if (mail) parts.push('mail receiver', () => mail.stop());
+  if (mail) pushServer('mail receiver', 'mail', mail);
   const webhooks = config.NOTIFY_WEBHOOK_URL
     ? undefined
     : await startWebhookReceiver({ port: config.LOCAL_WEBHOOK_PORT, logFile: paths.webhookLog, log: prefixed('webhook') });
-  if (webhooks) parts.push('webhook receiver', () => webhooks.stop());
+  if (webhooks) pushServer('webhook receiver', 'webhook', webhooks);
   // The published pages and feed: served here unless SITE_URL says another server serves SITE_DIR.
   const site = config.SITE_URL ? undefined : await startSiteServer({ port: config.SITE_PORT, dir: config.siteDir, log: prefixed('site') });
-  if (site) parts.push('site server', () => site.stop());
+  if (site) pushServer('site server', 'site', site);
   opts.checkpoint();
 
   out('[worker] bundling the workflow code and connecting to Temporal');
@@ -102,7 +127,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
 
   // Events start runs: the gateway opens once a worker is there to run them, and closes before it.
   const events = await startEventGatewayFromConfig(config, prefixed('events'));
-  parts.push('event gateway', () => events.stop());
+  pushServer('event gateway', 'events', events);
   opts.checkpoint();
 
   // ── Operator console hook ──────────────────────────────────────────────────────────────────────
@@ -111,7 +136,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   let consoleUrl: string | undefined;
   if (opts.startConsole) {
     const operatorConsole = await opts.startConsole(config, prefixed('console'));
-    parts.push('operator console', () => operatorConsole.stop());
+    pushServer('operator console', 'console', operatorConsole);
     consoleUrl = operatorConsole.url;
     opts.checkpoint();
   }
@@ -146,6 +171,18 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
   let stopAt = 0;
   let requestStop: (reason: string) => void = () => undefined;
   const stopRequested = new Promise<string>((resolve) => (requestStop = resolve));
+  // A part down for good (its restarts spent) stops the stack; while it stops, nothing is restarted.
+  let partFailure: string | undefined;
+  let shuttingDown = false;
+  let reportFailure: (reason: string) => void = () => undefined;
+  const partFailed = new Promise<string>((resolve) => (reportFailure = resolve));
+  const supervise = {
+    stopping: () => shuttingDown || stopReason !== undefined,
+    giveUp: (reason: string) => {
+      partFailure ??= reason;
+      reportFailure(reason);
+    },
+  };
 
   const forceExit = () => {
     err('forcing exit');
@@ -179,9 +216,12 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
         onTemporalPid: (pid) => (temporalPid = pid),
         checkpoint: () => {
           if (stopReason) throw new Interrupted();
+          if (partFailure) throw new Error(partFailure);
         },
+        supervise,
       });
     } catch (e) {
+      shuttingDown = true;
       if (!(e instanceof Interrupted) && !stopReason) {
         err(e instanceof TemporalUnavailableError ? e.message : `Overture could not start: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -194,7 +234,8 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
     started.summary.forEach((line) => out(line));
     out('Overture is ready. Press Ctrl-C to stop.');
 
-    const reason = await Promise.race([stopRequested, started.workerEnded]);
+    const reason = await Promise.race([stopRequested, started.workerEnded, partFailed]);
+    shuttingDown = true;
     const unexpected = !stopReason;
     if (unexpected) err(`${reason}; stopping the rest of Overture`);
     const clean = await parts.stopAll();

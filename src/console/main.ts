@@ -40,6 +40,7 @@ export const startConsoleFromConfig: StartOperatorConsole = async (config, log):
   const started = running;
   return {
     url: started.url,
+    server: started.server,
     async stop() {
       await started.stop();
       await client.connection.close();

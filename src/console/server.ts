@@ -40,6 +40,8 @@ export interface ConsoleOptions {
 
 export interface RunningConsole {
   url: string;
+  /** The HTTP server (for supervision: `npm start` listens again if it closes unasked). */
+  server: http.Server;
   stop(): Promise<void>;
 }
 
@@ -126,6 +128,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
 
   return {
     url,
+    server,
     async stop() {
       events.closeAll();
       await new Promise<void>((resolve) => {

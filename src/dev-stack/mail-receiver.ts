@@ -4,6 +4,7 @@
  * exercise permanent (5xx) and transient (4xx) delivery failures.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import type { Server } from 'node:net';
 import path from 'node:path';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream, type SMTPServerSession } from 'smtp-server';
 import { simpleParser } from 'mailparser';
@@ -35,6 +36,8 @@ export interface MailReceiverOptions {
 export interface MailReceiver {
   port: number;
   url: string;
+  /** The listening socket server (for supervision: `npm start` listens again if it closes unasked). */
+  server: Server;
   messages(): ReceivedMail[];
   waitFor(predicate: (m: ReceivedMail) => boolean, timeoutMs?: number): Promise<ReceivedMail>;
   clear(): void;
@@ -148,6 +151,7 @@ export async function startMailReceiver(opts: MailReceiverOptions = {}): Promise
   return {
     port,
     url: `smtp://${host}:${port}`,
+    server: server.server,
     messages: () => [...mails],
     clear: () => {
       mails.length = 0;

@@ -22,6 +22,8 @@ export interface SiteServer {
   port: number;
   /** e.g. http://127.0.0.1:4090 */
   url: string;
+  /** The HTTP server (for supervision: `npm start` listens again if it closes unasked). */
+  server: http.Server;
   stop(): Promise<void>;
 }
 
@@ -114,6 +116,7 @@ export async function startSiteServer(opts: SiteServerOptions): Promise<SiteServ
   return {
     port,
     url,
+    server,
     stop: () =>
       new Promise<void>((resolve, reject) => {
         server.close((err) => (err ? reject(err) : resolve()));

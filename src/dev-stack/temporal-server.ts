@@ -16,6 +16,8 @@ export interface DevServer {
   namespace: string;
   stop(): Promise<void>;
   pid: number;
+  /** Resolves once the process is gone (asked to stop or not), with how it ended: `signal SIGKILL`, `code 1`. */
+  exit: Promise<string>;
 }
 
 export interface StartDevServerOptions {
@@ -100,9 +102,11 @@ export async function startTemporalDevServer(opts: StartDevServerOptions): Promi
   }
 
   let exited: string | undefined;
+  let ended = '';
   const exitPromise = new Promise<void>((resolve) => {
     child.once('exit', (code, signal) => {
       exited = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      ended = signal ? `signal ${signal}` : `code ${code}`;
       resolve();
     });
     child.once('error', (err) => {
@@ -142,8 +146,9 @@ export async function startTemporalDevServer(opts: StartDevServerOptions): Promi
     }
     try {
       await probe(address, namespace, searchAttributes);
-      log(`Temporal dev server ready on ${address} after ${Date.now() - started} ms`);
-      return { address, uiUrl: uiPort ? `http://${HOST}:${uiPort}` : undefined, namespace, stop, pid: child.pid ?? -1 };
+      log(`Temporal dev server ready on ${address} after ${Date.now() - started} ms (pid ${child.pid})`);
+      const exit = exitPromise.then(() => ended || exited!);
+      return { address, uiUrl: uiPort ? `http://${HOST}:${uiPort}` : undefined, namespace, stop, pid: child.pid ?? -1, exit };
     } catch (err) {
       lastError = err instanceof Error ? err.message : String(err);
       await Promise.race([sleep(250), exitPromise]);

@@ -31,6 +31,8 @@ export interface WebhookReceiver {
   /** The default hook URL, `<baseUrl>/hooks/team`. */
   url: string;
   baseUrl: string;
+  /** The HTTP server (for supervision: `npm start` listens again if it closes unasked). */
+  server: http.Server;
   received(): ReceivedWebhook[];
   waitFor(predicate: (w: ReceivedWebhook) => boolean, timeoutMs?: number): Promise<ReceivedWebhook>;
   respondWith(status: number | undefined): void;
@@ -135,6 +137,7 @@ export async function startWebhookReceiver(opts: WebhookReceiverOptions = {}): P
     port,
     url: `${baseUrl}/hooks/team`,
     baseUrl,
+    server,
     received: () => [...hooks],
     clear: () => {
       hooks.length = 0;

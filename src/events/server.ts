@@ -32,6 +32,8 @@ export interface EventGatewayOptions {
 
 export interface RunningEventGateway {
   url: string;
+  /** The HTTP server (for supervision: `npm start` listens again if it closes unasked). */
+  server: http.Server;
   stop(): Promise<void>;
 }
 
@@ -130,6 +132,7 @@ export async function startEventGateway(opts: EventGatewayOptions): Promise<Runn
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     url: `http://${urlHost}:${port}`,
+    server,
     async stop() {
       // Requests in flight get their answer (a sender cut off would retry, and be told "duplicate"); idle keep-alives close now.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -162,6 +165,7 @@ export async function startEventGatewayFromConfig(config: OvertureConfig, log: (
   }
   return {
     url: running.url,
+    server: running.server,
     async stop() {
       await running.stop();
       await client.connection.close();
