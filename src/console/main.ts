@@ -7,10 +7,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { connectClient } from '../client';
-import { ConfigError, loadConfig, type OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config';
 import type { OperatorConsole, StartOperatorConsole } from '../start';
 import { startOperatorConsole } from './server';
-import { printable } from '../terminal-safe';
+import { runAlone } from '../run-alone';
 
 /** The operator token: CONSOLE_TOKEN, or a fresh random one (generated: true) to print. */
 export function consoleToken(config: OvertureConfig): { token: string; generated: boolean } {
@@ -48,32 +48,8 @@ export const startConsoleFromConfig: StartOperatorConsole = async (config, log):
   };
 };
 
-async function main(): Promise<number> {
-  let config: OvertureConfig;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    console.error(e instanceof ConfigError ? e.message : String(e));
-    return 2;
-  }
-  const log = (line: string) => console.log(`[console] ${printable(line)}`);
-  const running = await startConsoleFromConfig(config, log);
-  log(`connected to Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}). Press Ctrl-C to stop.`);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  await running.stop();
-  log('stopped');
-  return 0;
-}
-
 if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`the console could not start: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(e instanceof ConfigError ? 2 : 1);
-    },
+  runAlone('console', 'console', startConsoleFromConfig, (config, log) =>
+    log(`connected to Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}). Press Ctrl-C to stop.`),
   );
 }

@@ -18,6 +18,7 @@ import type { ScriptChainSystems } from './script-chain';
 import { createSessions } from './session';
 import { insecureBindProblem, isLoopbackHost } from './startup-checks';
 import { serveIndex, servePublicAsset } from './static-files';
+import { listen } from '../dev-stack/listen';
 
 export { countRuns, type Counters } from './runs';
 export { escapeHtml } from './login-page';
@@ -113,13 +114,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   // A socket silent this long is closed (event streams turn this off for their own socket).
   server.timeout = idleTimeout;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(requestedPort, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, requestedPort, host);
   const { port } = server.address() as AddressInfo;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;

@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { listen } from './listen';
 
 /** Options for {@link startSiteServer}. */
 export interface SiteServerOptions {
@@ -102,13 +103,7 @@ export async function startSiteServer(opts: SiteServerOptions): Promise<SiteServ
       .pipe(res);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, opts.port ?? 0, host);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

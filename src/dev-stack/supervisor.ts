@@ -7,6 +7,7 @@
  */
 import type { AddressInfo, Server } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { listen } from './listen';
 import type { DevServer } from './temporal-server';
 
 /** How often a part may come back: at most `max` times within any `windowMs`. */
@@ -175,12 +176,3 @@ export function superviseServer(what: string, server: Server, opts: SuperviseOpt
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-}

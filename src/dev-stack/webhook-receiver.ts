@@ -5,6 +5,7 @@
  */
 import { appendFile } from 'node:fs/promises';
 import http from 'node:http';
+import { listen } from './listen';
 
 /** One accepted webhook POST. */
 export interface ReceivedWebhook {
@@ -121,13 +122,7 @@ export async function startWebhookReceiver(opts: WebhookReceiverOptions = {}): P
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  await listen(server, opts.port ?? 0, host);
 
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;

@@ -11,13 +11,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { connectClient, type StartOptions } from '../client';
-import { ConfigError, loadConfig, type OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config';
 import { EVENT_TYPE_PATTERN } from './envelope';
 import { receiveEvent, type Answer, type GatewayContext } from './gateway';
 import { EventReceipts } from './receipts';
 import { eventRoutes } from './routes';
 import { ANY_TYPE, loadEventSources } from './sources';
-import { printable } from '../terminal-safe';
+import { runAlone } from '../run-alone';
+import { listen } from '../dev-stack/listen';
 
 export interface EventGatewayOptions {
   client: Client;
@@ -124,10 +125,7 @@ export async function startEventGateway(opts: EventGatewayOptions): Promise<Runn
     });
   });
   const host = opts.host ?? config.EVENTS_HOST;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? config.EVENTS_PORT, host, () => resolve());
-  });
+  await listen(server, opts.port ?? config.EVENTS_PORT, host);
   const { port } = server.address() as AddressInfo;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
@@ -174,31 +172,4 @@ export async function startEventGatewayFromConfig(config: OvertureConfig, log: (
 }
 
 /** `npm run events`: the gateway alone, beside `npm run worker` (e.g. on the host that receives webhooks). */
-async function main(): Promise<number> {
-  let config: OvertureConfig;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    console.error(e instanceof ConfigError ? e.message : String(e));
-    return 2;
-  }
-  const log = (line: string) => console.log(`[events] ${printable(line)}`);
-  const running = await startEventGatewayFromConfig(config, log);
-  await new Promise<void>((resolve) => {
-    process.once('SIGINT', () => resolve());
-    process.once('SIGTERM', () => resolve());
-  });
-  await running.stop();
-  log('stopped');
-  return 0;
-}
-
-if (require.main === module) {
-  main().then(
-    (code) => process.exit(code),
-    (e: unknown) => {
-      console.error(`the event gateway could not start: ${e instanceof Error ? e.message : String(e)}`);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) runAlone('event gateway', 'events', startEventGatewayFromConfig);
