@@ -202,6 +202,23 @@ export interface RunStatus {
 }
 
 /** A person's decision on an escalated step. */
+/** What an operator may do: each role may do everything the roles before it may. */
+export const OPERATOR_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
+export type OperatorRole = (typeof OPERATOR_ROLES)[number];
+
+/**
+ * Who made a decision, as authenticated by the client that carried it (a personal token on the CLI, a console
+ * session, a signed email link). Never typed by the person: the client fills it from the credential.
+ */
+export interface DecisionIdentity {
+  /** The operator's name as registered (`overture operators add NAME`), or the approver's address for an email link. */
+  operator: string;
+  /** The operator's address: how approvals are matched to the approver and the escalation contacts. */
+  email?: string;
+  role: OperatorRole;
+  via: 'cli' | 'console' | 'email-link' | 'api';
+}
+
 export interface EscalationDecision {
   step: string;
   action: 'retry' | 'skip' | 'abort';
@@ -211,6 +228,8 @@ export interface EscalationDecision {
   output?: Record<string, string>;
   /** Idempotency key: a decision with an id already applied is acknowledged, not applied again. */
   decisionId?: string;
+  /** Who decided, authenticated; required of new decisions (runs recorded before identities have none). */
+  identity?: DecisionIdentity;
 }
 
 /** A person's answer to an approval, a manual task or a process's own question. */
@@ -223,6 +242,7 @@ export interface QuestionAnswer {
   reason?: string;
   output?: Record<string, string>;
   decisionId?: string;
+  identity?: DecisionIdentity;
 }
 
 /** A person moving a scheduled wait: to a new time, or to now. */
@@ -236,6 +256,7 @@ export interface RescheduleRequest {
   by: string;
   reason?: string;
   decisionId?: string;
+  identity?: DecisionIdentity;
 }
 
 export interface DecisionReceipt {
