@@ -8,6 +8,7 @@ import { announcementText, withConsoleLink, type NoticeInput, type TeamAnnouncem
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
 import { attemptDeliveryOptions } from './delivery-attempt';
+import { guarded, type SystemGuard } from './system-guard';
 
 export interface ChatDependencies {
   webhookUrl: string;
@@ -15,6 +16,8 @@ export interface ChatDependencies {
   timeoutMs?: number;
   /** This worker's operator console, for the links in notices; none when empty or unset. */
   consoleUrl?: string;
+  /** Pauses and health reports of the team chat (activities/system-guard.ts); none for other webhooks (social). */
+  guard?: SystemGuard;
 }
 
 /** HTTP 429 and 5xx may pass on a later try; any other 4xx will not (bad URL, revoked hook, bad payload). */
@@ -38,7 +41,7 @@ export function slackText(text: string): string {
  * The text is plain: it is escaped here, for every caller (announcements, notices, summaries, social posts).
  */
 export async function postToTeamOnce(deps: ChatDependencies, key: string, text: string): Promise<string> {
-  const delivery = await deps.ledger.deliverOnce(key, 'webhook', async () => {
+  const delivery = await deps.ledger.deliverOnce(key, 'webhook', () => guarded(deps.guard, 'chat', async () => {
     let response: Response;
     try {
       response = await fetch(deps.webhookUrl, {
@@ -54,7 +57,7 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
     const failure = classifyWebhookStatus(response.status);
     if (failure) throw failure;
     return createHash('sha256').update(key).digest('hex').slice(0, 16);
-  }, attemptDeliveryOptions());
+  }), attemptDeliveryOptions());
   return delivery.receipt;
 }
 

@@ -4,6 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
+import { Context } from '@temporalio/activity';
+import type { NoticeLinkMaker } from '../src/approval-links/notice-links';
+import type { NoticeActions } from '../workflows/kit/context';
 import type { DeliveryLedger } from '../src/delivery-ledger';
 import { workspaceUrlFor } from '../src/directory/directory-provider';
 import { PermanentError, TransientError } from '../src/errors';
@@ -12,6 +15,7 @@ import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
 import { replaceUnsafe } from '../src/terminal-safe';
 import { attemptDeliveryOptions } from './delivery-attempt';
+import { guarded, type SystemGuard } from './system-guard';
 
 export interface EmailDependencies {
   transport: Transporter;
@@ -20,6 +24,10 @@ export interface EmailDependencies {
   workspaceBaseUrl: string;
   /** This worker's operator console, for the links in notices; none when empty or unset. */
   consoleUrl?: string;
+  /** Signs the approval links of a notice for its recipient (src/approval-links); without it, notices carry none. */
+  noticeLinks?: NoticeLinkMaker;
+  /** Pauses and health reports of the email system (activities/system-guard.ts); the worker always has one. */
+  guard?: SystemGuard;
 }
 
 /** A notice's input: the workflow gives the run's console path, the worker knows where its console is. */
@@ -78,20 +86,21 @@ export function plainSubject(subject: string): string {
 
 /** Sends a plain-text email once per key (the delivery ledger remembers it); its Message-ID derives from the key. */
 export async function sendEmailOnce(
-  deps: Pick<EmailDependencies, 'transport' | 'from' | 'ledger'>,
+  deps: Pick<EmailDependencies, 'transport' | 'from' | 'ledger' | 'guard'>,
   key: string,
   to: string,
   subject: string,
   text: string,
 ): Promise<{ messageId: string; alreadyDelivered: boolean }> {
-  const delivery = await deps.ledger.deliverOnce(key, 'email', async () => {
+  // Only the send itself is guarded: a message already delivered needs no relay, paused or not.
+  const delivery = await deps.ledger.deliverOnce(key, 'email', () => guarded(deps.guard, 'email', async () => {
     try {
       const info = await deps.transport.sendMail({ from: deps.from, to, subject: plainSubject(subject), text, messageId: messageIdFor(key) });
       return String(info.messageId);
     } catch (err) {
       throw classifySmtpError(err);
     }
-  }, attemptDeliveryOptions());
+  }), attemptDeliveryOptions());
   return { messageId: delivery.receipt, alreadyDelivered: delivery.alreadyDelivered };
 }
 
@@ -121,9 +130,14 @@ export function createEmailActivities(deps: EmailDependencies) {
     },
 
     /** Sends a notice (escalation, reminder, approval request) once per key. */
-    async sendNotice(input: NoticeInput & { to: string; subject: string }) {
-      const text = withConsoleLink(input.text, deps.consoleUrl, input.consolePath);
-      return classified(async () => ({ messageId: await send(idempotencyKey(`notice/${input.key}`), input.to, input.subject, text) }));
+    async sendNotice(input: NoticeInput & { to: string; subject: string; actions?: NoticeActions }) {
+      return classified(async () => {
+        // Signed here, for this recipient: the tokens never enter the workflow history, and are never logged.
+        const workflowId = Context.current().info.workflowExecution?.workflowId;
+        const links = input.actions && deps.noticeLinks && workflowId ? deps.noticeLinks(workflowId, input.to, input.actions) : '';
+        const text = withConsoleLink(links ? `${input.text}\n${links}` : input.text, deps.consoleUrl, input.consolePath);
+        return { messageId: await send(idempotencyKey(`notice/${input.key}`), input.to, input.subject, text) };
+      });
     },
 
     /** Fallback of notifyTeam: the announcement goes to the manager by email. */

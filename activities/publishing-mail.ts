@@ -10,6 +10,7 @@ import type { Transporter } from 'nodemailer';
 import type { DeliveryLedger } from '../src/delivery-ledger';
 import { classified } from './classified';
 import { sendEmailOnce } from './email';
+import type { SystemGuard } from './system-guard';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 
 export interface PublishingMailDependencies {
@@ -18,6 +19,8 @@ export interface PublishingMailDependencies {
   ledger: DeliveryLedger;
   subscribers: readonly string[];
   siteUrl: string;
+  /** Pauses and health reports of the email system (activities/system-guard.ts). */
+  guard?: SystemGuard;
 }
 
 interface ContentRef {

@@ -6,6 +6,7 @@ import { ApplicationFailure, Context, sleep } from '@temporalio/activity';
 import type { FaultMode, StepResult } from '../workflows/kit/types';
 import type { StepFailureDetails } from '../workflows/kit/failures';
 import { PermanentError } from '../src/errors';
+import { asPausableStep } from './pause-scope';
 
 export { PermanentError, TransientError } from '../src/errors';
 
@@ -71,7 +72,7 @@ export async function attemptStep<T>(fault: FaultMode | undefined, sideEffect: (
   const { attempt } = Context.current().info;
   try {
     await applyFault(fault, attempt);
-    return { output: await sideEffect(), attempt };
+    return { output: await asPausableStep(sideEffect), attempt };
   } catch (err) {
     throw toStepFailure(err, attempt);
   }

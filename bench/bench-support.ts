@@ -7,6 +7,8 @@ import path from 'node:path';
 import { provisionTemporalBinary } from '../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer, type DevServer, type StartDevServerOptions } from '../src/dev-stack/temporal-server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
+import { generateKeyRing, writeKeyFile } from '../src/codec/key-ring';
+import fs from 'node:fs';
 
 export { quantile, r1 } from './stats';
 
@@ -36,6 +38,16 @@ export async function startBenchServer(
     tuning: opts.tuning,
   });
   return { server, binary, version };
+}
+
+/**
+ * The payload encryption settings of a bench's clients and workers: a key file of its own in `dir` (created once),
+ * so the bench measures runs as they are configured everywhere, encrypted.
+ */
+export function benchCodecEnv(dir: string): { OVERTURE_CODEC_KEY_FILE: string } {
+  const file = path.join(dir, 'codec-keys.json');
+  if (!fs.existsSync(file)) writeKeyFile(file, generateKeyRing());
+  return { OVERTURE_CODEC_KEY_FILE: file };
 }
 
 /**

@@ -14,7 +14,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { connectClient } from '../src/client';
 import { loadConfig, processOptionsFrom } from '../src/config';
-import { quantile, r1, startBenchServer } from './bench-support';
+import { benchCodecEnv, quantile, r1, startBenchServer } from './bench-support';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'fan-out.json');
 /** Temporal's history warning thresholds: a run past either is warned about by the server. */
@@ -97,7 +97,7 @@ async function main(): Promise<number> {
   try {
     const { server, version } = await startBenchServer(tmp, log);
     cleanups.unshift(() => server.stop());
-    const config = loadConfig({ TEMPORAL_ADDRESS: server.address, OVERTURE_DATA_DIR: path.join(tmp, 'data') });
+    const config = loadConfig({ TEMPORAL_ADDRESS: server.address, OVERTURE_DATA_DIR: path.join(tmp, 'data'), ...benchCodecEnv(tmp) });
     const client = await connectClient(config);
     cleanups.unshift(() => client.connection.close());
     const taskQueue = 'fan-out-bench';
@@ -108,6 +108,7 @@ async function main(): Promise<number> {
       taskQueue,
       workflowsPath: require.resolve('./fixtures/fan-out-workflows'),
       activities: { benchNoop: (key: string) => Promise.resolve(key) },
+      dataConverter: client.options.dataConverter, // the client encrypts what it sends
     });
     const done = worker.run();
     cleanups.unshift(async () => {

@@ -18,7 +18,8 @@ import { loadConfig } from '../src/config';
 import { startMailReceiver } from '../src/dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../src/dev-stack/webhook-receiver';
 import { WORKFLOWS_PATH } from '../workers/overture-worker';
-import { startBenchServer, type ServerTuning } from './bench-support';
+import { benchCodecEnv, startBenchServer, type ServerTuning } from './bench-support';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 import { parseOptions, type BenchOptions } from './options';
 import { measureParked, type ParkedFigures } from './parked';
 import { measureVariant, type LoadPlan, type VariantFigures } from './phases';
@@ -56,7 +57,7 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, body: (s: Server
   try {
     const { server, binary, version } = await startBenchServer(tmp, log, { tuning, name: `temporal-${tuning}` });
     cleanups.push(() => server.stop());
-    const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace }));
+    const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }));
     cleanups.push(() => client.connection.close());
     return await body({ client, address: server.address, pid: server.pid, version, binary });
   } finally {
@@ -98,7 +99,7 @@ async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bund
     cleanups.push(() => mail.stop());
     const webhooks = await startWebhookReceiver();
     cleanups.push(() => webhooks.stop());
-    const env = { TEMPORAL_ADDRESS: s.address, OVERTURE_DATA_DIR: path.join(tmp, 'data'), SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, ACCOUNTING_SEED: 'none' };
+    const env = { TEMPORAL_ADDRESS: s.address, OVERTURE_DATA_DIR: path.join(tmp, 'data'), SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, ACCOUNTING_SEED: 'none', ...benchCodecEnv(tmp) };
     if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
     if (want('c')) into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
     if (want('d')) {
@@ -137,7 +138,7 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
   const quiet = new DefaultLogger('WARN');
   const bundles: Bundles = {
     plain: await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/plain-workflows'), logger: quiet }),
-    overture: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet }),
+    overture: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet }),
   };
 
   if (opts.variants.includes('a')) {

@@ -13,6 +13,10 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { decideApproval, startOnboarding, type StartedOnboarding } from '../src/client';
 import { loadConfig } from '../src/config';
 import { RUN_STATE } from '../workflows/kit/search-attributes';
+import type { DecisionIdentity } from '../workflows/kit/types';
+
+/** The bench decides as an admin, as a client authenticated by an admin's token would send it. */
+const BENCH_IDENTITY: DecisionIdentity = { operator: 'bench', role: 'admin', via: 'api' };
 import { inFlight } from './bench-support';
 import { ownCpuMs, processCpuMs } from './cpu';
 import { decisionLatency, type DecisionLatency } from './history';
@@ -202,7 +206,7 @@ export async function measureParked(
       try {
         run.sentAtMs = Date.now();
         const sent = performance.now();
-        const receipt = await decideApproval(client, run.started.workflowId, { decision: 'approve', by: 'bench', reason: 'bench', decisionId: `${run.employeeId}:approve` });
+        const receipt = await decideApproval(client, run.started.workflowId, { decision: 'approve', by: 'bench', identity: BENCH_IDENTITY, reason: 'bench', decisionId: `${run.employeeId}:approve` });
         run.roundTripMs = performance.now() - sent;
         run.applied = receipt.applied;
         const result = await run.started.handle.result();

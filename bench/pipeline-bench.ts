@@ -25,7 +25,8 @@ import { PIPELINE_STEP_POLICIES } from '../src/processes/data-pipeline';
 import { SqliteWarehouse } from '../src/warehouse/sqlite-warehouse';
 import type { DataPipelineResult } from '../workflows/data-pipeline/types';
 import { WORKFLOWS_PATH } from '../workers/overture-worker';
-import { startBenchServer } from './bench-support';
+import { benchCodecEnv, startBenchServer } from './bench-support';
+import { FAILURE_CONVERTER_PATH } from '../src/codec/data-converter';
 import { processCpuMs } from './cpu';
 import { runBaseline } from './pipeline-baseline';
 import type { PipelineWorkerSettings } from './pipeline-worker';
@@ -126,7 +127,7 @@ async function main(): Promise<number> {
     cleanups.unshift(() => server.stop());
     const webhooks = await startWebhookReceiver();
     cleanups.unshift(() => webhooks.stop());
-    const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'pipeline-bench', OVERTURE_DATA_DIR: path.join(tmp, 'data'), NOTIFY_WEBHOOK_URL: webhooks.url, SMTP_URL: 'smtp://127.0.0.1:9' };
+    const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'pipeline-bench', OVERTURE_DATA_DIR: path.join(tmp, 'data'), NOTIFY_WEBHOOK_URL: webhooks.url, SMTP_URL: 'smtp://127.0.0.1:9', ...benchCodecEnv(tmp) };
     const config: OvertureConfig = loadConfig(env);
     mkdirSync(config.pipelineInboxDir, { recursive: true });
     const client = await connectClient(config);
@@ -139,7 +140,7 @@ async function main(): Promise<number> {
 
     log('bundling the workflows once');
     const bundlePath = path.join(tmp, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })).code);
+    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })).code);
     const settings: PipelineWorkerSettings = { env, bundlePath, stickyTimeoutMs: opts.stickyTimeoutMs || undefined };
     let worker = await forkWorker(settings);
     cleanups.unshift(() => killHard(worker));

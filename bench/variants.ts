@@ -58,7 +58,8 @@ function runWorker(worker: Worker, release: () => Promise<void>): () => Promise<
 export async function startPlainVariant(key: 'a' | 'b', client: Client, address: string, bundle: WorkflowBundleWithSourceMap): Promise<Variant> {
   const taskQueue = `bench-plain-${key}`;
   const connection = await NativeConnection.connect({ address });
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { plainNoop: (step: number) => Promise.resolve(step) } });
+  // The client encrypts what it sends (src/codec): its worker decodes with the same converter.
+  const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { plainNoop: (step: number) => Promise.resolve(step) }, dataConverter: client.options.dataConverter });
   const stop = runWorker(worker, () => connection.close());
   let seq = 0;
   const prefix = `plain-${key}-${Date.now().toString(36)}`;

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
 import type { OvertureConfig } from './config';
 import { readInput, UsageError, type Io } from './cli-io';
+import { authorisedCaller } from './cli-identity';
 import { isTimeZone } from './schedules/placeholders';
 import { createSchedule, listSchedules, type ScheduleListing } from './schedules/schedules';
 import { OVERLAP_POLICIES, ScheduleSpecError, type OverlapName } from './schedules/spec';
@@ -109,8 +110,10 @@ async function act(client: Client, verb: string, args: string[], io: Io): Promis
 /** Runs `schedule SUBCOMMAND ...`. */
 export async function schedule(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
-  if (verb === 'create') return create(client, config, rest, io);
   if (verb === 'list') return list(client, rest, io);
+  // Every other verb changes what runs start: an operator's.
+  if (verb === 'create' || verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete') await authorisedCaller(config, 'operator', `schedule ${verb}`);
+  if (verb === 'create') return create(client, config, rest, io);
   if (verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete') return act(client, verb, rest, io);
   throw new UsageError(`schedule takes create, list, pause, unpause, trigger or delete\n\n${SCHEDULE_USAGE}`);
 }

@@ -29,7 +29,12 @@ import { exitAfterOutput, readInput, UsageError, type Io } from './cli-io';
 import { printable } from './terminal-safe';
 import { emit } from './cli-emit';
 import { schedule, SCHEDULE_USAGE } from './cli-schedule';
-import type { FaultMode } from '../workflows/kit/types';
+import { BULK_USAGE, resolveAll } from './cli-bulk';
+import { systems, SYSTEMS_USAGE } from './cli-systems';
+import { authorisedCaller, refuseTypedName } from './cli-identity';
+import { operators, OPERATORS_USAGE } from './cli-operators';
+import { keys, KEYS_USAGE } from './cli-keys';
+import type { DecisionIdentity, FaultMode } from '../workflows/kit/types';
 
 const USAGE = `usage: overture <command> [options]
 
@@ -42,17 +47,25 @@ const USAGE = `usage: overture <command> [options]
   list [--status S] [--process P] [--needs-attention] [--task-queue Q] [--json]
                                                               runs, longest-waiting first
   escalations [--process P] [--task-queue Q] [--json]         open questions across runs: escalations, approvals, tasks
-  resolve ID --step STEP --action retry|skip|abort [--reason TEXT] [--by NAME] [--output JSON]
-  approve ID [--question Q] --decision D [--reason TEXT] [--by NAME] [--output JSON]
+  resolve ID --step STEP --action retry|skip|abort [--reason TEXT] [--output JSON]
+  approve ID [--question Q] --decision D [--reason TEXT] [--output JSON]
                                                               answer an approval (approve|reject) or any open question
-  complete ID --step STEP --output JSON [--reason TEXT] [--by NAME]
+  complete ID --step STEP --output JSON [--reason TEXT]
                                                               report a manual task done, with its output
   inject ID STEP=MODE                                         MODE: transient:N, permanent, latency:MS, none
-  reschedule ID --at ISO-TIME | --now [--step STEP] [--reason TEXT] [--by NAME]
+  reschedule ID --at ISO-TIME | --now [--step STEP] [--reason TEXT]
                                                               move a scheduled wait (e.g. a publication) or go now
   emit TYPE FILE|- [--source NAME] [--url URL] [--json]       send a signed event to the event gateway (FILE: the
                                                               event's data, or {"id": ..., "data": ...})
+${BULK_USAGE}
+${SYSTEMS_USAGE}
 ${SCHEDULE_USAGE}
+${OPERATORS_USAGE}
+${KEYS_USAGE}
+
+Commands that change a run (start, onboard, resolve, approve, complete, inject, reschedule, schedule changes)
+act as the operator whose personal token you hold: OVERTURE_TOKEN, else the file OVERTURE_TOKEN_FILE or
+~/.config/overture/token (chmod 600); decisions are recorded under that operator's name.
 
 Configuration comes from the environment (see README): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...`;
 
@@ -89,10 +102,6 @@ function parseOutput(text: string | undefined): Record<string, string> | undefin
   const notText = Object.entries(parsed as Record<string, unknown>).find(([, v]) => typeof v !== 'string');
   if (notText) throw new UsageError(`${OUTPUT_USAGE}; "${printable(notText[0])}" is not a string`);
   return parsed as Record<string, string>;
-}
-
-function operator(by: string | undefined): string {
-  return by ?? process.env.OVERTURE_OPERATOR ?? process.env.USER ?? 'cli';
 }
 
 interface StartRequest {
@@ -190,22 +199,24 @@ async function escalations(client: Client, args: string[], io: Io): Promise<numb
   return 0;
 }
 
-async function resolve(client: Client, args: string[], io: Io): Promise<number> {
+async function resolve(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { step: { type: 'string' }, action: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, output: { type: 'string' } },
+    options: { step: { type: 'string' }, action: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
   if (positionals.length !== 1 || !values.step || !values.action) throw new UsageError('resolve takes ID --step STEP --action retry|skip|abort');
   if (!['retry', 'skip', 'abort'].includes(values.action)) throw new UsageError(`--action must be retry, skip or abort, not "${values.action}"`);
   const output = parseOutput(values.output);
+  const identity = await authorisedCaller(config, 'operator', 'deciding an escalation');
   const workflowId = positionals[0]!;
   const step = values.step;
   const status = await getRunStatus(client, workflowId);
   const receipt = await resolveEscalation(client, workflowId, {
     step,
     action: values.action as 'retry' | 'skip' | 'abort',
-    by: operator(values.by),
+    by: identity.operator,
+    identity,
     reason: values.reason,
     output,
     decisionId: escalationDecisionId(status, step, values.action),
@@ -214,14 +225,15 @@ async function resolve(client: Client, args: string[], io: Io): Promise<number> 
   return 0;
 }
 
-async function answer(client: Client, workflowId: string, name: string | undefined, decision: string, values: { reason?: string; by?: string; output?: string }, io: Io): Promise<number> {
+async function answer(client: Client, identity: DecisionIdentity, workflowId: string, name: string | undefined, decision: string, values: { reason?: string; output?: string }, io: Io): Promise<number> {
   const output = parseOutput(values.output); // a usage mistake before anything is asked of the run
   const status = await getRunStatus(client, workflowId);
   const question = questionFor(status, name);
   const receipt = await answerQuestion(client, workflowId, {
     question: question?.id ?? name,
     decision,
-    by: operator(values.by),
+    by: identity.operator,
+    identity,
     reason: values.reason,
     output,
     decisionId: question ? decisionIdFor(question, decision) : undefined,
@@ -230,30 +242,36 @@ async function answer(client: Client, workflowId: string, name: string | undefin
   return 0;
 }
 
-async function approve(client: Client, args: string[], io: Io): Promise<number> {
+async function approve(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { question: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, output: { type: 'string' } },
+    options: { question: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
   if (positionals.length !== 1 || !values.decision) throw new UsageError('approve takes ID [--question Q] --decision approve|reject (or the question\'s own choice)');
   if (!values.question && !['approve', 'reject'].includes(values.decision)) throw new UsageError(`--decision must be approve or reject, not "${values.decision}" (name the question with --question for its own choices)`);
-  return answer(client, positionals[0]!, values.question, values.decision, values, io);
+  parseOutput(values.output);
+  const identity = await authorisedCaller(config, 'approver', 'answering an approval or a question');
+  return answer(client, identity, positionals[0]!, values.question, values.decision, values, io);
 }
 
-async function complete(client: Client, args: string[], io: Io): Promise<number> {
+async function complete(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { step: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' }, output: { type: 'string' } },
+    options: { step: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
   if (positionals.length !== 1 || !values.step) throw new UsageError('complete takes ID --step STEP --output JSON');
-  return answer(client, positionals[0]!, values.step, 'done', values, io);
+  parseOutput(values.output);
+  // Any operator may complete a task; the run itself also accepts it from the task's assignee.
+  const identity = await authorisedCaller(config, 'operator', 'completing a task');
+  return answer(client, identity, positionals[0]!, values.step, 'done', values, io);
 }
 
-async function inject(client: Client, args: string[], io: Io): Promise<number> {
+async function inject(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 2) throw new UsageError('inject takes ID STEP=MODE');
+  await authorisedCaller(config, 'operator', 'injecting a fault');
   const status = await getRunStatus(client, positionals[0]!);
   const { step, fault } = parseFaultSpec(positionals[1]!, status.steps.map((s) => s.step));
   const receipt = await injectFault(client, positionals[0]!, step, fault, status);
@@ -261,17 +279,18 @@ async function inject(client: Client, args: string[], io: Io): Promise<number> {
   return 0;
 }
 
-async function rescheduleRun(client: Client, args: string[], io: Io): Promise<number> {
+async function rescheduleRun(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { at: { type: 'string' }, now: { type: 'boolean' }, step: { type: 'string' }, reason: { type: 'string' }, by: { type: 'string' } },
+    options: { at: { type: 'string' }, now: { type: 'boolean' }, step: { type: 'string' }, reason: { type: 'string' } },
   });
   if (positionals.length !== 1 || (values.at === undefined) === !values.now) throw new UsageError('reschedule takes ID and either --at ISO-TIME or --now');
   if (values.at !== undefined && (!/(Z|[+-]\d{2}:\d{2})$/.test(values.at) || Number.isNaN(Date.parse(values.at)))) {
     throw new UsageError(`--at must be an ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z, not "${values.at}"`);
   }
-  const receipt = await reschedule(client, positionals[0]!, { step: values.step, at: values.at, now: values.now, by: operator(values.by), reason: values.reason });
+  const identity = await authorisedCaller(config, 'operator', 'moving a scheduled wait');
+  const receipt = await reschedule(client, positionals[0]!, { step: values.step, at: values.at, now: values.now, by: identity.operator, identity, reason: values.reason });
   io.stdout(receipt.message);
   return 0;
 }
@@ -289,12 +308,13 @@ const COMMANDS: Record<string, (client: Client, config: OvertureConfig, args: st
   list: (c, _cfg, a, io) => list(c, a, io),
   watch: (c, _cfg, a, io) => watch(c, a, io),
   escalations: (c, _cfg, a, io) => escalations(c, a, io),
-  resolve: (c, _cfg, a, io) => resolve(c, a, io),
-  approve: (c, _cfg, a, io) => approve(c, a, io),
-  complete: (c, _cfg, a, io) => complete(c, a, io),
-  inject: (c, _cfg, a, io) => inject(c, a, io),
-  reschedule: (c, _cfg, a, io) => rescheduleRun(c, a, io),
+  resolve: (c, cfg, a, io) => (a.includes('--all') ? resolveAll(c, cfg, a, io) : resolve(c, cfg, a, io)),
+  approve: (c, cfg, a, io) => approve(c, cfg, a, io),
+  complete: (c, cfg, a, io) => complete(c, cfg, a, io),
+  inject: (c, cfg, a, io) => inject(c, cfg, a, io),
+  reschedule: (c, cfg, a, io) => rescheduleRun(c, cfg, a, io),
   schedule: (c, cfg, a, io) => schedule(c, cfg, a, io),
+  systems: (c, cfg, a, io) => systems(c, cfg, a, io),
 };
 
 /** Runs the CLI with the given arguments and returns its exit code. */
@@ -305,18 +325,24 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
-  if (!run && !['onboard', 'start', 'processes', 'emit'].includes(command)) {
+  if (!run && !['onboard', 'start', 'processes', 'emit', 'operators', 'keys'].includes(command)) {
     io.stderr(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
   let client: Client | undefined;
   try {
+    refuseTypedName(args);
     if (command === 'processes') return processes(args, io);
     const config = loadConfig();
+    // The machine administrator's commands, on this machine's operator store: no token, the files are the boundary.
+    if (command === 'operators') return operators(config, args, io);
+    // keys works on the key file: it needs neither Temporal nor the keys being usable already.
+    if (command === 'keys') return keys(config, args, io);
     // emit talks to the event gateway, not to Temporal.
     if (command === 'emit') return await emit(config, args, io);
     if (command === 'onboard' || command === 'start') {
       const request = command === 'onboard' ? prepareStart('onboarding', args, io) : prepareStart(args[0], args.slice(1), io);
+      await authorisedCaller(config, 'operator', 'starting a run');
       client = await connectClient(config);
       return await start(client, config, request, io);
     }

@@ -18,6 +18,8 @@ import {
 import type { onboarding } from '../workflows/onboarding/workflow';
 import type { ScheduledRun } from '../workflows/kit/scheduled-start';
 import type { OvertureConfig } from './config';
+import { dataConverterFor } from './codec/data-converter';
+import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { FINAL_RUN_STATES } from '../workflows/kit/types';
 import { parseInput } from './schemas';
 import { findProcess, PROCESSES, type ProcessDefinition } from './processes';
@@ -39,10 +41,14 @@ import type {
 
 export { onboardingWorkflowId };
 
-/** Connects a Temporal client to the configured server and namespace. */
+/**
+ * Connects a Temporal client to the configured server and namespace, with the payload encryption of the
+ * configuration (src/codec); throws a ConfigError before connecting when encryption is on and no key is configured.
+ */
 export async function connectClient(config: OvertureConfig): Promise<Client> {
+  const dataConverter = dataConverterFor(config);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
 }
 
 export interface StartedRun<W extends Workflow = Workflow> {
@@ -156,7 +162,9 @@ export async function getRunStatus(client: Client, workflowId: string, queryTime
     step.attempts += attempt;
     if (attempt > 1 || pending.lastFailure) {
       step.state = 'retrying';
-      step.lastError = pending.lastFailure?.message ?? step.lastError;
+      // The message is in the failure's (encrypted) encoded attributes: decoded with the client's converter.
+      const lastFailure = await decodeOptionalFailureToOptionalError(client.options.loadedDataConverter, pending.lastFailure);
+      step.lastError = lastFailure?.message ?? step.lastError;
     }
   }
   await addFanOutProgress(client, status, description.raw.pendingChildren ?? []);
@@ -269,11 +277,14 @@ function refuseEarly(check: () => void): void {
   }
 }
 
-/** Sends a decision on an escalated step; the validator's refusal surfaces as a rejected promise. */
-export async function resolveEscalation(client: Client, workflowId: string, decision: EscalationDecision): Promise<DecisionReceipt> {
+/**
+ * Sends a decision on an escalated step; the validator's refusal surfaces as a rejected promise. The update id is
+ * the decision id unless one is given (a bulk repeat gives a fresh one, so that the run itself acknowledges it).
+ */
+export async function resolveEscalation(client: Client, workflowId: string, decision: EscalationDecision, updateId?: string): Promise<DecisionReceipt> {
   refuseEarly(() => checkEscalationForm(decision));
   const handle = client.workflow.getHandle(workflowId);
-  return handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: decision.decisionId });
+  return handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: updateId ?? decision.decisionId });
 }
 
 /** Answers an approval, a manual task or a process's own question. */

@@ -4,10 +4,11 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import type { ProcessOptions, StepPolicy } from '../workflows/kit/types';
+import type { ProcessOptions, StepPolicy, SystemName } from '../workflows/kit/types';
 import { PROCESS_STEP_NAMES } from './processes/shapes';
 import { PUBLISHING_SETTINGS, publishingDerived, type PublishingDerived } from './publishing/settings';
-import { insecureBindProblem, weakTokenProblem } from './console/startup-checks';
+import { insecureBindProblem } from './console/startup-checks';
+import { OIDC_SETTINGS, readOidcSettings, type OidcSettings } from './console/oidc-settings';
 
 const HOUR_MS = 3_600_000;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -30,6 +31,8 @@ const stepPolicyOverride = z
     backoffCoefficient: z.number().min(1),
     maximumIntervalMs: z.number().int().positive(),
     maximumAttempts: z.number().int().positive(),
+    // 0 turns a step's time budget off: it retries maximumAttempts times again.
+    retryBudgetMs: z.number().int().min(0),
     runAs: z.enum(['activity', 'local']),
     heartbeatTimeoutMs: z.number().int().positive(),
   })
@@ -112,12 +115,26 @@ export const configSchema = z.object({
   APPROVAL_REMINDER_HOURS: hours(8),
   APPROVAL_NEXT_CONTACT_HOURS: hours(24),
   APPROVAL_TIMEOUT_HOURS: hours(72),
+  // Approve from the email (src/approval-links): how long a link is valid (never past the question's deadline), and its key.
+  APPROVAL_LINK_TTL_HOURS: hours(72),
+  APPROVAL_LINK_KEY_FILE: z.string().optional(),
   PRIVILEGED_PERMISSIONS: list('admin,root,billing-admin,security-admin'),
   STEP_POLICIES: policyOverrides,
+  // Outages of a downstream system (README "Outages"): how long the email and chat steps retry transient failures,
+  // the longest wait between two tries (so runs resume soon after a recovery), and when a failing system is
+  // reported to the operators as degraded.
+  RETRY_BUDGET_EMAIL_MS: z.coerce.number().int().min(0).max(30 * 24 * HOUR_MS).default(4 * HOUR_MS),
+  RETRY_BUDGET_CHAT_MS: z.coerce.number().int().min(0).max(30 * 24 * HOUR_MS).default(4 * HOUR_MS),
+  RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(100).max(HOUR_MS).default(120_000),
+  OUTAGE_ALERT_AFTER_MS: z.coerce.number().int().min(0).max(24 * HOUR_MS).default(60_000),
   WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(250),
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
-  CONSOLE_TOKEN: z.string().optional(),
+  // Gone: one shared token let whoever held it decide as anyone. Refused, so nobody believes it still guards the console.
+  CONSOLE_TOKEN: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined, 'is no longer used: each operator signs in with a personal token (overture operators add NAME --role ROLE); unset it'),
   // The console under load (src/console/server.ts): a plain-HTTP bind beyond loopback needs the override;
   // connections, event streams, timeouts and sign-in failures are bounded.
   CONSOLE_ALLOW_INSECURE_BIND: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
@@ -135,7 +152,18 @@ export const configSchema = z.object({
   EVENTS_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   EVENTS_DB_PATH: z.string().optional(),
   EVENT_SOURCES: eventSources,
+  // Payload encryption (src/codec): the key ring from a file (mode 0600) or the environment; `off` stores payloads
+  // in clear (a warning says so). The codec endpoint answers the Temporal UI at these origins (default: its dev server's).
+  OVERTURE_PAYLOAD_ENCRYPTION: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  OVERTURE_CODEC_KEY_FILE: z.string().optional(),
+  OVERTURE_CODEC_KEYS: z.string().optional(),
+  OVERTURE_CODEC_UI_ORIGINS: z
+    .string()
+    .optional()
+    .refine((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).every((o) => /^https?:\/\/[^/\s*]+\/?$/.test(o)), 'each origin must be like http://host:port (no path, no "*")'),
   ...PUBLISHING_SETTINGS,
+  // OIDC sign-in to the console, beside operator tokens (src/console/oidc-settings.ts): all or nothing.
+  ...OIDC_SETTINGS,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -155,10 +183,40 @@ export interface OvertureConfig extends RawConfig, PublishingDerived {
   temporalUiUrl: string;
   consoleUrl: string;
   eventsDbPath: string;
+  /** The health and pauses of the downstream systems (email, chat), shared by every worker and the CLI. */
+  systemsDbPath: string;
   /** Where senders reach the event gateway (a wildcard EVENTS_HOST is reached on 127.0.0.1). */
   eventsUrl: string;
   /** The embedded event sources and their secrets, used when EVENT_SOURCES is unset. */
   eventSourcesFile: string;
+  /** The payload encryption keys: OVERTURE_CODEC_KEY_FILE, or `codec-keys.json` in the data directory. */
+  codecKeyFile: string;
+  /** The Temporal UI origins the codec endpoint answers (CORS with credentials: exact origins, never `*`). */
+  codecUiOrigins: string[];
+  /** The key that signs approval links (32 random bytes, created at first use). */
+  approvalLinkKeyFile: string;
+  /** Which links were used: each acts once. */
+  approvalLinksDbPath: string;
+  /** OIDC sign-in to the console, when OIDC_ISSUER and its client are configured. */
+  oidc?: OidcSettings;
+}
+
+/**
+ * The UI origins of OVERTURE_CODEC_UI_ORIGINS, or those of the dev server's UI (127.0.0.1 and localhost on
+ * TEMPORAL_UI_PORT, and TEMPORAL_UI_URL's), each reduced to its origin.
+ */
+function codecUiOrigins(raw: RawConfig): string[] {
+  const given = raw.OVERTURE_CODEC_UI_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
+  const candidates = given?.length ? given : [`http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`, `http://localhost:${raw.TEMPORAL_UI_PORT}`, ...(raw.TEMPORAL_UI_URL ? [raw.TEMPORAL_UI_URL] : [])];
+  const origins = candidates.flatMap((c) => {
+    try {
+      const origin = new URL(c).origin;
+      return origin === 'null' ? [] : [origin];
+    } catch {
+      return [];
+    }
+  });
+  return [...new Set(origins)];
 }
 
 /** Thrown for a configuration that does not validate; its message names every bad variable. */
@@ -180,10 +238,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
   if (!(raw.APPROVAL_REMINDER_HOURS < raw.APPROVAL_NEXT_CONTACT_HOURS && raw.APPROVAL_NEXT_CONTACT_HOURS < raw.APPROVAL_TIMEOUT_HOURS)) {
     throw new ConfigError('invalid configuration: APPROVAL_REMINDER_HOURS < APPROVAL_NEXT_CONTACT_HOURS < APPROVAL_TIMEOUT_HOURS must hold');
   }
-  const consoleProblems = [
-    raw.CONSOLE_TOKEN?.trim() ? weakTokenProblem(raw.CONSOLE_TOKEN)?.replace(/^/, 'CONSOLE_TOKEN: ') : undefined,
-    insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND),
-  ].filter((p) => p !== undefined);
+  const oidc = readOidcSettings(raw);
+  const consoleProblems = [insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND), ...oidc.problems].filter((p) => p !== undefined);
   if (consoleProblems.length) throw new ConfigError(`invalid configuration:\n${consoleProblems.map((p) => `  ${p}`).join('\n')}`);
   const dataDir = path.resolve(raw.OVERTURE_DATA_DIR);
   return {
@@ -201,10 +257,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
     temporalUiUrl: raw.TEMPORAL_UI_URL ?? `http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`,
     consoleUrl: `http://${raw.CONSOLE_HOST}:${raw.CONSOLE_PORT}`,
     eventsDbPath: path.resolve(raw.EVENTS_DB_PATH ?? path.join(dataDir, 'events.db')),
+    systemsDbPath: path.join(dataDir, 'systems.db'),
     eventsUrl: `http://${WILDCARD_HOSTS.has(raw.EVENTS_HOST) ? '127.0.0.1' : raw.EVENTS_HOST}:${raw.EVENTS_PORT}`,
     eventSourcesFile: path.join(dataDir, 'event-sources.json'),
+    codecKeyFile: path.resolve(raw.OVERTURE_CODEC_KEY_FILE?.trim() || path.join(dataDir, 'codec-keys.json')),
+    codecUiOrigins: codecUiOrigins(raw),
+    approvalLinkKeyFile: path.resolve(raw.APPROVAL_LINK_KEY_FILE ?? path.join(dataDir, 'link-key')),
+    approvalLinksDbPath: path.join(dataDir, 'approval-links.db'),
+    ...(oidc.settings ? { oidc: oidc.settings } : {}),
     ...publishingDerived(raw, dataDir),
   };
+}
+
+/** The time budget of a step that sends through a system: retried for hours, not a few attempts (none for other steps). */
+export function systemBudget(config: OvertureConfig, system: SystemName | undefined): Partial<StepPolicy> {
+  if (!system) return {};
+  const budget = system === 'email' ? config.RETRY_BUDGET_EMAIL_MS : config.RETRY_BUDGET_CHAT_MS;
+  return budget > 0 ? { retryBudgetMs: budget, maximumIntervalMs: config.RETRY_MAX_INTERVAL_MS } : {};
 }
 
 export const DEFAULT_SUPPORT_POLICY: StepPolicy = {
@@ -221,10 +290,16 @@ export const DEFAULT_SUPPORT_POLICY: StepPolicy = {
  * The run options a client freezes into a new run's input: the process's step policies (with the STEP_POLICIES
  * overrides), the escalation contacts and ladders, from configuration.
  */
-export function processOptionsFrom(config: OvertureConfig, defaultPolicies: Record<string, StepPolicy>): ProcessOptions {
+export function processOptionsFrom(
+  config: OvertureConfig,
+  defaultPolicies: Record<string, StepPolicy>,
+  stepSystems: Partial<Record<string, SystemName>> = {},
+): ProcessOptions {
   // Fresh objects: a caller tuning its run's options must never change the defaults of later runs.
   const overrides = config.STEP_POLICIES as Partial<Record<string, Partial<StepPolicy>>>;
-  const policies = Object.fromEntries(Object.entries(defaultPolicies).map(([step, policy]) => [step, { ...policy, ...overrides[step] }]));
+  const policies = Object.fromEntries(
+    Object.entries(defaultPolicies).map(([step, policy]) => [step, { ...policy, ...systemBudget(config, stepSystems[step]), ...overrides[step] }]),
+  );
   return {
     policies,
     supportPolicy: { ...DEFAULT_SUPPORT_POLICY },

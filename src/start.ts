@@ -28,6 +28,9 @@ import { startConsoleFromConfig } from './console/main';
 import { startEventGatewayFromConfig } from './events/server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/kit/search-attributes';
 import { printable } from './terminal-safe';
+import { ensureBootstrapAdmin } from './operators/bootstrap';
+import { ensureKeyFile } from './codec/key-file';
+import { uiCodecEndpoint } from './console/codec-endpoint';
 
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
 export interface OperatorConsole {
@@ -67,6 +70,10 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   const busy = await busyPortProblem(portsToBind(config, temporalPort));
   if (busy) throw new Error(busy);
 
+  // The first operator of a fresh data directory, so someone can sign in and decide (its token goes to a file, not the log).
+  ensureBootstrapAdmin(config.OVERTURE_DATA_DIR, prefixed('operators'));
+  // Payload encryption is on by default here: the key file is made before any part can encrypt with it.
+  ensureKeyFile(config, prefixed('codec'));
   const binary = await provisionTemporalBinary({ log: prefixed('temporal') });
   prefixed('temporal')(`using ${binary}`);
   opts.checkpoint();
@@ -79,7 +86,10 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
     logFile: paths.temporalLog,
     log: prefixed('temporal'),
+    // The UI decrypts through the console's codec endpoint, for signed-in operators (src/console/codec-endpoint.ts).
+    uiCodecEndpoint: opts.startConsole && config.OVERTURE_PAYLOAD_ENCRYPTION === 'on' ? uiCodecEndpoint(config) : undefined,
   };
+  if (temporalOptions.uiCodecEndpoint) prefixed('codec')(`Temporal UI decodes through ${temporalOptions.uiCodecEndpoint} for signed-in operators`);
   const temporal = await startTemporalDevServer(temporalOptions);
   opts.onTemporalPid(temporal.pid);
   // Started again on the same port and data file if it exits unasked; the worker and clients reconnect.

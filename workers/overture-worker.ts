@@ -16,6 +16,9 @@ import { DeliveryLedger } from '../src/delivery-ledger';
 import { SqliteDirectory } from '../src/directory/sqlite-directory';
 import { connectPublishingSystems } from '../src/publishing/systems';
 import { connectPipelineSystems } from '../src/pipeline/systems';
+import { connectSystemGuard } from '../src/systems/worker-guard';
+import { dataConverterFor } from '../src/codec/data-converter';
+import { noticeLinksFor } from '../src/approval-links';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -35,21 +38,24 @@ export async function connectSystems(config: OvertureConfig) {
   // A pooled transport keeps its SMTP connections open between messages: the greeting and EHLO exchange were
   // most of sendWelcomeEmail's ~110 ms against the local relay.
   const transport = nodemailer.createTransport(pooled(config.smtpUrl));
-  const publishing = connectPublishingSystems(config, { transport, ledger });
-  const pipeline = connectPipelineSystems(config, { ledger });
+  // Pauses, outage alerts and recovery notes of email and chat, shared with the other workers (src/systems).
+  const systemGuard = connectSystemGuard(config, { transport, ledger });
+  const { guard } = systemGuard;
+  const publishing = connectPublishingSystems(config, { transport, ledger, guard });
+  const pipeline = connectPipelineSystems(config, { ledger, guard });
   const activities = {
     ...createOnboardingActivities({
       directory,
       // Notices link to this worker's console, whatever the config of the client that started the run.
-      email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL, consoleUrl: config.consoleUrl },
-      chat: { webhookUrl: config.webhookUrl, ledger, consoleUrl: config.consoleUrl },
+      email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL, consoleUrl: config.consoleUrl, noticeLinks: noticeLinksFor(config), guard },
+      chat: { webhookUrl: config.webhookUrl, ledger, consoleUrl: config.consoleUrl, guard },
     }),
     ...createAccountingActivities({
       ledger: books,
       bankStatementsDir: config.BANK_STATEMENTS_DIR,
       ratesSource: config.RATES_SOURCE,
       statementsDir: config.statementsDir,
-      email: { transport, from: config.MAIL_FROM, deliveries: ledger },
+      email: { transport, from: config.MAIL_FROM, deliveries: ledger, guard },
     }),
     ...publishing.activities,
     ...pipeline.activities,
@@ -62,12 +68,15 @@ export async function connectSystems(config: OvertureConfig) {
     books.close();
     publishing.close();
     pipeline.close();
+    systemGuard.close();
   };
   return { directory, ledger, books, activities, close };
 }
 
 /** Creates a worker for the configured task queue; extra options (e.g. a prebuilt workflow bundle) win. */
 export async function createWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
+  // Before anything opens: a worker without its keys refuses to start (src/codec/data-converter.ts).
+  const dataConverter = dataConverterFor(config);
   const systems = await connectSystems(config);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await Worker.create({
@@ -80,6 +89,8 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     // others are replayed from their short histories when a decision arrives. The SDK's default (from the heap
     // limit, ~2,300 here) held 1.4 GB with 10,000 runs parked at the approval gate.
     maxCachedWorkflows: config.WORKER_CACHED_RUNS,
+    // Payloads and failure messages encrypted (src/codec); a prebuilt bundle must be built with FAILURE_CONVERTER_PATH.
+    dataConverter,
     ...extra,
   });
   const shutdown = async () => {

@@ -3,40 +3,26 @@
  * (e.g. next to `npm run worker`, or a stack started elsewhere). `npm start` starts the same console
  * through {@link startConsoleFromConfig}.
  *
- * The console never runs without a token: CONSOLE_TOKEN, or a random one generated now and printed once.
+ * Operators sign in with their personal tokens (`overture operators add`); `npm start` makes the first one.
  */
-import { randomBytes } from 'node:crypto';
 import { connectClient } from '../client';
-import type { OvertureConfig } from '../config';
 import type { OperatorConsole, StartOperatorConsole } from '../start';
 import { startOperatorConsole } from './server';
 import { runAlone } from '../run-alone';
-
-/** The operator token: CONSOLE_TOKEN, or a fresh random one (generated: true) to print. */
-export function consoleToken(config: OvertureConfig): { token: string; generated: boolean } {
-  const configured = config.CONSOLE_TOKEN?.trim();
-  if (configured) return { token: configured, generated: false };
-  return { token: randomBytes(24).toString('base64url'), generated: true };
-}
+import { adminTokenPath } from '../cli-identity';
 
 /** Connects a client and starts the console on CONSOLE_HOST:CONSOLE_PORT; prints its URL and how to sign in. */
 export const startConsoleFromConfig: StartOperatorConsole = async (config, log): Promise<OperatorConsole> => {
   const client = await connectClient(config);
-  const { token, generated } = consoleToken(config);
   let running;
   try {
-    running = await startOperatorConsole({ client, config, token, log });
+    running = await startOperatorConsole({ client, config, log });
   } catch (err) {
     await client.connection.close();
     throw err;
   }
   log(`operator console: ${running.url}`);
-  if (generated) {
-    log(`operator token (generated, CONSOLE_TOKEN is unset): ${token}`);
-    log(`sign in: ${running.url}/login#token=${token}`);
-  } else {
-    log(`operator token: the value of CONSOLE_TOKEN; sign in at ${running.url}/login`);
-  }
+  log(`sign in at ${running.url}/login with your operator token (the first admin's is in ${adminTokenPath(config.OVERTURE_DATA_DIR)})`);
   const started = running;
   return {
     url: started.url,

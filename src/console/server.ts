@@ -9,13 +9,17 @@ import type { Client } from '@temporalio/client';
 import { ConfigError, type OvertureConfig } from '../config';
 import type { StartOptions } from '../client';
 import { handleApi, type ApiContext } from './api';
+import { createApprovalLinkRoutes } from './approval-links';
+import { createCodecEndpoint } from './codec-endpoint';
+import { payloadCodecFor } from '../codec/data-converter';
 import { createDemo } from './demo';
 import { sendError } from './error-response';
 import { createEventStreams } from './events';
 import { HttpError, json } from './http-helpers';
-import { sendLoginPage } from './login-page';
 import type { ScriptChainSystems } from './script-chain';
 import { createSessions } from './session';
+import { createOidcSignIn } from './oidc-sign-in';
+import { OperatorStore, operatorsDbPath } from '../operators/store';
 import { insecureBindProblem, isLoopbackHost } from './startup-checks';
 import { serveIndex, servePublicAsset } from './static-files';
 import { listen } from '../dev-stack/listen';
@@ -30,8 +34,6 @@ export interface ConsoleOptions {
   host?: string;
   /** Defaults to config.CONSOLE_PORT; 0 picks a free port. */
   port?: number;
-  /** The operator token; required (an empty or weak token is refused with a ConfigError). */
-  token: string;
   log?: (line: string) => void;
   /** Options for runs the console starts (tests shorten retry intervals here). */
   startOptions?: Pick<StartOptions, 'tuneOptions'>;
@@ -47,7 +49,7 @@ export interface RunningConsole {
 }
 
 /**
- * Starts the console; resolves once it listens. Refuses (ConfigError) a weak token, and a bind beyond loopback
+ * Starts the console; resolves once it listens. Refuses (ConfigError) a bind beyond loopback
  * without CONSOLE_ALLOW_INSECURE_BIND=true (then logs a warning). Bounded under load by the CONSOLE_* settings:
  * connections (CONSOLE_MAX_CONNECTIONS; past it new ones are closed at once), the time to send headers
  * (CONSOLE_HEADERS_TIMEOUT_MS) and a whole request with its body (CONSOLE_REQUEST_TIMEOUT_MS; 408), a socket's
@@ -57,7 +59,11 @@ export interface RunningConsole {
 export async function startOperatorConsole(opts: ConsoleOptions): Promise<RunningConsole> {
   const { client, config, startOptions } = opts;
   const log = opts.log ?? (() => undefined);
-  const sessions = createSessions(opts.token, log, { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE });
+  // Operators sign in with their own tokens, from the operator store of the data directory (`overture operators`).
+  const operatorStore = new OperatorStore(operatorsDbPath(config.OVERTURE_DATA_DIR));
+  const sessions = createSessions(operatorStore, log, { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE }, { oidcProvider: config.oidc?.providerName });
+  // Sign-in at the team's identity provider, when OIDC_* is configured (./oidc-sign-in): the verified email names the operator.
+  const oidcSignIn = config.oidc ? createOidcSignIn({ settings: config.oidc, operators: operatorStore, sessions, log }) : undefined;
   const host = opts.host ?? config.CONSOLE_HOST;
   const bindProblem = insecureBindProblem(host, config.CONSOLE_ALLOW_INSECURE_BIND);
   if (bindProblem) throw new ConfigError(bindProblem);
@@ -68,16 +74,23 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   const events = createEventStreams(client, config, { total: config.CONSOLE_MAX_STREAMS, perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION });
   const demo = createDemo(client, config, { scriptSystems: opts.scriptSystems, startOptions, log });
   const api: ApiContext = { client, config, log, startOptions, sessions, events, demo };
+  // The Temporal UI's remote codec: decrypted payloads for signed-in operators (./codec-endpoint).
+  const codec = createCodecEndpoint({ codec: payloadCodecFor(config), config, sessions, log });
+  const approvalLinks = createApprovalLinkRoutes({ client, config, log, operatorsByEmail: (email) => operatorStore.byEmail(email) });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const method = req.method ?? 'GET';
     if (method === 'GET' && servePublicAsset(res, url.pathname)) return;
+    // An approval link from an email: the signed link is the credential, no session is needed.
+    if (url.pathname === '/act') return approvalLinks.handle(req, res, url);
     if (url.pathname === '/login') {
       if (method === 'POST') return sessions.login(req, res);
-      if (method === 'GET') return sendLoginPage(res, 200);
+      if (method === 'GET') return sessions.sendSignInPage(res, 200);
       throw new HttpError(405, 'method not allowed');
     }
+    if (url.pathname === '/codec' || url.pathname.startsWith('/codec/')) return codec(req, res, url);
+    if (url.pathname.startsWith('/auth/oidc/') && oidcSignIn && (await oidcSignIn.handle(req, res, url))) return;
     const caller = sessions.authenticate(req);
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (!caller) return json(res, 401, { error: 'sign in first: Authorization: Bearer <token>, or POST /login' }, { 'WWW-Authenticate': 'Bearer realm="overture"' });
@@ -90,7 +103,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
       return;
     }
     if (method === 'GET' && (url.pathname === '/' || url.pathname === '/index.html')) {
-      if (!caller) return sendLoginPage(res, 401);
+      if (!caller) return sessions.sendSignInPage(res, 401);
       return serveIndex(res);
     }
     throw new HttpError(404, 'not found');
@@ -119,6 +132,10 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   const urlHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${urlHost}:${port}`;
   sessions.allowOrigins(url, host, port);
+  if (oidcSignIn && config.oidc) {
+    oidcSignIn.setConsoleUrl(url);
+    log(`OIDC sign-in with ${config.oidc.providerName} (${config.oidc.issuer}); the client's redirect URI there: ${config.oidc.redirectUri ?? `${url}/auth/oidc/callback`}`);
+  }
   log(`operator console listening on ${url}`);
 
   return {
@@ -131,6 +148,8 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
         server.closeAllConnections();
       });
       demo.close();
+      approvalLinks.close();
+      operatorStore.close();
     },
   };
 }

@@ -23,13 +23,28 @@ interface Record_ {
 export interface SignInLimiter {
   /** Seconds until `address` may present a token again, or undefined when it may now. */
   retryAfter(address: string): number | undefined;
-  /** A wrong token from `address` (`who`: the name it gave, if any; never the token). */
-  failed(address: string, who?: string): void;
+  /** A wrong token from `address` (`who`: the name it gave, if any; never the token; `why`: other than a wrong token). */
+  failed(address: string, who?: string, why?: string): void;
   /** The right token from `address`: its failures and lock count are forgotten. */
   succeeded(address: string): void;
 }
 
-export function createSignInLimiter(limits: { perAddress: number; global: number }, log: (line: string) => void, now = () => Date.now()): SignInLimiter {
+/** How the log names what is limited: sign-ins (the default) or another credential, e.g. approval links. */
+export interface LimiterWords {
+  /** "a sign-in" */
+  one: string;
+  /** "sign-ins" */
+  many: string;
+  /** "every sign-in" */
+  every: string;
+  /** "wrong tokens" */
+  failures: string;
+}
+
+const SIGN_IN_WORDS: LimiterWords = { one: 'a sign-in', many: 'sign-ins', every: 'every sign-in', failures: 'wrong tokens' };
+
+/** A limiter of wrong tokens per address and in total (see the module's comment). */
+export function createSignInLimiter(limits: { perAddress: number; global: number }, log: (line: string) => void, now = () => Date.now(), words = SIGN_IN_WORDS): SignInLimiter {
   const byAddress = new Map<string, Record_>();
   const global: Record_ = { failures: [], lockedUntil: 0, locks: 0 };
   const lockFor = (record: Record_) => Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** record.locks);
@@ -64,7 +79,7 @@ export function createSignInLimiter(limits: { perAddress: number; global: number
       return until > t ? Math.ceil((until - t) / 1000) : undefined;
     },
 
-    failed(address, who) {
+    failed(address, who, why) {
       const t = now();
       let record = byAddress.get(address);
       if (!record) {
@@ -73,11 +88,11 @@ export function createSignInLimiter(limits: { perAddress: number; global: number
         byAddress.set(address, record);
       }
       const from = `from ${printable(address)}${who ? ` (name given: ${printable(who.slice(0, 100))})` : ''}`;
-      log(`refused a sign-in ${from}: wrong token`);
+      log(`refused ${words.one} ${from}: ${why ?? 'wrong token'}`);
       const locked = count(record, limits.perAddress, t);
-      if (locked) log(`locked sign-ins from ${printable(address)} for ${locked / 1000} s after ${limits.perAddress} wrong tokens within a minute`);
+      if (locked) log(`locked ${words.many} from ${printable(address)} for ${locked / 1000} s after ${limits.perAddress} ${words.failures} within a minute`);
       const all = count(global, limits.global, t);
-      if (all) log(`locked every sign-in for ${all / 1000} s after ${limits.global} wrong tokens within a minute`);
+      if (all) log(`locked ${words.every} for ${all / 1000} s after ${limits.global} ${words.failures} within a minute`);
     },
 
     succeeded(address) {

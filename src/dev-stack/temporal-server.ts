@@ -35,6 +35,8 @@ export interface StartDevServerOptions {
   log?: (line: string) => void;
   /** `one-machine` (default): the settings below; `none`: the server's own defaults, as `temporal server start-dev`. */
   tuning?: 'one-machine' | 'none';
+  /** The remote codec the UI decodes payloads with (`--ui-codec-endpoint`), e.g. the console's `/codec`. */
+  uiCodecEndpoint?: string;
 }
 
 /**
@@ -66,6 +68,7 @@ export async function startTemporalDevServer(opts: StartDevServerOptions): Promi
 
   const args = ['server', 'start-dev', '--ip', HOST, '--port', String(port)];
   args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
+  if (uiPort !== undefined && opts.uiCodecEndpoint) args.push('--ui-codec-endpoint', opts.uiCodecEndpoint);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

@@ -7,10 +7,11 @@ import fs from 'node:fs';
 import { createPipelineActivities } from '../../activities/pipeline';
 import type { OvertureConfig } from '../config';
 import type { DeliveryLedger } from '../delivery-ledger';
+import type { SystemGuard } from '../../activities/system-guard';
 import { SqliteWarehouse } from '../warehouse/sqlite-warehouse';
 
 /** Opens the warehouse and binds the pipeline's activities; `close` releases the warehouse. */
-export function connectPipelineSystems(config: OvertureConfig, shared: { ledger: DeliveryLedger }) {
+export function connectPipelineSystems(config: OvertureConfig, shared: { ledger: DeliveryLedger; guard?: SystemGuard }) {
   fs.mkdirSync(config.pipelineInboxDir, { recursive: true });
   fs.mkdirSync(config.pipelineStagingDir, { recursive: true });
   const warehouse = new SqliteWarehouse(config.warehouseDbPath);
@@ -18,7 +19,7 @@ export function connectPipelineSystems(config: OvertureConfig, shared: { ledger:
     inboxDir: config.pipelineInboxDir,
     stagingDir: config.pipelineStagingDir,
     warehouse,
-    chat: { webhookUrl: config.webhookUrl, ledger: shared.ledger },
+    chat: { webhookUrl: config.webhookUrl, ledger: shared.ledger, guard: shared.guard },
   });
   return { warehouse, activities, close: () => warehouse.close() };
 }

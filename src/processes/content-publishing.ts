@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { processOptionsFrom, type OvertureConfig } from '../config';
-import type { StepPolicy } from '../../workflows/kit/types';
+import type { StepPolicy, SystemName } from '../../workflows/kit/types';
 import { CONTENT_ID, DRAFT_LIMITS } from '../../workflows/content-publishing/revisions';
 import { CONTENT_PUBLISHING } from '../../workflows/content-publishing/shape';
 import { CHANNELS, type Channel, type ContentPublishingOptions, type Draft } from '../../workflows/content-publishing/types';
@@ -59,9 +59,12 @@ export function contentWorkflowId(contentId: string): string {
   return `content-${contentId}`;
 }
 
+/** The steps that send through a downstream system: they retry for that system's time budget (src/config.ts). */
+export const CONTENT_STEP_SYSTEMS: Partial<Record<string, SystemName>> = { emailAuthor: 'email', sendNewsletter: 'email' };
+
 /** The publication's run options: the kit's, plus the editor and how long an author has to revise. */
 export function contentOptionsFrom(config: OvertureConfig): ContentPublishingOptions {
-  return { ...processOptionsFrom(config, CONTENT_STEP_POLICIES), editorEmail: config.EDITOR_EMAIL, revisionWaitMs: config.REVISION_WAIT_HOURS * HOUR_MS };
+  return { ...processOptionsFrom(config, CONTENT_STEP_POLICIES, CONTENT_STEP_SYSTEMS), editorEmail: config.EDITOR_EMAIL, revisionWaitMs: config.REVISION_WAIT_HOURS * HOUR_MS };
 }
 
 /** Both draft events correlate on the content id; either starts the run when none is open, carrying its draft. */

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { processOptionsFrom, type OvertureConfig } from '../config';
 import { DATASET_NAMES } from '../pipeline/datasets';
-import type { ProcessOptions, StepPolicy } from '../../workflows/kit/types';
+import type { ProcessOptions, StepPolicy, SystemName } from '../../workflows/kit/types';
 import { batchOf, pipelineWorkflowId, sourceStem, STEM_PATTERN } from '../../workflows/data-pipeline/batch';
 import { DATA_PIPELINE, TRANSFORM_PARTITION } from '../../workflows/data-pipeline/shape';
 import type { PipelineRequest, PipelineSource, TransformPartitionInput } from '../../workflows/data-pipeline/types';
@@ -33,9 +33,12 @@ export const PIPELINE_STEP_POLICIES: Record<string, StepPolicy> = {
   publishSummary: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4, runAs: 'local' },
 };
 
+/** The steps that send through a downstream system: they retry for that system's time budget (src/config.ts). */
+export const PIPELINE_STEP_SYSTEMS: Partial<Record<string, SystemName>> = { publishSummary: 'chat' };
+
 /** The run options of the pipeline, its partitions and its backfills. */
 export function pipelineOptions(config: OvertureConfig): ProcessOptions {
-  return processOptionsFrom(config, PIPELINE_STEP_POLICIES);
+  return processOptionsFrom(config, PIPELINE_STEP_POLICIES, PIPELINE_STEP_SYSTEMS);
 }
 
 export const datasetName = z.enum(DATASET_NAMES, { error: `must be a known dataset (${DATASET_NAMES.join(', ')})` });

@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { processOptionsFrom, type OvertureConfig } from '../config';
-import type { ProcessOptions, StepPolicy } from '../../workflows/kit/types';
+import type { ProcessOptions, StepPolicy, SystemName } from '../../workflows/kit/types';
 import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from '../../workflows/financial-close/shape';
 import type { CloseRequest, ReconcileEntityInput } from '../../workflows/financial-close/types';
 import type { ProcessDefinition } from './types';
@@ -10,6 +10,9 @@ import { emailAddress } from '../schemas';
 
 /** Ledger writes are short SQLite transactions: the fast path (local activities). */
 const ledgerStep: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' };
+
+/** The steps that send through a downstream system: they retry for that system's time budget (src/config.ts). */
+export const CLOSE_STEP_SYSTEMS: Partial<Record<string, SystemName>> = { publishStatements: 'email' };
 
 /** Retry policies of the close's steps: ledger writes retry quickly; the rates source is given a little longer. */
 export const CLOSE_STEP_POLICIES: Record<string, StepPolicy> = {
@@ -39,7 +42,7 @@ export const closeRequestSchema = z
   .strict();
 
 function closeOptions(config: OvertureConfig): ProcessOptions {
-  return processOptionsFrom(config, CLOSE_STEP_POLICIES);
+  return processOptionsFrom(config, CLOSE_STEP_POLICIES, CLOSE_STEP_SYSTEMS);
 }
 
 export const financialCloseProcess: ProcessDefinition<CloseRequest> = {

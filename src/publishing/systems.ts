@@ -6,10 +6,11 @@ import type { Transporter } from 'nodemailer';
 import { createPublishingActivities } from '../../activities/publishing';
 import type { OvertureConfig } from '../config';
 import type { DeliveryLedger } from '../delivery-ledger';
+import type { SystemGuard } from '../../activities/system-guard';
 import { SiteStore } from './site-store';
 
 /** The publishing activities against the configured site, web, mail and social webhook; `close` releases the site store. */
-export function connectPublishingSystems(config: OvertureConfig, shared: { transport: Transporter; ledger: DeliveryLedger }) {
+export function connectPublishingSystems(config: OvertureConfig, shared: { transport: Transporter; ledger: DeliveryLedger; guard?: SystemGuard }) {
   const site = new SiteStore(config.siteDir, config.siteDbPath, config.siteUrl);
   const activities = createPublishingActivities({
     style: { bannedWords: config.BANNED_WORDS, maxReadingMinutes: config.MAX_READING_MINUTES },
@@ -19,7 +20,7 @@ export function connectPublishingSystems(config: OvertureConfig, shared: { trans
       timeoutMs: config.LINK_CHECK_TIMEOUT_MS,
     },
     site,
-    mail: { transport: shared.transport, from: config.MAIL_FROM, ledger: shared.ledger, subscribers: config.NEWSLETTER_SUBSCRIBERS, siteUrl: config.siteUrl },
+    mail: { transport: shared.transport, from: config.MAIL_FROM, ledger: shared.ledger, subscribers: config.NEWSLETTER_SUBSCRIBERS, siteUrl: config.siteUrl, guard: shared.guard },
     social: { webhookUrl: config.socialWebhookUrl, ledger: shared.ledger, siteUrl: config.siteUrl },
   });
   return { site, activities, close: () => site.close() };

@@ -6,15 +6,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
+import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
 import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
+import { addOperator } from '../helpers/operators';
 
 jest.setTimeout(120_000);
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = path.resolve(__dirname, '..', '..', 'test-artifacts');
-const TOKEN = 'browser-test-token-9876543210';
+/** ops.browser's personal token (an approver), made once the stack's operator store exists. */
+let TOKEN: string;
 let stack: TestStack;
 let operatorConsole: RunningConsole;
 let browser: Browser;
@@ -22,22 +23,16 @@ let page: Page;
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
   stack = await startTestStack({ ESCALATION_CONTACTS: 'oncall@it.example.com' });
+  TOKEN = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.browser', 'approver').token;
   operatorConsole = await startOperatorConsole({
     client: stack.client,
     config: stack.config,
     host: '127.0.0.1',
     port: 0,
-    token: TOKEN,
     startOptions: { tuneOptions: fastOptions() },
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchBrowser();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (err) => pageErrors.push(err.message));
 });
@@ -58,13 +53,15 @@ it('refuses an unauthenticated request', async () => {
   await page.waitForSelector(byTestId('login-form'));
 });
 
-it('signs in with the token from the login link and the operator name', async () => {
+it('signs in with the personal token from the login link, as the operator the token belongs to', async () => {
   await page.goto(`${operatorConsole.url}/login#token=${TOKEN}`);
   await expect(page.inputValue(byTestId('login-token'))).resolves.toBe(TOKEN);
   expect(page.url()).not.toContain(TOKEN); // the fragment is cleared once read
-  await page.fill(byTestId('login-operator'), 'ops.browser');
+  // No name to type: the operator is the token's.
+  expect(await page.$(byTestId('login-operator'))).toBeNull();
   await Promise.all([page.waitForURL(`${operatorConsole.url}/`), page.click(byTestId('login-submit'))]);
   await page.waitForSelector(`${byTestId('operator-name')}:text-is("ops.browser")`);
+  await page.waitForSelector(`${byTestId('operator-role')}:text-is("(approver)")`);
   // A selector, not waitForFunction: once it has to poll, a string predicate is eval'd in the page, which the console's CSP forbids.
   await page.waitForSelector(`${byTestId('counter-total')}:text-matches("^[0-9]+$")`);
 });

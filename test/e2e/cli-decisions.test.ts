@@ -1,9 +1,13 @@
 /**
- * Acting on runs from the CLI: escalations, resolve, approve and inject, with clear errors and exit codes.
+ * Acting on runs from the CLI: escalations, resolve, approve and inject, with clear errors and exit codes,
+ * as the operator whose token the caller holds (the stack's bootstrap admin unless OVERTURE_TOKEN says otherwise).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { NoWorkerError, getRunStatus, startOnboarding } from '../../src/client';
 import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { runOverture } from '../helpers/processes';
+import { addOperator, envAs } from '../helpers/operators';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -29,15 +33,30 @@ it('lists an open escalation and resolves it with retry', async () => {
   expect(badAction.code).toBe(2);
   expect(badAction.stderr).toContain('--action must be retry, skip or abort');
 
-  const resolved = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--reason', 'disk replaced', '--by', 'ops.erin'], stack.env);
+  // A typed name is refused: the decision is recorded as the operator whose token is used.
+  const typedName = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--by', 'ops.erin'], stack.env);
+  expect(typedName).toMatchObject({ code: 2, stdout: '' });
+  expect(typedName.stderr).toContain('--by is no longer accepted: decisions are recorded as the authenticated operator');
+  // A viewer may look, not decide; a wrong token is no one.
+  const viewer = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.viewer', 'viewer');
+  const byViewer = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'abort'], envAs(stack.env, viewer));
+  expect(byViewer).toMatchObject({ code: 1, stderr: 'refused: deciding an escalation needs the role operator or above; ops.viewer is viewer\n' });
+  const wrongToken = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'abort'], { ...stack.env, OVERTURE_TOKEN: `ovt_${'x'.repeat(43)}` });
+  expect(wrongToken.code).toBe(2);
+  expect(wrongToken.stderr).toContain('the operator token from OVERTURE_TOKEN is not valid (unknown, rotated or removed)');
+  expect((await getRunStatus(stack.client, run.workflowId)).questions[0]!.open).toBe(true);
+
+  const erin = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.erin', 'operator');
+  const resolved = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--reason', 'disk replaced'], envAs(stack.env, erin));
   expect(resolved.stderr).toBe('');
   expect(resolved).toMatchObject({ code: 0, stdout: 'retry createWorkspace by ops.erin\n' });
   // Sent again by an impatient operator: the same decision is acknowledged, not applied twice.
-  const again = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--by', 'ops.erin'], stack.env);
+  const again = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry'], envAs(stack.env, erin));
   expect(again).toMatchObject({ code: 0, stdout: 'retry createWorkspace by ops.erin\n' });
   await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
   const status = await getRunStatus(stack.client, run.workflowId);
   expect(status.log.filter((l) => l.message.startsWith('decision on createWorkspace'))).toHaveLength(1);
+  expect(status.questions[0]!.decision).toMatchObject({ action: 'retry', by: 'ops.erin', via: 'cli', role: 'operator', reason: 'disk replaced' });
 });
 
 it('approves a privileged onboarding and shows pending approvals', async () => {
@@ -47,9 +66,95 @@ it('approves a privileged onboarding and shows pending approvals', async () => {
   expect(listed.stdout).toContain(`${run.workflowId}  approval  assignPermissions/approval#1  privileged permissions (admin)`);
   const bad = await runOverture(['approve', run.workflowId, '--decision', 'perhaps'], stack.env);
   expect(bad.code).toBe(2);
-  const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve', '--reason', 'ok', '--by', 'manager.frank'], stack.env);
-  expect(approved).toMatchObject({ code: 0, stdout: 'approve by manager.frank\n' });
+  // An approver, but not the one this request was sent to (the hire's manager): refused by the run.
+  const other = addOperator(stack.config.OVERTURE_DATA_DIR, 'approver.gail', 'approver', 'gail@example.com');
+  const notTheirs = await runOverture(['approve', run.workflowId, '--decision', 'approve'], envAs(stack.env, other));
+  expect(notTheirs.code).toBe(1);
+  expect(notTheirs.stderr).toContain('refused: assignPermissions/approval#1 may be answered only by the person it was sent to');
+  // An operator may not approve at all.
+  const operator = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.hal', 'operator', 'dorothy.vaughan@example.com');
+  const notApprover = await runOverture(['approve', run.workflowId, '--decision', 'approve'], envAs(stack.env, operator));
+  expect(notApprover).toMatchObject({ code: 1, stderr: 'refused: answering an approval or a question needs the role approver or above; ops.hal is operator\n' });
+
+  const manager = addOperator(stack.config.OVERTURE_DATA_DIR, 'manager.dorothy', 'approver', 'Dorothy.Vaughan@example.com');
+  const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve', '--reason', 'ok'], envAs(stack.env, manager));
+  expect(approved).toMatchObject({ code: 0, stdout: 'approve by manager.dorothy\n' });
   await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
+  const decision = (await getRunStatus(stack.client, run.workflowId)).questions.find((q) => q.kind === 'approval')!.decision;
+  expect(decision).toMatchObject({ action: 'approve', by: 'manager.dorothy', via: 'cli', role: 'approver' });
+});
+
+it('takes an approval from the bootstrap admin, found in the data directory when no token is set', async () => {
+  const run = await startOnboarding(stack.client, stack.config, newHire({ role: 'admin' }), { tuneOptions: fastOptions() });
+  await statusWhen(stack, run.workflowId, (s) => s.state === 'awaiting_approval', 'approval');
+  const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve'], { ...stack.env, OVERTURE_TOKEN: '' });
+  expect(approved).toMatchObject({ code: 0, stdout: 'approve by admin\n' });
+  await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
+});
+
+describe('operators', () => {
+  it('adds an operator with a token shown once, lists without tokens, rotates and removes', async () => {
+    const env = { ...stack.env, OVERTURE_TOKEN: '' };
+    const added = await runOverture(['operators', 'add', 'Ops.Ivy', '--role', 'operator', '--email', 'ivy@example.com'], env);
+    expect(added.code).toBe(0);
+    const token = /^token: (ovt_[A-Za-z0-9_-]{43})$/m.exec(added.stdout)?.[1];
+    expect(token).toBeDefined();
+    const twice = await runOverture(['operators', 'add', 'ops.ivy', '--role', 'viewer'], env);
+    expect(twice).toMatchObject({ code: 2, stderr: 'operator "Ops.Ivy" already exists\n' });
+    const badName = await runOverture(['operators', 'add', 'ops\u001b[31mred', '--role', 'viewer'], env);
+    expect(badName.code).toBe(2);
+    expect(badName.stderr).toContain('name: must be plain text');
+
+    const listed = await runOverture(['operators', 'list', '--json'], env);
+    expect(listed.code).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Ops.Ivy', role: 'operator', email: 'ivy@example.com', disabled: false })]));
+    const text = await runOverture(['operators', 'list'], env);
+    for (const out of [listed.stdout, text.stdout]) {
+      expect(out).not.toContain(token);
+      expect(out).not.toMatch(/ovt_|[0-9a-f]{64}/);
+    }
+    // Neither is the token in the store: only its hash.
+    expect(fs.readFileSync(path.join(stack.config.OVERTURE_DATA_DIR, 'operators.db')).includes(token!)).toBe(false);
+
+    // The token works (the run is unknown, so the command gets as far as asking Temporal).
+    const works = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], { ...env, OVERTURE_TOKEN: token! });
+    expect(works.code).toBe(1);
+    expect(works.stderr).not.toContain('token');
+
+    const rotated = await runOverture(['operators', 'rotate-token', 'ops.ivy'], env);
+    const newToken = /^token: (ovt_[A-Za-z0-9_-]{43})$/m.exec(rotated.stdout)?.[1];
+    expect(newToken).toBeDefined();
+    expect(newToken).not.toBe(token);
+    const old = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], { ...env, OVERTURE_TOKEN: token! });
+    expect(old.code).toBe(2);
+    expect(old.stderr).toContain('is not valid (unknown, rotated or removed)');
+
+    expect(await runOverture(['operators', 'set-role', 'ops.ivy', '--role', 'viewer'], env)).toMatchObject({ code: 0, stdout: 'Ops.Ivy is now viewer\n' });
+    const demoted = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], { ...env, OVERTURE_TOKEN: newToken! });
+    expect(demoted).toMatchObject({ code: 1, stderr: 'refused: deciding an escalation needs the role operator or above; Ops.Ivy is viewer\n' });
+
+    expect((await runOverture(['operators', 'remove', 'ops.ivy'], env)).code).toBe(0);
+    const removed = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], { ...env, OVERTURE_TOKEN: newToken! });
+    expect(removed.code).toBe(2);
+    expect(JSON.parse((await runOverture(['operators', 'list', '--json'], env)).stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Ops.Ivy', disabled: true })]));
+    const reused = await runOverture(['operators', 'add', 'ops.ivy', '--role', 'viewer'], env);
+    expect(reused.code).toBe(2);
+    expect(reused.stderr).toContain('names are not reused');
+  });
+
+  it('reads a token file only when it is private to its owner', async () => {
+    const erin = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.jay', 'viewer');
+    const file = path.join(stack.config.OVERTURE_DATA_DIR, 'jay-token');
+    fs.writeFileSync(file, `${erin.token}\n`, { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    const env = { ...stack.env, OVERTURE_TOKEN: '', OVERTURE_TOKEN_FILE: file };
+    const open = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], env);
+    expect(open.code).toBe(2);
+    expect(open.stderr).toContain(`the token file ${file} is readable by others (mode 644): make it private with chmod 600`);
+    fs.chmodSync(file, 0o600);
+    const private_ = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], env);
+    expect(private_).toMatchObject({ code: 1, stderr: 'refused: deciding an escalation needs the role operator or above; ops.jay is viewer\n' });
+  });
 });
 
 it('injects a fault into a running run, and refuses an unknown step', async () => {

@@ -7,8 +7,15 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { onboardingWorkflowId } from '../../src/client';
 import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
 import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { addOperator } from '../helpers/operators';
+import { OperatorStore, operatorsDbPath } from '../../src/operators/store';
+import type { OperatorRole } from '../../workflows/kit/types';
 
-const TOKEN = 'console-test-token-0123456789';
+/** The operators of this file, by name: their tokens are filled in once the stack's store exists. */
+const OPERATORS: Record<string, OperatorRole> = { 'ops.alice': 'admin', 'ops.bob': 'operator', 'ops.carol': 'operator', 'ops.vic': 'viewer', 'ops.otto': 'operator' };
+const tokens: Record<string, string> = {};
+/** The bearer token of API calls: ops.alice's. */
+let TOKEN: string;
 let stack: TestStack;
 let console_: RunningConsole;
 let bearerCsrf: string;
@@ -16,12 +23,13 @@ const lines: string[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack({ ESCALATION_CONTACTS: 'oncall@it.example.com' });
+  for (const [name, role] of Object.entries(OPERATORS)) tokens[name] = addOperator(stack.config.OVERTURE_DATA_DIR, name, role).token;
+  TOKEN = tokens['ops.alice']!;
   console_ = await startOperatorConsole({
     client: stack.client,
     config: stack.config,
     host: '127.0.0.1',
     port: 0,
-    token: TOKEN,
     log: (line) => lines.push(line),
     startOptions: { tuneOptions: fastOptions() },
   });
@@ -54,16 +62,15 @@ async function call(method: string, path: string, opts: { body?: unknown; header
   return { status: response.status, body, headers: response.headers, text };
 }
 
-/** A POST with the operator token and the CSRF token, as an API client makes it. */
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  call('POST', path, { body, headers: { 'X-CSRF-Token': bearerCsrf, 'X-Operator': 'ops.alice', ...headers } });
+/** A POST with ops.alice's token and the CSRF token, as an API client makes it. */
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) => call('POST', path, { body, headers: { 'X-CSRF-Token': bearerCsrf, ...headers } });
 
-/** Signs in through the login form; returns the cookie header and the session's CSRF token. */
-async function login(operator: string, token = TOKEN) {
+/** Signs in through the login form with the operator's token; returns the cookie header and the session's CSRF token. */
+async function login(operator: string, token = tokens[operator] ?? '') {
   const response = await fetch(`${console_.url}/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: console_.url },
-    body: new URLSearchParams({ token, operator }).toString(),
+    body: new URLSearchParams({ token }).toString(),
     redirect: 'manual',
   });
   const setCookies = response.headers.getSetCookie();
@@ -96,10 +103,13 @@ describe('authentication', () => {
     expect(link.headers.get('location')).toBe('/#/runs/onboarding-E1001');
   });
 
-  it('signs in with the token and a name into an HttpOnly, SameSite=Strict session', async () => {
+  it("signs in with an operator's own token (the name comes from the store) into an HttpOnly, SameSite=Strict session", async () => {
     const refused = await login('ops.mallory', 'wrong-token');
     expect(refused.status).toBe(401);
     expect(refused.setCookies).toEqual([]);
+    // The form has no name field any more: a name sent with someone's token changes nothing.
+    const page0 = await call('GET', '/login', { auth: false });
+    expect(page0.text).not.toContain('name="operator"');
 
     const session = await login('ops.alice');
     expect(session.status).toBe(303);
@@ -108,11 +118,53 @@ describe('authentication', () => {
     expect(sessionCookie).toMatch(/SameSite=Strict/);
     const me = await call('GET', '/api/session', { auth: false, headers: { Cookie: session.cookie } });
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ operator: 'ops.alice', csrfToken: session.csrf });
+    expect(me.body).toMatchObject({ operator: 'ops.alice', role: 'admin', csrfToken: session.csrf });
+    const bob = await login('ops.bob');
+    const bobMe = await call('GET', '/api/session', { auth: false, headers: { Cookie: bob.cookie } });
+    expect(bobMe.body).toMatchObject({ operator: 'ops.bob', role: 'operator', csrfToken: bob.csrf });
+    expect(bob.csrf).not.toBe(session.csrf);
+    expect(lines).toEqual(expect.arrayContaining(['ops.alice signed in (admin)', 'ops.bob signed in (operator)']));
     const page = await call('GET', '/', { auth: false, headers: { Cookie: session.cookie } });
     expect(page.status).toBe(200);
     expect(page.text).toContain('data-testid="counters"');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+  });
+});
+
+describe('roles', () => {
+  it("lets a viewer read and refuses every change with 403 naming the role; a changed role or rotated token applies to open sessions", async () => {
+    const viewer = await login('ops.vic');
+    expect(viewer.status).toBe(303);
+    const asViewer = (method: string, path: string, body?: unknown) =>
+      call(method, path, { auth: false, body, headers: { Cookie: viewer.cookie, 'X-CSRF-Token': viewer.csrf!, Origin: console_.url } });
+    expect((await asViewer('GET', '/api/runs')).status).toBe(200);
+    expect((await asViewer('GET', '/api/inbox')).status).toBe(200);
+    const hire = hireBody();
+    const start = await asViewer('POST', '/api/runs', hire);
+    expect(start).toMatchObject({ status: 403, body: { error: 'POST /api/runs needs the role operator or above; you (ops.vic) are viewer' } });
+    const resolve = await asViewer('POST', '/api/runs/onboarding-E1/resolve', { step: 'createWorkspace', action: 'retry' });
+    expect(resolve).toMatchObject({ status: 403, body: { error: expect.stringContaining('needs the role operator or above; you (ops.vic) are viewer') as unknown } });
+    const approve = await asViewer('POST', '/api/runs/onboarding-E1/approve', { decision: 'approve' });
+    expect(approve.status).toBe(403);
+    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    // Signing out is not a change that needs a role.
+    expect((await asViewer('POST', '/api/logout', {})).status).toBe(200);
+
+    const otto = await login('ops.otto');
+    expect((await call('GET', '/api/session', { auth: false, headers: { Cookie: otto.cookie } })).status).toBe(200);
+    const store = new OperatorStore(operatorsDbPath(stack.config.OVERTURE_DATA_DIR));
+    try {
+      store.setRole('ops.otto', 'viewer');
+      expect((await call('GET', '/api/session', { auth: false, headers: { Cookie: otto.cookie } })).body).toMatchObject({ operator: 'ops.otto', role: 'viewer' });
+      store.setRole('ops.otto', 'operator');
+      const bobSession = await login('ops.bob');
+      tokens['ops.bob'] = store.rotateToken('ops.bob');
+      expect((await call('GET', '/api/session', { auth: false, headers: { Cookie: bobSession.cookie } })).status).toBe(401);
+      const rotatedBearer = await call('GET', '/api/runs', { auth: false, headers: { Authorization: `Bearer ${tokens['ops.bob']}` } });
+      expect(rotatedBearer.status).toBe(200);
+    } finally {
+      store.close();
+    }
   });
 });
 
@@ -136,7 +188,7 @@ describe('CSRF and Origin', () => {
     const foreignLogin = await fetch(`${console_.url}/login`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: 'http://evil.example' },
-      body: new URLSearchParams({ token: TOKEN, operator: 'x' }).toString(),
+      body: new URLSearchParams({ token: TOKEN }).toString(),
       redirect: 'manual',
     });
     expect(foreignLogin.status).toBe(403);
@@ -295,7 +347,7 @@ describe('escalations through the console', () => {
       execution: { status: 'COMPLETED' },
     });
     const questions = (done as { questions: Array<{ kind: string; step: string; decision?: { by: string; reason: string } }> }).questions;
-    expect(questions.find((q) => q.kind === 'escalation' && q.step === 'createWorkspace')!.decision).toMatchObject({ by: 'ops.carol', reason: 'quota raised' });
+    expect(questions.find((q) => q.kind === 'escalation' && q.step === 'createWorkspace')!.decision).toMatchObject({ by: 'ops.carol', via: 'console', role: 'operator', reason: 'quota raised' });
     expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
     const afterEnd = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'notifyTeam', action: 'abort' });
     expect(afterEnd).toMatchObject({ status: 409, body: { error: `run ${workflowId} has already ended (completed)` } });
@@ -329,8 +381,14 @@ describe('escalations through the console', () => {
       const inbox = await call('GET', '/api/inbox');
       return (inbox.body as { items: Array<{ workflowId: string; kind: string }> }).items.find((i) => i.workflowId === workflowId && i.kind === 'approval');
     }, 20_000, 'the approval in the inbox');
-    const approve = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
+    // An operator may not approve (403, naming the role needed); the approval stays open.
+    const byOperator = await call('POST', `/api/runs/${workflowId}/approve`, { auth: false, body: { decision: 'approve' }, headers: { Authorization: `Bearer ${tokens['ops.otto']}`, 'X-CSRF-Token': bearerCsrf } });
+    expect(byOperator).toMatchObject({ status: 403, body: { error: 'answering an approval or a question needs the role approver or above; you (ops.otto) are operator' } });
+    // The bearer is ops.alice (an admin): a header naming someone else changes nothing.
+    const approve = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' }, { 'X-Operator': 'ops.mallory' });
     expect(approve).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
+    const decided = ((await call('GET', `/api/runs/${workflowId}`)).body as { questions: Array<{ kind: string; decision?: object }> }).questions.find((q) => q.kind === 'approval');
+    expect(decided!.decision).toMatchObject({ action: 'approve', by: 'ops.alice', via: 'api', role: 'admin' });
     const twice = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
     expect(twice).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
     const late = await post(`/api/runs/${workflowId}/approve`, { decision: 'reject' });

@@ -147,6 +147,27 @@ it('comes up and says where everything is', () => {
   expect(output).toContain('npx overture onboard examples/onboarding.json --wait');
   expect(output.trimEnd().split('\n').pop()).toMatch(/^Overture is ready/);
   expect(fs.readFileSync(path.join(dataDir, 'overture.pid'), 'utf8')).toMatch(/^\d+\n/);
+  // The first operator: an admin whose token is in a file only its owner reads, never in the output.
+  const tokenFile = path.join(dataDir, 'admin-token');
+  expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+  const token = fs.readFileSync(tokenFile, 'utf8').trim();
+  expect(token).toMatch(/^ovt_[A-Za-z0-9_-]{43}$/);
+  expect(output).toContain(`created the operator "admin" (role admin); its token is in ${tokenFile}`);
+  expect(output).toContain('/login with your operator token');
+  expect(output).not.toContain(token);
+});
+
+it("encrypts run data by default: a key file (0600) made at first start, the UI pointed at the console's codec endpoint", async () => {
+  const output = first.output();
+  const keyFile = path.join(dataDir, 'codec-keys.json');
+  expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+  expect(output).toContain(`payload encryption: no key file yet, creating ${keyFile}`);
+  const endpoint = `http://127.0.0.1:${ports.console}/codec`;
+  expect(output).toContain(`Temporal UI decodes through ${endpoint}`);
+  const settings = (await (await fetch(`http://127.0.0.1:${ports.ui}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+  expect(settings.Codec.Endpoint).toBe(endpoint);
+  const key = (JSON.parse(fs.readFileSync(keyFile, 'utf8')) as { keys: Record<string, string> }).keys;
+  for (const material of Object.values(key)) expect(output).not.toContain(material);
 });
 
 it('onboards the example new hire through the stack', async () => {

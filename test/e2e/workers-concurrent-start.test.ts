@@ -31,6 +31,8 @@ it(`${WORKERS} workers started at once on a fresh data directory all poll their 
     OVERTURE_DATA_DIR: dataDir,
     SMTP_URL: 'smtp://127.0.0.1:1',
     NOTIFY_WEBHOOK_URL: 'http://127.0.0.1:1/hooks/team',
+    // A worker needs its payload encryption keys (the test run's key file) before it opens anything.
+    OVERTURE_CODEC_KEY_FILE: process.env.OVERTURE_TEST_CODEC_KEY_FILE ?? '',
   };
   for (let i = 0; i < WORKERS; i++) workers.push(spawnWorker(env));
   // Releases each open once every worker has reached it (a worker that is gone stops counting).

@@ -6,6 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Client } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
+import { dataConverterFor } from '../../src/codec/data-converter';
 import type { Worker } from '@temporalio/worker';
 import { loadConfig, type OvertureConfig } from '../../src/config';
 import { connectClient, getRunStatus, type RunStatus } from '../../src/client';
@@ -13,6 +15,7 @@ import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-r
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { SqliteDirectory } from '../../src/directory/sqlite-directory';
 import { createWorker } from '../../workers/overture-worker';
+import { ensureBootstrapAdmin } from '../../src/operators/bootstrap';
 import type { EscalationLadder, ProcessOptions } from '../../workflows/kit/types';
 import type { NewHire } from '../../workflows/onboarding/types';
 
@@ -20,8 +23,15 @@ export interface TestStack {
   config: OvertureConfig;
   env: Record<string, string>;
   client: Client;
-  mail: MailReceiver;
+  /** The data converter of the stack's client and worker (payload encryption), for workers a test builds itself. */
+  dataConverter: DataConverter;
+  /** The SMTP receiver; after {@link TestStack.restartMail}, the new one on the same port. */
+  readonly mail: MailReceiver;
   webhooks: WebhookReceiver;
+  /** Stops the SMTP receiver (a relay outage: connections are refused) until {@link TestStack.restartMail}. */
+  stopMail(): Promise<void>;
+  /** Starts a fresh SMTP receiver on the same port (what the stopped one received is kept by the caller, if needed). */
+  restartMail(): Promise<void>;
   /** A second connection to the worker's directory database, to check what the run did. */
   directory: SqliteDirectory;
   startWorker(): Promise<void>;
@@ -41,6 +51,8 @@ function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<st
     OVERTURE_DATA_DIR: dataDir,
     SMTP_URL: mail.url,
     NOTIFY_WEBHOOK_URL: webhooks.url,
+    // Payloads are encrypted in tests as everywhere: the run's one key file (globalSetup).
+    ...(process.env.OVERTURE_TEST_CODEC_KEY_FILE ? { OVERTURE_CODEC_KEY_FILE: process.env.OVERTURE_TEST_CODEC_KEY_FILE } : {}),
     ...extra,
   };
 }
@@ -50,10 +62,13 @@ export type ExtraEnv = Record<string, string> | ((receivers: { mail: MailReceive
 
 /** Starts the per-file stack; the worker uses the workflow bundle made once by globalSetup. */
 export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
-  const mail = await startMailReceiver();
+  let mail = await startMailReceiver();
+  let mailStopped = false;
   const webhooks = await startWebhookReceiver();
   const env = testEnv(mail, webhooks, typeof extraEnv === 'function' ? extraEnv({ mail, webhooks }) : extraEnv);
   const config = loadConfig(env);
+  // As `npm start` does: the first admin and its token file, which the CLI uses when no other token is given.
+  ensureBootstrapAdmin(config.OVERTURE_DATA_DIR, () => undefined);
   const client = await connectClient(config);
   const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
   let running: { worker: Worker; done: Promise<void>; shutdown: () => Promise<void> } | undefined;
@@ -78,16 +93,29 @@ export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: b
     config,
     env,
     client,
-    mail,
+    dataConverter: dataConverterFor(config),
+    get mail() {
+      return mail;
+    },
     webhooks,
     directory,
+    async stopMail() {
+      if (mailStopped) return;
+      mailStopped = true;
+      await mail.stop();
+    },
+    async restartMail() {
+      if (!mailStopped) return;
+      mail = await startMailReceiver({ port: mail.port });
+      mailStopped = false;
+    },
     startWorker,
     stopWorker,
     async stop() {
       await stopWorker();
       await client.connection.close();
       directory.close();
-      await mail.stop();
+      if (!mailStopped) await mail.stop();
       await webhooks.stop();
     },
   };
@@ -116,7 +144,8 @@ export function newHire(overrides: Partial<NewHire> = {}): NewHire {
 export function fastOptions(ladder: Partial<EscalationLadder> = {}, approvalLadder: Partial<EscalationLadder> = {}) {
   return <O extends ProcessOptions>(options: O): O => {
     const policies = Object.fromEntries(
-      Object.entries(options.policies).map(([step, p]) => [step, { ...p, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3, startToCloseTimeoutMs: 10_000 }]),
+      // Attempt counts, not the time budgets of email and chat steps: a test that breaks SMTP expects its escalation soon.
+      Object.entries(options.policies).map(([step, { retryBudgetMs: _budget, ...p }]) => [step, { ...p, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3, startToCloseTimeoutMs: 10_000 }]),
     );
     const slow = { reminderAfterMs: 3_600_000, nextContactAfterMs: 7_200_000, automaticActionAfterMs: 10_800_000 };
     return {

@@ -19,6 +19,7 @@ import type { EscalationDecision, FaultInjection, FaultMode, ProcessOptions, Ste
 import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { fixtureActivities } from './fixtures/activities';
 import type { kitSaga, kitScheduled } from './fixtures/workflows';
+import { decidedBy } from '../helpers/operators';
 
 let stack: TestStack;
 let systems: Awaited<ReturnType<typeof connectSystems>>;
@@ -37,6 +38,7 @@ beforeAll(async () => {
     taskQueue: fixtureQueue(),
     workflowsPath: require.resolve('./fixtures/workflows'),
     activities: { ...systems.activities, ...fixtureActivities },
+    dataConverter: stack.dataConverter, // the stack's client encrypts what it sends
   });
   fixtureRun = fixtureWorker.run();
 }, 120_000);
@@ -117,7 +119,7 @@ describe('fault injections', () => {
     await expect(early).rejects.toMatchObject({ cause: { message: limit } });
 
     // 2,001 updates sent, 100 taken: the decision is the 101st update the run took, far from Temporal's 2,000.
-    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', by: 'ops.lim', reason: 'provider back' });
+    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', ...decidedBy('ops.lim'), reason: 'provider back' });
     expect(receipt).toEqual({ applied: true, message: 'retry createWorkspace by ops.lim' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 
@@ -139,13 +141,13 @@ describe('reschedules', () => {
     });
     try {
       await statusWhen(stack, workflowId, (s) => s.steps.some((x) => x.step === 'dueTime' && x.state === 'waiting'), 'the wait to begin');
-      const outcomes = await inBatches(DECISION_LIMITS.reschedulesPerRun + 1, 1, (i) => reschedule(stack.client, workflowId, { at: later(2 + i), by: 'ops.lim' }));
+      const outcomes = await inBatches(DECISION_LIMITS.reschedulesPerRun + 1, 1, (i) => reschedule(stack.client, workflowId, { at: later(2 + i), ...decidedBy('ops.lim') }));
       expect(outcomes.slice(0, -1).every((o) => o.status === 'fulfilled')).toBe(true);
       const last = outcomes.at(-1)!;
       expect(last.status === 'rejected' && causeOf(last.reason)).toBe(
         `this run has taken ${DECISION_LIMITS.reschedulesPerRun} reschedules, the most a run accepts (${DECISION_LIMITS.reschedulesPerRun}); it still goes at its due time, or now if asked`,
       );
-      expect(await reschedule(stack.client, workflowId, { now: true, by: 'ops.lim' })).toMatchObject({ applied: true });
+      expect(await reschedule(stack.client, workflowId, { now: true, ...decidedBy('ops.lim') })).toMatchObject({ applied: true });
       expect(await handle.result()).toMatchObject({ trigger: 'now', rescheduled: DECISION_LIMITS.reschedulesPerRun + 1 });
     } finally {
       await handle.terminate('test done').catch(() => undefined);
@@ -159,13 +161,13 @@ describe('a decision', () => {
     const started = await escalatedRun({ notifyTeam: { kind: 'latency', ms: 4_000 } });
     const handle = stack.client.workflow.getHandle(started.workflowId);
     const mb = 'x'.repeat(1_000_000);
-    const base = { step: 'createWorkspace', action: 'retry', by: 'ops.lim' } as const;
+    const base = { step: 'createWorkspace', action: 'retry', ...decidedBy('ops.lim') } as const;
     const cases: Array<[object, string]> = [
       [{ ...base, reason: mb }, `a reason must be at most ${DECISION_LIMITS.reasonChars} characters`],
       [{ ...base, by: mb }, `"by" must be at most ${DECISION_LIMITS.byChars} characters`],
       [{ ...base, decisionId: mb }, `a decision id must be text of at most ${DECISION_LIMITS.nameChars} characters`],
       [{ ...base, step: mb }, `the step must be text of at most ${DECISION_LIMITS.nameChars} characters`],
-      [{ ...base, note: mb }, 'unknown field "note" in a decision; its fields are step, action, by, reason, output, decisionId'],
+      [{ ...base, note: mb }, 'unknown field "note" in a decision; its fields are step, action, by, reason, output, decisionId, identity'],
     ];
     for (const [decision, message] of cases) {
       // The run's validator refuses it ...
@@ -178,7 +180,7 @@ describe('a decision', () => {
     }
     const junkFault = handle.executeUpdate(injectFaultUpdate, { args: [{ step: 'createAccount', fault: { kind: 'permanent', note: mb } } as unknown as FaultInjection] });
     await expect(junkFault).rejects.toMatchObject({ cause: { message: 'a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)' } });
-    const answer = handle.executeUpdate(answerQuestionUpdate, { args: [{ decision: 'approve', by: 'ops.lim', reason: mb }] });
+    const answer = handle.executeUpdate(answerQuestionUpdate, { args: [{ decision: 'approve', ...decidedBy('ops.lim'), reason: mb }] });
     await expect(answer).rejects.toMatchObject({ cause: { message: `a reason must be at most ${DECISION_LIMITS.reasonChars} characters` } });
 
     let events = await history(handle);
@@ -216,7 +218,7 @@ describe('a decision', () => {
       ['a value that is not text', { workspaceUrl: 42 }, "skipping step createWorkspace's output must be an object of strings"],
     ];
     for (const [what, output, message] of cases) {
-      const decision = { step: 'createWorkspace', action: 'skip', by: 'ops.lim', output };
+      const decision = { step: 'createWorkspace', action: 'skip', ...decidedBy('ops.lim'), output };
       const inRun = await rawDecision(handle, decision).catch(causeOf);
       const inClient = await resolveEscalation(stack.client, started.workflowId, decision as EscalationDecision).catch(causeOf);
       expect({ what, inRun, inClient }).toEqual({ what, inRun: message, inClient: message });
@@ -224,7 +226,7 @@ describe('a decision', () => {
     expect(updateEvents(await history(handle))).toEqual([]);
 
     const output = { ...fields(outputKeys - 1, 'v'.repeat(100)), workspaceUrl: 'https://workspace.example.com/by-hand' };
-    expect(await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'skip', by: 'ops.lim', output })).toMatchObject({ applied: true });
+    expect(await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'skip', ...decidedBy('ops.lim'), output })).toMatchObject({ applied: true });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', skippedSteps: ['createWorkspace'] });
   });
 });
@@ -238,12 +240,12 @@ describe('the status of a run with many decisions', () => {
     const asked = (n: number) => statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.id === `s2/question#${n}` && q.open), `undo question #${n}`);
     try {
       await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.kind === 'escalation' && q.step === 'breaks' && q.open), 'breaks to escalate');
-      await resolveEscalation(stack.client, workflowId, { step: 'breaks', action: 'abort', by, reason });
+      await resolveEscalation(stack.client, workflowId, { step: 'breaks', action: 'abort', ...decidedBy(by), reason });
       // Each retry runs the undo that always fails, and the run asks again: one more question per decision.
       const RETRIES = 60;
       for (let n = 1; n <= RETRIES; n += 1) {
         await asked(n);
-        await answerQuestion(stack.client, workflowId, { question: `s2/question#${n}`, decision: 'retry', by, reason });
+        await answerQuestion(stack.client, workflowId, { question: `s2/question#${n}`, decision: 'retry', ...decidedBy(by), reason });
       }
       const last = await asked(RETRIES + 1);
       // 1 escalation and 61 undo questions were asked: the 50 newest closed ones are kept, with the open one.
@@ -254,7 +256,7 @@ describe('the status of a run with many decisions', () => {
       expect(new Set(last.questions.map((q) => q.id)).size).toBe(last.questions.length);
 
       // The decision path still works, and the status stays bounded: ~1 KB a question, ~1 KB a log line.
-      const receipt = await answerQuestion(stack.client, workflowId, { question: `s2/question#${RETRIES + 1}`, decision: 'accept', by, reason });
+      const receipt = await answerQuestion(stack.client, workflowId, { question: `s2/question#${RETRIES + 1}`, decision: 'accept', ...decidedBy(by), reason });
       expect(receipt).toEqual({ applied: true, message: `accept s2/question#${RETRIES + 1} by ${by}` });
       const error = await handle.result().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);

@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Workflow, type WorkflowStartOptions } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
+import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { answerQuestion, getRunStatus, reschedule, resolveEscalation, sendEvent, type RunStatus } from '../../src/client';
 import { processOptionsFrom } from '../../src/config';
 import { connectSystems } from '../../workers/overture-worker';
@@ -19,6 +20,7 @@ import type { ProcessOptions, RescheduleRequest, StepPolicy, StepStatus } from '
 import { eventually, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { fixtureActivities, openGate, recordedCalls, setBroken, type Call } from './fixtures/activities';
 import type { FanOutFixtureInput, kitBranches, kitBug, kitDag, kitEvents, kitFanOut, kitManual, kitSaga, kitScheduled, kitSkip } from './fixtures/workflows';
+import { decidedBy } from '../helpers/operators';
 
 const HOUR_MS = 3_600_000;
 /** What a deployment would configure; the tests shorten it like `fastOptions` does. */
@@ -41,6 +43,7 @@ beforeAll(async () => {
     taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
     workflowsPath: require.resolve('./fixtures/workflows'),
     activities: { ...systems.activities, ...fixtureActivities },
+    dataConverter: stack.dataConverter, // the stack's client encrypts what it sends
   });
   workerRun = worker.run();
 }, 90_000);
@@ -211,7 +214,7 @@ describe('a fan-out with one item failing', () => {
 
     setBroken(itemId(workflowId, 'k3'), false);
     const retriedAt = Date.now();
-    await resolveEscalation(stack.client, workflowId, { step: 'process', action: 'retry', by: 'ops.dana', reason: 'k3 repaired' });
+    await resolveEscalation(stack.client, workflowId, { step: 'process', action: 'retry', ...decidedBy('ops.dana'), reason: 'k3 repaired' });
     const outcome = await handle.result();
     expect(outcome.results).toEqual(KEYS.map((key) => ({ key, result: `${key}:done` })));
     expect(outcome.failures).toEqual([]);
@@ -338,7 +341,7 @@ describe('a saga whose middle undo fails', () => {
   it('undoes newest first past the failed undo, asks a person, and ends compensation_failed when they accept', async () => {
     const { workflowId, handle } = await start<typeof kitSaga>('kitSaga', [{ options: kitOptions() }]);
     await statusWhen(stack, workflowId, escalated('breaks'), 'the breaking step to escalate');
-    await resolveEscalation(stack.client, workflowId, { step: 'breaks', action: 'abort', by: 'ops.erin', reason: 'order withdrawn' });
+    await resolveEscalation(stack.client, workflowId, { step: 'breaks', action: 'abort', ...decidedBy('ops.erin'), reason: 'order withdrawn' });
 
     const asked = await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.kind === 'question' && q.open), 'the undo question');
     expect(asked.state).toBe('compensating');
@@ -351,11 +354,11 @@ describe('a saga whose middle undo fails', () => {
     await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes(`${workflowId}: undo of s2 failed`));
 
     // retry runs only the failed undo again; it fails again and the run asks again.
-    await answerQuestion(stack.client, workflowId, { decision: 'retry', by: 'ops.erin' });
+    await answerQuestion(stack.client, workflowId, { decision: 'retry', ...decidedBy('ops.erin') });
     await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.id === 's2/question#2' && q.open), 'the second undo question');
     expect(undos().map((c) => c.name)).toEqual(['u3', 'u2', 'u1', 'u2']);
 
-    const receipt = await answerQuestion(stack.client, workflowId, { decision: 'accept', by: 'ops.erin', reason: 'will clean up by hand' });
+    const receipt = await answerQuestion(stack.client, workflowId, { decision: 'accept', ...decidedBy('ops.erin'), reason: 'will clean up by hand' });
     expect(receipt).toEqual({ applied: true, message: 'accept s2/question#2 by ops.erin' });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -386,14 +389,14 @@ describe('a manual step', () => {
     expect(stepOf(waiting, 'issueBadge').state).toBe('waiting');
 
     for (const output of [undefined, { badgeId: '  ' }]) {
-      const refused = answerQuestion(stack.client, workflowId, { decision: 'done', by: 'it.frank', output });
+      const refused = answerQuestion(stack.client, workflowId, { decision: 'done', ...decidedBy('it.frank'), output });
       await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
       await expect(refused).rejects.toMatchObject({ cause: { message: `task issueBadge needs its output: later steps need badgeId (give it with --output '{"badgeId":"..."}')` } });
     }
     expect(stepOf(await getRunStatus(stack.client, workflowId), 'issueBadge').state).toBe('waiting');
     expect(workCalls(workflowId)).toEqual([]);
 
-    const receipt = await answerQuestion(stack.client, workflowId, { decision: 'done', by: 'it.frank', output: { badgeId: 'B-42' } });
+    const receipt = await answerQuestion(stack.client, workflowId, { decision: 'done', ...decidedBy('it.frank'), output: { badgeId: 'B-42' } });
     expect(receipt).toEqual({ applied: true, message: 'done issueBadge/task#1 by it.frank' });
     expect(await handle.result()).toEqual({ name: 'useBadge', badgeId: 'B-42' });
     expect(workCalls(workflowId).map((c) => [c.name, c.input])).toEqual([['useBadge', { badgeId: 'B-42' }]]);
@@ -410,7 +413,11 @@ describe('a bug in workflow code', () => {
         const events = (await handle.fetchHistory()).events ?? [];
         return events.find((e) => e.workflowTaskFailedEventAttributes);
       }, 20_000, 'a failed workflow task');
-      expect(failed.workflowTaskFailedEventAttributes!.failure!.message).toContain("reading 'retries'");
+      // The message and stack are in the failure's encoded attributes, encrypted (src/codec/failure-converter.ts).
+      const failure = failed.workflowTaskFailedEventAttributes!.failure!;
+      expect(failure.message).toBe('Encoded failure');
+      const [encoded] = await stack.dataConverter.payloadCodecs![0]!.decode([failure.encodedAttributes as Payload]);
+      expect(defaultPayloadConverter.fromPayload<{ message: string }>(encoded!).message).toContain("reading 'retries'");
 
       const description = await handle.describe();
       expect(description.status.name).toBe('RUNNING');
@@ -438,14 +445,14 @@ describe('skipping a step that declares outputs', () => {
     expect(status.questions[0]).toMatchObject({ kind: 'escalation', requiredOutput: ['id'], prompt: 'createThing cannot be done: the record is invalid' });
     expect(stepOf(status, 'createThing').attempts).toBe(1);
 
-    const refused = resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', by: 'ops.gus' });
+    const refused = resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', ...decidedBy('ops.gus') });
     await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(refused).rejects.toMatchObject({ cause: { message: `skipping step createThing needs its output: later steps need id (give it with --output '{"id":"..."}')` } });
-    const wrongKey = resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', by: 'ops.gus', output: { ident: 'manual-7' } });
+    const wrongKey = resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', ...decidedBy('ops.gus'), output: { ident: 'manual-7' } });
     await expect(wrongKey).rejects.toMatchObject({ cause: { message: expect.stringContaining('later steps need id') as unknown } });
     expect(stepOf(await getRunStatus(stack.client, workflowId), 'createThing').state).toBe('escalated');
 
-    await resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', by: 'ops.gus', output: { id: 'manual-7' } });
+    await resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', ...decidedBy('ops.gus'), output: { id: 'manual-7' } });
     expect(await handle.result()).toEqual({ used: { name: 'useThing', id: 'manual-7' }, skipped: ['createThing'] });
     expect(workCalls(workflowId).map((c) => [c.name, c.input])).toEqual([
       ['createThing', undefined],
@@ -507,7 +514,7 @@ describe('a scheduled wait', () => {
     const later = new Date(Date.parse(at) + 4_000).toISOString();
 
     // Given with an offset; the run keeps (and shows) the instant in UTC.
-    const receipt = await reschedule(stack.client, workflowId, { at: atPlusTwo(later), by: 'ops.hana', reason: 'the partner asked for later' });
+    const receipt = await reschedule(stack.client, workflowId, { at: atPlusTwo(later), ...decidedBy('ops.hana'), reason: 'the partner asked for later' });
     expect(receipt).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.hana` });
     const moved = await getRunStatus(stack.client, workflowId);
     expect(stepOf(moved, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });
@@ -526,7 +533,7 @@ describe('a scheduled wait', () => {
     const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at }]);
     await statusWhen(stack, workflowId, waiting, 'the wait to begin');
 
-    const receipt = await reschedule(stack.client, workflowId, { now: true, by: 'ops.ivan', reason: 'go-live moved up' });
+    const receipt = await reschedule(stack.client, workflowId, { now: true, ...decidedBy('ops.ivan'), reason: 'go-live moved up' });
     expect(receipt).toEqual({ applied: true, message: 'dueTime goes now, by ops.ivan' });
     const outcome = await handle.result();
     expect(outcome).toEqual({ dueAt: at, firedAt: ISO_TIME, trigger: 'now', rescheduled: 1 });
@@ -549,14 +556,14 @@ describe('a scheduled wait', () => {
     };
     try {
       await statusWhen(stack, workflowId, (s) => stepOf(s, 'prepare').state === 'running', 'prepare to run');
-      await refusedWith({ at: inMs(60_000), by: 'ops.jo' }, 'nothing is scheduled: this run is not waiting for a time');
+      await refusedWith({ at: inMs(60_000), ...decidedBy('ops.jo') }, 'nothing is scheduled: this run is not waiting for a time');
       openGate(workflowId, 'prepare');
       await statusWhen(stack, workflowId, waiting, 'the wait to begin');
 
-      await refusedWith({ at: '2026-12-01T09:00:00', by: 'ops.jo' }, 'give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
-      await refusedWith({ at: inMs(60_000), now: true, by: 'ops.jo' }, 'give a new time (at) or now, not both');
+      await refusedWith({ at: '2026-12-01T09:00:00', ...decidedBy('ops.jo') }, 'give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
+      await refusedWith({ at: inMs(60_000), now: true, ...decidedBy('ops.jo') }, 'give a new time (at) or now, not both');
       await refusedWith({ now: true } as RescheduleRequest, 'a reschedule must say who asked for it (by)');
-      await refusedWith({ at: inMs(60_000), by: '  ' }, 'a reschedule must say who asked for it (by)');
+      await refusedWith({ at: inMs(60_000), ...decidedBy('  ') }, 'a reschedule must say who asked for it (by)');
 
       expect(await updateEvents(workflowId)).toEqual([]);
       const still = await getRunStatus(stack.client, workflowId);
@@ -564,7 +571,7 @@ describe('a scheduled wait', () => {
       expect(moves(still)).toEqual([]);
 
       // A valid reschedule after them is the first to count, and it does reach the history.
-      await reschedule(stack.client, workflowId, { now: true, by: 'ops.jo' });
+      await reschedule(stack.client, workflowId, { now: true, ...decidedBy('ops.jo') });
       expect(await handle.result()).toEqual({ dueAt: at, firedAt: ISO_TIME, trigger: 'now', rescheduled: 1 });
       expect((await updateEvents(workflowId)).length).toBeGreaterThanOrEqual(2);
     } finally {
@@ -577,7 +584,7 @@ describe('a scheduled wait', () => {
     const { workflowId, handle } = await start<typeof kitScheduled>('kitScheduled', [{ options: kitOptions(), at }]);
     await statusWhen(stack, workflowId, waiting, 'the wait to begin');
     const later = new Date(Date.parse(at) + HOUR_MS).toISOString();
-    const decision: RescheduleRequest = { at: later, by: 'ops.kim', decisionId: 'dueTime:move-1' };
+    const decision: RescheduleRequest = { at: later, ...decidedBy('ops.kim'), decisionId: 'dueTime:move-1' };
 
     const first = await reschedule(stack.client, workflowId, decision);
     expect(first).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.kim` });
@@ -591,7 +598,7 @@ describe('a scheduled wait', () => {
     expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });
     expect(moves(status)).toEqual([`dueTime rescheduled to ${later} by ops.kim`]);
 
-    await reschedule(stack.client, workflowId, { now: true, by: 'ops.kim', decisionId: 'dueTime:now-1' });
+    await reschedule(stack.client, workflowId, { now: true, ...decidedBy('ops.kim'), decisionId: 'dueTime:now-1' });
     // Two changes: the move and now; the repeats were not counted.
     expect(await handle.result()).toEqual({ dueAt: later, firedAt: ISO_TIME, trigger: 'now', rescheduled: 2 });
   });

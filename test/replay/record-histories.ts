@@ -20,8 +20,11 @@ import { createWorker } from '../../workers/overture-worker';
 import type { Client } from '@temporalio/client';
 import type { FaultMode, ProcessOptions } from '../../workflows/kit/types';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { decidedBy } from '../helpers/operators';
 
 const OUT_DIR = path.join(__dirname, 'histories');
+/** The payload encryption key of recorded histories: a fixture, committed, never used outside tests. */
+const REPLAY_KEYS_FILE = path.join(__dirname, 'fixtures', 'codec-keys.json');
 
 const hire = (employeeId: string, overrides: Partial<NewHire> = {}): NewHire => ({
   employeeId,
@@ -62,38 +65,40 @@ interface Recorded {
 
 const SCENARIOS: Record<string, Scenario> = {
   'completed': (_c, start) => start(hire('R1')),
+  // The same path with its payloads encrypted (AES-256-GCM under the fixture key): replays only through the codec.
+  'completed-encrypted': (_c, start) => start(hire('R7')),
   'escalated-then-retried': async (client, start) => {
     const run = await start(hire('R2'), { sendWelcomeEmail: { kind: 'permanent' } });
     await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open));
-    await resolveEscalation(client, run.workflowId, { step: 'sendWelcomeEmail', action: 'retry', by: 'recorder', reason: 'fixed' });
+    await resolveEscalation(client, run.workflowId, { step: 'sendWelcomeEmail', action: 'retry', ...decidedBy('recorder'), reason: 'fixed' });
     return run;
   },
   'aborted-with-compensation': async (client, start) => {
     const run = await start(hire('R3'), { createWorkspace: { kind: 'permanent' } });
     await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open) && s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed');
-    await resolveEscalation(client, run.workflowId, { step: 'createWorkspace', action: 'abort', by: 'recorder', reason: 'withdrawn' });
+    await resolveEscalation(client, run.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('recorder'), reason: 'withdrawn' });
     return run;
   },
   'workspace-fallback-ticket': (_c, start) => start(hire('R4'), { createWorkspace: { kind: 'transient', failures: 99 } }),
   'approval-approved': async (client, start) => {
     const run = await start(hire('R5', { role: 'admin' }));
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open));
-    await decideApproval(client, run.workflowId, { decision: 'approve', by: 'recorder' });
+    await decideApproval(client, run.workflowId, { decision: 'approve', ...decidedBy('recorder') });
     return run;
   },
   'onboarding-equipment-task': async (client, start) => {
     const run = await start(hire('R6', { equipment: ['Laptop'] }));
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.kind === 'task' && q.open));
-    await answerQuestion(client, run.workflowId, { question: 'requestEquipment/task#1', decision: 'done', by: 'recorder', output: { assetTags: 'LT-1' } });
+    await answerQuestion(client, run.workflowId, { question: 'requestEquipment/task#1', decision: 'done', ...decidedBy('recorder'), output: { assetTags: 'LT-1' } });
     return run;
   },
   'financial-close-adjusted-approved': async (client, _start, config) => {
     const close = await startProcess(client, config, 'financial-close', { period: '2026-10', entities: ['acme-us', 'acme-uk', 'acme-de'], controllerEmail: 'controller@example.com' }, { tuneOptions: quick });
     const child = `${close.workflowId}/reconcileEntities/acme-uk`;
     await waitFor(client, child, (s) => s.questions.some((q) => q.kind === 'escalation' && q.open));
-    await resolveEscalation(client, child, { step: 'reconcile', action: 'skip', by: 'recorder', output: { adjustment: '-1250.00' } });
+    await resolveEscalation(client, child, { step: 'reconcile', action: 'skip', ...decidedBy('recorder'), output: { adjustment: '-1250.00' } });
     await waitFor(client, close.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open));
-    await answerQuestion(client, close.workflowId, { decision: 'approve', by: 'recorder' });
+    await answerQuestion(client, close.workflowId, { decision: 'approve', ...decidedBy('recorder') });
     await close.handle.result();
     return [
       { name: 'financial-close-adjusted-approved', workflowId: close.workflowId },
@@ -105,11 +110,11 @@ const SCENARIOS: Record<string, Scenario> = {
     const draft = { contentId: 'replay-story', revision: 1, title: 'A story', body: 'A first draft.\n', author: { name: 'A. Writer', email: 'writer@example.com' }, channels: ['site', 'newsletter', 'social'], publishAt: new Date(Date.now() + 20_000).toISOString() };
     const run = await startProcess(client, config, 'content-publishing', draft, { tuneOptions: quick });
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#1' && q.open));
-    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'request-changes', by: 'recorder', reason: 'a conclusion' });
+    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'request-changes', ...decidedBy('recorder'), reason: 'a conclusion' });
     await waitFor(client, run.workflowId, (s) => s.steps.find((x) => x.step === 'awaitRevision')?.state === 'waiting');
     await sendEvent(client, run.workflowId, { type: 'draft.revised', id: 'r2', data: { ...draft, revision: 2, body: 'A first draft.\n\nIn conclusion, a story.\n' } });
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#2' && q.open));
-    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'approve', by: 'recorder' });
+    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'approve', ...decidedBy('recorder') });
     return run;
   },
   'data-pipeline-completed': async (client, _start, config) => {
@@ -164,7 +169,16 @@ async function main(): Promise<void> {
   const server = await startTemporalDevServer({ binary, port: await findFreePort(), headless: true, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS });
   const mail = await startMailReceiver();
   const webhooks = await startWebhookReceiver();
-  const config = loadConfig({ TEMPORAL_ADDRESS: server.address, OVERTURE_DATA_DIR: work, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, TEMPORAL_TASK_QUEUE: 'record' });
+  // Recorded with payload encryption, under the committed fixture key (a test key, public by design), as every
+  // client and worker runs; the replay test decodes with the same key. Histories recorded before are plain.
+  const config = loadConfig({
+    TEMPORAL_ADDRESS: server.address,
+    OVERTURE_DATA_DIR: work,
+    SMTP_URL: mail.url,
+    NOTIFY_WEBHOOK_URL: webhooks.url,
+    TEMPORAL_TASK_QUEUE: 'record',
+    OVERTURE_CODEC_KEYS: fs.readFileSync(REPLAY_KEYS_FILE, 'utf8'),
+  });
   const client = await connectClient(config);
   const { worker, shutdown } = await createWorker(config);
   const running = worker.run();

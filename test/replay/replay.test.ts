@@ -8,19 +8,27 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/overture-worker';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
+import { EncryptionCodec } from '../../src/codec/encryption-codec';
+import { parseKeyRing } from '../../src/codec/key-ring';
 
 const HISTORIES = path.join(__dirname, 'histories');
 const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')));
+// Replayed through the payload codec under the recorder's fixture key: encrypted histories decode, plain ones
+// (recorded before encryption) pass through; the failure converter is the one workers run with.
+const REPLAY_KEYS = parseKeyRing(fs.readFileSync(path.join(__dirname, 'fixtures', 'codec-keys.json'), 'utf8'), 'the replay fixture key');
+const dataConverter = { payloadCodecs: [EncryptionCodec.of(REPLAY_KEYS)], failureConverterPath: FAILURE_CONVERTER_PATH };
 const bundle = () => {
   const codePath = process.env.OVERTURE_TEST_WORKFLOW_BUNDLE;
-  return codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH };
+  return { ...(codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH }), dataConverter };
 };
 
-it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, the financial close, the content publishing, the data pipeline and a scheduled start', () => {
+it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, the financial close, the content publishing, the data pipeline, a scheduled start, and one recorded with payload encryption', () => {
   expect(files).toEqual([
     'aborted-with-compensation.json',
     'approval-approved.json',
+    'completed-encrypted.json',
     'completed.json',
     'content-published.json',
     'data-pipeline-completed.json',
@@ -42,6 +50,15 @@ const WORKFLOW_IDS: Record<string, string> = {
 
 it.each(files)('replays %s cleanly', async (file) => {
   await expect(Worker.runReplayHistory(bundle(), load(file), WORKFLOW_IDS[file] ?? file)).resolves.toBeUndefined();
+});
+
+it('needs the key for an encrypted history: its payloads are ciphertext, and without the codec the run cannot replay', async () => {
+  const [started] = load('completed-encrypted.json').events!;
+  const input = started!.workflowExecutionStartedEventAttributes!.input!.payloads!;
+  expect(input.map((p) => Buffer.from(p.metadata!.encoding!).toString())).toEqual(['binary/encrypted']);
+  expect(Buffer.from(input[0]!.data!).toString('latin1')).not.toContain('Mary Jackson');
+  const withoutKey = { ...bundle(), dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } };
+  await expect(Worker.runReplayHistory(withoutKey, load('completed-encrypted.json'), 'completed-encrypted.json')).rejects.toThrow(/Replay failed due workflow task failure/);
 });
 
 it('fails the replay when the workflow changes non-deterministically', async () => {

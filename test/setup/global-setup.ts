@@ -10,6 +10,8 @@ import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/dev-stack/temporal-server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
 import { WORKFLOWS_PATH } from '../../workers/overture-worker';
+import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
+import { generateKeyRing, writeKeyFile } from '../../src/codec/key-ring';
 
 declare global {
   var __overtureDevServer: DevServer | undefined;
@@ -27,7 +29,8 @@ export default async function globalSetup(): Promise<void> {
     logFile: path.join(workDir, 'temporal.log'),
   });
   globalThis.__overtureDevServer = server;
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quietLogger });
+  // The failure converter of src/codec (messages into encrypted payloads) is part of the bundle, as the worker's own.
+  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   // Test workers are separate processes of the same jest run: they inherit these.
@@ -35,6 +38,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.OVERTURE_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.OVERTURE_TEST_TEMPORAL_BINARY = binary;
   process.env.OVERTURE_TEST_DIR = workDir;
+  // One payload encryption key ring for the whole run: every test stack, CLI and worker process encrypts with it.
+  const keyFile = path.join(workDir, 'codec-keys.json');
+  writeKeyFile(keyFile, generateKeyRing());
+  process.env.OVERTURE_TEST_CODEC_KEY_FILE = keyFile;
 }
 
 const quietLogger = {

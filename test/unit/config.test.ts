@@ -145,7 +145,13 @@ describe('onboardingOptionsFrom', () => {
       }),
     );
 
-    expect(options.policies).toEqual(DEFAULT_STEP_POLICIES);
+    // The email and chat steps retry for the 4 h default budget, waiting at most 2 min between tries.
+    const budgeted = { retryBudgetMs: 4 * HOUR_MS, maximumIntervalMs: 120_000 };
+    expect(options.policies).toEqual({
+      ...DEFAULT_STEP_POLICIES,
+      sendWelcomeEmail: { ...DEFAULT_STEP_POLICIES.sendWelcomeEmail, ...budgeted },
+      notifyTeam: { ...DEFAULT_STEP_POLICIES.notifyTeam, ...budgeted },
+    });
     expect(options.supportPolicy).toEqual(DEFAULT_SUPPORT_POLICY);
     expect(options.escalation).toEqual({
       contacts: ['oncall@example.com'],
@@ -164,11 +170,31 @@ describe('onboardingOptionsFrom', () => {
     const options = onboardingOptionsFrom(loadConfig({ STEP_POLICIES: '{"createWorkspace":{"maximumAttempts":9,"initialIntervalMs":250}}' }));
 
     expect(options.policies.createWorkspace).toEqual({ ...DEFAULT_STEP_POLICIES.createWorkspace!, maximumAttempts: 9, initialIntervalMs: 250 });
+    const unbudgeted = onboardingOptionsFrom(loadConfig({})).policies;
     for (const step of ONBOARDING_STEPS.filter((s) => s !== 'createWorkspace')) {
-      expect(options.policies[step]).toEqual(DEFAULT_STEP_POLICIES[step]); // undefined for the manual step: it has no policy
+      expect(options.policies[step]).toEqual(unbudgeted[step]); // undefined for the manual step: it has no policy
     }
     // The defaults themselves are untouched, so the next run starts from them again.
     expect(DEFAULT_STEP_POLICIES).toEqual(defaultsBefore);
     expect(onboardingOptionsFrom(loadConfig({})).policies.createWorkspace!.maximumAttempts).toBe(defaultsBefore.createWorkspace!.maximumAttempts);
+  });
+});
+
+describe('retry budgets of the email and chat steps', () => {
+  it('come from RETRY_BUDGET_EMAIL_MS / RETRY_BUDGET_CHAT_MS / RETRY_MAX_INTERVAL_MS, and 0 turns one off', () => {
+    const options = onboardingOptionsFrom(loadConfig({ RETRY_BUDGET_EMAIL_MS: '600000', RETRY_BUDGET_CHAT_MS: '0', RETRY_MAX_INTERVAL_MS: '20000' }));
+    expect(options.policies.sendWelcomeEmail).toMatchObject({ retryBudgetMs: 600_000, maximumIntervalMs: 20_000 });
+    expect(options.policies.notifyTeam).toEqual(DEFAULT_STEP_POLICIES.notifyTeam);
+    expect(options.policies.createAccount!.retryBudgetMs).toBeUndefined();
+  });
+
+  it('a STEP_POLICIES override wins over the budget', () => {
+    const options = onboardingOptionsFrom(loadConfig({ STEP_POLICIES: '{"sendWelcomeEmail":{"retryBudgetMs":0,"maximumAttempts":2}}' }));
+    expect(options.policies.sendWelcomeEmail).toMatchObject({ retryBudgetMs: 0, maximumAttempts: 2 });
+  });
+
+  it('refuses a budget that is not a number of milliseconds', () => {
+    expect(configErrorOf({ RETRY_BUDGET_EMAIL_MS: 'four hours' }).message).toMatch(/RETRY_BUDGET_EMAIL_MS/);
+    expect(configErrorOf({ RETRY_MAX_INTERVAL_MS: '5' }).message).toMatch(/RETRY_MAX_INTERVAL_MS/);
   });
 });

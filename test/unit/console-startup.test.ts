@@ -1,41 +1,26 @@
 /**
- * What the operator console refuses to start with: a weak CONSOLE_TOKEN and a plain-HTTP bind beyond loopback
+ * What the operator console refuses to start with: the retired CONSOLE_TOKEN and a plain-HTTP bind beyond loopback
  * (without CONSOLE_ALLOW_INSECURE_BIND=true), from loadConfig, startOperatorConsole and `npm run console` (exit 2).
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../../src/config';
 import { startOperatorConsole } from '../../src/console/server';
-import { insecureBindProblem, isLoopbackHost, weakTokenProblem } from '../../src/console/startup-checks';
+import { insecureBindProblem, isLoopbackHost } from '../../src/console/startup-checks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
-const STRONG = 'Zq7-hT2pXv9mLr4sKe8wNc3y'; // 24 characters, 4 kinds
 
-describe('weak operator tokens', () => {
-  it.each([
-    ['a', /at least 24 characters \(it has 1\)/],
-    ['console-token', /at least 24 characters/],
-    ['a'.repeat(40), /at least 10 different characters/],
-    ['121212121212121212121212121212', /at least 10 different characters/],
-    ['abcdefghijklmnopqrstuvwxyz', /two kinds of characters/],
-  ])('refuses %j', (token, problem) => {
-    expect(weakTokenProblem(token)).toMatch(problem);
-    expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(ConfigError);
-    expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(new RegExp(`CONSOLE_TOKEN: .*${problem.source}`));
-  });
-
-  it('accepts a random token, and an unset one (a token is then generated)', () => {
-    expect(weakTokenProblem(STRONG)).toBeUndefined();
-    expect(loadConfig({ CONSOLE_TOKEN: STRONG }).CONSOLE_TOKEN).toBe(STRONG);
+describe('the shared console token is gone', () => {
+  it('refuses CONSOLE_TOKEN, saying that operators sign in with their own tokens', () => {
+    for (const token of ['a', 'Zq7-hT2pXv9mLr4sKe8wNc3y']) {
+      expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(ConfigError);
+      expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(/CONSOLE_TOKEN: is no longer used: each operator signs in with a personal token \(overture operators add NAME --role ROLE\)/);
+    }
     expect(loadConfig({}).CONSOLE_TOKEN).toBeUndefined();
-  });
-
-  it('startOperatorConsole refuses a weak token before it listens', async () => {
-    const config = loadConfig({});
-    await expect(startOperatorConsole({ client: {} as Client, config, port: 0, token: 'short' })).rejects.toThrow(ConfigError);
-    await expect(startOperatorConsole({ client: {} as Client, config, port: 0, token: 'short' })).rejects.toThrow(/weak token: .*at least 24 characters/);
   });
 });
 
@@ -56,10 +41,11 @@ describe('binding beyond loopback', () => {
   });
 
   it('startOperatorConsole refuses a wildcard host without the override, and warns with it', async () => {
-    const config = loadConfig({});
-    await expect(startOperatorConsole({ client: {} as Client, config, host: '0.0.0.0', port: 0, token: STRONG })).rejects.toThrow(/CONSOLE_HOST=0\.0\.0\.0/);
+    // Its own data directory: the console opens the operator store there.
+    const config = loadConfig({ OVERTURE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'console-startup-')), OVERTURE_PAYLOAD_ENCRYPTION: 'off' });
+    await expect(startOperatorConsole({ client: {} as Client, config, host: '0.0.0.0', port: 0 })).rejects.toThrow(/CONSOLE_HOST=0\.0\.0\.0/);
     const lines: string[] = [];
-    const running = await startOperatorConsole({ client: {} as Client, config: { ...config, CONSOLE_ALLOW_INSECURE_BIND: true }, host: '0.0.0.0', port: 0, token: STRONG, log: (l) => lines.push(l) });
+    const running = await startOperatorConsole({ client: {} as Client, config: { ...config, CONSOLE_ALLOW_INSECURE_BIND: true }, host: '0.0.0.0', port: 0, log: (l) => lines.push(l) });
     await running.stop();
     expect(lines[0]).toMatch(/^WARNING: the console listens on 0\.0\.0\.0 in plain HTTP/);
   });
@@ -73,11 +59,11 @@ describe('npm run console', () => {
       );
     });
 
-  it('exits 2 with a message for CONSOLE_TOKEN=a and for CONSOLE_HOST=0.0.0.0', async () => {
-    const weak = await run({ CONSOLE_TOKEN: 'a' });
-    expect(weak.code).toBe(2);
-    expect(weak.stderr).toContain('CONSOLE_TOKEN: the operator token must be at least 24 characters');
-    const wide = await run({ CONSOLE_HOST: '0.0.0.0', CONSOLE_TOKEN: STRONG });
+  it('exits 2 with a message for CONSOLE_TOKEN (retired) and for CONSOLE_HOST=0.0.0.0', async () => {
+    const retired = await run({ CONSOLE_TOKEN: 'a' });
+    expect(retired.code).toBe(2);
+    expect(retired.stderr).toContain('CONSOLE_TOKEN: is no longer used');
+    const wide = await run({ CONSOLE_HOST: '0.0.0.0' });
     expect(wide.code).toBe(2);
     expect(wide.stderr).toContain('CONSOLE_HOST=0.0.0.0 would serve the console');
   }, 60_000);

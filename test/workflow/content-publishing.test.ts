@@ -15,6 +15,7 @@ import type { ProcessDefinition } from '../../src/processes';
 import type { ProcessOptions } from '../../workflows/kit/types';
 import { runOverture } from '../helpers/processes';
 import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { addOperator, decidedBy, envAs } from '../helpers/operators';
 
 const EDITOR = 'editor@news.example.com';
 const SUBSCRIBERS = ['sub.one@readers.example.com', 'sub.two@readers.example.com'];
@@ -100,7 +101,7 @@ describe('content publishing', () => {
     const notice = await stack.mail.waitFor((m) => m.to.includes(EDITOR) && m.subject.includes('Review revision 2'));
     expect(notice.text).toContain(`Title: ${first.title}`);
     expect(notice.text).toContain('--decision approve|reject|request-changes');
-    await answerQuestion(stack.client, workflowId, { question: 'editorialReview', decision: 'approve', by: 'the.editor', reason: 'fit to print' });
+    await answerQuestion(stack.client, workflowId, { question: 'editorialReview', decision: 'approve', ...decidedBy('the.editor'), reason: 'fit to print' });
 
     const scheduled = await statusWhen(stack, workflowId, (s) => s.steps.find((x) => x.step === 'scheduledPublication')?.state === 'waiting', 'the scheduled wait');
     expect(scheduled.steps.find((s) => s.step === 'scheduledPublication')!.outcome).toEqual({ dueAt: publishAt });
@@ -126,7 +127,7 @@ describe('content publishing', () => {
     const first = draft({ channels: ['site', 'social'], publishAt: inSeconds(86_400) });
     const run = await startProcess(stack.client, stack.config, 'content-publishing', first, tune);
     await editorAsked(run.workflowId, 1);
-    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'request-changes', by: 'the.editor', reason: 'Add a conclusion' });
+    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'request-changes', ...decidedBy('the.editor'), reason: 'Add a conclusion' });
 
     const changes = await stack.mail.waitFor((m) => m.to.includes(AUTHOR.email) && m.subject.includes('asks for changes'));
     expect(changes.text).toContain('Add a conclusion');
@@ -136,17 +137,18 @@ describe('content publishing', () => {
     await sendEvent(stack.client, run.workflowId, { type: 'draft.revised', id: 'r2', data: { ...first, revision: 2, body: `${first.body}\nIn conclusion: it went well.\n` } });
     const asked = await editorAsked(run.workflowId, 2);
     expect(asked.steps.find((s) => s.step === 'checkBannedWords')!.attempts).toBe(2);
-    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'approve', by: 'the.editor' });
+    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'approve', ...decidedBy('the.editor') });
 
     const waiting = await statusWhen(stack, run.workflowId, (s) => s.steps.find((x) => x.step === 'scheduledPublication')?.state === 'waiting', 'the scheduled wait');
     expect(waiting.steps.find((s) => s.step === 'scheduledPublication')!.outcome).toEqual({ dueAt: new Date(first.publishAt).toISOString() });
     // Refused before they reach the history: an unreadable time, both a time and now, another step.
-    await expect(reschedule(stack.client, run.workflowId, { at: 'tomorrow', by: 'ops' })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-    await expect(reschedule(stack.client, run.workflowId, { at: inSeconds(60), now: true, by: 'ops' })).rejects.toThrow();
-    await expect(reschedule(stack.client, run.workflowId, { step: 'publishToSite', now: true, by: 'ops' })).rejects.toThrow();
-    expect(await reschedule(stack.client, run.workflowId, { at: inSeconds(3_600), by: 'ops', reason: 'after the embargo' })).toMatchObject({ applied: true });
+    await expect(reschedule(stack.client, run.workflowId, { at: 'tomorrow', ...decidedBy('ops') })).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+    await expect(reschedule(stack.client, run.workflowId, { at: inSeconds(60), now: true, ...decidedBy('ops') })).rejects.toThrow();
+    await expect(reschedule(stack.client, run.workflowId, { step: 'publishToSite', now: true, ...decidedBy('ops') })).rejects.toThrow();
+    expect(await reschedule(stack.client, run.workflowId, { at: inSeconds(3_600), ...decidedBy('ops'), reason: 'after the embargo' })).toMatchObject({ applied: true });
 
-    const cli = await runOverture(['reschedule', run.workflowId, '--now', '--reason', 'breaking news', '--by', 'night.editor'], stack.env);
+    const nightEditor = addOperator(stack.config.OVERTURE_DATA_DIR, 'night.editor', 'operator');
+    const cli = await runOverture(['reschedule', run.workflowId, '--now', '--reason', 'breaking news'], envAs(stack.env, nightEditor));
     expect(cli).toMatchObject({ code: 0 });
     expect(cli.stdout).toContain('scheduledPublication goes now, by night.editor');
     const result = (await run.handle.result()) as ContentPublishingResult;
@@ -162,7 +164,7 @@ describe('content publishing', () => {
     const first = draft();
     const run = await startProcess(stack.client, stack.config, 'content-publishing', first, { ...tune, faults: { postToSocial: { kind: 'permanent' } } });
     await editorAsked(run.workflowId, 1);
-    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'approve', by: 'the.editor' });
+    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'approve', ...decidedBy('the.editor') });
     const escalated = await statusWhen(
       stack,
       run.workflowId,
@@ -173,7 +175,7 @@ describe('content publishing', () => {
     expect((await fetch(`${site.url}/${first.contentId}.html`)).status).toBe(200);
     expect(feedItems(first.contentId)).toBe(1);
 
-    await resolveEscalation(stack.client, run.workflowId, { step: 'postToSocial', action: 'abort', by: 'the.lawyer', reason: 'legal hold' });
+    await resolveEscalation(stack.client, run.workflowId, { step: 'postToSocial', action: 'abort', ...decidedBy('the.lawyer'), reason: 'legal hold' });
     const error: unknown = await run.handle.result().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('aborted by the.lawyer: legal hold');
@@ -200,7 +202,7 @@ describe('content publishing', () => {
     expect(findings.text).toContain('banned word "TODO" appears 1 time(s)');
     const asked = await statusWhen(stack, run.workflowId, (s) => s.questions.some((q) => q.id === 'awaitRevision/question#1' && q.open), 'the editor to be asked about the missing revision');
     expect(asked.steps.find((s) => s.step === 'awaitRevision')).toMatchObject({ state: 'failed', lastError: 'no draft.revised event within 2 s' });
-    await answerQuestion(stack.client, run.workflowId, { question: 'awaitRevision', decision: 'abandon', by: 'the.editor', reason: 'the author moved on' });
+    await answerQuestion(stack.client, run.workflowId, { question: 'awaitRevision', decision: 'abandon', ...decidedBy('the.editor'), reason: 'the author moved on' });
     await expect(run.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await getRunStatus(stack.client, run.workflowId)).state).toBe('aborted');
   });
@@ -209,7 +211,7 @@ describe('content publishing', () => {
     const first = draft({ publishAt: inSeconds(3_600) });
     const run = await startProcess(stack.client, stack.config, 'content-publishing', first, tune);
     await editorAsked(run.workflowId, 1);
-    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'reject', by: 'the.editor', reason: 'off topic' });
+    await answerQuestion(stack.client, run.workflowId, { question: 'editorialReview', decision: 'reject', ...decidedBy('the.editor'), reason: 'off topic' });
     await expect(run.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await getRunStatus(stack.client, run.workflowId)).state).toBe('rejected');
     const told = await stack.mail.waitFor((m) => m.to.includes(AUTHOR.email) && m.text.includes(first.contentId) && m.subject === `"${first.title}" will not be published`);

@@ -16,6 +16,7 @@ import { SqliteWarehouse } from '../../src/warehouse/sqlite-warehouse';
 import type { BackfillResult, DataPipelineResult } from '../../workflows/data-pipeline/types';
 import { quickRetries, startPipeline, summariesOf, warehouseRows } from '../helpers/pipeline';
 import { startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { decidedBy } from '../helpers/operators';
 
 let stack: TestStack;
 
@@ -93,7 +94,7 @@ describe('data pipeline', () => {
     expect(asking.questions[0]!.prompt).toContain('200 of 2000 rows rejected (10%, threshold 5%)');
     expect(warehouseRows(stack, 'orders/2026-11-03')).toBe(0);
 
-    await answerQuestion(stack.client, run.workflowId, { decision: 'continue', by: 'data.owner', reason: 'known export bug' });
+    await answerQuestion(stack.client, run.workflowId, { decision: 'continue', ...decidedBy('data.owner'), reason: 'known export bug' });
     const result = (await run.handle.result()) as DataPipelineResult;
     expect(result).toMatchObject({ loaded: counts.good, rejected: counts.bad, acceptedBy: ['data.owner'] });
     expect(warehouseRows(stack, 'orders/2026-11-03')).toBe(counts.good);
@@ -103,7 +104,7 @@ describe('data pipeline', () => {
     await dropInInbox({ date: '2026-11-04', rows: 1_000, badRatio: 0.2 });
     const run = await startPipeline(stack, { source: { inboxFile: 'orders-2026-11-04.csv' } });
     await statusWhen(stack, run.workflowId, (s) => s.questions.some((q) => q.open), 'the reject question', 30_000);
-    await answerQuestion(stack.client, run.workflowId, { decision: 'abort', by: 'data.owner', reason: 'wrong export' });
+    await answerQuestion(stack.client, run.workflowId, { decision: 'abort', ...decidedBy('data.owner'), reason: 'wrong export' });
 
     const error: unknown = await run.handle.result().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
@@ -128,13 +129,13 @@ describe('data pipeline', () => {
     const accepted = await startPipeline(stack, { batchDate: '2026-11-05' });
     const asking = await statusWhen(stack, accepted.workflowId, (s) => s.questions.some((q) => q.open), 'the quality question', 30_000);
     expect(asking.questions[0]!.prompt).toContain('rows in (300) ≠ loaded (1) + rejected (0)');
-    await answerQuestion(stack.client, accepted.workflowId, { decision: 'accept', by: 'data.owner', reason: 'the earlier export stands' });
+    await answerQuestion(stack.client, accepted.workflowId, { decision: 'accept', ...decidedBy('data.owner'), reason: 'the earlier export stands' });
     expect(await accepted.handle.result()).toMatchObject({ loaded: 1, inserted: 0, qualityPassed: false, acceptedBy: ['data.owner'] });
     expect(summariesOf(stack, 'orders/2026-11-05')).toEqual([expect.stringContaining('accepted by data.owner')]);
 
     const aborted = await startPipeline(stack, { batchDate: '2026-11-06' });
     await statusWhen(stack, aborted.workflowId, (s) => s.questions.some((q) => q.open), 'the quality question', 30_000);
-    await answerQuestion(stack.client, aborted.workflowId, { decision: 'abort', by: 'data.owner' });
+    await answerQuestion(stack.client, aborted.workflowId, { decision: 'abort', ...decidedBy('data.owner') });
     await expect(aborted.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
     expect((await getRunStatus(stack.client, aborted.workflowId)).steps.find((s) => s.step === 'load')!.state).toBe('compensated');
     expect(warehouseRows(stack, 'orders/2026-11-06')).toBe(1);

@@ -6,6 +6,7 @@ import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/clie
 import { getRunStatus, injectFault, resolveEscalation, startOnboarding } from '../../src/client';
 import type { FaultMode } from '../../workflows/kit/types';
 import { eventually, fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { decidedBy } from '../helpers/operators';
 
 const CONTACTS = ['oncall@it.example.com', 'lead@it.example.com'];
 let stack: TestStack;
@@ -39,7 +40,7 @@ describe('a permanent fault', () => {
     expect(notice.text).toContain(`overture resolve ${started.workflowId} --step sendWelcomeEmail`);
     await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes(`${started.workflowId}: step sendWelcomeEmail needs a decision`));
 
-    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'sendWelcomeEmail', action: 'retry', by: 'ops.alice', reason: 'SMTP relay fixed' });
+    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'sendWelcomeEmail', action: 'retry', ...decidedBy('ops.alice'), reason: 'SMTP relay fixed' });
     expect(receipt).toEqual({ applied: true, message: 'retry sendWelcomeEmail by ops.alice' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 
@@ -58,7 +59,7 @@ describe('a permanent fault', () => {
     await resolveEscalation(stack.client, started.workflowId, {
       step: 'createWorkspace',
       action: 'skip',
-      by: 'ops.bob',
+      ...decidedBy('ops.bob'),
       output: { workspaceUrl: 'https://manual.example.com/w/1' },
     });
     const result = await started.handle.result();
@@ -68,14 +69,14 @@ describe('a permanent fault', () => {
 
   it('refuses to skip a step whose output later steps need, unless the person supplies it', async () => {
     const { hire, started } = await escalatedRun('createAccount');
-    const bare = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', by: 'ops.dan' });
+    const bare = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', ...decidedBy('ops.dan') });
     await expect(bare).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(bare).rejects.toMatchObject({
       cause: { message: `skipping step createAccount needs its output: later steps need accountId (give it with --output '{"accountId":"..."}')` },
     });
     // The person made the account by hand and gives its id: every later step uses it.
     const byHand = await stack.directory.createAccount({ employeeId: hire.employeeId, fullName: hire.fullName, email: hire.email, role: hire.role, team: hire.team });
-    await resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', by: 'ops.dan', output: { accountId: byHand.accountId } });
+    await resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', ...decidedBy('ops.dan'), output: { accountId: byHand.accountId } });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', accountId: byHand.accountId, skippedSteps: ['createAccount'] });
     const welcome = stack.mail.messages().find((m) => m.to.includes(hire.email));
     expect(welcome?.text).toContain(`Your account: ${byHand.accountId}`);
@@ -84,7 +85,7 @@ describe('a permanent fault', () => {
   it('can be aborted, which undoes every completed step in reverse order', async () => {
     const { hire, started } = await escalatedRun('createWorkspace');
     await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed', 'email sent');
-    await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'abort', by: 'ops.carol', reason: 'hire withdrew' });
+    await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('ops.carol'), reason: 'hire withdrew' });
     const error = await started.handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('aborted by ops.carol: hire withdrew');
@@ -104,14 +105,26 @@ describe('a permanent fault', () => {
 });
 
 describe('decisions', () => {
+  it('are taken from an operator or above, recorded as the authenticated operator; a viewer is refused', async () => {
+    const { started } = await escalatedRun('createWorkspace');
+    const byViewer = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('ops.watcher', 'viewer') });
+    await expect(byViewer).rejects.toMatchObject({ cause: { message: 'deciding an escalated step needs the role operator or above; ops.watcher is viewer' } });
+    // `by` says one name, the identity another: the identity is what is recorded.
+    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'skip', by: 'someone.else', identity: decidedBy('ops.olga', 'operator').identity, output: { workspaceUrl: 'https://manual.example.com/w/9' } });
+    expect(receipt).toEqual({ applied: true, message: 'skip createWorkspace by ops.olga' });
+    await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
+    const decision = (await getRunStatus(stack.client, started.workflowId)).questions.find((q) => q.kind === 'escalation')!.decision;
+    expect(decision).toMatchObject({ action: 'skip', by: 'ops.olga', via: 'api', role: 'operator', automatic: false });
+  });
+
   it('refuses a decision for a step that is not escalated, and an unknown action, with a clear message', async () => {
     const { started } = await escalatedRun('createWorkspace');
-    const notEscalated = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'retry', by: 'ops' });
+    const notEscalated = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'retry', ...decidedBy('ops') });
     await expect(notEscalated).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(notEscalated).rejects.toMatchObject({ cause: { message: 'step createAccount is not escalated (it is completed)' } });
-    const unknown = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'explode' as 'retry', by: 'ops' });
+    const unknown = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'explode' as 'retry', ...decidedBy('ops') });
     await expect(unknown).rejects.toMatchObject({ cause: { message: 'unknown action "explode"; actions are retry, skip, abort' } });
-    const anonymous = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', by: ' ' });
+    const anonymous = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', ...decidedBy(' ') });
     await expect(anonymous).rejects.toMatchObject({ cause: { message: 'a decision must say who made it (by)' } });
     await started.handle.terminate('test done');
   });
@@ -119,7 +132,7 @@ describe('decisions', () => {
   it('applies the same decision sent twice only once', async () => {
     // A slow last step keeps the run open after the decision, so the third one meets the run, not its end.
     const { started } = await escalatedRun('createWorkspace', {}, { notifyTeam: { kind: 'latency', ms: 3_000 } });
-    const decision = { step: 'createWorkspace' as const, action: 'skip' as const, by: 'ops', decisionId: 'createWorkspace#1:skip' };
+    const decision = { step: 'createWorkspace' as const, action: 'skip' as const, ...decidedBy('ops'), decisionId: 'createWorkspace#1:skip' };
     const first = await resolveEscalation(stack.client, started.workflowId, decision);
     const again = await resolveEscalation(stack.client, started.workflowId, decision);
     expect(first.applied).toBe(true);
@@ -135,7 +148,7 @@ describe('decisions', () => {
   it('applies a decision sent while the worker is down once the worker returns', async () => {
     const { started } = await escalatedRun('createWorkspace');
     await stack.stopWorker();
-    const pending = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', by: 'ops.dave' });
+    const pending = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', ...decidedBy('ops.dave') });
     await new Promise((r) => setTimeout(r, 1_500));
     await stack.startWorker();
     await expect(pending).resolves.toMatchObject({ applied: true });
@@ -151,7 +164,7 @@ describe('failure injection on a running run', () => {
     expect(receipt.message).toBe('notifyTeam=permanent injected');
     const status = await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'escalated', 'notifyTeam escalated');
     expect(status.steps.find((x) => x.step === 'notifyTeam')).toMatchObject({ fault: 'permanent', lastError: 'injected permanent fault [injected fault]' });
-    await resolveEscalation(stack.client, started.workflowId, { step: 'notifyTeam', action: 'retry', by: 'ops' });
+    await resolveEscalation(stack.client, started.workflowId, { step: 'notifyTeam', action: 'retry', ...decidedBy('ops') });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   });
 });

@@ -11,6 +11,7 @@ import { SqliteGeneralLedger } from '../../src/accounting/sqlite-general-ledger'
 import type { FinancialCloseResult } from '../../workflows/financial-close/types';
 import { kill, ROOT, spawnWorker, type WorkerProcess } from '../helpers/processes';
 import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { decidedBy } from '../helpers/operators';
 
 const ENTITIES = ['acme-us', 'acme-uk', 'acme-de'];
 const CONTROLLER = 'controller@close.example.com';
@@ -63,7 +64,7 @@ async function adjustAcmeUk(closeId: string): Promise<void> {
   expect(escalated.process).toBe('reconcile-entity');
   expect(escalated.questions[0]!.prompt).toContain('acme-uk');
   expect(escalated.questions[0]!.prompt).toContain('difference -1250.00 GBP');
-  await resolveEscalation(stack.client, child, { step: 'reconcile', action: 'skip', by: 'fin.ops', reason: 'bank fee not booked', output: { adjustment: '-1250.00', memo: 'bank fee' } });
+  await resolveEscalation(stack.client, child, { step: 'reconcile', action: 'skip', ...decidedBy('fin.ops'), reason: 'bank fee not booked', output: { adjustment: '-1250.00', memo: 'bank fee' } });
 }
 
 async function waitForSignOff(closeId: string) {
@@ -88,7 +89,7 @@ describe('financial close', () => {
     expect(request.text).toContain('adjusted: acme-uk (-1250.00)');
     for (const entity of ENTITIES) expect(await books.periodStatus(entity, period)).toBe('locked');
 
-    await answerQuestion(stack.client, close.workflowId, { decision: 'approve', by: 'the.controller', reason: 'books agree' });
+    await answerQuestion(stack.client, close.workflowId, { decision: 'approve', ...decidedBy('the.controller'), reason: 'books agree' });
     const result = (await close.handle.result()) as FinancialCloseResult;
     expect(result).toMatchObject({ state: 'completed', period, rateSource: 'live' });
     expect(result.reconciliations).toEqual([
@@ -118,7 +119,7 @@ describe('financial close', () => {
     const accrued = (await books.entries('acme-de', period)).filter((e) => e.kind === 'accrual');
     expect(accrued.length).toBeGreaterThan(0);
 
-    await answerQuestion(stack.client, close.workflowId, { decision: 'reject', by: 'the.controller', reason: 'accruals look wrong' });
+    await answerQuestion(stack.client, close.workflowId, { decision: 'reject', ...decidedBy('the.controller'), reason: 'accruals look wrong' });
     const error: unknown = await close.handle.result().then(() => undefined, (e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('approval rejected by the.controller: accruals look wrong');
@@ -154,7 +155,7 @@ describe('a worker killed during the fan-out', () => {
     await second.ready;
     await adjustAcmeUk(close.workflowId);
     await waitForSignOff(close.workflowId);
-    await answerQuestion(stack.client, close.workflowId, { decision: 'approve', by: 'the.controller' });
+    await answerQuestion(stack.client, close.workflowId, { decision: 'approve', ...decidedBy('the.controller') });
     const result = (await close.handle.result()) as FinancialCloseResult;
     expect(result.reconciliations.map((r) => r.entity)).toEqual(ENTITIES);
     // Each entity reconciled by exactly one child run, the adjustment posted once.

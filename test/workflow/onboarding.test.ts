@@ -8,6 +8,7 @@ import { workspaceUrlFor } from '../../src/directory/directory-provider';
 import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually, fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { decidedBy } from '../helpers/operators';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -109,7 +110,10 @@ describe('onboarding a new hire', () => {
     // Short steps run on the fast path as local activities: their summaries are on their markers.
     const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes && e.userMetadata?.summary);
     // Parallel steps record their markers in the order they finish.
-    const summaries = markers.map((e) => defaultPayloadConverter.fromPayload<string>(e.userMetadata!.summary!)).sort();
+    // Summaries are payloads like any other, encrypted at rest (src/codec): decoded as the Temporal UI's codec does.
+    const codec = stack.dataConverter.payloadCodecs![0]!;
+    const decoded = await codec.decode(markers.map((e) => e.userMetadata!.summary!));
+    const summaries = decoded.map((p) => defaultPayloadConverter.fromPayload<string>(p)).sort();
     expect(summaries).toEqual([
       `Create the directory account (${hire.employeeId})`,
       `Grant role and permissions (${hire.employeeId})`,
@@ -148,11 +152,11 @@ describe('onboarding a new hire', () => {
     // The rest of the onboarding goes on beside it.
     await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'completed', 'the team notified');
 
-    const missing = answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', by: 'it.tech' });
+    const missing = answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', ...decidedBy('it.tech') });
     await expect(missing).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(missing).rejects.toMatchObject({ cause: { message: expect.stringContaining('later steps need assetTags') as unknown } });
 
-    const receipt = await answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', by: 'it.tech', output: { assetTags: 'LT-1042, BG-7' } });
+    const receipt = await answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', ...decidedBy('it.tech'), output: { assetTags: 'LT-1042, BG-7' } });
     expect(receipt).toEqual({ applied: true, message: `done ${task.id} by it.tech` });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', equipment: 'LT-1042, BG-7' });
     const final = await getRunStatus(stack.client, started.workflowId);

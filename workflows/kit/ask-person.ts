@@ -3,7 +3,7 @@
  * happens when nobody answers. Shared by escalations, approvals, manual tasks and a process's own questions.
  */
 import { condition } from '@temporalio/workflow';
-import type { RunContext } from './context';
+import type { NoticeActions, RunContext } from './context';
 import { waitForPerson } from './ladder';
 import type { DecisionRecord, EscalationLadder, QuestionStatus } from './types';
 
@@ -21,22 +21,35 @@ export interface Asking {
   reminderLog: string;
   handOverLog: (contactNumber: number) => string;
   onNoAnswer: OnNoAnswer;
+  /** Choices the recipient may take from the email by a signed link (those that need no output); none: no links. */
+  linkChoices?: string[];
+}
+
+/** What the email's links may answer: the question, its link choices, and the ladder's deadline if it decides alone. */
+function noticeActions(asking: Asking): NoticeActions | undefined {
+  const { question, linkChoices, onNoAnswer, ladder } = asking;
+  if (!linkChoices?.length) return undefined;
+  const deadline = onNoAnswer === 'keep-waiting' ? undefined : new Date(Date.parse(question.openedAt) + ladder.automaticActionAfterMs).toISOString();
+  return { question: question.id, choices: linkChoices, ...(deadline ? { deadline } : {}) };
 }
 
 /** Sends the question's notice and waits for its answer (or the deadline); returns the decision. */
 export async function askPerson(run: RunContext, asking: Asking): Promise<DecisionRecord> {
   const { question, contacts, subject, body } = asking;
-  await run.notify(`${question.id}:notice`, contacts[0] ?? '', subject, body);
+  // Before the first await: an answer may arrive while the notice is being sent.
+  run.desk.rememberContacts(question.id, contacts);
+  const actions = noticeActions(asking);
+  await run.notify(`${question.id}:notice`, contacts[0] ?? '', subject, body, actions);
   await waitForPerson(asking.ladder, () => question.decision !== undefined, {
     remind: async () => {
       question.remindersSent += 1;
       run.tracker.log(asking.reminderLog, question.step, 'warn');
-      await run.notify(`${question.id}:reminder`, contacts[question.level] ?? '', `Reminder: ${subject}`, body);
+      await run.notify(`${question.id}:reminder`, contacts[question.level] ?? '', `Reminder: ${subject}`, body, actions);
     },
     handOver: async () => {
       question.level = Math.min(question.level + 1, Math.max(contacts.length - 1, 0));
       run.tracker.log(asking.handOverLog(question.level), question.step, 'warn');
-      await run.notify(`${question.id}:next-contact`, contacts[question.level] ?? '', `Escalated: ${subject}`, body);
+      await run.notify(`${question.id}:next-contact`, contacts[question.level] ?? '', `Escalated: ${subject}`, body, actions);
     },
     actAlone: () => {
       if (asking.onNoAnswer === 'keep-waiting') {

@@ -5,6 +5,7 @@
 import type { DecisionDesk } from './decision-desk';
 import type { RunTracker } from './run-tracker';
 import type { Saga } from './saga';
+import type { SystemResumes } from './system-pause';
 import type { DecisionRecord, FaultMode, ProcessOptions, ProcessShape } from './types';
 
 /** Why a run is being abandoned: a person's abort, an automatic abort, or a refused approval. */
@@ -13,10 +14,21 @@ export interface Abandonment {
   record: DecisionRecord;
 }
 
+/**
+ * The answers a notice's recipient may give from the email itself: the worker signs one link per choice for the
+ * recipient (it holds the key), so the workflow history carries the question, never a token.
+ */
+export interface NoticeActions {
+  question: string;
+  choices: string[];
+  /** When the ladder decides alone (ISO): no link outlives it. */
+  deadline?: string;
+}
+
 /** Activities every worker registers beside a process's own: notices to people, by email and webhook. */
 export interface NoticeActivities {
   /** `consolePath` is the run's page in the console; the worker prefixes its own console URL. */
-  sendNotice(input: { key: string; to: string; subject: string; text: string; consolePath?: string }): Promise<unknown>;
+  sendNotice(input: { key: string; to: string; subject: string; text: string; consolePath?: string; actions?: NoticeActions }): Promise<unknown>;
   postNotice(input: { key: string; text: string; consolePath?: string }): Promise<unknown>;
 }
 
@@ -34,10 +46,15 @@ export interface RunContext {
    * upserts); runs from before it replay as they ran.
    */
   fastPath: boolean;
+  /** Resumes of paused systems signalled to the run (system-pause.ts); absent in contexts that cannot wait for them. */
+  systemResumes?: SystemResumes;
   /** Faults injected into steps, by step name; updates may change them while the run goes on. */
   faults: Partial<Record<string, FaultMode>>;
-  /** Sends a notice by email and webhook; a notice that cannot be delivered is logged, never fatal. */
-  notify(key: string, to: string, subject: string, text: string): Promise<void>;
+  /**
+   * Sends a notice by email and webhook; a notice that cannot be delivered is logged, never fatal. With `actions`,
+   * the email (not the team's webhook) carries links that answer the question as its recipient.
+   */
+  notify(key: string, to: string, subject: string, text: string, actions?: NoticeActions): Promise<void>;
   /** Ends the run's work: cancels what is in flight and unwinds to compensation. */
   abandon(kind: Abandonment['kind'], record: DecisionRecord): never;
   /** The process's last word when abandoned, after the undos. */

@@ -3,8 +3,9 @@
  * questions — with the validators that refuse answers which do not apply, receipts that make a repeated
  * answer harmless, and the audit record (who, when, why) of every decision.
  */
-import { describeFault, type DecisionReceipt, type DecisionRecord, type EscalationDecision, type FaultInjection, type FaultMode, type QuestionAnswer, type QuestionKind, type QuestionStatus } from './types';
+import { describeFault, type DecisionIdentity, type DecisionReceipt, type DecisionRecord, type EscalationDecision, type FaultInjection, type FaultMode, type QuestionAnswer, type QuestionKind, type QuestionStatus } from './types';
 import type { RunTracker } from './run-tracker';
+import { checkMayAnswer, requireRole } from './deciders';
 import { checkAnswerForm, checkEscalationForm, checkInjectionForm, checkOutputForm, clip, DECISION_LIMITS, STATUS_LIMITS, tooMany } from './limits';
 
 export { DECISION_LIMITS } from './limits';
@@ -38,6 +39,11 @@ export class DecisionDesk {
   /** Updates this run accepted, by kind: each is capped far below Temporal's limit on a run's updates. */
   private decisions = 0;
   private injections = 0;
+  /**
+   * Who each question is put to, in order, by question id (as the ladder has them): an answer is accepted from
+   * those the ladder has reached. Kept here, not in the status, which is shown to every operator.
+   */
+  private readonly contacts = new Map<string, readonly string[]>();
 
   constructor(
     private readonly tracker: RunTracker,
@@ -48,8 +54,19 @@ export class DecisionDesk {
     return this.tracker.status.questions;
   }
 
-  record(action: string, by: string, reason: string | undefined, automatic = false): DecisionRecord {
-    return { action, by, reason: reason ?? '', at: new Date().toISOString(), automatic };
+  /**
+   * The audit record of a decision. A person's decision is recorded as the operator the client authenticated
+   * (the typed `by` of runs recorded before identities stays as it was), with how they were authenticated and
+   * their role; their address stays out of the status, which every operator can read.
+   */
+  record(action: string, by: string, reason: string | undefined, automatic = false, identity?: DecisionIdentity): DecisionRecord {
+    const who = identity ? { by: identity.operator, via: identity.via, role: identity.role } : { by };
+    return { action, ...who, reason: reason ?? '', at: new Date().toISOString(), automatic };
+  }
+
+  /** Remembers who a question is put to, in the ladder's order, for the validators (see `checkMayAnswer`). */
+  rememberContacts(questionId: string, contacts: readonly string[]): void {
+    this.contacts.set(questionId, [...contacts]);
   }
 
   /** Opens a question; escalations keep the ids they had before the kit (`step#n`). */
@@ -115,6 +132,7 @@ export class DecisionDesk {
     // The form first, before the receipts: what is accepted, even as a repeat, is written to the history.
     checkEscalationForm(decision);
     if (decision.decisionId && this.receipts.has(decision.decisionId)) return;
+    requireRole(decision.identity!, 'operator', 'deciding an escalated step');
     if (typeof decision.step !== 'string' || !this.tracker.has(decision.step)) {
       throw new Error(`unknown step "${String(decision.step)}"; steps are ${this.tracker.status.steps.map((s) => s.step).join(', ')}`);
     }
@@ -137,15 +155,16 @@ export class DecisionDesk {
     const escalation = this.openEscalation(decision.step)!;
     this.decisions += 1;
     escalation.open = false;
-    escalation.decision = this.record(decision.action, decision.by, decision.reason);
+    escalation.decision = this.record(decision.action, decision.by, decision.reason, false, decision.identity);
+    const by = escalation.decision.by;
     if (decision.action === 'skip') escalation.output = decision.output ?? {};
     const reason = decision.reason ? ` (${decision.reason})` : '';
-    this.tracker.log(`decision on ${decision.step}: ${decision.action} by ${decision.by}${reason}`, decision.step, 'warn');
+    this.tracker.log(`decision on ${decision.step}: ${decision.action} by ${by}${reason}`, decision.step, 'warn');
     if (decision.action === 'retry' && this.faults[decision.step]?.kind === 'permanent') {
       this.clearFault(decision.step, 'lifted by the retry decision: the outage is over');
     }
     this.tracker.publish();
-    return this.remember(decision.decisionId, { applied: true, message: `${decision.action} ${decision.step} by ${decision.by}` });
+    return this.remember(decision.decisionId, { applied: true, message: `${decision.action} ${decision.step} by ${by}` });
   }
 
   /** The question an answer is for: named, or the only open non-escalation question. */
@@ -168,6 +187,7 @@ export class DecisionDesk {
     checkAnswerForm(answer);
     if (answer.decisionId && this.receipts.has(answer.decisionId)) return;
     const question = this.questionFor(answer);
+    checkMayAnswer(question, this.contacts.get(question.id), answer.identity!);
     if (!question.choices.includes(answer.decision)) {
       throw new Error(`unknown decision "${String(answer.decision)}"; decisions are ${question.choices.join(', ')}`);
     }
@@ -182,18 +202,19 @@ export class DecisionDesk {
     const question = this.questionFor(answer);
     this.decisions += 1;
     question.open = false;
-    question.decision = this.record(answer.decision, answer.by, answer.reason);
+    question.decision = this.record(answer.decision, answer.by, answer.reason, false, answer.identity);
+    const by = question.decision.by;
     question.output = answer.output;
     const reason = answer.reason ? ` (${answer.reason})` : '';
     if (question.kind === 'approval') {
-      this.tracker.log(`approval ${answer.decision === 'approve' ? 'granted' : 'refused'} by ${answer.by}${reason}`, question.step, 'warn');
+      this.tracker.log(`approval ${answer.decision === 'approve' ? 'granted' : 'refused'} by ${by}${reason}`, question.step, 'warn');
     } else if (question.kind === 'task') {
-      this.tracker.log(`task ${question.step} done by ${answer.by}${reason}`, question.step, 'warn');
+      this.tracker.log(`task ${question.step} done by ${by}${reason}`, question.step, 'warn');
     } else {
-      this.tracker.log(`answer to ${question.id}: ${answer.decision} by ${answer.by}${reason}`, question.step, 'warn');
+      this.tracker.log(`answer to ${question.id}: ${answer.decision} by ${by}${reason}`, question.step, 'warn');
     }
     this.tracker.publish();
-    const message = question.kind === 'approval' ? `${answer.decision} by ${answer.by}` : `${answer.decision} ${question.id} by ${answer.by}`;
+    const message = question.kind === 'approval' ? `${answer.decision} by ${by}` : `${answer.decision} ${question.id} by ${by}`;
     return this.remember(answer.decisionId, { applied: true, message });
   }
 

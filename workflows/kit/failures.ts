@@ -3,8 +3,8 @@
  * retried, a fallback, a person. Anything else is a bug in workflow code and must fail the workflow task,
  * so that the code can be fixed and the run replayed, never be handed to a person as a step failure.
  */
-import { RetryState } from '@temporalio/common';
-import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, isCancellation } from '@temporalio/workflow';
+import { RetryState, TimeoutType } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
 
 export interface StepFailure {
   message: string;
@@ -44,12 +44,15 @@ export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure 
     const details = err.details?.[0] as StepFailureDetails | undefined;
     return { message: err.message, permanent: err.nonRetryable === true, injected: details?.injected ?? false, attempts: details?.attempt ?? maximumAttempts };
   }
-  const cause = err.cause;
+  // A spent retry budget ends in a schedule-to-close timeout (its cause, when the server keeps it, the last failure).
+  const budgetSpent = err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
+  const cause = budgetSpent && err.cause.cause instanceof ApplicationFailure ? err.cause.cause : err.cause;
   const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as StepFailureDetails | undefined) : undefined;
   const permanent =
     err.retryState === RetryState.NON_RETRYABLE_FAILURE || (cause instanceof ApplicationFailure && cause.nonRetryable === true);
   const attempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : details?.attempt ?? 1;
-  return { message: cause?.message ?? err.message, permanent, injected: details?.injected ?? false, attempts };
+  const message = `${budgetSpent ? 'retry budget spent: ' : ''}${cause?.message ?? err.message}`;
+  return { message, permanent, injected: details?.injected ?? false, attempts };
 }
 
 /** A short message for any failure, for the log. */

@@ -6,6 +6,7 @@ export { runProcess, ProcessRun, type RunRequest } from './process';
 export { fanOut, fanOutProgressQuery, PROCESS_ABORTED, type FanOutSpec, type FanOutOutcome, type ItemFailurePolicy } from './fan-out';
 export { eventSignal, type ProcessEvent } from './events';
 export * from './messages';
+export { systemResumedSignal } from './system-pause';
 export * from './types';
 export type { NoticeActivities } from './context';
 export type { DagNode } from './dag';

@@ -10,7 +10,7 @@
  * Pure and deterministic: the workflow's update validators and the client (CLI, console) share these checks,
  * so the client refuses over-limit input before sending it, with the same message the run would give.
  */
-import type { EscalationDecision, FaultInjection, QuestionAnswer, RescheduleRequest } from './types';
+import { OPERATOR_ROLES, type DecisionIdentity, type EscalationDecision, type FaultInjection, type QuestionAnswer, type RescheduleRequest } from './types';
 
 /** Frozen, typed as numbers (not literals): a limit is a bound, not a value to match. */
 const numbers = <T extends Record<string, number>>(limits: T): { readonly [K in keyof T]: number } => Object.freeze(limits);
@@ -18,6 +18,8 @@ const numbers = <T extends Record<string, number>>(limits: T): { readonly [K in 
 export const DECISION_LIMITS = numbers({
   /** Who decided: a name or an address. */
   byChars: 200,
+  /** An operator's address (RFC 5321's longest). */
+  emailChars: 254,
   reasonChars: 500,
   /** An output (a skipped step's stand-in outputs, a task's result): fields, key and value lengths, in all. */
   outputKeys: 20,
@@ -96,9 +98,27 @@ export function checkOutputForm(output: unknown, what: string): void {
   if (total > outputTotalChars) throw new Error(`an output may hold at most ${outputTotalChars} characters in all (keys and values)`);
 }
 
-const ESCALATION_FIELDS = ['step', 'action', 'by', 'reason', 'output', 'decisionId'] as const;
-const ANSWER_FIELDS = ['question', 'decision', 'by', 'reason', 'output', 'decisionId'] as const;
-const RESCHEDULE_FIELDS = ['step', 'at', 'now', 'by', 'reason', 'decisionId'] as const;
+const ESCALATION_FIELDS = ['step', 'action', 'by', 'reason', 'output', 'decisionId', 'identity'] as const;
+const ANSWER_FIELDS = ['question', 'decision', 'by', 'reason', 'output', 'decisionId', 'identity'] as const;
+const RESCHEDULE_FIELDS = ['step', 'at', 'now', 'by', 'reason', 'decisionId', 'identity'] as const;
+const IDENTITY_FIELDS = ['operator', 'email', 'role', 'via'] as const;
+const IDENTITY_VIAS = ['cli', 'console', 'email-link', 'api'];
+
+/**
+ * Who made a decision, as the client authenticated them: a person's decision without one is refused (a name
+ * typed by hand proves nothing). Automatic decisions are taken by the run itself and never pass here.
+ */
+export function checkIdentity(identity: unknown): asserts identity is DecisionIdentity {
+  const problem = 'decisions need an authenticated operator';
+  if (identity === undefined) throw new Error(`${problem}: this one names none (decide with the CLI or console, signed in with your operator token)`);
+  requireObject(identity, 'the identity');
+  onlyFields(identity, IDENTITY_FIELDS, 'the identity');
+  const { operator, email, role, via } = identity;
+  if (typeof operator !== 'string' || operator.trim() === '' || operator.length > DECISION_LIMITS.byChars) throw new Error(`${problem}: the identity's operator must be a name of 1-${DECISION_LIMITS.byChars} characters`);
+  if (email !== undefined && (typeof email !== 'string' || email.length > DECISION_LIMITS.emailChars)) throw new Error(`${problem}: the identity's email must be an address of at most ${DECISION_LIMITS.emailChars} characters`);
+  if (!(OPERATOR_ROLES as readonly unknown[]).includes(role)) throw new Error(`${problem}: the identity's role must be one of ${OPERATOR_ROLES.join(', ')}`);
+  if (!IDENTITY_VIAS.includes(via as string)) throw new Error(`${problem}: the identity's via must be one of ${IDENTITY_VIAS.join(', ')}`);
+}
 const INJECTION_FIELDS = ['step', 'fault'] as const;
 
 /** What an escalation decision may hold, whatever the run's state. */
@@ -108,6 +128,7 @@ export function checkEscalationForm(decision: EscalationDecision): void {
   checkName(decision.step, 'the step');
   checkName(decision.decisionId, 'a decision id');
   checkPerson(decision.by);
+  checkIdentity(decision.identity);
   checkReason(decision.reason);
   checkOutputForm(decision.output, `skipping step ${String(decision.step)}`);
 }
@@ -120,6 +141,7 @@ export function checkAnswerForm(answer: QuestionAnswer): void {
   checkName(answer.decision, 'the decision');
   checkName(answer.decisionId, 'a decision id');
   checkPerson(answer.by);
+  checkIdentity(answer.identity);
   checkReason(answer.reason);
   checkOutputForm(answer.output, 'the answer');
 }
@@ -132,6 +154,7 @@ export function checkRescheduleForm(request: RescheduleRequest): void {
   checkName(request.at, 'the time (at)');
   checkName(request.decisionId, 'a decision id');
   checkPerson(request.by, 'a reschedule');
+  checkIdentity(request.identity);
   if (request.reason !== undefined && (typeof request.reason !== 'string' || request.reason.length > DECISION_LIMITS.reasonChars)) {
     throw new Error(`a reason must be text of at most ${DECISION_LIMITS.reasonChars} characters`);
   }

@@ -28,6 +28,7 @@ import { RunTracker } from './run-tracker';
 import { Saga } from './saga';
 import { ScheduledWaits, type ScheduledOutcome } from './scheduled-wait';
 import { runStep, type StepOptions, type StepOutput } from './step';
+import { SystemResumes, systemResumedSignal } from './system-pause';
 import { describeFault, type DecisionRecord, type EscalationDecision, type FaultInjection, type QuestionAnswer, type FaultMode, type Outcome, type ProcessOptions, type ProcessShape, type StepResult } from './types';
 
 /** What a process's body works with: its steps, questions, patterns and proxies to its activities. */
@@ -54,7 +55,9 @@ export class ProcessRun {
     const shown = `${summary} (${this.ctx.subject})`;
     // A step made slow on purpose (a latency fault) is no longer short: it leaves the fast path, so that people
     // can still act on the run while it waits (a local activity holds the workflow task until it ends).
-    const short = this.fault(step)?.kind !== 'latency';
+    // So is a step with a retry budget in time (email, chat): it may retry for hours through an outage, which a
+    // local activity would spend holding its workflow task (and the SDK does not end it at the budget).
+    const short = this.fault(step)?.kind !== 'latency' && !(policy.retryBudgetMs && policy.retryBudgetMs > 0);
     if (policy.runAs === 'local' && this.ctx.fastPath && short) return proxyLocalActivities<A>(localActivityOptions(policy, shown)) as A;
     return proxyActivities<A>(activityOptions(policy, shown)) as A;
   }
@@ -146,6 +149,7 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
   const desk = new DecisionDesk(tracker, faults);
   const saga = new Saga(tracker);
   const work = new CancellationScope();
+  const systemResumes = new SystemResumes();
   let abandonment: Abandonment | undefined;
 
   const ctx: RunContext = {
@@ -158,13 +162,15 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
     saga,
     fastPath,
     faults,
-    async notify(key, to, noticeSubject, text) {
+    systemResumes,
+    async notify(key, to, noticeSubject, text, actions) {
       const consolePath = `/runs/${encodeURIComponent(workflowId)}`;
       const notices = proxyActivities<NoticeActivities>(activityOptions(options.supportPolicy, `Send a notice to a person (${subject})`));
       const results = await Promise.allSettled([
         // Without an address the notice goes to the webhook only: an email nobody can receive would just retry.
         // The worker adds the link to the run in its own console (a client's console URL may not be the worker's).
-        ...(to ? [notices.sendNotice({ key, to, subject: noticeSubject, text, consolePath })] : []),
+        // Links that act as the recipient go by email only: the team channel is read by others.
+        ...(to ? [notices.sendNotice({ key, to, subject: noticeSubject, text, consolePath, ...(actions ? { actions } : {}) })] : []),
         notices.postNotice({ key, text: `${noticeSubject}\n${text}`, consolePath }),
       ]);
       for (const r of results) {
@@ -188,6 +194,8 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
   for (const update of [answerQuestionUpdate, decideApprovalUpdate]) {
     setHandler(update, (answer) => desk.answer(answer), { validator: (answer: QuestionAnswer) => desk.validateAnswer(answer) });
   }
+  // A signal handler adds nothing to the history by itself: runs recorded before it replay unchanged.
+  setHandler(systemResumedSignal, ({ system }) => systemResumes.resumed(system));
   setHandler(injectFaultUpdate, (injection) => desk.inject(injection), { validator: (injection: FaultInjection) => desk.validateInjection(injection) });
   run.events.listen((event) => tracker.log(`event ${event.type} received (${event.id})`));
   run.schedule.listen();

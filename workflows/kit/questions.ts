@@ -38,6 +38,7 @@ export async function requestApproval(run: RunContext, step: string, request: Ap
     reminderLog: 'reminder sent to the approver about the pending approval',
     handOverLog: (level) => `pending approval handed to escalation contact #${level}`,
     onNoAnswer: { action: 'reject', reason: 'no approval before the deadline', logMessage: 'no approval before the deadline: rejected automatically' },
+    linkChoices: ['approve', 'reject'],
   });
   if (decision.action === 'reject') run.abandon('reject', decision);
   if (ownStep) run.tracker.stepCompleted(step, 0, { approvedBy: decision.by }, 'person');
@@ -125,6 +126,8 @@ export async function askQuestion(run: RunContext, step: string, q: ProcessQuest
     onNoAnswer: q.onNoAnswer
       ? { action: q.onNoAnswer, reason: 'no answer before the deadline', logMessage: `no answer to ${question.id} before the deadline: ${q.onNoAnswer}` }
       : 'keep-waiting',
+    // A link cannot carry an output: choices that need one are answered on the console or the CLI.
+    linkChoices: q.outputs?.length ? q.choices.filter((c) => c === 'reject') : q.choices,
   });
   const ending = q.ends && Object.hasOwn(q.ends, decision.action) ? q.ends[decision.action] : undefined;
   if (ending) run.abandon(ending, decision);

@@ -5,6 +5,7 @@
  */
 import { condition, setHandler } from '@temporalio/workflow';
 import { checkRescheduleForm, DECISION_LIMITS, tooMany } from './limits';
+import { requireRole } from './deciders';
 import { rescheduleUpdate } from './messages';
 import type { RunTracker } from './run-tracker';
 import type { DecisionReceipt, RescheduleRequest } from './types';
@@ -91,6 +92,7 @@ export class ScheduledWaits {
     // The form first, before the receipts: what is accepted, even as a repeat, is written to the history.
     checkRescheduleForm(request);
     if (request.decisionId && this.receipts.has(request.decisionId)) return;
+    requireRole(request.identity!, 'operator', 'moving a scheduled wait');
     this.waitFor(request);
     if (request.now === true) {
       if (request.at !== undefined) throw new Error('give a new time (at) or now, not both');
@@ -108,15 +110,17 @@ export class ScheduledWaits {
     if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
     const wait = this.waitFor(request);
     this.accepted += 1;
+    // The authenticated operator (a typed name only in runs recorded before identities).
+    const by = request.identity?.operator ?? request.by;
     const reason = request.reason ? ` (${request.reason})` : '';
     let message: string;
     if (request.now === true) {
       wait.now = true;
-      message = `${wait.step} goes now, by ${request.by}`;
+      message = `${wait.step} goes now, by ${by}`;
     } else {
       wait.dueMs = Date.parse(request.at!);
       this.tracker.step(wait.step).outcome = { dueAt: iso(wait.dueMs) };
-      message = `${wait.step} rescheduled to ${iso(wait.dueMs)} by ${request.by}`;
+      message = `${wait.step} rescheduled to ${iso(wait.dueMs)} by ${by}`;
     }
     wait.changes += 1;
     this.tracker.log(`${message}${reason}`, wait.step, 'warn');

@@ -7,6 +7,7 @@ import { askPerson, howToAct } from './ask-person';
 import type { RunContext } from './context';
 import { asStepFailure, describeStepFailure, failureMessage } from './failures';
 import type { Undo } from './saga';
+import { pausedBy, waitWhilePaused } from './system-pause';
 import type { Outcome, StepResult } from './types';
 
 export interface StepOptions<O extends Outcome, K extends keyof O & string> {
@@ -47,7 +48,14 @@ export async function runStep<O extends Outcome, K extends keyof O & string = ne
       tracker.stepCompleted(name, result.attempt, result.output as Record<string, string>, 'primary');
       return result.output;
     } catch (err) {
-      failure = describeStepFailure(asStepFailure(err), maximumAttempts);
+      const stepFailure = asStepFailure(err);
+      // An operator paused the step's system: nothing was sent and nothing failed; wait, then run again.
+      const pause = run.systemResumes ? pausedBy(stepFailure) : undefined;
+      if (pause && run.systemResumes) {
+        await waitWhilePaused(run, name, pause, run.systemResumes);
+        continue;
+      }
+      failure = describeStepFailure(stepFailure, maximumAttempts);
     }
     const injected = failure.injected ? ' [injected fault]' : '';
     tracker.stepFailed(name, failure.attempts, failure.message + injected);

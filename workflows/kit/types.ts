@@ -13,6 +13,12 @@ export interface StepPolicy {
   maximumIntervalMs: number;
   maximumAttempts: number;
   /**
+   * A retry budget in time instead of a count: transient failures are retried until this much time has passed
+   * since the step's first attempt (`maximumAttempts` is then ignored), with waits of at most
+   * `maximumIntervalMs`. For steps that send through a system that may be down for minutes (email, chat).
+   */
+  retryBudgetMs?: number;
+  /**
    * For a long step that reports its progress: the longest silence between its heartbeats before Temporal counts
    * the attempt as lost (a killed worker) and retries it, with the last progress reported, on another worker.
    */
@@ -22,6 +28,22 @@ export interface StepPolicy {
    * server's task queues, one marker in the history). For short steps; `activity` (the default) for long ones.
    */
   runAs?: 'activity' | 'local';
+}
+
+/** The downstream systems an operator may pause (`overture systems pause SYSTEM`) and Overture watches for outages. */
+export const SYSTEM_NAMES = ['email', 'chat'] as const;
+export type SystemName = (typeof SYSTEM_NAMES)[number];
+
+/** The failure type of an attempt refused before its side effect because its system is paused. */
+export const SYSTEM_PAUSED = 'SystemPaused';
+
+/** Details of a {@link SYSTEM_PAUSED} failure: which system, paused by whom and why (never personal data). */
+export interface SystemPausedDetails {
+  attempt: number;
+  injected: false;
+  system: string;
+  pausedBy: string;
+  reason?: string;
 }
 
 /** A failure injected on purpose into one step, to show and test recovery. */
@@ -146,10 +168,14 @@ export interface LogLine {
 /** Who decided what, when and why: the audit record of every answer to a question. */
 export interface DecisionRecord {
   action: string;
+  /** The authenticated operator's name (a typed name in runs recorded before identities; `overture` when automatic). */
   by: string;
   reason: string;
   at: string;
   automatic: boolean;
+  /** How the operator was authenticated, and their role then (absent for automatic decisions and older runs). */
+  via?: DecisionIdentity['via'];
+  role?: OperatorRole;
 }
 
 /**

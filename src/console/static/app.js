@@ -376,8 +376,10 @@
   Promise.all([api('GET', '/api/session'), O.loadProcesses()]).then(([r]) => {
     if (!r.ok) return;
     session.operator = r.data.operator;
+    session.role = r.data.role;
     session.csrfToken = r.data.csrfToken;
     document.querySelector('[data-testid="operator-name"]').textContent = r.data.operator;
+    document.querySelector('[data-testid="operator-role"]').textContent = r.data.role ? `(${r.data.role})` : '';
     window.addEventListener('hashchange', route);
     route();
   });
