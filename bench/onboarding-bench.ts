@@ -8,12 +8,14 @@
  * `npm run bench` runs it with the defaults, then the fan-out bench, which would receive any `-- options`).
  * Results also go to bench/results/latest.json, and the last line of stdout is the same figures as one JSON line.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { connectClient } from '../src/client';
+import { findFreeClusterPorts, startNativeCluster } from '../src/cluster/native-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../src/cluster/server-binaries';
 import { loadConfig } from '../src/config';
 import { startMailReceiver } from '../src/dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../src/dev-stack/webhook-receiver';
@@ -51,12 +53,29 @@ interface Server {
   binary: string;
 }
 
-/** A dev server with a client, for the time of `body`; stopped before the next one starts (2 cores: never two at once). */
-async function withServer<T>(tmp: string, tuning: ServerTuning, body: (s: Server) => Promise<T>): Promise<T> {
+/** The native cluster as a bench server: every phase on it, whatever the tuning asked for (its dynamic config is fixed). */
+async function startNativeBenchServer(tmp: string, cleanups: Cleanup[]): Promise<{ address: string; namespace: string; pid: number; binary: string; version: string }> {
+  // PostgreSQL runs as `postgres` when the bench runs as root: it must be able to enter the bench's directory.
+  chmodSync(tmp, 0o755);
+  const cluster = await startNativeCluster({ dataDir: path.join(tmp, 'native'), ...(await findFreeClusterPorts()), log });
+  cleanups.push(() => cluster.stop());
+  return { address: cluster.address, namespace: cluster.namespace, pid: cluster.serverPid, binary: cluster.binaries.server, version: `server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (native cluster)` };
+}
+
+/** A server with a client, for the time of `body`; stopped before the next one starts (2 cores: never two at once). */
+async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptions['server'], body: (s: Server) => Promise<T>): Promise<T> {
   const cleanups: Cleanup[] = [];
   try {
-    const { server, binary, version } = await startBenchServer(tmp, log, { tuning, name: `temporal-${tuning}` });
-    cleanups.push(() => server.stop());
+    let server: { address: string; namespace: string; pid: number };
+    let binary: string;
+    let version: string;
+    if (kind === 'native') {
+      ({ binary, version, ...server } = await startNativeBenchServer(tmp, cleanups));
+    } else {
+      const started = await startBenchServer(tmp, log, { tuning, name: `temporal-${tuning}` });
+      cleanups.push(() => started.server.stop());
+      ({ server, binary, version } = started);
+    }
     const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }));
     cleanups.push(() => client.connection.close());
     return await body({ client, address: server.address, pid: server.pid, version, binary });
@@ -142,14 +161,14 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
   };
 
   if (opts.variants.includes('a')) {
-    await withServer(tmp, 'none', async (s) => {
+    await withServer(tmp, 'none', opts.server, async (s) => {
       into.server = s;
       log(`(a) on an untuned server (pid ${s.pid})`);
       into.variants.a = await measure(await startPlainVariant('a', s.client, s.address, bundles.plain), s.client, s.pid, plan);
     });
   }
   if (opts.variants.some((k) => k !== 'a') || opts.parked > 0) {
-    await withServer(tmp, 'one-machine', async (s) => {
+    await withServer(tmp, 'one-machine', opts.server, async (s) => {
       into.server = s;
       await onTunedServer(s, opts, plan, bundles, tmp, into);
     });

@@ -13,6 +13,8 @@ export interface BenchOptions {
   parkedSample: number;
   parkedHoldMs: number;
   parkedSystems: 'no-op' | 'real';
+  /** dev: `temporal server start-dev` on SQLite (default); native: the full server on PostgreSQL (`npm run cluster`). */
+  server: 'dev' | 'native';
 }
 
 const HELP = `npx tsx bench/onboarding-bench.ts [options]    (npm run bench: the defaults, then the fan-out bench)
@@ -29,6 +31,8 @@ const HELP = `npx tsx bench/onboarding-bench.ts [options]    (npm run bench: the
   --parked-sample 200     parked runs whose history gives decision → next step
   --parked-hold-ms 5000   how long all parked runs wait while RSS is sampled
   --parked-systems no-op  the parked runs' systems: no-op (the engine's memory per waiting run) or real
+  --server dev            dev: the dev server on SQLite; native: every phase on the full server on PostgreSQL
+                          (npm run cluster's, 4 history shards; its tuning is the shared dynamic config, so (a) = (b))
 `;
 
 /** Default runs of a closed loop: enough to see a steady state, bounded so that 200 in flight stays minutes. */
@@ -51,6 +55,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'parked-sample': { type: 'string', default: '200' },
       'parked-hold-ms': { type: 'string', default: '5000' },
       'parked-systems': { type: 'string', default: 'no-op' },
+      server: { type: 'string', default: 'dev' },
     },
   });
   if (values.help) {
@@ -71,6 +76,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (loopRuns.length !== levels.length) throw new Error('--loop-runs needs one count per --concurrent level');
   const systems = values['parked-systems'];
   if (systems !== 'no-op' && systems !== 'real') throw new Error(`--parked-systems is no-op or real, got "${systems}"`);
+  const server = values.server;
+  if (server !== 'dev' && server !== 'native') throw new Error(`--server is dev or native, got "${server}"`);
   return {
     variants: VARIANT_KEYS.filter((k) => variants.includes(k)),
     warmup: count('warmup', values.warmup, 0),
@@ -82,5 +89,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     parkedSample: count('parked-sample', values['parked-sample']),
     parkedHoldMs: count('parked-hold-ms', values['parked-hold-ms'], 0),
     parkedSystems: systems,
+    server,
   };
 }

@@ -26,6 +26,7 @@ import { InputError, notJsonProblem, parseFaultSpec, parseInput } from './schema
 import { formatProcesses, formatRunList, formatStatus, followRun } from './cli-output';
 import { findProcess, STARTABLE_PROCESSES, UnknownProcessError } from './processes';
 import { exitAfterOutput, readInput, UsageError, type Io } from './cli-io';
+import { TemporalConnectionError } from './temporal-connection/connect';
 import { printable } from './terminal-safe';
 import { emit } from './cli-emit';
 import { schedule, SCHEDULE_USAGE } from './cli-schedule';
@@ -363,6 +364,11 @@ function reportError(err: unknown, io: Io): number {
   if (err instanceof TypeError && 'code' in err && String(err.code).startsWith('ERR_PARSE_ARGS')) {
     io.stderr(`${err.message}\n\n${USAGE}`);
     return 2;
+  }
+  // A TLS failure says which certificate or variable is wrong; exit 1, as for any server that cannot be reached.
+  if (err instanceof TemporalConnectionError) {
+    io.stderr(`cannot reach Temporal: ${err.message}`);
+    return 1;
   }
   if (err instanceof WorkflowUpdateFailedError) {
     io.stderr(`refused: ${err.cause?.message ?? err.message}`);

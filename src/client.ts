@@ -19,6 +19,8 @@ import type { onboarding } from '../workflows/onboarding/workflow';
 import type { ScheduledRun } from '../workflows/kit/scheduled-start';
 import type { OvertureConfig } from './config';
 import { dataConverterFor } from './codec/data-converter';
+import { clientTracingInterceptors, startTracing } from './observability/tracing';
+import { connectExplained, temporalConnectionOptions } from './temporal-connection/connect';
 import { decodeOptionalFailureToOptionalError } from '@temporalio/common/lib/internal-non-workflow';
 import { FINAL_RUN_STATES } from '../workflows/kit/types';
 import { parseInput } from './schemas';
@@ -42,13 +44,18 @@ import type {
 export { onboardingWorkflowId };
 
 /**
- * Connects a Temporal client to the configured server and namespace, with the payload encryption of the
- * configuration (src/codec); throws a ConfigError before connecting when encryption is on and no key is configured.
+ * Connects a Temporal client to the configured server and namespace (over TLS, with an API key, when configured),
+ * with the payload encryption of the configuration (src/codec); throws a ConfigError before connecting when
+ * encryption is on and no key is configured, and a TemporalConnectionError that says why a TLS handshake fails.
  */
 export async function connectClient(config: OvertureConfig): Promise<Client> {
   const dataConverter = dataConverterFor(config);
-  const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter });
+  // Lazy, then connected: a TLS failure explained early closes it, so gRPC stops retrying until its deadline.
+  const lazy = Connection.lazy(temporalConnectionOptions(config));
+  const connection = await connectExplained(config, () => lazy.ensureConnected().then(() => lazy), (c) => c.close(), () => void lazy.close());
+  // A run started here begins its trace here when tracing is configured (src/observability).
+  const interceptors = clientTracingInterceptors(startTracing(config, 'client'));
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, ...(interceptors ? { interceptors } : {}) });
 }
 
 export interface StartedRun<W extends Workflow = Workflow> {

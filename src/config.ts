@@ -9,6 +9,8 @@ import { PROCESS_STEP_NAMES } from './processes/shapes';
 import { PUBLISHING_SETTINGS, publishingDerived, type PublishingDerived } from './publishing/settings';
 import { insecureBindProblem } from './console/startup-checks';
 import { OIDC_SETTINGS, readOidcSettings, type OidcSettings } from './console/oidc-settings';
+import { OBSERVABILITY_SETTINGS } from './observability/settings';
+import { TEMPORAL_CONNECTION_SETTINGS, readTemporalConnection, type TemporalConnectionSettings } from './temporal-connection/settings';
 
 const HOUR_MS = 3_600_000;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -84,7 +86,10 @@ const eventSources = z
 
 export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
+  // One namespace per environment (e.g. overture-staging, overture-prod): runs, schedules and search attributes stay apart.
   TEMPORAL_NAMESPACE: z.string().default('default'),
+  // TLS, mTLS and Temporal Cloud API keys (src/temporal-connection): files read and checked at startup.
+  ...TEMPORAL_CONNECTION_SETTINGS,
   TEMPORAL_TASK_QUEUE: z.string().default('overture-onboarding'),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_UI_URL: z.string().url().optional(),
@@ -164,6 +169,8 @@ export const configSchema = z.object({
   ...PUBLISHING_SETTINGS,
   // OIDC sign-in to the console, beside operator tokens (src/console/oidc-settings.ts): all or nothing.
   ...OIDC_SETTINGS,
+  // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/observability: off unless set.
+  ...OBSERVABILITY_SETTINGS,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -199,6 +206,8 @@ export interface OvertureConfig extends RawConfig, PublishingDerived {
   approvalLinksDbPath: string;
   /** OIDC sign-in to the console, when OIDC_ISSUER and its client are configured. */
   oidc?: OidcSettings;
+  /** How to reach Temporal: TLS (CA, client certificate, server name) and the API key, read from their files. */
+  temporalConnection: TemporalConnectionSettings;
 }
 
 /**
@@ -239,7 +248,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
     throw new ConfigError('invalid configuration: APPROVAL_REMINDER_HOURS < APPROVAL_NEXT_CONTACT_HOURS < APPROVAL_TIMEOUT_HOURS must hold');
   }
   const oidc = readOidcSettings(raw);
-  const consoleProblems = [insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND), ...oidc.problems].filter((p) => p !== undefined);
+  const temporalConnection = readTemporalConnection(raw);
+  const consoleProblems = [insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND), ...oidc.problems, ...temporalConnection.problems].filter((p) => p !== undefined);
   if (consoleProblems.length) throw new ConfigError(`invalid configuration:\n${consoleProblems.map((p) => `  ${p}`).join('\n')}`);
   const dataDir = path.resolve(raw.OVERTURE_DATA_DIR);
   return {
@@ -265,6 +275,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
     approvalLinkKeyFile: path.resolve(raw.APPROVAL_LINK_KEY_FILE ?? path.join(dataDir, 'link-key')),
     approvalLinksDbPath: path.join(dataDir, 'approval-links.db'),
     ...(oidc.settings ? { oidc: oidc.settings } : {}),
+    temporalConnection: temporalConnection.settings,
     ...publishingDerived(raw, dataDir),
   };
 }

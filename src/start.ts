@@ -31,6 +31,7 @@ import { printable } from './terminal-safe';
 import { ensureBootstrapAdmin } from './operators/bootstrap';
 import { ensureKeyFile } from './codec/key-file';
 import { uiCodecEndpoint } from './console/codec-endpoint';
+import { runtimeTelemetryOptions } from './observability/worker';
 
 /** A running operator console, as {@link StartOperatorConsole} returns it. */
 export interface OperatorConsole {
@@ -162,6 +163,8 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
   try {
     config = loadConfig();
     temporalPort = localTemporalPort(config.TEMPORAL_ADDRESS);
+    // The dev server npm start runs speaks plaintext: TLS settings are for a worker against a cluster (npm run worker).
+    if (config.temporalConnection.tls) throw new ConfigError('invalid configuration: TEMPORAL_TLS (or a TLS variable or API key) is set, but `npm start` runs a plaintext dev server here: unset them, or run `npm run worker` against your TLS cluster');
   } catch (e) {
     err(e instanceof ConfigError ? e.message : `invalid configuration: ${(e as Error).message}`);
     return 2;
@@ -218,7 +221,8 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
 
   try {
     // We own shutdown: without this, the Temporal runtime would also stop the worker on SIGINT/SIGTERM behind our back.
-    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN') });
+    // With the Prometheus exporter of METRICS_PORT when set (src/observability): the runtime is made once, here.
+    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN'), telemetryOptions: runtimeTelemetryOptions(config) });
     let started: Awaited<ReturnType<typeof startParts>>;
     try {
       started = await startParts(config, temporalPort, parts, {

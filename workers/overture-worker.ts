@@ -19,6 +19,9 @@ import { connectPipelineSystems } from '../src/pipeline/systems';
 import { connectSystemGuard } from '../src/systems/worker-guard';
 import { dataConverterFor } from '../src/codec/data-converter';
 import { noticeLinksFor } from '../src/approval-links';
+import { installWorkerRuntime } from '../src/observability/runtime';
+import { workerObservability } from '../src/observability/worker';
+import { connectExplained, temporalConnectionOptions } from '../src/temporal-connection/connect';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -78,7 +81,13 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   // Before anything opens: a worker without its keys refuses to start (src/codec/data-converter.ts).
   const dataConverter = dataConverterFor(config);
   const systems = await connectSystems(config);
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // TLS and the API key as configured; a TLS failure says which certificate or variable is wrong.
+  const connection = await connectExplained(config, () => NativeConnection.connect(temporalConnectionOptions(config)), (c) => c.close()).catch((err: unknown) => {
+    systems.close();
+    throw err;
+  });
+  // Metrics and tracing interceptors when configured (src/observability); none otherwise.
+  const observed = workerObservability(config);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -91,17 +100,21 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     maxCachedWorkflows: config.WORKER_CACHED_RUNS,
     // Payloads and failure messages encrypted (src/codec); a prebuilt bundle must be built with FAILURE_CONVERTER_PATH.
     dataConverter,
+    ...observed.options,
     ...extra,
   });
   const shutdown = async () => {
     systems.close();
     await connection.close();
+    await observed.shutdown();
   };
   return { worker, systems, shutdown };
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // Before any connection: the runtime's metrics exporter can only be chosen when the runtime is created.
+  installWorkerRuntime(config, console.log);
   const { worker, shutdown } = await createWorker(config);
   console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
   // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().

@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
-import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { findOnPath, isExecutableFile, overtureCacheDir } from './executables';
+import { goInstall } from './go-install';
 
 /** The Temporal CLI release we build and test against (server 1.29.1, UI 2.42.1). */
 export const TEMPORAL_CLI_VERSION = 'v1.5.1';
 
 // Tags from v1.6.0 on carry a `replace` directive and an unpublished module, so `go install` of them fails.
 const CLI_MODULE = `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`;
-const PROGRESS_EVERY = 25;
-const ERROR_TAIL_LINES = 20;
 
 type Env = NodeJS.ProcessEnv;
 
@@ -30,25 +27,11 @@ const HOW_TO_GET_TEMPORAL = [
 
 /** Directory holding the cached, version-keyed CLI build; outside the repo so clones and `git clean` keep it. */
 export function temporalCacheDir(env: Env = process.env): string {
-  const base = env.OVERTURE_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'overture');
+  const base = overtureCacheDir(env);
   return join(base, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }
 
-function isExecutableFile(path: string): boolean {
-  try {
-    accessSync(path, constants.X_OK);
-    return statSync(path).isFile();
-  } catch {
-    return false;
-  }
-}
 
-function findOnPath(name: string, env: Env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir && isExecutableFile(join(dir, name))) return join(dir, name);
-  }
-  return undefined;
-}
 
 /** Locates a Temporal CLI: TEMPORAL_BINARY, then the cache, then PATH; undefined if none. */
 export function findTemporalBinary(env: Env = process.env): string | undefined {
@@ -95,51 +78,8 @@ export async function provisionTemporalBinary({
   }
 }
 
-function runGoInstall(go: string, gobin: string, env: Env, log: (line: string) => void): Promise<void> {
-  const started = Date.now();
-  const seconds = () => Math.round((Date.now() - started) / 1000);
+async function runGoInstall(go: string, gobin: string, env: Env, log: (line: string) => void): Promise<void> {
   log(`Building Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${gobin}; a cold build takes several minutes on 2 cores.`);
-
-  // CGO_ENABLED=0 gives a static binary with the pure-Go SQLite; -v prints each package as it compiles,
-  // which is our only progress signal during a build that is otherwise silent for minutes.
-  const args = ['install', '-v', '-trimpath', '-ldflags', '-s -w', CLI_MODULE];
-  const child = spawn(go, args, { env: { ...env, CGO_ENABLED: '0', GOBIN: gobin }, stdio: ['ignore', 'pipe', 'pipe'] });
-
-  const tail: string[] = [];
-  let packages = 0;
-  let downloads = 0;
-  const onLine = (line: string) => {
-    if (!line.trim()) return;
-    tail.push(line);
-    if (tail.length > ERROR_TAIL_LINES) tail.shift();
-    if (line.startsWith('go: downloading')) downloads++;
-    else if (!line.startsWith('go:')) packages++;
-    else return;
-    if ((packages + downloads) % PROGRESS_EVERY === 0) {
-      log(`  ... ${packages} packages compiled, ${downloads} modules downloaded (${seconds()} s)`);
-    }
-  };
-  for (const stream of [child.stdout, child.stderr]) {
-    let partial = '';
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      lines.forEach(onLine);
-    });
-    stream.on('end', () => onLine(partial));
-  }
-
-  return new Promise((resolve, reject) => {
-    child.on('error', (err) => reject(new TemporalUnavailableError(`Could not run ${go}: ${err.message}\n${HOW_TO_GET_TEMPORAL}`)));
-    child.on('close', (code, signal) => {
-      if (code === 0) {
-        log(`Built Temporal CLI ${TEMPORAL_CLI_VERSION}: ${packages} packages in ${seconds()} s.`);
-        resolve();
-        return;
-      }
-      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-      reject(new TemporalUnavailableError(`\`go ${args.join(' ')}\` ${how}. Last output:\n${tail.join('\n')}\n\n${HOW_TO_GET_TEMPORAL}`));
-    });
-  });
+  const built = await goInstall({ go, gobin, env, packages: [CLI_MODULE], log, fail: (message) => new TemporalUnavailableError(`${message}\n\n${HOW_TO_GET_TEMPORAL}`) });
+  log(`Built Temporal CLI ${TEMPORAL_CLI_VERSION}: ${built.packages} packages in ${built.seconds} s.`);
 }

@@ -8,6 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
+import { ONE_MACHINE_DYNAMIC_CONFIG } from '../../src/dev-stack/temporal-server';
+import { DEFAULT_PG_PASSWORD, DEFAULT_PG_USER } from '../../src/cluster/postgres';
+import { TEMPORAL_DATABASES } from '../../src/cluster/schema';
+import { TEMPORAL_SERVER_VERSION } from '../../src/cluster/server-binaries';
+import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS, serverConfig, serverPorts } from '../../src/cluster/server-config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const COMPOSE_PATH = path.join(ROOT, 'docker-compose.yml');
@@ -317,6 +322,38 @@ describe('docker-compose.yml', () => {
     // It retries until the server answers, and fails (keeping the worker down) if it never does.
     expect(script).toMatch(/\b(while|until|for)\b/);
     expect(script).toMatch(/exit 1/);
+  });
+
+  it('runs the Temporal server with the config of `npm run cluster`: version, shards, database, dynamic config', () => {
+    const temporal = service(compose, 'temporal');
+    const env = environment(temporal);
+    expect(temporal.image).toBe(`temporalio/auto-setup:${TEMPORAL_SERVER_VERSION.replace(/^v/, '')}`);
+    expect(env.NUM_HISTORY_SHARDS).toBe(String(NUM_HISTORY_SHARDS));
+    expect(NUM_HISTORY_SHARDS).toBeGreaterThan(1);
+
+    const native = serverConfig(serverPorts(7233), { host: '127.0.0.1', port: 5433, user: DEFAULT_PG_USER, password: DEFAULT_PG_PASSWORD }, DYNAMIC_CONFIG_FILE);
+    expect(native.persistence.numHistoryShards).toBe(NUM_HISTORY_SHARDS);
+    const stores = Object.values(native.persistence.datastores).map((d) => d.sql);
+    expect(stores.map((d) => d.pluginName)).toEqual([env.DB, env.DB]);
+    // auto-setup's default database names, and compose's role and password.
+    expect(stores.map((d) => d.databaseName)).toEqual([...TEMPORAL_DATABASES]);
+    expect(TEMPORAL_DATABASES).toEqual([env.DBNAME ?? 'temporal', env.VISIBILITY_DBNAME ?? 'temporal_visibility']);
+    expect(stores.map((d) => [d.user, d.password])).toEqual([[env.POSTGRES_USER, env.POSTGRES_PWD], [env.POSTGRES_USER, env.POSTGRES_PWD]]);
+    expect(native.services.frontend.rpc.grpcPort).toBe(7233);
+    expect(portMappings(temporal).map((p) => p.containerPort)).toContain(native.services.frontend.rpc.grpcPort);
+
+    // The dynamic config file both use: compose mounts it where DYNAMIC_CONFIG_FILE_PATH (relative to the image's
+    // /etc/temporal) points, the native cluster reads it in place.
+    expect(native.dynamicConfigClient.filepath).toBe(DYNAMIC_CONFIG_FILE);
+    const inContainer = path.posix.resolve('/etc/temporal', env.DYNAMIC_CONFIG_FILE_PATH ?? '');
+    const mount = (temporal.volumes ?? []).map(String).find((v) => v.split(':')[1] === inContainer);
+    expect(mount).toBeDefined();
+    expect(path.resolve(ROOT, mount?.split(':')[0] ?? '')).toBe(DYNAMIC_CONFIG_FILE);
+
+    // It keeps the dev server's one-machine tuning, in the server's format (a list of values per key).
+    const dynamic = parse(fs.readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')) as Record<string, Array<{ value: unknown }>>;
+    for (const [key, value] of ONE_MACHINE_DYNAMIC_CONFIG) expect({ key, value: dynamic[key]?.[0]?.value }).toEqual({ key, value: JSON.parse(value) as unknown });
+    for (const [key, values] of Object.entries(dynamic)) expect({ key, isList: Array.isArray(values) && values.every((v) => 'value' in v) }).toEqual({ key, isList: true });
   });
 
   it('builds the worker from a Dockerfile whose CMD runs `npm run worker`', () => {

@@ -5,6 +5,7 @@
 import { condition } from '@temporalio/workflow';
 import type { NoticeActions, RunContext } from './context';
 import { waitForPerson } from './ladder';
+import { recordPersonWait } from './metrics';
 import type { DecisionRecord, EscalationLadder, QuestionStatus } from './types';
 
 /** What the ladder does at its deadline: decide on the person's behalf, or keep waiting. */
@@ -60,6 +61,8 @@ export async function askPerson(run: RunContext, asking: Asking): Promise<Decisi
     },
   });
   if (question.decision === undefined) await condition(() => question.decision !== undefined);
+  // Workflow time from the question to its answer (a decision by the ladder counts too: nobody answered until then).
+  recordPersonWait(run.shape.name, question.kind, (Date.now() - Date.parse(question.openedAt)) / 1000);
   return question.decision!;
 }
 

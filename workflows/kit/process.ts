@@ -24,6 +24,7 @@ import { failureMessage, isCancellation } from './failures';
 import { PROCESS_ABORTED, runFanOut, type FanOutOutcome, type FanOutSpec } from './fan-out';
 import { answerQuestionUpdate, decideApprovalUpdate, injectFaultUpdate, resolveEscalationUpdate, statusQuery } from './messages';
 import { askQuestion, requestApproval, runManualStep, type ApprovalRequest, type ManualTask, type ProcessQuestion } from './questions';
+import { countRunEnded, countRunStarted } from './metrics';
 import { RunTracker } from './run-tracker';
 import { Saga } from './saga';
 import { ScheduledWaits, type ScheduledOutcome } from './scheduled-wait';
@@ -202,15 +203,18 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
 
   tracker.log(`${shape.name} ${subject} started (${shape.steps.length} steps)`);
   tracker.publish();
+  countRunStarted(shape.name);
   try {
     const result = await work.run(() => body(run));
     tracker.setState('completed');
+    countRunEnded(shape.name, 'completed');
     tracker.log(`${shape.name} completed`);
     await condition(allHandlersFinished);
     return result;
   } catch (err) {
     if (!isCancellation(err)) {
       tracker.setState('failed');
+      countRunEnded(shape.name, 'failed');
       throw err;
     }
     // A person's or the ladder's abort, a refused approval, or a cancellation requested through Temporal.
@@ -260,6 +264,7 @@ async function compensate(ctx: RunContext, reason: string, ending: Abandonment):
   }
   await ctx.onAbandoned?.(reason);
   tracker.setState(failed.length > 0 ? 'compensation_failed' : ENDED[ending.kind]);
+  countRunEnded(ctx.shape.name, tracker.status.state);
   await condition(allHandlersFinished);
   return failed.length === 0;
 }

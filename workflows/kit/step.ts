@@ -6,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/workflow';
 import { askPerson, howToAct } from './ask-person';
 import type { RunContext } from './context';
 import { asStepFailure, describeStepFailure, failureMessage } from './failures';
+import { countEscalation } from './metrics';
 import type { Undo } from './saga';
 import { pausedBy, waitWhilePaused } from './system-pause';
 import type { Outcome, StepResult } from './types';
@@ -77,6 +78,7 @@ export async function runStep<O extends Outcome, K extends keyof O & string = ne
     const contacts = options.escalation.contacts;
     const required = [...(opts.outputs ?? [])];
     const question = run.desk.escalate(name, failure.message + injected, contacts[0] ?? '', required);
+    countEscalation(run.shape.name, name);
     const ladder = options.escalation.ladder;
     // An automatic skip cannot invent the outputs later steps need: such a step is aborted instead.
     const automatic = ladder.automaticAction === 'skip' && required.length > 0 ? 'abort' : ladder.automaticAction;
