@@ -44,9 +44,12 @@ export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure 
     const details = err.details?.[0] as StepFailureDetails | undefined;
     return { message: err.message, permanent: err.nonRetryable === true, injected: details?.injected ?? false, attempts: details?.attempt ?? maximumAttempts };
   }
-  // A spent retry budget ends in a schedule-to-close timeout (its cause, when the server keeps it, the last failure).
-  const budgetSpent = err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
-  const cause = budgetSpent && err.cause.cause instanceof ApplicationFailure ? err.cause.cause : err.cause;
+  // A spent retry budget ends one of two ways: the deadline passes during an attempt (a schedule-to-close timeout,
+  // whose cause, when the server keeps it, is the last failure), or an attempt fails when the next retry would
+  // start past the deadline (retry state TIMEOUT, the attempt's own failure as the cause).
+  const timedOut = err.cause instanceof TimeoutFailure && err.cause.timeoutType === TimeoutType.SCHEDULE_TO_CLOSE;
+  const budgetSpent = timedOut || (err instanceof ActivityFailure && err.retryState === RetryState.TIMEOUT);
+  const cause = timedOut && err.cause?.cause instanceof ApplicationFailure ? err.cause.cause : err.cause;
   const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as StepFailureDetails | undefined) : undefined;
   const permanent =
     err.retryState === RetryState.NON_RETRYABLE_FAILURE || (cause instanceof ApplicationFailure && cause.nonRetryable === true);
