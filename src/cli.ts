@@ -35,6 +35,7 @@ import { systems, SYSTEMS_USAGE } from './cli-systems';
 import { authorisedCaller, refuseTypedName } from './cli-identity';
 import { operators, OPERATORS_USAGE } from './cli-operators';
 import { keys, KEYS_USAGE } from './cli-keys';
+import { deployment, DEPLOYMENT_USAGE } from './cli-deployment';
 import type { DecisionIdentity, FaultMode } from '../workflows/kit/types';
 
 const USAGE = `usage: overture <command> [options]
@@ -63,6 +64,7 @@ ${SYSTEMS_USAGE}
 ${SCHEDULE_USAGE}
 ${OPERATORS_USAGE}
 ${KEYS_USAGE}
+${DEPLOYMENT_USAGE}
 
 Commands that change a run (start, onboard, resolve, approve, complete, inject, reschedule, schedule changes)
 act as the operator whose personal token you hold: OVERTURE_TOKEN, else the file OVERTURE_TOKEN_FILE or
@@ -316,6 +318,7 @@ const COMMANDS: Record<string, (client: Client, config: OvertureConfig, args: st
   reschedule: (c, cfg, a, io) => rescheduleRun(c, cfg, a, io),
   schedule: (c, cfg, a, io) => schedule(c, cfg, a, io),
   systems: (c, cfg, a, io) => systems(c, cfg, a, io),
+  deployment: (c, cfg, a, io) => deployment(c, cfg, a, io),
 };
 
 /** Runs the CLI with the given arguments and returns its exit code. */

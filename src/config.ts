@@ -8,8 +8,10 @@ import type { ProcessOptions, StepPolicy, SystemName } from '../workflows/kit/ty
 import { PROCESS_STEP_NAMES } from './processes/shapes';
 import { PUBLISHING_SETTINGS, publishingDerived, type PublishingDerived } from './publishing/settings';
 import { insecureBindProblem } from './console/startup-checks';
+import { SHARED_STORE_SETTINGS, sharedStoreProblems } from './postgres/settings';
 import { OIDC_SETTINGS, readOidcSettings, type OidcSettings } from './console/oidc-settings';
 import { OBSERVABILITY_SETTINGS } from './observability/settings';
+import { VERSIONING_SETTINGS } from './deployments/settings';
 import { TEMPORAL_CONNECTION_SETTINGS, readTemporalConnection, type TemporalConnectionSettings } from './temporal-connection/settings';
 
 const HOUR_MS = 3_600_000;
@@ -96,6 +98,8 @@ export const configSchema = z.object({
   OVERTURE_DATA_DIR: z.string().default('.data'),
   DIRECTORY_DB_PATH: z.string().optional(),
   LEDGER_DB_PATH: z.string().optional(),
+  // The ledger and the directory on PostgreSQL, shared by every worker host (src/postgres); unset, the SQLite files above.
+  ...SHARED_STORE_SETTINGS,
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('Overture Onboarding <onboarding@overture.local>'),
   NOTIFY_WEBHOOK_URL: z.string().url().optional(),
@@ -171,6 +175,8 @@ export const configSchema = z.object({
   ...OIDC_SETTINGS,
   // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/observability: off unless set.
   ...OBSERVABILITY_SETTINGS,
+  // Worker versioning (src/deployments): OVERTURE_BUILD_ID makes the worker a build of OVERTURE_DEPLOYMENT_NAME; unset, unversioned.
+  ...VERSIONING_SETTINGS,
 });
 
 export type RawConfig = z.infer<typeof configSchema>;
@@ -249,7 +255,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): OvertureConfig
   }
   const oidc = readOidcSettings(raw);
   const temporalConnection = readTemporalConnection(raw);
-  const consoleProblems = [insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND), ...oidc.problems, ...temporalConnection.problems].filter((p) => p !== undefined);
+  const consoleProblems = [insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND), ...oidc.problems, ...temporalConnection.problems, ...sharedStoreProblems(raw)].filter((p) => p !== undefined);
   if (consoleProblems.length) throw new ConfigError(`invalid configuration:\n${consoleProblems.map((p) => `  ${p}`).join('\n')}`);
   const dataDir = path.resolve(raw.OVERTURE_DATA_DIR);
   return {

@@ -17,6 +17,9 @@
  * - between the receiving system accepting a message and the receipt being written (milliseconds), a worker
  *   killed with SIGKILL leaves a claim of a dead pid, which the retry takes over: that message goes twice;
  * - a pid reused by an unrelated process after a crash keeps a dead holder's claim live until it expires.
+ *
+ * This file is one host's ledger (SqliteDeliveryLedger, the embedded default); src/postgres/delivery-ledger.ts is
+ * the one several hosts share (LEDGER_URL). Activities depend on the {@link DeliveryLedger} interface only.
  */
 import { hostname } from 'node:os';
 import { randomUUID } from 'node:crypto';
@@ -43,6 +46,33 @@ export interface DeliverOptions {
   heartbeat?: () => void;
   /** Who claims, for the message another claimant gets (e.g. workflow, activity and attempt). */
   claimant?: string;
+}
+
+/** Keyed, durable once-only delivery of messages: what the activities need of a ledger, whichever store holds it. */
+export interface DeliveryLedger {
+  /**
+   * Runs `send` unless a delivery with this key is already recorded, holding a claim on the key while it runs;
+   * records the receipt when `send` succeeds. A key another live call is sending fails with a TransientError.
+   */
+  deliverOnce(key: string, channel: Channel, send: () => Promise<string>, opts?: DeliverOptions): Promise<Delivery>;
+  /** Closes the store's connections (a PostgreSQL pool ends asynchronously). */
+  close(): void | Promise<void>;
+}
+
+/** Who holds a claim another claimant found live, for the message it fails with. */
+export interface HeldClaim {
+  holder: string;
+  host: string;
+  claimedMsAgo: number;
+  expiresInMs: number;
+}
+
+/** The transient failure of a claimant that found the key being sent by another live attempt. */
+export function claimHeldError(channel: Channel, key: string, held: HeldClaim): TransientError {
+  return new TransientError(
+    `the ${channel} delivery ${key} is being sent by another attempt (${held.holder} on ${held.host}, claimed ${Math.round(held.claimedMsAgo)} ms ago, ` +
+      `claim expires in ${Math.round(held.expiresInMs)} ms): not sending it twice; a later try finds its receipt or takes the claim over`,
+  );
 }
 
 /** Default claim when the caller gives none: longer than any step's start-to-close timeout here (10 min). */
@@ -94,8 +124,8 @@ function processAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Keyed, durable once-only delivery of messages. */
-export class DeliveryLedger {
+/** Keyed, durable once-only delivery of messages in a SQLite file of this host. */
+export class SqliteDeliveryLedger implements DeliveryLedger {
   private readonly db: Database.Database;
   private readonly host = hostname();
 
@@ -120,10 +150,7 @@ export class DeliveryLedger {
       if (claim.kind === 'claimed') break;
       if (now >= waitUntil) {
         const held = claim.claim;
-        throw new TransientError(
-          `the ${channel} delivery ${key} is being sent by another attempt (${held.holder} on ${held.host}, claimed ${now - held.claimed_at} ms ago, ` +
-            `claim expires in ${held.expires_at - now} ms): not sending it twice; a later try finds its receipt or takes the claim over`,
-        );
+        throw claimHeldError(channel, key, { holder: held.holder, host: held.host, claimedMsAgo: now - held.claimed_at, expiresInMs: held.expires_at - now });
       }
       opts.heartbeat?.();
       await sleep(Math.min(POLL_MS, Math.max(1, waitUntil - now)));

@@ -12,8 +12,7 @@ import { createAccountingActivities } from '../activities/accounting';
 import { createScheduleActivities } from '../activities/schedules';
 import { SqliteGeneralLedger } from '../src/accounting/sqlite-general-ledger';
 import { loadConfig, type OvertureConfig } from '../src/config';
-import { DeliveryLedger } from '../src/delivery-ledger';
-import { SqliteDirectory } from '../src/directory/sqlite-directory';
+import { describeStores, openDeliveryLedger, openDirectory } from '../src/stores';
 import { connectPublishingSystems } from '../src/publishing/systems';
 import { connectPipelineSystems } from '../src/pipeline/systems';
 import { connectSystemGuard } from '../src/systems/worker-guard';
@@ -22,6 +21,7 @@ import { noticeLinksFor } from '../src/approval-links';
 import { installWorkerRuntime } from '../src/observability/runtime';
 import { workerObservability } from '../src/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal-connection/connect';
+import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/deployments/settings';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 
@@ -34,8 +34,12 @@ function pooled(smtpUrl: string): string {
 
 /** The real systems a worker talks to, built from configuration; the example books are loaded into an empty ledger. */
 export async function connectSystems(config: OvertureConfig) {
-  const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
-  const ledger = new DeliveryLedger(config.ledgerDbPath);
+  // PostgreSQL when LEDGER_URL / DIRECTORY_URL is set (shared by every host, migrated here), else this host's SQLite files.
+  const ledger = await openDeliveryLedger(config);
+  const directory = await openDirectory(config).catch(async (err: unknown) => {
+    await ledger.close();
+    throw err;
+  });
   const books = new SqliteGeneralLedger(config.accountingDbPath);
   if (config.ACCOUNTING_SEED !== 'none') await books.seedFrom(config.ACCOUNTING_SEED);
   // A pooled transport keeps its SMTP connections open between messages: the greeting and EHLO exchange were
@@ -64,14 +68,14 @@ export async function connectSystems(config: OvertureConfig) {
     ...pipeline.activities,
     ...createScheduleActivities({ config }),
   };
-  const close = () => {
+  const close = async () => {
     transport.close();
-    ledger.close();
-    directory.close();
     books.close();
     publishing.close();
     pipeline.close();
     systemGuard.close();
+    // PostgreSQL pools end once their connections in use are back; SQLite files close at once.
+    await Promise.all([ledger.close(), directory.close()]);
   };
   return { directory, ledger, books, activities, close };
 }
@@ -82,12 +86,14 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   const dataConverter = dataConverterFor(config);
   const systems = await connectSystems(config);
   // TLS and the API key as configured; a TLS failure says which certificate or variable is wrong.
-  const connection = await connectExplained(config, () => NativeConnection.connect(temporalConnectionOptions(config)), (c) => c.close()).catch((err: unknown) => {
-    systems.close();
+  const connection = await connectExplained(config, () => NativeConnection.connect(temporalConnectionOptions(config)), (c) => c.close()).catch(async (err: unknown) => {
+    await systems.close();
     throw err;
   });
   // Metrics and tracing interceptors when configured (src/observability); none otherwise.
   const observed = workerObservability(config);
+  // With OVERTURE_BUILD_ID, a build of the Worker Deployment: each run stays on the build it started on (src/deployments).
+  const deployment = workerDeploymentOptionsFor(config);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -100,11 +106,12 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     maxCachedWorkflows: config.WORKER_CACHED_RUNS,
     // Payloads and failure messages encrypted (src/codec); a prebuilt bundle must be built with FAILURE_CONVERTER_PATH.
     dataConverter,
+    ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     ...observed.options,
     ...extra,
   });
   const shutdown = async () => {
-    systems.close();
+    await systems.close();
     await connection.close();
     await observed.shutdown();
   };
@@ -116,7 +123,8 @@ async function main(): Promise<void> {
   // Before any connection: the runtime's metrics exporter can only be chosen when the runtime is created.
   installWorkerRuntime(config, console.log);
   const { worker, shutdown } = await createWorker(config);
-  console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE})`);
+  console.log(describeStores(config));
+  console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`);
   // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().
   await worker.run();
   await shutdown();

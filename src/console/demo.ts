@@ -7,7 +7,7 @@ import type { Client } from '@temporalio/client';
 import nodemailer from 'nodemailer';
 import type { OvertureConfig } from '../config';
 import { startOnboarding, type StartOptions } from '../client';
-import { SqliteDirectory } from '../directory/sqlite-directory';
+import { openDirectory } from '../stores';
 import { runScriptChain, type OnboardingStep, type ScriptChainResult, type ScriptChainSystems } from './script-chain';
 import type { NewHire } from '../../workflows/onboarding/types';
 
@@ -47,27 +47,33 @@ function demoHire(prefix: string): NewHire {
 
 /** A demo runner; the script's systems are opened lazily, so a console nobody demos never opens them. */
 export function createDemo(client: Client, config: OvertureConfig, opts: DemoOptions): DemoRunner {
-  let owned: { systems: ScriptChainSystems; close: () => void } | undefined;
+  let owned: Promise<{ systems: ScriptChainSystems; close: () => Promise<void> }> | undefined;
 
-  const scriptSystems = (): ScriptChainSystems => {
+  // The directory the workers use (PostgreSQL when DIRECTORY_URL is set, else the SQLite file), opened once.
+  const openOwned = async () => {
+    const directory = await openDirectory(config);
+    const transport = nodemailer.createTransport(config.smtpUrl);
+    return {
+      systems: { directory, transport, from: config.MAIL_FROM, webhookUrl: config.webhookUrl, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
+      close: async () => {
+        transport.close();
+        await directory.close();
+      },
+    };
+  };
+  const scriptSystems = async (): Promise<ScriptChainSystems> => {
     if (opts.scriptSystems) return opts.scriptSystems;
-    if (!owned) {
-      const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
-      const transport = nodemailer.createTransport(config.smtpUrl);
-      owned = {
-        systems: { directory, transport, from: config.MAIL_FROM, webhookUrl: config.webhookUrl, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
-        close: () => {
-          transport.close();
-          directory.close();
-        },
-      };
-    }
-    return owned.systems;
+    // A failed open is forgotten, so the next demo tries again.
+    owned ??= openOwned().catch((err: unknown) => {
+      owned = undefined;
+      throw err;
+    });
+    return (await owned).systems;
   };
 
   return {
     async run(inject, operator) {
-      const systems = scriptSystems();
+      const systems = await scriptSystems();
       const scriptHire = demoHire('S');
       const firstRun = await runScriptChain(systems, scriptHire, inject);
       // The operator "fixes" the problem and runs the script again: it starts over from the first step.
@@ -89,8 +95,10 @@ export function createDemo(client: Client, config: OvertureConfig, opts: DemoOpt
       };
     },
     close() {
-      owned?.close();
+      const closing = owned;
       owned = undefined;
+      // close() stays synchronous for the console's shutdown; a PostgreSQL pool ends in the background.
+      void closing?.then((o) => o.close()).catch(() => {});
     },
   };
 }

@@ -37,6 +37,8 @@ export interface StartDevServerOptions {
   tuning?: 'one-machine' | 'none';
   /** The remote codec the UI decodes payloads with (`--ui-codec-endpoint`), e.g. the console's `/codec`. */
   uiCodecEndpoint?: string;
+  /** More dynamic configuration, `[key, JSON value]` (e.g. a test's short worker-versioning drainage checks). */
+  dynamicConfig?: ReadonlyArray<[key: string, value: string]>;
 }
 
 /**
@@ -79,6 +81,7 @@ export async function startTemporalDevServer(opts: StartDevServerOptions): Promi
   if ((opts.tuning ?? 'one-machine') === 'one-machine') {
     for (const [key, value] of ONE_MACHINE_DYNAMIC_CONFIG) args.push('--dynamic-config-value', `${key}=${value}`);
   }
+  for (const [key, value] of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', `${key}=${value}`);
   args.push('--namespace', namespace);
   for (const sa of searchAttributes) args.push('--search-attribute', `${sa.name}=${sa.type}`);
   args.push('--log-level', 'warn');

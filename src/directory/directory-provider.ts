@@ -2,7 +2,8 @@
  * The directory Overture provisions into: accounts, role grants, workspaces and IT tickets.
  *
  * Every operation is idempotent on the employee, so a retried or re-run step never creates a second thing.
- * The embedded default is a SQLite database; SCIM or HTTP directories implement the same interface.
+ * The embedded default is a SQLite database (sqlite-directory.ts); several hosts share one on PostgreSQL
+ * (postgres-directory.ts, DIRECTORY_URL); SCIM or HTTP directories implement the same interface.
  */
 
 export interface Account {
@@ -30,6 +31,14 @@ export interface Ticket {
   ticketId: string;
   employeeId: string;
   summary: string;
+}
+
+/** What the directory holds for one employee: what tests, the console and people checking a run look at. */
+export interface DirectoryInventory {
+  accounts: Account[];
+  grants: string[];
+  workspaces: Workspace[];
+  tickets: Ticket[];
 }
 
 export interface DirectoryProvider {

@@ -4,28 +4,11 @@
 import type Database from 'better-sqlite3';
 import { PermanentError } from '../errors';
 import { openDatabase } from '../sqlite';
-import { workspaceUrlFor, type Account, type DirectoryProvider, type NewAccount, type Ticket, type Workspace } from './directory-provider';
+import { workspaceUrlFor, type Account, type DirectoryInventory, type DirectoryProvider, type NewAccount, type Ticket, type Workspace } from './directory-provider';
+import { distinctUsername, EMAIL_TAKEN, permissionsFor, usernameBase } from './roles';
 
-/** Roles the directory knows and the permissions each one grants. */
-export const ROLE_PERMISSIONS: Record<string, string[]> = {
-  engineer: ['repo:read', 'repo:write', 'ci:run', 'chat:join'],
-  designer: ['design:edit', 'repo:read', 'chat:join'],
-  analyst: ['warehouse:read', 'dashboards:edit', 'chat:join'],
-  support: ['tickets:handle', 'crm:read', 'chat:join'],
-  sales: ['crm:read', 'crm:write', 'chat:join'],
-  manager: ['reports:read', 'hiring:review', 'chat:join'],
-  admin: ['admin', 'repo:read', 'chat:join'],
-};
-
-const EXTRA_PERMISSIONS = new Set([
-  ...Object.values(ROLE_PERMISSIONS).flat(),
-  'root',
-  'billing-admin',
-  'security-admin',
-  'vpn:access',
-  'oncall:page',
-  'finance:read',
-]);
+/** Roles and permissions live in ./roles (shared with the PostgreSQL directory); re-exported for existing importers. */
+export { ROLE_PERMISSIONS } from './roles';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS accounts (
@@ -89,7 +72,7 @@ export class SqliteDirectory implements DirectoryProvider {
       }
       const emailTaken = this.db.prepare('SELECT 1 FROM accounts WHERE email = ?').get(account.email) !== undefined;
       // The message reaches notices and the team chat: it must not say whose account holds the address.
-      if (emailTaken) throw new PermanentError('directory conflict: the email address already belongs to another account');
+      if (emailTaken) throw new PermanentError(EMAIL_TAKEN);
       const username = this.freeUsername(account.fullName, account.employeeId);
       const row: AccountRow = {
         account_id: `acct-${account.employeeId.toLowerCase()}`,
@@ -115,17 +98,13 @@ export class SqliteDirectory implements DirectoryProvider {
   }
 
   private freeUsername(fullName: string, employeeId: string): string {
-    const base = fullName.toLowerCase().normalize('NFKD').replace(/[^a-z]+/g, '.').replace(/^\.+|\.+$/g, '') || 'user';
+    const base = usernameBase(fullName);
     const taken = this.db.prepare('SELECT 1 FROM accounts WHERE username = ?');
-    return taken.get(base) ? `${base}.${employeeId.toLowerCase()}` : base;
+    return taken.get(base) ? distinctUsername(base, employeeId) : base;
   }
 
   async grantPermissions(employeeId: string, role: string, extraPermissions: string[]): Promise<string[]> {
-    const rolePermissions = ROLE_PERMISSIONS[role];
-    if (!rolePermissions) throw new PermanentError(`role "${role}" does not exist in the directory`);
-    const unknown = extraPermissions.filter((p) => !EXTRA_PERMISSIONS.has(p));
-    if (unknown.length) throw new PermanentError(`permission(s) ${unknown.join(', ')} do not exist in the directory`);
-    const permissions = [...new Set([...rolePermissions, ...extraPermissions])];
+    const permissions = permissionsFor(role, extraPermissions);
     this.requireAccount(employeeId);
     const insert = this.db.prepare('INSERT OR IGNORE INTO grants (employee_id, permission, granted_at) VALUES (?, ?, ?)');
     this.db.transaction(() => permissions.forEach((p) => insert.run(employeeId, p, nowIso()))).immediate();
@@ -174,7 +153,7 @@ export class SqliteDirectory implements DirectoryProvider {
   }
 
   /** What the directory holds for one employee: used by tests, the console and people checking a run. */
-  inventory(employeeId: string): { accounts: Account[]; grants: string[]; workspaces: Workspace[]; tickets: Ticket[] } {
+  inventory(employeeId: string): DirectoryInventory {
     const accounts = (this.db.prepare('SELECT * FROM accounts WHERE employee_id = ?').all(employeeId) as AccountRow[]).map(toAccount);
     const grants = (this.db.prepare('SELECT permission FROM grants WHERE employee_id = ? ORDER BY permission').all(employeeId) as Array<{ permission: string }>).map(
       (g) => g.permission,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startProcess } from '../../src/client';
-import { DeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
 import { sendEmailOnce } from '../../activities/email';
 import { postToTeamOnce } from '../../activities/chat';
 import { eventually, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
@@ -65,7 +65,7 @@ describe('a hostile name and team reach chat and email as plain text', () => {
   });
 
   it('the activities alone keep a CR/LF subject from adding a header, and escape any webhook text', async () => {
-    const ledger = new DeliveryLedger(path.join(stack.config.OVERTURE_DATA_DIR, `hostile-${Date.now()}.db`));
+    const ledger = new SqliteDeliveryLedger(path.join(stack.config.OVERTURE_DATA_DIR, `hostile-${Date.now()}.db`));
     const transport = nodemailer.createTransport(stack.config.smtpUrl);
     try {
       const key = `hostile-${Date.now()}`;

@@ -12,11 +12,15 @@ export interface WorkerProcess {
   ready: Promise<void>;
 }
 
-/** Starts `workers/overture-worker.ts` as its own process; `ready` resolves when it polls its task queue. */
-export function spawnWorker(env: Record<string, string>): WorkerProcess {
+/**
+ * Starts `workers/overture-worker.ts` as its own process, in `cwd` (default: the repository) as another host's
+ * would; `ready` resolves when it polls its task queue.
+ */
+export function spawnWorker(env: Record<string, string>, opts: { cwd?: string } = {}): WorkerProcess {
   // node itself with tsx's require hook, not the tsx launcher: a SIGKILL must hit the worker, not a wrapper.
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', path.join(ROOT, 'workers', 'overture-worker.ts')], {
-    cwd: ROOT,
+  // The hook by its path: another working directory has no node_modules to resolve `tsx/cjs` from.
+  const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(ROOT, 'workers', 'overture-worker.ts')], {
+    cwd: opts.cwd ?? ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

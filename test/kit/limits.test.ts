@@ -47,7 +47,7 @@ afterAll(async () => {
   fixtureWorker.shutdown();
   await fixtureRun;
   await connection.close();
-  systems.close();
+  await systems.close();
   await stack.stop();
 });
 

@@ -52,7 +52,7 @@ afterAll(async () => {
   worker.shutdown();
   await workerRun;
   await connection.close();
-  systems.close();
+  await systems.close();
   await stack.stop();
 });
 

@@ -16,7 +16,7 @@ import type { Faultable } from '../../activities/step-attempt';
 import { parseCsv } from '../../src/accounting/bank-statement';
 import type { JournalEntry } from '../../src/accounting/general-ledger';
 import { SqliteGeneralLedger } from '../../src/accounting/sqlite-general-ledger';
-import { DeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
 import { activityEnvFor, failureOf, type ActivityEnv } from '../helpers/activity-env';
 
@@ -58,7 +58,7 @@ describe('financial-close activities on real systems', () => {
   let mail: MailReceiver;
   let tmp: string;
   let ledger: SqliteGeneralLedger;
-  let deliveries: DeliveryLedger;
+  let deliveries: SqliteDeliveryLedger;
 
   const activities = (overrides: Partial<AccountingDependencies> = {}) =>
     createAccountingActivities({
@@ -84,7 +84,7 @@ describe('financial-close activities on real systems', () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'overture-close-'));
     ledger = new SqliteGeneralLedger(path.join(tmp, 'ledger.db'));
     await ledger.seedFrom(path.join(EXAMPLES, 'ledger.json'));
-    deliveries = new DeliveryLedger(path.join(tmp, 'overture.db'));
+    deliveries = new SqliteDeliveryLedger(path.join(tmp, 'overture.db'));
   });
 
   afterEach(() => {

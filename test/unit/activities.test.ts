@@ -14,7 +14,7 @@ import { createChatActivities } from '../../activities/chat';
 import { createDirectoryActivities } from '../../activities/directory';
 import { createEmailActivities } from '../../activities/email';
 import { idempotencyKey, PermanentError, redactPersonalData, toStepFailure, TransientError } from '../../activities/step-attempt';
-import { DeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { workspaceUrlFor } from '../../src/directory/directory-provider';
@@ -54,7 +54,7 @@ describe('onboarding activities on real systems', () => {
   let webhooks: WebhookReceiver;
   let tmp: string;
   let directory: SqliteDirectory;
-  let ledger: DeliveryLedger;
+  let ledger: SqliteDeliveryLedger;
 
   const emailActivities = (smtpUrl = mail.url) =>
     createEmailActivities({
@@ -83,7 +83,7 @@ describe('onboarding activities on real systems', () => {
     webhooks.respondWith(undefined);
     tmp = mkdtempSync(path.join(os.tmpdir(), 'overture-activities-'));
     directory = new SqliteDirectory(path.join(tmp, 'directory.db'), WORKSPACE_BASE_URL);
-    ledger = new DeliveryLedger(path.join(tmp, 'overture.db'));
+    ledger = new SqliteDeliveryLedger(path.join(tmp, 'overture.db'));
   });
 
   afterEach(() => {

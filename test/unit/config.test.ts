@@ -1,20 +1,11 @@
 import path from 'node:path';
-import { ConfigError, DEFAULT_SUPPORT_POLICY, loadConfig } from '../../src/config';
+import { DEFAULT_SUPPORT_POLICY, loadConfig } from '../../src/config';
 import { DEFAULT_STEP_POLICIES, onboardingOptionsFrom } from '../../src/processes/onboarding';
 import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
+import { configErrorOf } from '../helpers/config-errors';
 
 const HOUR_MS = 3_600_000;
 
-/** Runs loadConfig on an environment expected to be invalid and returns the ConfigError. */
-function configErrorOf(env: NodeJS.ProcessEnv): ConfigError {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err;
-    throw new Error(`expected a ConfigError, got ${String(err)}`);
-  }
-  throw new Error('expected loadConfig to reject the environment');
-}
 
 describe('loadConfig', () => {
   it('defaults to the embedded local stack', () => {

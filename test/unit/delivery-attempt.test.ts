@@ -10,19 +10,19 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { DefaultLogger } from '@temporalio/worker';
 import { sendEmailOnce } from '../../activities/email';
 import { CLAIM_MARGIN_MS } from '../../activities/delivery-attempt';
-import { DeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
 import { TransientError } from '../../src/errors';
 import { ActivityEnv } from '../helpers/activity-env';
 
 let dir: string;
-let ledger: DeliveryLedger;
+let ledger: SqliteDeliveryLedger;
 let mail: MailReceiver;
 let transport: Transporter;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'overture-delivery-attempt-'));
-  ledger = new DeliveryLedger(path.join(dir, 'overture.db'));
+  ledger = new SqliteDeliveryLedger(path.join(dir, 'overture.db'));
   mail = await startMailReceiver();
   transport = nodemailer.createTransport(mail.url);
 });

@@ -2,19 +2,20 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { DeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
 import { TransientError } from '../../src/errors';
 import { ROOT } from '../helpers/processes';
+import { pendingSend } from '../helpers/pending-send';
 
-describe('DeliveryLedger (real SQLite file)', () => {
+describe('SqliteDeliveryLedger (real SQLite file)', () => {
   let dir: string;
   let file: string;
-  let ledger: DeliveryLedger;
+  let ledger: SqliteDeliveryLedger;
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'overture-ledger-'));
     file = path.join(dir, 'data', 'overture.db');
-    ledger = new DeliveryLedger(file);
+    ledger = new SqliteDeliveryLedger(file);
   });
 
   afterAll(() => {
@@ -85,7 +86,7 @@ describe('DeliveryLedger (real SQLite file)', () => {
     const key = 'wf-4/run-1/notifyTeam';
     await ledger.deliverOnce(key, 'webhook', async () => 'hook-receipt');
 
-    const reopened = new DeliveryLedger(file);
+    const reopened = new SqliteDeliveryLedger(file);
     try {
       const send = jest.fn(async () => 'other-receipt');
       await expect(reopened.deliverOnce(key, 'webhook', send)).resolves.toEqual({ receipt: 'hook-receipt', alreadyDelivered: true });
@@ -101,24 +102,24 @@ describe('DeliveryLedger (real SQLite file)', () => {
     await ledger.deliverOnce(key, 'email', async () => 'mail-receipt');
     ledger.close();
 
-    ledger = new DeliveryLedger(file);
+    ledger = new SqliteDeliveryLedger(file);
     const send = jest.fn(async () => 'again');
     await expect(ledger.deliverOnce(key, 'email', send)).resolves.toEqual({ receipt: 'mail-receipt', alreadyDelivered: true });
     expect(send).not.toHaveBeenCalled();
   });
 });
 
-describe('DeliveryLedger claims: two ledgers (two workers) on the same SQLite file', () => {
+describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQLite file', () => {
   let dir: string;
   let file: string;
-  let a: DeliveryLedger;
-  let b: DeliveryLedger;
+  let a: SqliteDeliveryLedger;
+  let b: SqliteDeliveryLedger;
 
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'overture-ledger-claims-'));
     file = path.join(dir, 'overture.db');
-    a = new DeliveryLedger(file);
-    b = new DeliveryLedger(file);
+    a = new SqliteDeliveryLedger(file);
+    b = new SqliteDeliveryLedger(file);
   });
 
   afterAll(() => {
@@ -127,17 +128,6 @@ describe('DeliveryLedger claims: two ledgers (two workers) on the same SQLite fi
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** A send that stays in flight until the test lets it finish (or fail). */
-  function pendingSend(receipt: string) {
-    let finish!: () => void;
-    let fail!: (err: Error) => void;
-    const done = new Promise<string>((resolve, reject) => {
-      finish = () => resolve(receipt);
-      fail = reject;
-    });
-    const send = jest.fn(() => done);
-    return { send, finish, fail };
-  }
 
   it('a second claimant of a key in flight fails transiently, saying who holds it, and sends nothing', async () => {
     const key = 'wf-c1/run-1/sendWelcomeEmail';
@@ -216,8 +206,8 @@ describe('DeliveryLedger claims: two ledgers (two workers) on the same SQLite fi
     const key = 'wf-c5/run-1/sendWelcomeEmail';
     // A real worker process claims the key and hangs in its send; then it is killed with SIGKILL.
     const script = `
-      const { DeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'delivery-ledger'))});
-      const ledger = new DeliveryLedger(${JSON.stringify(file)});
+      const { SqliteDeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'delivery-ledger'))});
+      const ledger = new SqliteDeliveryLedger(${JSON.stringify(file)});
       ledger.deliverOnce(${JSON.stringify(key)}, 'email', () => { console.log('sending'); return new Promise(() => {}); }, { claimMs: 600000, claimant: 'doomed worker' });
       setInterval(() => {}, 1000);
     `;

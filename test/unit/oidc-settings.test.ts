@@ -2,20 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config';
+import { problemOf } from '../helpers/config-errors';
 
 const FULL = { OIDC_ISSUER: 'https://login.example.com/realms/ops', OIDC_CLIENT_ID: 'overture', OIDC_CLIENT_SECRET: 's3cret-value' };
 
-/** The message of the ConfigError loadConfig throws for this environment. */
-function problemOf(env: NodeJS.ProcessEnv): string {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return err.message;
-    throw err;
-  }
-  throw new Error('expected a ConfigError');
-}
 
 test('off unless configured; blank variables count as unset', () => {
   expect(loadConfig({}).oidc).toBeUndefined();

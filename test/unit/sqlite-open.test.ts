@@ -22,7 +22,7 @@ const SEED = path.join(ROOT, 'examples', 'financial-close', 'ledger.json');
 const childScript = (dir: string) => `
   const fs = require('node:fs');
   const req = (m) => require(${JSON.stringify(ROOT)} + '/src/' + m);
-  const { DeliveryLedger } = req('delivery-ledger');
+  const { SqliteDeliveryLedger } = req('delivery-ledger');
   const { SqliteDirectory } = req('directory/sqlite-directory');
   const { EventReceipts } = req('events/receipts');
   const { SqliteWarehouse } = req('warehouse/sqlite-warehouse');
@@ -36,7 +36,7 @@ const childScript = (dir: string) => `
       while (!fs.existsSync(root + '/go-' + round)) Atomics.wait(wait, 0, 0, 1);
       const dir = root + '/data-' + round;
       try {
-        const stores = [new DeliveryLedger(dir + '/overture.db'), new SqliteDirectory(dir + '/directory.db', 'https://ws.example'), new EventReceipts(dir + '/events.db'), new SqliteWarehouse(dir + '/warehouse.db'), new SiteStore(dir + '/site', dir + '/site.db', 'http://site')];
+        const stores = [new SqliteDeliveryLedger(dir + '/overture.db'), new SqliteDirectory(dir + '/directory.db', 'https://ws.example'), new EventReceipts(dir + '/events.db'), new SqliteWarehouse(dir + '/warehouse.db'), new SiteStore(dir + '/site', dir + '/site.db', 'http://site')];
         const books = new SqliteGeneralLedger(dir + '/accounting.db');
         await books.seedFrom(${JSON.stringify(SEED)});
         await stores[0].deliverOnce('k/' + process.pid, 'email', async () => 'r');

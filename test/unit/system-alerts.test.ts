@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { loadConfig } from '../../src/config';
-import { DeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
 import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
 import { TransientError } from '../../src/errors';
@@ -16,7 +16,7 @@ import { connectSystemGuard, type SystemGuardConnection } from '../../src/system
 let dir: string;
 let mail: MailReceiver;
 let webhooks: WebhookReceiver;
-let ledger: DeliveryLedger;
+let ledger: SqliteDeliveryLedger;
 let transport: Transporter;
 let systems: SystemGuardConnection;
 
@@ -25,7 +25,7 @@ beforeEach(async () => {
   mail = await startMailReceiver();
   webhooks = await startWebhookReceiver();
   const config = loadConfig({ OVERTURE_DATA_DIR: dir, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, OUTAGE_ALERT_AFTER_MS: '0', ESCALATION_CONTACTS: 'oncall@it.example.com,lead@it.example.com' });
-  ledger = new DeliveryLedger(config.ledgerDbPath);
+  ledger = new SqliteDeliveryLedger(config.ledgerDbPath);
   transport = nodemailer.createTransport(mail.url);
   systems = connectSystemGuard(config, { transport, ledger });
 });

@@ -5,49 +5,27 @@
  * once the first send lands, a retry finds its receipt and the step completes. One email arrives.
  */
 import { getRunStatus, startOnboarding } from '../../src/client';
-import { DeliveryLedger } from '../../src/delivery-ledger';
-import type { ProcessOptions, StepPolicy } from '../../workflows/kit/types';
-import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
+import { GREETING_DELAY_MS, overlappingWelcome, START_TO_CLOSE_MS } from '../helpers/overlap';
+import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 
 let stack: TestStack;
-let ledger: DeliveryLedger;
+let ledger: SqliteDeliveryLedger;
 // A stack (and worker) per case: the worker's pooled SMTP connections, once greeted, would skip the slow greeting.
 beforeEach(async () => {
   stack = await startTestStack();
-  ledger = new DeliveryLedger(stack.config.ledgerDbPath);
+  ledger = new SqliteDeliveryLedger(stack.config.ledgerDbPath);
 });
 afterEach(async () => {
   ledger?.close();
   await stack?.stop();
 });
 
-const GREETING_DELAY_MS = 4_000;
-const START_TO_CLOSE_MS = 2_000;
-
-/** The welcome email times out after 2 s, a relay greets after 4 s: every attempt overlaps the previous one. */
-function overlapping(runAs: 'activity' | 'local') {
-  const tune = fastOptions();
-  return <O extends ProcessOptions>(options: O): O => {
-    const tuned = tune(options);
-    const policy: StepPolicy = {
-      ...tuned.policies.sendWelcomeEmail!,
-      startToCloseTimeoutMs: START_TO_CLOSE_MS,
-      initialIntervalMs: 200,
-      maximumIntervalMs: 500,
-      maximumAttempts: 20,
-      runAs,
-      ...(runAs === 'activity' ? { heartbeatTimeoutMs: 1_500 } : {}),
-    };
-    tuned.policies.sendWelcomeEmail = policy;
-    return tuned;
-  };
-}
-
 describe.each(['activity', 'local'] as const)('sendWelcomeEmail as a %s that outlives its timeout', (runAs) => {
   it('sends one email, and the step completes', async () => {
     stack.mail.delayGreeting(GREETING_DELAY_MS);
     const hire = newHire();
-    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: overlapping(runAs) });
+    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: overlappingWelcome(runAs) });
     const result = await started.handle.result();
     expect(result.state).toBe('completed');
 

@@ -1,0 +1,74 @@
+/**
+ * Where the shared state of several hosts lives (README "Several hosts"): LEDGER_URL and DIRECTORY_URL put the
+ * delivery ledger and the directory on PostgreSQL; unset, each host keeps its SQLite files (LEDGER_DB_PATH,
+ * DIRECTORY_DB_PATH). A URL's password never appears in a message: see {@link redactUrl}.
+ */
+import { z } from 'zod';
+
+/** A blank variable is unset: docker-compose.yml passes `${LEDGER_URL:-}` through as an empty string. */
+const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+/** Why a PostgreSQL URL is unusable, or undefined when it is fine; the message never repeats the URL (it may hold a password). */
+export function postgresUrlProblem(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'must be a PostgreSQL URL, e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger';
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    return `must be a postgres:// or postgresql:// URL (got ${url.protocol}//…), e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger`;
+  }
+  if (!url.hostname) return 'must name the database server, e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger';
+  // Without a path node-postgres would silently use the user's name as the database: say which one instead.
+  if (url.pathname.replace(/^\//, '') === '') return 'must name its database in the path, e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger';
+  return undefined;
+}
+
+const postgresUrl = z.preprocess(
+  blankAsUnset,
+  z
+    .string()
+    .superRefine((text, ctx) => {
+      const problem = postgresUrlProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+);
+
+/** The zod fields that src/config.ts spreads into its schema. */
+export const SHARED_STORE_SETTINGS = {
+  // The delivery ledger on PostgreSQL: one ledger for every worker host, so a message is sent once across hosts.
+  LEDGER_URL: postgresUrl,
+  // The directory on PostgreSQL: every host provisions into the same accounts, grants, workspaces and tickets.
+  DIRECTORY_URL: postgresUrl,
+};
+
+/** What of the store settings a configuration holds. */
+export interface SharedStoreSettings {
+  LEDGER_URL?: string;
+  DIRECTORY_URL?: string;
+  LEDGER_DB_PATH?: string;
+  DIRECTORY_DB_PATH?: string;
+}
+
+/** Contradictions between the URLs and the SQLite paths: one store per kind, so neither is chosen silently. */
+export function sharedStoreProblems(raw: SharedStoreSettings): string[] {
+  const problems: string[] = [];
+  if (raw.LEDGER_URL && raw.LEDGER_DB_PATH) problems.push('LEDGER_URL and LEDGER_DB_PATH are both set: the ledger is either on PostgreSQL (LEDGER_URL) or in a SQLite file (LEDGER_DB_PATH); unset one');
+  if (raw.DIRECTORY_URL && raw.DIRECTORY_DB_PATH) problems.push('DIRECTORY_URL and DIRECTORY_DB_PATH are both set: the directory is either on PostgreSQL (DIRECTORY_URL) or in a SQLite file (DIRECTORY_DB_PATH); unset one');
+  return problems;
+}
+
+/** The URL with its password replaced by `***`, fit for logs and error messages. */
+export function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.password) url.password = '***';
+    // node-postgres also reads a password from the query string (?password=...).
+    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
+    return url.toString();
+  } catch {
+    return '(an unparsable URL)';
+  }
+}

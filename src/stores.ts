@@ -1,0 +1,36 @@
+/**
+ * The delivery ledger and the directory that configuration chose: on PostgreSQL when LEDGER_URL / DIRECTORY_URL
+ * is set (shared by every host, migrated on open), else the SQLite files of this host (LEDGER_DB_PATH,
+ * DIRECTORY_DB_PATH, or their defaults in the data directory).
+ */
+import type { OvertureConfig } from './config';
+import { SqliteDeliveryLedger, type DeliveryLedger } from './delivery-ledger';
+import type { DirectoryInventory, DirectoryProvider } from './directory/directory-provider';
+import { PostgresDirectory } from './directory/postgres-directory';
+import { SqliteDirectory } from './directory/sqlite-directory';
+import { PostgresDeliveryLedger } from './postgres/delivery-ledger';
+import { redactUrl } from './postgres/settings';
+
+/** A directory as the worker and the console hold it: the provider, what one employee has, and close. */
+export interface DirectoryStore extends DirectoryProvider {
+  inventory(employeeId: string): DirectoryInventory | Promise<DirectoryInventory>;
+  close(): void | Promise<void>;
+}
+
+type StoreConfig = Pick<OvertureConfig, 'LEDGER_URL' | 'DIRECTORY_URL' | 'ledgerDbPath' | 'directoryDbPath' | 'WORKSPACE_BASE_URL'>;
+
+/** The configured delivery ledger: PostgreSQL at LEDGER_URL (migrated first), else the SQLite file. */
+export async function openDeliveryLedger(config: StoreConfig, log?: (line: string) => void): Promise<DeliveryLedger> {
+  return config.LEDGER_URL ? PostgresDeliveryLedger.open(config.LEDGER_URL, { log }) : new SqliteDeliveryLedger(config.ledgerDbPath);
+}
+
+/** The configured directory: PostgreSQL at DIRECTORY_URL (migrated first), else the SQLite file. */
+export async function openDirectory(config: StoreConfig, log?: (line: string) => void): Promise<DirectoryStore> {
+  return config.DIRECTORY_URL ? PostgresDirectory.open(config.DIRECTORY_URL, config.WORKSPACE_BASE_URL, { log }) : new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
+}
+
+/** Where the ledger and the directory are, for a worker's start-up line (passwords redacted). */
+export function describeStores(config: StoreConfig): string {
+  const where = (url: string | undefined, file: string) => (url ? `PostgreSQL ${redactUrl(url)}` : `SQLite ${file}`);
+  return `ledger on ${where(config.LEDGER_URL, config.ledgerDbPath)}, directory on ${where(config.DIRECTORY_URL, config.directoryDbPath)}`;
+}

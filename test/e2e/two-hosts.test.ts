@@ -1,0 +1,177 @@
+/**
+ * Two "hosts" on the native cluster: two worker processes, each with its own working directory and data
+ * directory (so nothing on disk is shared), sharing only the Temporal server and the PostgreSQL delivery ledger
+ * and directory. 200 onboardings run while one of them is killed with SIGKILL twice (and started again each
+ * time, as a supervisor would): every run completes, and each welcome email and team notification goes out once.
+ *
+ * "Once" as the recipient sees it: one message per Message-ID (email) and per X-Idempotency-Key (webhook). The
+ * ledger cannot make SMTP or a plain webhook POST atomic with its receipt: a message the relay accepted in the
+ * instant before the SIGKILL, whose receipt the dead worker never wrote, is sent again by the retry, with the same
+ * Message-ID and key, so that mail systems and webhook consumers drop it (src/postgres/delivery-ledger.ts). The
+ * test checks that every repeat is of that kind: its first copy arrived just before a kill.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Client as PgClient } from 'pg';
+import { startOnboarding } from '../../src/client';
+import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/cluster/native-cluster';
+import { getRunStatus } from '../../src/client';
+import { GREETING_DELAY_MS, overlappingWelcome, START_TO_CLOSE_MS } from '../helpers/overlap';
+import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';
+import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import type { NewHire } from '../../workflows/onboarding/types';
+
+/** The issue's scale; OVERTURE_TEST_CLUSTER_RUNS sets another count. */
+const RUNS = Number(process.env.OVERTURE_TEST_CLUSTER_RUNS ?? 200);
+jest.setTimeout(15 * 60_000);
+
+let tmp: string;
+let cluster: NativeCluster;
+let stack: TestStack;
+let ledgerUrl: string;
+let directoryUrl: string;
+const workers: WorkerProcess[] = [];
+
+/** A database URL on the cluster's PostgreSQL: its `postgres` URL with another database name. */
+function databaseUrl(name: string): string {
+  const url = new URL(cluster.pgUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+beforeAll(async () => {
+  // PostgreSQL runs as `postgres` when the tests run as root: its data must sit under a directory it can enter.
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-two-hosts-'));
+  fs.chmodSync(tmp, 0o755);
+  cluster = await startNativeCluster({ dataDir: path.join(tmp, 'cluster-data'), ...(await findFreeClusterPorts()) });
+  const admin = new PgClient({ connectionString: cluster.pgUrl });
+  await admin.connect();
+  try {
+    for (const db of ['overture_ledger', 'overture_directory']) await admin.query(`CREATE DATABASE ${db}`);
+  } finally {
+    await admin.end();
+  }
+  ledgerUrl = databaseUrl('overture_ledger');
+  directoryUrl = databaseUrl('overture_directory');
+  // The client and the SMTP and webhook receivers only: the workers are the two "hosts" below.
+  stack = await startTestStack({ TEMPORAL_ADDRESS: cluster.address, LEDGER_URL: ledgerUrl, DIRECTORY_URL: directoryUrl }, { worker: false });
+});
+afterAll(async () => {
+  await Promise.all(workers.map((w) => kill(w.child)));
+  await stack?.stop();
+  await cluster?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Starts the worker of one host: its own working directory and data directory, the shared task queue and stores. */
+async function startHost(name: string): Promise<WorkerProcess> {
+  const home = path.join(tmp, name);
+  fs.mkdirSync(path.join(home, 'data'), { recursive: true });
+  const worker = spawnWorker({ ...stack.env, OVERTURE_DATA_DIR: path.join(home, 'data') }, { cwd: home });
+  workers.push(worker);
+  await worker.ready;
+  return worker;
+}
+
+const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
+const welcomeMails = () => stack.mail.messages().filter((m) => m.subject.startsWith('Welcome'));
+const welcomes = (hire: NewHire) => new Set(welcomeMails().filter((m) => m.to.includes(hire.email)).map((m) => m.messageId)).size;
+const teamPosts = () => stack.webhooks.received().filter((w) => String(w.headers['x-idempotency-key'] ?? '').includes('notifyTeam'));
+/** How long before a SIGKILL a message may have been accepted and still lack its receipt (a loaded worker's event loop). */
+const RECEIPT_WINDOW_MS = 3_000;
+
+/** The deliveries after the first of each identity, each with how long before the nearest later kill its first copy came. */
+function repeats(deliveries: Array<{ identity: string; at: number }>, kills: number[]): Array<{ identity: string; firstCopyBeforeKillMs: number | undefined }> {
+  const first = new Map<string, number>();
+  const out: Array<{ identity: string; firstCopyBeforeKillMs: number | undefined }> = [];
+  for (const d of [...deliveries].sort((a, b) => a.at - b.at)) {
+    const firstAt = first.get(d.identity);
+    if (firstAt === undefined) {
+      first.set(d.identity, d.at);
+      continue;
+    }
+    const kill = kills.find((k) => k >= firstAt);
+    out.push({ identity: d.identity, firstCopyBeforeKillMs: kill === undefined ? undefined : kill - firstAt });
+  }
+  return out;
+}
+
+it(`runs ${RUNS} onboardings on two hosts sharing the PostgreSQL ledger and directory while one host's worker is SIGKILLed twice`, async () => {
+  const hostA = await startHost('host-a');
+  const hostB = await startHost('host-b');
+  for (const host of [hostA, hostB]) await eventually(() => (/ledger on PostgreSQL .*overture_ledger, directory on PostgreSQL .*overture_directory/.test(host.output()) ? true : undefined), 10_000, 'the stores line');
+  // Each host keeps its own data directory: neither has a delivery ledger or directory file (both are in PostgreSQL).
+  for (const host of ['host-a', 'host-b']) expect(fs.readdirSync(path.join(tmp, host, 'data'))).not.toEqual(expect.arrayContaining(['overture.db']));
+
+  const hires = Array.from({ length: RUNS }, () => newHire());
+  const runs = await Promise.all(hires.map((hire) => startOnboarding(stack.client, stack.config, hire)));
+  let completed = 0;
+  const outcomes = runs.map((r) => (r.handle.result() as Promise<{ state?: string }>).then((result) => ((completed += 1), result)));
+
+  // Kill host A's worker twice while runs are in flight, each time once more welcomes have gone out, and start it again.
+  const completedAtKill: number[] = [];
+  const killedAt: number[] = [];
+  let victim = hostA;
+  for (const share of [0.2, 0.5]) {
+    await eventually(() => (hires.filter((h) => welcomes(h) > 0).length >= RUNS * share ? true : undefined), 5 * 60_000, `${share * 100}% of the welcome emails`);
+    killedAt.push(Date.now());
+    await kill(victim.child, 'SIGKILL');
+    expect(alive(victim)).toBe(false);
+    completedAtKill.push(completed);
+    victim = await startHost('host-a');
+  }
+
+  const results = await Promise.all(outcomes);
+  expect(results.map((r) => r.state)).toEqual(runs.map(() => 'completed'));
+  // Exactly once across both hosts, as the recipients see it: one welcome per hire, one team notification per run.
+  expect(hires.map(welcomes)).toEqual(hires.map(() => 1));
+  const posts = teamPosts();
+  expect(new Set(posts.map((p) => p.headers['x-idempotency-key'])).size).toBe(RUNS);
+  // Any copy beyond those is a resend of a message accepted just before a kill, never a second send of a finished one.
+  const resent = [
+    ...repeats(welcomeMails().map((m) => ({ identity: m.messageId ?? m.id, at: Date.parse(m.receivedAt) })), killedAt),
+    ...repeats(posts.map((p) => ({ identity: String(p.headers['x-idempotency-key']), at: Date.parse(p.receivedAt) })), killedAt),
+  ];
+  console.info(`two hosts, ${RUNS} runs, ${killedAt.length} SIGKILLs: ${welcomeMails().length} welcome emails and ${posts.length} team posts delivered; resent after a kill: ${resent.length}`);
+  expect(resent.filter((r) => r.firstCopyBeforeKillMs === undefined || r.firstCopyBeforeKillMs > RECEIPT_WINDOW_MS)).toEqual([]);
+  // Both kills landed mid-flight, not after every run had finished.
+  expect(completedAtKill.every((n) => n < RUNS)).toBe(true);
+  // The shared directory holds one account per hire, whichever host created it.
+  const directory = new PgClient({ connectionString: directoryUrl });
+  await directory.connect();
+  try {
+    const { rows } = await directory.query<{ n: string }>('SELECT count(*) AS n FROM accounts');
+    expect(Number(rows[0]?.n)).toBe(RUNS);
+  } finally {
+    await directory.end();
+  }
+  // The other host never stopped.
+  expect(alive(hostB)).toBe(true);
+});
+
+it('does not repeat a send that outlives its attempt on one host when the retry runs on the other', async () => {
+  // Fresh workers on both hosts (a graceful stop first): their pooled SMTP connections would skip the slow greeting.
+  await Promise.all(workers.filter(alive).map((w) => kill(w.child, 'SIGTERM')));
+  await Promise.all([startHost('host-a'), startHost('host-b')]);
+  stack.mail.delayGreeting(GREETING_DELAY_MS);
+  try {
+    // Each attempt times out after 2 s while the relay greets after 4 s, so every run's email is retried while its
+    // first send is still going, and each retry goes to whichever host polls first. With a ledger per host, a retry
+    // on the other host would send a second email (for 6 runs, all retries staying on one host is about 1 in 4,000).
+    const hires = Array.from({ length: 6 }, () => newHire());
+    const runs = await Promise.all(hires.map((hire) => startOnboarding(stack.client, stack.config, hire, { tuneOptions: overlappingWelcome('activity') })));
+    const results = await Promise.all(runs.map((r) => r.handle.result() as Promise<{ state?: string }>));
+    expect(results.map((r) => r.state)).toEqual(runs.map(() => 'completed'));
+    for (const run of runs) {
+      const welcome = (await getRunStatus(stack.client, run.workflowId)).steps.find((step) => step.step === 'sendWelcomeEmail');
+      expect(welcome?.attempts).toBeGreaterThanOrEqual(2);
+    }
+    // A second send started by any attempt would land within another greeting delay.
+    await new Promise((r) => setTimeout(r, GREETING_DELAY_MS + START_TO_CLOSE_MS));
+    const raw = (hire: NewHire) => welcomeMails().filter((m) => m.to.includes(hire.email)).length;
+    expect(hires.map(raw)).toEqual(hires.map(() => 1));
+  } finally {
+    stack.mail.delayGreeting(0);
+  }
+});
