@@ -49,6 +49,8 @@ export function portsToBind(config: OvertureConfig, temporalPort: number): Array
   if (!config.SITE_URL) ports.push({ port: config.SITE_PORT, what: 'local site server', variable: 'SITE_PORT' });
   ports.push({ port: config.CONSOLE_PORT, what: 'operator console', variable: 'CONSOLE_PORT' });
   ports.push({ port: config.EVENTS_PORT, what: 'event gateway', variable: 'EVENTS_PORT' });
+  // The worker's Prometheus endpoint, when metrics are on: a busy port would otherwise fail the worker after the rest started.
+  if (config.METRICS_PORT !== undefined) ports.push({ port: config.METRICS_PORT, what: 'worker metrics endpoint', variable: 'METRICS_PORT' });
   return ports;
 }
 

@@ -7,19 +7,22 @@ import { z } from 'zod';
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 
+/** A blank variable is unset: docker-compose.yml passes `METRICS_PORT: ${METRICS_PORT:-}` through as an empty string. */
+const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
 /** The zod fields that src/config.ts spreads into its schema. */
 export const OBSERVABILITY_SETTINGS = {
   // Unset: no metrics endpoint, the SDK's runtime exports nothing.
-  METRICS_PORT: z.coerce.number().int().min(1).max(65_535).optional(),
+  METRICS_PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(65_535).optional()),
   // Loopback by default: the endpoint has no authentication, so exposing it is a deliberate choice.
-  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  METRICS_HOST: z.preprocess(blankAsUnset, z.string().min(1).default('127.0.0.1')),
   // The standard OpenTelemetry variable: the collector's base URL (spans go to <endpoint>/v1/traces). Unset: no tracing.
   OTEL_EXPORTER_OTLP_ENDPOINT: z
     .string()
     .optional()
     .transform((v) => (v?.trim() ? v.trim() : undefined))
     .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. http://127.0.0.1:4318' }).optional()),
-  OTEL_SERVICE_NAME: z.string().min(1).default('overture'),
+  OTEL_SERVICE_NAME: z.preprocess(blankAsUnset, z.string().min(1).default('overture')),
 };
 
 /** What of observability a configuration turns on. */

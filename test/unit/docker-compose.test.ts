@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { loadConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
 import { ONE_MACHINE_DYNAMIC_CONFIG } from '../../src/dev-stack/temporal-server';
 import { DEFAULT_PG_PASSWORD, DEFAULT_PG_USER } from '../../src/cluster/postgres';
@@ -288,7 +289,7 @@ describe('docker-compose.yml', () => {
     if (smtpBind !== undefined) expect(smtpBind).toMatch(/:1025$/);
   });
 
-  it('gives the worker a webhook URL, a namespace and SQLite paths on its data volume', () => {
+  it('gives the worker a webhook URL, a namespace, a data volume, and the ledger and directory on the stack\'s PostgreSQL', () => {
     const worker = service(compose, 'worker');
     const env = environment(worker);
     expect(env.TEMPORAL_NAMESPACE).toBe('default');
@@ -297,12 +298,40 @@ describe('docker-compose.yml', () => {
     if (webhook.hostname === 'host.docker.internal') {
       expect(JSON.stringify(worker.extra_hosts ?? [])).toContain('host.docker.internal');
     }
-    const dataDirs = volumeTargets(worker, 'overture-data');
-    for (const key of ['DIRECTORY_DB_PATH', 'LEDGER_DB_PATH']) {
-      const file = env[key] ?? '';
-      expect({ key, onVolume: dataDirs.some((dir) => file.startsWith(`${dir}/`)) }).toEqual({ key, onVolume: true });
+    expect(volumeTargets(worker, 'overture-data')).toContain(env.OVERTURE_DATA_DIR);
+    // Shared by every worker replica: PostgreSQL of this stack, with its role, each store in its own database.
+    const postgres = environment(service(compose, 'postgresql'));
+    const stores = ['LEDGER_URL', 'DIRECTORY_URL'].map((key) => ({ key, url: new URL(env[key] ?? '') }));
+    for (const { key, url } of stores) {
+      expect({ key, host: url.hostname, port: url.port, user: url.username, password: url.password }).toEqual({
+        key,
+        host: 'postgresql',
+        port: '5432',
+        user: postgres.POSTGRES_USER,
+        password: postgres.POSTGRES_PASSWORD,
+      });
     }
-    expect(env.DIRECTORY_DB_PATH).not.toBe(env.LEDGER_DB_PATH);
+    expect(new Set(stores.map((s) => s.url.pathname)).size).toBe(2);
+    expect(dependsOn(worker).postgresql).toBe('service_healthy');
+    // A URL beside the SQLite path of the same store is refused at start-up.
+    expect([env.LEDGER_DB_PATH, env.DIRECTORY_DB_PATH]).toEqual([undefined, undefined]);
+  });
+
+  it("passes the connection and observability variables through to the worker, and its environment as resolved is one the worker's config accepts", () => {
+    const worker = service(compose, 'worker');
+    const declared = Object.keys(environment(worker));
+    const passThrough = ['TEMPORAL_TLS', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY', 'METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OVERTURE_BUILD_ID'];
+    expect(passThrough.filter((name) => !declared.includes(name))).toEqual([]);
+    // With none of them set in the shell, the worker starts with TLS and observability off: blank counts as unset.
+    const config = loadConfig(environment(worker));
+    expect({ metrics: config.METRICS_PORT, traces: config.OTEL_EXPORTER_OTLP_ENDPOINT, tls: config.temporalConnection.tls, build: config.OVERTURE_BUILD_ID }).toEqual({
+      metrics: undefined,
+      traces: undefined,
+      tls: undefined,
+      build: undefined,
+    });
+    // Metrics, once turned on, must be reachable from the compose network, not only from inside the container.
+    expect(environment(worker).METRICS_HOST).toBe('0.0.0.0');
   });
 
   it('registers exactly the search attributes the workflows use, on the worker namespace, at the Temporal frontend', () => {

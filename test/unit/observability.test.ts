@@ -43,6 +43,14 @@ test('the OTLP endpoint is the standard base URL; traces go to its /v1/traces', 
   expect(() => loadConfig({ METRICS_PORT: '70000' })).toThrow(/METRICS_PORT/);
 });
 
+test('blank variables (docker-compose.yml passes unset ones through as "") leave observability off', () => {
+  const config = loadConfig({ METRICS_PORT: '', METRICS_HOST: ' ', OTEL_EXPORTER_OTLP_ENDPOINT: '', OTEL_SERVICE_NAME: '' });
+  expect(config.METRICS_PORT).toBeUndefined();
+  expect(config.METRICS_HOST).toBe('127.0.0.1');
+  expect(config.OTEL_SERVICE_NAME).toBe('overture');
+  expect(runtimeTelemetryOptions(config)).toBeUndefined();
+});
+
 test('a failed attempt is injected, permanent or transient', () => {
   expect(failureClass(ApplicationFailure.create({ message: 'x', nonRetryable: true, details: [{ attempt: 1, injected: true }] }))).toBe('injected');
   expect(failureClass(ApplicationFailure.create({ message: 'x', details: [{ attempt: 2, injected: true }] }))).toBe('injected');
