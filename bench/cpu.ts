@@ -9,6 +9,8 @@ import { readFileSync } from 'node:fs';
 export interface CpuSpent {
   serverMs: number;
   nodeMs: number;
+  /** Every process of the machine (the native cluster's PostgreSQL included, which neither side above counts). */
+  machineMs: number;
 }
 
 /** Clock ticks per second of /proc's counters: 100 on Linux unless the kernel says otherwise. */
@@ -40,9 +42,22 @@ export function ownCpuMs(): number {
   return (user + system) / 1000;
 }
 
-/** Starts measuring; the returned function gives the CPU spent since, per side. */
+/** Busy CPU milliseconds of the whole machine so far (all cores), from /proc/stat's first line; NaN if unreadable. */
+export function machineBusyCpuMs(): number {
+  try {
+    const [, ...ticks] = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/);
+    // user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
+    const [user, nice, system, , , irq, softirq, steal] = ticks.map(Number);
+    return (((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) * 1000) / TICKS_PER_SECOND;
+  } catch {
+    return NaN;
+  }
+}
+
+/** Starts measuring; the returned function gives the CPU spent since, per side and on the whole machine. */
 export function startCpuMeter(serverPid: number): () => CpuSpent {
   const server0 = processCpuMs(serverPid);
   const node0 = ownCpuMs();
-  return () => ({ serverMs: processCpuMs(serverPid) - server0, nodeMs: ownCpuMs() - node0 });
+  const machine0 = machineBusyCpuMs();
+  return () => ({ serverMs: processCpuMs(serverPid) - server0, nodeMs: ownCpuMs() - node0, machineMs: machineBusyCpuMs() - machine0 });
 }

@@ -51,22 +51,31 @@ interface Server {
   pid: number;
   version: string;
   binary: string;
+  /** The native cluster's PostgreSQL (its `postgres` database), where --stores postgres keeps Overture's stores. */
+  pgUrl?: string;
 }
 
 /** The native cluster as a bench server: every phase on it, whatever the tuning asked for (its dynamic config is fixed). */
-async function startNativeBenchServer(tmp: string, cleanups: Cleanup[]): Promise<{ address: string; namespace: string; pid: number; binary: string; version: string }> {
+async function startNativeBenchServer(tmp: string, cleanups: Cleanup[]): Promise<{ address: string; namespace: string; pid: number; binary: string; version: string; pgUrl: string }> {
   // PostgreSQL runs as `postgres` when the bench runs as root: it must be able to enter the bench's directory.
   chmodSync(tmp, 0o755);
   const cluster = await startNativeCluster({ dataDir: path.join(tmp, 'native'), ...(await findFreeClusterPorts()), log });
   cleanups.push(() => cluster.stop());
-  return { address: cluster.address, namespace: cluster.namespace, pid: cluster.serverPid, binary: cluster.binaries.server, version: `server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (native cluster)` };
+  return {
+    address: cluster.address,
+    namespace: cluster.namespace,
+    pid: cluster.serverPid,
+    binary: cluster.binaries.server,
+    version: `server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (native cluster)`,
+    pgUrl: cluster.pgUrl,
+  };
 }
 
 /** A server with a client, for the time of `body`; stopped before the next one starts (2 cores: never two at once). */
 async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptions['server'], body: (s: Server) => Promise<T>): Promise<T> {
   const cleanups: Cleanup[] = [];
   try {
-    let server: { address: string; namespace: string; pid: number };
+    let server: { address: string; namespace: string; pid: number; pgUrl?: string };
     let binary: string;
     let version: string;
     if (kind === 'native') {
@@ -78,7 +87,7 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptio
     }
     const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }));
     cleanups.push(() => client.connection.close());
-    return await body({ client, address: server.address, pid: server.pid, version, binary });
+    return await body({ client, address: server.address, pid: server.pid, version, binary, ...(server.pgUrl ? { pgUrl: server.pgUrl } : {}) });
   } finally {
     await runCleanups(cleanups);
   }
@@ -108,6 +117,16 @@ interface Gathered {
 
 const checkOf = (check: string, expected: number, actual: number): Check => ({ check, expected, actual, ok: expected === actual });
 
+/** With --stores postgres: the ledger and the directory in fresh databases of the native cluster's PostgreSQL. */
+function sharedStoresEnv(opts: BenchOptions, s: Server): Record<string, string> {
+  if (opts.stores !== 'postgres') return {};
+  if (!s.pgUrl) throw new Error('--stores postgres needs the native cluster (--server native)');
+  const at = (database: string) => Object.assign(new URL(s.pgUrl!), { pathname: `/${database}` }).toString();
+  // The worker creates and migrates them; a database per bench phase keeps one phase's receipts out of the next.
+  const suffix = Date.now().toString(36);
+  return { LEDGER_URL: at(`bench_ledger_${suffix}`), DIRECTORY_URL: at(`bench_directory_${suffix}`) };
+}
+
 /** (b), (c), (d) and the parked runs, on the tuned server, beside the local SMTP and webhook receivers. */
 async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bundles: Bundles, tmp: string, into: Gathered): Promise<void> {
   const want = (k: VariantKey) => opts.variants.includes(k);
@@ -118,7 +137,15 @@ async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bund
     cleanups.push(() => mail.stop());
     const webhooks = await startWebhookReceiver();
     cleanups.push(() => webhooks.stop());
-    const env = { TEMPORAL_ADDRESS: s.address, OVERTURE_DATA_DIR: path.join(tmp, 'data'), SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, ACCOUNTING_SEED: 'none', ...benchCodecEnv(tmp) };
+    const env = {
+      TEMPORAL_ADDRESS: s.address,
+      OVERTURE_DATA_DIR: path.join(tmp, 'data'),
+      SMTP_URL: mail.url,
+      NOTIFY_WEBHOOK_URL: webhooks.url,
+      ACCOUNTING_SEED: 'none',
+      ...benchCodecEnv(tmp),
+      ...sharedStoresEnv(opts, s),
+    };
     if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
     if (want('c')) into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
     if (want('d')) {

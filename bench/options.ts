@@ -15,6 +15,8 @@ export interface BenchOptions {
   parkedSystems: 'no-op' | 'real';
   /** dev: `temporal server start-dev` on SQLite (default); native: the full server on PostgreSQL (`npm run cluster`). */
   server: 'dev' | 'native';
+  /** Where Overture's ledger and directory live: this host's SQLite files, or the native cluster's PostgreSQL (LEDGER_URL/DIRECTORY_URL). */
+  stores: 'sqlite' | 'postgres';
 }
 
 const HELP = `npx tsx bench/onboarding-bench.ts [options]    (npm run bench: the defaults, then the fan-out bench)
@@ -33,6 +35,8 @@ const HELP = `npx tsx bench/onboarding-bench.ts [options]    (npm run bench: the
   --parked-systems no-op  the parked runs' systems: no-op (the engine's memory per waiting run) or real
   --server dev            dev: the dev server on SQLite; native: every phase on the full server on PostgreSQL
                           (npm run cluster's, 4 history shards; its tuning is the shared dynamic config, so (a) = (b))
+  --stores sqlite         sqlite: Overture's ledger and directory in SQLite files; postgres (with --server native):
+                          in the cluster's PostgreSQL, as workers on several hosts share them
 `;
 
 /** Default runs of a closed loop: enough to see a steady state, bounded so that 200 in flight stays minutes. */
@@ -56,6 +60,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'parked-hold-ms': { type: 'string', default: '5000' },
       'parked-systems': { type: 'string', default: 'no-op' },
       server: { type: 'string', default: 'dev' },
+      stores: { type: 'string', default: 'sqlite' },
     },
   });
   if (values.help) {
@@ -78,6 +83,9 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (systems !== 'no-op' && systems !== 'real') throw new Error(`--parked-systems is no-op or real, got "${systems}"`);
   const server = values.server;
   if (server !== 'dev' && server !== 'native') throw new Error(`--server is dev or native, got "${server}"`);
+  const stores = values.stores;
+  if (stores !== 'sqlite' && stores !== 'postgres') throw new Error(`--stores is sqlite or postgres, got "${stores}"`);
+  if (stores === 'postgres' && server !== 'native') throw new Error('--stores postgres uses the native cluster\'s PostgreSQL: add --server native');
   return {
     variants: VARIANT_KEYS.filter((k) => variants.includes(k)),
     warmup: count('warmup', values.warmup, 0),
@@ -90,5 +98,6 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     parkedHoldMs: count('parked-hold-ms', values['parked-hold-ms'], 0),
     parkedSystems: systems,
     server,
+    stores,
   };
 }

@@ -20,7 +20,10 @@ export interface LoadPlan {
   historySample: number;
 }
 
-/** One phase's figures. CPU is per completed run; `coresBusy` is the CPU both sides used over the phase's wall time. */
+/**
+ * One phase's figures. CPU is per completed run; `coresBusy` is the CPU both sides used over the phase's wall time,
+ * `machineCoresBusy` that of every process (with the native cluster, its PostgreSQL too): near the core count, CPU is the limit.
+ */
 export interface PhaseFigures {
   concurrency: number;
   runs: number;
@@ -28,7 +31,7 @@ export interface PhaseFigures {
   wallMs: number;
   runsPerSecond: number;
   latencyMs: Percentiles;
-  cpu: { serverMsPerRun: number; nodeMsPerRun: number; coresBusy: number };
+  cpu: { serverMsPerRun: number; nodeMsPerRun: number; coresBusy: number; machineCoresBusy: number };
 }
 
 /** A step's times over the sampled runs (p50/p95 in ms; offsets from the run's start). */
@@ -79,7 +82,12 @@ async function phase(variant: Variant, serverPid: number, concurrency: number, r
       wallMs: r1(wallMs),
       runsPerSecond: r1(completed / (wallMs / 1000)),
       latencyMs: percentiles(outcomes.map((o) => o.latencyMs)),
-      cpu: { serverMsPerRun: perRun(spent.serverMs), nodeMsPerRun: perRun(spent.nodeMs), coresBusy: Math.round(((spent.serverMs + spent.nodeMs) / wallMs) * 100) / 100 },
+      cpu: {
+        serverMsPerRun: perRun(spent.serverMs),
+        nodeMsPerRun: perRun(spent.nodeMs),
+        coresBusy: Math.round(((spent.serverMs + spent.nodeMs) / wallMs) * 100) / 100,
+        machineCoresBusy: Math.round((spent.machineMs / wallMs) * 100) / 100,
+      },
     },
   };
 }
