@@ -89,7 +89,10 @@ interface ClaimRow {
   expires_at: number;
 }
 
-type ClaimResult = { kind: 'claimed' } | { kind: 'delivered'; receipt: string } | { kind: 'held'; claim: ClaimRow };
+/** What claiming a key found: it is now ours, it was delivered already, or another live claim holds it. */
+export type ClaimOutcome<Held> = { kind: 'claimed' } | { kind: 'delivered'; receipt: string } | { kind: 'held'; claim: Held };
+
+type ClaimResult = ClaimOutcome<ClaimRow>;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS deliveries (

@@ -34,7 +34,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { TransientError } from '../errors';
-import { claimHeldError, DEFAULT_CLAIM_MS, type Channel, type DeliverOptions, type Delivery, type DeliveryLedger } from '../delivery-ledger';
+import { claimHeldError, DEFAULT_CLAIM_MS, type Channel, type ClaimOutcome, type DeliverOptions, type Delivery, type DeliveryLedger } from '../delivery-ledger';
 import { endPool, openPool } from './connection';
 import { migrate } from './migrate';
 import { redactUrl } from './settings';
@@ -64,7 +64,7 @@ interface ClaimRow {
   live: boolean;
 }
 
-type ClaimResult = { kind: 'claimed' } | { kind: 'delivered'; receipt: string } | { kind: 'held'; claim: ClaimRow };
+type ClaimResult = ClaimOutcome<ClaimRow>;
 
 /** A live claim: the holder's advisory lock (session-level, bigint key: objsubid 1) is granted in this database. */
 const CLAIM_ROW_SQL = `
