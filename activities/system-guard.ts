@@ -9,7 +9,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { TransientError } from '../src/errors';
-import type { Outage, SystemHealthStore } from '../src/systems/health-store';
+import type { Outage, SystemHealthRecords } from '../src/systems/health-store';
 import { SYSTEM_PAUSED, type SystemName, type SystemPausedDetails } from '../workflows/kit/types';
 import { inPausableStep } from './pause-scope';
 import { redactPersonalData } from './step-attempt';
@@ -18,7 +18,7 @@ import { redactPersonalData } from './step-attempt';
 export type AlertChannel = (key: string, subject: string, text: string) => Promise<void>;
 
 export interface SystemGuardOptions {
-  store: SystemHealthStore;
+  store: SystemHealthRecords;
   /** How long a system fails, without a success, before it is reported as degraded. */
   alertAfterMs: number;
   /** Per failing system: the channel its alerts go by (email → chat, chat → email). */
@@ -80,7 +80,7 @@ export class SystemGuard {
 
   /** Runs a send through `system`: a step's send is refused while it is paused; its outcome goes to the health store. */
   async run<T>(system: SystemName, send: () => Promise<T>): Promise<T> {
-    this.refuseIfPaused(system);
+    await this.refuseIfPaused(system);
     let result: T;
     try {
       result = await send();
@@ -93,12 +93,12 @@ export class SystemGuard {
   }
 
   /** Throws the non-retryable SystemPaused failure the kit's step waits on, before anything is sent. */
-  private refuseIfPaused(system: SystemName): void {
+  private async refuseIfPaused(system: SystemName): Promise<void> {
     if (!inPausableStep()) return;
-    const pause = this.opts.store.pauseOf(system);
+    const pause = await this.opts.store.pauseOf(system);
     if (!pause) return;
     const workflowId = currentWorkflowId();
-    if (workflowId) this.opts.store.noteRefusedRun(system, workflowId);
+    if (workflowId) await this.opts.store.noteRefusedRun(system, workflowId);
     const details: SystemPausedDetails = { attempt: currentAttempt(), injected: false, system, pausedBy: pause.pausedBy, ...(pause.reason ? { reason: pause.reason } : {}) };
     throw ApplicationFailure.create({
       type: SYSTEM_PAUSED,
@@ -109,10 +109,10 @@ export class SystemGuard {
   }
 
   private async failed(system: SystemName, error: string): Promise<void> {
-    const now = Date.now();
     let report;
     try {
-      report = this.opts.store.recordFailure(system, redactPersonalData(error), this.opts.alertAfterMs, now);
+      // The store's clock (on PostgreSQL the database's): hosts whose clocks disagree agree on the outage's age.
+      report = await this.opts.store.recordFailure(system, redactPersonalData(error), this.opts.alertAfterMs);
     } catch (err) {
       // The health record is a help, never a reason for a send to fail differently.
       this.log(`[overture] could not record a failure of ${system}: ${err instanceof Error ? err.message : String(err)}`);
@@ -120,21 +120,23 @@ export class SystemGuard {
     }
     if (!report.claimed) return;
     const { outage } = report;
-    const text = degradedText(outage, now);
+    const text = degradedText(outage, outage.lastFailureAt);
     this.log(text);
     try {
       await this.alert(system, `outage/${system}/${outage.startedAt}-${outage.id}/degraded`, `[Overture] ${system} is degraded`, text);
     } catch (err) {
       // Give the claim back: the next failure report (on any worker) tries the alert again; the ledger keeps it single.
       this.log(`[overture] the ${system} degraded alert could not be delivered (will try again): ${err instanceof Error ? err.message : String(err)}`);
-      this.opts.store.releaseAlert(outage.id);
+      await Promise.resolve(this.opts.store.releaseAlert(outage.id)).catch((releaseErr: unknown) =>
+        this.log(`[overture] could not release the ${system} alert claim: ${releaseErr instanceof Error ? releaseErr.message : String(releaseErr)}`),
+      );
     }
   }
 
   private async succeeded(system: SystemName): Promise<void> {
     let ended: Outage | undefined;
     try {
-      ended = this.opts.store.recordSuccess(system);
+      ended = await this.opts.store.recordSuccess(system);
     } catch (err) {
       this.log(`[overture] could not record a success of ${system}: ${err instanceof Error ? err.message : String(err)}`);
       return;

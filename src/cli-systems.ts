@@ -12,7 +12,8 @@ import type { Client } from '@temporalio/client';
 import type { OvertureConfig } from './config';
 import { authorisedCaller } from './cli-identity';
 import { UsageError, type Io } from './cli-io';
-import { SystemHealthStore } from './systems/health-store';
+import type { SystemHealthRecords } from './systems/health-store';
+import { openSystemHealth } from './stores';
 import { checkPauseReason, resumeSystem, systemNamed } from './systems/pause-control';
 import { SYSTEM_NAMES } from '../workflows/kit/types';
 
@@ -36,14 +37,16 @@ function target(positionals: string[], reason: string | undefined): { system: Re
   }
 }
 
-function list(store: SystemHealthStore, json: boolean, io: Io): number {
-  const systems = SYSTEM_NAMES.map((system) => ({
-    system,
-    pause: store.pauseOf(system),
-    failing: store.currentOutage(system),
-    lastOutage: store.outages(system, 1)[0],
-    history: store.pauseHistory(system, 5),
-  }));
+async function list(store: SystemHealthRecords, json: boolean, io: Io): Promise<number> {
+  const systems = await Promise.all(
+    SYSTEM_NAMES.map(async (system) => ({
+      system,
+      pause: await store.pauseOf(system),
+      failing: await store.currentOutage(system),
+      lastOutage: (await store.outages(system, 1))[0],
+      history: await store.pauseHistory(system, 5),
+    })),
+  );
   if (json) {
     io.stdout(JSON.stringify(systems, null, 2));
     return 0;
@@ -68,11 +71,12 @@ export async function systems(client: Client, config: OvertureConfig, args: stri
   const chosen = verb === 'list' ? undefined : target(positionals, values.reason);
   // Who pauses or resumes is authenticated before anything changes; viewers may only look.
   const identity = chosen ? await authorisedCaller(config, 'operator', `${verb === 'pause' ? 'pausing' : 'resuming'} a system`) : undefined;
-  const store = new SystemHealthStore(config.systemsDbPath);
+  // PostgreSQL at SYSTEMS_URL (what every host's workers see), else this host's systems.db.
+  const store = await openSystemHealth(config);
   try {
-    if (!chosen || !identity) return list(store, values.json ?? false, io);
+    if (!chosen || !identity) return await list(store, values.json ?? false, io);
     if (verb === 'pause') {
-      const fresh = store.pause(chosen.system, identity, chosen.reason);
+      const fresh = await store.pause(chosen.system, identity, chosen.reason);
       io.stdout(`${chosen.system} ${fresh ? 'paused' : 'was already paused; now recorded as paused'} by ${identity.operator}: its sends wait until: overture systems resume ${chosen.system}`);
       return 0;
     }
@@ -83,6 +87,6 @@ export async function systems(client: Client, config: OvertureConfig, args: stri
     );
     return 0;
   } finally {
-    store.close();
+    await store.close();
   }
 }

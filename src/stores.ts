@@ -1,7 +1,7 @@
 /**
- * The delivery ledger and the directory that configuration chose: on PostgreSQL when LEDGER_URL / DIRECTORY_URL
- * is set (shared by every host, migrated on open), else the SQLite files of this host (LEDGER_DB_PATH,
- * DIRECTORY_DB_PATH, or their defaults in the data directory).
+ * The delivery ledger, the directory and the systems' health that configuration chose: on PostgreSQL when
+ * LEDGER_URL / DIRECTORY_URL / SYSTEMS_URL is set (shared by every host, migrated on open), else the SQLite files of
+ * this host (LEDGER_DB_PATH, DIRECTORY_DB_PATH, or their defaults in the data directory; systems.db there).
  */
 import type { OvertureConfig } from './config';
 import { SqliteDeliveryLedger, type DeliveryLedger } from './delivery-ledger';
@@ -10,6 +10,8 @@ import { PostgresDirectory } from './directory/postgres-directory';
 import { SqliteDirectory } from './directory/sqlite-directory';
 import { PostgresDeliveryLedger } from './postgres/delivery-ledger';
 import { redactUrl } from './postgres/settings';
+import { PostgresSystemHealthStore } from './postgres/system-health';
+import { SystemHealthStore, type SystemHealthRecords } from './systems/health-store';
 
 /** A directory as the worker and the console hold it: the provider, what one employee has, and close. */
 export interface DirectoryStore extends DirectoryProvider {
@@ -18,6 +20,7 @@ export interface DirectoryStore extends DirectoryProvider {
 }
 
 type StoreConfig = Pick<OvertureConfig, 'LEDGER_URL' | 'DIRECTORY_URL' | 'ledgerDbPath' | 'directoryDbPath' | 'WORKSPACE_BASE_URL'>;
+type SystemsConfig = Pick<OvertureConfig, 'SYSTEMS_URL' | 'systemsDbPath'>;
 
 /** The configured delivery ledger: PostgreSQL at LEDGER_URL (migrated first), else the SQLite file. */
 export async function openDeliveryLedger(config: StoreConfig, log?: (line: string) => void): Promise<DeliveryLedger> {
@@ -29,8 +32,16 @@ export async function openDirectory(config: StoreConfig, log?: (line: string) =>
   return config.DIRECTORY_URL ? PostgresDirectory.open(config.DIRECTORY_URL, config.WORKSPACE_BASE_URL, { log }) : new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
 }
 
-/** Where the ledger and the directory are, for a worker's start-up line (passwords redacted). */
-export function describeStores(config: StoreConfig): string {
+/** The configured systems' health and pauses: PostgreSQL at SYSTEMS_URL (migrated first), else this host's systems.db. */
+export async function openSystemHealth(config: SystemsConfig, log?: (line: string) => void): Promise<SystemHealthRecords> {
+  return config.SYSTEMS_URL ? PostgresSystemHealthStore.open(config.SYSTEMS_URL, { log }) : new SystemHealthStore(config.systemsDbPath);
+}
+
+/** Where the ledger, the directory and the systems' records are, for a worker's start-up line (passwords redacted). */
+export function describeStores(config: StoreConfig & SystemsConfig): string {
   const where = (url: string | undefined, file: string) => (url ? `PostgreSQL ${redactUrl(url)}` : `SQLite ${file}`);
-  return `ledger on ${where(config.LEDGER_URL, config.ledgerDbPath)}, directory on ${where(config.DIRECTORY_URL, config.directoryDbPath)}`;
+  return (
+    `ledger on ${where(config.LEDGER_URL, config.ledgerDbPath)}, directory on ${where(config.DIRECTORY_URL, config.directoryDbPath)}, ` +
+    `system health and pauses on ${where(config.SYSTEMS_URL, config.systemsDbPath)}`
+  );
 }

@@ -46,7 +46,13 @@ export async function connectSystems(config: OvertureConfig) {
   // most of sendWelcomeEmail's ~110 ms against the local relay.
   const transport = nodemailer.createTransport(pooled(config.smtpUrl));
   // Pauses, outage alerts and recovery notes of email and chat, shared with the other workers (src/systems).
-  const systemGuard = connectSystemGuard(config, { transport, ledger });
+  // On PostgreSQL at SYSTEMS_URL (migrated here) one outage alerts once and a pause holds every host.
+  const systemGuard = await connectSystemGuard(config, { transport, ledger }).catch(async (err: unknown) => {
+    transport.close();
+    books.close();
+    await Promise.all([ledger.close(), directory.close()]);
+    throw err;
+  });
   const { guard } = systemGuard;
   const publishing = connectPublishingSystems(config, { transport, ledger, guard });
   const pipeline = connectPipelineSystems(config, { ledger, guard });
@@ -73,9 +79,8 @@ export async function connectSystems(config: OvertureConfig) {
     books.close();
     publishing.close();
     pipeline.close();
-    systemGuard.close();
     // PostgreSQL pools end once their connections in use are back; SQLite files close at once.
-    await Promise.all([ledger.close(), directory.close()]);
+    await Promise.all([ledger.close(), directory.close(), systemGuard.close()]);
   };
   return { directory, ledger, books, activities, close };
 }

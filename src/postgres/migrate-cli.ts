@@ -1,5 +1,5 @@
 /**
- * `npm run db:migrate`: brings the shared stores' databases (LEDGER_URL, DIRECTORY_URL) to the schema of this
+ * `npm run db:migrate`: brings the shared stores' databases (LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL) to the schema of this
  * version, creating a missing database, before workers start (they migrate on start too; this lets a deploy do it
  * first and fail early). Nothing to do for the SQLite stores, which create their tables themselves.
  */
@@ -12,10 +12,11 @@ async function main(): Promise<void> {
   const targets: Array<[MigrationSet, string | undefined]> = [
     ['ledger', config.LEDGER_URL],
     ['directory', config.DIRECTORY_URL],
+    ['systems', config.SYSTEMS_URL],
   ];
   const configured = targets.filter((t): t is [MigrationSet, string] => t[1] !== undefined);
   if (configured.length === 0) {
-    throw new ConfigError('neither LEDGER_URL nor DIRECTORY_URL is set: the ledger and the directory are SQLite files, which need no migration');
+    throw new ConfigError('none of LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL is set: the ledger, the directory and the systems\' health are SQLite files, which need no migration');
   }
   const log = (line: string) => console.log(line);
   for (const [set, url] of configured) {

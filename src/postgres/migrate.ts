@@ -14,8 +14,8 @@ import pg from 'pg';
 import { connectionConfig, databaseError, ensureDatabase } from './connection';
 import { redactUrl } from './settings';
 
-/** The sets of migrations: the ledger and the directory may live in different databases. */
-export type MigrationSet = 'ledger' | 'directory';
+/** The sets of migrations: the ledger, the directory and the systems' health may live in different databases. */
+export type MigrationSet = 'ledger' | 'directory' | 'systems';
 
 /** Where the project's migrations are: one folder per set. */
 export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', 'migrations', 'postgres');

@@ -1,7 +1,7 @@
 /**
- * Where the shared state of several hosts lives (README "Several hosts"): LEDGER_URL and DIRECTORY_URL put the
- * delivery ledger and the directory on PostgreSQL; unset, each host keeps its SQLite files (LEDGER_DB_PATH,
- * DIRECTORY_DB_PATH). A URL's password never appears in a message: see {@link redactUrl}.
+ * Where the shared state of several hosts lives (README "Several hosts"): LEDGER_URL, DIRECTORY_URL and SYSTEMS_URL
+ * put the delivery ledger, the directory and the systems' health and pauses on PostgreSQL; unset, each host keeps
+ * its SQLite files (LEDGER_DB_PATH, DIRECTORY_DB_PATH; systems.db in the data directory). A URL's password never appears in a message: see {@link redactUrl}.
  */
 import { z } from 'zod';
 
@@ -42,12 +42,15 @@ export const SHARED_STORE_SETTINGS = {
   LEDGER_URL: postgresUrl,
   // The directory on PostgreSQL: every host provisions into the same accounts, grants, workspaces and tickets.
   DIRECTORY_URL: postgresUrl,
+  // The systems' health and pauses on PostgreSQL: one degraded alert per outage, and a pause that holds every host.
+  SYSTEMS_URL: postgresUrl,
 };
 
 /** What of the store settings a configuration holds. */
 export interface SharedStoreSettings {
   LEDGER_URL?: string;
   DIRECTORY_URL?: string;
+  SYSTEMS_URL?: string;
   LEDGER_DB_PATH?: string;
   DIRECTORY_DB_PATH?: string;
 }

@@ -81,6 +81,28 @@ export interface PauseRecord {
   reason?: string;
 }
 
+/** A value now (SQLite) or later (PostgreSQL): callers await either. */
+type Eventually<T> = T | Promise<T>;
+
+/**
+ * The systems' health and pauses as every caller uses them, in this host's SQLite file ({@link SystemHealthStore})
+ * or on the PostgreSQL every host shares (src/postgres/system-health.ts), with the same guarantees. `now` is for
+ * tests; left out, the store's clock is used (the database's, on PostgreSQL).
+ */
+export interface SystemHealthRecords {
+  recordFailure(system: string, error: string, alertAfterMs: number, now?: number): Eventually<{ outage: Outage; claimed: boolean }>;
+  releaseAlert(outageId: number): Eventually<void>;
+  recordSuccess(system: string, now?: number): Eventually<Outage | undefined>;
+  currentOutage(system: string): Eventually<Outage | undefined>;
+  outages(system: string, limit?: number): Eventually<Outage[]>;
+  pauseOf(system: string): Eventually<Pause | undefined>;
+  pause(system: string, by: { operator: string; role: string }, reason?: string, now?: number): Eventually<boolean>;
+  resume(system: string, by: { operator: string; role: string }, reason?: string, now?: number): Eventually<{ wasPaused: boolean; refusedRuns: string[] }>;
+  noteRefusedRun(system: string, workflowId: string, now?: number): Eventually<void>;
+  pauseHistory(system: string, limit?: number): Eventually<PauseRecord[]>;
+  close(): Eventually<void>;
+}
+
 interface OutageRow {
   id: number;
   system: string;
@@ -104,11 +126,11 @@ const outageOf = (row: OutageRow): Outage => ({
 });
 
 /** Longest error text kept: enough to say what failed, never a whole server reply. */
-const MAX_ERROR_CHARS = 300;
+export const MAX_ERROR_CHARS = 300;
 const RETRY_FOR_MS = 10_000;
 
 /** The systems' health and pauses in SQLite, safe for several workers at once. */
-export class SystemHealthStore {
+export class SystemHealthStore implements SystemHealthRecords {
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -248,6 +270,7 @@ export class SystemHealthStore {
     return rows.map((r) => ({ system: r.system, action: r.action, by: r.by, role: r.role, at: r.at, ...(r.reason ? { reason: r.reason } : {}) }));
   }
 
+  /** Closes the file. */
   close(): void {
     this.db.close();
   }

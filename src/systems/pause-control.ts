@@ -7,7 +7,7 @@ import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { systemResumedSignal } from '../../workflows/kit/system-pause';
 import { SYSTEM_NAMES, type DecisionIdentity, type SystemName } from '../../workflows/kit/types';
 import { hasUnsafeText } from '../terminal-safe';
-import type { SystemHealthStore } from './health-store';
+import type { SystemHealthRecords } from './health-store';
 
 /** Longest reason kept with a pause: it is shown on every waiting step. */
 export const MAX_PAUSE_REASON_CHARS = 300;
@@ -34,8 +34,8 @@ export interface ResumeReport {
 }
 
 /** Resumes the system and signals the open runs its pause refused, a few at a time. */
-export async function resumeSystem(client: Client, store: SystemHealthStore, system: SystemName, identity: DecisionIdentity, reason?: string): Promise<ResumeReport> {
-  const { wasPaused, refusedRuns } = store.resume(system, identity, reason);
+export async function resumeSystem(client: Client, store: SystemHealthRecords, system: SystemName, identity: DecisionIdentity, reason?: string): Promise<ResumeReport> {
+  const { wasPaused, refusedRuns } = await store.resume(system, identity, reason);
   const report: ResumeReport = { wasPaused, signalled: [], ended: [] };
   const queue = [...refusedRuns];
   const worker = async () => {

@@ -8,18 +8,20 @@ import { sendEmailOnce } from '../../activities/email';
 import { SystemGuard } from '../../activities/system-guard';
 import type { OvertureConfig } from '../config';
 import type { DeliveryLedger } from '../delivery-ledger';
-import { SystemHealthStore } from './health-store';
+import { openSystemHealth } from '../stores';
+import type { SystemHealthRecords } from './health-store';
 
 /** A worker's guard, the health store behind it, and how to release the store. */
 export interface SystemGuardConnection {
-  store: SystemHealthStore;
+  store: SystemHealthRecords;
   guard: SystemGuard;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /** The guard a worker passes to its email and chat activities; `close` releases the health store. */
-export function connectSystemGuard(config: OvertureConfig, shared: { transport: Transporter; ledger: DeliveryLedger }): SystemGuardConnection {
-  const store = new SystemHealthStore(config.systemsDbPath);
+export async function connectSystemGuard(config: OvertureConfig, shared: { transport: Transporter; ledger: DeliveryLedger }): Promise<SystemGuardConnection> {
+  // PostgreSQL at SYSTEMS_URL (every host's alerts and pauses in one place), else this host's systems.db.
+  const store = await openSystemHealth(config);
   // The alerts' own sends are not guarded: they must not wait on a pause or count in the health of their channel.
   const guard = new SystemGuard({
     store,
@@ -33,5 +35,5 @@ export function connectSystemGuard(config: OvertureConfig, shared: { transport: 
       },
     },
   });
-  return { store, guard, close: () => store.close() };
+  return { store, guard, close: async () => store.close() };
 }

@@ -1,7 +1,7 @@
 /**
  * Two "hosts" on the native cluster: two worker processes, each with its own working directory and data
- * directory (so nothing on disk is shared), sharing only the Temporal server and the PostgreSQL delivery ledger
- * and directory. 200 onboardings run while one of them is killed with SIGKILL twice (and started again each
+ * directory (so nothing on disk is shared), sharing only the Temporal server and the PostgreSQL delivery ledger,
+ * directory and system health records. 200 onboardings run while one of them is killed with SIGKILL twice (and started again each
  * time, as a supervisor would): every run completes, and each welcome email and team notification goes out once.
  *
  * "Once" as the recipient sees it: one message per Message-ID (email) and per X-Idempotency-Key (webhook). The
@@ -55,7 +55,8 @@ beforeAll(async () => {
   ledgerUrl = databaseUrl('overture_ledger');
   directoryUrl = databaseUrl('overture_directory');
   // The client and the SMTP and webhook receivers only: the workers are the two "hosts" below.
-  stack = await startTestStack({ TEMPORAL_ADDRESS: cluster.address, LEDGER_URL: ledgerUrl, DIRECTORY_URL: directoryUrl }, { worker: false });
+  // The system health and pause records too (SYSTEMS_URL): its database is created by the first worker to start.
+  stack = await startTestStack({ TEMPORAL_ADDRESS: cluster.address, LEDGER_URL: ledgerUrl, DIRECTORY_URL: directoryUrl, SYSTEMS_URL: databaseUrl('overture_systems') }, { worker: false });
 });
 afterAll(async () => {
   await Promise.all(workers.map((w) => kill(w.child)));
@@ -100,7 +101,7 @@ function repeats(deliveries: Array<{ identity: string; at: number }>, kills: num
 it(`runs ${RUNS} onboardings on two hosts sharing the PostgreSQL ledger and directory while one host's worker is SIGKILLed twice`, async () => {
   const hostA = await startHost('host-a');
   const hostB = await startHost('host-b');
-  for (const host of [hostA, hostB]) await eventually(() => (/ledger on PostgreSQL .*overture_ledger, directory on PostgreSQL .*overture_directory/.test(host.output()) ? true : undefined), 10_000, 'the stores line');
+  for (const host of [hostA, hostB]) await eventually(() => (/ledger on PostgreSQL .*overture_ledger, directory on PostgreSQL .*overture_directory, system health and pauses on PostgreSQL .*overture_systems/.test(host.output()) ? true : undefined), 10_000, 'the stores line');
   // Each host keeps its own data directory: neither has a delivery ledger or directory file (both are in PostgreSQL).
   for (const host of ['host-a', 'host-b']) expect(fs.readdirSync(path.join(tmp, host, 'data'))).not.toEqual(expect.arrayContaining(['overture.db']));
 

@@ -301,7 +301,7 @@ describe('docker-compose.yml', () => {
     expect(volumeTargets(worker, 'overture-data')).toContain(env.OVERTURE_DATA_DIR);
     // Shared by every worker replica: PostgreSQL of this stack, with its role, each store in its own database.
     const postgres = environment(service(compose, 'postgresql'));
-    const stores = ['LEDGER_URL', 'DIRECTORY_URL'].map((key) => ({ key, url: new URL(env[key] ?? '') }));
+    const stores = ['LEDGER_URL', 'DIRECTORY_URL', 'SYSTEMS_URL'].map((key) => ({ key, url: new URL(env[key] ?? '') }));
     for (const { key, url } of stores) {
       expect({ key, host: url.hostname, port: url.port, user: url.username, password: url.password }).toEqual({
         key,
@@ -311,7 +311,7 @@ describe('docker-compose.yml', () => {
         password: postgres.POSTGRES_PASSWORD,
       });
     }
-    expect(new Set(stores.map((s) => s.url.pathname)).size).toBe(2);
+    expect(new Set(stores.map((s) => s.url.pathname)).size).toBe(3);
     expect(dependsOn(worker).postgresql).toBe('service_healthy');
     // A URL beside the SQLite path of the same store is refused at start-up.
     expect([env.LEDGER_DB_PATH, env.DIRECTORY_DB_PATH]).toEqual([undefined, undefined]);

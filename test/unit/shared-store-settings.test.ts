@@ -17,17 +17,26 @@ describe('LEDGER_URL and DIRECTORY_URL', () => {
     expect(config.LEDGER_URL).toBeUndefined();
     expect(config.DIRECTORY_URL).toBeUndefined();
     expect(config.ledgerDbPath).toBe(path.join('/srv/overture', 'overture.db'));
-    expect(describeStores(config)).toBe('ledger on SQLite /srv/overture/overture.db, directory on SQLite /srv/overture/directory.db');
+    expect(describeStores(config)).toBe(
+      'ledger on SQLite /srv/overture/overture.db, directory on SQLite /srv/overture/directory.db, system health and pauses on SQLite /srv/overture/systems.db',
+    );
   });
 
   it('accept postgres:// and postgresql:// URLs naming a database; blank means unset', () => {
-    const config = loadConfig({ LEDGER_URL: `postgres://overture:${SECRET}@db.internal:5432/overture_ledger`, DIRECTORY_URL: `postgresql://overture:${SECRET}@db.internal/overture_directory?sslmode=require` });
+    const config = loadConfig({
+      LEDGER_URL: `postgres://overture:${SECRET}@db.internal:5432/overture_ledger`,
+      DIRECTORY_URL: `postgresql://overture:${SECRET}@db.internal/overture_directory?sslmode=require`,
+      SYSTEMS_URL: `postgresql://overture:${SECRET}@db.internal/overture_systems`,
+    });
     expect(config.LEDGER_URL).toBe(`postgres://overture:${SECRET}@db.internal:5432/overture_ledger`);
     expect(config.DIRECTORY_URL).toBe(`postgresql://overture:${SECRET}@db.internal/overture_directory?sslmode=require`);
     expect(loadConfig({ LEDGER_URL: '  ', DIRECTORY_URL: '' }).LEDGER_URL).toBeUndefined();
     // The worker's start-up line names the stores without their passwords.
     const line = describeStores(config);
-    expect(line).toBe('ledger on PostgreSQL postgres://overture:***@db.internal:5432/overture_ledger, directory on PostgreSQL postgresql://overture:***@db.internal/overture_directory?sslmode=require');
+    expect(line).toBe(
+      'ledger on PostgreSQL postgres://overture:***@db.internal:5432/overture_ledger, directory on PostgreSQL postgresql://overture:***@db.internal/overture_directory?sslmode=require, ' +
+        'system health and pauses on PostgreSQL postgresql://overture:***@db.internal/overture_systems',
+    );
     expect(line).not.toContain(SECRET);
   });
 

@@ -27,10 +27,10 @@ beforeEach(async () => {
   const config = loadConfig({ OVERTURE_DATA_DIR: dir, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, OUTAGE_ALERT_AFTER_MS: '0', ESCALATION_CONTACTS: 'oncall@it.example.com,lead@it.example.com' });
   ledger = new SqliteDeliveryLedger(config.ledgerDbPath);
   transport = nodemailer.createTransport(mail.url);
-  systems = connectSystemGuard(config, { transport, ledger });
+  systems = await connectSystemGuard(config, { transport, ledger });
 });
 afterEach(async () => {
-  systems.close();
+  await systems.close();
   transport.close();
   ledger.close();
   await mail.stop();
@@ -62,9 +62,9 @@ it('reports a chat outage by email to the escalation contacts, once, and its rec
 it('tries the alert again on the next failure when it could not be delivered', async () => {
   webhooks.respondWith(503);
   await expect(systems.guard.run('email', down('relay'))).rejects.toThrow();
-  expect(systems.store.currentOutage('email')?.alertedAt).toBeUndefined();
+  expect((await systems.store.currentOutage('email'))?.alertedAt).toBeUndefined();
   webhooks.respondWith(undefined);
   await expect(systems.guard.run('email', down('relay'))).rejects.toThrow();
   expect(texts().filter((t) => t.includes('email is degraded'))).toHaveLength(1);
-  expect(systems.store.currentOutage('email')?.alertedAt).toBeDefined();
+  expect((await systems.store.currentOutage('email'))?.alertedAt).toBeDefined();
 });
