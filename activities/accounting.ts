@@ -19,7 +19,7 @@ import { PermanentError, TransientError } from '../src/errors';
 import { classified } from './classified';
 import { classifySmtpError, messageIdFor } from './email';
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
-import { guarded, type SystemGuard } from './system-guard';
+import { deliverGuarded, type SystemGuard } from './system-guard';
 
 /** The systems the close works against; the worker builds them from its configuration. */
 export interface AccountingDependencies {
@@ -189,7 +189,7 @@ export function createAccountingActivities(deps: AccountingDependencies) {
           'Attached: the trial balance (CSV) and the income statement (HTML), per entity and consolidated.',
         ].join('\n');
         const key = idempotencyKey('publishStatements');
-        const delivery = await deps.email.deliveries.deliverOnce(key, 'email', () => guarded(deps.email.guard, 'email', async () => {
+        const delivery = await deliverGuarded(deps.email.deliveries, deps.email.guard, 'email', { key, channel: 'email', options: attemptDeliveryOptions() }, async () => {
           try {
             const info = await deps.email.transport.sendMail({
               from: deps.email.from,
@@ -206,7 +206,7 @@ export function createAccountingActivities(deps: AccountingDependencies) {
           } catch (err) {
             throw classifySmtpError(err);
           }
-        }), attemptDeliveryOptions());
+        });
         return { trialBalancePath, incomeStatementPath, messageId: delivery.receipt };
       });
     },

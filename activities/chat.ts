@@ -8,7 +8,7 @@ import { announcementText, withConsoleLink, type NoticeInput, type TeamAnnouncem
 import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
 import { attemptDeliveryOptions } from './delivery-attempt';
-import { guarded, type SystemGuard } from './system-guard';
+import { deliverGuarded, type SystemGuard } from './system-guard';
 
 export interface ChatDependencies {
   webhookUrl: string;
@@ -41,7 +41,7 @@ export function slackText(text: string): string {
  * The text is plain: it is escaped here, for every caller (announcements, notices, summaries, social posts).
  */
 export async function postToTeamOnce(deps: ChatDependencies, key: string, text: string): Promise<string> {
-  const delivery = await deps.ledger.deliverOnce(key, 'webhook', () => guarded(deps.guard, 'chat', async () => {
+  const delivery = await deliverGuarded(deps.ledger, deps.guard, 'chat', { key, channel: 'webhook', options: attemptDeliveryOptions() }, async () => {
     let response: Response;
     try {
       response = await fetch(deps.webhookUrl, {
@@ -57,7 +57,7 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
     const failure = classifyWebhookStatus(response.status);
     if (failure) throw failure;
     return createHash('sha256').update(key).digest('hex').slice(0, 16);
-  }), attemptDeliveryOptions());
+  });
   return delivery.receipt;
 }
 

@@ -15,7 +15,7 @@ import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
 import { classified } from './classified';
 import { replaceUnsafe } from '../src/terminal-safe';
 import { attemptDeliveryOptions } from './delivery-attempt';
-import { guarded, type SystemGuard } from './system-guard';
+import { deliverGuarded, type SystemGuard } from './system-guard';
 
 export interface EmailDependencies {
   transport: Transporter;
@@ -93,14 +93,14 @@ export async function sendEmailOnce(
   text: string,
 ): Promise<{ messageId: string; alreadyDelivered: boolean }> {
   // Only the send itself is guarded: a message already delivered needs no relay, paused or not.
-  const delivery = await deps.ledger.deliverOnce(key, 'email', () => guarded(deps.guard, 'email', async () => {
+  const delivery = await deliverGuarded(deps.ledger, deps.guard, 'email', { key, channel: 'email', options: attemptDeliveryOptions() }, async () => {
     try {
       const info = await deps.transport.sendMail({ from: deps.from, to, subject: plainSubject(subject), text, messageId: messageIdFor(key) });
       return String(info.messageId);
     } catch (err) {
       throw classifySmtpError(err);
     }
-  }), attemptDeliveryOptions());
+  });
   return { messageId: delivery.receipt, alreadyDelivered: delivery.alreadyDelivered };
 }
 

@@ -8,6 +8,7 @@
  * email to the escalation contacts), and always to the worker's log. They name the system, never a run's people.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { Channel, DeliverOptions, Delivery, DeliveryLedger } from '../src/delivery-ledger';
 import { TransientError } from '../src/errors';
 import type { Outage, SystemHealthRecords } from '../src/systems/health-store';
 import { SYSTEM_PAUSED, type SystemName, type SystemPausedDetails } from '../workflows/kit/types';
@@ -80,16 +81,20 @@ export class SystemGuard {
 
   /** Runs a send through `system`: a step's send is refused while it is paused; its outcome goes to the health store. */
   async run<T>(system: SystemName, send: () => Promise<T>): Promise<T> {
+    const result = await this.send(system, send);
+    await this.reportSuccess(system);
+    return result;
+  }
+
+  /** The send with its pause check and failure report, but not its success report: see {@link deliverGuarded}. */
+  async send<T>(system: SystemName, send: () => Promise<T>): Promise<T> {
     await this.refuseIfPaused(system);
-    let result: T;
     try {
-      result = await send();
+      return await send();
     } catch (err) {
       if (err instanceof TransientError) await this.failed(system, err.message);
       throw err;
     }
-    await this.succeeded(system);
-    return result;
   }
 
   /** Throws the non-retryable SystemPaused failure the kit's step waits on, before anything is sent. */
@@ -133,7 +138,8 @@ export class SystemGuard {
     }
   }
 
-  private async succeeded(system: SystemName): Promise<void> {
+  /** Reports a send that went through: the first one after an outage ends it and sends the one recovery note. */
+  async reportSuccess(system: SystemName): Promise<void> {
     let ended: Outage | undefined;
     try {
       ended = await this.opts.store.recordSuccess(system);
@@ -157,7 +163,20 @@ export class SystemGuard {
   }
 }
 
-/** Runs a send through the guard when there is one (workers have one; unit tests of one activity may not). */
-export function guarded<T>(guard: SystemGuard | undefined, system: SystemName, send: () => Promise<T>): Promise<T> {
-  return guard ? guard.run(system, send) : send();
+/**
+ * Delivers a message once through the ledger, the send guarded when there is a guard (workers have one; unit tests
+ * of one activity may not): the pause check and failure reports happen inside the ledger's claim, the success report
+ * only after the receipt is written. Between the relay's answer and the receipt, a SIGKILL makes the retry send
+ * again, so nothing else may wait there: the health record can be a shared database that is busy under load.
+ */
+export async function deliverGuarded(
+  ledger: DeliveryLedger,
+  guard: SystemGuard | undefined,
+  system: SystemName,
+  delivery: { key: string; channel: Channel; options: DeliverOptions },
+  send: () => Promise<string>,
+): Promise<Delivery> {
+  const done = await ledger.deliverOnce(delivery.key, delivery.channel, () => (guard ? guard.send(system, send) : send()), delivery.options);
+  if (guard && !done.alreadyDelivered) await guard.reportSuccess(system);
+  return done;
 }

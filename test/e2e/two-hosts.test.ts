@@ -134,7 +134,7 @@ it(`runs ${RUNS} onboardings on two hosts sharing the PostgreSQL ledger and dire
     ...repeats(welcomeMails().map((m) => ({ identity: m.messageId ?? m.id, at: Date.parse(m.receivedAt) })), killedAt),
     ...repeats(posts.map((p) => ({ identity: String(p.headers['x-idempotency-key']), at: Date.parse(p.receivedAt) })), killedAt),
   ];
-  console.info(`two hosts, ${RUNS} runs, ${killedAt.length} SIGKILLs: ${welcomeMails().length} welcome emails and ${posts.length} team posts delivered; resent after a kill: ${resent.length}`);
+  console.info(`two hosts, ${RUNS} runs, ${killedAt.length} SIGKILLs: ${welcomeMails().length} welcome emails and ${posts.length} team posts delivered; resent after a kill: ${resent.length}${resent.length ? ` (first copies ${resent.map((r) => r.firstCopyBeforeKillMs).join(', ')} ms before the kill)` : ''}`);
   expect(resent.filter((r) => r.firstCopyBeforeKillMs === undefined || r.firstCopyBeforeKillMs > RECEIPT_WINDOW_MS)).toEqual([]);
   // Both kills landed mid-flight, not after every run had finished.
   expect(completedAtKill.every((n) => n < RUNS)).toBe(true);
