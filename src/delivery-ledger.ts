@@ -127,6 +127,23 @@ function processAlive(pid: number): boolean {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The send of a claimed key, for every ledger: heartbeating every second while it runs (a regular activity's
+ * attempt stays alive), and giving the claim back if it fails, so the next try sends without waiting for expiry.
+ */
+export async function sendUnderClaim(send: () => Promise<string>, heartbeat: (() => void) | undefined, release: () => void | Promise<void>): Promise<string> {
+  heartbeat?.();
+  const beating = heartbeat ? setInterval(heartbeat, HEARTBEAT_EVERY_MS) : undefined;
+  try {
+    return await send();
+  } catch (err) {
+    await release();
+    throw err;
+  } finally {
+    if (beating) clearInterval(beating);
+  }
+}
+
 /** Keyed, durable once-only delivery of messages in a SQLite file of this host. */
 export class SqliteDeliveryLedger implements DeliveryLedger {
   private readonly db: Database.Database;
@@ -159,17 +176,7 @@ export class SqliteDeliveryLedger implements DeliveryLedger {
       await sleep(Math.min(POLL_MS, Math.max(1, waitUntil - now)));
     }
 
-    opts.heartbeat?.();
-    const beating = opts.heartbeat ? setInterval(opts.heartbeat, HEARTBEAT_EVERY_MS) : undefined;
-    let receipt: string;
-    try {
-      receipt = await send();
-    } catch (err) {
-      this.release(key, channel, owner);
-      throw err;
-    } finally {
-      if (beating) clearInterval(beating);
-    }
+    const receipt = await sendUnderClaim(send, opts.heartbeat, () => this.release(key, channel, owner));
     this.record(key, channel, owner, receipt);
     return { receipt, alreadyDelivered: false };
   }

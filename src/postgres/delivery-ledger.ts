@@ -34,13 +34,12 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { TransientError } from '../errors';
-import { claimHeldError, DEFAULT_CLAIM_MS, type Channel, type ClaimOutcome, type DeliverOptions, type Delivery, type DeliveryLedger } from '../delivery-ledger';
+import { claimHeldError, DEFAULT_CLAIM_MS, sendUnderClaim, type Channel, type ClaimOutcome, type DeliverOptions, type Delivery, type DeliveryLedger } from '../delivery-ledger';
 import { endPool, openPool } from './connection';
 import { migrate } from './migrate';
 import { redactUrl } from './settings';
 
 const POLL_MS = 100;
-const HEARTBEAT_EVERY_MS = 1_000;
 /** How long the receipt of a message that went out is retried (on fresh connections) before giving up. */
 const RECORD_RETRY_MS = 60_000;
 /** Connections per worker: a delivery holds one while it sends (a send takes ~100 ms; 20 in flight is plenty). */
@@ -148,17 +147,7 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
         await sleep(Math.min(POLL_MS, Math.max(1, waitUntil - now)));
       }
 
-      opts.heartbeat?.();
-      const beating = opts.heartbeat ? setInterval(opts.heartbeat, HEARTBEAT_EVERY_MS) : undefined;
-      let receipt: string;
-      try {
-        receipt = await send();
-      } catch (err) {
-        await this.release(session, key, channel, owner);
-        throw err;
-      } finally {
-        if (beating) clearInterval(beating);
-      }
+      const receipt = await sendUnderClaim(send, opts.heartbeat, () => this.release(session, key, channel, owner));
       await this.record(session, key, channel, owner, receipt);
       return { receipt, alreadyDelivered: false };
     } finally {
