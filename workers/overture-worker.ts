@@ -7,21 +7,21 @@
 import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createOnboardingActivities } from '../activities';
-import { createAccountingActivities } from '../activities/accounting';
-import { createScheduleActivities } from '../activities/schedules';
-import { SqliteGeneralLedger } from '../src/accounting/sqlite-general-ledger';
+import { createOnboardingActivities } from '../activities/onboarding';
+import { createAccountingActivities } from '../activities/financial-close/activities';
+import { createScheduleActivities } from '../activities/kit/scheduled-start';
+import { SqliteGeneralLedger } from '../activities/financial-close/sqlite-general-ledger';
 import { loadConfig, type OvertureConfig } from '../src/config';
-import { describeStores, openDeliveryLedger, openDirectory } from '../src/stores';
-import { connectPublishingSystems } from '../src/publishing/systems';
-import { connectPipelineSystems } from '../src/pipeline/systems';
-import { connectSystemGuard } from '../src/systems/worker-guard';
-import { dataConverterFor } from '../src/codec/data-converter';
+import { describeStores, openDeliveryLedger, openDirectory } from '../src/stores/open';
+import { connectPublishingSystems } from '../activities/content-publishing/systems';
+import { connectPipelineSystems } from '../activities/data-pipeline/systems';
+import { connectSystemGuard } from '../activities/kit/worker-guard';
+import { dataConverterFor } from '../src/temporal/codec/data-converter';
 import { noticeLinksFor } from '../src/approval-links';
-import { installWorkerRuntime } from '../src/observability/runtime';
-import { workerObservability } from '../src/observability/worker';
-import { connectExplained, temporalConnectionOptions } from '../src/temporal-connection/connect';
-import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/deployments/settings';
+import { installWorkerRuntime } from '../src/temporal/observability/runtime';
+import { workerObservability } from '../src/temporal/observability/worker';
+import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
+import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/temporal/deployments/settings';
 
 export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
 

@@ -9,7 +9,7 @@ import { createNoticeLinks, type NoticeLinkMaker } from './notice-links';
 export { loadLinkKey } from './key';
 export { createNoticeLinks, type NoticeLinkMaker } from './notice-links';
 export { linkExpiry, signLink, verifyLink, newNonce, type ApprovalLink, type LinkCheck } from './token';
-export { UsedLinks, type LinkUse } from './used-links';
+export { UsedLinks, type LinkUse } from '../stores/approval-links/used-links';
 
 /** The worker's link maker: its key file, its own console and APPROVAL_LINK_TTL_HOURS. */
 export function noticeLinksFor(config: OvertureConfig): NoticeLinkMaker {

@@ -6,8 +6,8 @@ import type { StepPolicy, SystemName } from '../../workflows/kit/types';
 import { CONTENT_ID, DRAFT_LIMITS } from '../../workflows/content-publishing/revisions';
 import { CONTENT_PUBLISHING } from '../../workflows/content-publishing/shape';
 import { CHANNELS, type Channel, type ContentPublishingOptions, type Draft } from '../../workflows/content-publishing/types';
-import type { EventRoute, ProcessDefinition } from './types';
-import { emailAddress, safeText } from '../schemas';
+import type { EventRoute, ProcessDefinition } from '../registry/types';
+import { emailAddress, safeText } from '../../workflows/kit/input';
 
 const HOUR_MS = 3_600_000;
 

@@ -5,14 +5,14 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { processOptionsFrom, type OvertureConfig } from '../config';
-import { DATASET_NAMES } from '../pipeline/datasets';
+import { DATASET_NAMES } from '../../activities/data-pipeline/datasets';
 import type { ProcessOptions, StepPolicy, SystemName } from '../../workflows/kit/types';
 import { batchOf, pipelineWorkflowId, sourceStem, STEM_PATTERN } from '../../workflows/data-pipeline/batch';
 import { DATA_PIPELINE, TRANSFORM_PARTITION } from '../../workflows/data-pipeline/shape';
 import type { PipelineRequest, PipelineSource, TransformPartitionInput } from '../../workflows/data-pipeline/types';
-import type { EventRoute, ProcessDefinition } from './types';
-import { safeText } from '../schemas';
-import { hasUnsafeText } from '../terminal-safe';
+import type { EventRoute, ProcessDefinition } from '../registry/types';
+import { safeText } from '../../workflows/kit/input';
+import { hasUnsafeText } from '../../workflows/kit/safe-text';
 
 const MINUTE = 60_000;
 

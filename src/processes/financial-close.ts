@@ -5,8 +5,8 @@ import { processOptionsFrom, type OvertureConfig } from '../config';
 import type { ProcessOptions, StepPolicy, SystemName } from '../../workflows/kit/types';
 import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from '../../workflows/financial-close/shape';
 import type { CloseRequest, ReconcileEntityInput } from '../../workflows/financial-close/types';
-import type { ProcessDefinition } from './types';
-import { emailAddress } from '../schemas';
+import type { ProcessDefinition } from '../registry/types';
+import { emailAddress } from '../../workflows/kit/input';
 
 /** Ledger writes are short SQLite transactions: the fast path (local activities). */
 const ledgerStep: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' };

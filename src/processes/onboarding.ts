@@ -1,11 +1,11 @@
 /** Employee onboarding in the registry: its input, workflow id, options and example. */
 import path from 'node:path';
 import { processOptionsFrom, type OvertureConfig } from '../config';
-import { newHireSchema } from '../schemas';
+import { newHireSchema } from '../../workflows/kit/input';
 import type { StepPolicy, SystemName } from '../../workflows/kit/types';
 import { ONBOARDING } from '../../workflows/onboarding/shape';
 import type { NewHire, OnboardingOptions } from '../../workflows/onboarding/types';
-import type { EventRoute, ProcessDefinition } from './types';
+import type { EventRoute, ProcessDefinition } from '../registry/types';
 
 /**
  * Retry policy defaults per kind of step: directory writes are quick, mail and chat wait longer between tries.

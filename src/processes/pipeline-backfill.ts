@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { PIPELINE_BACKFILL } from '../../workflows/data-pipeline/shape';
 import type { BackfillRequest } from '../../workflows/data-pipeline/types';
 import { datasetName, day, pipelineOptions, pipelineTuning } from './data-pipeline';
-import type { ProcessDefinition } from './types';
+import type { ProcessDefinition } from '../registry/types';
 
 /** The longest range one backfill covers: its days are child runs of one fan-out. */
 const MAX_DAYS = 366;

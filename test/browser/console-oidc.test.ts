@@ -5,10 +5,10 @@
  * Screenshots: test-artifacts/console-oidc-sign-in.png, test-artifacts/console-oidc-signed-in.png.
  */
 import path from 'node:path';
-import { findFreePort } from '../../src/dev-stack/temporal-server';
+import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
 import { type Browser } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { addOperator } from '../helpers/operators';
 import { startOidcProvider, type TestOidcProvider } from '../helpers/oidc-provider';
 import { startTestStack, type TestStack } from '../helpers/test-stack';

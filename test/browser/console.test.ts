@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';
 

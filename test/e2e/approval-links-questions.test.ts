@@ -6,9 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { getRunStatus, startProcess } from '../../src/client';
-import { findFreePort } from '../../src/dev-stack/temporal-server';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
-import { startSiteServer, type SiteServer } from '../../src/dev-stack/site-server';
+import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
+import { startSiteServer, type SiteServer } from '../../src/tools/dev-stack/site-server';
 import type { Draft } from '../../workflows/content-publishing/types';
 import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 

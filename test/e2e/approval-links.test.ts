@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs';
 import { decideApproval, getRunStatus, startOnboarding } from '../../src/client';
-import { findFreePort } from '../../src/dev-stack/temporal-server';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { newNonce, signLink } from '../../src/approval-links';
-import type { ReceivedMail } from '../../src/dev-stack/mail-receiver';
+import type { ReceivedMail } from '../../src/tools/dev-stack/mail-receiver';
 import type { EscalationLadder, FaultMode, QuestionStatus } from '../../workflows/kit/types';
 import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { startEventGateway, type RunningEventGateway } from '../../src/events/server';
+import { startEventGateway, type RunningEventGateway } from '../../src/apps/events/server';
 import { runOverture } from '../helpers/processes';
 import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 

@@ -4,9 +4,9 @@
  * only (exact origin, with credentials), and decoding for a signed-in operator by session cookie or bearer token.
  */
 import { startOnboarding } from '../../src/client';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
-import { ENCRYPTED_ENCODING } from '../../src/codec/encryption-codec';
-import { payloadsToJson } from '../../src/console/codec-endpoint';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
+import { ENCRYPTED_ENCODING } from '../../src/temporal/codec/encryption-codec';
+import { payloadsToJson } from '../../src/apps/console/codec-endpoint';
 import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator, type TestOperator } from '../helpers/operators';
 import type { NewHire } from '../../workflows/onboarding/types';

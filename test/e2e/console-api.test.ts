@@ -5,10 +5,10 @@
 import http from 'node:http';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { onboardingWorkflowId } from '../../src/client';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';
-import { OperatorStore, operatorsDbPath } from '../../src/operators/store';
+import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store';
 import type { OperatorRole } from '../../workflows/kit/types';
 
 /** The operators of this file, by name: their tokens are filled in once the stack's store exists. */

@@ -6,7 +6,7 @@
  */
 import http from 'node:http';
 import net from 'node:net';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import type { OvertureConfig } from '../../src/config';
 import { addOperator } from '../helpers/operators';
 import { startProcess } from '../../src/client';

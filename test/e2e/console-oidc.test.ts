@@ -4,9 +4,9 @@
  * operator registered with the verified email, with that operator's role; refusals of unknown, removed and
  * unverified users, of forged, replayed and foreign states; the session re-checked against the store.
  */
-import { findFreePort } from '../../src/dev-stack/temporal-server';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
-import { OperatorStore, operatorsDbPath } from '../../src/operators/store';
+import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
+import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store';
 import { addOperator } from '../helpers/operators';
 import { CookieJar, get, startOidcProvider, walkToCallback, type TestOidcProvider } from '../helpers/oidc-provider';
 import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';

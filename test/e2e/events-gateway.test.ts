@@ -5,8 +5,8 @@
 import http from 'node:http';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, getRunStatus } from '../../src/client';
-import { startEventGateway, type RunningEventGateway } from '../../src/events/server';
-import { signatureOf, signedHeaders, unixSeconds } from '../../src/events/signature';
+import { startEventGateway, type RunningEventGateway } from '../../src/apps/events/server';
+import { signatureOf, signedHeaders, unixSeconds } from '../../src/apps/events/signature';
 import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import type { NewHire } from '../../workflows/onboarding/types';
 

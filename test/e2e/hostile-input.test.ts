@@ -7,13 +7,13 @@ import path from 'node:path';
 import nodemailer from 'nodemailer';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { startProcess } from '../../src/client';
-import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
-import { sendEmailOnce } from '../../activities/email';
-import { postToTeamOnce } from '../../activities/chat';
+import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
+import { sendEmailOnce } from '../../activities/kit/mail';
+import { postToTeamOnce } from '../../activities/kit/chat';
 import { eventually, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { runCommand, runOverture } from '../helpers/processes';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
-import { hasUnsafeText } from '../../src/terminal-safe';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
+import { hasUnsafeText } from '../../workflows/kit/safe-text';
 import { addOperator } from '../helpers/operators';
 
 let stack: TestStack;

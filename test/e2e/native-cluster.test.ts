@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startOnboarding } from '../../src/client';
-import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/cluster/native-cluster';
+import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/tools/cluster/native-cluster';
 import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import type { NewHire } from '../../workflows/onboarding/types';
 

@@ -4,7 +4,7 @@
  * shows the SDK's and Overture's counters moving; one onboarding's trace, received by a real OTLP/HTTP
  * receiver, has the client's start, the workflow and one span per step, all in one trace.
  */
-import { findFreePort } from '../../src/dev-stack/temporal-server';
+import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
 import { resolveEscalation, startOnboarding } from '../../src/client';
 import { ONBOARDING } from '../../workflows/onboarding/shape';
 import { OVERTURE_METRICS } from '../../workflows/kit/metrics';

@@ -4,8 +4,8 @@
  * directory, the welcome email and team notification in the shared ledger, nothing in the SQLite files.
  */
 import { startOnboarding } from '../../src/client';
-import { PostgresDirectory } from '../../src/directory/postgres-directory';
-import { PostgresDeliveryLedger } from '../../src/postgres/delivery-ledger';
+import { PostgresDirectory } from '../../src/stores/directory/postgres-directory';
+import { PostgresDeliveryLedger } from '../../src/stores/delivery-ledger/postgres-ledger';
 import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
 

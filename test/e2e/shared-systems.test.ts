@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { getRunStatus, startOnboarding } from '../../src/client';
-import { PostgresSystemHealthStore } from '../../src/postgres/system-health';
+import { PostgresSystemHealthStore } from '../../src/stores/system-health/postgres-health';
 import { addOperator, envAs, type TestOperator } from '../helpers/operators';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
 import { runOverture } from '../helpers/processes';

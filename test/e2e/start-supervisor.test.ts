@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { findFreePort } from '../../src/dev-stack/temporal-server';
+import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
 import { runOverture } from '../helpers/processes';
 
 jest.setTimeout(90_000);
@@ -55,7 +55,7 @@ beforeAll(async () => {
     delete env[name];
   }
   // Its own process group, so that afterAll can kill it together with its Temporal server if a test fails.
-  stack = spawn(TSX, ['src/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  stack = spawn(TSX, ['src/tools/dev-stack/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   stack.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   stack.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   exited = new Promise((resolve) => stack.once('exit', (code) => resolve(code)));

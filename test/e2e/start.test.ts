@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findFreePort, isPortInUse } from '../../src/dev-stack/temporal-server';
+import { findFreePort, isPortInUse } from '../../src/tools/dev-stack/temporal-server';
 
 jest.setTimeout(60_000);
 
@@ -25,7 +25,7 @@ const spawned: StackProcess[] = [];
 
 /** `npm start` as its own process group, so a failed test can still kill it together with its Temporal server. */
 function startStack(env: NodeJS.ProcessEnv): StackProcess {
-  const child = spawn(TSX, ['src/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(TSX, ['src/tools/dev-stack/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));

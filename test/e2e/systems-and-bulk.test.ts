@@ -5,8 +5,8 @@
  * acknowledged and not applied again — from the CLI and from the console API.
  */
 import { getRunStatus, injectFault, startOnboarding, type RunStatus } from '../../src/client';
-import { startOperatorConsole, type RunningConsole } from '../../src/console/server';
-import { SystemHealthStore } from '../../src/systems/health-store';
+import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
+import { SystemHealthStore } from '../../src/stores/system-health/sqlite-health';
 import type { ProcessOptions } from '../../workflows/kit/types';
 import { addOperator, envAs, type TestOperator } from '../helpers/operators';
 import { runOverture } from '../helpers/processes';

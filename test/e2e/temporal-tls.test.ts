@@ -7,7 +7,7 @@ import os from 'node:os';
 import { loadConfig } from '../../src/config';
 import { connectClient, startOnboarding } from '../../src/client';
 import { NativeConnection } from '@temporalio/worker';
-import { TemporalConnectionError, temporalConnectionOptions } from '../../src/temporal-connection/connect';
+import { TemporalConnectionError, temporalConnectionOptions } from '../../src/temporal/connect';
 import { createWorker } from '../../workers/overture-worker';
 import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates';
@@ -44,7 +44,7 @@ async function onboardThrough(stack: TestStack): Promise<{ state: string; mailTo
 
 /** The CLI in its own process: `npx tsx src/cli.ts list` with this environment. */
 function cliList(env: Record<string, string>) {
-  return runCommand('npx', ['--no-install', 'tsx', 'src/cli.ts', 'list'], env);
+  return runCommand('npx', ['--no-install', 'tsx', 'src/apps/cli/main.ts', 'list'], env);
 }
 
 /** Runs the worker process until it exits (it must, within the time) and returns its exit code and output. */

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
 import { startOnboarding } from '../../src/client';
-import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/cluster/native-cluster';
+import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/tools/cluster/native-cluster';
 import { getRunStatus } from '../../src/client';
 import { GREETING_DELAY_MS, overlappingWelcome, START_TO_CLOSE_MS } from '../helpers/overlap';
 import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';

@@ -2,10 +2,10 @@
  * What every DirectoryProvider promises, as one suite run against each real store (SQLite file, PostgreSQL):
  * idempotent on the employee, PermanentErrors for unknown roles and permissions, compensations that undo once.
  */
-import { workspaceUrlFor, type NewAccount } from '../../src/directory/directory-provider';
-import { ROLE_PERMISSIONS } from '../../src/directory/roles';
-import { PermanentError } from '../../src/errors';
-import type { DirectoryStore } from '../../src/stores';
+import { workspaceUrlFor, type NewAccount } from '../../src/stores/directory/directory';
+import { ROLE_PERMISSIONS } from '../../src/stores/directory/roles';
+import { PermanentError } from '../../activities/kit/errors';
+import type { DirectoryStore } from '../../src/stores/open';
 
 export const CONTRACT_BASE_URL = 'https://workspaces.example.test/';
 

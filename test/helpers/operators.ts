@@ -4,7 +4,7 @@
  * the console register real operators in the stack's operator store.
  */
 import path from 'node:path';
-import { OperatorStore, operatorsDbPath } from '../../src/operators/store';
+import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store';
 import type { DecisionIdentity, OperatorRole } from '../../workflows/kit/types';
 
 /** The identity a client would send for this operator (an admin unless said otherwise: admins may answer anything). */

@@ -4,8 +4,8 @@
  */
 import type { StartedRun } from '../../src/client';
 import { startProcess } from '../../src/client';
-import { datasetNamed } from '../../src/pipeline/datasets';
-import { SqliteWarehouse } from '../../src/warehouse/sqlite-warehouse';
+import { datasetNamed } from '../../activities/data-pipeline/datasets';
+import { SqliteWarehouse } from '../../activities/data-pipeline/sqlite-warehouse';
 import type { ProcessOptions } from '../../workflows/kit/types';
 import type { TestStack } from './test-stack';
 

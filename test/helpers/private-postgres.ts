@@ -6,8 +6,8 @@ import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { startPrivatePostgres, type PrivatePostgres } from '../../src/cluster/postgres';
-import { isPortInUse } from '../../src/dev-stack/temporal-server';
+import { startPrivatePostgres, type PrivatePostgres } from '../../src/tools/cluster/postgres';
+import { isPortInUse } from '../../src/tools/dev-stack/temporal-server';
 
 export interface TestPostgres {
   server: PrivatePostgres;

@@ -3,7 +3,7 @@
  * file, PostgreSQL), with two instances on one store standing for two worker hosts: one degraded alert per outage,
  * one recovered note, and a pause that holds both.
  */
-import type { SystemHealthRecords } from '../../src/systems/health-store';
+import type { SystemHealthRecords } from '../../src/stores/system-health/sqlite-health';
 
 export interface SystemHealthUnderTest {
   /** Two instances on the same store: two hosts (or two processes of one host, for SQLite). */

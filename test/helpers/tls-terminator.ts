@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';
-import { splitAddress } from '../../src/temporal-connection/tls-probe';
+import { splitAddress } from '../../src/temporal/tls-probe';
 
 export interface TlsTerminator {
   /** host:port to give as TEMPORAL_ADDRESS. */

@@ -8,9 +8,9 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/overture-worker';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
-import { EncryptionCodec } from '../../src/codec/encryption-codec';
-import { parseKeyRing } from '../../src/codec/key-ring';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec/data-converter';
+import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
+import { parseKeyRing } from '../../src/temporal/codec/key-ring';
 
 const HISTORIES = path.join(__dirname, 'histories');
 const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();

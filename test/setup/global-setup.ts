@@ -6,12 +6,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { provisionTemporalBinary } from '../../src/dev-stack/temporal-binary';
-import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/dev-stack/temporal-server';
+import { provisionTemporalBinary } from '../../src/tools/dev-stack/temporal-binary';
+import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/tools/dev-stack/temporal-server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
 import { WORKFLOWS_PATH } from '../../workers/overture-worker';
-import { FAILURE_CONVERTER_PATH } from '../../src/codec/data-converter';
-import { generateKeyRing, writeKeyFile } from '../../src/codec/key-ring';
+import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec/data-converter';
+import { generateKeyRing, writeKeyFile } from '../../src/temporal/codec/key-ring';
 
 declare global {
   var __overtureDevServer: DevServer | undefined;

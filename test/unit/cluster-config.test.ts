@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS, SERVER_ENV, type serverConfig, serverPorts, writeServerConfig } from '../../src/cluster/server-config';
+import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS, SERVER_ENV, type serverConfig, serverPorts, writeServerConfig } from '../../src/tools/cluster/server-config';
 
 it('lays the ports out around the frontend as upstream does around 7233', () => {
   expect(serverPorts(7233)).toEqual({

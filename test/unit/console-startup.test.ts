@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../../src/config';
-import { startOperatorConsole } from '../../src/console/server';
-import { insecureBindProblem, isLoopbackHost } from '../../src/console/startup-checks';
+import { startOperatorConsole } from '../../src/apps/console/server';
+import { insecureBindProblem, isLoopbackHost } from '../../src/apps/console/startup-checks';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
@@ -54,7 +54,7 @@ describe('binding beyond loopback', () => {
 describe('npm run console', () => {
   const run = (env: Record<string, string>) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(TSX, ['src/console/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 30_000 }, (_err, _stdout, stderr) =>
+      const child = execFile(TSX, ['src/apps/console/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 30_000 }, (_err, _stdout, stderr) =>
         resolve({ code: child.exitCode, stderr }),
       );
     });

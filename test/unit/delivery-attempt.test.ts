@@ -8,11 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { DefaultLogger } from '@temporalio/worker';
-import { sendEmailOnce } from '../../activities/email';
-import { CLAIM_MARGIN_MS } from '../../activities/delivery-attempt';
-import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
-import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
-import { TransientError } from '../../src/errors';
+import { sendEmailOnce } from '../../activities/kit/mail';
+import { CLAIM_MARGIN_MS } from '../../activities/kit/delivery-attempt';
+import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
+import { startMailReceiver, type MailReceiver } from '../../src/tools/dev-stack/mail-receiver';
+import { TransientError } from '../../activities/kit/errors';
 import { ActivityEnv } from '../helpers/activity-env';
 
 let dir: string;

@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
-import { TransientError } from '../../src/errors';
+import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
+import { TransientError } from '../../activities/kit/errors';
 import { ROOT } from '../helpers/processes';
 import { pendingSend } from '../helpers/pending-send';
 
@@ -206,7 +206,7 @@ describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQL
     const key = 'wf-c5/run-1/sendWelcomeEmail';
     // A real worker process claims the key and hangs in its send; then it is killed with SIGKILL.
     const script = `
-      const { SqliteDeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'delivery-ledger'))});
+      const { SqliteDeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'stores', 'delivery-ledger', 'sqlite-ledger'))});
       const ledger = new SqliteDeliveryLedger(${JSON.stringify(file)});
       ledger.deliverOnce(${JSON.stringify(key)}, 'email', () => { console.log('sending'); return new Promise(() => {}); }, { claimMs: 600000, claimant: 'doomed worker' });
       setInterval(() => {}, 1000);

@@ -9,11 +9,11 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { loadConfig } from '../../src/config';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
-import { ONE_MACHINE_DYNAMIC_CONFIG } from '../../src/dev-stack/temporal-server';
-import { DEFAULT_PG_PASSWORD, DEFAULT_PG_USER } from '../../src/cluster/postgres';
-import { TEMPORAL_DATABASES } from '../../src/cluster/schema';
-import { TEMPORAL_SERVER_VERSION } from '../../src/cluster/server-binaries';
-import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS, serverConfig, serverPorts } from '../../src/cluster/server-config';
+import { ONE_MACHINE_DYNAMIC_CONFIG } from '../../src/tools/dev-stack/temporal-server';
+import { DEFAULT_PG_PASSWORD, DEFAULT_PG_USER } from '../../src/tools/cluster/postgres';
+import { TEMPORAL_DATABASES } from '../../src/tools/cluster/schema';
+import { TEMPORAL_SERVER_VERSION } from '../../src/tools/cluster/server-binaries';
+import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS, serverConfig, serverPorts } from '../../src/tools/cluster/server-config';
 
 const ROOT = path.resolve(__dirname, '../..');
 const COMPOSE_PATH = path.join(ROOT, 'docker-compose.yml');

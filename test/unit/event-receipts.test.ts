@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EventReceipts } from '../../src/events/receipts';
+import { EventReceipts } from '../../src/stores/event-receipts/sqlite-receipts';
 
 let dir: string;
 let receipts: EventReceipts;

@@ -2,7 +2,7 @@
  * Event signatures: the one signing function the gateway checks and `overture emit` uses.
  */
 import { createHmac } from 'node:crypto';
-import { signatureOf, signedHeaders, verifySignature, type SignedRequest } from '../../src/events/signature';
+import { signatureOf, signedHeaders, verifySignature, type SignedRequest } from '../../src/apps/events/signature';
 
 const secret = 'a'.repeat(64);
 const body = Buffer.from('{"id":"evt-1","data":{"employeeId":"E1"}}');

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
-import { loadEventSources, mayEmit, secretOf } from '../../src/events/sources';
+import { loadEventSources, mayEmit, secretOf } from '../../src/apps/events/sources';
 
 const secret = 's'.repeat(40);
 

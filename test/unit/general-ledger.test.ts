@@ -4,9 +4,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { JournalEntry, NewEntry } from '../../src/accounting/general-ledger';
-import { SqliteGeneralLedger } from '../../src/accounting/sqlite-general-ledger';
-import { PermanentError } from '../../src/errors';
+import type { JournalEntry, NewEntry } from '../../activities/financial-close/general-ledger';
+import { SqliteGeneralLedger } from '../../activities/financial-close/sqlite-general-ledger';
+import { PermanentError } from '../../activities/kit/errors';
 
 const EXAMPLE = path.join(__dirname, '../../examples/financial-close/ledger.json');
 const PERIOD = '2026-10';

@@ -6,10 +6,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { deliverGuarded, SystemGuard } from '../../activities/system-guard';
-import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
-import { TransientError } from '../../src/errors';
-import { SystemHealthStore } from '../../src/systems/health-store';
+import { deliverGuarded, SystemGuard } from '../../activities/kit/system-guard';
+import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
+import { TransientError } from '../../activities/kit/errors';
+import { SystemHealthStore } from '../../src/stores/system-health/sqlite-health';
 
 let dir: string;
 let ledger: SqliteDeliveryLedger;

@@ -1,7 +1,7 @@
 /** The kit's limits as pure functions: what the run's validators and the client both check. */
 import { checkAnswerForm, checkEscalationForm, checkIdentity, checkInjectionForm, checkRescheduleForm, clip, DECISION_LIMITS, STATUS_LIMITS, tooMany } from '../../workflows/kit/limits';
 import type { EscalationDecision, FaultInjection, RescheduleRequest } from '../../workflows/kit/types';
-import { parseResolveRequest } from '../../src/console/api-input';
+import { parseResolveRequest } from '../../src/apps/console/api-input';
 import { identityOf } from '../helpers/operators';
 
 describe('clip', () => {

@@ -5,9 +5,9 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkDraftLinks } from '../../src/publishing/link-checks';
-import { vetLink, type LinkPolicy } from '../../src/publishing/link-policy';
-import { probeLink } from '../../src/publishing/link-probe';
+import { checkDraftLinks } from '../../activities/content-publishing/link-checks';
+import { vetLink, type LinkPolicy } from '../../activities/content-publishing/link-policy';
+import { probeLink } from '../../activities/content-publishing/link-probe';
 
 interface TestServer {
   port: number;

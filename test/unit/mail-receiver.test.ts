@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createTransport } from 'nodemailer';
-import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
+import { startMailReceiver, type MailReceiver } from '../../src/tools/dev-stack/mail-receiver';
 
 describe('mail receiver', () => {
   let receiver: MailReceiver;

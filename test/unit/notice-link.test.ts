@@ -1,7 +1,7 @@
 /**
  * The console link a worker adds to a notice: its own console URL and the run's path from the workflow.
  */
-import { withConsoleLink } from '../../activities/email';
+import { withConsoleLink } from '../../activities/kit/mail';
 
 describe('withConsoleLink', () => {
   it("appends the worker's console URL and the run's path", () => {

@@ -5,10 +5,10 @@
 import { trace } from '@opentelemetry/api';
 import { ApplicationFailure } from '@temporalio/common';
 import { ConfigError, loadConfig } from '../../src/config';
-import { metricsBindAddress, metricsUrl, tracesUrl } from '../../src/observability/settings';
-import { failureClass } from '../../src/observability/step-failures';
-import { clientTracingInterceptors, startTracing } from '../../src/observability/tracing';
-import { runtimeTelemetryOptions, workerObservability } from '../../src/observability/worker';
+import { metricsBindAddress, metricsUrl, tracesUrl } from '../../src/temporal/observability/settings';
+import { failureClass } from '../../src/temporal/observability/step-failures';
+import { clientTracingInterceptors, startTracing } from '../../src/temporal/observability/tracing';
+import { runtimeTelemetryOptions, workerObservability } from '../../src/temporal/observability/worker';
 
 test('unconfigured, nothing is installed or exported', () => {
   const config = loadConfig({});

@@ -11,9 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWTPayload } from 'jose';
-import { createSessions } from '../../src/console/session';
-import { createOidcSignIn } from '../../src/console/oidc-sign-in';
-import { OperatorStore } from '../../src/operators/store';
+import { createSessions } from '../../src/apps/console/session';
+import { createOidcSignIn } from '../../src/apps/console/oidc-sign-in';
+import { OperatorStore } from '../../src/stores/operators/store';
 
 const CLIENT_ID = 'overture-console';
 const CLIENT_SECRET = 'unit-client-secret-0123456789abcdef';

@@ -3,10 +3,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { adminTokenPath, cliIdentity, IdentityError } from '../../src/cli-identity';
-import { ensureBootstrapAdmin } from '../../src/operators/bootstrap';
-import { OperatorStore, operatorsDbPath } from '../../src/operators/store';
-import { tokenHash } from '../../src/operators/tokens';
+import { adminTokenPath, cliIdentity, IdentityError } from '../../src/apps/cli/identity';
+import { ensureBootstrapAdmin } from '../../src/stores/operators/bootstrap';
+import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store';
+import { tokenHash } from '../../src/stores/operators/tokens';
 import { roleAtLeast } from '../../workflows/kit/roles';
 
 let dir: string;

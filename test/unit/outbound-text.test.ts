@@ -2,8 +2,8 @@
  * What leaves Overture as chat and email text: Slack-compatible escaping of webhook text and plain email
  * subjects. (The end-to-end check through the real SMTP and webhook receivers is test/e2e/hostile-input.test.ts.)
  */
-import { slackText } from '../../activities/chat';
-import { plainSubject } from '../../activities/email';
+import { slackText } from '../../activities/kit/chat';
+import { plainSubject } from '../../activities/kit/mail';
 
 describe('slackText', () => {
   it.each([

@@ -7,10 +7,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { ConfigError, loadConfig } from '../../src/config';
-import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/codec/encryption-codec';
-import { generateKeyRing, KeyRingError, keyRingToFile, parseKeyRing, readKeyFile, rotateKeyRing, writeKeyFile } from '../../src/codec/key-ring';
-import { dataConverterFor, loadKeySource } from '../../src/codec/data-converter';
-import { ensureKeyFile, listKeys, rotateKeys } from '../../src/codec/key-file';
+import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/temporal/codec/encryption-codec';
+import { generateKeyRing, KeyRingError, keyRingToFile, parseKeyRing, readKeyFile, rotateKeyRing, writeKeyFile } from '../../src/temporal/codec/key-ring';
+import { dataConverterFor, loadKeySource } from '../../src/temporal/codec/data-converter';
+import { ensureKeyFile, listKeys, rotateKeys } from '../../src/temporal/codec/key-file';
 
 const HIRE = { fullName: 'Grace Hopper', email: 'grace.hopper@example.com' };
 const toPayload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);

@@ -5,11 +5,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPipelineStagingActivities } from '../../activities/pipeline-staging';
-import { createPipelineSourceActivities } from '../../activities/pipeline-source';
-import { csvLine, parseCsvLine } from '../../src/pipeline/csv';
-import { writeOrderFile } from '../../src/pipeline/order-generator';
-import { runDirFor } from '../../src/pipeline/staging';
+import { createPipelineStagingActivities } from '../../activities/data-pipeline/staging';
+import { createPipelineSourceActivities } from '../../activities/data-pipeline/source';
+import { csvLine, parseCsvLine } from '../../activities/data-pipeline/csv';
+import { writeOrderFile } from '../../activities/data-pipeline/order-generator';
+import { runDirFor } from '../../activities/data-pipeline/staging-files';
 import { fileArrivedRoute, pipelineRequestSchema } from '../../src/processes/data-pipeline';
 import { backfillRequestSchema } from '../../src/processes/pipeline-backfill';
 import { batchOf, pipelineWorkflowId } from '../../workflows/data-pipeline/batch';

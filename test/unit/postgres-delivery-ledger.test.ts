@@ -6,9 +6,9 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { Client } from 'pg';
-import { TransientError } from '../../src/errors';
-import { connectionConfig } from '../../src/postgres/connection';
-import { PostgresDeliveryLedger } from '../../src/postgres/delivery-ledger';
+import { TransientError } from '../../activities/kit/errors';
+import { connectionConfig } from '../../src/stores/postgres/connection';
+import { PostgresDeliveryLedger } from '../../src/stores/delivery-ledger/postgres-ledger';
 import { ROOT } from '../helpers/processes';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
 import { pendingSend } from '../helpers/pending-send';
@@ -199,7 +199,7 @@ describe('PostgresDeliveryLedger: two hosts on one database', () => {
     const key = 'wf-c5/run-1/sendWelcomeEmail';
     // A real worker process on "host-doomed" claims the key and hangs in its send; then it is killed with SIGKILL.
     const script = `
-      const { PostgresDeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'postgres', 'delivery-ledger'))});
+      const { PostgresDeliveryLedger } = require(${JSON.stringify(path.join(ROOT, 'src', 'stores', 'delivery-ledger', 'postgres-ledger'))});
       PostgresDeliveryLedger.open(${JSON.stringify(url)}, { host: 'host-doomed' }).then((ledger) =>
         ledger.deliverOnce(${JSON.stringify(key)}, 'email', () => { console.log('sending'); return new Promise(() => {}); }, { claimMs: 600000, claimant: 'doomed worker' }));
       setInterval(() => {}, 1000);

@@ -2,7 +2,7 @@
  * The shared directory on a real PostgreSQL against the directory contract every provider keeps
  * (test/helpers/directory-contract.ts; SqliteDirectory runs the same suite).
  */
-import { PostgresDirectory } from '../../src/directory/postgres-directory';
+import { PostgresDirectory } from '../../src/stores/directory/postgres-directory';
 import { CONTRACT_BASE_URL, describeDirectoryContract } from '../helpers/directory-contract';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
 

@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { migrate, migrationChecksum, MigrationError, MIGRATIONS_DIR } from '../../src/postgres/migrate';
+import { migrate, migrationChecksum, MigrationError, MIGRATIONS_DIR } from '../../src/stores/postgres/migrate';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
 
 let pg: TestPostgres;

@@ -6,11 +6,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { checkImageAltText, estimateReadingTime, findBannedWords } from '../../src/publishing/draft-checks';
-import { renderBody } from '../../src/publishing/markdown';
-import { pageHtml } from '../../src/publishing/page';
-import { SiteStore } from '../../src/publishing/site-store';
-import { resolveSitePath, startSiteServer, type SiteServer } from '../../src/dev-stack/site-server';
+import { checkImageAltText, estimateReadingTime, findBannedWords } from '../../activities/content-publishing/house-style';
+import { renderBody } from '../../activities/content-publishing/markdown';
+import { pageHtml } from '../../activities/content-publishing/page';
+import { SiteStore } from '../../activities/content-publishing/site-store';
+import { resolveSitePath, startSiteServer, type SiteServer } from '../../src/tools/dev-stack/site-server';
 
 const HOSTILE = [
   '# Hello <script>alert("body")</script>',

@@ -1,9 +1,9 @@
 /**
  * Schedules in business terms: when they run, and the relative inputs filled in for the scheduled time.
  */
-import { fillPlaceholders, placeholderValues } from '../../src/schedules/placeholders';
-import { scheduleSpecFor, ScheduleSpecError } from '../../src/schedules/spec';
-import { InputError } from '../../src/schemas';
+import { fillPlaceholders, placeholderValues } from '../../src/client/schedule-placeholders';
+import { scheduleSpecFor, ScheduleSpecError } from '../../src/client/schedule-spec';
+import { InputError } from '../../workflows/kit/input';
 
 describe('placeholders', () => {
   it('are read relative to the scheduled time', () => {

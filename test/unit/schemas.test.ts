@@ -1,4 +1,4 @@
-import { InputError, notJsonProblem, parseFaultSpec, parseInput, parseNewHire, safeText } from '../../src/schemas';
+import { InputError, notJsonProblem, parseFaultSpec, parseInput, parseNewHire, safeText } from '../../workflows/kit/input';
 import { employeeHiredRoute, onboardingProcess, onboardingWorkflowId } from '../../src/processes/onboarding';
 import { draftSchema } from '../../src/processes/content-publishing';
 import { fileArrivedSchema, pipelineRequestSchema } from '../../src/processes/data-pipeline';

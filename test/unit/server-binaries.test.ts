@@ -11,7 +11,7 @@ import {
   findServerBinaries,
   provisionServerBinaries,
   temporalServerCacheDir,
-} from '../../src/cluster/server-binaries';
+} from '../../src/tools/cluster/server-binaries';
 
 let root: string;
 let cacheRoot: string;

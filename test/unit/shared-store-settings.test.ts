@@ -4,8 +4,8 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { redactUrl } from '../../src/postgres/settings';
-import { describeStores } from '../../src/stores';
+import { redactUrl } from '../../src/stores/postgres/settings';
+import { describeStores } from '../../src/stores/open';
 import { configErrorOf } from '../helpers/config-errors';
 
 const SECRET = 's3cret-Pa55';

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SqliteDirectory } from '../../src/directory/sqlite-directory';
+import { SqliteDirectory } from '../../src/stores/directory/sqlite-directory';
 import { CONTRACT_BASE_URL, describeDirectoryContract } from '../helpers/directory-contract';
 
 describeDirectoryContract('SqliteDirectory (real SQLite file)', async () => {

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { isBusyError, openDatabase, retryWhileBusy } from '../../src/sqlite';
+import { isBusyError, openDatabase, retryWhileBusy } from '../../src/stores/sqlite';
 import { ROOT } from '../helpers/processes';
 
 const PROCESSES = 10;
@@ -21,13 +21,13 @@ const SEED = path.join(ROOT, 'examples', 'financial-close', 'ledger.json');
  */
 const childScript = (dir: string) => `
   const fs = require('node:fs');
-  const req = (m) => require(${JSON.stringify(ROOT)} + '/src/' + m);
-  const { SqliteDeliveryLedger } = req('delivery-ledger');
-  const { SqliteDirectory } = req('directory/sqlite-directory');
-  const { EventReceipts } = req('events/receipts');
-  const { SqliteWarehouse } = req('warehouse/sqlite-warehouse');
-  const { SqliteGeneralLedger } = req('accounting/sqlite-general-ledger');
-  const { SiteStore } = req('publishing/site-store');
+  const req = (m) => require(${JSON.stringify(ROOT)} + '/' + m);
+  const { SqliteDeliveryLedger } = req('src/stores/delivery-ledger/sqlite-ledger');
+  const { SqliteDirectory } = req('src/stores/directory/sqlite-directory');
+  const { EventReceipts } = req('src/stores/event-receipts/sqlite-receipts');
+  const { SqliteWarehouse } = req('activities/data-pipeline/sqlite-warehouse');
+  const { SqliteGeneralLedger } = req('activities/financial-close/sqlite-general-ledger');
+  const { SiteStore } = req('activities/content-publishing/site-store');
   const root = ${JSON.stringify(dir)};
   const wait = new Int32Array(new SharedArrayBuffer(4));
   console.log('ready');

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { SystemHealthStore } from '../../src/systems/health-store';
+import { SystemHealthStore } from '../../src/stores/system-health/sqlite-health';
 import { describeSystemHealthContract } from '../helpers/system-health-contract';
 
 describeSystemHealthContract('SystemHealthStore (SQLite): two connections on one file', async () => {

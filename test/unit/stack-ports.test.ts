@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { loadConfig } from '../../src/config';
-import { busyPortProblem, portsToBind } from '../../src/dev-stack/stack-info';
+import { busyPortProblem, portsToBind } from '../../src/tools/dev-stack/stack-info';
 
 test('checks the metrics port only when METRICS_PORT turns metrics on', () => {
   const off = portsToBind(loadConfig({}), 7233).map((p) => p.variable);

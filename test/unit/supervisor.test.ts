@@ -6,10 +6,10 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Connection } from '@temporalio/client';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
-import { findTemporalBinary } from '../../src/dev-stack/temporal-binary';
-import { findFreePort, isPortInUse, startTemporalDevServer, type StartDevServerOptions } from '../../src/dev-stack/temporal-server';
-import { RestartBudget, superviseServer, superviseTemporal, type RestartLimits } from '../../src/dev-stack/supervisor';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/tools/dev-stack/webhook-receiver';
+import { findTemporalBinary } from '../../src/tools/dev-stack/temporal-binary';
+import { findFreePort, isPortInUse, startTemporalDevServer, type StartDevServerOptions } from '../../src/tools/dev-stack/temporal-server';
+import { RestartBudget, superviseServer, superviseTemporal, type RestartLimits } from '../../src/tools/dev-stack/supervisor';
 
 jest.setTimeout(60_000);
 

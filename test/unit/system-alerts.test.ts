@@ -7,11 +7,11 @@ import os from 'node:os';
 import path from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { loadConfig } from '../../src/config';
-import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
-import { startMailReceiver, type MailReceiver } from '../../src/dev-stack/mail-receiver';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
-import { TransientError } from '../../src/errors';
-import { connectSystemGuard, type SystemGuardConnection } from '../../src/systems/worker-guard';
+import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
+import { startMailReceiver, type MailReceiver } from '../../src/tools/dev-stack/mail-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/tools/dev-stack/webhook-receiver';
+import { TransientError } from '../../activities/kit/errors';
+import { connectSystemGuard, type SystemGuardConnection } from '../../activities/kit/worker-guard';
 
 let dir: string;
 let mail: MailReceiver;

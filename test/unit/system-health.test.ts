@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { SystemHealthStore } from '../../src/systems/health-store';
-import { SystemGuard, degradedText, recoveredText } from '../../activities/system-guard';
-import { PermanentError, TransientError } from '../../src/errors';
-import { asPausableStep } from '../../activities/pause-scope';
+import { SystemHealthStore } from '../../src/stores/system-health/sqlite-health';
+import { SystemGuard, degradedText, recoveredText } from '../../activities/kit/system-guard';
+import { PermanentError, TransientError } from '../../activities/kit/errors';
+import { asPausableStep } from '../../activities/kit/pause-scope';
 
 let dir: string;
 let file: string;

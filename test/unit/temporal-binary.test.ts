@@ -6,7 +6,7 @@ import {
   findTemporalBinary,
   provisionTemporalBinary,
   temporalCacheDir,
-} from '../../src/dev-stack/temporal-binary';
+} from '../../src/tools/dev-stack/temporal-binary';
 
 function fakeExecutable(dir: string, name = 'temporal'): string {
   mkdirSync(dir, { recursive: true });

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError, loadConfig } from '../../src/config';
-import { temporalConnectionOptions } from '../../src/temporal-connection/connect';
-import { explainTlsError, splitAddress } from '../../src/temporal-connection/tls-probe';
+import { temporalConnectionOptions } from '../../src/temporal/connect';
+import { explainTlsError, splitAddress } from '../../src/temporal/tls-probe';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates';
 
 let certs: TestCertificates;
@@ -126,7 +126,7 @@ describe('the Temporal connection in the configuration', () => {
 
 describe('npm start', () => {
   it('refuses TLS variables: its dev server is plaintext (exit 2, before anything starts)', async () => {
-    const { main } = await import('../../src/start');
+    const { main } = await import('../../src/tools/dev-stack/start');
     const saved = { ...process.env };
     const errors: string[] = [];
     const spy = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void errors.push(String(line)));

@@ -1,6 +1,6 @@
 import { Connection } from '@temporalio/client';
-import { findTemporalBinary } from '../../src/dev-stack/temporal-binary';
-import { findFreePort, isPortInUse, startTemporalDevServer, type DevServer } from '../../src/dev-stack/temporal-server';
+import { findTemporalBinary } from '../../src/tools/dev-stack/temporal-binary';
+import { findFreePort, isPortInUse, startTemporalDevServer, type DevServer } from '../../src/tools/dev-stack/temporal-server';
 
 jest.setTimeout(60_000);
 

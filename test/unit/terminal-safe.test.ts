@@ -2,8 +2,8 @@
  * `printable` and the CLI's formatting of run data: no control, separator, bidi or broken character reaches a
  * terminal raw, and what it shows is still readable.
  */
-import { hasUnsafeText, printable, replaceUnsafe } from '../../src/terminal-safe';
-import { formatRunList, formatStatus, formatStep } from '../../src/cli-output';
+import { hasUnsafeText, printable, replaceUnsafe } from '../../workflows/kit/safe-text';
+import { formatRunList, formatStatus, formatStep } from '../../src/apps/cli/output';
 import type { RunStatus } from '../../src/client';
 import type { RunSummary } from '../../src/client';
 

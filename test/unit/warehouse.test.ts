@@ -6,11 +6,11 @@ import { mkdirSync, mkdtempSync, readFileSync, appendFileSync, rmSync, writeFile
 import os from 'node:os';
 import path from 'node:path';
 import { DefaultLogger } from '@temporalio/worker';
-import { createWarehouseActivities } from '../../activities/warehouse';
-import { createPipelineStagingActivities } from '../../activities/pipeline-staging';
-import { datasetNamed } from '../../src/pipeline/datasets';
-import { transformFile, type TransformCheckpoint } from '../../src/pipeline/transform-file';
-import { SqliteWarehouse } from '../../src/warehouse/sqlite-warehouse';
+import { createWarehouseActivities } from '../../activities/data-pipeline/warehouse';
+import { createPipelineStagingActivities } from '../../activities/data-pipeline/staging';
+import { datasetNamed } from '../../activities/data-pipeline/datasets';
+import { transformFile, type TransformCheckpoint } from '../../activities/data-pipeline/transform-file';
+import { SqliteWarehouse } from '../../activities/data-pipeline/sqlite-warehouse';
 import { ActivityEnv, activityEnvFor } from '../helpers/activity-env';
 
 const orders = datasetNamed('orders');

@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startWebhookReceiver, type WebhookReceiver } from '../../src/dev-stack/webhook-receiver';
+import { startWebhookReceiver, type WebhookReceiver } from '../../src/tools/dev-stack/webhook-receiver';
 
 describe('webhook receiver', () => {
   let receiver: WebhookReceiver;

@@ -3,7 +3,7 @@
  * build id makes the worker a pinned build of its deployment; unset, the worker stays unversioned.
  */
 import { loadConfig } from '../../src/config';
-import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../../src/deployments/settings';
+import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../../src/temporal/deployments/settings';
 import { problemOf } from '../helpers/config-errors';
 
 

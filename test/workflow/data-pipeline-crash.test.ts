@@ -7,7 +7,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { getRunStatus } from '../../src/client';
-import { writeOrderFile } from '../../src/pipeline/order-generator';
+import { writeOrderFile } from '../../activities/data-pipeline/order-generator';
 import type { DataPipelineResult } from '../../workflows/data-pipeline/types';
 import { startPipeline, summariesOf, warehouseRows } from '../helpers/pipeline';
 import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';

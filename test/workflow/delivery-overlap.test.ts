@@ -5,7 +5,7 @@
  * once the first send lands, a retry finds its receipt and the step completes. One email arrives.
  */
 import { getRunStatus, startOnboarding } from '../../src/client';
-import { SqliteDeliveryLedger } from '../../src/delivery-ledger';
+import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
 import { GREETING_DELAY_MS, overlappingWelcome, START_TO_CLOSE_MS } from '../helpers/overlap';
 import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';
 

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import { answerQuestion, getRunStatus, resolveEscalation, startProcess, type StartedRun } from '../../src/client';
-import { SqliteGeneralLedger } from '../../src/accounting/sqlite-general-ledger';
+import { SqliteGeneralLedger } from '../../activities/financial-close/sqlite-general-ledger';
 import type { FinancialCloseResult } from '../../workflows/financial-close/types';
 import { kill, ROOT, spawnWorker, type WorkerProcess } from '../helpers/processes';
 import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';

@@ -4,7 +4,7 @@
  */
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import { answerQuestion, startOnboarding, getRunStatus, listRuns } from '../../src/client';
-import { workspaceUrlFor } from '../../src/directory/directory-provider';
+import { workspaceUrlFor } from '../../src/stores/directory/directory';
 import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually, fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';

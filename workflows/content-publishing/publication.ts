@@ -3,7 +3,7 @@
  * page and feed entry come down, the social channel gets a correction; the newsletter cannot be recalled.
  */
 import type { NoticeActivities, ProcessRun } from '../kit';
-import type { PublishingActivities } from '../../activities/publishing';
+import type { PublishingActivities } from '../../activities/content-publishing';
 import type { Channel, Draft } from './types';
 
 type Activities = PublishingActivities & NoticeActivities;

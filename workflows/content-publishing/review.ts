@@ -3,7 +3,7 @@
  * revised draft, and the editor's review.
  */
 import type { NoticeActivities, ProcessRun, StepResult } from '../kit';
-import type { PublishingActivities } from '../../activities/publishing';
+import type { PublishingActivities } from '../../activities/content-publishing';
 import { newerRevision } from './revisions';
 import { DRAFT_CHECKS } from './shape';
 import type { CheckReport, ContentPublishingOptions, Draft } from './types';

@@ -6,7 +6,7 @@
  */
 import { runProcess } from '../kit';
 import type { NoticeActivities } from '../kit';
-import type { PublishingActivities } from '../../activities/publishing';
+import type { PublishingActivities } from '../../activities/content-publishing';
 import { publishEverywhere } from './publication';
 import { awaitRevision, editorialReview, runChecks, tellAuthor } from './review';
 import { CONTENT_PUBLISHING } from './shape';

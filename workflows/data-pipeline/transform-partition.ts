@@ -5,7 +5,7 @@
  */
 import { runProcess } from '../kit';
 import type { NoticeActivities } from '../kit';
-import type { PipelineStagingActivities } from '../../activities/pipeline-staging';
+import type { PipelineStagingActivities } from '../../activities/data-pipeline/staging';
 import { TRANSFORM_PARTITION } from './shape';
 import type { PartitionResult, TransformPartitionInput } from './types';
 

@@ -5,7 +5,7 @@
  */
 import { runProcess } from '../kit';
 import type { NoticeActivities } from '../kit';
-import type { AccountingActivities } from '../../activities/accounting';
+import type { AccountingActivities } from '../../activities/financial-close/activities';
 import { RECONCILE_ENTITY } from './shape';
 import type { EntityReconciliation, ReconcileEntityInput } from './types';
 

@@ -7,7 +7,7 @@
  */
 import { runProcess } from '../kit';
 import type { NoticeActivities } from '../kit';
-import type { AccountingActivities } from '../../activities/accounting';
+import type { AccountingActivities } from '../../activities/financial-close/activities';
 import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from './shape';
 import type { EntityReconciliation, FinancialCloseInput, FinancialCloseResult } from './types';
 

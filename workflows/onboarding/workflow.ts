@@ -8,7 +8,7 @@
  */
 import { runProcess } from '../kit';
 import type { NoticeActivities } from '../kit';
-import type { OnboardingActivities } from '../../activities';
+import type { OnboardingActivities } from '../../activities/onboarding';
 import { ONBOARDING } from './shape';
 import type { OnboardingInput, OnboardingResult } from './types';
 

@@ -1,0 +1,40 @@
+/**
+ * `overture keys list|rotate`: the payload encryption keys (src/codec). Works on the key file alone, without
+ * Temporal; whoever may write the key file may rotate. Key material is never printed.
+ */
+import { parseArgs } from 'node:util';
+import type { OvertureConfig } from '../../../config';
+import { listKeys, rotateKeys } from '../../../temporal/codec/key-file';
+import { UsageError, type Io } from '../io';
+
+export const KEYS_USAGE = `  keys list [--json]                                          payload encryption key ids, which one is current
+  keys rotate                                                 add a key and make it current (old keys still decrypt)`;
+
+/** Runs `overture keys ...`; returns the exit code. */
+export function keys(config: OvertureConfig, args: string[], io: Io): number {
+  const [verb, ...rest] = args;
+  if (verb === 'list') {
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    if (positionals.length) throw new UsageError('keys list takes no arguments');
+    const listed = listKeys(config);
+    if (values.json) {
+      io.stdout(JSON.stringify({ source: listed.source, current: listed.current, keys: listed.ids }, null, 2));
+      return 0;
+    }
+    io.stdout(`keys in ${listed.source}:`);
+    for (const id of listed.ids) io.stdout(`  ${id}${id === listed.current ? '  (current: encrypts new data)' : ''}`);
+    return 0;
+  }
+  if (verb === 'rotate') {
+    if (rest.length) throw new UsageError('keys rotate takes no arguments');
+    const rotated = rotateKeys(config);
+    io.stdout(
+      rotated.previous
+        ? `added key ${rotated.current} to ${rotated.file}; it is now current (${rotated.previous} and older keys still decrypt).\n` +
+            'Running workers, consoles and stacks read it when they first meet it; restart them to encrypt with it.'
+        : `created ${rotated.file} with key ${rotated.current}`,
+    );
+    return 0;
+  }
+  throw new UsageError(`usage:\n${KEYS_USAGE}`);
+}

@@ -1,0 +1,98 @@
+/**
+ * `overture operators add|list|remove|set-role|rotate-token`: the machine administrator's commands on this
+ * machine's operator store (`<OVERTURE_DATA_DIR>/operators.db`). They take no token: whoever can write the data
+ * directory can change the store anyway, so the file system is the boundary here.
+ */
+import { parseArgs } from 'node:util';
+import type { OvertureConfig } from '../../../config';
+import { UsageError, type Io } from '../io';
+import { OperatorError, OperatorStore, operatorsDbPath, type Operator } from '../../../stores/operators/store';
+import { OPERATOR_ROLES } from '../../../../workflows/kit/types';
+
+const ROLES = OPERATOR_ROLES.join('|');
+
+export const OPERATORS_USAGE = `  operators add NAME --role ${ROLES} [--email ADDR] [--json]
+                                                              register an operator; prints their token once
+  operators list [--json]                                     operators, roles and addresses (never tokens)
+  operators set-role NAME --role ROLE                         change an operator's role
+  operators rotate-token NAME [--json]                        a new token; the old one stops working at once
+  operators remove NAME                                       disable an operator (the name is not reused)`;
+
+function oneName(positionals: string[], verb: string): string {
+  if (positionals.length !== 1) throw new UsageError(`operators ${verb} takes one NAME`);
+  return positionals[0]!;
+}
+
+function showToken(io: Io, name: string, token: string): void {
+  io.stdout(`token: ${token}`);
+  io.stdout(`This token is shown once. Give it to ${name}, who keeps it in OVERTURE_TOKEN or ~/.config/overture/token (chmod 600) and signs in to the console with it.`);
+}
+
+function formatOperators(operators: Operator[]): string {
+  if (operators.length === 0) return 'no operators (add one with: overture operators add NAME --role ROLE)';
+  return operators.map((o) => `${o.name}  ${o.role}  ${o.email ?? '-'}  since ${o.createdAt}${o.disabled ? '  (removed)' : ''}`).join('\n');
+}
+
+function act(store: OperatorStore, verb: string | undefined, args: string[], io: Io): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { role: { type: 'string' }, email: { type: 'string' }, json: { type: 'boolean' } },
+  });
+  switch (verb) {
+    case 'add': {
+      const name = oneName(positionals, verb);
+      if (!values.role) throw new UsageError(`operators add takes NAME --role ${ROLES} [--email ADDR]`);
+      const { operator, token } = store.add({ name, role: values.role, email: values.email });
+      if (values.json) io.stdout(JSON.stringify({ ...operator, token }, null, 2));
+      else {
+        io.stdout(`added operator ${operator.name} (${operator.role}${operator.email ? `, ${operator.email}` : ''})`);
+        showToken(io, operator.name, token);
+      }
+      return 0;
+    }
+    case 'list': {
+      const operators = store.list();
+      io.stdout(values.json ? JSON.stringify(operators, null, 2) : formatOperators(operators));
+      return 0;
+    }
+    case 'set-role': {
+      const name = oneName(positionals, verb);
+      if (!values.role) throw new UsageError(`operators set-role takes NAME --role ${ROLES}`);
+      const operator = store.setRole(name, values.role);
+      io.stdout(`${operator.name} is now ${operator.role}`);
+      return 0;
+    }
+    case 'rotate-token': {
+      const name = oneName(positionals, verb);
+      const token = store.rotateToken(name);
+      if (values.json) io.stdout(JSON.stringify({ name: store.find(name)?.name ?? name, token }, null, 2));
+      else {
+        io.stdout(`new token for ${store.find(name)?.name ?? name}; the old one no longer works`);
+        showToken(io, name, token);
+      }
+      return 0;
+    }
+    case 'remove': {
+      const operator = store.remove(oneName(positionals, verb));
+      io.stdout(`removed ${operator.name}: their token no longer works (the name stays reserved for the record)`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`operators takes add, list, set-role, rotate-token or remove\n\n${OPERATORS_USAGE}`);
+  }
+}
+
+/** Runs `operators SUBCOMMAND ...` on the local operator store. */
+export function operators(config: OvertureConfig, args: string[], io: Io): number {
+  const [verb, ...rest] = args;
+  const store = new OperatorStore(operatorsDbPath(config.OVERTURE_DATA_DIR));
+  try {
+    return act(store, verb, rest, io);
+  } catch (err) {
+    if (err instanceof OperatorError) throw new UsageError(err.message);
+    throw err;
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The JSON API under /api, for a caller already signed in, over every registered process. Decisions go to
+ * the workflow as Updates, so its validator's refusal comes back as the answer (the server turns it into a 409).
+ *
+ *   GET  /api/processes                 the registry: name, title, internal, steps (name, title, needs, kind, optional), example
+ *   GET  /api/runs[?status&process&needsAttention]   runs and counters;  GET /api/runs/:id  one run's status
+ *   POST /api/runs                      { process = 'onboarding', input, faults: { step: mode } } (or a flat new hire)
+ *   POST /api/runs/:id/resolve          { step, action: retry | skip | abort, reason?, output? }
+ *   POST /api/runs/:id/answer           { question?, decision, reason?, output? }  (/approve: the same, approve | reject)
+ *   POST /api/runs/:id/inject           { step, mode }
+ *   POST /api/escalations/bulk          { step, action: retry | skip | abort, reason?, process?, output?, bulkId? }
+ *
+ * Roles (the caller's, from the operator store): a viewer reads; an operator also starts runs, resolves
+ * escalations, completes tasks and injects faults; an approver also answers approvals and questions; an admin
+ * may do everything. A refused role gets 403 naming the role needed. The run checks again who may answer.
+ */
+import type http from 'node:http';
+import type { Client } from '@temporalio/client';
+import type { OvertureConfig } from '../../config';
+import { answerQuestion, decisionIdFor, escalationDecisionId, getRunStatus, injectFault, questionFor, resolveEscalation, startProcess, type RunStatus, type StartOptions } from '../../client';
+import { faultFor, parseAnswerRequest, parseApproveRequest, parseInjectRequest, parseResolveRequest, parseStartRequest, requireStep, type AnswerRequest } from './api-input';
+import type { DemoRunner } from './demo';
+import type { EventStreams } from './events';
+import { HttpError, json, readJson } from './http-helpers';
+import { listProcesses } from './processes';
+import { SCRIPT_ORDER } from './script-chain';
+import { inbox, QUERY_TIMEOUT_MS, runDetail, runsAndCounters, withTimeout } from './runs';
+import { requireCallerRole, type Caller, type Sessions } from './session';
+import { bulkResolve } from './bulk-route';
+
+/** What the API routes act on. */
+export interface ApiContext {
+  client: Client;
+  config: OvertureConfig;
+  log: (line: string) => void;
+  /** Options for runs the console starts (tests shorten retry intervals here). */
+  startOptions?: Pick<StartOptions, 'tuneOptions'>;
+  sessions: Sessions;
+  events: EventStreams;
+  demo: DemoRunner;
+}
+
+const statusOf = (client: Client, id: string): Promise<RunStatus> => withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
+
+/**
+ * Sends an answer with the decision id of its question, so the same answer sent twice (a double click) is
+ * applied once and the first receipt comes back. With no question named, `/approve` means the open approval;
+ * and when none is open the run's latest such question is named, so the validator says who answered it.
+ */
+async function sendAnswer(client: Client, id: string, answer: AnswerRequest, caller: Caller, approval: boolean) {
+  const status = await statusOf(client, id);
+  const candidates = status.questions.filter((q) => q.kind !== 'escalation' && (!approval || q.kind === 'approval'));
+  const open = candidates.filter((q) => q.open);
+  const unnamed = open.length === 1 ? open[0] : open.length === 0 ? candidates.at(-1) : undefined;
+  const question = answer.question === undefined ? unnamed : questionFor(status, answer.question);
+  // A manual task is an operator's to complete; approvals and questions are an approver's.
+  if (question?.kind === 'task') requireCallerRole(caller, 'operator', 'completing a task');
+  else requireCallerRole(caller, 'approver', 'answering an approval or a question');
+  return answerQuestion(client, id, {
+    question: question?.id ?? answer.question,
+    decision: answer.decision,
+    by: caller.identity.operator,
+    identity: caller.identity,
+    reason: answer.reason,
+    output: answer.output,
+    decisionId: question ? decisionIdFor(question, answer.decision) : undefined,
+  });
+}
+
+/** Answers one /api request; throws HttpError (404 for an unknown route) or the client's errors. */
+export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL, caller: Caller): Promise<void> {
+  const { client, config, log } = ctx;
+  const method = req.method ?? 'GET';
+  const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p)); // ['api', ...]
+  const [, resource, id, action] = parts;
+  if (method === 'POST') ctx.sessions.checkPost(req, caller);
+  // Every change needs an operator at least (signing out excepted); routes that need more say so below.
+  if (method !== 'GET' && !(method === 'POST' && resource === 'logout')) requireCallerRole(caller, 'operator', `${method} /api/${resource ?? ''}`);
+  // Each route matches every part: /api/<resource>, /api/<resource>/<id> or /api/<resource>/<id>/<verb>.
+  const is = (m: string, r: string, shape: { withId?: boolean; verb?: string } = {}) =>
+    method === m && resource === r && action === shape.verb && parts.length === (shape.verb ? 4 : shape.withId ? 3 : 2);
+
+  if (is('GET', 'session')) {
+    return json(res, 200, { operator: caller.operator, role: caller.identity.role, csrfToken: caller.csrf, temporalUiUrl: config.temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE });
+  }
+  if (is('GET', 'processes')) return json(res, 200, listProcesses());
+  if (is('GET', 'runs')) {
+    const state = url.searchParams.get('status') || undefined;
+    const process = url.searchParams.get('process') || undefined;
+    const na = url.searchParams.get('needsAttention');
+    const needsAttention = na === 'true' ? true : na === 'false' ? false : undefined;
+    return json(res, 200, await runsAndCounters(client, { state, process, needsAttention }));
+  }
+  if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
+  if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
+  if (is('GET', 'events')) {
+    // Streams count per session; a bearer caller (no session) per address.
+    const owner = caller.sessionId ?? `bearer ${req.socket.remoteAddress ?? 'unknown'}`;
+    return ctx.events.open(req, res, { owner, runId: url.searchParams.get('run') || undefined });
+  }
+  if (is('POST', 'runs')) {
+    const { process, input, faults } = parseStartRequest(await readJson(req));
+    const started = await startProcess(client, config, process, input, { faults, tuneOptions: ctx.startOptions?.tuneOptions });
+    log(`${caller.operator} started ${started.workflowId}${started.alreadyStarted ? ' (already running)' : ''}`);
+    return json(res, started.alreadyStarted ? 200 : 201, { process: started.process, workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted });
+  }
+  if (id && is('POST', 'runs', { verb: 'resolve' })) {
+    const { step, action: decision, reason, output } = parseResolveRequest(await readJson(req));
+    const status = await statusOf(client, id);
+    requireStep(step, status.steps.map((s) => s.step));
+    const decisionId = escalationDecisionId(status, step, decision);
+    const receipt = await resolveEscalation(client, id, { step, action: decision, by: caller.identity.operator, identity: caller.identity, reason, output: decision === 'skip' ? output : undefined, decisionId });
+    log(`${caller.operator}: ${id} ${receipt.message}`);
+    return json(res, 200, receipt);
+  }
+  if (id && (is('POST', 'runs', { verb: 'answer' }) || is('POST', 'runs', { verb: 'approve' }))) {
+    const body = await readJson(req);
+    const answer = action === 'approve' ? parseApproveRequest(body) : parseAnswerRequest(body);
+    const receipt = await sendAnswer(client, id, answer, caller, action === 'approve');
+    log(`${caller.operator}: ${id} ${receipt.message}`);
+    return json(res, 200, receipt);
+  }
+  if (id && is('POST', 'runs', { verb: 'inject' })) {
+    const request = parseInjectRequest(await readJson(req));
+    const status = await statusOf(client, id);
+    const fault = faultFor(request, status.steps.map((s) => s.step));
+    const receipt = await injectFault(client, id, request.step, fault, status);
+    log(`${caller.operator}: ${id} ${receipt.message}`);
+    return json(res, 200, receipt);
+  }
+  if (id === 'bulk' && is('POST', 'escalations', { withId: true })) {
+    // Operators and above (checked above for every POST); each run records its own decision as the caller.
+    const report = await bulkResolve(client, config, await readJson(req), caller);
+    log(`${caller.operator}: bulk ${report.bulkId} ${report.action} ${report.step}: ${report.applied} applied, ${report.acknowledged} acknowledged, ${report.failed} failed`);
+    return json(res, 200, report);
+  }
+  if (is('POST', 'demo')) {
+    const body = await readJson(req);
+    return json(res, 200, await ctx.demo.run(requireStep(body.inject ?? 'createWorkspace', SCRIPT_ORDER, 'inject'), caller.operator));
+  }
+  if (is('POST', 'logout')) return ctx.sessions.logout(res, caller);
+  throw new HttpError(404, 'not found');
+}

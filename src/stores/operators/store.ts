@@ -1,0 +1,163 @@
+/**
+ * The operators who may use Overture, each with a role and a personal token, in `<data dir>/operators.db`.
+ *
+ * A token is shown once, when it is made; only its hash is kept. A removed operator is disabled, not deleted:
+ * decisions name operators, so a name is never handed to someone else.
+ */
+import path from 'node:path';
+import type Database from 'better-sqlite3';
+import { z } from 'zod';
+import { openDatabase } from '../sqlite';
+import { emailAddress, parseInput, safeText } from '../../../workflows/kit/input';
+import { OPERATOR_ROLES, type OperatorRole } from '../../../workflows/kit/types';
+import { looksLikeToken, newToken, sameHash, tokenHash } from './tokens';
+
+/** An operator as the store shows it: never the token or its hash. */
+export interface Operator {
+  name: string;
+  email?: string;
+  role: OperatorRole;
+  createdAt: string;
+  disabled: boolean;
+}
+
+/** A refused change (unknown or taken name, bad role or address); the message says which, never a token. */
+export class OperatorError extends Error {
+  override readonly name = 'OperatorError';
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS operators (
+  name_key TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  email TEXT,
+  role TEXT NOT NULL,
+  token_hash TEXT NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  disabled INTEGER NOT NULL DEFAULT 0
+);`;
+
+export const operatorNameSchema = safeText({ max: 64 });
+const newOperatorSchema = z
+  .object({ name: operatorNameSchema, role: z.enum(OPERATOR_ROLES, { error: `must be one of ${OPERATOR_ROLES.join(', ')}` }), email: emailAddress().optional() })
+  .strict();
+
+interface Row {
+  name: string;
+  email: string | null;
+  role: OperatorRole;
+  token_hash: string;
+  created_at: string;
+  disabled: number;
+}
+
+/** Where the operator store of a data directory lives. */
+export function operatorsDbPath(dataDir: string): string {
+  return path.join(dataDir, 'operators.db');
+}
+
+/** "Alice" and "alice" are one operator: names are compared by this key. */
+const keyOf = (name: string) => name.normalize('NFC').toLowerCase();
+
+const toOperator = (row: Row): Operator => ({
+  name: row.name,
+  ...(row.email ? { email: row.email } : {}),
+  role: row.role,
+  createdAt: row.created_at,
+  disabled: row.disabled === 1,
+});
+
+export class OperatorStore {
+  private readonly db: Database.Database;
+
+  constructor(file: string) {
+    this.db = openDatabase(file, { schema: SCHEMA });
+  }
+
+  /** Registers an operator and returns its token, which is never shown again. */
+  add(input: { name: string; role: string; email?: string }): { operator: Operator; token: string } {
+    const { name, role, email } = parseInput(newOperatorSchema, input, 'operator');
+    const token = newToken();
+    const createdAt = new Date().toISOString();
+    const taken = this.row(name);
+    if (taken) throw new OperatorError(taken.disabled ? `operator "${taken.name}" was removed; names are not reused, so past decisions stay unambiguous` : `operator "${taken.name}" already exists`);
+    this.db
+      .prepare('INSERT INTO operators (name_key, name, email, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(keyOf(name), name, email ?? null, role, tokenHash(token), createdAt);
+    return { operator: { name, ...(email ? { email } : {}), role, createdAt, disabled: false }, token };
+  }
+
+  /** Every operator, by name (without tokens or hashes). */
+  list(): Operator[] {
+    return (this.db.prepare('SELECT * FROM operators ORDER BY name_key').all() as Row[]).map(toOperator);
+  }
+
+  /** The operator of this name (any case), if there is one. */
+  find(name: string): Operator | undefined {
+    const row = this.row(name);
+    return row ? toOperator(row) : undefined;
+  }
+
+  /**
+   * The operators registered with this email address, compared without case (`Ana@Example.com` is
+   * `ana@example.com`), removed ones included: OIDC sign-in finds the operator of a verified email here.
+   */
+  byEmail(email: string): Operator[] {
+    const wanted = email.trim().normalize('NFC').toLowerCase();
+    if (!wanted) return [];
+    // Compared in JavaScript: SQLite's lower() folds ASCII only. The table holds a team's operators, not thousands.
+    const rows = this.db.prepare('SELECT * FROM operators WHERE email IS NOT NULL ORDER BY name_key').all() as Row[];
+    return rows.filter((row) => row.email!.normalize('NFC').toLowerCase() === wanted).map(toOperator);
+  }
+
+  /** Disables an operator: its token stops working at once; the name stays reserved. */
+  remove(name: string): Operator {
+    const row = this.existing(name);
+    this.db.prepare('UPDATE operators SET disabled = 1 WHERE name_key = ?').run(keyOf(row.name));
+    return { ...toOperator(row), disabled: true };
+  }
+
+  /** Gives an operator another role. */
+  setRole(name: string, role: string): Operator {
+    const parsed = parseInput(newOperatorSchema.pick({ role: true }), { role }, 'role');
+    const row = this.existing(name);
+    this.db.prepare('UPDATE operators SET role = ? WHERE name_key = ?').run(parsed.role, keyOf(row.name));
+    return { ...toOperator(row), role: parsed.role };
+  }
+
+  /** Replaces an operator's token: the old one stops working at once; the new one is returned (and never shown again). */
+  rotateToken(name: string): string {
+    const row = this.existing(name);
+    const token = newToken();
+    this.db.prepare('UPDATE operators SET token_hash = ? WHERE name_key = ?').run(tokenHash(token), keyOf(row.name));
+    return token;
+  }
+
+  /** The enabled operator this token belongs to, or undefined. */
+  authenticate(token: string): Operator | undefined {
+    const candidate = token.trim();
+    return looksLikeToken(candidate) ? this.byTokenHash(tokenHash(candidate)) : undefined;
+  }
+
+  /** The enabled operator whose current token has this hash (a console session keeps the hash, not the token). */
+  byTokenHash(hash: string): Operator | undefined {
+    // Every row is compared, timing-safe, so how long this takes says nothing about which hashes exist.
+    let found: Row | undefined;
+    for (const row of this.db.prepare('SELECT * FROM operators').all() as Row[]) if (sameHash(row.token_hash, hash)) found = row;
+    return found && found.disabled === 0 ? toOperator(found) : undefined;
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  private row(name: string): Row | undefined {
+    return this.db.prepare('SELECT * FROM operators WHERE name_key = ?').get(keyOf(name)) as Row | undefined;
+  }
+
+  private existing(name: string): Row {
+    const row = this.row(name);
+    if (!row || row.disabled) throw new OperatorError(`no operator "${name}"${row ? ' (removed)' : ''}; see overture operators list`);
+    return row;
+  }
+}

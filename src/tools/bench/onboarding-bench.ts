@@ -1,0 +1,252 @@
+/**
+ * Onboarding benchmark, in one run, side by side: (a) a plain Temporal workflow of five no-op activities on a
+ * default `start-dev` server, (b) the same on Overture's tuned server, (c) Overture's onboarding with no-op systems
+ * (engine overhead), (d) Overture's onboarding with the real local systems (SMTP and webhook receivers, SQLite
+ * files); then runs parked at the approval gate at scale. One dev server at a time, started by the bench.
+ *
+ * `npx tsx bench/onboarding-bench.ts --runs 50 --concurrent 20,200 --parked 10000` (`--help` lists every option;
+ * `npm run bench` runs it with the defaults, then the fan-out bench, which would receive any `-- options`).
+ * Results also go to bench/results/latest.json, and the last line of stdout is the same figures as one JSON line.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Client } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { connectClient } from '../../client';
+import { findFreeClusterPorts, startNativeCluster } from '../cluster/native-cluster';
+import { TEMPORAL_SERVER_VERSION } from '../cluster/server-binaries';
+import { loadConfig } from '../../config';
+import { startMailReceiver } from '../dev-stack/mail-receiver';
+import { startWebhookReceiver } from '../dev-stack/webhook-receiver';
+import { WORKFLOWS_PATH } from '../../../workers/overture-worker';
+import { benchCodecEnv, startBenchServer, type ServerTuning } from './bench-support';
+import { FAILURE_CONVERTER_PATH } from '../../temporal/codec/data-converter';
+import { parseOptions, type BenchOptions } from './options';
+import { measureParked, type ParkedFigures } from './parked';
+import { measureVariant, type LoadPlan, type VariantFigures } from './phases';
+import { evaluateTargets, printResults, ratiosAgainstA, type BenchResults, type Check } from './report';
+import { startOnboardingVariant, startPlainVariant, type Variant, type VariantKey } from './variants';
+
+const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+type Cleanup = () => Promise<void> | void;
+
+/** Runs the cleanups newest first, logging (not throwing) those that fail. */
+async function runCleanups(cleanups: Cleanup[]): Promise<void> {
+  for (const cleanup of cleanups.splice(0).reverse()) {
+    try {
+      await cleanup();
+    } catch (err) {
+      log(`cleanup failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+}
+
+/** A running dev server of the bench, with a client on it. */
+interface Server {
+  client: Client;
+  address: string;
+  pid: number;
+  version: string;
+  binary: string;
+  /** The native cluster's PostgreSQL (its `postgres` database), where --stores postgres keeps Overture's stores. */
+  pgUrl?: string;
+}
+
+/** The native cluster as a bench server: every phase on it, whatever the tuning asked for (its dynamic config is fixed). */
+async function startNativeBenchServer(tmp: string, cleanups: Cleanup[]): Promise<{ address: string; namespace: string; pid: number; binary: string; version: string; pgUrl: string }> {
+  // PostgreSQL runs as `postgres` when the bench runs as root: it must be able to enter the bench's directory.
+  chmodSync(tmp, 0o755);
+  const cluster = await startNativeCluster({ dataDir: path.join(tmp, 'native'), ...(await findFreeClusterPorts()), log });
+  cleanups.push(() => cluster.stop());
+  return {
+    address: cluster.address,
+    namespace: cluster.namespace,
+    pid: cluster.serverPid,
+    binary: cluster.binaries.server,
+    version: `server ${TEMPORAL_SERVER_VERSION} on PostgreSQL (native cluster)`,
+    pgUrl: cluster.pgUrl,
+  };
+}
+
+/** A server with a client, for the time of `body`; stopped before the next one starts (2 cores: never two at once). */
+async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptions['server'], body: (s: Server) => Promise<T>): Promise<T> {
+  const cleanups: Cleanup[] = [];
+  try {
+    let server: { address: string; namespace: string; pid: number; pgUrl?: string };
+    let binary: string;
+    let version: string;
+    if (kind === 'native') {
+      ({ binary, version, ...server } = await startNativeBenchServer(tmp, cleanups));
+    } else {
+      const started = await startBenchServer(tmp, log, { tuning, name: `temporal-${tuning}` });
+      cleanups.push(() => started.server.stop());
+      ({ server, binary, version } = started);
+    }
+    const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }));
+    cleanups.push(() => client.connection.close());
+    return await body({ client, address: server.address, pid: server.pid, version, binary, ...(server.pgUrl ? { pgUrl: server.pgUrl } : {}) });
+  } finally {
+    await runCleanups(cleanups);
+  }
+}
+
+/** Measures a variant and stops its worker. */
+async function measure(variant: Variant, client: Client, pid: number, plan: LoadPlan, onWarmedUp?: () => void): Promise<VariantFigures> {
+  try {
+    return await measureVariant(variant, client, pid, plan, log, onWarmedUp);
+  } finally {
+    await variant.stop();
+  }
+}
+
+interface Bundles {
+  plain: WorkflowBundleWithSourceMap;
+  overture: WorkflowBundleWithSourceMap;
+}
+
+interface Gathered {
+  variants: BenchResults['variants'];
+  parked?: ParkedFigures;
+  /** Checks beyond "every run completed": mails, webhook posts, the parked runs. */
+  checks: Check[];
+  server: { version: string; binary: string };
+}
+
+const checkOf = (check: string, expected: number, actual: number): Check => ({ check, expected, actual, ok: expected === actual });
+
+/** With --stores postgres: the ledger and the directory in fresh databases of the native cluster's PostgreSQL. */
+function sharedStoresEnv(opts: BenchOptions, s: Server): Record<string, string> {
+  if (opts.stores !== 'postgres') return {};
+  if (!s.pgUrl) throw new Error('--stores postgres needs the native cluster (--server native)');
+  const at = (database: string) => Object.assign(new URL(s.pgUrl!), { pathname: `/${database}` }).toString();
+  // The worker creates and migrates them; a database per bench phase keeps one phase's receipts out of the next.
+  const suffix = Date.now().toString(36);
+  return { LEDGER_URL: at(`bench_ledger_${suffix}`), DIRECTORY_URL: at(`bench_directory_${suffix}`) };
+}
+
+/** (b), (c), (d) and the parked runs, on the tuned server, beside the local SMTP and webhook receivers. */
+async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bundles: Bundles, tmp: string, into: Gathered): Promise<void> {
+  const want = (k: VariantKey) => opts.variants.includes(k);
+  log(`(b)–(d) and the parked runs on the tuned server (pid ${s.pid})`);
+  const cleanups: Cleanup[] = [];
+  try {
+    const mail = await startMailReceiver();
+    cleanups.push(() => mail.stop());
+    const webhooks = await startWebhookReceiver();
+    cleanups.push(() => webhooks.stop());
+    const env = {
+      TEMPORAL_ADDRESS: s.address,
+      OVERTURE_DATA_DIR: path.join(tmp, 'data'),
+      SMTP_URL: mail.url,
+      NOTIFY_WEBHOOK_URL: webhooks.url,
+      ACCOUNTING_SEED: 'none',
+      ...benchCodecEnv(tmp),
+      ...sharedStoresEnv(opts, s),
+    };
+    if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
+    if (want('c')) into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
+    if (want('d')) {
+      const clear = () => {
+        mail.clear();
+        webhooks.clear();
+      };
+      const d = await measure(await startOnboardingVariant('d', s.client, env, bundles.overture), s.client, s.pid, plan, clear);
+      into.variants.d = d;
+      into.checks.push(checkOf('(d) mails received = runs', d.totalRuns, mail.messages().length), checkOf('(d) webhook posts = runs', d.totalRuns, webhooks.received().length));
+      clear(); // counted: the parked runs' notices (with real systems) are not checked, and need not pile up here
+    }
+    if (opts.parked > 0) {
+      const parkedPlan = { runs: opts.parked, inFlight: opts.parkedInFlight, historySample: opts.parkedSample, holdMs: opts.parkedHoldMs, systems: opts.parkedSystems };
+      const parked = await measureParked(s.client, s.pid, env, bundles.overture, tmp, parkedPlan, log);
+      into.parked = parked;
+      into.checks.push(
+        checkOf('parked: runs waiting at the approval', parked.runs, parked.parked),
+        checkOf('parked: approvals applied', parked.runs, parked.approvals.applied),
+        checkOf('parked: runs completed after approval', parked.runs, parked.completed),
+      );
+      if (parked.errors.length) log(`parked errors, e.g.: ${parked.errors.join(' | ')}`);
+    }
+  } finally {
+    await runCleanups(cleanups);
+  }
+}
+
+/** Runs every phase the options ask for, one server at a time, and gathers the results. */
+async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
+  const plan: LoadPlan = { warmup: opts.warmup, runs: opts.runs, loops: opts.loops, historySample: opts.historySample };
+  const into: Gathered = { variants: {}, checks: [], server: { version: '', binary: '' } };
+
+  // Bundled once each, outside every measured phase: webpack is CPU the runs should not be charged for.
+  log('bundling the workflows');
+  const quiet = new DefaultLogger('WARN');
+  const bundles: Bundles = {
+    plain: await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/plain-workflows'), logger: quiet }),
+    overture: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet }),
+  };
+
+  if (opts.variants.includes('a')) {
+    await withServer(tmp, 'none', opts.server, async (s) => {
+      into.server = s;
+      log(`(a) on an untuned server (pid ${s.pid})`);
+      into.variants.a = await measure(await startPlainVariant('a', s.client, s.address, bundles.plain), s.client, s.pid, plan);
+    });
+  }
+  if (opts.variants.some((k) => k !== 'a') || opts.parked > 0) {
+    await withServer(tmp, 'one-machine', opts.server, async (s) => {
+      into.server = s;
+      await onTunedServer(s, opts, plan, bundles, tmp, into);
+    });
+  }
+  const { variants, parked } = into;
+  const checks = [...Object.values(variants).map((v) => checkOf(`(${v.key}) every run completed${v.errors.length ? ` (e.g. ${v.errors[0]})` : ''}`, v.totalRuns, v.completedRuns)), ...into.checks];
+
+  const cpus = os.cpus().length;
+  return {
+    at: new Date().toISOString(),
+    environment: {
+      node: process.version,
+      cpus,
+      temporal: into.server.version,
+      temporalBinary: into.server.binary,
+      nodeProcess: "Node CPU of (a)–(d) is this one process: the client, the worker and the local SMTP/webhook receivers share it; the parked phase's worker runs in a process of its own.",
+    },
+    options: { ...opts },
+    variants,
+    ratiosVsA: ratiosAgainstA(variants),
+    ...(parked ? { parked } : {}),
+    targets: evaluateTargets(variants, parked, cpus),
+    checks,
+  };
+}
+
+/** Sets up, runs the phases, prints and saves the results, and tears everything down; the exit code says whether every check passed. */
+async function main(): Promise<number> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (!opts) return 0;
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'overture-bench-'));
+  try {
+    const results = await run(opts, tmp);
+    printResults(results);
+    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
+    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nresults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    console.log(JSON.stringify(results));
+    return results.checks.every((c) => c.ok) ? 0 : 1;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : err);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,267 @@
+/**
+ * Humans in the loop at scale: many onboardings parked at the approval gate at once, then all approved. Measures
+ * the worker's RSS while they wait (the worker runs in a process of its own, bench/parked-worker.ts) and how long
+ * a decision takes to reach the next step, from the runs' histories.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Client } from '@temporalio/client';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { decideApproval, startOnboarding, type StartedOnboarding } from '../../client';
+import { loadConfig } from '../../config';
+import { RUN_STATE } from '../../../workflows/kit/search-attributes';
+import type { DecisionIdentity } from '../../../workflows/kit/types';
+
+/** The bench decides as an admin, as a client authenticated by an admin's token would send it. */
+const BENCH_IDENTITY: DecisionIdentity = { operator: 'bench', role: 'admin', via: 'api' };
+import { inFlight } from './bench-support';
+import { ownCpuMs, processCpuMs } from './cpu';
+import { decisionLatency, type DecisionLatency } from './history';
+import type { ParkedWorkerMessage, ParkedWorkerSettings } from './parked-worker';
+import { NOT_STEPS } from './phases';
+import { percentiles, quantile, r1, spread, type Percentiles } from './stats';
+import { benchHire } from './variants';
+
+export interface ParkedPlan {
+  runs: number;
+  /** Starts and approvals in flight at once. */
+  inFlight: number;
+  /** Runs whose history is read for the decision latency. */
+  historySample: number;
+  /** How long the runs are left waiting, all parked, while RSS is sampled. */
+  holdMs: number;
+  systems: 'no-op' | 'real';
+}
+
+/** CPU per run of a stage: the server, the worker process, and the bench process (the client). */
+export interface CpuPerRun {
+  serverMsPerRun: number;
+  workerMsPerRun: number;
+  clientMsPerRun: number;
+  coresBusy: number;
+}
+
+export interface ParkedFigures {
+  runs: number;
+  systems: ParkedPlan['systems'];
+  inFlight: number;
+  parked: number;
+  parkWallMs: number;
+  /** The worker process's memory (MB): once started, peaks while parking, while all wait, while approving. */
+  rssMb: { baseline: number; parkingPeak: number; waitingPeak: number; waitingMedian: number; approvingPeak: number; perParkedRunKb: number };
+  heapUsedMbWaiting: number;
+  approvals: { applied: number; wallMs: number; updateRoundTripMs: Percentiles };
+  decisionToNextStep: { sampled: number; fromUpdateEventMs: Percentiles; fromSendMs: Percentiles; sendToTaskStartMs: Percentiles };
+  completed: number;
+  cpu: { parking: CpuPerRun; approving: CpuPerRun };
+  errors: string[];
+}
+
+interface ParkedRun {
+  employeeId: string;
+  started?: StartedOnboarding;
+  sentAtMs?: number;
+  roundTripMs?: number;
+  applied?: boolean;
+  completed?: boolean;
+  error?: string;
+}
+
+/** Runs parked at an approval on this task queue, by visibility. */
+const WAITING_QUERY = (taskQueue: string) => `${RUN_STATE.name} = 'awaiting_approval' AND TaskQueue = '${taskQueue}'`;
+/** Give up waiting for runs to park when the count has not moved for this long. */
+const NO_PROGRESS_MS = 60_000;
+const MB = 1024 * 1024;
+
+const describe = (err: unknown) => (err instanceof Error ? err.message : String(err));
+
+/** The worker process's memory samples, each tagged with the stage the bench was in when it arrived. */
+function memoryLog() {
+  const samples: Array<{ stage: string; rss: number; heapUsed: number }> = [];
+  let stage = 'baseline';
+  const of = (s: string) => samples.filter((x) => x.stage === s);
+  return {
+    record: (rss: number, heapUsed: number) => samples.push({ stage, rss, heapUsed }),
+    enter: (next: string) => (stage = next),
+    peakMb: (s: string) => r1(Math.max(...of(s).map((x) => x.rss)) / MB),
+    medianMb: (s: string, field: 'rss' | 'heapUsed' = 'rss') => r1(quantile(of(s).map((x) => x[field]), 0.5) / MB),
+  };
+}
+
+/** Forks the worker process and resolves once its worker polls; its memory samples go to `onMemory`. */
+async function forkWorker(settings: ParkedWorkerSettings, onMemory: (rss: number, heapUsed: number) => void): Promise<{ pid: number; stop: () => Promise<void> }> {
+  // fork() passes this process's execArgv on, so the child runs TypeScript through tsx like the bench.
+  const child: ChildProcess = fork(path.join(__dirname, 'parked-worker.ts'), [], {
+    env: { ...process.env, BENCH_PARKED_WORKER: JSON.stringify(settings) },
+    stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+  });
+  child.stdout?.pipe(process.stderr); // stdout is the bench's results
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    child.on('message', (message: ParkedWorkerMessage) => {
+      if (message.type === 'memory') onMemory(message.rss, message.heapUsed);
+      else if (message.type === 'ready') resolve();
+      else reject(new Error(`the parked phase's worker failed: ${message.error}`));
+    });
+    child.once('exit', (code) => reject(new Error(`the parked phase's worker exited with code ${code} before it was ready`)));
+  });
+  return {
+    pid: child.pid ?? -1,
+    stop: async () => {
+      if (child.connected) child.send('stop');
+      await Promise.race([exited, sleep(30_000)]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** Waits until `target` runs wait at the approval (or the count stops moving); returns the last count. */
+async function waitUntilParked(client: Client, taskQueue: string, target: number, log: (line: string) => void): Promise<number> {
+  let count = 0;
+  let movedAt = Date.now();
+  for (;;) {
+    const now = (await client.workflow.count(WAITING_QUERY(taskQueue))).count;
+    if (now !== count) movedAt = Date.now();
+    count = now;
+    if (count >= target) return count;
+    if (Date.now() - movedAt > NO_PROGRESS_MS) {
+      log(`only ${count} of ${target} runs reached the approval; giving up waiting`);
+      return count;
+    }
+    await sleep(count > target / 2 ? 250 : 1_000);
+  }
+}
+
+/** Starts measuring CPU on all three sides; the returned function gives each one's CPU per run over the wall time. */
+function cpuMeter(serverPid: number, workerPid: number) {
+  const t0 = performance.now();
+  const server0 = processCpuMs(serverPid);
+  const worker0 = processCpuMs(workerPid);
+  const client0 = ownCpuMs();
+  return (runs: number): CpuPerRun => {
+    const spent = { server: processCpuMs(serverPid) - server0, worker: processCpuMs(workerPid) - worker0, client: ownCpuMs() - client0 };
+    const per = (ms: number) => r1(runs > 0 ? ms / runs : NaN);
+    const wallMs = performance.now() - t0;
+    return {
+      serverMsPerRun: per(spent.server),
+      workerMsPerRun: per(spent.worker),
+      clientMsPerRun: per(spent.client),
+      coresBusy: Math.round(((spent.server + spent.worker + spent.client) / wallMs) * 100) / 100,
+    };
+  };
+}
+
+/** Parks `plan.runs` admin onboardings at the approval gate, holds them, approves them all, and measures. */
+export async function measureParked(
+  client: Client,
+  serverPid: number,
+  env: Record<string, string>,
+  bundle: WorkflowBundleWithSourceMap,
+  dir: string,
+  plan: ParkedPlan,
+  log: (line: string) => void,
+): Promise<ParkedFigures> {
+  const taskQueue = 'bench-parked';
+  const bundlePath = path.join(dir, 'overture-workflow-bundle.js');
+  writeFileSync(bundlePath, bundle.code);
+  const memory = memoryLog();
+  log('(parked) starting the worker in a process of its own');
+  const worker = await forkWorker({ env, taskQueue, bundlePath, systems: plan.systems }, memory.record);
+  try {
+    await sleep(1_000); // a few baseline samples, with the worker polling
+    const config = loadConfig({ ...env, TEMPORAL_TASK_QUEUE: taskQueue });
+    const prefix = `BP${Date.now().toString(36)}`.toUpperCase();
+    const runs: ParkedRun[] = Array.from({ length: plan.runs }, (_, i) => ({ employeeId: `${prefix}${i + 1}` }));
+
+    log(`(parked) starting ${plan.runs} admin onboardings, ${plan.inFlight} in flight`);
+    memory.enter('parking');
+    let cpu = cpuMeter(serverPid, worker.pid);
+    let t0 = performance.now();
+    await inFlight(runs.length, plan.inFlight, async (i) => {
+      const run = runs[i]!;
+      try {
+        run.started = await startOnboarding(client, config, benchHire(run.employeeId, 'admin'));
+      } catch (err) {
+        run.error = describe(err);
+      }
+    });
+    const parked = await waitUntilParked(client, taskQueue, runs.filter((r) => r.started).length, log);
+    const parkWallMs = performance.now() - t0;
+    const parkingCpu = cpu(parked);
+
+    log(`(parked) ${parked} runs wait at the approval; holding them ${plan.holdMs} ms`);
+    memory.enter('waiting');
+    await sleep(plan.holdMs);
+
+    log(`(parked) approving them, ${plan.inFlight} in flight`);
+    memory.enter('approving');
+    cpu = cpuMeter(serverPid, worker.pid);
+    t0 = performance.now();
+    await inFlight(runs.length, plan.inFlight, async (i) => {
+      const run = runs[i]!;
+      if (!run.started) return;
+      try {
+        run.sentAtMs = Date.now();
+        const sent = performance.now();
+        const receipt = await decideApproval(client, run.started.workflowId, { decision: 'approve', by: 'bench', identity: BENCH_IDENTITY, reason: 'bench', decisionId: `${run.employeeId}:approve` });
+        run.roundTripMs = performance.now() - sent;
+        run.applied = receipt.applied;
+        const result = await run.started.handle.result();
+        run.completed = result.state === 'completed';
+      } catch (err) {
+        run.error = describe(err);
+      }
+    });
+    const approveWallMs = performance.now() - t0;
+    const completed = runs.filter((r) => r.completed).length;
+    const approvingCpu = cpu(completed);
+    memory.enter('done');
+
+    const sample = spread(
+      runs.filter((r) => r.completed),
+      plan.historySample,
+    );
+    log(`(parked) reading ${sample.length} histories`);
+    const latencies = (
+      await inFlight(sample.length, 5, async (i) => {
+        const run = sample[i]!;
+        const history = await run.started!.handle.fetchHistory();
+        return decisionLatency(history.events ?? [], run.sentAtMs!, NOT_STEPS);
+      })
+    ).filter((l): l is DecisionLatency => l !== undefined);
+
+    const baseline = memory.medianMb('baseline');
+    const waitingPeak = memory.peakMb('waiting');
+    return {
+      runs: plan.runs,
+      systems: plan.systems,
+      inFlight: plan.inFlight,
+      parked,
+      parkWallMs: r1(parkWallMs),
+      rssMb: {
+        baseline,
+        parkingPeak: memory.peakMb('parking'),
+        waitingPeak,
+        waitingMedian: memory.medianMb('waiting'),
+        approvingPeak: memory.peakMb('approving'),
+        perParkedRunKb: r1(parked > 0 ? ((waitingPeak - baseline) * 1024) / parked : NaN),
+      },
+      heapUsedMbWaiting: memory.medianMb('waiting', 'heapUsed'),
+      approvals: { applied: runs.filter((r) => r.applied).length, wallMs: r1(approveWallMs), updateRoundTripMs: percentiles(runs.flatMap((r) => (r.roundTripMs === undefined ? [] : [r.roundTripMs]))) },
+      decisionToNextStep: {
+        sampled: latencies.length,
+        fromUpdateEventMs: percentiles(latencies.map((l) => l.fromUpdateEventMs)),
+        fromSendMs: percentiles(latencies.map((l) => l.fromSendMs)),
+        sendToTaskStartMs: percentiles(latencies.map((l) => l.sendToTaskStartMs)),
+      },
+      completed,
+      cpu: { parking: parkingCpu, approving: approvingCpu },
+      errors: [...new Set(runs.flatMap((r) => (r.error ? [r.error] : [])))].slice(0, 3),
+    };
+  } finally {
+    await worker.stop();
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * The input of an onboarding, validated before anything starts. Error messages name fields, never values,
+ * because values are personal data.
+ */
+import { z } from 'zod';
+import type { FaultMode } from './types';
+import type { NewHire } from '../onboarding/types';
+import { hasUnsafeText } from './safe-text';
+
+/** The longest email address SMTP carries (RFC 5321). */
+export const EMAIL_MAX = 254;
+
+/** What a free-text field may not hold, as its message says (never quoting the value). */
+const PLAIN_TEXT = 'must be plain text: no control characters, line breaks, direction overrides or broken characters';
+const PLAIN_MULTILINE = 'must be plain text: no control characters other than line breaks (\\n) and tabs, no direction overrides or broken characters';
+
+/**
+ * A free-text field that cannot hurt where it is shown later (a terminal, a log line, an email header, a chat
+ * message): at most `max` characters, trimmed and non-empty unless `optional`-style `min: 0`, and without C0
+ * or C1 controls (CR, LF, NUL, ESC...), DEL, the line and paragraph separators, bidi overrides and isolates,
+ * or lone surrogates. With `multiline`, LF and TAB are allowed (e.g. a Markdown body) and nothing is trimmed.
+ */
+export function safeText(opts: { max: number; min?: number; multiline?: boolean }) {
+  const min = opts.min ?? 1;
+  const base = z.string({ error: 'is required' });
+  const trimmed = opts.multiline ? base : base.trim();
+  return trimmed
+    .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
+    .max(opts.max, `must be at most ${opts.max} characters`)
+    .refine((text) => !hasUnsafeText(text, opts.multiline ? '\n\t' : ''), opts.multiline ? PLAIN_MULTILINE : PLAIN_TEXT);
+}
+
+/** An email address of at most 254 characters (zod's address pattern is plain ASCII already). */
+export const emailAddress = () => z.email({ error: 'must be an email address' }).max(EMAIL_MAX, `must be at most ${EMAIL_MAX} characters`);
+
+/**
+ * An employee id, in upper case: "n13" and "N13" are one employee (the directory and the workflow id
+ * `onboarding-N13` would otherwise see two), so every spelling is normalised before anything uses it.
+ */
+export const employeeIdSchema = z
+  .string({ error: 'is required' })
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "-" or "_" (it becomes part of the workflow ID)')
+  .transform((id) => id.toUpperCase());
+
+const permission = z.string().regex(/^[a-z][a-z0-9:_-]{0,62}$/, 'must be lowercase letters, digits, ":", "_" or "-"');
+
+export const newHireSchema = z
+  .object({
+    employeeId: employeeIdSchema,
+    fullName: safeText({ max: 200 }),
+    email: emailAddress(),
+    role: z.string({ error: 'is required' }).regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lowercase role name, e.g. engineer'),
+    team: safeText({ max: 100 }),
+    managerEmail: emailAddress(),
+    startDate: z.iso.date({ error: 'must be a date as YYYY-MM-DD' }),
+    extraPermissions: z.array(permission, { error: 'must be a list of permission names' }).max(50).default([]),
+    equipment: z
+      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 .,()'+-]{0,79}$/, 'each item must be 1-80 letters, digits, spaces or .,()\'+-'), { error: 'must be a list of equipment items' })
+      .max(20, 'at most 20 items')
+      .optional(),
+  })
+  .strict();
+
+/** Bad input: `problems` has one line per bad field, e.g. "email: must be an email address". */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(
+    readonly problems: string[],
+    what = 'input',
+  ) {
+    super(`invalid ${what}:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Validates raw input (parsed JSON) against a process's schema, or throws an InputError naming each bad field (never a value). */
+export function parseInput<T>(schema: z.ZodType<T>, raw: unknown, what = 'input'): T {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const field = issue.path.join('.') || '(input)';
+    if (issue.code === 'unrecognized_keys') return `${field}: unknown field(s) ${issue.keys.join(', ')}`;
+    if (issue.code === 'invalid_type' && issue.path.length === 0) return '(input): must be a JSON object';
+    return `${field}: ${issue.message}`;
+  });
+  throw new InputError(problems, what);
+}
+
+/**
+ * Why a text is not JSON, without any of the text: JSON.parse's own message quotes a snippet of the input,
+ * which may be personal data. Gives "not valid JSON (at position N)", or "not valid JSON (it ends too soon)".
+ */
+export function notJsonProblem(text: string): string {
+  const failure = jsonFailureAt(text);
+  if (failure === undefined) return 'not valid JSON';
+  if (failure >= text.length) return 'not valid JSON (it ends too soon)';
+  if (failure >= 0) return `not valid JSON (at position ${failure})`;
+  // V8 names no position for an unexpected token: the longest prefix that could still begin a JSON text ends there.
+  let good = 0;
+  let bad = text.length;
+  while (bad - good > 1) {
+    const middle = Math.floor((good + bad) / 2);
+    const at = jsonFailureAt(text.slice(0, middle));
+    if (at === undefined || at >= middle) good = middle;
+    else bad = middle;
+  }
+  return `not valid JSON (at position ${good})`;
+}
+
+/** Where JSON.parse fails on the text: undefined when it parses, the text's length when it ends too soon, -1 when it names no position. */
+function jsonFailureAt(text: string): number | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : '';
+    if (/end of JSON input/i.test(message)) return text.length;
+    const position = /at position (\d+)/.exec(message)?.[1];
+    return position === undefined ? -1 : Number(position);
+  }
+}
+
+/** Validates raw input (parsed JSON) as a new hire, or throws an InputError naming each bad field. */
+export function parseNewHire(raw: unknown): NewHire {
+  return parseInput(newHireSchema, raw, 'onboarding input');
+}
+
+/** Parses "step=mode" (mode: transient:N, permanent, latency:MS, none) as the CLI and console spell a fault. */
+export function parseFaultSpec(spec: string, steps: readonly string[]): { step: string; fault?: FaultMode } {
+  const [stepName, mode, ...extra] = spec.split('=');
+  if (!stepName || !mode || extra.length) throw new InputError([`fault "${spec}": expected step=mode, e.g. createWorkspace=transient:2`]);
+  if (!steps.includes(stepName)) {
+    throw new InputError([`fault "${spec}": unknown step ${stepName}; steps are ${steps.join(', ')}`]);
+  }
+  const step = stepName;
+  const [kind, value, ...rest] = mode.split(':');
+  const count = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
+  if (rest.length) throw new InputError([`fault "${spec}": mode must be transient:N (N > 0), permanent, latency:MS or none`]);
+  if (kind === 'none' && value === undefined) return { step };
+  if (kind === 'permanent' && value === undefined) return { step, fault: { kind: 'permanent' } };
+  if (kind === 'transient' && count > 0) return { step, fault: { kind: 'transient', failures: count } };
+  if (kind === 'latency' && count >= 0) return { step, fault: { kind: 'latency', ms: count } };
+  throw new InputError([`fault "${spec}": mode must be transient:N (N > 0), permanent, latency:MS or none`]);
+}
