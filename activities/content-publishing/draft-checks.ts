@@ -4,7 +4,7 @@
  */
 import { checkImageAltText, estimateReadingTime, findBannedWords } from './house-style';
 import type { CheckReport } from '../../workflows/content-publishing/types';
-import { attemptStep, type Faultable } from '../kit/step-attempt';
+import { stepActivity } from '../kit/step-attempt';
 
 export interface HouseStyle {
   bannedWords: readonly string[];
@@ -16,30 +16,24 @@ interface DraftText {
   body: string;
 }
 
-/** A check's report as a step's output: flat strings, one finding a line. */
-export function reportOutput(report: CheckReport): { passed: 'yes' | 'no'; findings: string } {
-  return { passed: report.passed ? 'yes' : 'no', findings: report.findings.join('\n') };
+/** A check's report as a step's output: whether it passed, and one finding a line. */
+export function reportOutput(report: CheckReport): { passed: boolean; findings: string } {
+  return { passed: report.passed, findings: report.findings.join('\n') };
 }
 
 /** Draft-check activities bound to the house style. */
 export function createDraftCheckActivities(style: HouseStyle) {
   return {
-    async checkImages(input: Faultable & DraftText) {
-      return attemptStep(input.fault, async () => {
-        const report = checkImageAltText(input.body);
-        return { ...reportOutput(report), images: String(report.images) };
-      });
-    },
+    checkImages: stepActivity(async (input: DraftText) => {
+      const report = checkImageAltText(input.body);
+      return { ...reportOutput(report), images: report.images };
+    }),
 
-    async readingTime(input: Faultable & DraftText) {
-      return attemptStep(input.fault, async () => {
-        const report = estimateReadingTime(input.title, input.body, style.maxReadingMinutes);
-        return { ...reportOutput(report), minutes: String(report.minutes), words: String(report.words) };
-      });
-    },
+    readingTime: stepActivity(async (input: DraftText) => {
+      const report = estimateReadingTime(input.title, input.body, style.maxReadingMinutes);
+      return { ...reportOutput(report), minutes: report.minutes, words: report.words };
+    }),
 
-    async checkBannedWords(input: Faultable & DraftText) {
-      return attemptStep(input.fault, async () => reportOutput(findBannedWords(input.title, input.body, style.bannedWords)));
-    },
+    checkBannedWords: stepActivity(async (input: DraftText) => reportOutput(findBannedWords(input.title, input.body, style.bannedWords))),
   };
 }

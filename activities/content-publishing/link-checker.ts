@@ -5,7 +5,7 @@
  */
 import { checkDraftLinks, type LinkCheckSettings } from './link-checks';
 import { reportOutput } from './draft-checks';
-import { attemptStep, type Faultable } from '../kit/step-attempt';
+import { stepActivity } from '../kit/step-attempt';
 
 export interface LinkCheckerDependencies extends LinkCheckSettings {
   /** The site's base URL: relative links resolve against the page the draft becomes. */
@@ -15,11 +15,9 @@ export interface LinkCheckerDependencies extends LinkCheckSettings {
 /** The link-check activity, bound to the link policy. */
 export function createLinkCheckerActivities(deps: LinkCheckerDependencies) {
   return {
-    async checkLinks(input: Faultable & { contentId: string; body: string }) {
-      return attemptStep(input.fault, async () => {
-        const report = await checkDraftLinks(input.body, `${deps.siteUrl}/${input.contentId}.html`, deps);
-        return { ...reportOutput(report), checked: String(report.checked) };
-      });
-    },
+    checkLinks: stepActivity(async (input: { contentId: string; body: string }) => {
+      const report = await checkDraftLinks(input.body, `${deps.siteUrl}/${input.contentId}.html`, deps);
+      return { ...reportOutput(report), checked: report.checked };
+    }),
   };
 }

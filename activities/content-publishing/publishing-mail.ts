@@ -11,7 +11,7 @@ import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-led
 import { classified } from '../kit/classified';
 import { sendEmailOnce } from '../kit/mail';
 import type { SystemGuard } from '../kit/system-guard';
-import { attemptStep, idempotencyKey, type Faultable } from '../kit/step-attempt';
+import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 
 export interface PublishingMailDependencies {
   transport: Transporter;
@@ -40,18 +40,16 @@ export function createPublishingMailActivities(deps: PublishingMailDependencies)
 
   return {
     /** Tells the author what the automated checks found in a revision, or what the editor wants changed. */
-    async emailAuthor(input: Faultable & ContentRef & { to: string; findings?: string[]; changes?: { by: string; reason: string } }) {
-      return attemptStep(input.fault, async () => {
-        const kind = input.changes ? 'changes' : 'findings';
-        const subject = input.changes ? `The editor asks for changes to "${input.title}"` : `"${input.title}" needs changes before review`;
-        const what = input.changes
-          ? [`The editor (${input.changes.by}) reviewed revision ${input.revision} of ${input.contentId} and asks for changes:`, '', input.changes.reason || '(no reason given)']
-          : [`The automated checks of revision ${input.revision} of ${input.contentId} found:`, '', ...(input.findings ?? []).map((f) => `- ${f}`)];
-        const text = [...what, '', revisionHint(input)].join('\n');
-        const sent = await send(idempotencyKey(`emailAuthor/r${input.revision}/${kind}`), input.to, subject, text);
-        return { messageId: sent.messageId, about: kind };
-      });
-    },
+    emailAuthor: stepActivity(async (input: ContentRef & { to: string; findings?: string[]; changes?: { by: string; reason: string } }) => {
+      const kind = input.changes ? 'changes' : 'findings';
+      const subject = input.changes ? `The editor asks for changes to "${input.title}"` : `"${input.title}" needs changes before review`;
+      const what = input.changes
+        ? [`The editor (${input.changes.by}) reviewed revision ${input.revision} of ${input.contentId} and asks for changes:`, '', input.changes.reason || '(no reason given)']
+        : [`The automated checks of revision ${input.revision} of ${input.contentId} found:`, '', ...(input.findings ?? []).map((f) => `- ${f}`)];
+      const text = [...what, '', revisionHint(input)].join('\n');
+      const sent = await send(idempotencyKey(`emailAuthor/r${input.revision}/${kind}`), input.to, subject, text);
+      return { messageId: sent.messageId, about: kind };
+    }),
 
     /** The run's last word when abandoned: the author learns that the draft will not be published, and why. */
     async emailAuthorWithdrawn(input: ContentRef & { to: string; reason: string }) {
@@ -61,20 +59,18 @@ export function createPublishingMailActivities(deps: PublishingMailDependencies)
       });
     },
 
-    async sendNewsletter(input: Faultable & ContentRef & { body: string; authorName: string; withPageLink: boolean }) {
-      return attemptStep(input.fault, async () => {
-        const link = input.withPageLink ? `Read it on the site: ${deps.siteUrl}/${input.contentId}.html\n\n` : '';
-        const text = `${input.title}\nBy ${input.authorName}\n\n${link}${input.body}\n`;
-        const { isLocal } = Context.current().info;
-        let sent = 0;
-        for (const subscriber of deps.subscribers) {
-          const delivery = await send(`content/${input.contentId}/newsletter/${subscriberKey(subscriber)}`, subscriber, input.title, text);
-          if (!delivery.alreadyDelivered) sent += 1;
-          // A long list takes a while: the heartbeat tells the server the worker is alive (and lets it cancel us).
-          if (!isLocal) Context.current().heartbeat(sent);
-        }
-        return { recipients: String(deps.subscribers.length), sent: String(sent) };
-      });
-    },
+    sendNewsletter: stepActivity(async (input: ContentRef & { body: string; authorName: string; withPageLink: boolean }) => {
+      const link = input.withPageLink ? `Read it on the site: ${deps.siteUrl}/${input.contentId}.html\n\n` : '';
+      const text = `${input.title}\nBy ${input.authorName}\n\n${link}${input.body}\n`;
+      const { isLocal } = Context.current().info;
+      let sent = 0;
+      for (const subscriber of deps.subscribers) {
+        const delivery = await send(`content/${input.contentId}/newsletter/${subscriberKey(subscriber)}`, subscriber, input.title, text);
+        if (!delivery.alreadyDelivered) sent += 1;
+        // A long list takes a while: the heartbeat tells the server the worker is alive (and lets it cancel us).
+        if (!isLocal) Context.current().heartbeat(sent);
+      }
+      return { recipients: deps.subscribers.length, sent };
+    }),
   };
 }

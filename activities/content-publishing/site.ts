@@ -5,7 +5,7 @@
 import { plainText } from './markdown';
 import type { SiteStore } from './site-store';
 import { classified } from '../kit/classified';
-import { attemptStep, type Faultable } from '../kit/step-attempt';
+import { stepActivity } from '../kit/step-attempt';
 
 /** Characters of the text the feed shows as an item's description. */
 const SUMMARY_CHARS = 280;
@@ -22,15 +22,13 @@ export interface SitePublication {
 /** Site activities bound to the site store. */
 export function createSiteActivities(site: SiteStore) {
   return {
-    async publishToSite(input: Faultable & SitePublication) {
-      return attemptStep(input.fault, async () => {
-        const text = plainText(input.body).replace(/\s+/g, ' ').trim();
-        const summary = text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
-        const { contentId, revision, title, authorName, publishedAt } = input;
-        const published = site.publish({ contentId, revision, title, authorName, publishedAt, summary }, input.body);
-        return { pageUrl: published.pageUrl, feedItems: String(published.feedItems) };
-      });
-    },
+    publishToSite: stepActivity(async (input: SitePublication) => {
+      const text = plainText(input.body).replace(/\s+/g, ' ').trim();
+      const summary = text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
+      const { contentId, revision, title, authorName, publishedAt } = input;
+      const published = site.publish({ contentId, revision, title, authorName, publishedAt, summary }, input.body);
+      return { pageUrl: published.pageUrl, feedItems: published.feedItems };
+    }),
 
     /** Undo of publishToSite: the page and its feed entry removed. */
     async unpublishFromSite(input: { contentId: string }) {

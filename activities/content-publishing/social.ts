@@ -6,7 +6,7 @@
 import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
 import { postToTeamOnce } from '../kit/chat';
 import { classified } from '../kit/classified';
-import { attemptStep, type Faultable } from '../kit/step-attempt';
+import { stepActivity } from '../kit/step-attempt';
 
 export interface SocialDependencies {
   webhookUrl: string;
@@ -29,11 +29,9 @@ export function createSocialActivities(deps: SocialDependencies) {
   const pageLink = (ref: ContentRef, withPageLink: boolean) => (withPageLink ? ` ${deps.siteUrl}/${ref.contentId}.html` : '');
 
   return {
-    async postToSocial(input: Faultable & ContentRef & { withPageLink: boolean }) {
-      return attemptStep(input.fault, async () => ({
-        deliveryId: await post(`content/${input.contentId}/r${input.revision}/social`, `:newspaper: New: ${input.title}${pageLink(input, input.withPageLink)}`),
-      }));
-    },
+    postToSocial: stepActivity(async (input: ContentRef & { withPageLink: boolean }) => ({
+      deliveryId: await post(`content/${input.contentId}/r${input.revision}/social`, `:newspaper: New: ${input.title}${pageLink(input, input.withPageLink)}`),
+    })),
 
     /** Undo of postToSocial (and of the publication as a whole): the correction that the item was withdrawn. */
     async postCorrection(input: ContentRef) {

@@ -12,7 +12,7 @@ import { Context } from '@temporalio/activity';
 import { resolveInboxFile, STAGED } from './staging-files';
 import type { PipelineSource } from '../../workflows/data-pipeline/types';
 import { currentRunDir } from './staging';
-import { attemptStep, PermanentError, TransientError, type Faultable } from '../kit/step-attempt';
+import { stepActivity, PermanentError, TransientError } from '../kit/step-attempt';
 
 export interface PipelineSourceDependencies {
   inboxDir: string;
@@ -76,23 +76,21 @@ async function download(url: string, file: string, idleTimeoutMs: number): Promi
 export function createPipelineSourceActivities(deps: PipelineSourceDependencies) {
   return {
     /** Copies the batch's source (an inbox file or a URL) to `<run staging>/source.csv`. */
-    async extractSource(input: Faultable & { source: PipelineSource }) {
-      return attemptStep(input.fault, async () => {
-        const runDir = currentRunDir(deps.stagingDir);
-        await mkdir(runDir, { recursive: true });
-        const target = path.join(runDir, STAGED.source);
-        const partial = `${target}.partial`;
-        if ('inboxFile' in input.source) {
-          const file = await resolveInboxFile(deps.inboxDir, input.source.inboxFile);
-          await pipeline(createReadStream(file), progress(() => undefined).meter, createWriteStream(partial));
-        } else {
-          if (!/^https?:\/\//i.test(input.source.url)) throw new PermanentError('a source URL must be http(s)');
-          await download(input.source.url, partial, deps.idleTimeoutMs ?? 30_000);
-        }
-        await rename(partial, target);
-        return { runDir, sourceFile: target, bytes: String((await stat(target)).size) };
-      });
-    },
+    extractSource: stepActivity(async (input: { source: PipelineSource }) => {
+      const runDir = currentRunDir(deps.stagingDir);
+      await mkdir(runDir, { recursive: true });
+      const target = path.join(runDir, STAGED.source);
+      const partial = `${target}.partial`;
+      if ('inboxFile' in input.source) {
+        const file = await resolveInboxFile(deps.inboxDir, input.source.inboxFile);
+        await pipeline(createReadStream(file), progress(() => undefined).meter, createWriteStream(partial));
+      } else {
+        if (!/^https?:\/\//i.test(input.source.url)) throw new PermanentError('a source URL must be http(s)');
+        await download(input.source.url, partial, deps.idleTimeoutMs ?? 30_000);
+      }
+      await rename(partial, target);
+      return { runDir, sourceFile: target, bytes: (await stat(target)).size };
+    }),
   };
 }
 

@@ -12,7 +12,7 @@ import { insideDir, runDirFor, STAGED } from './staging-files';
 import { transformFile, type TransformCheckpoint } from './transform-file';
 import { validateFile } from './validate-file';
 import type { FaultMode } from '../../workflows/kit/types';
-import { attemptStep, PermanentError, type Faultable } from '../kit/step-attempt';
+import { stepActivity, attemptStep, PermanentError, type Faultable } from '../kit/step-attempt';
 import { classified } from '../kit/classified';
 
 export interface PipelineStagingDependencies {
@@ -58,21 +58,19 @@ export function createPipelineStagingActivities(deps: PipelineStagingDependencie
 
   return {
     /** Checks every staged row against its dataset's schema: valid rows into partitions, bad ones into the rejects file. */
-    async validateBatch(input: Faultable & { dataset: string; partitionRows: number }) {
-      return attemptStep(input.fault, async () => {
-        const dataset = knownDataset(input.dataset);
-        const ctx = Context.current();
-        const counts = await validateFile(dataset, currentRunDir(deps.stagingDir), input.partitionRows, (rowsRead) => ctx.heartbeat({ rowsRead }));
-        return {
-          rowsIn: String(counts.rowsIn),
-          valid: String(counts.valid),
-          rejected: String(counts.rejected),
-          partitions: String(counts.partitions),
-          rejectsFile: counts.rejectsFile,
-          ignoredColumns: counts.ignoredColumns.join(','),
-        };
-      });
-    },
+    validateBatch: stepActivity(async (input: { dataset: string; partitionRows: number }) => {
+      const dataset = knownDataset(input.dataset);
+      const ctx = Context.current();
+      const counts = await validateFile(dataset, currentRunDir(deps.stagingDir), input.partitionRows, (rowsRead) => ctx.heartbeat({ rowsRead }));
+      return {
+        rowsIn: counts.rowsIn,
+        valid: counts.valid,
+        rejected: counts.rejected,
+        partitions: counts.partitions,
+        rejectsFile: counts.rejectsFile,
+        ignoredColumns: counts.ignoredColumns.join(','),
+      };
+    }),
 
     /**
      * Transforms one partition, heartbeating its checkpoint after every chunk; an attempt after a lost one (a
@@ -95,7 +93,7 @@ export function createPipelineStagingActivities(deps: PipelineStagingDependencie
             if (paceMs > 0) await ctx.sleep(paceMs);
           },
         });
-        return { rowsOut: String(outcome.rowsOut), resumedFromRow: String(outcome.resumedFromRow), outputFile };
+        return { rowsOut: outcome.rowsOut, resumedFromRow: outcome.resumedFromRow, outputFile };
       });
     },
 

@@ -3,15 +3,13 @@
  * and purpose, through the delivery ledger like every chat message.
  */
 import { postToTeamOnce, type ChatDependencies } from '../kit/chat';
-import { attemptStep, idempotencyKey, type Faultable } from '../kit/step-attempt';
+import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 
 /** The team-summary activity bound to the team webhook and the delivery ledger. */
 export function createTeamSummaryActivities(deps: ChatDependencies) {
   return {
     /** Posts the summary; a retry, or a replay of the run, finds it delivered and posts nothing. */
-    async postTeamSummary(input: Faultable & { purpose: string; text: string }) {
-      return attemptStep(input.fault, async () => ({ deliveryId: await postToTeamOnce(deps, idempotencyKey(input.purpose), `:bar_chart: ${input.text}`) }));
-    },
+    postTeamSummary: stepActivity(async (input: { purpose: string; text: string }) => ({ deliveryId: await postToTeamOnce(deps, idempotencyKey(input.purpose), `:bar_chart: ${input.text}`) })),
   };
 }
 

@@ -7,7 +7,7 @@ import { insideDir } from './staging-files';
 import { transformedRows } from './transform-file';
 import type { SqliteWarehouse } from './sqlite-warehouse';
 import { knownDataset } from './staging';
-import { attemptStep, idempotencyKey, type Faultable } from '../kit/step-attempt';
+import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 import { classified } from '../kit/classified';
 
 export interface WarehouseDependencies {
@@ -24,38 +24,34 @@ export function createWarehouseActivities(deps: WarehouseDependencies) {
      * Loads the batch from its transformed partitions in one transaction, once per batch id: a retry, a resumed
      * run or another run of the same batch finds it loaded and inserts nothing.
      */
-    async loadBatch(input: Faultable & { dataset: string; batchId: string; batchDate?: string; files: string[] }) {
-      return attemptStep(input.fault, async () => {
-        const dataset = knownDataset(input.dataset);
-        const files = input.files.map((f) => insideDir(deps.stagingDir, f, 'a transformed partition'));
-        Context.current().heartbeat();
-        // One synchronous transaction: it holds this worker's thread ~0.5 s per 100,000 rows (the heartbeat timeout allows it).
-        const outcome = warehouse.loadBatch(dataset, { batchId: input.batchId, batchDate: input.batchDate, loadId: idempotencyKey('load') }, () => transformedRows(files, dataset));
-        return { rowsInBatch: String(outcome.rowsInBatch), inserted: String(outcome.inserted), alreadyLoadedBy: outcome.alreadyLoaded?.loadId ?? '' };
-      });
-    },
+    loadBatch: stepActivity(async (input: { dataset: string; batchId: string; batchDate?: string; files: string[] }) => {
+      const dataset = knownDataset(input.dataset);
+      const files = input.files.map((f) => insideDir(deps.stagingDir, f, 'a transformed partition'));
+      Context.current().heartbeat();
+      // One synchronous transaction: it holds this worker's thread ~0.5 s per 100,000 rows (the heartbeat timeout allows it).
+      const outcome = warehouse.loadBatch(dataset, { batchId: input.batchId, batchDate: input.batchDate, loadId: idempotencyKey('load') }, () => transformedRows(files, dataset));
+      return { rowsInBatch: outcome.rowsInBatch, inserted: outcome.inserted, alreadyLoadedBy: outcome.alreadyLoaded?.loadId ?? '' };
+    }),
 
     /** Undo of loadBatch: removes the batch if this run loaded it (a batch another run loaded stays). */
     async unloadBatch(input: { dataset: string; batchId: string }) {
       return classified(async () => {
         const { removed } = warehouse.unloadBatch(knownDataset(input.dataset), input.batchId, idempotencyKey('load'));
-        return { removed: String(removed) };
+        return { removed };
       });
     },
 
     /** Rows in = loaded + rejected, every valid row transformed, no empty key column: the problems, if any. */
-    async checkBatchQuality(input: Faultable & { dataset: string; batchId: string; rowsIn: number; rejected: number; valid: number; transformed: number }) {
-      return attemptStep(input.fault, async () => {
-        const dataset = knownDataset(input.dataset);
-        const loaded = warehouse.rowCount(dataset, input.batchId);
-        const emptyKeys = warehouse.emptyKeyCount(dataset, input.batchId);
-        const problems: string[] = [];
-        if (input.rowsIn !== loaded + input.rejected) problems.push(`rows in (${input.rowsIn}) ≠ loaded (${loaded}) + rejected (${input.rejected})`);
-        if (input.transformed !== input.valid) problems.push(`${input.valid} valid rows but ${input.transformed} transformed`);
-        if (emptyKeys > 0) problems.push(`${emptyKeys} loaded row(s) have an empty ${dataset.keyColumns.join('/')}`);
-        return { passed: String(problems.length === 0), loaded: String(loaded), emptyKeys: String(emptyKeys), problems: problems.join('; ') };
-      });
-    },
+    checkBatchQuality: stepActivity(async (input: { dataset: string; batchId: string; rowsIn: number; rejected: number; valid: number; transformed: number }) => {
+      const dataset = knownDataset(input.dataset);
+      const loaded = warehouse.rowCount(dataset, input.batchId);
+      const emptyKeys = warehouse.emptyKeyCount(dataset, input.batchId);
+      const problems: string[] = [];
+      if (input.rowsIn !== loaded + input.rejected) problems.push(`rows in (${input.rowsIn}) ≠ loaded (${loaded}) + rejected (${input.rejected})`);
+      if (input.transformed !== input.valid) problems.push(`${input.valid} valid rows but ${input.transformed} transformed`);
+      if (emptyKeys > 0) problems.push(`${emptyKeys} loaded row(s) have an empty ${dataset.keyColumns.join('/')}`);
+      return { passed: problems.length === 0, loaded, emptyKeys, problems: problems.join('; ') };
+    }),
   };
 }
 

@@ -18,7 +18,7 @@ import { attemptDeliveryOptions } from '../kit/delivery-attempt';
 import { PermanentError, TransientError } from '../kit/errors';
 import { classified } from '../kit/classified';
 import { classifySmtpError, messageIdFor } from '../kit/mail';
-import { attemptStep, idempotencyKey, type Faultable } from '../kit/step-attempt';
+import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 import { deliverGuarded, type SystemGuard } from '../kit/system-guard';
 
 /** The systems the close works against; the worker builds them from its configuration. */
@@ -58,13 +58,11 @@ export function createAccountingActivities(deps: AccountingDependencies) {
   }
 
   return {
-    async lockPeriod(input: Faultable & PeriodInput) {
-      return attemptStep(input.fault, async () => {
-        await ledger.lockPeriod(input.period, input.entities);
-        // All of them, not only those this attempt changed: a retry after a lost reply reports the same thing.
-        return { lockedEntities: input.entities.join(',') };
-      });
-    },
+    lockPeriod: stepActivity(async (input: PeriodInput) => {
+      await ledger.lockPeriod(input.period, input.entities);
+      // All of them, not only those this attempt changed: a retry after a lost reply reports the same thing.
+      return { lockedEntities: input.entities.join(',') };
+    }),
 
     /** Undo of lockPeriod: reopens the period for ordinary postings. */
     async unlockPeriod(input: PeriodInput) {
@@ -74,24 +72,22 @@ export function createAccountingActivities(deps: AccountingDependencies) {
       });
     },
 
-    async reconcileEntity(input: Faultable & { period: string; entity: string; toleranceCents: number }) {
-      return attemptStep(input.fault, async () => {
-        const { entity, period, toleranceCents } = input;
-        if (!Number.isSafeInteger(toleranceCents) || toleranceCents < 0) throw new PermanentError('toleranceCents must be a whole number of cents, 0 or more');
-        const { currency } = await ledger.entity(entity);
-        const bankBalance = await closingBalance(statementPath(deps.bankStatementsDir, entity, period));
-        const ledgerBalance = await ledger.cashBalance(entity, period);
-        const difference = bankBalance - ledgerBalance;
-        if (Math.abs(difference) > toleranceCents) {
-          throw new PermanentError(
-            `${entity} ${period} does not reconcile: ledger cash ${formatCents(ledgerBalance)} ${currency}, ` +
-              `bank statement ${formatCents(bankBalance)} ${currency}, difference ${formatCents(difference)} ${currency} ` +
-              `(bank minus ledger; tolerance ${formatCents(toleranceCents)})`,
-          );
-        }
-        return { entity, ledgerBalance: formatCents(ledgerBalance), bankBalance: formatCents(bankBalance), difference: formatCents(difference), result: 'matched' };
-      });
-    },
+    reconcileEntity: stepActivity(async (input: { period: string; entity: string; toleranceCents: number }) => {
+      const { entity, period, toleranceCents } = input;
+      if (!Number.isSafeInteger(toleranceCents) || toleranceCents < 0) throw new PermanentError('toleranceCents must be a whole number of cents, 0 or more');
+      const { currency } = await ledger.entity(entity);
+      const bankBalance = await closingBalance(statementPath(deps.bankStatementsDir, entity, period));
+      const ledgerBalance = await ledger.cashBalance(entity, period);
+      const difference = bankBalance - ledgerBalance;
+      if (Math.abs(difference) > toleranceCents) {
+        throw new PermanentError(
+          `${entity} ${period} does not reconcile: ledger cash ${formatCents(ledgerBalance)} ${currency}, ` +
+            `bank statement ${formatCents(bankBalance)} ${currency}, difference ${formatCents(difference)} ${currency} ` +
+            `(bank minus ledger; tolerance ${formatCents(toleranceCents)})`,
+        );
+      }
+      return { entity, ledgerBalance: formatCents(ledgerBalance), bankBalance: formatCents(bankBalance), difference: formatCents(difference), result: 'matched' };
+    }),
 
     /** Resolution of a reconciliation difference: parks `amount` (bank minus ledger) in suspense against cash, once per period and entity. */
     async postReconciliationAdjustment(input: { period: string; entity: string; amount: string; memo: string }) {
@@ -113,29 +109,27 @@ export function createAccountingActivities(deps: AccountingDependencies) {
       });
     },
 
-    async revalueForeignCurrency(input: Faultable & PeriodInput) {
-      return attemptStep(input.fault, async () => {
-        const published = await fetchPublishedRates(deps.ratesSource, input.period, deps.ratesTimeoutMs);
-        const base = await ledger.baseCurrency();
-        const where = describeSource(deps.ratesSource);
-        if (published.base !== base) throw new TransientError(`exchange rates ${where} are quoted in ${published.base}, the group reports in ${base}`);
-        for (const entity of input.entities) {
-          const { currency } = await ledger.entity(entity);
-          if (currency !== base && published.rates[currency] === undefined) throw new TransientError(`exchange rates ${where} have no rate for ${currency}`);
-        }
-        const rateSet = await ledger.recordRateSet({
-          rateSetId: `live/${input.period}/${published.publishedAt}`,
-          period: input.period,
-          ratesPeriod: published.period,
-          source: 'live',
-          publishedAt: published.publishedAt,
-          base: published.base,
-          rates: published.rates,
-        });
-        const revalued = await revalueAll(input.period, input.entities, rateSet);
-        return { rateSetId: rateSet.rateSetId, source: 'live', revalued: String(revalued) };
+    revalueForeignCurrency: stepActivity(async (input: PeriodInput) => {
+      const published = await fetchPublishedRates(deps.ratesSource, input.period, deps.ratesTimeoutMs);
+      const base = await ledger.baseCurrency();
+      const where = describeSource(deps.ratesSource);
+      if (published.base !== base) throw new TransientError(`exchange rates ${where} are quoted in ${published.base}, the group reports in ${base}`);
+      for (const entity of input.entities) {
+        const { currency } = await ledger.entity(entity);
+        if (currency !== base && published.rates[currency] === undefined) throw new TransientError(`exchange rates ${where} have no rate for ${currency}`);
+      }
+      const rateSet = await ledger.recordRateSet({
+        rateSetId: `live/${input.period}/${published.publishedAt}`,
+        period: input.period,
+        ratesPeriod: published.period,
+        source: 'live',
+        publishedAt: published.publishedAt,
+        base: published.base,
+        rates: published.rates,
       });
-    },
+      const revalued = await revalueAll(input.period, input.entities, rateSet);
+      return { rateSetId: rateSet.rateSetId, source: 'live', revalued };
+    }),
 
     /** Fallback of revalueForeignCurrency: revalue at the latest rates published before the period. */
     async revalueAtLastPublishedRates(input: PeriodInput & { reason: string }) {
@@ -148,68 +142,64 @@ export function createAccountingActivities(deps: AccountingDependencies) {
       });
     },
 
-    async postAccruals(input: Faultable & PeriodInput) {
-      return attemptStep(input.fault, async () => {
-        const posted = [];
-        for (const entity of input.entities) posted.push(...(await ledger.postAccruals(input.period, entity)));
-        const batches = [...new Set(posted.map((p) => p.entry.batch ?? ''))].filter(Boolean);
-        return { batchId: batches.join(',') || 'none', entries: String(posted.length) };
-      });
-    },
+    postAccruals: stepActivity(async (input: PeriodInput) => {
+      const posted = [];
+      for (const entity of input.entities) posted.push(...(await ledger.postAccruals(input.period, entity)));
+      const batches = [...new Set(posted.map((p) => p.entry.batch ?? ''))].filter(Boolean);
+      return { batchId: batches.join(',') || 'none', entries: posted.length };
+    }),
 
     /** Undo of postAccruals: reversing entries, so the audit trail keeps both. */
     async reverseAccruals(input: PeriodInput) {
       return classified(async () => {
         let reversed = 0;
         for (const entity of input.entities) reversed += (await ledger.reverseAccruals(input.period, entity)).length;
-        return { reversed: String(reversed) };
+        return { reversed };
       });
     },
 
-    async publishStatements(input: Faultable & PeriodInput & { controllerEmail: string }) {
-      return attemptStep(input.fault, async () => {
-        const { period, entities } = input;
-        const trialBalance = await ledger.trialBalance(period, entities);
-        const unbalanced = trialBalance.scopes.find((s) => s.totalDebit !== s.totalCredit);
-        if (unbalanced) throw new PermanentError(`the ${period} trial balance of ${unbalanced.scope} does not balance: statements not published`);
-        const incomeStatement = await ledger.incomeStatement(period, entities);
+    publishStatements: stepActivity(async (input: PeriodInput & { controllerEmail: string }) => {
+      const { period, entities } = input;
+      const trialBalance = await ledger.trialBalance(period, entities);
+      const unbalanced = trialBalance.scopes.find((s) => s.totalDebit !== s.totalCredit);
+      if (unbalanced) throw new PermanentError(`the ${period} trial balance of ${unbalanced.scope} does not balance: statements not published`);
+      const incomeStatement = await ledger.incomeStatement(period, entities);
 
-        const dir = path.join(deps.statementsDir, period);
-        await mkdir(dir, { recursive: true });
-        const trialBalancePath = path.join(dir, 'trial-balance.csv');
-        const incomeStatementPath = path.join(dir, 'income-statement.html');
-        await writeAtomically(trialBalancePath, trialBalanceCsv(trialBalance));
-        await writeAtomically(incomeStatementPath, incomeStatementHtml(incomeStatement));
+      const dir = path.join(deps.statementsDir, period);
+      await mkdir(dir, { recursive: true });
+      const trialBalancePath = path.join(dir, 'trial-balance.csv');
+      const incomeStatementPath = path.join(dir, 'income-statement.html');
+      await writeAtomically(trialBalancePath, trialBalanceCsv(trialBalance));
+      await writeAtomically(incomeStatementPath, incomeStatementHtml(incomeStatement));
 
-        const group = incomeStatement.scopes.find((s) => s.scope === 'consolidated')!;
-        const text = [
-          `The month-end close of ${period} is complete for ${entities.join(', ')}.`,
-          '',
-          `Consolidated net income: ${formatCents(group.netIncome)} ${group.currency}.`,
-          'Attached: the trial balance (CSV) and the income statement (HTML), per entity and consolidated.',
-        ].join('\n');
-        const key = idempotencyKey('publishStatements');
-        const delivery = await deliverGuarded(deps.email.deliveries, deps.email.guard, 'email', { key, channel: 'email', options: attemptDeliveryOptions() }, async () => {
-          try {
-            const info = await deps.email.transport.sendMail({
-              from: deps.email.from,
-              to: input.controllerEmail,
-              subject: `Month-end close ${period}: financial statements`,
-              text,
-              messageId: messageIdFor(key),
-              attachments: [
-                { filename: 'trial-balance.csv', path: trialBalancePath, contentType: 'text/csv' },
-                { filename: 'income-statement.html', path: incomeStatementPath, contentType: 'text/html' },
-              ],
-            });
-            return String(info.messageId);
-          } catch (err) {
-            throw classifySmtpError(err);
-          }
-        });
-        return { trialBalancePath, incomeStatementPath, messageId: delivery.receipt };
+      const group = incomeStatement.scopes.find((s) => s.scope === 'consolidated')!;
+      const text = [
+        `The month-end close of ${period} is complete for ${entities.join(', ')}.`,
+        '',
+        `Consolidated net income: ${formatCents(group.netIncome)} ${group.currency}.`,
+        'Attached: the trial balance (CSV) and the income statement (HTML), per entity and consolidated.',
+      ].join('\n');
+      const key = idempotencyKey('publishStatements');
+      const delivery = await deliverGuarded(deps.email.deliveries, deps.email.guard, 'email', { key, channel: 'email', options: attemptDeliveryOptions() }, async () => {
+        try {
+          const info = await deps.email.transport.sendMail({
+            from: deps.email.from,
+            to: input.controllerEmail,
+            subject: `Month-end close ${period}: financial statements`,
+            text,
+            messageId: messageIdFor(key),
+            attachments: [
+              { filename: 'trial-balance.csv', path: trialBalancePath, contentType: 'text/csv' },
+              { filename: 'income-statement.html', path: incomeStatementPath, contentType: 'text/html' },
+            ],
+          });
+          return String(info.messageId);
+        } catch (err) {
+          throw classifySmtpError(err);
+        }
       });
-    },
+      return { trialBalancePath, incomeStatementPath, messageId: delivery.receipt };
+    }),
   };
 }
 

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
 import { PermanentError, TransientError } from './errors';
 import { announcementText, withConsoleLink, type NoticeInput, type TeamAnnouncement } from './mail';
-import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
+import { stepActivity, idempotencyKey } from './step-attempt';
 import { classified } from './classified';
 import { attemptDeliveryOptions } from './delivery-attempt';
 import { deliverGuarded, type SystemGuard } from './system-guard';
@@ -66,9 +66,7 @@ export function createChatActivities(deps: ChatDependencies) {
   const post = (key: string, text: string) => postToTeamOnce(deps, key, text);
 
   return {
-    async notifyTeam(input: Faultable & TeamAnnouncement) {
-      return attemptStep(input.fault, async () => ({ deliveryId: await post(idempotencyKey('notifyTeam'), `:wave: ${announcementText(input)}`) }));
-    },
+    notifyTeam: stepActivity(async (input: TeamAnnouncement) => ({ deliveryId: await post(idempotencyKey('notifyTeam'), `:wave: ${announcementText(input)}`) })),
 
     /** Posts a notice (escalation, reminder, approval request) once per key. */
     async postNotice(input: NoticeInput) {

@@ -11,7 +11,7 @@ import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-led
 import { workspaceUrlFor } from '../../src/stores/directory/directory';
 import { PermanentError, TransientError } from './errors';
 import type { NewHire } from '../../workflows/onboarding/types';
-import { attemptStep, idempotencyKey, type Faultable } from './step-attempt';
+import { stepActivity, idempotencyKey } from './step-attempt';
 import { classified } from './classified';
 import { replaceUnsafe } from '../../workflows/kit/safe-text';
 import { attemptDeliveryOptions } from './delivery-attempt';
@@ -109,25 +109,23 @@ export function createEmailActivities(deps: EmailDependencies) {
   const send = async (key: string, to: string, subject: string, text: string) => (await sendEmailOnce(deps, key, to, subject, text)).messageId;
 
   return {
-    async sendWelcomeEmail(input: Faultable & { hire: NewHire; accountId: string }) {
-      return attemptStep(input.fault, async () => {
-        const { hire } = input;
-        const firstName = hire.fullName.split(/\s+/)[0] ?? hire.fullName;
-        const workspaceUrl = workspaceUrlFor(deps.workspaceBaseUrl, hire.employeeId);
-        const text = [
-          `Hi ${firstName},`,
-          '',
-          `Welcome to the ${hire.team} team! You start on ${hire.startDate} as ${hire.role}.`,
-          `Your account: ${input.accountId}`,
-          `Your workspace: ${workspaceUrl}`,
-          `Your manager: ${hire.managerEmail}`,
-          '',
-          'See you soon!',
-        ].join('\n');
-        const messageId = await send(idempotencyKey('sendWelcomeEmail'), hire.email, `Welcome to the ${hire.team} team, ${firstName}!`, text);
-        return { messageId };
-      });
-    },
+    sendWelcomeEmail: stepActivity(async (input: { hire: NewHire; accountId: string }) => {
+      const { hire } = input;
+      const firstName = hire.fullName.split(/\s+/)[0] ?? hire.fullName;
+      const workspaceUrl = workspaceUrlFor(deps.workspaceBaseUrl, hire.employeeId);
+      const text = [
+        `Hi ${firstName},`,
+        '',
+        `Welcome to the ${hire.team} team! You start on ${hire.startDate} as ${hire.role}.`,
+        `Your account: ${input.accountId}`,
+        `Your workspace: ${workspaceUrl}`,
+        `Your manager: ${hire.managerEmail}`,
+        '',
+        'See you soon!',
+      ].join('\n');
+      const messageId = await send(idempotencyKey('sendWelcomeEmail'), hire.email, `Welcome to the ${hire.team} team, ${firstName}!`, text);
+      return { messageId };
+    }),
 
     /** Sends a notice (escalation, reminder, approval request) once per key. */
     async sendNotice(input: NoticeInput & { to: string; subject: string; actions?: NoticeActions }) {

@@ -78,6 +78,22 @@ export async function attemptStep<T>(fault: FaultMode | undefined, sideEffect: (
   }
 }
 
+/**
+ * A step's activity: the kit applies the fault injected into the step first (before any side effect), then does
+ * the work, and sorts whatever goes wrong into permanent or transient. The workflow side adds the `fault` to the
+ * input (workflows/kit/step-proxies.ts); `work` never sees it.
+ *
+ * ```ts
+ * createAccount: stepActivity(async (input: { employeeId: string }) => ({ accountId: await directory.create(input.employeeId) })),
+ * ```
+ */
+export function stepActivity<I extends object, O>(work: (input: I) => Promise<O>): (input: I & Faultable) => Promise<StepAttempt<O>> {
+  return (input) => {
+    const { fault, ...rest } = input;
+    return attemptStep(fault, () => work(rest as unknown as I));
+  };
+}
+
 /** Idempotency key of a side effect: the workflow ID, its run, and what the effect is for. */
 export function idempotencyKey(purpose: string): string {
   const execution = Context.current().info.workflowExecution;

@@ -2,33 +2,26 @@
  * Activities against the directory: accounts, permissions, workspaces, IT tickets, and their undoing.
  */
 import type { DirectoryProvider } from '../../src/stores/directory/directory';
-import type { Faultable } from '../kit/step-attempt';
-import { attemptStep, idempotencyKey } from '../kit/step-attempt';
+import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 import { classified } from '../kit/classified';
 
 /** Directory activities, bound to a directory provider (SQLite by default). */
 export function createDirectoryActivities(directory: DirectoryProvider) {
   return {
-    async createAccount(input: Faultable & { employeeId: string; fullName: string; email: string; role: string; team: string }) {
-      return attemptStep(input.fault, async () => {
-        const account = await directory.createAccount(input);
-        return { accountId: account.accountId, username: account.username };
-      });
-    },
+    createAccount: stepActivity(async (input: { employeeId: string; fullName: string; email: string; role: string; team: string }) => {
+      const account = await directory.createAccount(input);
+      return { accountId: account.accountId, username: account.username };
+    }),
 
-    async assignPermissions(input: Faultable & { employeeId: string; accountId: string; role: string; extraPermissions: string[] }) {
-      return attemptStep(input.fault, async () => {
-        const permissions = await directory.grantPermissions(input.employeeId, input.role, input.extraPermissions);
-        return { permissions: permissions.join(',') };
-      });
-    },
+    assignPermissions: stepActivity(async (input: { employeeId: string; accountId: string; role: string; extraPermissions: string[] }) => {
+      const permissions = await directory.grantPermissions(input.employeeId, input.role, input.extraPermissions);
+      return { permissions: permissions.join(',') };
+    }),
 
-    async createWorkspace(input: Faultable & { employeeId: string; accountId: string; team: string }) {
-      return attemptStep(input.fault, async () => {
-        const workspace = await directory.createWorkspace(input.employeeId, input.team);
-        return { workspaceId: workspace.workspaceId, workspaceUrl: workspace.url };
-      });
-    },
+    createWorkspace: stepActivity(async (input: { employeeId: string; accountId: string; team: string }) => {
+      const workspace = await directory.createWorkspace(input.employeeId, input.team);
+      return { workspaceId: workspace.workspaceId, workspaceUrl: workspace.url };
+    }),
 
     /** Fallback of createWorkspace: ask IT to provision the workspace by hand. */
     async openWorkspaceTicket(input: { employeeId: string; accountId: string; team: string; reason: string }) {

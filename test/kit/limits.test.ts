@@ -179,7 +179,7 @@ describe('a decision', () => {
       await expect(early).rejects.toMatchObject({ cause: { message } });
     }
     const junkFault = handle.executeUpdate(injectFaultUpdate, { args: [{ step: 'createAccount', fault: { kind: 'permanent', note: mb } } as unknown as FaultInjection] });
-    await expect(junkFault).rejects.toMatchObject({ cause: { message: 'a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)' } });
+    await expect(junkFault).rejects.toMatchObject({ cause: { message: 'a fault is transient:N (N from 1 to 100), permanent, latency:MS (MS up to 3600000) or none' } });
     const answer = handle.executeUpdate(answerQuestionUpdate, { args: [{ decision: 'approve', ...decidedBy('ops.lim'), reason: mb }] });
     await expect(answer).rejects.toMatchObject({ cause: { message: `a reason must be at most ${DECISION_LIMITS.reasonChars} characters` } });
 

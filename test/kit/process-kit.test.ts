@@ -187,7 +187,7 @@ describe('a fan-out with one item failing', () => {
     expect(status.state).toBe('completed');
     expect(stepOf(status, 'process')).toMatchObject({
       state: 'completed',
-      outcome: { completed: '5', failed: '1' },
+      outcome: { completed: 5, failed: 1 },
       fanOut: { total: 6, running: 0, completed: 5, failed: 1, failedItems: [{ item: 'k3', error: 'item k3 is broken' }] },
     });
   });

@@ -209,7 +209,7 @@ describe('financial-close activities on real systems', () => {
       const first = await activityEnv().runActivity(revalueForeignCurrency, { period: PERIOD, entities: ENTITIES });
       const retried = await activityEnv(2).runActivity(revalueForeignCurrency, { period: PERIOD, entities: ENTITIES });
 
-      expect(first.output).toEqual({ rateSetId: 'live/2026-10/2026-10-31T16:00:00Z', source: 'live', revalued: '2' });
+      expect(first.output).toEqual({ rateSetId: 'live/2026-10/2026-10-31T16:00:00Z', source: 'live', revalued: 2 });
       expect(retried.output).toEqual(first.output);
       expect(await ledger.ratesFor(PERIOD)).toMatchObject({ source: 'live', ratesPeriod: '2026-10', rates: { GBP: 1.27, EUR: 1.08 } });
       // USD 50,000.00 at 1.27 = GBP 39,370.08, carried at 38,461.54; USD 40,000.00 at 1.08 = EUR 37,037.04, carried at 36,363.64.
@@ -229,7 +229,7 @@ describe('financial-close activities on real systems', () => {
       const server = await startRatesServer((res) => res.writeHead(200, { 'content-type': 'application/json' }).end(ratesJson('2026-10')));
       try {
         const result = await activityEnv().runActivity(activities({ ratesSource: server.url }).revalueForeignCurrency, { period: PERIOD, entities: ENTITIES });
-        expect(result.output).toEqual({ rateSetId: 'live/2026-10/2026-10-28T16:00:00Z', source: 'live', revalued: '2' });
+        expect(result.output).toEqual({ rateSetId: 'live/2026-10/2026-10-28T16:00:00Z', source: 'live', revalued: 2 });
         expect(server.requests()).toBe(1);
       } finally {
         await server.stop();
@@ -294,11 +294,11 @@ describe('financial-close activities on real systems', () => {
 
       const posted = await activityEnv().runActivity(postAccruals, { period: PERIOD, entities: ENTITIES });
       expect((await activityEnv(2).runActivity(postAccruals, { period: PERIOD, entities: ENTITIES })).output).toEqual(posted.output);
-      expect(posted.output).toEqual({ batchId: 'accruals/2026-10#1', entries: '6' });
+      expect(posted.output).toEqual({ batchId: 'accruals/2026-10#1', entries: 6 });
 
       const reversed = await activityEnv().runActivity(reverseAccruals, { period: PERIOD, entities: ENTITIES });
       expect(await activityEnv(2).runActivity(reverseAccruals, { period: PERIOD, entities: ENTITIES })).toEqual(reversed);
-      expect(reversed).toEqual({ reversed: '6' });
+      expect(reversed).toEqual({ reversed: 6 });
 
       for (const entity of ENTITIES) {
         const entries = await ledger.entries(entity, PERIOD);

@@ -50,8 +50,8 @@ describe('the form of what people send', () => {
     ['an identity with a made-up role', () => checkIdentity({ ...identity, role: 'owner' }), 'decisions need an authenticated operator: the identity\'s role must be one of viewer, operator, approver, admin'],
     ['an identity with a field of its own', () => checkIdentity({ ...identity, trusted: true }), 'unknown field "trusted" in the identity; its fields are operator, email, role, via'],
     ['an identity with an empty name', () => checkIdentity({ ...identity, operator: ' ' }), 'decisions need an authenticated operator: the identity\'s operator must be a name of 1-200 characters'],
-    ['a fault with a field of its own', () => checkInjectionForm({ step: 'a', fault: { kind: 'latency', ms: 1, note: 'x' } } as unknown as FaultInjection), 'a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)'],
-    ['a fault of an unknown kind', () => checkInjectionForm({ step: 'a', fault: { kind: 'flaky' } } as unknown as FaultInjection), 'a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)'],
+    ['a fault with a field of its own', () => checkInjectionForm({ step: 'a', fault: { kind: 'latency', ms: 1, note: 'x' } } as unknown as FaultInjection), 'a fault is transient:N (N from 1 to 100), permanent, latency:MS (MS up to 3600000) or none'],
+    ['a fault of an unknown kind', () => checkInjectionForm({ step: 'a', fault: { kind: 'flaky' } } as unknown as FaultInjection), 'a fault is transient:N (N from 1 to 100), permanent, latency:MS (MS up to 3600000) or none'],
     ['a message that is not an object', () => checkInjectionForm('createAccount' as unknown as FaultInjection), 'a fault injection must be an object'],
   ])('refuses %s', (_what, check, message) => {
     expect(check).toThrow(new Error(message));

@@ -91,7 +91,7 @@ describe('validateBatch', () => {
     expect(staged.output.runDir).toBe(runDirFor(staging, WORKFLOW_ID, 'run-1'));
 
     const { output } = await env.runActivity(validateBatch, { dataset: 'orders', partitionRows: 1_000 });
-    expect(output).toMatchObject({ rowsIn: '2500', valid: String(counts.good), rejected: String(counts.bad), partitions: '3' });
+    expect(output).toMatchObject({ rowsIn: 2500, valid: counts.good, rejected: counts.bad, partitions: 3 });
     const rejects = readFileSync(output.rejectsFile, 'utf8').trim().split('\n');
     expect(rejects).toHaveLength(counts.bad + 1);
     const reasons = rejects.slice(1).join('\n');

@@ -67,8 +67,8 @@ describe('the warehouse', () => {
     const input = { dataset: 'orders', batchId: 'orders/d', files: [file] };
     const first = await activityEnvFor('pipeline-orders-d', 1).runActivity(loadBatch, input);
     const retried = await activityEnvFor('pipeline-orders-d', 2).runActivity(loadBatch, input);
-    expect(first.output).toEqual({ rowsInBatch: '2', inserted: '2', alreadyLoadedBy: '' });
-    expect(retried.output).toEqual({ rowsInBatch: '2', inserted: '0', alreadyLoadedBy: 'pipeline-orders-d/run-1/load' });
+    expect(first.output).toEqual({ rowsInBatch: 2, inserted: 2, alreadyLoadedBy: '' });
+    expect(retried.output).toEqual({ rowsInBatch: 2, inserted: 0, alreadyLoadedBy: 'pipeline-orders-d/run-1/load' });
     expect(warehouse.rowCount(orders, 'orders/d')).toBe(2);
   });
 });
@@ -115,12 +115,12 @@ describe("a partition's transform", () => {
     const first = new ActivityEnv({ workflowExecution: { workflowId: 'w', runId: 'r' }, attempt: 1 }, { logger: new DefaultLogger('ERROR') });
     first.on('heartbeat', (d: unknown) => beats.push(d));
     const whole = await first.runActivity(transformPartition, { dataset: 'orders', inputFile: input, outputFile: output });
-    expect(whole.output).toMatchObject({ rowsOut: '2345', resumedFromRow: '0' });
+    expect(whole.output).toMatchObject({ rowsOut: 2345, resumedFromRow: 0 });
     expect(beats).toHaveLength(2);
     const checkpoint = beats[0] as TransformCheckpoint;
     const retry = new ActivityEnv({ workflowExecution: { workflowId: 'w', runId: 'r' }, attempt: 2, heartbeatDetails: checkpoint }, { logger: new DefaultLogger('ERROR') });
     const resumed = await retry.runActivity(transformPartition, { dataset: 'orders', inputFile: input, outputFile: output });
-    expect(resumed.output).toMatchObject({ rowsOut: '2345', resumedFromRow: '1000' });
+    expect(resumed.output).toMatchObject({ rowsOut: 2345, resumedFromRow: 1000 });
     expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(2_346);
   });
 });

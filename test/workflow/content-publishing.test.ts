@@ -90,8 +90,8 @@ describe('content publishing', () => {
     expect(findings.text).not.toContain('about.html');
     const waiting = await statusWhen(stack, workflowId, (s) => s.steps.find((x) => x.step === 'awaitRevision')?.state === 'waiting', 'the wait for a revision');
     // Checked once: the event that started the run carried the same draft, and was not taken for a revision.
-    expect(waiting.steps.find((s) => s.step === 'checkLinks')).toMatchObject({ state: 'completed', attempts: 1, outcome: { passed: 'no' } });
-    expect(waiting.steps.find((s) => s.step === 'readingTime')).toMatchObject({ state: 'completed', outcome: { passed: 'yes', minutes: '1' } });
+    expect(waiting.steps.find((s) => s.step === 'checkLinks')).toMatchObject({ state: 'completed', attempts: 1, outcome: { passed: false } });
+    expect(waiting.steps.find((s) => s.step === 'readingTime')).toMatchObject({ state: 'completed', outcome: { passed: true, minutes: 1 } });
 
     const publishAt = inSeconds(8);
     const revised: Draft = { ...first, revision: 2, publishAt, body: `Read [about us](${site.url}/about.html).\n\n![Our newsroom](data:image/png;base64,iVBORw0KGgo=)\n` };
@@ -108,7 +108,7 @@ describe('content publishing', () => {
     expect(fs.existsSync(path.join(siteDir, `${first.contentId}.html`))).toBe(false);
 
     const result = (await stack.client.workflow.getHandle(workflowId).result()) as ContentPublishingResult;
-    expect(result).toMatchObject({ state: 'completed', revision: 2, channels: ['site', 'newsletter', 'social'], pageUrl: `${site.url}/${first.contentId}.html`, newsletterRecipients: '2' });
+    expect(result).toMatchObject({ state: 'completed', revision: 2, channels: ['site', 'newsletter', 'social'], pageUrl: `${site.url}/${first.contentId}.html`, newsletterRecipients: 2 });
     expect(Date.parse(result.publishedAt)).toBeGreaterThanOrEqual(Date.parse(publishAt));
 
     const page = await fetch(result.pageUrl!);

@@ -51,6 +51,6 @@ export interface ContentPublishingResult {
   channels: Channel[];
   pageUrl?: string;
   /** How many subscribers the newsletter reached. */
-  newsletterRecipients?: string;
+  newsletterRecipients?: number;
   skippedSteps: string[];
 }

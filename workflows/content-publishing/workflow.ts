@@ -4,15 +4,12 @@
  * a durable wait until the publication time, which people may move → every chosen channel in parallel
  * (site ‖ newsletter ‖ social). An abandoned run withdraws what went out and tells the author.
  */
-import { runProcess } from '../kit';
-import type { NoticeActivities } from '../kit';
+import { activitiesOf, runProcess, type NoticeActivities } from '../kit';
 import type { PublishingActivities } from '../../activities/content-publishing';
 import { publishEverywhere } from './publication';
 import { awaitRevision, editorialReview, runChecks, tellAuthor } from './review';
 import { CONTENT_PUBLISHING } from './shape';
 import type { ContentPublishingInput, ContentPublishingResult } from './types';
-
-type Activities = PublishingActivities & NoticeActivities;
 
 /** Takes one content item from its first draft to publication, durably, with its author and editor. */
 export async function contentPublishing(input: ContentPublishingInput): Promise<ContentPublishingResult> {
@@ -22,10 +19,11 @@ export async function contentPublishing(input: ContentPublishingInput): Promise<
     {
       shape: CONTENT_PUBLISHING,
       options,
+      activities: activitiesOf<PublishingActivities & NoticeActivities>(),
       subject: draft.contentId,
       onAbandoned: async (p, reason) => {
         const ref = { contentId: draft.contentId, revision: draft.revision, title: draft.title };
-        await p.support<Activities>('Tell the author the draft will not be published').emailAuthorWithdrawn({ ...ref, to: draft.author.email, reason });
+        await p.support('Tell the author the draft will not be published').emailAuthorWithdrawn({ ...ref, to: draft.author.email, reason });
         p.log('author told that the draft will not be published');
       },
     },
@@ -45,7 +43,7 @@ export async function contentPublishing(input: ContentPublishingInput): Promise<
         draft = await awaitRevision(p, draft, options);
       }
 
-      const scheduled = await p.waitUntil('scheduledPublication', draft.publishAt);
+      const scheduled = await p.step('scheduledPublication').waitUntil(draft.publishAt);
       const publication = await publishEverywhere(p, draft, scheduled.firedAt);
       return {
         state: 'completed',

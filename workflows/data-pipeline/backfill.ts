@@ -2,7 +2,7 @@
  * A backfill: the data pipeline for every day of a date range, each day a child pipeline run reading that day's
  * inbox file, a bounded number at a time. Loads are once per batch, so a day already loaded inserts nothing.
  */
-import { runProcess } from '../kit';
+import { activitiesOf, runProcess, type NoticeActivities } from '../kit';
 import { daysBetween } from './batch';
 import { DATA_PIPELINE, PIPELINE_BACKFILL } from './shape';
 import type { BackfillInput, BackfillResult, DataPipelineResult } from './types';
@@ -11,8 +11,10 @@ import type { BackfillInput, BackfillResult, DataPipelineResult } from './types'
 export async function pipelineBackfill(input: BackfillInput): Promise<BackfillResult> {
   const { backfill, options } = input;
   const { dataset, from, to } = backfill;
-  return runProcess({ shape: PIPELINE_BACKFILL, options, subject: `${dataset} ${from}..${to}` }, async (p) => {
-    const joined = await p.fanOut<string, DataPipelineResult>('runDays', {
+  const request = { shape: PIPELINE_BACKFILL, options, activities: activitiesOf<NoticeActivities>(), subject: `${dataset} ${from}..${to}` };
+  return runProcess(request, async (p) => {
+    const step = p.step('runDays');
+    const joined = await step.fanOut<string, DataPipelineResult>({
       workflowType: 'dataPipeline',
       itemProcess: DATA_PIPELINE.name,
       items: daysBetween(from, to),
@@ -29,7 +31,7 @@ export async function pipelineBackfill(input: BackfillInput): Promise<BackfillRe
       onItemFailure: 'continue',
     });
     const days = joined.results.map((r) => ({ date: r.key, loaded: r.result.loaded, inserted: r.result.inserted, rejected: r.result.rejected }));
-    p.log(`${days.length} day(s) loaded, ${joined.failures.length} failed`, 'runDays', joined.failures.length ? 'warn' : 'info');
+    step.log(`${days.length} day(s) loaded, ${joined.failures.length} failed`, joined.failures.length ? 'warn' : 'info');
     return { state: 'completed', dataset, from, to, days, failedDays: joined.failures.map((f) => ({ date: f.key, error: f.error })) };
   });
 }

@@ -4,13 +4,14 @@
  * summary to the team. Rows stay in staging files: the run carries paths and counts, never rows.
  */
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
-import { runProcess, type NoticeActivities, type ProcessRun } from '../kit';
+import { activitiesOf, runProcess, type NoticeActivities, type ProcessRun, type StepHandle } from '../kit';
 import type { PipelineActivities } from '../../activities/data-pipeline';
 import { batchOf, partitionFileName, STAGED, type Batch } from './batch';
 import { DATA_PIPELINE, TRANSFORM_PARTITION } from './shape';
 import type { DataPipelineInput, DataPipelineResult, PartitionJob, PartitionResult } from './types';
 
 type Activities = PipelineActivities & NoticeActivities;
+type PipelineRun = ProcessRun<typeof DATA_PIPELINE, Activities>;
 
 const percent = (ratio: number) => `${Math.round(ratio * 1000) / 10}%`;
 
@@ -27,51 +28,32 @@ function batchOfRun(input: DataPipelineInput): Batch {
 export async function dataPipeline(input: DataPipelineInput): Promise<DataPipelineResult> {
   const { options, dataset } = input;
   const batch = batchOfRun(input);
-  return runProcess({ shape: DATA_PIPELINE, options, subject: batch.id }, async (p) => {
-    const act = (step: string, summary: string) => p.activities<Activities>(step, summary);
-    const support = p.support<Activities>('Undo or tidy a pipeline step');
+  const request = { shape: DATA_PIPELINE, options, activities: activitiesOf<Activities>(), subject: batch.id };
+  return runProcess(request, async (p) => {
     const assignee = options.escalation.contacts[0] ?? '';
-    let runDir = '';
-    let rejectsFile = '';
-    let counts = { rowsIn: 0, valid: 0, rejected: 0, partitions: 0 };
     let transformed: PartitionResult[] = [];
-    let loaded = { inBatch: 0, inserted: 0 };
-    let quality = { passed: true, problems: '' };
     const acceptedBy: string[] = [];
-    const rejectRatio = () => (counts.rowsIn === 0 ? 0 : counts.rejected / counts.rowsIn);
+    const rejectRatio = (v: { rowsIn: number; rejected: number }) => (v.rowsIn === 0 ? 0 : v.rejected / v.rowsIn);
+    const rejectsFileOf = (v: { rejectsFile?: string }, runDir: string) => v.rejectsFile ?? `${runDir}/${STAGED.rejects}`;
+    // Checks a person skipped did not pass: the batch then waits for a person to accept it.
+    const qualityPassed = (q: { passed?: boolean }) => q.passed === true;
 
-    await p.dag([
-      {
-        step: 'extract',
-        run: async () => {
-          const staged = await p.step<{ runDir: string; bytes?: string }, 'runDir'>(
-            'extract',
-            () => act('extract', `Extract ${batch.id} into staging`).extractSource({ source: batch.source, fault: p.fault('extract') }),
-            { outputs: ['runDir'], undo: { done: "the run's staging files were removed (its rejects file stays)", run: () => support.discardStaging({}) } },
-          );
-          runDir = staged.runDir;
-        },
+    const done = await p.dag({
+      extract: (step) =>
+        step.run((a) => a.extractSource({ source: batch.source }), {
+          summary: `Extract ${batch.id} into staging`,
+          undo: { done: "the run's staging files were removed (its rejects file stays)", run: (a) => a.discardStaging({}) },
+        }),
+      validate: async (step, { extract }) => {
+        const v = await step.run((a) => a.validateBatch({ dataset, partitionRows: input.partitionRows }), { summary: `Validate the rows of ${batch.id}` });
+        step.log(`${v.valid} valid and ${v.rejected} rejected of ${v.rowsIn} rows (${percent(rejectRatio(v))}); reasons in ${rejectsFileOf(v, extract.runDir)}`);
       },
-      {
-        step: 'validate',
-        run: async () => {
-          const v = await p.step<{ rowsIn: string; valid: string; rejected: string; partitions: string; rejectsFile?: string }, 'rowsIn' | 'valid' | 'rejected' | 'partitions'>(
-            'validate',
-            () => act('validate', `Validate the rows of ${batch.id}`).validateBatch({ dataset, partitionRows: input.partitionRows, fault: p.fault('validate') }),
-            { outputs: ['rowsIn', 'valid', 'rejected', 'partitions'] },
-          );
-          counts = { rowsIn: Number(v.rowsIn), valid: Number(v.valid), rejected: Number(v.rejected), partitions: Number(v.partitions) };
-          rejectsFile = v.rejectsFile ?? `${runDir}/${STAGED.rejects}`;
-          p.log(`${counts.valid} valid and ${counts.rejected} rejected of ${counts.rowsIn} rows (${percent(rejectRatio())}); reasons in ${rejectsFile}`, 'validate');
-        },
-      },
-      {
-        step: 'reviewRejects',
-        when: { holds: () => rejectRatio() > input.maxRejectRatio, otherwise: `rejected rows within the threshold of ${percent(input.maxRejectRatio)}` },
-        run: async () => {
-          const { decision } = await p.ask('reviewRejects', {
-            prompt: `${batch.id}: ${counts.rejected} of ${counts.rowsIn} rows rejected (${percent(rejectRatio())}, threshold ${percent(input.maxRejectRatio)}): continue with the ${counts.valid} good rows, or abort?`,
-            details: `The rejected rows and why are in ${rejectsFile}.`,
+      reviewRejects: {
+        when: { holds: ({ validate }) => rejectRatio(validate) > input.maxRejectRatio, otherwise: `rejected rows within the threshold of ${percent(input.maxRejectRatio)}` },
+        run: async (step, { extract, validate: v }) => {
+          const { decision } = await step.ask({
+            prompt: `${batch.id}: ${v.rejected} of ${v.rowsIn} rows rejected (${percent(rejectRatio(v))}, threshold ${percent(input.maxRejectRatio)}): continue with the ${v.valid} good rows, or abort?`,
+            details: `The rejected rows and why are in ${rejectsFileOf(v, extract.runDir)}.`,
             choices: ['continue', 'abort'],
             assignee,
             // Nobody looked at a bad batch: it is not loaded.
@@ -81,49 +63,35 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
           acceptedBy.push(decision.by);
         },
       },
-      {
-        step: 'transform',
-        run: async () => {
-          transformed = await transformPartitions(p, input, batch, runDir, counts.partitions);
-        },
+      transform: async (step, { extract, validate }) => {
+        transformed = await transformPartitions(step, input, batch, extract.runDir, validate.partitions);
       },
-      {
-        step: 'load',
-        run: async () => {
-          const files = transformed.flatMap((t) => (t.outputFile ? [t.outputFile] : []));
-          const load = await p.step<{ rowsInBatch?: string; inserted?: string; alreadyLoadedBy?: string }>(
-            'load',
-            () => act('load', `Load ${batch.id} into the warehouse`).loadBatch({ dataset, batchId: batch.id, batchDate: batch.date, files, fault: p.fault('load') }),
-            { undo: { done: 'the batch was removed from the warehouse (when this run had loaded it)', run: () => support.unloadBatch({ dataset, batchId: batch.id }) } },
-          );
-          loaded = { inBatch: Number(load.rowsInBatch ?? 0), inserted: Number(load.inserted ?? 0) };
-          if (load.alreadyLoadedBy) p.log(`${batch.id} was already in the warehouse (loaded by ${load.alreadyLoadedBy}): nothing inserted`, 'load', 'warn');
-        },
+      load: async (step) => {
+        const files = transformed.flatMap((t) => (t.outputFile ? [t.outputFile] : []));
+        const load = await step.run((a) => a.loadBatch({ dataset, batchId: batch.id, batchDate: batch.date, files }), {
+          summary: `Load ${batch.id} into the warehouse`,
+          undo: { done: 'the batch was removed from the warehouse (when this run had loaded it)', run: (a) => a.unloadBatch({ dataset, batchId: batch.id }) },
+        });
+        if (load.alreadyLoadedBy) step.log(`${batch.id} was already in the warehouse (loaded by ${load.alreadyLoadedBy}): nothing inserted`, 'warn');
       },
-      {
-        step: 'qualityChecks',
-        run: async () => {
-          const qc = await p.step<{ passed?: string; loaded?: string; problems?: string }>('qualityChecks', () =>
-            act('qualityChecks', `Check the quality of ${batch.id}`).checkBatchQuality({
+      qualityChecks: (step, { validate: v }) =>
+        step.run(
+          (a) =>
+            a.checkBatchQuality({
               dataset,
               batchId: batch.id,
-              rowsIn: counts.rowsIn,
-              rejected: counts.rejected,
-              valid: counts.valid,
+              rowsIn: v.rowsIn,
+              rejected: v.rejected,
+              valid: v.valid,
               transformed: transformed.reduce((sum, t) => sum + t.rowsOut, 0),
-              fault: p.fault('qualityChecks'),
             }),
-          );
-          quality = { passed: qc.passed === 'true', problems: qc.problems ?? 'the checks were skipped' };
-          if (qc.loaded !== undefined) loaded.inBatch = Number(qc.loaded);
-        },
-      },
-      {
-        step: 'reviewQuality',
-        when: { holds: () => !quality.passed, otherwise: 'every quality check passed' },
-        run: async () => {
-          const { decision } = await p.ask('reviewQuality', {
-            prompt: `${batch.id} failed its quality checks (${quality.problems}): accept the loaded batch, or abort (which removes this run's load)?`,
+          { summary: `Check the quality of ${batch.id}` },
+        ),
+      reviewQuality: {
+        when: { holds: ({ qualityChecks }) => !qualityPassed(qualityChecks), otherwise: 'every quality check passed' },
+        run: async (step, { qualityChecks }) => {
+          const { decision } = await step.ask({
+            prompt: `${batch.id} failed its quality checks (${qualityChecks.problems ?? 'the checks were skipped'}): accept the loaded batch, or abort (which removes this run's load)?`,
             choices: ['accept', 'abort'],
             assignee,
             onNoAnswer: 'abort',
@@ -132,37 +100,34 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
           acceptedBy.push(decision.by);
         },
       },
-      {
-        step: 'publishSummary',
-        run: async () => {
-          const resumed = transformed.filter((t) => t.resumedFromRow > 0).length;
-          const text = [
-            `Data pipeline ${batch.id}${batch.date ? ` (${batch.date})` : ''}: ${loaded.inBatch} rows in the warehouse (${loaded.inserted} new),`,
-            `${counts.rejected} of ${counts.rowsIn} rejected (${percent(rejectRatio())}; reasons in ${rejectsFile}).`,
-            quality.passed ? 'Quality checks passed.' : `Quality checks failed (${quality.problems}); accepted by ${acceptedBy.join(', ')}.`,
-            resumed ? `${resumed} partition(s) resumed from a checkpoint after losing their worker.` : '',
-          ];
-          await p.step('publishSummary', () =>
-            act('publishSummary', `Post the summary of ${batch.id}`).postTeamSummary({ purpose: 'publishSummary', text: text.filter(Boolean).join(' '), fault: p.fault('publishSummary') }),
-          );
-        },
+      publishSummary: (step, { extract, validate: v, load, qualityChecks }) => {
+        const loaded = qualityChecks.loaded ?? load.rowsInBatch ?? 0;
+        const resumed = transformed.filter((t) => t.resumedFromRow > 0).length;
+        const text = [
+          `Data pipeline ${batch.id}${batch.date ? ` (${batch.date})` : ''}: ${loaded} rows in the warehouse (${load.inserted ?? 0} new),`,
+          `${v.rejected} of ${v.rowsIn} rejected (${percent(rejectRatio(v))}; reasons in ${rejectsFileOf(v, extract.runDir)}).`,
+          qualityPassed(qualityChecks) ? 'Quality checks passed.' : `Quality checks failed (${qualityChecks.problems ?? 'the checks were skipped'}); accepted by ${acceptedBy.join(', ')}.`,
+          resumed ? `${resumed} partition(s) resumed from a checkpoint after losing their worker.` : '',
+        ];
+        return step.run((a) => a.postTeamSummary({ purpose: 'publishSummary', text: text.filter(Boolean).join(' ') }), { summary: `Post the summary of ${batch.id}` });
       },
-    ]);
-    await discardWorkingFiles(p, support);
+    });
+    await discardWorkingFiles(p);
 
+    const { validate: v, load, qualityChecks } = done;
     return {
       state: 'completed',
       dataset,
       batchId: batch.id,
       batchDate: batch.date,
-      rowsIn: counts.rowsIn,
-      rejected: counts.rejected,
-      loaded: loaded.inBatch,
-      inserted: loaded.inserted,
-      rejectsFile,
-      partitions: counts.partitions,
+      rowsIn: v.rowsIn,
+      rejected: v.rejected,
+      loaded: qualityChecks.loaded ?? load.rowsInBatch ?? 0,
+      inserted: load.inserted ?? 0,
+      rejectsFile: rejectsFileOf(v, done.extract.runDir),
+      partitions: v.partitions,
       resumed: transformed.filter((t) => t.resumedFromRow > 0).map((t) => ({ partition: t.partition, fromRow: t.resumedFromRow })),
-      qualityPassed: quality.passed,
+      qualityPassed: qualityPassed(qualityChecks),
       acceptedBy,
       skippedSteps: p.skippedSteps(),
     };
@@ -176,13 +141,13 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
  * lives in the fan-out's history, not this run's. The cost, a few workflow tasks per partition, is small next
  * to transforming tens of thousands of rows.
  */
-async function transformPartitions(p: ProcessRun, input: DataPipelineInput, batch: Batch, runDir: string, partitions: number): Promise<PartitionResult[]> {
+async function transformPartitions(step: StepHandle<typeof DATA_PIPELINE, 'transform', Activities>, input: DataPipelineInput, batch: Batch, runDir: string, partitions: number): Promise<PartitionResult[]> {
   const jobs: PartitionJob[] = Array.from({ length: partitions }, (_, index) => ({
     index,
     inputFile: `${runDir}/${STAGED.valid}/${partitionFileName(index)}`,
     outputFile: `${runDir}/${STAGED.transformed}/${partitionFileName(index)}`,
   }));
-  const joined = await p.fanOut<PartitionJob, PartitionResult>('transform', {
+  const joined = await step.fanOut<PartitionJob, PartitionResult>({
     workflowType: 'transformPartition',
     itemProcess: TRANSFORM_PARTITION.name,
     items: jobs,
@@ -194,14 +159,14 @@ async function transformPartitions(p: ProcessRun, input: DataPipelineInput, batc
   });
   const results = joined.results.map((r) => r.result);
   const resumed = results.filter((r) => r.resumedFromRow > 0);
-  if (resumed.length) p.log(`resumed from checkpoints: ${resumed.map((r) => `partition ${r.partition} at row ${r.resumedFromRow}`).join(', ')}`, 'transform', 'warn');
+  if (resumed.length) step.log(`resumed from checkpoints: ${resumed.map((r) => `partition ${r.partition} at row ${r.resumedFromRow}`).join(', ')}`, 'warn');
   return results;
 }
 
 /** Removes the run's working files once the batch is loaded; the rejects file stays. Failing to is only logged. */
-async function discardWorkingFiles(p: ProcessRun, support: Activities): Promise<void> {
+async function discardWorkingFiles(p: PipelineRun): Promise<void> {
   try {
-    await support.discardStaging({});
+    await p.support('Undo or tidy a pipeline step').discardStaging({});
   } catch (err) {
     if (isCancellation(err)) throw err;
     p.log(`could not remove the staging files: ${err instanceof Error ? err.message : String(err)}`, undefined, 'warn');

@@ -5,13 +5,10 @@
  * Real effects on the general ledger; a rejection at sign-off (or an abort) unlocks the period and reverses
  * the accruals, never deleting an entry.
  */
-import { runProcess } from '../kit';
-import type { NoticeActivities } from '../kit';
+import { activitiesOf, runProcess, type NoticeActivities } from '../kit';
 import type { AccountingActivities } from '../../activities/financial-close/activities';
 import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from './shape';
 import type { EntityReconciliation, FinancialCloseInput, FinancialCloseResult } from './types';
-
-type Activities = AccountingActivities & NoticeActivities;
 
 /** Entities reconciled at once: each reads the ledger and a bank statement. */
 const RECONCILE_CONCURRENCY = 8;
@@ -20,98 +17,61 @@ const RECONCILE_CONCURRENCY = 8;
 export async function financialClose(input: FinancialCloseInput): Promise<FinancialCloseResult> {
   const { close, options } = input;
   const scope = { period: close.period, entities: close.entities };
-  return runProcess({ shape: FINANCIAL_CLOSE, options, subject: close.period }, async (p) => {
-    const erp = (step: string, summary: string) => p.activities<Activities>(step, summary);
-    const undo = p.support<Activities>('Undo a close step');
+  const request = { shape: FINANCIAL_CLOSE, options, activities: activitiesOf<AccountingActivities & NoticeActivities>(), subject: close.period };
+  return runProcess(request, async (p) => {
     let reconciliations: EntityReconciliation[] = [];
-    let rateSource = '';
-    let statements: { trialBalancePath?: string; incomeStatementPath?: string } = {};
 
-    await p.dag([
-      {
-        step: 'lockPeriod',
-        run: () =>
-          p.step('lockPeriod', () => erp('lockPeriod', `Lock ${close.period}`).lockPeriod({ ...scope, fault: p.fault('lockPeriod') }), {
-            undo: { done: 'period unlocked', run: () => undo.unlockPeriod(scope) },
-          }),
+    const done = await p.dag({
+      lockPeriod: (step) => step.run((a) => a.lockPeriod(scope), { undo: { done: 'period unlocked', run: (a) => a.unlockPeriod(scope) } }),
+      reconcileEntities: async (step) => {
+        const joined = await step.fanOut<string, EntityReconciliation>({
+          workflowType: 'reconcileEntity',
+          itemProcess: RECONCILE_ENTITY.name,
+          items: close.entities,
+          key: (entity) => entity,
+          common: { period: close.period, toleranceCents: close.toleranceCents, options },
+          maxConcurrent: RECONCILE_CONCURRENCY,
+          // The books cannot close with an entity unreconciled: one failure stops the rest, and a person decides.
+          onItemFailure: 'stop',
+        });
+        reconciliations = joined.results.map((r) => r.result);
       },
-      {
-        step: 'reconcileEntities',
-        run: async () => {
-          const joined = await p.fanOut<string, EntityReconciliation>('reconcileEntities', {
-            workflowType: 'reconcileEntity',
-            itemProcess: RECONCILE_ENTITY.name,
-            items: close.entities,
-            key: (entity) => entity,
-            common: { period: close.period, toleranceCents: close.toleranceCents, options },
-            maxConcurrent: RECONCILE_CONCURRENCY,
-            // The books cannot close with an entity unreconciled: one failure stops the rest, and a person decides.
-            onItemFailure: 'stop',
-          });
-          reconciliations = joined.results.map((r) => r.result);
-        },
-      },
-      {
-        step: 'revalueForeignCurrency',
-        run: async () => {
-          const fx = await p.step<{ rateSetId?: string; source?: string; ratesPeriod?: string }>(
-            'revalueForeignCurrency',
-            () => erp('revalueForeignCurrency', 'Revalue foreign-currency cash').revalueForeignCurrency({ ...scope, fault: p.fault('revalueForeignCurrency') }),
-            {
-              cannotUndo: 'revaluation entries stay: they record the period rates, whatever happens to the close',
-              fallback: {
-                describe: 'revalue at the last published rates',
-                run: async (reason) => {
-                  const last = await p.support<Activities>('Revalue at the last published rates').revalueAtLastPublishedRates({ ...scope, reason });
-                  p.log(`revalued at the last published rates (${last.ratesPeriod}), recorded as such`, 'revalueForeignCurrency', 'warn');
-                  return last;
-                },
-              },
+      revalueForeignCurrency: (step) =>
+        step.run((a) => a.revalueForeignCurrency(scope), {
+          cannotUndo: 'revaluation entries stay: they record the period rates, whatever happens to the close',
+          fallback: {
+            describe: 'revalue at the last published rates',
+            run: async (reason, a) => {
+              const last = await a.revalueAtLastPublishedRates({ ...scope, reason });
+              step.log(`revalued at the last published rates (${last.ratesPeriod}), recorded as such`, 'warn');
+              return last;
             },
-          );
-          rateSource = fx.source ?? 'unknown';
-        },
+          },
+        }),
+      postAccruals: (step) => step.run((a) => a.postAccruals(scope), { undo: { done: 'accruals reversed by reversing entries', run: (a) => a.reverseAccruals(scope) } }),
+      controllerSignOff: async (step, done) => {
+        const adjusted = reconciliations.filter((r) => r.result === 'adjusted').map((r) => `${r.entity} (${r.adjustment})`);
+        await step.approval({
+          subject: `the ${close.period} close`,
+          approver: close.controllerEmail,
+          details: [
+            `Period ${close.period}, entities ${close.entities.join(', ')}.`,
+            `Reconciled: ${reconciliations.length} of ${close.entities.length}${adjusted.length ? `; adjusted: ${adjusted.join(', ')}` : ''}.`,
+            `Rates: ${done.revalueForeignCurrency.source ?? 'unknown'}.`,
+          ].join('\n'),
+        });
+        step.log('the controller signed off');
       },
-      {
-        step: 'postAccruals',
-        run: () =>
-          p.step('postAccruals', () => erp('postAccruals', 'Post the accruals').postAccruals({ ...scope, fault: p.fault('postAccruals') }), {
-            undo: { done: 'accruals reversed by reversing entries', run: () => undo.reverseAccruals(scope) },
-          }),
-      },
-      {
-        step: 'controllerSignOff',
-        run: async () => {
-          const adjusted = reconciliations.filter((r) => r.result === 'adjusted').map((r) => `${r.entity} (${r.adjustment})`);
-          await p.approval('controllerSignOff', {
-            subject: `the ${close.period} close`,
-            approver: close.controllerEmail,
-            details: [
-              `Period ${close.period}, entities ${close.entities.join(', ')}.`,
-              `Reconciled: ${reconciliations.length} of ${close.entities.length}${adjusted.length ? `; adjusted: ${adjusted.join(', ')}` : ''}.`,
-              `Rates: ${rateSource}.`,
-            ].join('\n'),
-          });
-          p.log('the controller signed off', 'controllerSignOff');
-        },
-      },
-      {
-        step: 'publishStatements',
-        run: async () => {
-          statements = await p.step('publishStatements', () =>
-            erp('publishStatements', 'Publish the statements').publishStatements({ ...scope, controllerEmail: close.controllerEmail, fault: p.fault('publishStatements') }),
-          );
-        },
-      },
-    ]);
+      publishStatements: (step) => step.run((a) => a.publishStatements({ ...scope, controllerEmail: close.controllerEmail })),
+    });
 
     return {
       state: 'completed',
       period: close.period,
       reconciliations,
-      rateSource,
-      trialBalancePath: statements.trialBalancePath,
-      incomeStatementPath: statements.incomeStatementPath,
+      rateSource: done.revalueForeignCurrency.source ?? 'unknown',
+      trialBalancePath: done.publishStatements.trialBalancePath,
+      incomeStatementPath: done.publishStatements.incomeStatementPath,
       skippedSteps: p.skippedSteps(),
     };
   });

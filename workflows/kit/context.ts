@@ -3,10 +3,12 @@
  * things only the run as a whole can do — notify people and abandon the run.
  */
 import type { DecisionDesk } from './decision-desk';
+import type { EventInbox } from './events';
 import type { RunTracker } from './run-tracker';
 import type { Saga } from './saga';
+import type { ScheduledWaits } from './scheduled-wait';
 import type { SystemResumes } from './system-pause';
-import type { DecisionRecord, FaultMode, ProcessOptions, ProcessShape } from './types';
+import type { DecisionRecord, FaultMode, Outcome, ProcessOptions, ProcessShape } from './types';
 
 /** Why a run is being abandoned: a person's abort, an automatic abort, or a refused approval. */
 export interface Abandonment {
@@ -48,6 +50,12 @@ export interface RunContext {
   fastPath: boolean;
   /** Resumes of paused systems signalled to the run (system-pause.ts); absent in contexts that cannot wait for them. */
   systemResumes?: SystemResumes;
+  /** The outputs of the steps done so far, by step, the declared ones read as their types: what later steps read. */
+  outputs: Map<string, Outcome>;
+  /** Events signalled to the run, kept until a step takes them. */
+  events: EventInbox;
+  /** The run's scheduled waits, which people may move. */
+  schedule: ScheduledWaits;
   /** Faults injected into steps, by step name; updates may change them while the run goes on. */
   faults: Partial<Record<string, FaultMode>>;
   /**

@@ -3,17 +3,19 @@
  * questions — with the validators that refuse answers which do not apply, receipts that make a repeated
  * answer harmless, and the audit record (who, when, why) of every decision.
  */
-import { describeFault, type DecisionIdentity, type DecisionReceipt, type DecisionRecord, type EscalationDecision, type FaultInjection, type FaultMode, type QuestionAnswer, type QuestionKind, type QuestionStatus } from './types';
+import { describeFault, ESCALATION_ACTIONS, OUTPUT_TYPE_HINTS, readOutput, type OutputType } from './vocabulary';
+import type { DecisionIdentity, DecisionReceipt, DecisionRecord, EscalationDecision, FaultInjection, FaultMode, QuestionAnswer, QuestionKind, QuestionStatus } from './types';
 import type { RunTracker } from './run-tracker';
 import { checkMayAnswer, requireRole } from './deciders';
 import { checkAnswerForm, checkEscalationForm, checkInjectionForm, checkOutputForm, clip, DECISION_LIMITS, STATUS_LIMITS, tooMany } from './limits';
 
 export { DECISION_LIMITS } from './limits';
 
-const ESCALATION_ACTIONS = ['retry', 'skip', 'abort'];
-
-/** Checks that an output holds every key the question requires (its form was checked with the rest of the message). */
-function checkOutput(output: unknown, required: string[], what: string): void {
+/**
+ * Checks that an output holds every key the question requires, each value of its declared type (its form was
+ * checked with the rest of the message): a value later steps cannot use is refused now, not when they run.
+ */
+function checkOutput(output: unknown, required: string[], types: Record<string, OutputType> | undefined, what: string): void {
   checkOutputForm(output, what);
   const given = (output ?? {}) as Record<string, string>;
   const missing = required.filter((key) => !given[key]?.trim());
@@ -21,12 +23,15 @@ function checkOutput(output: unknown, required: string[], what: string): void {
     const example = JSON.stringify(Object.fromEntries(missing.map((k) => [k, '...'])));
     throw new Error(`${what} needs its output: later steps need ${missing.join(', ')} (give it with --output '${example}')`);
   }
+  const wrong = Object.entries(types ?? {}).filter(([key, type]) => given[key] !== undefined && readOutput(type, given[key]) === undefined);
+  if (wrong.length) throw new Error(`${what}: ${wrong.map(([key, type]) => `${key} must be ${OUTPUT_TYPE_HINTS[type]}`).join('; ')}`);
 }
 
 export interface QuestionSpec {
   prompt: string;
   choices: string[];
   requiredOutput?: string[];
+  outputTypes?: Record<string, OutputType>;
   assignee?: string;
 }
 
@@ -81,6 +86,7 @@ export class DecisionDesk {
       prompt: clip(spec.prompt, STATUS_LIMITS.errorChars),
       choices: spec.choices,
       requiredOutput: spec.requiredOutput ?? [],
+      ...(spec.outputTypes ? { outputTypes: spec.outputTypes } : {}),
       assignee: spec.assignee,
       openedAt: new Date().toISOString(),
       level: 0,
@@ -93,8 +99,8 @@ export class DecisionDesk {
   }
 
   /** Opens the escalation of a failed step: retry, skip (with the outputs later steps need) or abort. */
-  escalate(step: string, error: string, contact: string, requiredOutput: string[]): QuestionStatus {
-    const question = this.open('escalation', step, { prompt: error, choices: ESCALATION_ACTIONS, requiredOutput });
+  escalate(step: string, error: string, contact: string, requiredOutput: string[], outputTypes?: Record<string, OutputType>): QuestionStatus {
+    const question = this.open('escalation', step, { prompt: error, choices: [...ESCALATION_ACTIONS], requiredOutput, outputTypes });
     this.tracker.step(step).state = 'escalated';
     this.tracker.log(`${step} escalated to ${contact ? 'the escalation contact' : 'an operator'}; waiting for a decision`, step, 'error');
     this.tracker.publish();
@@ -136,7 +142,7 @@ export class DecisionDesk {
     if (typeof decision.step !== 'string' || !this.tracker.has(decision.step)) {
       throw new Error(`unknown step "${String(decision.step)}"; steps are ${this.tracker.status.steps.map((s) => s.step).join(', ')}`);
     }
-    if (!ESCALATION_ACTIONS.includes(decision.action)) {
+    if (!(ESCALATION_ACTIONS as readonly string[]).includes(decision.action)) {
       throw new Error(`unknown action "${String(decision.action)}"; actions are ${ESCALATION_ACTIONS.join(', ')}`);
     }
     const escalation = this.openEscalation(decision.step);
@@ -145,7 +151,7 @@ export class DecisionDesk {
       const why = decided ? `its escalation was already decided: ${decided.action} by ${decided.by}` : `it is ${this.tracker.step(decision.step).state}`;
       throw new Error(`step ${decision.step} is not escalated (${why})`);
     }
-    checkOutput(decision.output, decision.action === 'skip' ? escalation.requiredOutput : [], `skipping step ${decision.step}`);
+    checkOutput(decision.output, decision.action === 'skip' ? escalation.requiredOutput : [], decision.action === 'skip' ? escalation.outputTypes : undefined, `skipping step ${decision.step}`);
     this.checkDecisionCount(decision.action === 'abort');
   }
 
@@ -192,7 +198,7 @@ export class DecisionDesk {
       throw new Error(`unknown decision "${String(answer.decision)}"; decisions are ${question.choices.join(', ')}`);
     }
     const required = question.kind === 'task' || answer.decision !== 'reject' ? question.requiredOutput : [];
-    checkOutput(answer.output, required, question.kind === 'task' ? `task ${question.step}` : `answering ${question.id}`);
+    checkOutput(answer.output, required, question.outputTypes, question.kind === 'task' ? `task ${question.step}` : `answering ${question.id}`);
     this.checkDecisionCount(question.kind === 'approval' && answer.decision === 'reject');
   }
 

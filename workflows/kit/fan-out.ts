@@ -226,7 +226,7 @@ export async function runFanOut<I, R>(run: RunContext, step: string, spec: FanOu
       throw err;
     }
     record(summary);
-    return { output: { completed: String(completed.size), failed: String(summary.failures.length) }, attempt: 1 };
+    return { output: { completed: completed.size, failed: summary.failures.length }, attempt: 1 };
   });
   return {
     results: keys.filter((k) => completed.has(k)).map((key) => ({ key, result: completed.get(key) as R })),

@@ -10,7 +10,8 @@
  * Pure and deterministic: the workflow's update validators and the client (CLI, console) share these checks,
  * so the client refuses over-limit input before sending it, with the same message the run would give.
  */
-import { OPERATOR_ROLES, type DecisionIdentity, type EscalationDecision, type FaultInjection, type QuestionAnswer, type RescheduleRequest } from './types';
+import type { DecisionIdentity, EscalationDecision, FaultInjection, QuestionAnswer, RescheduleRequest } from './types';
+import { DECISION_CHANNELS, FAULT_SYNTAX, isFault, OPERATOR_ROLES } from './vocabulary';
 
 /** Frozen, typed as numbers (not literals): a limit is a bound, not a value to match. */
 const numbers = <T extends Record<string, number>>(limits: T): { readonly [K in keyof T]: number } => Object.freeze(limits);
@@ -102,7 +103,6 @@ const ESCALATION_FIELDS = ['step', 'action', 'by', 'reason', 'output', 'decision
 const ANSWER_FIELDS = ['question', 'decision', 'by', 'reason', 'output', 'decisionId', 'identity'] as const;
 const RESCHEDULE_FIELDS = ['step', 'at', 'now', 'by', 'reason', 'decisionId', 'identity'] as const;
 const IDENTITY_FIELDS = ['operator', 'email', 'role', 'via'] as const;
-const IDENTITY_VIAS = ['cli', 'console', 'email-link', 'api'];
 
 /**
  * Who made a decision, as the client authenticated them: a person's decision without one is refused (a name
@@ -117,7 +117,7 @@ export function checkIdentity(identity: unknown): asserts identity is DecisionId
   if (typeof operator !== 'string' || operator.trim() === '' || operator.length > DECISION_LIMITS.byChars) throw new Error(`${problem}: the identity's operator must be a name of 1-${DECISION_LIMITS.byChars} characters`);
   if (email !== undefined && (typeof email !== 'string' || email.length > DECISION_LIMITS.emailChars)) throw new Error(`${problem}: the identity's email must be an address of at most ${DECISION_LIMITS.emailChars} characters`);
   if (!(OPERATOR_ROLES as readonly unknown[]).includes(role)) throw new Error(`${problem}: the identity's role must be one of ${OPERATOR_ROLES.join(', ')}`);
-  if (!IDENTITY_VIAS.includes(via as string)) throw new Error(`${problem}: the identity's via must be one of ${IDENTITY_VIAS.join(', ')}`);
+  if (!(DECISION_CHANNELS as readonly unknown[]).includes(via)) throw new Error(`${problem}: the identity's via must be one of ${DECISION_CHANNELS.join(', ')}`);
 }
 const INJECTION_FIELDS = ['step', 'fault'] as const;
 
@@ -160,25 +160,14 @@ export function checkRescheduleForm(request: RescheduleRequest): void {
   }
 }
 
-const FAULT_FIELDS: Record<string, readonly string[]> = { permanent: ['kind'], transient: ['kind', 'failures'], latency: ['kind', 'ms'] };
-const FAULT_FORMS = 'a fault is transient:N (0 < N <= 100), permanent, or latency:MS (MS <= 3600000)';
-
 /** What a fault injection may hold, whatever the run's state. */
 export function checkInjectionForm(injection: FaultInjection): void {
   requireObject(injection, 'a fault injection');
   onlyFields(injection, INJECTION_FIELDS, 'a fault injection');
   checkName(injection.step, 'the step');
   const fault = injection.fault as unknown;
-  if (fault === undefined) return;
-  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) throw new Error(FAULT_FORMS);
-  const f = fault as Record<string, unknown>;
-  const fields = typeof f.kind === 'string' ? FAULT_FIELDS[f.kind] : undefined;
-  if (!fields || Object.keys(f).some((k) => !fields.includes(k))) throw new Error(FAULT_FORMS);
-  const valid =
-    f.kind === 'permanent' ||
-    (f.kind === 'transient' && Number.isInteger(f.failures) && (f.failures as number) > 0 && (f.failures as number) <= 100) ||
-    (f.kind === 'latency' && Number.isInteger(f.ms) && (f.ms as number) >= 0 && (f.ms as number) <= 3_600_000);
-  if (!valid) throw new Error(FAULT_FORMS);
+  // The same bounds as a fault given when the run starts (./vocabulary.ts).
+  if (fault !== undefined && !isFault(fault)) throw new Error(`a fault is ${FAULT_SYNTAX}`);
 }
 
 /** The refusal once a run has taken its share of some kind of update. */

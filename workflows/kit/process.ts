@@ -2,133 +2,35 @@
  * A process run: the handlers every run answers (status, decisions, answers, faults, events), the scope in
  * which its steps run, and what happens when it ends — completed, or abandoned and compensated.
  */
-import {
-  ApplicationFailure,
-  CancellationScope,
-  CancelledFailure,
-  allHandlersFinished,
-  condition,
-  patched,
-  proxyActivities,
-  proxyLocalActivities,
-  setHandler,
-  workflowInfo,
-} from '@temporalio/workflow';
-import { activityOptions, localActivityOptions } from './activity-options';
+import { ApplicationFailure, CancellationScope, CancelledFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { activityOptions } from './activity-options';
 import { askPerson, howToAct } from './ask-person';
 import type { Abandonment, NoticeActivities, RunContext } from './context';
 import { DecisionDesk } from './decision-desk';
-import { runDag, type DagNode } from './dag';
-import { EventInbox, type ProcessEvent } from './events';
+import { EventInbox } from './events';
 import { failureMessage, isCancellation } from './failures';
-import { PROCESS_ABORTED, runFanOut, type FanOutOutcome, type FanOutSpec } from './fan-out';
+import { PROCESS_ABORTED } from './fan-out';
 import { answerQuestionUpdate, decideApprovalUpdate, injectFaultUpdate, resolveEscalationUpdate, statusQuery } from './messages';
-import { askQuestion, requestApproval, runManualStep, type ApprovalRequest, type ManualTask, type ProcessQuestion } from './questions';
 import { countRunEnded, countRunStarted } from './metrics';
+import { ProcessRun, type ActivitiesOf } from './process-run';
 import { RunTracker } from './run-tracker';
 import { Saga } from './saga';
-import { ScheduledWaits, type ScheduledOutcome } from './scheduled-wait';
-import { runStep, type StepOptions, type StepOutput } from './step';
+import { ScheduledWaits } from './scheduled-wait';
+import type { ProcessShape } from './shape';
 import { SystemResumes, systemResumedSignal } from './system-pause';
-import { describeFault, type DecisionRecord, type EscalationDecision, type FaultInjection, type QuestionAnswer, type FaultMode, type Outcome, type ProcessOptions, type ProcessShape, type StepResult } from './types';
-
-/** What a process's body works with: its steps, questions, patterns and proxies to its activities. */
-export class ProcessRun {
-  readonly events = new EventInbox();
-  readonly schedule: ScheduledWaits;
-
-  constructor(private readonly ctx: RunContext) {
-    this.schedule = new ScheduledWaits(ctx.tracker);
-  }
-
-  get workflowId(): string {
-    return this.ctx.workflowId;
-  }
-
-  /** The fault currently injected into a step, to hand to its activity. */
-  fault(step: string): FaultMode | undefined {
-    return this.ctx.faults[step];
-  }
-
-  /** Activities with a step's policy (local ones on the fast path), and a summary the Temporal UI shows on them. */
-  activities<A extends object>(step: string, summary: string): A {
-    const policy = this.ctx.options.policies[step] ?? this.ctx.options.supportPolicy;
-    const shown = `${summary} (${this.ctx.subject})`;
-    // A step made slow on purpose (a latency fault) is no longer short: it leaves the fast path, so that people
-    // can still act on the run while it waits (a local activity holds the workflow task until it ends).
-    // So is a step with a retry budget in time (email, chat): it may retry for hours through an outage, which a
-    // local activity would spend holding its workflow task (and the SDK does not end it at the budget).
-    const short = this.fault(step)?.kind !== 'latency' && !(policy.retryBudgetMs && policy.retryBudgetMs > 0);
-    if (policy.runAs === 'local' && this.ctx.fastPath && short) return proxyLocalActivities<A>(localActivityOptions(policy, shown)) as A;
-    return proxyActivities<A>(activityOptions(policy, shown)) as A;
-  }
-
-  /** Activities with the support policy: fallbacks, undos, notices. */
-  support<A extends object>(summary: string): A {
-    return proxyActivities<A>(activityOptions(this.ctx.options.supportPolicy, `${summary} (${this.ctx.subject})`)) as A;
-  }
-
-  /** Steps a person skipped, in the order of the process. */
-  skippedSteps(): string[] {
-    return this.ctx.tracker.status.steps.filter((s) => s.state === 'skipped').map((s) => s.step);
-  }
-
-  log(message: string, step?: string, level: 'info' | 'warn' | 'error' = 'info'): void {
-    this.ctx.tracker.log(message, step, level);
-  }
-
-  step<O extends Outcome, K extends keyof O & string = never>(name: string, attempt: () => Promise<StepResult<O>>, opts?: StepOptions<O, K>): Promise<StepOutput<O, K>> {
-    return runStep(this.ctx, name, attempt, opts);
-  }
-
-  approval(step: string, request: ApprovalRequest): Promise<DecisionRecord> {
-    return requestApproval(this.ctx, step, request);
-  }
-
-  manualStep(step: string, task: ManualTask): Promise<Record<string, string>> {
-    return runManualStep(this.ctx, step, task);
-  }
-
-  ask(step: string, question: ProcessQuestion): Promise<{ decision: DecisionRecord; output: Record<string, string> }> {
-    return askQuestion(this.ctx, step, question);
-  }
-
-  dag(nodes: DagNode[]): Promise<Map<string, unknown>> {
-    return runDag(this.ctx, nodes);
-  }
-
-  fanOut<I, R>(step: string, spec: FanOutSpec<I>): Promise<FanOutOutcome<R>> {
-    return runFanOut<I, R>(this.ctx, step, spec);
-  }
-
-  /** A step that waits until a time (ISO 8601), which people may move with the `reschedule` update: a new time, or now. */
-  waitUntil(step: string, at: string): Promise<ScheduledOutcome> {
-    return this.schedule.waitUntil(step, at);
-  }
-
-  /** A step that waits for an event; on timeout the step is marked failed and undefined returned: the process decides what follows. */
-  async awaitEvent(step: string, type: string, matches: (event: ProcessEvent) => boolean, timeoutMs: number): Promise<ProcessEvent | undefined> {
-    const { tracker } = this.ctx;
-    const status = tracker.step(step);
-    status.state = 'waiting';
-    status.startedAt ??= new Date().toISOString();
-    tracker.log(`${step} waits for a ${type} event (up to ${Math.round(timeoutMs / 1000)} s)`, step);
-    tracker.publish();
-    const event = await this.events.waitFor(type, matches, timeoutMs);
-    if (event) tracker.stepCompleted(step, 0, { event: event.id }, 'primary');
-    else tracker.stepFailed(step, 0, `no ${type} event within ${Math.round(timeoutMs / 1000)} s`);
-    return event;
-  }
-}
+import type { EscalationDecision, FaultInjection, Outcome, ProcessOptions, QuestionAnswer } from './types';
+import { describeFault, FAILED_UNDO_CHOICES } from './vocabulary';
 
 /** How a process describes one run to the kit. */
-export interface RunRequest {
-  shape: ProcessShape;
+export interface RunRequest<Sh extends ProcessShape, A extends object> {
+  shape: Sh;
   options: ProcessOptions;
+  /** The activities the process's steps call: `activitiesOf<MyActivities>()`. */
+  activities: ActivitiesOf<A>;
   /** The run's business key for summaries and logs (an employee id, a period): never personal data. */
   subject: string;
   /** What the process does last when abandoned, after its undos (e.g. tell the team). */
-  onAbandoned?: (p: ProcessRun, reason: string) => Promise<void>;
+  onAbandoned?: (p: ProcessRun<Sh, A>, reason: string) => Promise<void>;
 }
 
 const ENDED = { abort: 'aborted', reject: 'rejected' } as const;
@@ -140,7 +42,7 @@ const FAST_PATH = 'overture-fast-path';
  * Runs a process body with everything a run needs. An abort, a rejection or a Temporal cancellation
  * undoes the registered steps newest first; a failed undo leaves the run asking a person.
  */
-export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) => Promise<R>): Promise<R> {
+export async function runProcess<Sh extends ProcessShape, A extends object, R>(request: RunRequest<Sh, A>, body: (p: ProcessRun<Sh, A>) => Promise<R>): Promise<R> {
   const { shape, options, subject } = request;
   const { workflowId } = workflowInfo();
   // Decided once, first thing: a run keeps the path it started on, and histories from before replay unchanged.
@@ -151,6 +53,8 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
   const saga = new Saga(tracker);
   const work = new CancellationScope();
   const systemResumes = new SystemResumes();
+  const events = new EventInbox();
+  const schedule = new ScheduledWaits(tracker);
   let abandonment: Abandonment | undefined;
 
   const ctx: RunContext = {
@@ -163,6 +67,9 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
     saga,
     fastPath,
     faults,
+    outputs: new Map<string, Outcome>(),
+    events,
+    schedule,
     systemResumes,
     async notify(key, to, noticeSubject, text, actions) {
       const consolePath = `/runs/${encodeURIComponent(workflowId)}`;
@@ -184,7 +91,7 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
       throw new CancelledFailure(`${shape.name} ${kind === 'reject' ? 'rejected' : 'aborted'} by ${record.by}`);
     },
   };
-  const run = new ProcessRun(ctx);
+  const run = new ProcessRun<Sh, A>(ctx);
   if (request.onAbandoned) ctx.onAbandoned = (reason) => request.onAbandoned!(run, reason);
 
   for (const [name, fault] of Object.entries(faults)) {
@@ -198,8 +105,8 @@ export async function runProcess<R>(request: RunRequest, body: (p: ProcessRun) =
   // A signal handler adds nothing to the history by itself: runs recorded before it replay unchanged.
   setHandler(systemResumedSignal, ({ system }) => systemResumes.resumed(system));
   setHandler(injectFaultUpdate, (injection) => desk.inject(injection), { validator: (injection: FaultInjection) => desk.validateInjection(injection) });
-  run.events.listen((event) => tracker.log(`event ${event.type} received (${event.id})`));
-  run.schedule.listen();
+  events.listen((event) => tracker.log(`event ${event.type} received (${event.id})`));
+  schedule.listen();
 
   tracker.log(`${shape.name} ${subject} started (${shape.steps.length} steps)`);
   tracker.publish();
@@ -246,7 +153,7 @@ async function compensate(ctx: RunContext, reason: string, ending: Abandonment):
     const step = failed[0]!;
     const question = ctx.desk.open('question', step, {
       prompt: `undo failed for ${failed.join(', ')}: retry the failed undos, or accept and clean up by hand`,
-      choices: ['retry', 'accept'],
+      choices: [...FAILED_UNDO_CHOICES],
     });
     tracker.publish();
     const decision = await askPerson(ctx, {
@@ -254,7 +161,7 @@ async function compensate(ctx: RunContext, reason: string, ending: Abandonment):
       contacts: ctx.options.escalation.contacts,
       ladder: ctx.options.escalation.ladder,
       subject: `[Overture] ${ctx.workflowId}: undo of ${failed.join(', ')} failed`,
-      body: `The run was abandoned (${reason}) and could not undo ${failed.join(', ')}.\n${howToAct(`overture approve ${ctx.workflowId} --question ${question.id} --decision retry|accept`)}`,
+      body: `The run was abandoned (${reason}) and could not undo ${failed.join(', ')}.\n${howToAct(`overture approve ${ctx.workflowId} --question ${question.id} --decision ${FAILED_UNDO_CHOICES.join('|')}`)}`,
       reminderLog: `reminder sent about the failed undo of ${failed.join(', ')}`,
       handOverLog: (level) => `failed undo handed to escalation contact #${level + 1}`,
       onNoAnswer: 'keep-waiting',

@@ -5,8 +5,10 @@
  */
 import { askPerson, howToAct } from './ask-person';
 import type { RunContext } from './context';
+import { outputTypes, requiredOutputs, shownOutcome, typedOutputs } from './outputs';
 import type { Undo } from './saga';
-import type { DecisionRecord } from './types';
+import type { DecisionRecord, Outcome } from './types';
+import { APPROVAL_CHOICES, TASK_DONE } from './vocabulary';
 
 export interface ApprovalRequest {
   /** What is to be approved, e.g. "privileged permissions (admin)". */
@@ -26,7 +28,7 @@ export async function requestApproval(run: RunContext, step: string, request: Ap
     status.state = 'waiting';
     status.startedAt ??= new Date().toISOString();
   }
-  const question = run.desk.open('approval', step, { prompt: request.subject, choices: ['approve', 'reject'], assignee: request.approver });
+  const question = run.desk.open('approval', step, { prompt: request.subject, choices: [...APPROVAL_CHOICES], assignee: request.approver });
   run.tracker.log(`${request.subject} wait for approval by ${request.approver ? 'the approver' : 'an operator'}`, step, 'warn');
   run.tracker.publish();
   const decision = await askPerson(run, {
@@ -34,11 +36,11 @@ export async function requestApproval(run: RunContext, step: string, request: Ap
     contacts: [request.approver, ...run.options.escalation.contacts],
     ladder: run.options.approval.ladder,
     subject: `[Overture] ${run.workflowId}: approve ${request.subject}`,
-    body: `${request.details}\n${howToAct(`overture approve ${run.workflowId} --decision approve|reject --reason "..."`)}`,
+    body: `${request.details}\n${howToAct(`overture approve ${run.workflowId} --decision ${APPROVAL_CHOICES.join('|')} --reason "..."`)}`,
     reminderLog: 'reminder sent to the approver about the pending approval',
     handOverLog: (level) => `pending approval handed to escalation contact #${level}`,
     onNoAnswer: { action: 'reject', reason: 'no approval before the deadline', logMessage: 'no approval before the deadline: rejected automatically' },
-    linkChoices: ['approve', 'reject'],
+    linkChoices: [...APPROVAL_CHOICES],
   });
   if (decision.action === 'reject') run.abandon('reject', decision);
   if (ownStep) run.tracker.stepCompleted(step, 0, { approvedBy: decision.by }, 'person');
@@ -50,26 +52,27 @@ export interface ManualTask {
   instructions: string;
   /** Who does it (an address; empty: any operator, by webhook). */
   assignee: string;
-  /** What the person reports back when done, e.g. an asset tag: later steps may use it. */
-  outputs: string[];
   undo?: Undo;
   cannotUndo?: string;
 }
 
 /**
- * A step done by a person: a task with instructions, an assignee and the ladder, completed with its output.
- * It sits in the process graph like any step, so it can later become an activity without changing the shape.
+ * A step done by a person: a task with instructions, an assignee and the ladder, completed with the outputs the
+ * shape declares for the step (e.g. asset tags later steps use), read as their types. It sits in the process graph
+ * like any step, so it can later become an activity without changing the shape.
  */
-export async function runManualStep(run: RunContext, step: string, task: ManualTask): Promise<Record<string, string>> {
+export async function runManualStep(run: RunContext, step: string, task: ManualTask): Promise<Outcome> {
+  const declared = run.shape.steps.find((s) => s.name === step)?.outputs;
+  const outputs = requiredOutputs(declared);
   if (task.undo) run.saga.register(step, task.undo);
   else if (task.cannotUndo) run.saga.cannotUndo(step, task.cannotUndo);
   const status = run.tracker.step(step);
   status.state = 'waiting';
   status.startedAt ??= new Date().toISOString();
-  const question = run.desk.open('task', step, { prompt: task.instructions, choices: ['done'], requiredOutput: task.outputs, assignee: task.assignee });
+  const question = run.desk.open('task', step, { prompt: task.instructions, choices: [TASK_DONE], requiredOutput: outputs, outputTypes: outputTypes(declared), assignee: task.assignee });
   run.tracker.log(`${step} is a manual task for ${task.assignee ? 'its assignee' : 'an operator'}; waiting for it to be done`, step, 'warn');
   run.tracker.publish();
-  const example = JSON.stringify(Object.fromEntries(task.outputs.map((k) => [k, '...'])));
+  const example = JSON.stringify(Object.fromEntries(outputs.map((k) => [k, '...'])));
   await askPerson(run, {
     question,
     contacts: [task.assignee, ...run.options.escalation.contacts],
@@ -81,8 +84,8 @@ export async function runManualStep(run: RunContext, step: string, task: ManualT
     // Only a person can do it: past the deadline the run keeps waiting, and says so.
     onNoAnswer: 'keep-waiting',
   });
-  const output = question.output ?? {};
-  run.tracker.stepCompleted(step, 0, output, 'person');
+  const output = typedOutputs(declared, question.output ?? {});
+  run.tracker.stepCompleted(step, 0, shownOutcome(output), 'person');
   return output;
 }
 

@@ -9,7 +9,8 @@ import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_SINCE } from './search-attributes';
 import { clip, STATUS_LIMITS } from './limits';
-import { FINAL_RUN_STATES, type LogLine, type ProcessShape, type RunState, type RunStatus, type StepStatus } from './types';
+import { FINAL_RUN_STATES, OPEN_RUN_STATES, type RunState } from './vocabulary';
+import type { LogLine, ProcessShape, RunStatus, ShownOutcome, StepStatus } from './types';
 
 const now = (): string => new Date().toISOString();
 
@@ -25,8 +26,6 @@ function startAttributes(): string {
  * errors, must not grow its status past Temporal's limits.
  */
 const LOG_LIMIT = STATUS_LIMITS.logLines;
-
-const OPEN_STATES: readonly RunState[] = ['running', 'needs_attention', 'awaiting_approval', 'awaiting_input'];
 
 /** Keeps the status that the `status` query returns, and the search attributes that mirror it. */
 export class RunTracker {
@@ -82,7 +81,7 @@ export class RunTracker {
     this.publish();
   }
 
-  stepCompleted(name: string, attempts: number, outcome: Record<string, string>, path: NonNullable<StepStatus['path']>): void {
+  stepCompleted(name: string, attempts: number, outcome: ShownOutcome, path: NonNullable<StepStatus['path']>): void {
     const s = this.step(name);
     s.state = 'completed';
     s.attempts += attempts;
@@ -105,7 +104,7 @@ export class RunTracker {
     this.publish();
   }
 
-  stepSkipped(name: string, outcome: Record<string, string>): void {
+  stepSkipped(name: string, outcome: ShownOutcome): void {
     const s = this.step(name);
     s.state = 'skipped';
     s.outcome = outcome;
@@ -145,7 +144,7 @@ export class RunTracker {
   /** Recomputes the run state from open questions and mirrors it into search attributes when it changed. */
   publish(): void {
     const waitingSince = this.waitingSince();
-    if (OPEN_STATES.includes(this.status.state)) {
+    if (OPEN_RUN_STATES.includes(this.status.state)) {
       const open = this.status.questions.filter((q) => q.open);
       if (open.some((q) => q.kind === 'escalation')) this.status.state = 'needs_attention';
       else if (open.some((q) => q.kind === 'approval')) this.status.state = 'awaiting_approval';

@@ -1,9 +1,27 @@
 /**
- * The vocabulary every process shares: policies, faults, run and step states, questions to people, the status.
+ * The types every process shares: policies, options, questions to people, decisions and the status. The words
+ * they use (states, actions, fault modes, roles) are defined in ./vocabulary.ts, shapes in ./shape.ts; both are
+ * re-exported here.
  *
  * Pure types and constants only: this module is bundled into the deterministic workflow sandbox and read by
  * clients, activities and the console alike. It names no process.
  */
+import type { DECISION_CHANNELS, EscalationAction, FaultMode, OperatorRole, OutputType, QuestionKind, RunState, StepState } from './vocabulary';
+
+export {
+  describeFault,
+  FINAL_RUN_STATES,
+  OPERATOR_ROLES,
+  SYSTEM_NAMES,
+  type FaultMode,
+  type OperatorRole,
+  type QuestionKind,
+  type RunState,
+  type StepKind,
+  type StepState,
+  type SystemName,
+} from './vocabulary';
+export type { OutputField, ProcessShape, StepDefinition } from './shape';
 
 /** Retry policy and timeout of one step (Temporal RetryPolicy fields, in milliseconds). */
 export interface StepPolicy {
@@ -30,9 +48,6 @@ export interface StepPolicy {
   runAs?: 'activity' | 'local';
 }
 
-/** The downstream systems an operator may pause (`overture systems pause SYSTEM`) and Overture watches for outages. */
-export const SYSTEM_NAMES = ['email', 'chat'] as const;
-export type SystemName = (typeof SYSTEM_NAMES)[number];
 
 /** The failure type of an attempt refused before its side effect because its system is paused. */
 export const SYSTEM_PAUSED = 'SystemPaused';
@@ -46,11 +61,6 @@ export interface SystemPausedDetails {
   reason?: string;
 }
 
-/** A failure injected on purpose into one step, to show and test recovery. */
-export type FaultMode =
-  | { kind: 'transient'; failures: number }
-  | { kind: 'permanent' }
-  | { kind: 'latency'; ms: number };
 
 export type AutomaticAction = 'abort' | 'skip';
 
@@ -79,58 +89,6 @@ export interface ProcessOptions {
   consoleUrl: string;
 }
 
-/** How a node of a process is carried out, for the graph and the tracker. */
-export type StepKind = 'activity' | 'manual' | 'approval' | 'fan-out' | 'event';
-
-/** One node of a process's graph: what it is called, what it needs first, and how it is done. */
-export interface StepDefinition {
-  name: string;
-  title: string;
-  /** Steps that must be done (or skipped) before this one starts; none means it starts first. */
-  needs: string[];
-  kind: StepKind;
-  /** Outputs later steps need: skipping this step is refused unless the person supplies them. */
-  outputs?: string[];
-  /** Only some runs take this step (a branch, an optional step). */
-  optional?: boolean;
-}
-
-/** The shape of a process, written once and read by the tracker, the CLI, the console and the worker. */
-export interface ProcessShape {
-  name: string;
-  title: string;
-  steps: StepDefinition[];
-}
-
-export type StepState =
-  | 'pending'
-  | 'running'
-  | 'retrying'
-  | 'waiting'
-  | 'completed'
-  | 'failed'
-  | 'escalated'
-  | 'skipped'
-  | 'not_taken'
-  | 'cancelled'
-  | 'compensated'
-  | 'compensation_failed';
-
-export type RunState =
-  | 'running'
-  | 'awaiting_approval'
-  | 'awaiting_input'
-  | 'needs_attention'
-  | 'compensating'
-  | 'completed'
-  | 'aborted'
-  | 'rejected'
-  | 'compensation_failed'
-  | 'failed';
-
-/** States in which a run has ended. */
-export const FINAL_RUN_STATES: readonly RunState[] = ['completed', 'aborted', 'rejected', 'compensation_failed', 'failed'];
-
 /** Progress of a fan-out step: one child run per item. */
 export interface FanOutProgress {
   total: number;
@@ -154,7 +112,7 @@ export interface StepStatus {
   /** The fault injected into the step, if any, e.g. "transient:2". */
   fault?: string;
   /** Output flowing forward: ids, URLs, counts. */
-  outcome?: Record<string, string>;
+  outcome?: ShownOutcome;
   fanOut?: FanOutProgress;
 }
 
@@ -178,12 +136,6 @@ export interface DecisionRecord {
   role?: OperatorRole;
 }
 
-/**
- * A question put to a person: an escalated step (retry | skip | abort), an approval (approve | reject),
- * a manual task (done, with its output) or a process's own question (its own choices).
- */
-export type QuestionKind = 'escalation' | 'approval' | 'task' | 'question';
-
 export interface QuestionStatus {
   id: string;
   kind: QuestionKind;
@@ -194,6 +146,8 @@ export interface QuestionStatus {
   choices: string[];
   /** Output keys an answer must supply (a manual task's output, a skipped step's outputs). */
   requiredOutput: string[];
+  /** The declared types of the step's outputs (an escalation's) or of the task's: an answer's values are read as these. */
+  outputTypes?: Record<string, OutputType>;
   /** Who is asked first (an address or a role); the ladder then hands over to the escalation contacts. */
   assignee?: string;
   openedAt: string;
@@ -227,11 +181,6 @@ export interface RunStatus {
   injections?: number;
 }
 
-/** A person's decision on an escalated step. */
-/** What an operator may do: each role may do everything the roles before it may. */
-export const OPERATOR_ROLES = ['viewer', 'operator', 'approver', 'admin'] as const;
-export type OperatorRole = (typeof OPERATOR_ROLES)[number];
-
 /**
  * Who made a decision, as authenticated by the client that carried it (a personal token on the CLI, a console
  * session, a signed email link). Never typed by the person: the client fills it from the credential.
@@ -242,12 +191,13 @@ export interface DecisionIdentity {
   /** The operator's address: how approvals are matched to the approver and the escalation contacts. */
   email?: string;
   role: OperatorRole;
-  via: 'cli' | 'console' | 'email-link' | 'api';
+  via: (typeof DECISION_CHANNELS)[number];
 }
 
+/** A person's decision on an escalated step. */
 export interface EscalationDecision {
   step: string;
-  action: 'retry' | 'skip' | 'abort';
+  action: EscalationAction;
   by: string;
   reason?: string;
   /** Output to use for a skipped step, e.g. a workspace URL created by hand. */
@@ -302,17 +252,12 @@ export interface StepResult<T> {
   attempt: number;
 }
 
-/** What steps hand forward: flat strings, shown in the status and passed to later steps. */
-export type Outcome = Record<string, string | undefined>;
+/**
+ * What a step hands forward: a flat record of text, numbers and flags, shown in the status and passed to later
+ * steps. The outputs a shape declares are read as their declared types (./vocabulary.ts `readOutput`).
+ */
+export type Outcome = Record<string, string | number | boolean | undefined>;
 
-/** Renders a fault as the CLI spells it, e.g. "transient:2". */
-export function describeFault(fault: FaultMode): string {
-  switch (fault.kind) {
-    case 'transient':
-      return `transient:${fault.failures}`;
-    case 'permanent':
-      return 'permanent';
-    case 'latency':
-      return `latency:${fault.ms}`;
-  }
-}
+/** A step's outcome as the status shows it. */
+export type ShownOutcome = Record<string, string | number | boolean>;
+

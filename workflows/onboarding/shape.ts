@@ -1,21 +1,27 @@
 /**
- * The shape of an employee onboarding: its steps and what each needs first. Read by the workflow (its DAG
- * and tracker), the registry, the CLI and the console's process graph.
+ * The shape of an employee onboarding: its steps, what each needs first, and the outputs later steps read.
+ * Read by the workflow (its DAG and tracker), the registry, the CLI and the console's process graph.
  */
-import type { ProcessShape } from '../kit/types';
+import { defineShape } from '../kit/shape';
 
-export const ONBOARDING: ProcessShape = {
+export const ONBOARDING = defineShape({
   name: 'onboarding',
   title: 'Employee onboarding',
-  steps: [
-    { name: 'createAccount', title: 'Create the directory account', needs: [], kind: 'activity' },
-    { name: 'assignPermissions', title: 'Grant role and permissions (privileged ones after approval)', needs: ['createAccount'], kind: 'activity' },
-    { name: 'sendWelcomeEmail', title: 'Send the welcome email', needs: ['assignPermissions'], kind: 'activity' },
-    { name: 'createWorkspace', title: 'Provision the workspace', needs: ['assignPermissions'], kind: 'activity' },
-    { name: 'requestEquipment', title: 'IT prepares the equipment (when the hire lists some)', needs: ['assignPermissions'], kind: 'manual', optional: true },
-    { name: 'notifyTeam', title: 'Notify the team', needs: ['sendWelcomeEmail', 'createWorkspace'], kind: 'activity' },
-  ],
-};
+  steps: {
+    createAccount: { title: 'Create the directory account', kind: 'activity', outputs: { accountId: 'text' } },
+    assignPermissions: { title: 'Grant role and permissions (privileged ones after approval)', kind: 'activity', needs: ['createAccount'] },
+    sendWelcomeEmail: { title: 'Send the welcome email', kind: 'activity', needs: ['assignPermissions'] },
+    createWorkspace: { title: 'Provision the workspace', kind: 'activity', needs: ['assignPermissions'], outputs: { workspaceUrl: 'text?', ticketId: 'text?' } },
+    requestEquipment: {
+      title: 'IT prepares the equipment (when the hire lists some)',
+      kind: 'manual',
+      needs: ['assignPermissions'],
+      optional: true,
+      outputs: { assetTags: 'text' },
+    },
+    notifyTeam: { title: 'Notify the team', kind: 'activity', needs: ['sendWelcomeEmail', 'createWorkspace'] },
+  },
+});
 
 /** The onboarding's steps, in the order they are shown. */
 export const ONBOARDING_STEPS = ONBOARDING.steps.map((s) => s.name);
