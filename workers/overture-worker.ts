@@ -1,88 +1,61 @@
 /**
- * The Overture worker: runs every registered process's workflows, the kit's fan-out, and all their
- * activities against the configured systems.
+ * The Overture worker: runs every installed process's workflows and the kit's (fan-out, scheduled start), and all
+ * their activities against the configured systems, built from the registry (src/registry): no process is named here.
  *
  * `npm run worker` starts one alone (to scale out); `npm start` starts one beside the dev stack.
  */
-import path from 'node:path';
-import nodemailer from 'nodemailer';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
-import { createOnboardingActivities } from '../activities/onboarding';
-import { createAccountingActivities } from '../activities/financial-close/activities';
+import { createNoticeActivities } from '../activities/kit/notices';
 import { createScheduleActivities } from '../activities/kit/scheduled-start';
-import { SqliteGeneralLedger } from '../activities/financial-close/sqlite-general-ledger';
+import { connectSharedSystems, type SharedSystems } from '../activities/kit/shared-systems';
+import type { ConnectedProcess } from '../activities/kit/process-worker';
 import { loadConfig, type OvertureConfig } from '../src/config';
-import { describeStores, openDeliveryLedger, openDirectory } from '../src/stores/open';
-import { connectPublishingSystems } from '../activities/content-publishing/systems';
-import { connectPipelineSystems } from '../activities/data-pipeline/systems';
-import { connectSystemGuard } from '../activities/kit/worker-guard';
+import { describeStores } from '../src/stores/open';
+import { processWorkers } from '../src/registry';
+import { workflowSource } from '../src/registry/workflow-bundle';
 import { dataConverterFor } from '../src/temporal/codec/data-converter';
-import { noticeLinksFor } from '../src/approval-links';
 import { installWorkerRuntime } from '../src/temporal/observability/runtime';
 import { workerObservability } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
 import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/temporal/deployments/settings';
 
-export const WORKFLOWS_PATH = path.join(__dirname, '..', 'workflows', 'index.ts');
-
-/** The SMTP URL with nodemailer's connection pool switched on (kept if the URL says otherwise). */
-function pooled(smtpUrl: string): string {
-  const url = new URL(smtpUrl);
-  if (!url.searchParams.has('pool')) url.searchParams.set('pool', 'true');
-  return url.toString();
+/** The activities of every installed process, each name once: two processes defining one activity is a programming error. */
+function mergeActivities(parts: Array<{ owner: string; activities: object }>): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  const ownerOf = new Map<string, string>();
+  for (const { owner, activities } of parts) {
+    for (const [name, fn] of Object.entries(activities)) {
+      const taken = ownerOf.get(name);
+      if (taken) throw new Error(`activity ${name} is defined by both ${taken} and ${owner}: rename one`);
+      ownerOf.set(name, owner);
+      merged[name] = fn;
+    }
+  }
+  return merged;
 }
 
-/** The real systems a worker talks to, built from configuration; the example books are loaded into an empty ledger. */
-export async function connectSystems(config: OvertureConfig) {
-  // PostgreSQL when LEDGER_URL / DIRECTORY_URL is set (shared by every host, migrated here), else this host's SQLite files.
-  const ledger = await openDeliveryLedger(config);
-  const directory = await openDirectory(config).catch(async (err: unknown) => {
-    await ledger.close();
-    throw err;
-  });
-  const books = new SqliteGeneralLedger(config.accountingDbPath);
-  if (config.ACCOUNTING_SEED !== 'none') await books.seedFrom(config.ACCOUNTING_SEED);
-  // A pooled transport keeps its SMTP connections open between messages: the greeting and EHLO exchange were
-  // most of sendWelcomeEmail's ~110 ms against the local relay.
-  const transport = nodemailer.createTransport(pooled(config.smtpUrl));
-  // Pauses, outage alerts and recovery notes of email and chat, shared with the other workers (src/systems).
-  // On PostgreSQL at SYSTEMS_URL (migrated here) one outage alerts once and a pause holds every host.
-  const systemGuard = await connectSystemGuard(config, { transport, ledger }).catch(async (err: unknown) => {
-    transport.close();
-    books.close();
-    await Promise.all([ledger.close(), directory.close()]);
-    throw err;
-  });
-  const { guard } = systemGuard;
-  const publishing = connectPublishingSystems(config, { transport, ledger, guard });
-  const pipeline = connectPipelineSystems(config, { ledger, guard });
-  const activities = {
-    ...createOnboardingActivities({
-      directory,
-      // Notices link to this worker's console, whatever the config of the client that started the run.
-      email: { transport, from: config.MAIL_FROM, ledger, workspaceBaseUrl: config.WORKSPACE_BASE_URL, consoleUrl: config.consoleUrl, noticeLinks: noticeLinksFor(config), guard },
-      chat: { webhookUrl: config.webhookUrl, ledger, consoleUrl: config.consoleUrl, guard },
-    }),
-    ...createAccountingActivities({
-      ledger: books,
-      bankStatementsDir: config.BANK_STATEMENTS_DIR,
-      ratesSource: config.RATES_SOURCE,
-      statementsDir: config.statementsDir,
-      email: { transport, from: config.MAIL_FROM, deliveries: ledger, guard },
-    }),
-    ...publishing.activities,
-    ...pipeline.activities,
-    ...createScheduleActivities({ config }),
-  };
+/**
+ * The systems a worker talks to, built from configuration: the shared ones (ledger, directory, mail, chat and their
+ * guard), and each installed process's, with every activity bound to them.
+ */
+export async function connectSystems(config: OvertureConfig): Promise<SharedSystems & { activities: Record<string, unknown>; close(): Promise<void> }> {
+  const shared = await connectSharedSystems(config);
+  const connected: Array<ConnectedProcess & { owner: string }> = [];
   const close = async () => {
-    transport.close();
-    books.close();
-    publishing.close();
-    pipeline.close();
-    // PostgreSQL pools end once their connections in use are back; SQLite files close at once.
-    await Promise.all([ledger.close(), directory.close(), systemGuard.close()]);
+    for (const part of connected.reverse()) await part.close?.();
+    await shared.close();
   };
-  return { directory, ledger, books, activities, close };
+  try {
+    for (const { folder, worker } of processWorkers()) connected.push({ owner: folder, ...(await worker.connect(shared)) });
+    const activities = mergeActivities([
+      { owner: 'the kit', activities: { ...createNoticeActivities(shared), ...createScheduleActivities({ config }) } },
+      ...connected.map((c) => ({ owner: c.owner, activities: c.activities })),
+    ]);
+    return { ...shared, activities, close };
+  } catch (err) {
+    await close();
+    throw err;
+  }
 }
 
 /** Creates a worker for the configured task queue; extra options (e.g. a prebuilt workflow bundle) win. */
@@ -103,7 +76,8 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    ...(extra.workflowBundle ? {} : { workflowsPath: WORKFLOWS_PATH }),
+    // Every installed process's workflows (src/registry), unless a bundle built ahead is given.
+    ...(extra.workflowBundle ? {} : workflowSource()),
     activities: systems.activities,
     // Runs parked for days (waiting for a person) need no place in memory: only this many stay cached, the
     // others are replayed from their short histories when a decision arrives. The SDK's default (from the heap

@@ -1,31 +1,46 @@
 /**
- * Every activity of content publishing, bound to its systems: the house style, the web (link checks), the
- * site, SMTP (newsletter and author) and the social webhook. One file per system; this one joins them.
+ * Content publishing's worker part: its activities against the site (whose store it opens here), the web (link
+ * checks within the allow-list), the mail and chat the worker shares, and the social webhook; and, on one machine,
+ * the local server of the published pages and feed.
  */
-import { createDraftCheckActivities, type HouseStyle } from './draft-checks';
-import { createLinkCheckerActivities, type LinkCheckerDependencies } from './link-checker';
-import { createPublishingMailActivities, type PublishingMailDependencies } from './publishing-mail';
-import { createSiteActivities } from './site';
-import { createSocialActivities, type SocialDependencies } from './social';
-import type { SiteStore } from './site-store';
+import { startSiteServer } from '../../src/tools/dev-stack/site-server';
+import { defineWorker } from '../kit/process-worker';
+import { createPublishingActivities } from './activities';
+import { settings } from './settings';
+import { SiteStore } from './site-store';
 
-export interface PublishingDependencies {
-  style: HouseStyle;
-  links: LinkCheckerDependencies;
-  site: SiteStore;
-  mail: PublishingMailDependencies;
-  social: SocialDependencies;
-}
+export const worker = defineWorker({
+  connect(systems) {
+    const publishing = settings.of(systems.config);
+    const site = new SiteStore(publishing.siteDir, publishing.siteDbPath, publishing.siteUrl);
+    const activities = createPublishingActivities({
+      style: { bannedWords: publishing.BANNED_WORDS, maxReadingMinutes: publishing.MAX_READING_MINUTES },
+      links: {
+        siteUrl: publishing.siteUrl,
+        policy: { allowedHosts: publishing.linkCheckAllowedHosts, siteOrigin: publishing.siteUrl },
+        timeoutMs: publishing.LINK_CHECK_TIMEOUT_MS,
+      },
+      site,
+      mail: { ...systems.mail, subscribers: publishing.NEWSLETTER_SUBSCRIBERS, siteUrl: publishing.siteUrl },
+      social: { webhookUrl: publishing.socialWebhookUrl, ledger: systems.ledger, siteUrl: publishing.siteUrl },
+    });
+    return { activities, close: () => site.close() };
+  },
 
-/** The content-publishing activities, bound to the given systems. */
-export function createPublishingActivities(deps: PublishingDependencies) {
-  return {
-    ...createDraftCheckActivities(deps.style),
-    ...createLinkCheckerActivities(deps.links),
-    ...createSiteActivities(deps.site),
-    ...createPublishingMailActivities(deps.mail),
-    ...createSocialActivities(deps.social),
-  };
-}
-
-export type PublishingActivities = ReturnType<typeof createPublishingActivities>;
+  // The published pages and feed: served here unless SITE_URL says another server serves SITE_DIR.
+  localServices(config) {
+    const publishing = settings.of(config);
+    return [
+      {
+        name: 'site server',
+        runs: !publishing.SITE_URL,
+        port: { port: publishing.SITE_PORT, variable: 'SITE_PORT' },
+        start: (log) => startSiteServer({ port: publishing.SITE_PORT, dir: publishing.siteDir, log }),
+        summary: (localUrl) => [
+          'Site',
+          localUrl ? `${localUrl}/feed.xml, pages from ${publishing.siteDir}` : `${publishing.siteUrl} (SITE_URL), pages written to ${publishing.siteDir}`,
+        ],
+      },
+    ];
+  },
+});

@@ -1,9 +1,10 @@
 /**
- * Configuration of content publishing: the site, the link checker's allow-list, the editor, the newsletter's
- * subscribers, the social webhook and the house style. Spread into Overture's one configuration schema.
+ * Content publishing's own settings: the site, the link checker's allow-list, the editor, the newsletter's
+ * subscribers, the social webhook and the house style.
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { defineSettings } from '../kit/settings';
 
 const list = (fallback: string) =>
   z
@@ -21,8 +22,8 @@ const hostEntry = z.string().refine((entry) => {
   }
 }, 'each entry must be host or host:port, e.g. 127.0.0.1:4090');
 
-/** The variables of content publishing, validated with the rest of the configuration. */
-export const PUBLISHING_SETTINGS = {
+/** The variables of content publishing. */
+const VARIABLES = {
   SITE_DIR: z.string().optional(),
   SITE_PORT: z.coerce.number().int().min(0).max(65_535).default(4090),
   SITE_URL: z.string().url().optional(),
@@ -38,39 +39,23 @@ export const PUBLISHING_SETTINGS = {
   REVISION_WAIT_HOURS: z.coerce.number().positive().default(168),
 };
 
-/** Paths and URLs of content publishing, resolved from the variables. */
-export interface PublishingDerived {
-  /** Where the site's pages and feed are written (and served from by the local site server). */
-  siteDir: string;
-  /** The site's own origin and base of page links, e.g. http://127.0.0.1:4090. */
-  siteUrl: string;
-  /** The feed's index (one row per published content item). */
-  siteDbPath: string;
-  /** `host:port` (or `host`, for the scheme's default port) entries the link checker may contact. */
-  linkCheckAllowedHosts: string[];
-  socialWebhookUrl: string;
-}
-
-interface RawPublishing {
-  SITE_DIR?: string;
-  SITE_PORT: number;
-  SITE_URL?: string;
-  LINK_CHECK_ALLOWED_HOSTS: string[];
-  SOCIAL_WEBHOOK_URL?: string;
-  NOTIFY_WEBHOOK_URL?: string;
-  LOCAL_WEBHOOK_PORT: number;
-}
-
-/** Resolves the publishing paths and URLs; by default the link checker may reach the stack's own site only. */
-export function publishingDerived(raw: RawPublishing, dataDir: string): PublishingDerived {
+/** The settings, with the site's paths and URLs resolved; by default the link checker may reach the stack's own site only. */
+export const settings = defineSettings(VARIABLES, (raw, config) => {
   const siteUrl = (raw.SITE_URL ?? `http://127.0.0.1:${raw.SITE_PORT}`).replace(/\/+$/, '');
   const allowed = raw.LINK_CHECK_ALLOWED_HOSTS.length ? raw.LINK_CHECK_ALLOWED_HOSTS : [new URL(siteUrl).host];
   return {
-    siteDir: path.resolve(raw.SITE_DIR ?? path.join(dataDir, 'site')),
+    ...raw,
+    /** Where the site's pages and feed are written (and served from by the local site server). */
+    siteDir: path.resolve(raw.SITE_DIR ?? path.join(config.OVERTURE_DATA_DIR, 'site')),
+    /** The site's own origin and base of page links, e.g. http://127.0.0.1:4090. */
     siteUrl,
-    siteDbPath: path.join(dataDir, 'site.db'),
+    /** The feed's index (one row per published content item). */
+    siteDbPath: path.join(config.OVERTURE_DATA_DIR, 'site.db'),
+    /** `host:port` (or `host`, for the scheme's default port) entries the link checker may contact. */
     linkCheckAllowedHosts: allowed.map((h) => h.toLowerCase()),
     // A hosted team webhook (NOTIFY_WEBHOOK_URL) doubles as the social channel unless one of its own is set.
-    socialWebhookUrl: raw.SOCIAL_WEBHOOK_URL ?? raw.NOTIFY_WEBHOOK_URL ?? `http://127.0.0.1:${raw.LOCAL_WEBHOOK_PORT}/hooks/social`,
+    socialWebhookUrl: raw.SOCIAL_WEBHOOK_URL ?? config.NOTIFY_WEBHOOK_URL ?? `http://127.0.0.1:${config.LOCAL_WEBHOOK_PORT}/hooks/social`,
   };
-}
+});
+
+export type PublishingSettings = ReturnType<typeof settings.of>;

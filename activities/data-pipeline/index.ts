@@ -1,29 +1,20 @@
 /**
- * Every activity of the data pipeline, bound to its systems: the inbox and URLs it reads, the staging folder it
- * works in, the warehouse it loads, and the team webhook its summary goes to.
+ * The data pipeline's worker part: its activities against the inbox (created if missing, so files can be dropped
+ * in at once), the staging folder, the warehouse (opened here) and the team chat the worker shares.
  */
-import type { SqliteWarehouse } from './sqlite-warehouse';
-import type { ChatDependencies } from '../kit/chat';
-import { createPipelineSourceActivities } from './source';
-import { createPipelineStagingActivities } from './staging';
-import { createTeamSummaryActivities } from './team-summary';
-import { createWarehouseActivities } from './warehouse';
+import fs from 'node:fs';
+import { defineWorker } from '../kit/process-worker';
+import { createPipelineActivities } from './activities';
+import { settings } from './settings';
+import { SqliteWarehouse } from './sqlite-warehouse';
 
-export interface PipelineDependencies {
-  inboxDir: string;
-  stagingDir: string;
-  warehouse: SqliteWarehouse;
-  chat: ChatDependencies;
-}
-
-/** The pipeline's activities on the given inbox, staging folder, warehouse and team webhook. */
-export function createPipelineActivities(deps: PipelineDependencies) {
-  return {
-    ...createPipelineSourceActivities({ inboxDir: deps.inboxDir, stagingDir: deps.stagingDir }),
-    ...createPipelineStagingActivities({ stagingDir: deps.stagingDir }),
-    ...createWarehouseActivities({ warehouse: deps.warehouse, stagingDir: deps.stagingDir }),
-    ...createTeamSummaryActivities(deps.chat),
-  };
-}
-
-export type PipelineActivities = ReturnType<typeof createPipelineActivities>;
+export const worker = defineWorker({
+  connect(systems) {
+    const pipeline = settings.of(systems.config);
+    fs.mkdirSync(pipeline.inboxDir, { recursive: true });
+    fs.mkdirSync(pipeline.stagingDir, { recursive: true });
+    const warehouse = new SqliteWarehouse(pipeline.warehouseDbPath);
+    const activities = createPipelineActivities({ inboxDir: pipeline.inboxDir, stagingDir: pipeline.stagingDir, warehouse, chat: systems.chat });
+    return { activities, close: () => warehouse.close() };
+  },
+});

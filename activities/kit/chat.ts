@@ -1,12 +1,10 @@
 /**
- * Activities that post to the team chat through a Slack-compatible incoming webhook.
+ * The team chat, a system every process may use: a message posted once per key through a Slack-compatible
+ * incoming webhook, its text escaped, its failures sorted into permanent and transient.
  */
 import { createHash } from 'node:crypto';
 import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
 import { PermanentError, TransientError } from './errors';
-import { announcementText, withConsoleLink, type NoticeInput, type TeamAnnouncement } from './mail';
-import { stepActivity, idempotencyKey } from './step-attempt';
-import { classified } from './classified';
 import { attemptDeliveryOptions } from './delivery-attempt';
 import { deliverGuarded, type SystemGuard } from './system-guard';
 
@@ -59,26 +57,4 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
     return createHash('sha256').update(key).digest('hex').slice(0, 16);
   });
   return delivery.receipt;
-}
-
-/** Chat activities bound to a webhook URL and the delivery ledger. */
-export function createChatActivities(deps: ChatDependencies) {
-  const post = (key: string, text: string) => postToTeamOnce(deps, key, text);
-
-  return {
-    notifyTeam: stepActivity(async (input: TeamAnnouncement) => ({ deliveryId: await post(idempotencyKey('notifyTeam'), `:wave: ${announcementText(input)}`) })),
-
-    /** Posts a notice (escalation, reminder, approval request) once per key. */
-    async postNotice(input: NoticeInput) {
-      const text = withConsoleLink(input.text, deps.consoleUrl, input.consolePath);
-      return classified(async () => ({ deliveryId: await post(idempotencyKey(`notice/${input.key}`), `:rotating_light: ${text}`) }));
-    },
-
-    /** Compensation of the whole run: tells the team the onboarding was cancelled. */
-    async announceCancellation(input: { employeeId: string; team: string; reason: string }) {
-      return classified(async () => ({
-        deliveryId: await post(idempotencyKey('announceCancellation'), `:x: The onboarding of employee ${input.employeeId} into ${input.team} was cancelled (${input.reason}).`),
-      }));
-    },
-  };
 }

@@ -1,18 +1,12 @@
 /**
- * Activities that send email through SMTP (nodemailer): the welcome email, notices to people,
- * and the team announcement when the chat webhook is down.
+ * Email, a system every process may use: a plain-text message sent once per key through SMTP (nodemailer), its
+ * Message-ID derived from the key, its subject made safe, its failures sorted into permanent and transient.
  */
 import { createHash } from 'node:crypto';
 import type { Transporter } from 'nodemailer';
-import { Context } from '@temporalio/activity';
 import type { NoticeLinkMaker } from '../../src/approval-links/notice-links';
-import type { NoticeActions } from '../../workflows/kit/context';
 import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
-import { workspaceUrlFor } from '../../src/stores/directory/directory';
 import { PermanentError, TransientError } from './errors';
-import type { NewHire } from '../../workflows/onboarding/types';
-import { stepActivity, idempotencyKey } from './step-attempt';
-import { classified } from './classified';
 import { replaceUnsafe } from '../../workflows/kit/safe-text';
 import { attemptDeliveryOptions } from './delivery-attempt';
 import { deliverGuarded, type SystemGuard } from './system-guard';
@@ -21,7 +15,6 @@ export interface EmailDependencies {
   transport: Transporter;
   from: string;
   ledger: DeliveryLedger;
-  workspaceBaseUrl: string;
   /** This worker's operator console, for the links in notices; none when empty or unset. */
   consoleUrl?: string;
   /** Signs the approval links of a notice for its recipient (src/approval-links); without it, notices carry none. */
@@ -43,16 +36,6 @@ export function withConsoleLink(text: string, consoleUrl: string | undefined, co
   return consoleUrl && consolePath ? `${text}\nOr open ${consoleUrl.replace(/\/+$/, '')}${consolePath}` : text;
 }
 
-export interface TeamAnnouncement {
-  employeeId: string;
-  fullName: string;
-  role: string;
-  team: string;
-  startDate: string;
-  workspaceUrl?: string;
-  ticketId?: string;
-}
-
 /** SMTP replies 5xx mean the server will never accept this message; 4xx and connection errors may pass later. */
 export function classifySmtpError(err: unknown): Error {
   const code = (err as { responseCode?: number }).responseCode;
@@ -64,12 +47,6 @@ export function classifySmtpError(err: unknown): Error {
 /** A Message-ID derived from the idempotency key, so mail systems downstream can drop a duplicate too. */
 export function messageIdFor(key: string): string {
   return `<${createHash('sha256').update(key).digest('hex').slice(0, 32)}@overture.local>`;
-}
-
-/** The text of the team's announcement, shared by the webhook and its email fallback. */
-export function announcementText(a: TeamAnnouncement): string {
-  const where = a.workspaceUrl ? `Workspace: ${a.workspaceUrl}` : a.ticketId ? `Workspace: being set up by IT (ticket ${a.ticketId})` : 'Workspace: not provisioned';
-  return `Please welcome ${a.fullName}, joining ${a.team} as ${a.role} on ${a.startDate}. ${where}`;
 }
 
 /**
@@ -102,48 +79,4 @@ export async function sendEmailOnce(
     }
   });
   return { messageId: delivery.receipt, alreadyDelivered: delivery.alreadyDelivered };
-}
-
-/** Email activities bound to an SMTP transport and the delivery ledger. */
-export function createEmailActivities(deps: EmailDependencies) {
-  const send = async (key: string, to: string, subject: string, text: string) => (await sendEmailOnce(deps, key, to, subject, text)).messageId;
-
-  return {
-    sendWelcomeEmail: stepActivity(async (input: { hire: NewHire; accountId: string }) => {
-      const { hire } = input;
-      const firstName = hire.fullName.split(/\s+/)[0] ?? hire.fullName;
-      const workspaceUrl = workspaceUrlFor(deps.workspaceBaseUrl, hire.employeeId);
-      const text = [
-        `Hi ${firstName},`,
-        '',
-        `Welcome to the ${hire.team} team! You start on ${hire.startDate} as ${hire.role}.`,
-        `Your account: ${input.accountId}`,
-        `Your workspace: ${workspaceUrl}`,
-        `Your manager: ${hire.managerEmail}`,
-        '',
-        'See you soon!',
-      ].join('\n');
-      const messageId = await send(idempotencyKey('sendWelcomeEmail'), hire.email, `Welcome to the ${hire.team} team, ${firstName}!`, text);
-      return { messageId };
-    }),
-
-    /** Sends a notice (escalation, reminder, approval request) once per key. */
-    async sendNotice(input: NoticeInput & { to: string; subject: string; actions?: NoticeActions }) {
-      return classified(async () => {
-        // Signed here, for this recipient: the tokens never enter the workflow history, and are never logged.
-        const workflowId = Context.current().info.workflowExecution?.workflowId;
-        const links = input.actions && deps.noticeLinks && workflowId ? deps.noticeLinks(workflowId, input.to, input.actions) : '';
-        const text = withConsoleLink(links ? `${input.text}\n${links}` : input.text, deps.consoleUrl, input.consolePath);
-        return { messageId: await send(idempotencyKey(`notice/${input.key}`), input.to, input.subject, text) };
-      });
-    },
-
-    /** Fallback of notifyTeam: the announcement goes to the manager by email. */
-    async emailTeamAnnouncement(input: TeamAnnouncement & { to: string }) {
-      return classified(async () => {
-        const text = `${announcementText(input)}\n\n(The team chat could not be reached; please pass this on to the team.)`;
-        return { messageId: await send(idempotencyKey('emailTeamAnnouncement'), input.to, `New team member joining ${input.team}`, text) };
-      });
-    },
-  };
 }

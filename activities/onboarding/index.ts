@@ -1,26 +1,21 @@
 /**
- * All onboarding activities, built from their clients so tests and providers can swap any of them.
+ * The onboarding's worker part: its activities against the directory, email and the team chat the worker shares.
  */
-import { createChatActivities, type ChatDependencies } from '../kit/chat';
+import type { SharedSystems } from '../kit/shared-systems';
+import { defineWorker } from '../kit/process-worker';
 import { createDirectoryActivities } from './directory';
-import { createEmailActivities, type EmailDependencies } from '../kit/mail';
-import type { DirectoryProvider } from '../../src/stores/directory/directory';
+import { createWelcomeActivities } from './welcome';
 
-export type { StepAttempt } from '../kit/step-attempt';
-
-export interface OnboardingDependencies {
-  directory: DirectoryProvider;
-  email: EmailDependencies;
-  chat: ChatDependencies;
-}
-
-/** Every activity the onboarding workflow calls, bound to the given systems. */
-export function createOnboardingActivities(deps: OnboardingDependencies) {
+/** Every activity the onboarding workflow calls, bound to the given systems (tests and providers swap any of them). */
+export function createOnboardingActivities(systems: Pick<SharedSystems, 'directory' | 'mail' | 'chat'> & { workspaceBaseUrl: string }) {
   return {
-    ...createDirectoryActivities(deps.directory),
-    ...createEmailActivities(deps.email),
-    ...createChatActivities(deps.chat),
+    ...createDirectoryActivities(systems.directory),
+    ...createWelcomeActivities({ mail: systems.mail, chat: systems.chat, workspaceBaseUrl: systems.workspaceBaseUrl }),
   };
 }
 
 export type OnboardingActivities = ReturnType<typeof createOnboardingActivities>;
+
+export const worker = defineWorker({
+  connect: (systems) => ({ activities: createOnboardingActivities({ ...systems, workspaceBaseUrl: systems.config.WORKSPACE_BASE_URL }) }),
+});

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { listOpenQuestions, resolveEscalation } from './';
+import { listOpenQuestions, resolveEscalation } from '.';
 import type { DecisionIdentity, EscalationDecision } from '../../workflows/kit/types';
 
 export type BulkAction = EscalationDecision['action'];

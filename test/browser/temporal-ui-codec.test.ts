@@ -9,14 +9,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { type Browser, type BrowserContext } from 'playwright-core';
 import { ARTIFACTS, launchBrowser } from '../helpers/browser';
-import { startOnboarding } from '../../src/client';
+
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { uiCodecEndpoint } from '../../src/apps/console/codec-endpoint';
 import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/tools/dev-stack/temporal-server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
-import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator, type TestOperator } from '../helpers/operators';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 jest.setTimeout(180_000);
 

@@ -5,14 +5,15 @@
  * and not applied again; a forged, altered or expired one is refused; refused links lock the address out.
  */
 import fs from 'node:fs';
-import { decideApproval, getRunStatus, startOnboarding } from '../../src/client';
+import { decideApproval, getRunStatus } from '../../src/client';
 import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { newNonce, signLink } from '../../src/approval-links';
 import type { ReceivedMail } from '../../src/tools/dev-stack/mail-receiver';
 import type { EscalationLadder, FaultMode, QuestionStatus } from '../../workflows/kit/types';
-import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 const MANAGER = 'approving.manager@example.com';
 const CONTACT = 'oncall@it.example.com';
@@ -20,7 +21,6 @@ const PROMPT = 'privileged permissions (admin)';
 let stack: TestStack;
 let console_: RunningConsole;
 const lines: string[] = [];
-
 
 beforeAll(async () => {
   // The worker links to its own console (CONSOLE_HOST:CONSOLE_PORT): the console listens right there.

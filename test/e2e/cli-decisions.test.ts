@@ -4,10 +4,11 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { NoWorkerError, getRunStatus, startOnboarding } from '../../src/client';
-import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { NoWorkerError, getRunStatus } from '../../src/client';
+import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { runOverture } from '../helpers/processes';
 import { addOperator, envAs } from '../helpers/operators';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 let stack: TestStack;
 beforeAll(async () => {

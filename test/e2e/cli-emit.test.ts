@@ -6,7 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { startEventGateway, type RunningEventGateway } from '../../src/apps/events/server';
 import { runOverture } from '../helpers/processes';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
+import { newHire } from '../processes/onboarding/helpers';
 
 let stack: TestStack;
 let gateway: RunningEventGateway;

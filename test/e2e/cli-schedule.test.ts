@@ -11,7 +11,8 @@ import type { ScheduleListing } from '../../src/client/schedules';
 import { placeholderValues } from '../../src/client/schedule-placeholders';
 import { PROCESS } from '../../workflows/kit/search-attributes';
 import { runOverture } from '../helpers/processes';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
+import { newHire } from '../processes/onboarding/helpers';
 
 // Each test waits on several real runs; the machine may be shared with other test files.
 jest.setTimeout(120_000);

@@ -4,9 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { startTestStack, type TestStack } from '../helpers/test-stack';
 import { runCommand, runOverture } from '../helpers/processes';
 import type { RunStatus } from '../../src/client';
+import { newHire } from '../processes/onboarding/helpers';
 
 let stack: TestStack;
 let dir: string;

@@ -3,13 +3,14 @@
  * history: 401 and nothing decoded without an operator, the CORS preflight answered for the Temporal UI's origin
  * only (exact origin, with credentials), and decoding for a signed-in operator by session cookie or bearer token.
  */
-import { startOnboarding } from '../../src/client';
+
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { ENCRYPTED_ENCODING } from '../../src/temporal/codec/encryption-codec';
 import { payloadsToJson } from '../../src/apps/console/codec-endpoint';
-import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator, type TestOperator } from '../helpers/operators';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 const UI_ORIGIN = 'http://127.0.0.1:8233';
 let stack: TestStack;

@@ -4,12 +4,14 @@
  */
 import http from 'node:http';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import { onboardingWorkflowId } from '../../src/client';
+
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
-import { eventually, fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';
 import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store';
 import type { OperatorRole } from '../../workflows/kit/types';
+import { newHire } from '../processes/onboarding/helpers';
+import { onboardingWorkflowId } from '../../workflows/onboarding/definition';
 
 /** The operators of this file, by name: their tokens are filled in once the stack's store exists. */
 const OPERATORS: Record<string, OperatorRole> = { 'ops.alice': 'admin', 'ops.bob': 'operator', 'ops.carol': 'operator', 'ops.vic': 'viewer', 'ops.otto': 'operator' };

@@ -10,7 +10,8 @@ import { startOperatorConsole, type RunningConsole } from '../../src/apps/consol
 import type { OvertureConfig } from '../../src/config';
 import { addOperator } from '../helpers/operators';
 import { startProcess } from '../../src/client';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
+import { newHire } from '../processes/onboarding/helpers';
 
 jest.setTimeout(120_000);
 

@@ -9,7 +9,8 @@ import { startOperatorConsole, type RunningConsole } from '../../src/apps/consol
 import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store';
 import { addOperator } from '../helpers/operators';
 import { CookieJar, get, startOidcProvider, walkToCallback, type TestOidcProvider } from '../helpers/oidc-provider';
-import { newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { startTestStack, type TestStack } from '../helpers/test-stack';
+import { newHire } from '../processes/onboarding/helpers';
 
 const CLIENT = { clientId: 'overture-console', clientSecret: 'test-client-secret-0123456789abcdef' };
 let stack: TestStack;

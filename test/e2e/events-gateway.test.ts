@@ -7,8 +7,9 @@ import { WorkflowNotFoundError } from '@temporalio/client';
 import { connectClient, getRunStatus } from '../../src/client';
 import { startEventGateway, type RunningEventGateway } from '../../src/apps/events/server';
 import { signatureOf, signedHeaders, unixSeconds } from '../../src/apps/events/signature';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { newHire } from '../processes/onboarding/helpers';
 
 const TYPE = 'hr.employee-hired';
 const HR_SECRET = 'h'.repeat(64);

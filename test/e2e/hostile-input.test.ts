@@ -10,11 +10,12 @@ import { startProcess } from '../../src/client';
 import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
 import { sendEmailOnce } from '../../activities/kit/mail';
 import { postToTeamOnce } from '../../activities/kit/chat';
-import { eventually, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { runCommand, runOverture } from '../helpers/processes';
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { hasUnsafeText } from '../../workflows/kit/safe-text';
 import { addOperator } from '../helpers/operators';
+import { newHire } from '../processes/onboarding/helpers';
 
 let stack: TestStack;
 

@@ -7,9 +7,10 @@
  * The full test: 100 onboardings, 5 minutes down (about 7 minutes in all). OVERTURE_TEST_OUTAGE_MS and
  * OVERTURE_TEST_OUTAGE_RUNS shorten it while developing.
  */
-import { getRunStatus, startOnboarding } from '../../src/client';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { getRunStatus } from '../../src/client';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 const OUTAGE_MS = Number(process.env.OVERTURE_TEST_OUTAGE_MS ?? 5 * 60_000);
 const RUNS = Number(process.env.OVERTURE_TEST_OUTAGE_RUNS ?? 100);

@@ -9,10 +9,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startOnboarding } from '../../src/client';
+
 import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/tools/cluster/native-cluster';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 /** Runs per test: the 200 by default; OVERTURE_TEST_CLUSTER_RUNS sets another count. */
 const RUNS = Number(process.env.OVERTURE_TEST_CLUSTER_RUNS ?? 200);

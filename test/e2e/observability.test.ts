@@ -5,14 +5,15 @@
  * receiver, has the client's start, the workflow and one span per step, all in one trace.
  */
 import { findFreePort } from '../../src/tools/dev-stack/temporal-server';
-import { resolveEscalation, startOnboarding } from '../../src/client';
+import { resolveEscalation } from '../../src/client';
 import { ONBOARDING } from '../../workflows/onboarding/shape';
 import { OVERTURE_METRICS } from '../../workflows/kit/metrics';
 import { decidedBy } from '../helpers/operators';
 import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';
 import { startOtlpReceiver, type OtlpReceiver } from '../helpers/otlp-receiver';
 import { scrape, total, type Sample } from '../helpers/prometheus';
-import { eventually, fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { eventually, fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 jest.setTimeout(180_000);
 

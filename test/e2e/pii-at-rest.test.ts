@@ -13,13 +13,14 @@ import { promisify } from 'node:util';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config';
-import { connectClient, startOnboarding } from '../../src/client';
+import { connectClient } from '../../src/client';
 import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/tools/dev-stack/temporal-server';
 import { startMailReceiver, type MailReceiver } from '../../src/tools/dev-stack/mail-receiver';
 import { startWebhookReceiver, type WebhookReceiver } from '../../src/tools/dev-stack/webhook-receiver';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
 import { createWorker } from '../../workers/overture-worker';
-import { fastOptions, newHire } from '../helpers/test-stack';
+import { fastOptions } from '../helpers/test-stack';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 jest.setTimeout(180_000);
 

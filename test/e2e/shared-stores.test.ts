@@ -3,11 +3,12 @@
  * creates and migrates them, and onboards a hire into them: the account, grants and workspace land in the shared
  * directory, the welcome email and team notification in the shared ledger, nothing in the SQLite files.
  */
-import { startOnboarding } from '../../src/client';
+
 import { PostgresDirectory } from '../../src/stores/directory/postgres-directory';
 import { PostgresDeliveryLedger } from '../../src/stores/delivery-ledger/postgres-ledger';
-import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 let pg: TestPostgres;
 let stack: TestStack;

@@ -4,12 +4,13 @@
  * wakes the run the worker noted there; nothing of it lands in this host's systems.db.
  */
 import fs from 'node:fs';
-import { getRunStatus, startOnboarding } from '../../src/client';
+import { getRunStatus } from '../../src/client';
 import { PostgresSystemHealthStore } from '../../src/stores/system-health/postgres-health';
 import { addOperator, envAs, type TestOperator } from '../helpers/operators';
 import { startTestPostgres, type TestPostgres } from '../helpers/private-postgres';
 import { runOverture } from '../helpers/processes';
-import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 jest.setTimeout(120_000);
 

@@ -4,13 +4,14 @@
  * retries every escalation of a step, each run recording its own decision (operator and bulk id), a repeat
  * acknowledged and not applied again — from the CLI and from the console API.
  */
-import { getRunStatus, injectFault, startOnboarding, type RunStatus } from '../../src/client';
+import { getRunStatus, injectFault, type RunStatus } from '../../src/client';
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { SystemHealthStore } from '../../src/stores/system-health/sqlite-health';
 import type { ProcessOptions } from '../../workflows/kit/types';
 import { addOperator, envAs, type TestOperator } from '../helpers/operators';
 import { runOverture } from '../helpers/processes';
-import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 jest.setTimeout(120_000);
 

@@ -5,14 +5,15 @@
  */
 import os from 'node:os';
 import { loadConfig } from '../../src/config';
-import { connectClient, startOnboarding } from '../../src/client';
+import { connectClient } from '../../src/client';
 import { NativeConnection } from '@temporalio/worker';
 import { TemporalConnectionError, temporalConnectionOptions } from '../../src/temporal/connect';
 import { createWorker } from '../../workers/overture-worker';
-import { fastOptions, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { makeTestCertificates, type TestCertificates } from '../helpers/test-certificates';
 import { startTlsTerminator, type TlsTerminator } from '../helpers/tls-terminator';
 import { runCommand, spawnWorker, kill } from '../helpers/processes';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 let certs: TestCertificates;
 let tlsFront: TlsTerminator;

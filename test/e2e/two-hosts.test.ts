@@ -14,13 +14,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client as PgClient } from 'pg';
-import { startOnboarding } from '../../src/client';
+
 import { findFreeClusterPorts, startNativeCluster, type NativeCluster } from '../../src/tools/cluster/native-cluster';
 import { getRunStatus } from '../../src/client';
 import { GREETING_DELAY_MS, overlappingWelcome, START_TO_CLOSE_MS } from '../helpers/overlap';
 import { kill, spawnWorker, type WorkerProcess } from '../helpers/processes';
-import { eventually, newHire, startTestStack, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
 import type { NewHire } from '../../workflows/onboarding/types';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 /** The scale; OVERTURE_TEST_CLUSTER_RUNS sets another count. */
 const RUNS = Number(process.env.OVERTURE_TEST_CLUSTER_RUNS ?? 200);

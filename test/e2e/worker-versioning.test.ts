@@ -10,13 +10,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { startOnboarding } from '../../src/client';
+
 import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/tools/dev-stack/temporal-server';
 import type { DeploymentDescription } from '../../src/temporal/deployments/deployments';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
-import { eventually, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { eventually, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { kill, runOverture, spawnWorker, type WorkerProcess } from '../helpers/processes';
 import { addOperator, envAs } from '../helpers/operators';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 jest.setTimeout(180_000);
 

@@ -17,7 +17,6 @@ import { SqliteDirectory } from '../../src/stores/directory/sqlite-directory';
 import { createWorker } from '../../workers/overture-worker';
 import { ensureBootstrapAdmin } from '../../src/stores/operators/bootstrap';
 import type { EscalationLadder, ProcessOptions } from '../../workflows/kit/types';
-import type { NewHire } from '../../workflows/onboarding/types';
 
 export interface TestStack {
   config: OvertureConfig;
@@ -118,25 +117,6 @@ export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: b
       if (!mailStopped) await mail.stop();
       await webhooks.stop();
     },
-  };
-}
-
-let counter = 0;
-
-/** A valid new hire with a unique employee id. */
-export function newHire(overrides: Partial<NewHire> = {}): NewHire {
-  counter += 1;
-  const employeeId = `T${Date.now().toString(36)}${counter}`.toUpperCase();
-  return {
-    employeeId,
-    fullName: 'Katherine Johnson',
-    email: `k.johnson.${employeeId.toLowerCase()}@example.com`,
-    role: 'engineer',
-    team: 'Flight Research',
-    managerEmail: 'dorothy.vaughan@example.com',
-    startDate: '2026-12-07',
-    extraPermissions: [],
-    ...overrides,
   };
 }
 

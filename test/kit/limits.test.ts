@@ -10,16 +10,17 @@
 import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { temporal } from '@temporalio/proto';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { answerQuestion, getRunStatus, injectFault, reschedule, resolveEscalation, startOnboarding } from '../../src/client';
-import { processOptionsFrom } from '../../src/config';
+import { answerQuestion, getRunStatus, injectFault, reschedule, resolveEscalation } from '../../src/client';
+import { processOptionsFrom } from '../../src/registry/options';
 import { connectSystems } from '../../workers/overture-worker';
 import { DECISION_LIMITS, STATUS_LIMITS } from '../../workflows/kit/limits';
 import { answerQuestionUpdate, injectFaultUpdate, resolveEscalationUpdate } from '../../workflows/kit/messages';
 import type { EscalationDecision, FaultInjection, FaultMode, ProcessOptions, StepPolicy } from '../../workflows/kit/types';
-import { fastOptions, newHire, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { fixtureActivities } from './fixtures/activities';
 import type { kitSaga, kitScheduled } from './fixtures/workflows';
 import { decidedBy } from '../helpers/operators';
+import { newHire, startOnboarding } from '../processes/onboarding/helpers';
 
 let stack: TestStack;
 let systems: Awaited<ReturnType<typeof connectSystems>>;

@@ -12,7 +12,7 @@ import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, 
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { answerQuestion, getRunStatus, reschedule, resolveEscalation, sendEvent, type RunStatus } from '../../src/client';
-import { processOptionsFrom } from '../../src/config';
+import { processOptionsFrom } from '../../src/registry/options';
 import { connectSystems } from '../../workers/overture-worker';
 import { rescheduleUpdate } from '../../workflows/kit/messages';
 import { NEEDS_ATTENTION, RUN_STATE } from '../../workflows/kit/search-attributes';

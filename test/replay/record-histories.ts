@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { loadConfig, type OvertureConfig } from '../../src/config';
-import { answerQuestion, connectClient, decideApproval, resolveEscalation, sendEvent, startOnboarding, startProcess, getRunStatus, type StartedOnboarding } from '../../src/client';
+import { answerQuestion, connectClient, decideApproval, resolveEscalation, sendEvent, startProcess, getRunStatus } from '../../src/client';
 import { provisionTemporalBinary } from '../../src/tools/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer } from '../../src/tools/dev-stack/temporal-server';
 import { writeOrderFile } from '../../activities/data-pipeline/order-generator';
@@ -21,6 +21,8 @@ import type { Client } from '@temporalio/client';
 import type { FaultMode, ProcessOptions } from '../../workflows/kit/types';
 import type { NewHire } from '../../workflows/onboarding/types';
 import { decidedBy } from '../helpers/operators';
+import { startOnboarding, type StartedOnboarding } from '../processes/onboarding/helpers';
+import { settings as pipelineSettings } from '../../activities/data-pipeline/settings';
 
 const OUT_DIR = path.join(__dirname, 'histories');
 /** The payload encryption key of recorded histories: a fixture, committed, never used outside tests. */
@@ -119,7 +121,7 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'data-pipeline-completed': async (client, _start, config) => {
     // 200 rows, 2 of them bad (1%, under the 5% that asks a person): 198 valid rows in 2 partitions of 100.
-    await writeOrderFile(path.join(config.pipelineInboxDir, 'orders-2026-11-20.csv'), { date: '2026-11-20', rows: 200, badRatio: 0.01 });
+    await writeOrderFile(path.join(pipelineSettings.of(config).inboxDir, 'orders-2026-11-20.csv'), { date: '2026-11-20', rows: 200, badRatio: 0.01 });
     const run = await startProcess(client, config, 'data-pipeline', { dataset: 'orders', source: { inboxFile: 'orders-2026-11-20.csv' }, partitionRows: 100 }, { tuneOptions: quick });
     const result = (await run.handle.result()) as { rowsIn: number; rejected: number; loaded: number; partitions: number };
     if (result.rowsIn !== 200 || result.rejected !== 2 || result.loaded !== 198 || result.partitions !== 2) throw new Error(`unexpected pipeline result ${JSON.stringify(result)}`);
@@ -131,7 +133,7 @@ const SCENARIOS: Record<string, Scenario> = {
   'scheduled-start-pipeline': async (client, _start, config) => {
     // A real schedule, kept paused so it never fires on its own; one backfilled night gives the run a fixed
     // scheduled time (2026-11-22 02:00 UTC), so {{yesterday}} is 2026-11-21 whenever this is recorded.
-    await writeOrderFile(path.join(config.pipelineInboxDir, 'orders-2026-11-21.csv'), { date: '2026-11-21', rows: 200, badRatio: 0.01 });
+    await writeOrderFile(path.join(pipelineSettings.of(config).inboxDir, 'orders-2026-11-21.csv'), { date: '2026-11-21', rows: 200, badRatio: 0.01 });
     const name = 'record-pipeline-nightly';
     await createSchedule(client, config, {
       name,

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from '../../workers/overture-worker';
+import { workflowSource } from '../../src/registry/workflow-bundle';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec/data-converter';
 import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
 import { parseKeyRing } from '../../src/temporal/codec/key-ring';
@@ -21,7 +21,7 @@ const REPLAY_KEYS = parseKeyRing(fs.readFileSync(path.join(__dirname, 'fixtures'
 const dataConverter = { payloadCodecs: [EncryptionCodec.of(REPLAY_KEYS)], failureConverterPath: FAILURE_CONVERTER_PATH };
 const bundle = () => {
   const codePath = process.env.OVERTURE_TEST_WORKFLOW_BUNDLE;
-  return { ...(codePath ? { workflowBundle: { codePath } } : { workflowsPath: WORKFLOWS_PATH }), dataConverter };
+  return { ...(codePath ? { workflowBundle: { codePath } } : workflowSource()), dataConverter };
 };
 
 it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, the financial close, the content publishing, the data pipeline, a scheduled start, and one recorded with payload encryption', () => {

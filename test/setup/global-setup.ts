@@ -5,11 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { bundleWorkflowCode } from '@temporalio/worker';
 import { provisionTemporalBinary } from '../../src/tools/dev-stack/temporal-binary';
 import { findFreePort, startTemporalDevServer, type DevServer } from '../../src/tools/dev-stack/temporal-server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/kit/search-attributes';
-import { WORKFLOWS_PATH } from '../../workers/overture-worker';
+import { bundleWorkflows } from '../../src/registry/workflow-bundle';
 import { FAILURE_CONVERTER_PATH } from '../../src/temporal/codec/data-converter';
 import { generateKeyRing, writeKeyFile } from '../../src/temporal/codec/key-ring';
 
@@ -30,7 +29,7 @@ export default async function globalSetup(): Promise<void> {
   });
   globalThis.__overtureDevServer = server;
   // The failure converter of src/codec (messages into encrypted payloads) is part of the bundle, as the worker's own.
-  const bundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
+  const bundle = await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH, logger: quietLogger });
   const bundlePath = path.join(workDir, 'workflow-bundle.js');
   fs.writeFileSync(bundlePath, bundle.code);
   // Test workers are separate processes of the same jest run: they inherit these.

@@ -1,6 +1,13 @@
 import path from 'node:path';
-import { DEFAULT_SUPPORT_POLICY, loadConfig } from '../../src/config';
-import { DEFAULT_STEP_POLICIES, onboardingOptionsFrom } from '../../src/processes/onboarding';
+import { loadConfig, type OvertureConfig } from '../../src/config';
+import { optionsFor } from '../../src/registry';
+import { DEFAULT_SUPPORT_POLICY } from '../../src/registry/options';
+import { settings as onboardingSettings } from '../../activities/onboarding/settings';
+import { onboardingDefinition } from '../../workflows/onboarding/definition';
+import type { OnboardingOptions } from '../../workflows/onboarding/types';
+
+const DEFAULT_STEP_POLICIES = onboardingDefinition.policies;
+const onboardingOptionsFrom = (config: OvertureConfig) => optionsFor(config, onboardingDefinition) as OnboardingOptions;
 import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 import { configErrorOf } from '../helpers/config-errors';
 
@@ -12,7 +19,7 @@ describe('loadConfig', () => {
     const config = loadConfig({});
 
     expect(config.TEMPORAL_ADDRESS).toBe('127.0.0.1:7233');
-    expect(config.TEMPORAL_TASK_QUEUE).toBe('overture-onboarding');
+    expect(config.TEMPORAL_TASK_QUEUE).toBe('overture');
     expect(config.smtpUrl).toBe('smtp://127.0.0.1:2525');
     expect(config.webhookUrl).toBe('http://127.0.0.1:4040/hooks/team');
     expect(config.temporalUiUrl).toBe('http://127.0.0.1:8233');
@@ -21,7 +28,7 @@ describe('loadConfig', () => {
     expect(config.directoryDbPath).toBe(path.resolve('.data', 'directory.db'));
     expect(config.ledgerDbPath).toBe(path.resolve('.data', 'overture.db'));
     expect(config.ESCALATION_CONTACTS).toEqual(['it-oncall@overture.local', 'it-lead@overture.local']);
-    expect(config.PRIVILEGED_PERMISSIONS).toEqual(['admin', 'root', 'billing-admin', 'security-admin']);
+    expect(onboardingSettings.of(config).privilegedPermissions).toEqual(['admin', 'root', 'billing-admin', 'security-admin']);
     expect(config.ESCALATION_AUTO_ACTION).toBe('abort');
     expect(config.STEP_POLICIES).toEqual({});
   });
@@ -67,7 +74,7 @@ describe('loadConfig', () => {
   it('splits and trims lists', () => {
     const config = loadConfig({ ESCALATION_CONTACTS: ' a@example.com ,b@example.com,, ', PRIVILEGED_PERMISSIONS: 'root' });
     expect(config.ESCALATION_CONTACTS).toEqual(['a@example.com', 'b@example.com']);
-    expect(config.PRIVILEGED_PERMISSIONS).toEqual(['root']);
+    expect(onboardingSettings.of(config).privilegedPermissions).toEqual(['root']);
   });
 
   it.each([

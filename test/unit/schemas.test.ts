@@ -1,8 +1,13 @@
-import { InputError, notJsonProblem, parseFaultSpec, parseInput, parseNewHire, safeText } from '../../workflows/kit/input';
-import { employeeHiredRoute, onboardingProcess, onboardingWorkflowId } from '../../src/processes/onboarding';
-import { draftSchema } from '../../src/processes/content-publishing';
-import { fileArrivedSchema, pipelineRequestSchema } from '../../src/processes/data-pipeline';
-import { closeRequestSchema } from '../../src/processes/financial-close';
+import { InputError, notJsonProblem, parseFaultSpec, parseInput, safeText } from '../../workflows/kit/input';
+import { newHireSchema, onboardingDefinition, onboardingWorkflowId } from '../../workflows/onboarding/definition';
+import { draftSchema } from '../../workflows/content-publishing/definition';
+import { fileArrivedSchema, pipelineRequestSchema } from '../../workflows/data-pipeline/definition';
+import { closeRequestSchema } from '../../workflows/financial-close/definition';
+import type { NewHire } from '../../workflows/onboarding/types';
+
+const parseNewHire = (raw: unknown): NewHire => parseInput(newHireSchema, raw, 'onboarding input');
+const employeeHiredRoute = onboardingDefinition.events![0]!;
+const onboardingProcess = onboardingDefinition;
 import { ONBOARDING_STEPS } from '../../workflows/onboarding/shape';
 
 const validHire = () => ({

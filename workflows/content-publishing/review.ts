@@ -3,7 +3,7 @@
  * revised draft, and the editor's review.
  */
 import type { DeclaredOutputs, NoticeActivities, ProcessRun } from '../kit';
-import type { PublishingActivities } from '../../activities/content-publishing';
+import type { PublishingActivities } from '../../activities/content-publishing/activities';
 import { newerRevision } from './revisions';
 import { type CONTENT_PUBLISHING, DRAFT_CHECKS } from './shape';
 import type { CheckReport, ContentPublishingOptions, Draft } from './types';

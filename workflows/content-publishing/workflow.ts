@@ -5,7 +5,7 @@
  * (site ‖ newsletter ‖ social). An abandoned run withdraws what went out and tells the author.
  */
 import { activitiesOf, runProcess, type NoticeActivities } from '../kit';
-import type { PublishingActivities } from '../../activities/content-publishing';
+import type { PublishingActivities } from '../../activities/content-publishing/activities';
 import { publishEverywhere } from './publication';
 import { awaitRevision, editorialReview, runChecks, tellAuthor } from './review';
 import { CONTENT_PUBLISHING } from './shape';

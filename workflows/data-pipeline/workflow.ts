@@ -5,7 +5,7 @@
  */
 import { ApplicationFailure, isCancellation } from '@temporalio/workflow';
 import { activitiesOf, runProcess, type NoticeActivities, type ProcessRun, type StepHandle } from '../kit';
-import type { PipelineActivities } from '../../activities/data-pipeline';
+import type { PipelineActivities } from '../../activities/data-pipeline/activities';
 import { batchOf, partitionFileName, STAGED, type Batch } from './batch';
 import { DATA_PIPELINE, TRANSFORM_PARTITION } from './shape';
 import type { DataPipelineInput, DataPipelineResult, PartitionJob, PartitionResult } from './types';

@@ -1,10 +1,10 @@
 /**
- * The input of an onboarding, validated before anything starts. Error messages name fields, never values,
- * because values are personal data.
+ * Input that crosses into Overture, validated before anything starts: the building blocks of every process's input
+ * schema (plain text that cannot hurt where it is shown, email addresses), the error that names each bad field
+ * (never a value: values may be personal data), and the spelling of faults.
  */
 import { z } from 'zod';
-import type { FaultMode } from './types';
-import type { NewHire } from '../onboarding/types';
+import { FAULT_SYNTAX, readFault, type FaultMode } from './vocabulary';
 import { hasUnsafeText } from './safe-text';
 
 /** The longest email address SMTP carries (RFC 5321). */
@@ -32,34 +32,6 @@ export function safeText(opts: { max: number; min?: number; multiline?: boolean 
 
 /** An email address of at most 254 characters (zod's address pattern is plain ASCII already). */
 export const emailAddress = () => z.email({ error: 'must be an email address' }).max(EMAIL_MAX, `must be at most ${EMAIL_MAX} characters`);
-
-/**
- * An employee id, in upper case: "n13" and "N13" are one employee (the directory and the workflow id
- * `onboarding-N13` would otherwise see two), so every spelling is normalised before anything uses it.
- */
-export const employeeIdSchema = z
-  .string({ error: 'is required' })
-  .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'must be 1-64 letters, digits, "-" or "_" (it becomes part of the workflow ID)')
-  .transform((id) => id.toUpperCase());
-
-const permission = z.string().regex(/^[a-z][a-z0-9:_-]{0,62}$/, 'must be lowercase letters, digits, ":", "_" or "-"');
-
-export const newHireSchema = z
-  .object({
-    employeeId: employeeIdSchema,
-    fullName: safeText({ max: 200 }),
-    email: emailAddress(),
-    role: z.string({ error: 'is required' }).regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lowercase role name, e.g. engineer'),
-    team: safeText({ max: 100 }),
-    managerEmail: emailAddress(),
-    startDate: z.iso.date({ error: 'must be a date as YYYY-MM-DD' }),
-    extraPermissions: z.array(permission, { error: 'must be a list of permission names' }).max(50).default([]),
-    equipment: z
-      .array(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9 .,()'+-]{0,79}$/, 'each item must be 1-80 letters, digits, spaces or .,()\'+-'), { error: 'must be a list of equipment items' })
-      .max(20, 'at most 20 items')
-      .optional(),
-  })
-  .strict();
 
 /** Bad input: `problems` has one line per bad field, e.g. "email: must be an email address". */
 export class InputError extends Error {
@@ -119,25 +91,15 @@ function jsonFailureAt(text: string): number | undefined {
   }
 }
 
-/** Validates raw input (parsed JSON) as a new hire, or throws an InputError naming each bad field. */
-export function parseNewHire(raw: unknown): NewHire {
-  return parseInput(newHireSchema, raw, 'onboarding input');
-}
-
-/** Parses "step=mode" (mode: transient:N, permanent, latency:MS, none) as the CLI and console spell a fault. */
+/**
+ * Reads "step=mode" as the CLI and the console spell a fault (mode: transient:N, permanent, latency:MS, none) for
+ * a process with these steps, within the bounds a live injection has (./vocabulary.ts).
+ */
 export function parseFaultSpec(spec: string, steps: readonly string[]): { step: string; fault?: FaultMode } {
-  const [stepName, mode, ...extra] = spec.split('=');
-  if (!stepName || !mode || extra.length) throw new InputError([`fault "${spec}": expected step=mode, e.g. createWorkspace=transient:2`]);
-  if (!steps.includes(stepName)) {
-    throw new InputError([`fault "${spec}": unknown step ${stepName}; steps are ${steps.join(', ')}`]);
-  }
-  const step = stepName;
-  const [kind, value, ...rest] = mode.split(':');
-  const count = value !== undefined && /^\d+$/.test(value) ? Number(value) : NaN;
-  if (rest.length) throw new InputError([`fault "${spec}": mode must be transient:N (N > 0), permanent, latency:MS or none`]);
-  if (kind === 'none' && value === undefined) return { step };
-  if (kind === 'permanent' && value === undefined) return { step, fault: { kind: 'permanent' } };
-  if (kind === 'transient' && count > 0) return { step, fault: { kind: 'transient', failures: count } };
-  if (kind === 'latency' && count >= 0) return { step, fault: { kind: 'latency', ms: count } };
-  throw new InputError([`fault "${spec}": mode must be transient:N (N > 0), permanent, latency:MS or none`]);
+  const [step, mode, ...extra] = spec.split('=');
+  if (!step || !mode || extra.length) throw new InputError([`fault "${spec}": expected step=mode, e.g. ${steps[0] ?? 'step'}=transient:2`]);
+  if (!steps.includes(step)) throw new InputError([`fault "${spec}": unknown step ${step}; steps are ${steps.join(', ')}`]);
+  const fault = readFault(mode);
+  if (fault === undefined) throw new InputError([`fault "${spec}": mode must be ${FAULT_SYNTAX}`]);
+  return fault === null ? { step } : { step, fault };
 }

@@ -11,6 +11,12 @@
 export const ESCALATION_ACTIONS = ['retry', 'skip', 'abort'] as const;
 export type EscalationAction = (typeof ESCALATION_ACTIONS)[number];
 
+/** The escalation action with which a person gives the outputs later steps need. */
+export const SKIP_ACTION: EscalationAction = 'skip';
+
+/** Choices that end a run (shown as dangerous). */
+export const ENDING_CHOICES = ['abort', 'reject'] as const;
+
 /** The answers to an approval. */
 export const APPROVAL_CHOICES = ['approve', 'reject'] as const;
 
@@ -177,6 +183,8 @@ export const OUTPUT_TYPE_HINTS: Readonly<Record<OutputType, string>> = {
 /** Everything above that the browser needs, as plain data (served at `/api/vocabulary`). */
 export const VOCABULARY = {
   escalationActions: ESCALATION_ACTIONS,
+  skipAction: SKIP_ACTION,
+  endingChoices: ENDING_CHOICES,
   approvalChoices: APPROVAL_CHOICES,
   taskDone: TASK_DONE,
   faultChoices: FAULT_CHOICES,

@@ -37,24 +37,30 @@ import { operators, OPERATORS_USAGE } from './commands/operators';
 import { keys, KEYS_USAGE } from './commands/keys';
 import { deployment, DEPLOYMENT_USAGE } from './commands/deployment';
 import type { DecisionIdentity, FaultMode } from '../../../workflows/kit/types';
+import { APPROVAL_CHOICES, ESCALATION_ACTIONS, FAULT_SYNTAX, TASK_DONE, type EscalationAction } from '../../../workflows/kit/vocabulary';
+
+/** The CLI commands the installed processes add as shortcuts of `start NAME` (e.g. `onboard FILE`). */
+const SHORTCUTS = new Map(STARTABLE_PROCESSES.flatMap((p) => (p.shortcut ? [[p.shortcut.command, { process: p.shape.name, summary: p.shortcut.summary }] as const] : [])));
+
+const shortcutUsage = [...SHORTCUTS].map(([command, s]) => `  ${`${command} FILE|-  [--inject STEP=MODE]... [--wait] [--json]`.padEnd(60)}${s.summary}`).join('\n');
 
 const USAGE = `usage: overture <command> [options]
 
   processes [--json]                                          the processes there are, with their steps
   start PROCESS FILE|- [--inject STEP=MODE]... [--wait] [--json]
                                                               start a run (input JSON from a file or stdin)
-  onboard FILE|-  [--inject STEP=MODE]... [--wait] [--json]   start an onboarding (start onboarding ...)
+${shortcutUsage}
   status ID [--json]                                          where a run is, step by step
   watch ID                                                    follow a run live until it ends
   list [--status S] [--process P] [--needs-attention] [--task-queue Q] [--json]
                                                               runs, longest-waiting first
   escalations [--process P] [--task-queue Q] [--json]         open questions across runs: escalations, approvals, tasks
-  resolve ID --step STEP --action retry|skip|abort [--reason TEXT] [--output JSON]
+  resolve ID --step STEP --action ${ESCALATION_ACTIONS.join('|')} [--reason TEXT] [--output JSON]
   approve ID [--question Q] --decision D [--reason TEXT] [--output JSON]
-                                                              answer an approval (approve|reject) or any open question
+                                                              answer an approval (${APPROVAL_CHOICES.join('|')}) or any open question
   complete ID --step STEP --output JSON [--reason TEXT]
                                                               report a manual task done, with its output
-  inject ID STEP=MODE                                         MODE: transient:N, permanent, latency:MS, none
+  inject ID STEP=MODE                                         MODE: ${FAULT_SYNTAX}
   reschedule ID --at ISO-TIME | --now [--step STEP] [--reason TEXT]
                                                               move a scheduled wait (e.g. a publication) or go now
   emit TYPE FILE|- [--source NAME] [--url URL] [--json]       send a signed event to the event gateway (FILE: the
@@ -66,7 +72,7 @@ ${OPERATORS_USAGE}
 ${KEYS_USAGE}
 ${DEPLOYMENT_USAGE}
 
-Commands that change a run (start, onboard, resolve, approve, complete, inject, reschedule, schedule changes)
+Commands that change a run (start and its shortcuts, resolve, approve, complete, inject, reschedule, schedule changes)
 act as the operator whose personal token you hold: OVERTURE_TOKEN, else the file OVERTURE_TOKEN_FILE or
 ~/.config/overture/token (chmod 600); decisions are recorded under that operator's name.
 
@@ -116,7 +122,7 @@ interface StartRequest {
 }
 
 /** Reads and validates everything `start` needs before any connection is made: bad input starts nothing. */
-function prepareStart(processName: string | undefined, args: string[], io: Io): StartRequest {
+function prepareStart(processName: string | undefined, args: string[], io: Io, command = 'start'): StartRequest {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -124,7 +130,7 @@ function prepareStart(processName: string | undefined, args: string[], io: Io): 
   });
   if (!processName) throw new UsageError(`start takes PROCESS FILE (or - for stdin); processes are ${STARTABLE_PROCESSES.map((p) => p.shape.name).join(', ')}`);
   const definition = findProcess(processName, { startable: true });
-  if (positionals.length !== 1) throw new UsageError(`${processName === 'onboarding' ? 'onboard' : 'start'} takes one FILE (or - for stdin)`);
+  if (positionals.length !== 1) throw new UsageError(`${command} takes one FILE (or - for stdin)`);
   const raw = readInput(positionals[0]!, io);
   parseInput(definition.inputSchema, raw, `${processName} input`);
   const steps = definition.shape.steps.map((s) => s.name);
@@ -208,8 +214,8 @@ async function resolve(client: Client, config: OvertureConfig, args: string[], i
     allowPositionals: true,
     options: { step: { type: 'string' }, action: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
-  if (positionals.length !== 1 || !values.step || !values.action) throw new UsageError('resolve takes ID --step STEP --action retry|skip|abort');
-  if (!['retry', 'skip', 'abort'].includes(values.action)) throw new UsageError(`--action must be retry, skip or abort, not "${values.action}"`);
+  if (positionals.length !== 1 || !values.step || !values.action) throw new UsageError(`resolve takes ID --step STEP --action ${ESCALATION_ACTIONS.join('|')}`);
+  if (!(ESCALATION_ACTIONS as readonly string[]).includes(values.action)) throw new UsageError(`--action must be one of ${ESCALATION_ACTIONS.join(', ')}, not "${values.action}"`);
   const output = parseOutput(values.output);
   const identity = await authorisedCaller(config, 'operator', 'deciding an escalation');
   const workflowId = positionals[0]!;
@@ -217,7 +223,7 @@ async function resolve(client: Client, config: OvertureConfig, args: string[], i
   const status = await getRunStatus(client, workflowId);
   const receipt = await resolveEscalation(client, workflowId, {
     step,
-    action: values.action as 'retry' | 'skip' | 'abort',
+    action: values.action as EscalationAction,
     by: identity.operator,
     identity,
     reason: values.reason,
@@ -251,8 +257,10 @@ async function approve(client: Client, config: OvertureConfig, args: string[], i
     allowPositionals: true,
     options: { question: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
-  if (positionals.length !== 1 || !values.decision) throw new UsageError('approve takes ID [--question Q] --decision approve|reject (or the question\'s own choice)');
-  if (!values.question && !['approve', 'reject'].includes(values.decision)) throw new UsageError(`--decision must be approve or reject, not "${values.decision}" (name the question with --question for its own choices)`);
+  if (positionals.length !== 1 || !values.decision) throw new UsageError(`approve takes ID [--question Q] --decision ${APPROVAL_CHOICES.join('|')} (or the question's own choice)`);
+  if (!values.question && !(APPROVAL_CHOICES as readonly string[]).includes(values.decision)) {
+    throw new UsageError(`--decision must be one of ${APPROVAL_CHOICES.join(', ')}, not "${values.decision}" (name the question with --question for its own choices)`);
+  }
   parseOutput(values.output);
   const identity = await authorisedCaller(config, 'approver', 'answering an approval or a question');
   return answer(client, identity, positionals[0]!, values.question, values.decision, values, io);
@@ -268,7 +276,7 @@ async function complete(client: Client, config: OvertureConfig, args: string[], 
   parseOutput(values.output);
   // Any operator may complete a task; the run itself also accepts it from the task's assignee.
   const identity = await authorisedCaller(config, 'operator', 'completing a task');
-  return answer(client, identity, positionals[0]!, values.step, 'done', values, io);
+  return answer(client, identity, positionals[0]!, values.step, TASK_DONE, values, io);
 }
 
 async function inject(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
@@ -329,7 +337,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     return command ? 0 : 2;
   }
   const run = COMMANDS[command];
-  if (!run && !['onboard', 'start', 'processes', 'emit', 'operators', 'keys'].includes(command)) {
+  const shortcut = SHORTCUTS.get(command);
+  if (!run && !shortcut && !['start', 'processes', 'emit', 'operators', 'keys'].includes(command)) {
     io.stderr(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
@@ -344,8 +353,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     if (command === 'keys') return keys(config, args, io);
     // emit talks to the event gateway, not to Temporal.
     if (command === 'emit') return await emit(config, args, io);
-    if (command === 'onboard' || command === 'start') {
-      const request = command === 'onboard' ? prepareStart('onboarding', args, io) : prepareStart(args[0], args.slice(1), io);
+    if (shortcut || command === 'start') {
+      const request = shortcut ? prepareStart(shortcut.process, args, io, command) : prepareStart(args[0], args.slice(1), io);
       await authorisedCaller(config, 'operator', 'starting a run');
       client = await connectClient(config);
       return await start(client, config, request, io);

@@ -54,11 +54,11 @@ export function formatStatus(status: RunStatus): string {
 }
 
 /** The registered processes, each with its steps, what they need, and the events that start or advance it. */
-export function formatProcesses(processes: Array<{ name: string; title: string; example: string; steps: StepDefinition[]; events: Array<{ type: string; description: string }> }>): string {
+export function formatProcesses(processes: Array<{ name: string; title: string; example?: string; steps: StepDefinition[]; events: Array<{ type: string; description: string }> }>): string {
   return processes
     .map((p) =>
       [
-        `${p.name}  ${p.title}  (example: ${p.example})`,
+        `${p.name}  ${p.title}${p.example ? `  (example: ${p.example})` : ''}`,
         ...p.steps.map((s) => `  ${s.name.padEnd(24)} ${s.kind.padEnd(9)} ${s.needs.length ? `needs ${s.needs.join(', ')}` : 'first'}${s.optional ? ' (optional)' : ''}`),
         ...p.events.map((e) => `  event ${e.type.padEnd(18)} ${e.description}`),
       ].join('\n'),

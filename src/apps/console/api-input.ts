@@ -1,13 +1,11 @@
 /** Validation of the API's request bodies: each answers 400 with every problem, before anything reaches a run. */
 import { InputError, parseFaultSpec, parseInput } from '../../../workflows/kit/input';
 import { findProcess, UnknownProcessError } from '../../registry';
-import type { FaultMode } from '../../../workflows/kit/types';
+import { APPROVAL_CHOICES, ESCALATION_ACTIONS, FAULT_SYNTAX, readFault, type EscalationAction, type FaultMode } from '../../../workflows/kit/vocabulary';
 import { DECISION_LIMITS } from '../../../workflows/kit/limits';
 import { HttpError } from './http-helpers';
 
 type Faults = Partial<Record<string, FaultMode>>;
-
-const FAULT_MODES = /^(none|permanent|transient:\d+|latency:\d+)$/;
 
 /** Bounds on what an operator may send: the kit's, which the workflow's validators enforce too. */
 export const INPUT_LIMITS = {
@@ -65,7 +63,7 @@ function parseFaults(raw: unknown, steps: readonly string[]): Faults {
   const problems: string[] = [];
   for (const [step, mode] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof mode !== 'string') {
-      problems.push(`faults.${step}: must be a string (none, permanent, transient:N, latency:MS)`);
+      problems.push(`faults.${step}: must be a string: ${FAULT_SYNTAX}`);
       continue;
     }
     try {
@@ -102,19 +100,16 @@ export interface StartRequest {
 }
 
 /**
- * `POST /api/runs`: `{ process, input, faults }`, or the older flat body of an onboarding (the hire's fields
- * at the top level, beside `faults`). One InputError names every bad field; faults may name only the
- * process's activity steps.
+ * `POST /api/runs`: `{ process, input, faults }`. One InputError names every bad field; faults may name only the
+ * process's activity steps, with the bounds of a live injection.
  */
 export function parseStartRequest(body: Record<string, unknown>): StartRequest {
-  const flat = body.process === undefined && body.input === undefined;
-  const { faults: rawFaults, process: rawProcess = 'onboarding', input: rawInput, ...rest } = body;
-  const input = flat ? rest : rawInput;
+  const { faults: rawFaults, process: rawProcess, input, ...rest } = body;
   let faults: Faults = {};
   let process = '';
   collect(
     () => {
-      if (!flat && Object.keys(rest).length) throw new InputError([`(input): unknown field(s) ${Object.keys(rest).join(', ')}; expected process, input, faults`]);
+      if (Object.keys(rest).length) throw new InputError([`(input): unknown field(s) ${Object.keys(rest).join(', ')}; expected process, input, faults`]);
     },
     () => {
       if (typeof rawProcess !== 'string') throw new InputError(['process: must be the name of a process']);
@@ -132,8 +127,8 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
           try {
             parseInput(definition.inputSchema, input, `${rawProcess} input`);
           } catch (err) {
-            // Fields of the nested input are named as such; the flat body's are at the top level.
-            if (err instanceof InputError && !flat) throw new InputError(err.problems.map((p) => (p.startsWith('(input)') ? p.replace('(input)', 'input') : `input.${p}`)));
+            // Fields of the input are named as such.
+            if (err instanceof InputError) throw new InputError(err.problems.map((p) => (p.startsWith('(input)') ? p.replace('(input)', 'input') : `input.${p}`)));
             throw err;
           }
         },
@@ -147,10 +142,11 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
 }
 
 /** `POST /api/runs/:id/resolve`: the escalated step (checked against the run's steps later) and what to do with it. */
-export function parseResolveRequest(body: Record<string, unknown>): { step: string; action: 'retry' | 'skip' | 'abort'; reason?: string; output?: Record<string, string> } {
-  const action = body.action;
-  if (action !== 'retry' && action !== 'skip' && action !== 'abort') {
-    throw new HttpError(400, 'action must be retry, skip or abort', { problems: ['action: must be retry, skip or abort'] });
+export function parseResolveRequest(body: Record<string, unknown>): { step: string; action: EscalationAction; reason?: string; output?: Record<string, string> } {
+  const action = body.action as EscalationAction;
+  if (!ESCALATION_ACTIONS.includes(action)) {
+    const must = `must be one of ${ESCALATION_ACTIONS.join(', ')}`;
+    throw new HttpError(400, `action ${must}`, { problems: [`action: ${must}`] });
   }
   const step = requireString(body.step, 'step');
   return { step, action, reason: optionalReason(body.reason), output: optionalOutput(body.output) };
@@ -175,9 +171,10 @@ export function parseAnswerRequest(body: Record<string, unknown>): AnswerRequest
 
 /** `POST /api/runs/:id/approve` (kept for older clients): approve or reject the run's open approval. */
 export function parseApproveRequest(body: Record<string, unknown>): AnswerRequest {
-  const decision = body.decision;
-  if (decision !== 'approve' && decision !== 'reject') {
-    throw new HttpError(400, 'decision must be approve or reject', { problems: ['decision: must be approve or reject'] });
+  const decision = body.decision as (typeof APPROVAL_CHOICES)[number];
+  if (!APPROVAL_CHOICES.includes(decision)) {
+    const must = `must be one of ${APPROVAL_CHOICES.join(', ')}`;
+    throw new HttpError(400, `decision ${must}`, { problems: [`decision: ${must}`] });
   }
   return { question: optionalString(body.question, 'question', INPUT_LIMITS.nameChars), decision, reason: optionalReason(body.reason) };
 }
@@ -185,8 +182,8 @@ export function parseApproveRequest(body: Record<string, unknown>): AnswerReques
 /** `POST /api/runs/:id/inject`: the form of the request; the step is checked against the run with {@link faultFor}. */
 export function parseInjectRequest(body: Record<string, unknown>): { step: string; mode: string } {
   const step = requireString(body.step, 'step');
-  if (typeof body.mode !== 'string' || !FAULT_MODES.test(body.mode)) {
-    throw new HttpError(400, 'mode must be none, permanent, transient:N or latency:MS', { problems: ['mode: must be none, permanent, transient:N or latency:MS'] });
+  if (typeof body.mode !== 'string' || readFault(body.mode) === undefined) {
+    throw new HttpError(400, `mode must be ${FAULT_SYNTAX}`, { problems: [`mode: must be ${FAULT_SYNTAX}`] });
   }
   return { step, mode: body.mode };
 }

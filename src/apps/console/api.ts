@@ -4,11 +4,13 @@
  *
  *   GET  /api/processes                 the registry: name, title, internal, steps (name, title, needs, kind, optional), example
  *   GET  /api/runs[?status&process&needsAttention]   runs and counters;  GET /api/runs/:id  one run's status
- *   POST /api/runs                      { process = 'onboarding', input, faults: { step: mode } } (or a flat new hire)
+ *   POST /api/runs                      { process, input, faults: { step: mode } }
  *   POST /api/runs/:id/resolve          { step, action: retry | skip | abort, reason?, output? }
  *   POST /api/runs/:id/answer           { question?, decision, reason?, output? }  (/approve: the same, approve | reject)
  *   POST /api/runs/:id/inject           { step, mode }
  *   POST /api/escalations/bulk          { step, action: retry | skip | abort, reason?, process?, output?, bulkId? }
+ *   GET  /api/demos                     the installed processes' demos;  POST /api/demos/:process  { inject }  runs one
+ *   GET  /api/vocabulary                the kit's words (actions, fault choices, states): the browser reads them here
  *
  * Roles (the caller's, from the operator store): a viewer reads; an operator also starts runs, resolves
  * escalations, completes tasks and injects faults; an approver also answers approvals and questions; an admin
@@ -19,11 +21,11 @@ import type { Client } from '@temporalio/client';
 import type { OvertureConfig } from '../../config';
 import { answerQuestion, decisionIdFor, escalationDecisionId, getRunStatus, injectFault, questionFor, resolveEscalation, startProcess, type RunStatus, type StartOptions } from '../../client';
 import { faultFor, parseAnswerRequest, parseApproveRequest, parseInjectRequest, parseResolveRequest, parseStartRequest, requireStep, type AnswerRequest } from './api-input';
-import type { DemoRunner } from './demo';
+import type { ConsoleDemo, DemoRunner } from '../../../activities/kit/demo';
 import type { EventStreams } from './events';
 import { HttpError, json, readJson } from './http-helpers';
 import { listProcesses } from './processes';
-import { SCRIPT_ORDER } from './script-chain';
+import { VOCABULARY } from '../../../workflows/kit/vocabulary';
 import { inbox, QUERY_TIMEOUT_MS, runDetail, runsAndCounters, withTimeout } from './runs';
 import { requireCallerRole, type Caller, type Sessions } from './session';
 import { bulkResolve } from './bulk-route';
@@ -37,7 +39,8 @@ export interface ApiContext {
   startOptions?: Pick<StartOptions, 'tuneOptions'>;
   sessions: Sessions;
   events: EventStreams;
-  demo: DemoRunner;
+  /** The installed processes' demos, by process. */
+  demos: ReadonlyMap<string, { demo: ConsoleDemo; runner: DemoRunner }>;
 }
 
 const statusOf = (client: Client, id: string): Promise<RunStatus> => withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
@@ -84,6 +87,7 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
     return json(res, 200, { operator: caller.operator, role: caller.identity.role, csrfToken: caller.csrf, temporalUiUrl: config.temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE });
   }
   if (is('GET', 'processes')) return json(res, 200, listProcesses());
+  if (is('GET', 'vocabulary')) return json(res, 200, VOCABULARY);
   if (is('GET', 'runs')) {
     const state = url.searchParams.get('status') || undefined;
     const process = url.searchParams.get('process') || undefined;
@@ -134,9 +138,14 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
     log(`${caller.operator}: bulk ${report.bulkId} ${report.action} ${report.step}: ${report.applied} applied, ${report.acknowledged} acknowledged, ${report.failed} failed`);
     return json(res, 200, report);
   }
-  if (is('POST', 'demo')) {
+  if (is('GET', 'demos')) {
+    return json(res, 200, [...ctx.demos.values()].map(({ demo }) => ({ process: demo.process, title: demo.title, description: demo.description, steps: demo.steps, defaultStep: demo.defaultStep })));
+  }
+  if (is('POST', 'demos', { withId: true })) {
+    const found = ctx.demos.get(id!);
+    if (!found) throw new HttpError(404, `no demo of process "${id}"`);
     const body = await readJson(req);
-    return json(res, 200, await ctx.demo.run(requireStep(body.inject ?? 'createWorkspace', SCRIPT_ORDER, 'inject'), caller.operator));
+    return json(res, 200, await found.runner.run(requireStep(body.inject ?? found.demo.defaultStep, found.demo.steps, 'inject'), caller.operator));
   }
   if (is('POST', 'logout')) return ctx.sessions.logout(res, caller);
   throw new HttpError(404, 'not found');

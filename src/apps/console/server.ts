@@ -12,11 +12,10 @@ import { handleApi, type ApiContext } from './api';
 import { createApprovalLinkRoutes } from './approval-links';
 import { createCodecEndpoint } from './codec-endpoint';
 import { payloadCodecFor } from '../../temporal/codec/data-converter';
-import { createDemo } from './demo';
+import { processDemos } from '../../registry';
 import { sendError } from './error-response';
 import { createEventStreams } from './events';
 import { HttpError, json } from './http-helpers';
-import type { ScriptChainSystems } from './script-chain';
 import { createSessions } from './session';
 import { createOidcSignIn } from './oidc-sign-in';
 import { OperatorStore, operatorsDbPath } from '../../stores/operators/store';
@@ -37,8 +36,6 @@ export interface ConsoleOptions {
   log?: (line: string) => void;
   /** Options for runs the console starts (tests shorten retry intervals here). */
   startOptions?: Pick<StartOptions, 'tuneOptions'>;
-  /** The systems the demo's plain script calls; built from config when the demo first runs. */
-  scriptSystems?: ScriptChainSystems;
 }
 
 export interface RunningConsole {
@@ -72,8 +69,9 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   }
   const requestedPort = opts.port ?? config.CONSOLE_PORT;
   const events = createEventStreams(client, config, { total: config.CONSOLE_MAX_STREAMS, perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION });
-  const demo = createDemo(client, config, { scriptSystems: opts.scriptSystems, startOptions, log });
-  const api: ApiContext = { client, config, log, startOptions, sessions, events, demo };
+  // The demos the installed processes offer (activities/<name>/demo.ts); each opens its systems at its first run.
+  const demos = new Map(processDemos().map((demo) => [demo.process, { demo, runner: demo.open({ client, config, tuneOptions: startOptions?.tuneOptions, log }) }]));
+  const api: ApiContext = { client, config, log, startOptions, sessions, events, demos };
   // The Temporal UI's remote codec: decrypted payloads for signed-in operators (./codec-endpoint).
   const codec = createCodecEndpoint({ codec: payloadCodecFor(config), config, sessions, log });
   const approvalLinks = createApprovalLinkRoutes({ client, config, log, operatorsByEmail: (email) => operatorStore.byEmail(email) });
@@ -147,7 +145,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      demo.close();
+      for (const { runner } of demos.values()) runner.close();
       approvalLinks.close();
       operatorStore.close();
     },

@@ -13,7 +13,8 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { connectClient } from '../../client';
-import { loadConfig, processOptionsFrom } from '../../config';
+import { loadConfig } from '../../config';
+import { processOptionsFrom } from '../../registry/options';
 import { benchCodecEnv, quantile, r1, startBenchServer } from './bench-support';
 
 const RESULTS_FILE = path.join(__dirname, 'results', 'fan-out.json');

@@ -19,7 +19,7 @@ import { TEMPORAL_SERVER_VERSION } from '../cluster/server-binaries';
 import { loadConfig } from '../../config';
 import { startMailReceiver } from '../dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../dev-stack/webhook-receiver';
-import { WORKFLOWS_PATH } from '../../../workers/overture-worker';
+import { bundleWorkflows } from '../../registry/workflow-bundle';
 import { benchCodecEnv, startBenchServer, type ServerTuning } from './bench-support';
 import { FAILURE_CONVERTER_PATH } from '../../temporal/codec/data-converter';
 import { parseOptions, type BenchOptions } from './options';
@@ -184,7 +184,7 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
   const quiet = new DefaultLogger('WARN');
   const bundles: Bundles = {
     plain: await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/plain-workflows'), logger: quiet }),
-    overture: await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet }),
+    overture: await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet }),
   };
 
   if (opts.variants.includes('a')) {

@@ -10,7 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { decideApproval, startOnboarding, type StartedOnboarding } from '../../client';
+import { decideApproval, startProcess, type StartedRun } from '../../client';
+import type { onboarding } from '../../../workflows/onboarding/workflow';
 import { loadConfig } from '../../config';
 import { RUN_STATE } from '../../../workflows/kit/search-attributes';
 import type { DecisionIdentity } from '../../../workflows/kit/types';
@@ -62,7 +63,7 @@ export interface ParkedFigures {
 
 interface ParkedRun {
   employeeId: string;
-  started?: StartedOnboarding;
+  started?: StartedRun<typeof onboarding>;
   sentAtMs?: number;
   roundTripMs?: number;
   applied?: boolean;
@@ -183,7 +184,7 @@ export async function measureParked(
     await inFlight(runs.length, plan.inFlight, async (i) => {
       const run = runs[i]!;
       try {
-        run.started = await startOnboarding(client, config, benchHire(run.employeeId, 'admin'));
+        run.started = (await startProcess(client, config, 'onboarding', benchHire(run.employeeId, 'admin'))) as StartedRun<typeof onboarding>;
       } catch (err) {
         run.error = describe(err);
       }

@@ -16,15 +16,16 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
-import { bundleWorkflowCode, DefaultLogger, Runtime } from '@temporalio/worker';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient, startProcess } from '../../client';
 import { loadConfig, type OvertureConfig } from '../../config';
 import { startWebhookReceiver } from '../dev-stack/webhook-receiver';
 import { writeOrderFile } from '../../../activities/data-pipeline/order-generator';
-import { PIPELINE_STEP_POLICIES } from '../../processes/data-pipeline';
+import { dataPipelineDefinition } from '../../../workflows/data-pipeline/definition';
 import { SqliteWarehouse } from '../../../activities/data-pipeline/sqlite-warehouse';
 import type { DataPipelineResult } from '../../../workflows/data-pipeline/types';
-import { WORKFLOWS_PATH } from '../../../workers/overture-worker';
+import { bundleWorkflows } from '../../registry/workflow-bundle';
+import { settings as pipelineSettings } from '../../../activities/data-pipeline/settings';
 import { benchCodecEnv, startBenchServer } from './bench-support';
 import { FAILURE_CONVERTER_PATH } from '../../temporal/codec/data-converter';
 import { processCpuMs } from './cpu';
@@ -129,7 +130,7 @@ async function main(): Promise<number> {
     cleanups.unshift(() => webhooks.stop());
     const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'pipeline-bench', OVERTURE_DATA_DIR: path.join(tmp, 'data'), NOTIFY_WEBHOOK_URL: webhooks.url, SMTP_URL: 'smtp://127.0.0.1:9', ...benchCodecEnv(tmp) };
     const config: OvertureConfig = loadConfig(env);
-    mkdirSync(config.pipelineInboxDir, { recursive: true });
+    mkdirSync(pipelineSettings.of(config).inboxDir, { recursive: true });
     const client = await connectClient(config);
     cleanups.unshift(() => client.connection.close());
 
@@ -140,7 +141,7 @@ async function main(): Promise<number> {
 
     log('bundling the workflows once');
     const bundlePath = path.join(tmp, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })).code);
+    writeFileSync(bundlePath, (await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })).code);
     const settings: PipelineWorkerSettings = { env, bundlePath, stickyTimeoutMs: opts.stickyTimeoutMs || undefined };
     let worker = await forkWorker(settings);
     cleanups.unshift(() => killHard(worker));
@@ -148,7 +149,7 @@ async function main(): Promise<number> {
     let n = 0;
     const oneRun = async (kill: boolean): Promise<Run> => {
       const name = `orders-bench-${++n}.csv`;
-      copyFileSync(source, path.join(config.pipelineInboxDir, name));
+      copyFileSync(source, path.join(pipelineSettings.of(config).inboxDir, name));
       const pids = [server.pid, worker.pid!];
       const cpu0 = pids.map(processCpuMs);
       const t0 = performance.now();
@@ -208,7 +209,7 @@ async function main(): Promise<number> {
       stickyTimeoutMs: opts.stickyTimeoutMs || 'SDK default (10 s)',
       pipeline: { wallMsMedian: cleanMs, rowsPerSecondMedian: Math.round(counts.rows / (cleanMs / 1000)), runs: clean },
       workerKilledDuringTransform: killed.length
-        ? { wallMsMedian: killedMs, timeLostMsMedian: r1(killedMs - cleanMs), restartMsMedian: median(killed.map((r) => r.restartMs!)), heartbeatTimeoutMs: PIPELINE_STEP_POLICIES.transformPartition?.heartbeatTimeoutMs, runs: killed }
+        ? { wallMsMedian: killedMs, timeLostMsMedian: r1(killedMs - cleanMs), restartMsMedian: median(killed.map((r) => r.restartMs!)), heartbeatTimeoutMs: dataPipelineDefinition.policies.transformPartition?.heartbeatTimeoutMs, runs: killed }
         : undefined,
       baselineWithoutTemporal: { wallMsMedian: baselineMs, rowsPerSecondMedian: Math.round(counts.rows / (baselineMs / 1000)) },
       cpu: {

@@ -6,7 +6,8 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { NativeConnection, Worker, type WorkerOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { startOnboarding } from '../../client';
+import { startProcess, type StartedRun } from '../../client';
+import type { onboarding } from '../../../workflows/onboarding/workflow';
 import { loadConfig, type OvertureConfig } from '../../config';
 import { createWorker } from '../../../workers/overture-worker';
 import type { NewHire } from '../../../workflows/onboarding/types';
@@ -126,7 +127,7 @@ export async function startOnboardingVariant(key: 'c' | 'd', client: Client, env
       const employeeId = `${prefix}${++seq}`;
       const t0 = performance.now();
       try {
-        const started = await startOnboarding(client, config, benchHire(employeeId));
+        const started = (await startProcess(client, config, 'onboarding', benchHire(employeeId))) as StartedRun<typeof onboarding>;
         const result = await started.handle.result();
         const completed = !started.alreadyStarted && result.state === 'completed' && result.skippedSteps.length === 0;
         return { workflowId: started.workflowId, runId: started.runId, latencyMs: performance.now() - t0, completed };

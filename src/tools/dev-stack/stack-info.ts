@@ -2,6 +2,8 @@
  * What `npm start` needs to know about the local stack before and after starting it: which ports it
  * will bind (and whether they are free), and a summary of where everything is that never prints secrets.
  */
+import type { LocalService } from '../../../activities/kit/process-worker';
+import { STARTABLE_PROCESSES } from '../../registry';
 import path from 'node:path';
 import type { OvertureConfig } from '../../config';
 import { isPortInUse } from './temporal-server';
@@ -39,14 +41,15 @@ export function stackPaths(config: OvertureConfig) {
 }
 
 /** Every port the stack will listen on, named after the variable that sets it. */
-export function portsToBind(config: OvertureConfig, temporalPort: number): Array<{ port: number; what: string; variable: string }> {
+export function portsToBind(config: OvertureConfig, temporalPort: number, services: readonly LocalService[] = []): Array<{ port: number; what: string; variable: string }> {
   const ports = [
     { port: temporalPort, what: 'Temporal gRPC', variable: 'TEMPORAL_ADDRESS' },
     { port: config.TEMPORAL_UI_PORT, what: 'Temporal UI', variable: 'TEMPORAL_UI_PORT' },
   ];
   if (!config.SMTP_URL) ports.push({ port: config.LOCAL_SMTP_PORT, what: 'local SMTP', variable: 'LOCAL_SMTP_PORT' });
   if (!config.NOTIFY_WEBHOOK_URL) ports.push({ port: config.LOCAL_WEBHOOK_PORT, what: 'local webhook receiver', variable: 'LOCAL_WEBHOOK_PORT' });
-  if (!config.SITE_URL) ports.push({ port: config.SITE_PORT, what: 'local site server', variable: 'SITE_PORT' });
+  // The local servers of the installed processes (e.g. the site of published pages), unless configured elsewhere.
+  for (const service of services) if (service.runs) ports.push({ port: service.port.port, what: `local ${service.name}`, variable: service.port.variable });
   ports.push({ port: config.CONSOLE_PORT, what: 'operator console', variable: 'CONSOLE_PORT' });
   ports.push({ port: config.EVENTS_PORT, what: 'event gateway', variable: 'EVENTS_PORT' });
   // The worker's Prometheus endpoint, when metrics are on: a busy port would otherwise fail the worker after the rest started.
@@ -93,8 +96,8 @@ export interface SummaryInput {
   /** The local receivers' URLs, when they run. */
   localSmtpUrl?: string;
   localWebhookUrl?: string;
-  /** The local site server's URL, when it runs. */
-  localSiteUrl?: string;
+  /** The installed processes' local servers, each with its URL when it runs here. */
+  services?: ReadonlyArray<{ service: LocalService; url?: string }>;
   consoleUrl?: string;
   /** The event gateway's base URL, when it runs. */
   eventsUrl?: string;
@@ -118,14 +121,20 @@ export function formatSummary(s: SummaryInput): string[] {
     ['Worker', `task queue ${config.TEMPORAL_TASK_QUEUE}`],
     ['Data', `${config.OVERTURE_DATA_DIR} (Temporal history in temporal.db, server log in temporal.log)`],
   ];
-  rows.push(['Site', s.localSiteUrl ? `${s.localSiteUrl}/feed.xml, pages from ${config.siteDir}` : `${config.siteUrl} (SITE_URL), pages written to ${config.siteDir}`]);
+  for (const { service, url } of s.services ?? []) rows.push(service.summary(url));
   if (s.consoleUrl) rows.push(['Console', s.consoleUrl]);
   if (s.eventsUrl) rows.push(['Events', `POST ${s.eventsUrl}/events/<type>, signed (sources: ${config.EVENT_SOURCES ? 'EVENT_SOURCES' : config.eventSourcesFile})`]);
   return [
     '',
     ...rows.map(([label, value]) => `  ${label.padEnd(13)} ${value}`),
     '',
-    '  Try it:  npx overture onboard examples/onboarding.json --wait',
+    ...tryIt(),
     '',
   ];
+}
+
+/** The stack's first line of advice: start the first installed process that has an example. */
+function tryIt(): string[] {
+  const first = STARTABLE_PROCESSES.find((p) => p.example);
+  return first ? [`  Try it:  npx overture start ${first.shape.name} ${first.example} --wait`] : [];
 }

@@ -22,7 +22,8 @@ import { superviseServer, superviseTemporal, type SuperviseOptions } from './sup
 import { provisionTemporalBinary, TemporalUnavailableError } from './temporal-binary';
 import { startTemporalDevServer } from './temporal-server';
 import { startWebhookReceiver } from './webhook-receiver';
-import { startSiteServer } from './site-server';
+import type { LocalService } from '../../../activities/kit/process-worker';
+import { processLocalServices } from '../../registry';
 import { createWorker } from '../../../workers/overture-worker';
 import { startConsoleFromConfig } from '../../apps/console/main';
 import { startEventGatewayFromConfig } from '../../apps/events/server';
@@ -68,7 +69,9 @@ interface StartPartsOptions {
 /** Starts every part in order, registering each on `parts` as soon as it is up; returns the summary and the worker's end. */
 async function startParts(config: OvertureConfig, temporalPort: number, parts: StopStack, opts: StartPartsOptions) {
   const paths = stackPaths(config);
-  const busy = await busyPortProblem(portsToBind(config, temporalPort));
+  // The local servers the installed processes need on one machine (activities/<name>/index.ts `localServices`).
+  const services = processLocalServices(config);
+  const busy = await busyPortProblem(portsToBind(config, temporalPort, services));
   if (busy) throw new Error(busy);
 
   // The first operator of a fresh data directory, so someone can sign in and decide (its token goes to a file, not the log).
@@ -117,9 +120,17 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     ? undefined
     : await startWebhookReceiver({ port: config.LOCAL_WEBHOOK_PORT, logFile: paths.webhookLog, log: prefixed('webhook') });
   if (webhooks) pushServer('webhook receiver', 'webhook', webhooks);
-  // The published pages and feed: served here unless SITE_URL says another server serves SITE_DIR.
-  const site = config.SITE_URL ? undefined : await startSiteServer({ port: config.SITE_PORT, dir: config.siteDir, log: prefixed('site') });
-  if (site) pushServer('site server', 'site', site);
+  const started: Array<{ service: LocalService; url?: string }> = [];
+  for (const service of services) {
+    if (!service.runs) {
+      started.push({ service });
+      continue;
+    }
+    const tag = service.name.split(' ')[0]!;
+    const running = await service.start(prefixed(tag));
+    pushServer(service.name, tag, running);
+    started.push({ service, url: running.url });
+  }
   opts.checkpoint();
 
   out('[worker] bundling the workflow code and connecting to Temporal');
@@ -152,7 +163,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     opts.checkpoint();
   }
 
-  const summary = formatSummary({ config, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, localSmtpUrl: mail?.url, localWebhookUrl: webhooks?.url, localSiteUrl: site?.url, consoleUrl, eventsUrl: events.url });
+  const summary = formatSummary({ config, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, localSmtpUrl: mail?.url, localWebhookUrl: webhooks?.url, services: started, consoleUrl, eventsUrl: events.url });
   return { summary, workerEnded };
 }
 

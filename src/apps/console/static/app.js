@@ -3,8 +3,6 @@
 'use strict';
 
 (function () {
-  const FAULT_CHOICES = ['none', 'transient:2', 'permanent', 'latency:2000'];
-  const RUN_STATES = ['running', 'awaiting_approval', 'awaiting_input', 'needs_attention', 'compensating', 'completed', 'aborted', 'rejected', 'compensation_failed', 'failed'];
 
   // ── Login page: prefill the token from the URL fragment (never sent to the server), then forget it.
   const loginForm = document.getElementById('login-form');
@@ -46,7 +44,7 @@
 
   // ── Pages ──────────────────────────────────────────────────────────────────────────────────────
   function runsPage() {
-    const stateFilter = select('runs-filter', RUN_STATES, 'all states');
+    const stateFilter = select('runs-filter', O.vocabulary().runStates, 'all states');
     const processFilter = select('runs-process-filter', O.processes().map((p) => p.name), 'all processes');
     const body = h('tbody', { 'data-testid': 'runs-body' });
     const headings = ['Run', 'Process', 'State', 'Step', 'Waiting since', 'Started', 'Temporal'];
@@ -213,40 +211,48 @@
     pageTimer = window.setInterval(() => void refresh(), 2000);
   }
 
-  /** The onboarding's own form: one field per input, a fresh employee id each time. */
-  function onboardingFields() {
-    const field = (name, label, attrs) => h('label', {}, label, h('input', { name, 'data-field': name, 'data-testid': `field-${name}`, ...attrs }));
-    const id = `E${Date.now().toString(36).toUpperCase()}`;
-    const el = h(
-      'fieldset',
-      {},
-      h('legend', {}, 'New hire'),
-      field('employeeId', 'Employee id', { value: id, required: true }),
-      field('fullName', 'Full name', { value: 'Ada Lovelace', required: true }),
-      field('email', 'Email', { type: 'email', value: `ada.${id.toLowerCase()}@example.com`, required: true }),
-      field('role', 'Role', { value: 'engineer', required: true }),
-      field('team', 'Team', { value: 'Analytical Engines', required: true }),
-      field('managerEmail', 'Manager email', { type: 'email', value: 'charles.babbage@example.com', required: true }),
-      field('startDate', 'Start date', { type: 'date', value: new Date(Date.now() + 14 * 86400000).toISOString().slice(0, 10), required: true }),
-      field('extraPermissions', 'Extra permissions (comma separated)', { value: '' }),
-      field('equipment', 'Equipment for IT to prepare (comma separated; a manual task)', { value: '' }),
-    );
-    const list = (value) => String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  /**
+   * A process's input as a form built from its JSON Schema: one field per property when every property is plain
+   * (text, date, email, number, yes/no, a list of text), prefilled with the process's example; otherwise the whole
+   * input as JSON. The server checks the input again (its messages name the fields).
+   */
+  function inputForm(process) {
+    const schema = process.inputSchema || {};
+    const props = schema.properties || {};
+    const plain = (p) => ['string', 'number', 'integer', 'boolean'].includes(p.type) || (p.type === 'array' && p.items && p.items.type === 'string');
+    const names = Object.keys(props);
+    if (schema.type !== 'object' || names.length === 0 || !names.every((n) => plain(props[n]))) return jsonInput(process);
+    const example = process.example || {};
+    const required = new Set(schema.required || []);
+    const fields = names.map((name) => {
+      const p = props[name];
+      const value = example[name] !== undefined ? example[name] : p.default;
+      const attrs = { name, 'data-field': name, 'data-testid': `field-${name}`, required: required.has(name) };
+      let input;
+      if (p.type === 'boolean') input = h('input', { ...attrs, type: 'checkbox', checked: value === true });
+      else if (p.type === 'array') input = h('input', { ...attrs, value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'comma separated' });
+      else {
+        const type = p.type === 'string' ? (p.format === 'email' ? 'email' : p.format === 'date' ? 'date' : 'text') : 'number';
+        input = h('input', { ...attrs, type, value: value === undefined || value === null ? '' : String(value) });
+      }
+      return { name, p, input, el: h('label', {}, name, input) };
+    });
+    const el = h('fieldset', {}, h('legend', {}, process.title), fields.map((f) => f.el));
     const read = () => {
       const input = {};
-      for (const f of el.querySelectorAll('[data-field]')) {
-        const name = f.getAttribute('data-field');
-        if (name === 'extraPermissions') input.extraPermissions = list(f.value);
-        else if (name === 'equipment') {
-          if (list(f.value).length) input.equipment = list(f.value);
-        } else input[name] = f.value;
+      for (const { name, p, input: field } of fields) {
+        if (p.type === 'boolean') input[name] = field.checked;
+        else if (p.type === 'array') {
+          const list = field.value.split(',').map((s) => s.trim()).filter(Boolean);
+          if (list.length || required.has(name)) input[name] = list;
+        } else if (field.value !== '' || required.has(name)) input[name] = p.type === 'string' ? field.value : Number(field.value);
       }
       return input;
     };
     return { el, read };
   }
 
-  /** Any other process: its input as JSON, prefilled with the registry's example. */
+  /** An input that is not plain fields: the whole input as JSON, prefilled with the process's example. */
   function jsonInput(process) {
     const area = h('textarea', { name: 'input', rows: '10', spellcheck: 'false', 'data-testid': 'start-input' }, JSON.stringify(process.example ?? {}, null, 2));
     const el = h('fieldset', {}, h('legend', {}, `Input of ${process.title} (JSON)`), area);
@@ -260,7 +266,9 @@
     return { el, read };
   }
 
-  function startPage() {
+  async function startPage() {
+    // Read again: each process's example comes with fresh business keys, so each start is a new run.
+    await O.loadProcesses();
     const startable = O.processes().filter((p) => !p.internal);
     const chooser = h('select', { 'data-testid': 'start-process' }, startable.map((p) => h('option', { value: p.name }, `${p.title} (${p.name})`)));
     const inputHolder = h('div', {});
@@ -271,12 +279,12 @@
     function show(name) {
       const process = startable.find((p) => p.name === name);
       if (!process) return;
-      input = name === 'onboarding' ? onboardingFields() : jsonInput(process);
+      input = inputForm(process);
       inputHolder.replaceChildren(input.el);
       const activities = process.steps.filter((s) => s.kind === 'activity');
       faults.replaceChildren(
         h('legend', {}, 'Failure injection (per step)'),
-        ...activities.map((step) => h('label', { title: step.title }, step.name, h('select', { 'data-step': step.name, 'data-testid': `fault-${step.name}` }, FAULT_CHOICES.map((c) => h('option', { value: c }, c))))),
+        ...activities.map((step) => h('label', { title: step.title }, step.name, h('select', { 'data-step': step.name, 'data-testid': `fault-${step.name}` }, O.vocabulary().faultChoices.map((c) => h('option', { value: c }, c))))),
       );
       submit.textContent = `Start: ${process.title}`;
       errors.replaceChildren();
@@ -302,9 +310,15 @@
     if (startable.length) show(startable[0].name);
   }
 
-  function demoPage() {
-    const SCRIPT_STEPS = ['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'notifyTeam'];
-    const inject = h('select', { 'data-testid': 'demo-inject' }, SCRIPT_STEPS.map((s) => h('option', { value: s, selected: s === 'createWorkspace' }, s)));
+  /** A process's side-by-side demo (GET /api/demos): the same fault in a plain script and in an Overture run. */
+  async function demoPage() {
+    const listed = await api('GET', '/api/demos');
+    const demo = listed.ok && Array.isArray(listed.data) ? listed.data[0] : undefined;
+    if (!demo) {
+      view.replaceChildren(h('h1', {}, 'Demo'), h('p', { class: 'hint' }, 'No installed process offers a demo.'));
+      return;
+    }
+    const inject = h('select', { 'data-testid': 'demo-inject' }, demo.steps.map((s) => h('option', { value: s, selected: s === demo.defaultStep }, s)));
     const left = h('section', { class: 'demo-col', 'data-testid': 'demo-script' }, h('h2', {}, 'Plain script'), h('p', { class: 'hint' }, 'Not run yet.'));
     const right = h('section', { class: 'demo-col', 'data-testid': 'demo-overture' }, h('h2', {}, 'Overture'), h('p', { class: 'hint' }, 'Not run yet.'));
     const scriptRun = (title, run) =>
@@ -313,7 +327,7 @@
     async function run() {
       left.replaceChildren(h('h2', {}, 'Plain script'), h('p', {}, 'running…'));
       right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, 'starting…'));
-      const result = await api('POST', '/api/demo', { inject: inject.value });
+      const result = await api('POST', `/api/demos/${encodeURIComponent(demo.process)}`, { inject: inject.value });
       if (!result.ok) {
         left.replaceChildren(h('h2', {}, 'Plain script'), h('p', { class: 'error' }, result.data.error));
         return;
@@ -321,16 +335,15 @@
       const { script, overture } = result.data;
       left.replaceChildren(
         h('h2', {}, 'Plain script'),
-        h('p', { class: 'hint' }, `Employee ${script.employeeId}. The five steps called one after the other, no orchestrator, no ledger.`),
+        h('p', { class: 'hint' }, `${script.subject}. The steps called one after the other, no orchestrator, no ledger.`),
         scriptRun('First run', script.firstRun),
         scriptRun('Re-run after the fix (from the top)', script.rerun),
-        h('p', { 'data-testid': 'demo-script-emails' }, `Welcome emails sent: ${script.welcomeEmailsSent}`, script.welcomeEmailsSent > 1 ? ' (duplicate!)' : ''),
-        h('p', {}, `Team notifications sent: ${script.teamNotificationsSent}`),
+        script.effects.map((e) => h('p', { 'data-testid': `demo-script-${e.id}` }, `${e.label}: ${e.count}`, e.count > 1 ? ' (duplicate!)' : '')),
       );
       const state = h('p', {});
       const graphHolder = h('div', {});
       const questions = h('div', {});
-      right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, h('a', { href: runHref(overture.workflowId) }, overture.workflowId), ' · same permanent fault: it escalates, the rest waits (or goes on in parallel), and Retry finishes it. The ledger keeps each email to one.'), state, graphHolder, questions);
+      right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, h('a', { href: runHref(overture.workflowId) }, overture.workflowId), ' · same permanent fault: it escalates, the rest waits (or goes on in parallel), and Retry finishes it. The ledger keeps each side effect to one.'), state, graphHolder, questions);
       if (pageStream) pageStream.close();
       pageStream = new EventSource(`/api/events?run=${encodeURIComponent(overture.workflowId)}`);
       const showQuestions = questionCards(questions, new Map());
@@ -347,8 +360,8 @@
       });
     }
     view.replaceChildren(
-      h('h1', {}, 'Plain script vs Overture'),
-      h('p', {}, 'The same five onboarding steps, with the same permanent failure injected into one step. ', 'Inject into: ', inject, ' ', h('button', { type: 'button', 'data-testid': 'demo-run', onclick: () => void run() }, 'Run both')),
+      h('h1', {}, demo.title),
+      h('p', {}, demo.description, ' Inject into: ', inject, ' ', h('button', { type: 'button', 'data-testid': 'demo-run', onclick: () => void run() }, 'Run both')),
       h('div', { class: 'demo' }, left, right),
     );
   }
@@ -363,8 +376,8 @@
     const run = /^#\/runs\/(.+)$/.exec(hash);
     if (run) return runPage(decodeURIComponent(run[1]));
     if (hash === '#/inbox') return inboxPage();
-    if (hash === '#/start') return startPage();
-    if (hash === '#/demo') return demoPage();
+    if (hash === '#/start') return void startPage();
+    if (hash === '#/demo') return void demoPage();
     return runsPage();
   }
 
@@ -373,7 +386,7 @@
     location.href = '/login';
   });
 
-  Promise.all([api('GET', '/api/session'), O.loadProcesses()]).then(([r]) => {
+  Promise.all([api('GET', '/api/session'), O.loadProcesses(), O.loadVocabulary()]).then(([r]) => {
     if (!r.ok) return;
     session.operator = r.data.operator;
     session.role = r.data.role;

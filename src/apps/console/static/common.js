@@ -58,12 +58,20 @@ window.Overture = (function () {
   const stateClass = (state) => `state state-${String(state).replace(/[^a-z_]/gi, '')}`;
   const runHref = (workflowId) => `#/runs/${encodeURIComponent(workflowId)}`;
 
-  // The registry, read once at start-up (it is fixed while the console runs).
+  // The registry, read at start-up (it is fixed while the console runs; the start form reads it again for fresh examples).
   let processList = [];
   async function loadProcesses() {
     const result = await api('GET', '/api/processes');
     if (result.ok && Array.isArray(result.data)) processList = result.data;
     return processList;
+  }
+
+  // The kit's words (actions, fault choices, states), served by the console from workflows/kit/vocabulary.ts.
+  let vocabulary = { escalationActions: [], skipAction: 'skip', endingChoices: [], approvalChoices: [], taskDone: 'done', faultChoices: ['none'], runStates: [], outputTypeHints: {} };
+  async function loadVocabulary() {
+    const result = await api('GET', '/api/vocabulary');
+    if (result.ok && result.data && typeof result.data === 'object') vocabulary = result.data;
+    return vocabulary;
   }
 
   /**
@@ -86,5 +94,5 @@ window.Overture = (function () {
     return match ? { workflowId: match[1], step: match[2], item: match[3] } : undefined;
   }
 
-  return { h, svg, session, api, fmtTime, duration, stateClass, runHref, loadProcesses, processes: () => processList, shapeFor, parentOf };
+  return { h, svg, session, api, fmtTime, duration, stateClass, runHref, loadProcesses, processes: () => processList, loadVocabulary, vocabulary: () => vocabulary, shapeFor, parentOf };
 })();

@@ -59,40 +59,39 @@
     const button = (label, choice, onclick, danger) => h('button', { type: 'button', class: danger ? 'danger' : undefined, 'data-testid': testId(choice), onclick }, label);
     const answer = (decision, output) => ({ question: item.question || undefined, decision, ...(output && Object.keys(output).length ? { output } : {}) });
 
+    const V = O.vocabulary();
+    const label = (choice) => choice.charAt(0).toUpperCase() + choice.slice(1);
+    const ending = (choice) => V.endingChoices.includes(choice);
     let controls;
     if (item.kind === 'escalation') {
       // A skipped step's outputs (e.g. an adjustment entered by hand) as JSON, prefilled with the keys needed.
       const skipOutput = required.length
-        ? h('textarea', { rows: '2', cols: '40', spellcheck: 'false', 'data-testid': 'decision-output', 'aria-label': 'output for Skip (JSON)' }, JSON.stringify(Object.fromEntries(required.map((k) => [k, '']))))
+        ? h('textarea', { rows: '2', cols: '40', spellcheck: 'false', 'data-testid': 'decision-output', 'aria-label': `output for ${label(V.skipAction)} (JSON)` }, JSON.stringify(Object.fromEntries(required.map((k) => [k, '']))))
         : null;
-      const skipBody = () => {
-        const body = { step: item.step, action: 'skip' };
-        if (!skipOutput) return body;
+      const bodyFor = (action) => {
+        const body = { step: item.step, action };
+        if (action !== V.skipAction || !skipOutput) return body;
         try {
           const output = JSON.parse(skipOutput.value || '{}');
           if (typeof output !== 'object' || output === null || Array.isArray(output)) throw new Error('not an object');
           return { ...body, output };
         } catch {
-          show('the output for Skip must be a JSON object of strings, e.g. {"key": "value"}', false);
+          show(`the output for ${label(V.skipAction)} must be a JSON object of strings, e.g. {"key": "value"}`, false);
           return undefined;
         }
       };
-      controls = [
-        button('Retry', 'retry', () => decide('resolve', { step: item.step, action: 'retry' })),
-        skipOutput ? h('label', { class: 'skip-output' }, 'output for Skip: ', skipOutput) : null,
-        button('Skip', 'skip', () => decide('resolve', skipBody())),
-        button('Abort', 'abort', () => decide('resolve', { step: item.step, action: 'abort' }), true),
-      ];
+      controls = V.escalationActions.flatMap((action) => [
+        action === V.skipAction && skipOutput ? h('label', { class: 'skip-output' }, `output for ${label(action)}: `, skipOutput) : null,
+        button(label(action), action, () => decide('resolve', bodyFor(action)), ending(action)),
+      ]);
     } else if (item.kind === 'approval') {
-      controls = [button('Approve', 'approve', () => decide('answer', answer('approve'))), button('Reject', 'reject', () => decide('answer', answer('reject')), true)];
+      controls = V.approvalChoices.map((choice) => button(label(choice), choice, () => decide('answer', answer(choice)), ending(choice)));
     } else {
       const fields = outputFields(required);
-      const choices = item.kind === 'task' ? ['done'] : item.choices || [];
+      const choices = item.kind === 'task' ? [V.taskDone] : item.choices || [];
       controls = [
         fields.el,
-        ...choices.map((choice) =>
-          button(choice === 'done' ? 'Done' : choice, choice, () => decide('answer', answer(choice, choice === 'reject' ? undefined : fields.values())), choice === 'reject' || choice === 'abort'),
-        ),
+        ...choices.map((choice) => button(label(choice), choice, () => decide('answer', answer(choice, ending(choice) ? undefined : fields.values())), ending(choice))),
       ];
     }
     return h('div', { class: 'decision', 'data-kind': item.kind }, reason, controls, message);

@@ -1,0 +1,2 @@
+/** Content publishing's workflows, for the worker's bundle. */
+export { contentPublishing } from './workflow';
