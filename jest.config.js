@@ -1,15 +1,13 @@
-/** Jest: one real Temporal dev server per test run (globalSetup), TypeScript through swc. */
+/**
+ * Jest, the fast tier (`npm test`): unit tests (no server), the kit's, every process's workflow tests and the
+ * replay gate, on two workers. Workflow tests run on the Temporal dev server, or on a time-skipping test server of
+ * their worker's own when they wait on timers (ladders, sequences). The rest is jest.e2e.config.js.
+ */
+const base = require('./test/setup/jest-base');
+
 module.exports = {
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test'],
+  ...base,
   testMatch: ['**/*.test.ts'],
-  transform: { '^.+\\.ts$': ['@swc/jest'], '/node_modules/(openid-client|oauth4webapi|jose)/.+\\.js$': ['@swc/jest'] },
-  // The OIDC client (openid-client and its two dependencies) ships ES modules only; Jest's own module loader on
-  // Node 20 cannot require them (Node itself can), so swc compiles those three to CommonJS for the tests.
-  transformIgnorePatterns: ['/node_modules/(?!(openid-client|oauth4webapi|jose)/)'],
-  globalSetup: '<rootDir>/test/setup/global-setup.ts',
-  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-  setupFiles: ['<rootDir>/test/setup/quiet-runtime.ts'],
-  testTimeout: 60_000,
-  slowTestThreshold: 30,
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/', '<rootDir>/test/browser/', '\\.e2e\\.test\\.ts$'],
+  globals: { timeSkippingServers: true },
 };

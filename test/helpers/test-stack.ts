@@ -5,7 +5,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { Connection, type Client } from '@temporalio/client';
+import { InternalConnectionOptionsSymbol, type ConnectionOptions, type InternalConnectionOptions } from '@temporalio/client/lib/connection';
+import { msToTs } from '@temporalio/common/lib/time';
 import type { DataConverter } from '@temporalio/common';
 import { dataConverterFor } from '../../src/temporal/codec/data-converter';
 import type { Worker } from '@temporalio/worker';
@@ -33,15 +35,42 @@ export interface TestStack {
   restartMail(): Promise<void>;
   /** A second connection to the worker's directory database, to check what the run did. */
   directory: SqliteDirectory;
+  /**
+   * Moves the time-skipping server's clock on by `ms` (its timers fire as they come due; the runs' activities take
+   * their real time), then holds it again. Only on a stack of `server: 'time-skipping'`.
+   */
+  skipTime(ms: number): Promise<void>;
   startWorker(): Promise<void>;
   stopWorker(): Promise<void>;
   stop(): Promise<void>;
 }
 
+/** Which Temporal server a test stack uses: the dev server (real time, visibility), or its jest worker's time-skipping one. */
+export type TestServerKind = 'dev' | 'time-skipping';
+
+/** The address of the run's server of that kind (globalSetup starts them). */
+export function testServerAddress(kind: TestServerKind): string {
+  if (kind === 'dev') {
+    const address = process.env.OVERTURE_TEST_TEMPORAL_ADDRESS;
+    if (!address) throw new Error('OVERTURE_TEST_TEMPORAL_ADDRESS is not set: run the tests with jest (globalSetup starts Temporal)');
+    return address;
+  }
+  const addresses = (process.env.OVERTURE_TEST_SKIPPING_ADDRESSES ?? '').split(',').filter(Boolean);
+  // One per jest worker: JEST_WORKER_ID counts from 1, and a worker runs its files one after another.
+  const address = addresses[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % Math.max(addresses.length, 1)];
+  if (!address) throw new Error('no time-skipping test server: this file runs in the fast tier only (npm test), where globalSetup starts them');
+  return address;
+}
+
+/** Connection options that ask for the test server's own service (what `@temporalio/testing` does internally). */
+function withTestService(options: ConnectionOptions): ConnectionOptions {
+  const internal: InternalConnectionOptions = { ...options, [InternalConnectionOptionsSymbol]: { supportsTestService: true } };
+  return internal;
+}
+
 /** Environment for a test: unique task queue and data dir, local SMTP and webhook. */
-function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<string, string>): Record<string, string> {
-  const address = process.env.OVERTURE_TEST_TEMPORAL_ADDRESS;
-  if (!address) throw new Error('OVERTURE_TEST_TEMPORAL_ADDRESS is not set: run the tests with jest (globalSetup starts Temporal)');
+function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<string, string>, server: TestServerKind): Record<string, string> {
+  const address = testServerAddress(server);
   const dataDir = fs.mkdtempSync(path.join(process.env.OVERTURE_TEST_DIR ?? '/tmp', 'data-'));
   return {
     TEMPORAL_ADDRESS: address,
@@ -60,11 +89,12 @@ function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<st
 export type ExtraEnv = Record<string, string> | ((receivers: { mail: MailReceiver; webhooks: WebhookReceiver }) => Record<string, string>);
 
 /** Starts the per-file stack; the worker uses the workflow bundle made once by globalSetup. */
-export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: boolean } = {}): Promise<TestStack> {
+export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: boolean; server?: TestServerKind } = {}): Promise<TestStack> {
+  const server = opts.server ?? 'dev';
   let mail = await startMailReceiver();
   let mailStopped = false;
   const webhooks = await startWebhookReceiver();
-  const env = testEnv(mail, webhooks, typeof extraEnv === 'function' ? extraEnv({ mail, webhooks }) : extraEnv);
+  const env = testEnv(mail, webhooks, typeof extraEnv === 'function' ? extraEnv({ mail, webhooks }) : extraEnv, server);
   const config = loadConfig(env);
   // As `npm start` does: the first admin and its token file, which the CLI uses when no other token is given.
   ensureBootstrapAdmin(config.OVERTURE_DATA_DIR, () => undefined);
@@ -87,6 +117,9 @@ export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: b
     await shutdown();
   };
   if (opts.worker !== false) await startWorker();
+  // The time-skipping server's own service, reached through a connection that declares it.
+  const testService =
+    server === 'time-skipping' ? await Connection.connect(withTestService({ address: config.TEMPORAL_ADDRESS })) : undefined;
 
   return {
     config,
@@ -110,7 +143,12 @@ export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: b
     },
     startWorker,
     stopWorker,
+    async skipTime(ms) {
+      if (!testService?.testService) throw new Error('skipTime needs a stack on the time-skipping server (startTestStack(env, { server: "time-skipping" }))');
+      await testService.testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
+    },
     async stop() {
+      await testService?.close();
       await stopWorker();
       await client.connection.close();
       directory.close();

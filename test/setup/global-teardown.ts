@@ -1,4 +1,4 @@
-/** Stops the test run's Temporal dev server. */
+/** Stops the test run's servers. */
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__overtureDevServer?.stop();
+  await Promise.all((globalThis.__overtureServers ?? []).map((server) => server.stop()));
 }
