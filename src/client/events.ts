@@ -13,7 +13,15 @@ export async function sendEvent(client: Client, workflowId: string, event: Proce
 /** An event ready to deliver: validated, its run found from its correlation key, and how to start that run if none is open. */
 export interface EventDelivery {
   event: ProcessEvent;
-  run: RunStart;
+  process: string;
+  workflowId: string;
+  /** How to start the run when none is open; none for an event that only advances an open run. */
+  run?: RunStart;
+}
+
+/** An event that only advances an open run found none open (it never started, or it already ended). */
+export class NoOpenRunError extends Error {
+  override readonly name = 'NoOpenRunError';
 }
 
 /**
@@ -22,14 +30,15 @@ export interface EventDelivery {
  */
 export function prepareEventDelivery(
   config: OvertureConfig,
-  definition: ProcessDefinition<unknown>,
+  definition: ProcessDefinition<unknown, unknown>,
   route: EventRoute,
   event: { id: string; data: unknown },
   opts: StartOptions = {},
 ): EventDelivery {
   const data = parseInput(route.schema, event.data, `${route.type} event data`);
-  const run = prepareRunStart(config, definition, route.startInput(data), opts);
-  return { event: { type: route.type, id: event.id, data: data as Record<string, unknown> }, run: { ...run, workflowId: route.workflowId(data) } };
+  const workflowId = route.workflowId(data);
+  const run = route.startInput ? { ...prepareRunStart(config, definition, route.startInput(data), opts), workflowId } : undefined;
+  return { event: { type: route.type, id: event.id, data: data as Record<string, unknown> }, process: definition.shape.name, workflowId, ...(run ? { run } : {}) };
 }
 
 export interface DeliveredEvent {
@@ -54,10 +63,17 @@ async function openRunId(client: Client, workflowId: string): Promise<string | u
 /**
  * Signals the event to its open run, or starts the run with the event as its first signal: one atomic
  * signal-with-start, so an event arriving before its run is never lost. Throws WorkflowExecutionAlreadyStartedError
- * when the run already completed: like startProcess, a completed run is never started again.
+ * when the run already completed: like startProcess, a completed run is never started again. An event whose route
+ * starts nothing reaches only an open run (NoOpenRunError otherwise).
  */
 export async function deliverEvent(client: Client, config: OvertureConfig, delivery: EventDelivery): Promise<DeliveredEvent> {
   const { run } = delivery;
+  if (!run) {
+    const open = await openRunId(client, delivery.workflowId);
+    if (!open) throw new NoOpenRunError(`no open run ${delivery.workflowId} to take a ${delivery.event.type} event`);
+    await client.workflow.getHandle(delivery.workflowId, open).signal(eventSignal, delivery.event);
+    return { process: delivery.process, workflowId: delivery.workflowId, runId: open, started: false };
+  }
   // Temporal's reply says whether it started a run, but the SDK drops it: the open run before tells instead.
   const before = await openRunId(client, run.workflowId);
   const handle = await client.workflow.signalWithStart(run.workflowType, {

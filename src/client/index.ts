@@ -7,4 +7,4 @@ export { prepareRunStart, startOptionsOf, startProcess, type RunStart, type Star
 export { getRunStatus, NoWorkerError, type RunStatus } from './status';
 export { listOpenQuestions, listQuery, listRuns, type ListFilters, type OpenQuestion, type RunSummary } from './list';
 export { answerQuestion, decideApproval, decisionIdFor, escalationDecisionId, injectFault, questionFor, reschedule, resolveEscalation } from './decisions';
-export { deliverEvent, prepareEventDelivery, sendEvent, type DeliveredEvent, type EventDelivery } from './events';
+export { deliverEvent, NoOpenRunError, prepareEventDelivery, sendEvent, type DeliveredEvent, type EventDelivery } from './events';

@@ -4,7 +4,7 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type Workflow, type WorkflowHandle } from '@temporalio/client';
 import type { OvertureConfig } from '../config';
-import { findProcess, optionsFor, type ProcessDefinition } from '../registry';
+import { faultableSteps, findProcess, optionsFor, type ProcessDefinition } from '../registry';
 import type { ScheduledRun } from '../../workflows/kit/scheduled-start';
 import { initialRunAttributes } from '../../workflows/kit/search-attributes';
 import { InputError, parseInput } from '../../workflows/kit/input';
@@ -37,11 +37,11 @@ export interface RunStart extends ScheduledRun {
 }
 
 /**
- * Refuses faults a run could not take live either: each on a step of the process, within the bounds of a live
- * injection (workflows/kit/vocabulary.ts), so `--inject x=transient:1000` starts nothing.
+ * Refuses faults a run could not take live either: each on a step of the process (or of one it starts), within the
+ * bounds of a live injection (workflows/kit/vocabulary.ts), so `--inject x=transient:1000` starts nothing.
  */
 function checkStartFaults(definition: ProcessDefinition<unknown, unknown>, faults: Partial<Record<string, FaultMode>>): void {
-  const steps = definition.shape.steps.map((s) => s.name);
+  const steps = faultableSteps(definition);
   const problems = Object.entries(faults).flatMap(([step, fault]) => {
     if (!steps.includes(step)) return [`faults.${step}: unknown step; steps are ${steps.join(', ')}`];
     return fault === undefined || isFault(fault) ? [] : [`faults.${step}: a fault is ${FAULT_SYNTAX}`];

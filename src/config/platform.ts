@@ -169,7 +169,7 @@ export const configSchema = z.object({
 export type RawConfig = z.infer<typeof configSchema>;
 
 export interface OvertureConfig extends RawConfig {
-  /** The environment the configuration was read from: each process reads its own settings from it (not enumerable: never printed). */
+  /** The environment the configuration was read from: each process reads its own settings from it. */
   readonly env: NodeJS.ProcessEnv;
   directoryDbPath: string;
   ledgerDbPath: string;
@@ -260,7 +260,6 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Overtu
     ...(oidc.settings ? { oidc: oidc.settings } : {}),
     temporalConnection: temporalConnection.settings,
   };
-  Object.defineProperty(config, 'env', { value: env, enumerable: false });
-  return config as OvertureConfig;
+  return { ...config, env };
 }
 

@@ -95,6 +95,14 @@ export function optionsFor(config: OvertureConfig, definition: ProcessDefinition
   return runOptions(config, definition, ownerOf(definition).settings?.of(config));
 }
 
+/**
+ * The steps a run of this process may be given faults for: its own, and those of the processes it starts (a fan-out's
+ * items get the run's options, faults included).
+ */
+export function faultableSteps(definition: ProcessDefinition<unknown, unknown>): string[] {
+  return [...new Set(ownerOf(definition).definitions.flatMap((d) => d.shape.steps.map((s) => s.name)))];
+}
+
 /** Every step name of every process (names may repeat across processes: a STEP_POLICIES entry applies to each). */
 export const PROCESS_STEP_NAMES: readonly string[] = [...new Set(PROCESSES.flatMap((p) => p.shape.steps.map((s) => s.name)))];
 

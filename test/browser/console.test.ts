@@ -119,11 +119,12 @@ it('starts a financial close from the start form and draws its process graph, co
   await page.goto(`${operatorConsole.url}/#/start`);
   await page.waitForSelector(byTestId('start-form'));
   await page.selectOption(byTestId('start-process'), 'financial-close');
-  const example = JSON.parse(await page.inputValue(byTestId('start-input'))) as { period: string; entities: string[] };
-  expect(example.entities).toEqual(['acme-us', 'acme-uk', 'acme-de']);
+  // The form is built from the process's input schema, one field per input, prefilled with its example.
+  await expect(page.inputValue(byTestId('field-entities'))).resolves.toBe('acme-us, acme-uk, acme-de');
+  await expect(page.getAttribute(byTestId('field-controllerEmail'), 'type')).resolves.toBe('email');
   // A period of its own: the workflow id is financial-close-<period>, and other test files close 2026-10.
   const period = `${2100 + Math.floor(Math.random() * 900)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
-  await page.fill(byTestId('start-input'), JSON.stringify({ ...example, period }, null, 2));
+  await page.fill(byTestId('field-period'), period);
   // Faults are offered for the activities only: the fan-out's items and the sign-off have none of their own.
   await page.waitForSelector(byTestId('fault-publishStatements'));
   expect(await page.$(byTestId('fault-reconcileEntities'))).toBeNull();

@@ -32,7 +32,7 @@ it('lists an open escalation and resolves it with retry', async () => {
 
   const badAction = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'explode'], stack.env);
   expect(badAction.code).toBe(2);
-  expect(badAction.stderr).toContain('--action must be retry, skip or abort');
+  expect(badAction.stderr).toContain('--action must be one of retry, skip, abort');
 
   // A typed name is refused: the decision is recorded as the operator whose token is used.
   const typedName = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--by', 'ops.erin'], stack.env);

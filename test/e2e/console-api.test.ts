@@ -81,7 +81,13 @@ async function login(operator: string, token = tokens[operator] ?? '') {
   return { status: response.status, setCookies, cookie, csrf };
 }
 
-const hireBody = (faults: Record<string, string> = {}, overrides = {}) => ({ ...newHire(overrides), faults });
+/** A start request of an onboarding; `employeeId` and `email` as the tests read them. */
+const hireBody = (faults: Record<string, string> = {}, overrides = {}) => {
+  const input = newHire(overrides);
+  return { process: 'onboarding', input, faults, employeeId: input.employeeId, email: input.email };
+};
+/** The body POST /api/runs takes: the request without the fields the tests read. */
+const bodyOf = ({ process, input, faults }: ReturnType<typeof hireBody>) => ({ process, input, faults });
 
 describe('authentication', () => {
   it('refuses the API and serves the login page without the token', async () => {
@@ -95,7 +101,7 @@ describe('authentication', () => {
     expect(page.text).toContain('data-testid="login-form"');
     const events = await call('GET', '/api/events', { auth: false });
     expect(events.status).toBe(401);
-    const start = await call('POST', '/api/runs', { auth: false, body: hireBody() });
+    const start = await call('POST', '/api/runs', { auth: false, body: bodyOf(hireBody()) });
     expect(start.status).toBe(401);
   });
 
@@ -142,7 +148,7 @@ describe('roles', () => {
     expect((await asViewer('GET', '/api/runs')).status).toBe(200);
     expect((await asViewer('GET', '/api/inbox')).status).toBe(200);
     const hire = hireBody();
-    const start = await asViewer('POST', '/api/runs', hire);
+    const start = await asViewer('POST', '/api/runs', bodyOf(hire));
     expect(start).toMatchObject({ status: 403, body: { error: 'POST /api/runs needs the role operator or above; you (ops.vic) are viewer' } });
     const resolve = await asViewer('POST', '/api/runs/onboarding-E1/resolve', { step: 'createWorkspace', action: 'retry' });
     expect(resolve).toMatchObject({ status: 403, body: { error: expect.stringContaining('needs the role operator or above; you (ops.vic) are viewer') as unknown } });
@@ -173,19 +179,19 @@ describe('roles', () => {
 describe('CSRF and Origin', () => {
   it('refuses a POST without the CSRF header, with a wrong one, or from a foreign origin', async () => {
     const hire = hireBody();
-    const noHeader = await call('POST', '/api/runs', { body: hire });
+    const noHeader = await call('POST', '/api/runs', { body: bodyOf(hire) });
     expect(noHeader.status).toBe(403);
     expect(noHeader.body).toMatchObject({ error: 'missing or wrong X-CSRF-Token' });
-    const wrong = await post('/api/runs', hire, { 'X-CSRF-Token': 'guess' });
+    const wrong = await post('/api/runs', bodyOf(hire), { 'X-CSRF-Token': 'guess' });
     expect(wrong.status).toBe(403);
-    const foreign = await post('/api/runs', hire, { Origin: 'http://evil.example' });
+    const foreign = await post('/api/runs', bodyOf(hire), { Origin: 'http://evil.example' });
     expect(foreign.status).toBe(403);
     expect(foreign.body).toMatchObject({ error: 'cross-origin request refused' });
 
     const session = await login('ops.bob');
-    const cookieNoHeader = await call('POST', '/api/runs', { auth: false, body: hire, headers: { Cookie: session.cookie } });
+    const cookieNoHeader = await call('POST', '/api/runs', { auth: false, body: bodyOf(hire), headers: { Cookie: session.cookie } });
     expect(cookieNoHeader.status).toBe(403);
-    const otherSessionsToken = await call('POST', '/api/runs', { auth: false, body: hire, headers: { Cookie: session.cookie, 'X-CSRF-Token': bearerCsrf } });
+    const otherSessionsToken = await call('POST', '/api/runs', { auth: false, body: bodyOf(hire), headers: { Cookie: session.cookie, 'X-CSRF-Token': bearerCsrf } });
     expect(otherSessionsToken.status).toBe(403);
     const foreignLogin = await fetch(`${console_.url}/login`, {
       method: 'POST',
@@ -203,13 +209,13 @@ describe('CSRF and Origin', () => {
 describe('starting runs', () => {
   it('answers 400 naming every bad field, and starts nothing', async () => {
     const hire = hireBody({ createWorkspace: 'explode', nosuchStep: 'permanent' }, { email: 'not-an-address', startDate: 'tomorrow' });
-    const answer = await post('/api/runs', hire);
+    const answer = await post('/api/runs', bodyOf(hire));
     expect(answer.status).toBe(400);
     const problems = (answer.body as { problems: string[] }).problems;
     expect(problems).toEqual(
       expect.arrayContaining([
-        'email: must be an email address',
-        'startDate: must be a date as YYYY-MM-DD',
+        'input.email: must be an email address',
+        'input.startDate: must be a date as YYYY-MM-DD',
         expect.stringMatching(/^faults\.createWorkspace: .*mode must be/),
         expect.stringMatching(/^faults\.nosuchStep: .*unknown step nosuchStep/),
       ]),
@@ -299,7 +305,7 @@ describe('escalations through the console', () => {
 
     // Two permanent faults: after the first is retried the run escalates again, so it stays open for the stale decision.
     const hire = hireBody({ createWorkspace: 'permanent', notifyTeam: 'permanent' });
-    const started = await asCarol('/api/runs', hire);
+    const started = await asCarol('/api/runs', bodyOf(hire));
     expect(started.status).toBe(201);
     const workflowId = (started.body as { workflowId: string }).workflowId;
     expect(workflowId).toBe(onboardingWorkflowId(hire.employeeId));
@@ -357,7 +363,7 @@ describe('escalations through the console', () => {
 
   it('validates decisions and injections before they reach the run', async () => {
     const badAction = await post('/api/runs/whatever/resolve', { step: 'createWorkspace', action: 'explode' });
-    expect(badAction).toMatchObject({ status: 400, body: { error: 'action must be retry, skip or abort' } });
+    expect(badAction).toMatchObject({ status: 400, body: { error: 'action must be one of retry, skip, abort' } });
     const badMode = await post('/api/runs/whatever/inject', { step: 'createWorkspace', mode: 'explode' });
     expect(badMode.status).toBe(400);
     const longReason = await post('/api/runs/whatever/answer', { decision: 'approve', reason: 'x'.repeat(501) });
@@ -376,7 +382,7 @@ describe('escalations through the console', () => {
 
   it('approves privileged permissions once; a late reject is refused with 409', async () => {
     const hire = hireBody({ assignPermissions: 'latency:2000' }, { role: 'admin' });
-    const started = await post('/api/runs', hire);
+    const started = await post('/api/runs', bodyOf(hire));
     expect(started.status).toBe(201);
     const workflowId = (started.body as { workflowId: string }).workflowId;
     await eventually(async () => {

@@ -142,9 +142,9 @@ it('comes up and says where everything is', () => {
   expect(output).toContain(`127.0.0.1:${ports.smtp}`);
   expect(output).toContain(path.join(dataDir, 'mail'));
   expect(output).toContain(`http://127.0.0.1:${ports.webhook}/hooks/team`);
-  expect(output).toContain('task queue overture-onboarding');
+  expect(output).toContain('task queue overture');
   expect(output).toContain(`POST http://127.0.0.1:${eventsPort}/events/<type>`);
-  expect(output).toContain('npx overture onboard examples/onboarding.json --wait');
+  expect(output).toContain('npx overture start onboarding examples/onboarding.json --wait');
   expect(output.trimEnd().split('\n').pop()).toMatch(/^Overture is ready/);
   expect(fs.readFileSync(path.join(dataDir, 'overture.pid'), 'utf8')).toMatch(/^\d+\n/);
   // The first operator: an admin whose token is in a file only its owner reads, never in the output.

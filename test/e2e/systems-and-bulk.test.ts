@@ -92,7 +92,7 @@ describe('bulk decisions', () => {
   /** Three runs whose account step fails on every attempt (a transient fault that never ends), escalated. */
   async function threeEscalatedRuns() {
     const runs = await Promise.all(
-      [0, 1, 2].map(() => startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'transient', failures: 10_000 } } })),
+      [0, 1, 2].map(() => startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'transient', failures: 100 } } })),
     );
     for (const run of runs) await statusWhen(stack, run.workflowId, (s) => escalations(s).some((q) => q.open), 'the escalation');
     return runs;

@@ -15,6 +15,16 @@ import { parseKeyRing } from '../../src/temporal/codec/key-ring';
 const HISTORIES = path.join(__dirname, 'histories');
 const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')));
+
+/** Histories the processes' own tests recorded (test/helpers/histories.ts), each named after its run's workflow id. */
+const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
+const processHistories = fs
+  .readdirSync(PROCESSES_DIR)
+  .flatMap((process) => {
+    const dir = path.join(PROCESSES_DIR, process, 'histories');
+    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)) : [];
+  })
+  .sort();
 // Replayed through the payload codec under the recorder's fixture key: encrypted histories decode, plain ones
 // (recorded before encryption) pass through; the failure converter is the one workers run with.
 const REPLAY_KEYS = parseKeyRing(fs.readFileSync(path.join(__dirname, 'fixtures', 'codec-keys.json'), 'utf8'), 'the replay fixture key');
@@ -51,6 +61,16 @@ const WORKFLOW_IDS: Record<string, string> = {
 it.each(files)('replays %s cleanly', async (file) => {
   await expect(Worker.runReplayHistory(bundle(), load(file), WORKFLOW_IDS[file] ?? file)).resolves.toBeUndefined();
 });
+
+// (A table must not be empty: with no process history yet, there is nothing to register.)
+if (processHistories.length) {
+  it.each(processHistories.map((file) => [path.relative(PROCESSES_DIR, file), file]))('replays %s cleanly', async (_name, file) => {
+    const history = historyFromJSON(JSON.parse(fs.readFileSync(file, 'utf8')));
+    // Replayed under the run's own workflow id (the server records it in the first event): code may build ids on it.
+    const workflowId = history.events?.[0]?.workflowExecutionStartedEventAttributes?.workflowId ?? path.basename(file, '.json');
+    await expect(Worker.runReplayHistory(bundle(), history, workflowId)).resolves.toBeUndefined();
+  });
+}
 
 it('needs the key for an encrypted history: its payloads are ciphertext, and without the codec the run cannot replay', async () => {
   const [started] = load('completed-encrypted.json').events!;

@@ -27,8 +27,8 @@ export interface EventRoute<E = unknown, I = unknown> {
   schema: z.ZodType<E>;
   /** The run the event belongs to, from its correlation key: never personal data. */
   workflowId(data: E): string;
-  /** The process input that starts the run when none is open. */
-  startInput(data: E): I;
+  /** The process input that starts the run when none is open; without it, the event only advances an open run. */
+  startInput?(data: E): I;
 }
 
 /** A command of the CLI that a process adds as a shortcut of `overture start NAME FILE` (e.g. `overture onboard FILE`). */

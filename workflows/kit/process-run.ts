@@ -10,6 +10,7 @@
  * });
  * ```
  */
+import { condition as waitCondition } from '@temporalio/workflow';
 import { askQuestion, requestApproval, runManualStep, type ApprovalRequest, type ManualTask, type ProcessQuestion } from './questions';
 import type { RunContext } from './context';
 import { runDag, type DagNodes, type DagOutputs } from './dag';
@@ -105,8 +106,13 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
     return outcome;
   }
 
-  /** Waits for an event; on timeout the step is marked failed and undefined returned: the process decides what follows. */
-  async awaitEvent(type: string, matches: (event: ProcessEvent) => boolean, timeoutMs: number): Promise<ProcessEvent | undefined> {
+  /**
+   * Waits for an event of the type that matches, on a durable timer of `timeoutMs`. When none comes in time, the step
+   * is failed (`onTimeout: 'fail'`, the default: the process decides what follows) or completed with
+   * `{ timedOut: true }` (`'complete'`: no event is an answer too, e.g. a customer who never finished setup);
+   * either way undefined is returned.
+   */
+  async awaitEvent(type: string, matches: (event: ProcessEvent) => boolean, timeoutMs: number, opts: { onTimeout?: 'fail' | 'complete' } = {}): Promise<ProcessEvent | undefined> {
     const { tracker } = this.ctx;
     const status = tracker.step(this.name);
     status.state = 'waiting';
@@ -117,8 +123,34 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
     if (event) {
       tracker.stepCompleted(this.name, 0, { event: event.id }, 'primary');
       this.record({ event: event.id });
+    } else if (opts.onTimeout === 'complete') {
+      tracker.log(`no ${type} event came within ${Math.round(timeoutMs / 1000)} s`, this.name);
+      tracker.stepCompleted(this.name, 0, { timedOut: true }, 'primary');
+      this.record({ timedOut: true });
     } else tracker.stepFailed(this.name, 0, `no ${type} event within ${Math.round(timeoutMs / 1000)} s`);
     return event;
+  }
+
+  /**
+   * Holds the step, shown as waiting, on a durable timer of `atMostMs` that ends early when `condition` holds (e.g.
+   * an event another step took). Returns whether the condition held: the step then usually ends as not taken.
+   */
+  async waitFor(condition: () => boolean, atMostMs: number, why: string): Promise<boolean> {
+    const { tracker } = this.ctx;
+    const status = tracker.step(this.name);
+    status.state = 'waiting';
+    status.startedAt ??= new Date().toISOString();
+    tracker.log(`${this.name} waits ${why}`, this.name);
+    tracker.publish();
+    const held = atMostMs > 0 ? await waitCondition(condition, atMostMs) : condition();
+    status.state = 'pending';
+    return held;
+  }
+
+  /** Ends the step as not needed in this run (e.g. a reminder the customer made unnecessary), saying why. */
+  notTaken(why: string): void {
+    this.ctx.tracker.stepNotTaken(this.name, why);
+    this.ctx.tracker.publish();
   }
 
   /** Waits until a time (ISO 8601), which people may move with the `reschedule` update: a new time, or now. */

@@ -24,7 +24,8 @@ import {
 } from '../../client';
 import { InputError, notJsonProblem, parseFaultSpec, parseInput } from '../../../workflows/kit/input';
 import { formatProcesses, formatRunList, formatStatus, followRun } from './output';
-import { findProcess, STARTABLE_PROCESSES, UnknownProcessError } from '../../registry';
+import { findProcess, INSTALLED, PROCESSES, REPO_ROOT, STARTABLE_PROCESSES, UnknownProcessError } from '../../registry';
+import { newProcess, NEW_USAGE } from './commands/new';
 import { exitAfterOutput, readInput, UsageError, type Io } from './io';
 import { TemporalConnectionError } from '../../temporal/connect';
 import { printable } from '../../../workflows/kit/safe-text';
@@ -71,6 +72,7 @@ ${SCHEDULE_USAGE}
 ${OPERATORS_USAGE}
 ${KEYS_USAGE}
 ${DEPLOYMENT_USAGE}
+${NEW_USAGE}
 
 Commands that change a run (start and its shortcuts, resolve, approve, complete, inject, reschedule, schedule changes)
 act as the operator whose personal token you hold: OVERTURE_TOKEN, else the file OVERTURE_TOKEN_FILE or
@@ -338,7 +340,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
   }
   const run = COMMANDS[command];
   const shortcut = SHORTCUTS.get(command);
-  if (!run && !shortcut && !['start', 'processes', 'emit', 'operators', 'keys'].includes(command)) {
+  if (!run && !shortcut && !['start', 'processes', 'emit', 'operators', 'keys', 'new'].includes(command)) {
     io.stderr(`unknown command "${command}"\n\n${USAGE}`);
     return 2;
   }
@@ -346,6 +348,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
   try {
     refuseTypedName(args);
     if (command === 'processes') return processes(args, io);
+    // Writes files in this checkout: no configuration, no Temporal.
+    if (command === 'new') return await newProcess(args, io, { root: REPO_ROOT, installed: INSTALLED.map((p) => p.folder), workflowTypes: PROCESSES.map((p) => p.workflowType) });
     const config = loadConfig();
     // The machine administrator's commands, on this machine's operator store: no token, the files are the boundary.
     if (command === 'operators') return operators(config, args, io);

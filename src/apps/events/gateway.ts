@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import type { EventSources, OvertureConfig } from '../../config';
-import { deliverEvent, prepareEventDelivery, type EventDelivery, type StartOptions } from '../../client';
+import { deliverEvent, NoOpenRunError, prepareEventDelivery, type EventDelivery, type StartOptions } from '../../client';
 import { InputError, parseInput } from '../../../workflows/kit/input';
 import { authenticate } from './authenticate';
 import { eventEnvelopeSchema, type EventEnvelope } from './envelope';
@@ -102,7 +102,7 @@ export async function receiveEvent(ctx: GatewayContext, type: string, request: {
 /** Claims the event id, delivers, and records the receipt; a failed delivery gives the claim back for the sender's retry. */
 async function deliverOnce(ctx: GatewayContext, source: string, signature: string, delivery: EventDelivery): Promise<Answer> {
   const { type, id: eventId } = delivery.event;
-  const { workflowId } = delivery.run;
+  const { workflowId } = delivery;
   const what = `${type} ${eventId} from ${source}`;
   const claim = ctx.receipts.claim(source, eventId, type, workflowId);
   if (claim.kind === 'duplicate') {
@@ -121,6 +121,10 @@ async function deliverOnce(ctx: GatewayContext, source: string, signature: strin
     return { status: 202, body: { accepted: true, type, eventId, ...delivered } };
   } catch (err) {
     ctx.receipts.release(source, eventId);
+    if (err instanceof NoOpenRunError) {
+      ctx.log(`${what}: refused 409 (no open run ${workflowId})`);
+      return { status: 409, body: { error: `no open run ${workflowId} takes this event: it advances a run, and starts none`, workflowId } };
+    }
     if (err instanceof WorkflowExecutionAlreadyStartedError) {
       ctx.log(`${what}: refused 409 (${workflowId} already completed)`);
       return { status: 409, body: { error: `the run ${workflowId} already completed: the event was not delivered`, workflowId } };

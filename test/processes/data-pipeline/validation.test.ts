@@ -43,7 +43,7 @@ describe('naming a batch', () => {
     expect(pipelineWorkflowId({ dataset: 'orders', source: { inboxFile: 'eu/export_17.csv' }, batchDate: '2026-11-01' })).toBe('pipeline-orders-export_17');
     const event = fileArrivedRoute.schema.parse({ dataset: 'orders', file: 'orders-2026-11-01.csv' });
     expect(fileArrivedRoute.workflowId(event)).toBe(WORKFLOW_ID);
-    expect(fileArrivedRoute.startInput(event)).toMatchObject({ source: { inboxFile: 'orders-2026-11-01.csv' }, maxRejectRatio: 0.05 });
+    expect(fileArrivedRoute.startInput!(event)).toMatchObject({ source: { inboxFile: 'orders-2026-11-01.csv' }, maxRejectRatio: 0.05 });
   });
 
   it("reads a dated batch without a source (a nightly schedule's) from that day's inbox file", () => {

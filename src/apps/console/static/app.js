@@ -219,7 +219,8 @@
   function inputForm(process) {
     const schema = process.inputSchema || {};
     const props = schema.properties || {};
-    const plain = (p) => ['string', 'number', 'integer', 'boolean'].includes(p.type) || (p.type === 'array' && p.items && p.items.type === 'string');
+    // A property with no type (a text the server transforms, e.g. normalised to upper case) is typed as text.
+    const plain = (p) => p.type === undefined || ['string', 'number', 'integer', 'boolean'].includes(p.type) || (p.type === 'array' && p.items && p.items.type === 'string');
     const names = Object.keys(props);
     if (schema.type !== 'object' || names.length === 0 || !names.every((n) => plain(props[n]))) return jsonInput(process);
     const example = process.example || {};
@@ -232,7 +233,7 @@
       if (p.type === 'boolean') input = h('input', { ...attrs, type: 'checkbox', checked: value === true });
       else if (p.type === 'array') input = h('input', { ...attrs, value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'comma separated' });
       else {
-        const type = p.type === 'string' ? (p.format === 'email' ? 'email' : p.format === 'date' ? 'date' : 'text') : 'number';
+        const type = p.type === 'number' || p.type === 'integer' ? 'number' : p.format === 'email' ? 'email' : p.format === 'date' ? 'date' : 'text';
         input = h('input', { ...attrs, type, value: value === undefined || value === null ? '' : String(value) });
       }
       return { name, p, input, el: h('label', {}, name, input) };
@@ -245,7 +246,7 @@
         else if (p.type === 'array') {
           const list = field.value.split(',').map((s) => s.trim()).filter(Boolean);
           if (list.length || required.has(name)) input[name] = list;
-        } else if (field.value !== '' || required.has(name)) input[name] = p.type === 'string' ? field.value : Number(field.value);
+        } else if (field.value !== '' || required.has(name)) input[name] = p.type === 'number' || p.type === 'integer' ? Number(field.value) : field.value;
       }
       return input;
     };
@@ -338,7 +339,7 @@
         h('p', { class: 'hint' }, `${script.subject}. The steps called one after the other, no orchestrator, no ledger.`),
         scriptRun('First run', script.firstRun),
         scriptRun('Re-run after the fix (from the top)', script.rerun),
-        script.effects.map((e) => h('p', { 'data-testid': `demo-script-${e.id}` }, `${e.label}: ${e.count}`, e.count > 1 ? ' (duplicate!)' : '')),
+        ...script.effects.map((e) => h('p', { 'data-testid': `demo-script-${e.id}` }, `${e.label}: ${e.count}`, e.count > 1 ? ' (duplicate!)' : '')),
       );
       const state = h('p', {});
       const graphHolder = h('div', {});
