@@ -7,4 +7,5 @@ export const INSTALLED_PROCESSES: readonly string[] = [
   'financial-close',
   'content-publishing',
   'data-pipeline',
+  'customer-onboarding',
 ];

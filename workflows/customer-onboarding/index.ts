@@ -1,0 +1,2 @@
+/** Customer onboarding's workflows, for the worker's bundle. */
+export { customerOnboarding } from './workflow';
