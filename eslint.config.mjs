@@ -6,6 +6,7 @@ import globals from 'globals';
 import { builtinModules } from 'node:module';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+const noBuiltins = nodeBuiltins.map((name) => ({ name, message: 'Workflows run in a deterministic sandbox: no Node builtins.' }));
 
 export default tseslint.config(
   { ignores: ['node_modules/**', '.data/**', 'coverage/**', 'test-artifacts/**', 'test/replay/histories/**'] },
@@ -28,8 +29,22 @@ export default tseslint.config(
   {
     files: ['workflows/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: nodeBuiltins.map((name) => ({ name, message: 'Workflows run in a deterministic sandbox: no Node builtins.' })) }],
+      'no-restricted-imports': ['error', { paths: noBuiltins }],
       'no-restricted-globals': ['error', { name: 'process', message: 'Workflows get configuration through their input, never process.env.' }],
+    },
+  },
+  {
+    // Workflow code proper: the definitions (read by clients) and the input schemas stay out of the bundle.
+    files: ['workflows/**/*.ts'],
+    ignores: ['workflows/**/definition.ts', 'workflows/kit/input.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [...noBuiltins, { name: 'zod', message: 'Input schemas belong in definition.ts, which clients read: workflow code gets its input validated.' }],
+          patterns: [{ group: ['**/definition', '!../kit/definition', '!./kit/definition'], message: 'Workflow code never imports a definition: the client reads it and freezes the options into the input.' }],
+        },
+      ],
     },
   },
   {

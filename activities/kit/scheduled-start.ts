@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { prepareRunStart } from '../../src/client';
-import type { OvertureConfig } from '../../src/config';
+import type { OvertureConfig } from '../../src/config/platform';
 import { findProcess, UnknownProcessError } from '../../src/registry';
 import { fillPlaceholders, placeholderValues } from '../../src/client/schedule-placeholders';
 import { InputError } from '../../workflows/kit/input';

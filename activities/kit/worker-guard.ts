@@ -6,7 +6,7 @@ import type { Transporter } from 'nodemailer';
 import { postToTeamOnce } from './chat';
 import { sendEmailOnce } from './mail';
 import { SystemGuard } from './system-guard';
-import type { OvertureConfig } from '../../src/config';
+import type { OvertureConfig } from '../../src/config/platform';
 import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-ledger';
 import { openSystemHealth } from '../../src/stores/open';
 import type { SystemHealthRecords } from '../../src/stores/system-health/sqlite-health';

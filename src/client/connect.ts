@@ -1,6 +1,6 @@
 /** Connecting to Temporal as a client: TLS and API keys as configured, payloads encrypted, traces begun. */
 import { Client, Connection } from '@temporalio/client';
-import type { OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config/platform';
 import { dataConverterFor } from '../temporal/codec/data-converter';
 import { clientTracingInterceptors, startTracing } from '../temporal/observability/tracing';
 import { connectExplained, temporalConnectionOptions } from '../temporal/connect';

@@ -1,6 +1,6 @@
 /** Events for runs: delivered to the open run, or starting it with the event as its first signal. */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config/platform';
 import type { EventRoute, ProcessDefinition } from '../registry';
 import { eventSignal, type ProcessEvent } from '../../workflows/kit';
 import { parseInput } from '../../workflows/kit/input';

@@ -3,7 +3,7 @@
  * the process under its own workflow id (see workflows/kit/scheduled-start.ts).
  */
 import { ScheduleNotFoundError, type Client, type ScheduleDescription } from '@temporalio/client';
-import type { OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config/platform';
 import { findProcess } from '../registry';
 import { parseInput } from '../../workflows/kit/input';
 import type { ScheduledStartRequest } from '../../workflows/kit/scheduled-start';

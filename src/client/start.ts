@@ -3,7 +3,7 @@
  * into it, the run named by its business key; starting it again returns the run that has that name.
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type Workflow, type WorkflowHandle } from '@temporalio/client';
-import type { OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config/platform';
 import { faultableSteps, findProcess, optionsFor, type ProcessDefinition } from '../registry';
 import type { ScheduledRun } from '../../workflows/kit/scheduled-start';
 import { initialRunAttributes } from '../../workflows/kit/search-attributes';

@@ -3,7 +3,7 @@
  * LEDGER_URL / DIRECTORY_URL / SYSTEMS_URL is set (shared by every host, migrated on open), else the SQLite files of
  * this host (LEDGER_DB_PATH, DIRECTORY_DB_PATH, or their defaults in the data directory; systems.db there).
  */
-import type { OvertureConfig } from '../config';
+import type { OvertureConfig } from '../config/platform';
 import { SqliteDeliveryLedger, type DeliveryLedger } from './delivery-ledger/sqlite-ledger';
 import type { DirectoryInventory, DirectoryProvider } from './directory/directory';
 import { PostgresDirectory } from './directory/postgres-directory';

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
-import type { OvertureConfig } from '../../src/config';
+import type { OvertureConfig } from '../../src/config/platform';
 import { addOperator } from '../helpers/operators';
 import { startProcess } from '../../src/client';
 import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';

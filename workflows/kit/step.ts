@@ -51,7 +51,7 @@ export async function runStep<O extends Outcome>(run: RunContext, name: string, 
       // An operator paused the step's system: nothing was sent and nothing failed; wait, then run again.
       const pause = run.systemResumes ? pausedBy(stepFailure) : undefined;
       if (pause && run.systemResumes) {
-        await waitWhilePaused(run, name, pause, run.systemResumes);
+        await waitWhilePaused(run.tracker, name, pause, run.systemResumes);
         continue;
       }
       failure = describeStepFailure(stepFailure, maximumAttempts);

@@ -5,7 +5,7 @@
  * execution with a fresh retry budget. Nothing fails and nobody is asked meanwhile.
  */
 import { ActivityFailure, ApplicationFailure, condition, defineSignal } from '@temporalio/workflow';
-import type { RunContext } from './context';
+import type { RunTracker } from './run-tracker';
 import { SYSTEM_PAUSED, type SystemPausedDetails } from './types';
 
 /** Sent by `overture systems resume SYSTEM` to the runs its pause held: `{ system }`. */
@@ -37,8 +37,7 @@ export function pausedBy(err: unknown): (SystemPausedDetails & { message: string
 }
 
 /** Shows the step as waiting on its paused system, and returns when it was resumed or the backstop fired. */
-export async function waitWhilePaused(run: RunContext, step: string, pause: SystemPausedDetails & { message: string }, resumes: SystemResumes): Promise<void> {
-  const { tracker } = run;
+export async function waitWhilePaused(tracker: RunTracker, step: string, pause: SystemPausedDetails & { message: string }, resumes: SystemResumes): Promise<void> {
   const status = tracker.step(step);
   status.state = 'waiting';
   status.lastError = pause.message;

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { UsageError } from './io';
 import { OperatorStore, operatorsDbPath } from '../../stores/operators/store';
 import type { DecisionIdentity, OperatorRole } from '../../../workflows/kit/types';

@@ -18,7 +18,7 @@
  */
 import type http from 'node:http';
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { answerQuestion, decisionIdFor, escalationDecisionId, getRunStatus, injectFault, questionFor, resolveEscalation, startProcess, type RunStatus, type StartOptions } from '../../client';
 import { faultFor, parseAnswerRequest, parseApproveRequest, parseInjectRequest, parseResolveRequest, parseStartRequest, requireStep, type AnswerRequest } from './api-input';
 import type { ConsoleDemo, DemoRunner } from '../../../activities/kit/demo';

@@ -9,7 +9,7 @@
 import type http from 'node:http';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { answerQuestion, decisionIdFor, getRunStatus } from '../../client';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { loadLinkKey, UsedLinks, verifyLink, type ApprovalLink, type LinkUse } from '../../approval-links';
 import { checkAnswerForm, DECISION_LIMITS } from '../../../workflows/kit/limits';
 import type { DecisionIdentity, QuestionAnswer } from '../../../workflows/kit/types';

@@ -4,7 +4,7 @@
  * signed-in operator (role operator or above). Answers the bulk id, one outcome per run and the counts.
  */
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { BULK_ACTIONS, bulkIdOf, resolveInBulk, type BulkAction, type BulkReport } from '../../client/bulk-decisions';
 import { PROCESSES } from '../../registry';
 import { HttpError } from './http-helpers';

@@ -21,7 +21,7 @@
  */
 import type http from 'node:http';
 import type { Payload, PayloadCodec } from '@temporalio/common';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import type { OperatorRole } from '../../../workflows/kit/types';
 import { HttpError, json } from './http-helpers';
 import { requireCallerRole, type Sessions } from './session';

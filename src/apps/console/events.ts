@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { HttpError, SECURITY_HEADERS } from './http-helpers';
 import { runDetail, runsAndCounters } from './runs';
 

@@ -5,11 +5,23 @@
  *
  * Operators sign in with their personal tokens (`overture operators add`); `npm start` makes the first one.
  */
+import type { Server } from 'node:net';
 import { connectClient } from '../../client';
-import type { OperatorConsole, StartOperatorConsole } from '../../tools/dev-stack/start';
+import type { OvertureConfig } from '../../config/platform';
 import { startOperatorConsole } from './server';
 import { runAlone } from '../run-alone';
 import { adminTokenPath } from '../cli/identity';
+
+/** A running operator console, as {@link StartOperatorConsole} returns it. */
+export interface OperatorConsole {
+  url: string;
+  /** Its HTTP server, if it should listen again after closing unasked. */
+  server?: Server;
+  stop(): Promise<void>;
+}
+
+/** Starts the operator console once Temporal and the worker are up (`npm start` injects it, so tests can run the stack without it). */
+export type StartOperatorConsole = (config: OvertureConfig, log: (line: string) => void) => Promise<OperatorConsole>;
 
 /** Connects a client and starts the console on CONSOLE_HOST:CONSOLE_PORT; prints its URL and how to sign in. */
 export const startConsoleFromConfig: StartOperatorConsole = async (config, log): Promise<OperatorConsole> => {

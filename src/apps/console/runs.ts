@@ -1,6 +1,6 @@
 /** What the console shows about runs: the list with its counters, one run's detail, and the inbox. */
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { getRunStatus, listOpenQuestions, listRuns, type OpenQuestion, type RunStatus, type RunSummary } from '../../client';
 
 /** How long one run's worker gets to answer a status query before the console stops waiting for it. */

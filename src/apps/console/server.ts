@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
-import { ConfigError, type OvertureConfig } from '../../config';
+import { ConfigError, type OvertureConfig } from '../../config/platform';
 import type { StartOptions } from '../../client';
 import { handleApi, type ApiContext } from './api';
 import { createApprovalLinkRoutes } from './approval-links';

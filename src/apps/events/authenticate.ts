@@ -2,7 +2,7 @@
  * Who sent a request, proven: a configured source, a fresh timestamp, a matching signature never seen before.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { EventSources } from '../../config';
+import type { EventSources } from '../../config/platform';
 import type { EventReceipts } from '../../stores/event-receipts/sqlite-receipts';
 import { SIGNATURE_HEADER, SOURCE_HEADER, TIMESTAMP_HEADER, unixSeconds, verifySignature } from './signature';
 import { secretOf } from './sources';

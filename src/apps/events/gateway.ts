@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
-import type { EventSources, OvertureConfig } from '../../config';
+import type { EventSources, OvertureConfig } from '../../config/platform';
 import { deliverEvent, NoOpenRunError, prepareEventDelivery, type EventDelivery, type StartOptions } from '../../client';
 import { InputError, parseInput } from '../../../workflows/kit/input';
 import { authenticate } from './authenticate';

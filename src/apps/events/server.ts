@@ -11,7 +11,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import { connectClient, type StartOptions } from '../../client';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { EVENT_TYPE_PATTERN } from './envelope';
 import { receiveEvent, type Answer, type GatewayContext } from './gateway';
 import { EventReceipts } from '../../stores/event-receipts/sqlite-receipts';

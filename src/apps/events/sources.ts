@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ConfigError, eventSourcesSchema, type EventSources, type OvertureConfig } from '../../config';
+import { ConfigError, eventSourcesSchema, type EventSources, type OvertureConfig } from '../../config/platform';
 
 /** Every registered event type, in a source's `types`. */
 export const ANY_TYPE = '*';

@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import type { DataConverter } from '@temporalio/common';
-import { ConfigError, type OvertureConfig } from '../../config';
+import { ConfigError, type OvertureConfig } from '../../config/platform';
 import { EncryptionCodec, type KeySource } from './encryption-codec';
 import { KeyRingError, parseKeyRing, readKeyFile, type KeyRing } from './key-ring';
 

@@ -3,8 +3,8 @@
  * list. Key material is never printed.
  */
 import fs from 'node:fs';
-import type { OvertureConfig } from '../../config';
-import { ConfigError } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
+import { ConfigError } from '../../config/platform';
 import { generateKeyRing, KeyRingError, parseKeyRing, readKeyFile, rotateKeyRing, writeKeyFile, type KeyRing } from './key-ring';
 
 /**

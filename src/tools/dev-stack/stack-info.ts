@@ -5,7 +5,7 @@
 import type { LocalService } from '../../../activities/kit/process-worker';
 import { STARTABLE_PROCESSES } from '../../registry';
 import path from 'node:path';
-import type { OvertureConfig } from '../../config';
+import type { OvertureConfig } from '../../config/platform';
 import { isPortInUse } from './temporal-server';
 
 const LOCAL_HOSTS = new Set(['127.0.0.1', 'localhost']);

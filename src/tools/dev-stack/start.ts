@@ -25,7 +25,9 @@ import { startWebhookReceiver } from './webhook-receiver';
 import type { LocalService } from '../../../activities/kit/process-worker';
 import { processLocalServices } from '../../registry';
 import { createWorker } from '../../../workers/overture-worker';
-import { startConsoleFromConfig } from '../../apps/console/main';
+import { startConsoleFromConfig, type OperatorConsole, type StartOperatorConsole } from '../../apps/console/main';
+
+export type { OperatorConsole, StartOperatorConsole };
 import { startEventGatewayFromConfig } from '../../apps/events/server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../../workflows/kit/search-attributes';
 import { printable } from '../../../workflows/kit/safe-text';
@@ -33,17 +35,6 @@ import { ensureBootstrapAdmin } from '../../stores/operators/bootstrap';
 import { ensureKeyFile } from '../../temporal/codec/key-file';
 import { uiCodecEndpoint } from '../../apps/console/codec-endpoint';
 import { runtimeTelemetryOptions } from '../../temporal/observability/worker';
-
-/** A running operator console, as {@link StartOperatorConsole} returns it. */
-export interface OperatorConsole {
-  url: string;
-  /** Its HTTP server, if it should listen again after closing unasked. */
-  server?: Server;
-  stop(): Promise<void>;
-}
-
-/** Starts the operator console once Temporal and the worker are up (injected so tests can run the stack without it). */
-export type StartOperatorConsole = (config: OvertureConfig, log: (line: string) => void) => Promise<OperatorConsole>;
 
 const WORKER_DRAIN_MS = 10_000;
 const FORCE_EXIT_MS = 30_000;

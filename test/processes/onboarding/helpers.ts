@@ -1,7 +1,7 @@
 /** What the onboarding's tests share: a valid new hire with a unique employee id, and starting an onboarding. */
 import type { Client } from '@temporalio/client';
 import { startProcess, type StartedRun, type StartOptions } from '../../../src/client';
-import type { OvertureConfig } from '../../../src/config';
+import type { OvertureConfig } from '../../../src/config/platform';
 import type { onboarding } from '../../../workflows/onboarding/workflow';
 import type { NewHire } from '../../../workflows/onboarding/types';
 

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../../config';
+import type { OvertureConfig } from '../../../config/platform';
 import { authorisedCaller } from '../identity';
 import { UsageError, type Io } from '../io';
 import { BULK_ACTIONS, bulkIdOf, resolveInBulk, type BulkAction } from '../../../client/bulk-decisions';

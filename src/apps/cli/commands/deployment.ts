@@ -11,7 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../../config';
+import type { OvertureConfig } from '../../../config/platform';
 import { authorisedCaller } from '../identity';
 import { UsageError, type Io } from '../io';
 import { printable } from '../../../../workflows/kit/safe-text';

@@ -3,7 +3,7 @@
  * source's secret, and says what became of it.
  */
 import { parseArgs } from 'node:util';
-import type { OvertureConfig } from '../../../config';
+import type { OvertureConfig } from '../../../config/platform';
 import { readInput, UsageError, type Io } from '../io';
 import { envelopeFrom, postEvent, type GatewayReply } from '../../events/emit';
 import { EVENT_TYPE_PATTERN } from '../../events/envelope';

@@ -3,7 +3,7 @@
  * Temporal; whoever may write the key file may rotate. Key material is never printed.
  */
 import { parseArgs } from 'node:util';
-import type { OvertureConfig } from '../../../config';
+import type { OvertureConfig } from '../../../config/platform';
 import { listKeys, rotateKeys } from '../../../temporal/codec/key-file';
 import { UsageError, type Io } from '../io';
 

@@ -4,7 +4,7 @@
  * directory can change the store anyway, so the file system is the boundary here.
  */
 import { parseArgs } from 'node:util';
-import type { OvertureConfig } from '../../../config';
+import type { OvertureConfig } from '../../../config/platform';
 import { UsageError, type Io } from '../io';
 import { OperatorError, OperatorStore, operatorsDbPath, type Operator } from '../../../stores/operators/store';
 import { OPERATOR_ROLES } from '../../../../workflows/kit/types';

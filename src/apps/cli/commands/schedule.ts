@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../../config';
+import type { OvertureConfig } from '../../../config/platform';
 import { readInput, UsageError, type Io } from '../io';
 import { authorisedCaller } from '../identity';
 import { isTimeZone } from '../../../client/schedule-placeholders';
