@@ -30,7 +30,10 @@ export default tseslint.config(
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: noBuiltins }],
-      'no-restricted-globals': ['error', { name: 'process', message: 'Workflows get configuration through their input, never process.env.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'process', message: 'Workflows get configuration through their input, never process.env.' },
+      ],
     },
   },
   {
@@ -41,8 +44,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [...noBuiltins, { name: 'zod', message: 'Input schemas belong in definition.ts, which clients read: workflow code gets its input validated.' }],
-          patterns: [{ group: ['**/definition', '!../kit/definition', '!./kit/definition'], message: 'Workflow code never imports a definition: the client reads it and freezes the options into the input.' }],
+          paths: [
+            ...noBuiltins,
+            { name: 'zod', message: 'Input schemas belong in definition.ts, which clients read: workflow code gets its input validated.' },
+          ],
+          patterns: [
+            {
+              group: ['**/definition', '!../kit/definition', '!./kit/definition'],
+              message: 'Workflow code never imports a definition: the client reads it and freezes the options into the input.',
+            },
+          ],
         },
       ],
     },

@@ -38,7 +38,9 @@ function mergeActivities(parts: Array<{ owner: string; activities: object }>): R
  * The systems a worker talks to, built from configuration: the shared ones (ledger, directory, mail, chat and their
  * guard), and each installed process's, with every activity bound to them.
  */
-export async function connectSystems(config: OvertureConfig): Promise<SharedSystems & { activities: Record<string, unknown>; close(): Promise<void> }> {
+export async function connectSystems(
+  config: OvertureConfig,
+): Promise<SharedSystems & { activities: Record<string, unknown>; close(): Promise<void> }> {
   const shared = await connectSharedSystems(config);
   const connected: Array<ConnectedProcess & { owner: string }> = [];
   const close = async () => {
@@ -64,7 +66,11 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   const dataConverter = dataConverterFor(config);
   const systems = await connectSystems(config);
   // TLS and the API key as configured; a TLS failure says which certificate or variable is wrong.
-  const connection = await connectExplained(config, () => NativeConnection.connect(temporalConnectionOptions(config)), (c) => c.close()).catch(async (err: unknown) => {
+  const connection = await connectExplained(
+    config,
+    () => NativeConnection.connect(temporalConnectionOptions(config)),
+    (c) => c.close(),
+  ).catch(async (err: unknown) => {
     await systems.close();
     throw err;
   });
@@ -103,7 +109,9 @@ async function main(): Promise<void> {
   installWorkerRuntime(config, console.log);
   const { worker, shutdown } = await createWorker(config);
   console.log(describeStores(config));
-  console.log(`worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`);
+  console.log(
+    `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,
+  );
   // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().
   await worker.run();
   await shutdown();

@@ -14,7 +14,8 @@ const MAX_FINDINGS = 50;
 const report = (check: string, findings: string[]): CheckReport => ({
   check,
   passed: findings.length === 0,
-  findings: findings.length > MAX_FINDINGS ? [...findings.slice(0, MAX_FINDINGS), `... and ${findings.length - MAX_FINDINGS} more`] : findings,
+  findings:
+    findings.length > MAX_FINDINGS ? [...findings.slice(0, MAX_FINDINGS), `... and ${findings.length - MAX_FINDINGS} more`] : findings,
 });
 
 /** Shortens a URL for a finding: the author recognises it, the email stays readable. */

@@ -38,7 +38,9 @@ export const worker = defineWorker({
         start: (log) => startSiteServer({ port: publishing.SITE_PORT, dir: publishing.siteDir, log }),
         summary: (localUrl) => [
           'Site',
-          localUrl ? `${localUrl}/feed.xml, pages from ${publishing.siteDir}` : `${publishing.siteUrl} (SITE_URL), pages written to ${publishing.siteDir}`,
+          localUrl
+            ? `${localUrl}/feed.xml, pages from ${publishing.siteDir}`
+            : `${publishing.siteUrl} (SITE_URL), pages written to ${publishing.siteDir}`,
         ],
       },
     ];

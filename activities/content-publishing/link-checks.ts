@@ -20,7 +20,11 @@ export interface LinkCheckSettings {
 const NOT_CHECKED = new Set(['mailto:', 'tel:', 'data:']);
 
 /** Checks every link and image URL of a body; `pageUrl` is where the body will be published (for relative links). */
-export async function checkDraftLinks(body: string, pageUrl: string, settings: LinkCheckSettings): Promise<CheckReport & { checked: number }> {
+export async function checkDraftLinks(
+  body: string,
+  pageUrl: string,
+  settings: LinkCheckSettings,
+): Promise<CheckReport & { checked: number }> {
   const findings: string[] = [];
   const urls = new Map<string, URL>();
   for (const ref of referencesIn(body)) {

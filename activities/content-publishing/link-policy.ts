@@ -25,7 +25,7 @@ const DEFAULT_PORTS: Record<string, number> = { 'http:': 80, 'https:': 443 };
 
 /** The port a URL connects to, explicit or its scheme's default. */
 export function effectivePort(url: URL): number {
-  return url.port ? Number(url.port) : DEFAULT_PORTS[url.protocol] ?? 0;
+  return url.port ? Number(url.port) : (DEFAULT_PORTS[url.protocol] ?? 0);
 }
 
 /** An allow-list entry as hostname and port (no port: the scheme's default). */
@@ -67,7 +67,8 @@ async function systemResolve(hostname: string): Promise<string[]> {
 
 /** Decides whether a link may be checked, resolving its host once; the address returned is the one to connect to. */
 export async function vetLink(url: URL, policy: LinkPolicy): Promise<Vetting> {
-  if (!(url.protocol in DEFAULT_PORTS)) return { allowed: false, finding: `not checked: only http and https links are checked (${url.protocol})` };
+  if (!(url.protocol in DEFAULT_PORTS))
+    return { allowed: false, finding: `not checked: only http and https links are checked (${url.protocol})` };
   const ownSite = isOwnSite(url, policy.siteOrigin);
   // The site's own pages are always checked: relative links point there, and the stack serves it.
   if (!ownSite && !isAllowListed(url, policy.allowedHosts)) return { allowed: false, finding: 'not checked: host not on the allow-list' };
@@ -87,7 +88,8 @@ export async function vetLink(url: URL, policy: LinkPolicy): Promise<Vetting> {
     // Every answer must be public: a name answering with a public and a private address is refused too.
     for (const address of addresses) {
       const range = ipaddr.isValid(address) ? addressRange(address) : 'invalid';
-      if (range !== 'unicast') return { allowed: false, finding: `not checked: ${url.hostname} is at a ${range} address, which the link checker never contacts` };
+      if (range !== 'unicast')
+        return { allowed: false, finding: `not checked: ${url.hostname} is at a ${range} address, which the link checker never contacts` };
     }
   }
   const address = addresses[0]!;

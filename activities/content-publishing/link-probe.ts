@@ -17,7 +17,8 @@ interface Answer {
 /** A `lookup` that answers with the vetted address only: the connection never asks DNS again. */
 function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
   return (_hostname, options, callback) => {
-    if ((options as { all?: boolean }).all) (callback as (err: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
+    if ((options as { all?: boolean }).all)
+      (callback as (err: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
     else callback(null, address, family);
   };
 }
@@ -26,10 +27,14 @@ function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
 function ask(url: URL, method: 'HEAD' | 'GET', lookup: LookupFunction, timeoutMs: number): Promise<Answer> {
   const transport = url.protocol === 'https:' ? https : http;
   return new Promise<Answer>((resolve, reject) => {
-    const request = transport.request(url, { method, lookup, agent: false, headers: { 'user-agent': 'Overture link checker', accept: '*/*' } }, (response) => {
-      resolve({ status: response.statusCode ?? 0, location: response.headers.location });
-      response.destroy();
-    });
+    const request = transport.request(
+      url,
+      { method, lookup, agent: false, headers: { 'user-agent': 'Overture link checker', accept: '*/*' } },
+      (response) => {
+        resolve({ status: response.statusCode ?? 0, location: response.headers.location });
+        response.destroy();
+      },
+    );
     const timer = setTimeout(() => request.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
     request.once('close', () => clearTimeout(timer));
     request.once('error', reject);

@@ -36,7 +36,8 @@ const subscriberKey = (address: string) => createHash('sha256').update(address.t
 export function createPublishingMailActivities(deps: PublishingMailDependencies) {
   const send = (key: string, to: string, subject: string, text: string) => sendEmailOnce(deps, key, to, subject, text);
 
-  const revisionHint = (ref: ContentRef) => `Send the revised draft as a draft.revised event for ${ref.contentId} with revision ${ref.revision + 1} or later.`;
+  const revisionHint = (ref: ContentRef) =>
+    `Send the revised draft as a draft.revised event for ${ref.contentId} with revision ${ref.revision + 1} or later.`;
 
   return {
     /** Tells the author what the automated checks found in a revision, or what the editor wants changed. */
@@ -44,8 +45,16 @@ export function createPublishingMailActivities(deps: PublishingMailDependencies)
       const kind = input.changes ? 'changes' : 'findings';
       const subject = input.changes ? `The editor asks for changes to "${input.title}"` : `"${input.title}" needs changes before review`;
       const what = input.changes
-        ? [`The editor (${input.changes.by}) reviewed revision ${input.revision} of ${input.contentId} and asks for changes:`, '', input.changes.reason || '(no reason given)']
-        : [`The automated checks of revision ${input.revision} of ${input.contentId} found:`, '', ...(input.findings ?? []).map((f) => `- ${f}`)];
+        ? [
+            `The editor (${input.changes.by}) reviewed revision ${input.revision} of ${input.contentId} and asks for changes:`,
+            '',
+            input.changes.reason || '(no reason given)',
+          ]
+        : [
+            `The automated checks of revision ${input.revision} of ${input.contentId} found:`,
+            '',
+            ...(input.findings ?? []).map((f) => `- ${f}`),
+          ];
       const text = [...what, '', revisionHint(input)].join('\n');
       const sent = await send(idempotencyKey(`emailAuthor/r${input.revision}/${kind}`), input.to, subject, text);
       return { messageId: sent.messageId, about: kind };
@@ -55,7 +64,10 @@ export function createPublishingMailActivities(deps: PublishingMailDependencies)
     async emailAuthorWithdrawn(input: ContentRef & { to: string; reason: string }) {
       return classified(async () => {
         const text = `Revision ${input.revision} of ${input.contentId} will not be published: ${input.reason}.`;
-        return { messageId: (await send(idempotencyKey('emailAuthor/withdrawn'), input.to, `"${input.title}" will not be published`, text)).messageId };
+        return {
+          messageId: (await send(idempotencyKey('emailAuthor/withdrawn'), input.to, `"${input.title}" will not be published`, text))
+            .messageId,
+        };
       });
     },
 

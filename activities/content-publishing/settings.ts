@@ -10,7 +10,12 @@ const list = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
 
 /** A `host` or `host:port` entry of the link checker's allow-list, as `new URL` reads it. */
 const hostEntry = z.string().refine((entry) => {

@@ -64,7 +64,15 @@ export class SiteStore {
   }
 
   private toItem(row: Row): PublishedItem {
-    return { contentId: row.content_id, revision: row.revision, title: row.title, authorName: row.author_name, publishedAt: row.published_at, summary: row.summary, url: this.pageUrl(row.content_id) };
+    return {
+      contentId: row.content_id,
+      revision: row.revision,
+      title: row.title,
+      authorName: row.author_name,
+      publishedAt: row.published_at,
+      summary: row.summary,
+      url: this.pageUrl(row.content_id),
+    };
   }
 
   /** Every item in the feed. */
@@ -86,7 +94,10 @@ export class SiteStore {
     return this.db
       .transaction(() => {
         const earlier = this.db.prepare('SELECT * FROM feed_items WHERE content_id = ?').get(item.contentId) as Row | undefined;
-        if (earlier && earlier.revision > item.revision) throw new PermanentError(`revision ${earlier.revision} of ${item.contentId} is already published: not replacing it with revision ${item.revision}`);
+        if (earlier && earlier.revision > item.revision)
+          throw new PermanentError(
+            `revision ${earlier.revision} of ${item.contentId} is already published: not replacing it with revision ${item.revision}`,
+          );
         // A retried publication keeps the time of the first one, so the feed does not move the item.
         const publishedAt = earlier?.revision === item.revision ? earlier.published_at : item.publishedAt;
         const stored = { ...item, publishedAt };

@@ -30,13 +30,19 @@ export function createSocialActivities(deps: SocialDependencies) {
 
   return {
     postToSocial: stepActivity(async (input: ContentRef & { withPageLink: boolean }) => ({
-      deliveryId: await post(`content/${input.contentId}/r${input.revision}/social`, `:newspaper: New: ${input.title}${pageLink(input, input.withPageLink)}`),
+      deliveryId: await post(
+        `content/${input.contentId}/r${input.revision}/social`,
+        `:newspaper: New: ${input.title}${pageLink(input, input.withPageLink)}`,
+      ),
     })),
 
     /** Undo of postToSocial (and of the publication as a whole): the correction that the item was withdrawn. */
     async postCorrection(input: ContentRef) {
       return classified(async () => ({
-        deliveryId: await post(`content/${input.contentId}/r${input.revision}/correction`, `:warning: Correction: "${input.title}" (${input.contentId}) has been withdrawn and is no longer published.`),
+        deliveryId: await post(
+          `content/${input.contentId}/r${input.revision}/correction`,
+          `:warning: Correction: "${input.title}" (${input.contentId}) has been withdrawn and is no longer published.`,
+        ),
       }));
     },
   };

@@ -10,12 +10,22 @@ import { idempotencyKey, stepActivity } from '../kit/step-attempt';
 import type { Crm } from './crm';
 
 /** The welcome sequence's emails, by the day they are due. */
-export function welcomeEmail(input: { company: string; contactName: string; loginUrl: string; day: number }): { subject: string; text: string } {
+export function welcomeEmail(input: { company: string; contactName: string; loginUrl: string; day: number }): {
+  subject: string;
+  text: string;
+} {
   const firstName = input.contactName.split(/\s+/)[0] ?? input.contactName;
   if (input.day === 0) {
     return {
       subject: `Welcome to Overture, ${input.company}`,
-      text: [`Hi ${firstName},`, '', `${input.company} is set up. Sign in and finish the setup here:`, input.loginUrl, '', 'Welcome aboard!'].join('\n'),
+      text: [
+        `Hi ${firstName},`,
+        '',
+        `${input.company} is set up. Sign in and finish the setup here:`,
+        input.loginUrl,
+        '',
+        'Welcome aboard!',
+      ].join('\n'),
     };
   }
   const checkIn = input.day > 3;
@@ -31,10 +41,12 @@ export function welcomeEmail(input: { company: string; contactName: string; logi
 /** The activities, bound to the CRM, the worker's email and chat. */
 export function createCustomerOnboardingActivities(deps: { crm: Crm; mail: EmailDependencies; chat: ChatDependencies }) {
   return {
-    createCrmAccount: stepActivity(async (input: { customerId: string; company: string; plan: Plan; contactName: string; contactEmail: string }) => {
-      const account = await deps.crm.openAccount(input);
-      return { accountId: account.accountId };
-    }),
+    createCrmAccount: stepActivity(
+      async (input: { customerId: string; company: string; plan: Plan; contactName: string; contactEmail: string }) => {
+        const account = await deps.crm.openAccount(input);
+        return { accountId: account.accountId };
+      },
+    ),
 
     /** Undo of createCrmAccount. */
     async closeCrmAccount(input: { customerId: string }) {
@@ -52,11 +64,13 @@ export function createCustomerOnboardingActivities(deps: { crm: Crm; mail: Email
     },
 
     /** One email of the welcome sequence, sent once per run and day. */
-    sendCustomerWelcome: stepActivity(async (input: { customerId: string; company: string; contactName: string; contactEmail: string; loginUrl: string; day: number }) => {
-      const { subject, text } = welcomeEmail(input);
-      const sent = await sendEmailOnce(deps.mail, idempotencyKey(`welcome-day-${input.day}`), input.contactEmail, subject, text);
-      return { messageId: sent.messageId };
-    }),
+    sendCustomerWelcome: stepActivity(
+      async (input: { customerId: string; company: string; contactName: string; contactEmail: string; loginUrl: string; day: number }) => {
+        const { subject, text } = welcomeEmail(input);
+        const sent = await sendEmailOnce(deps.mail, idempotencyKey(`welcome-day-${input.day}`), input.contactEmail, subject, text);
+        return { messageId: sent.messageId };
+      },
+    ),
 
     /** The account team hears of the new customer: the company and its plan, no contact's personal data. */
     notifyAccountTeam: stepActivity(async (input: { customerId: string; company: string; plan: Plan; seats: number; tenantId: string }) => {

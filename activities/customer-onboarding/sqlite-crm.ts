@@ -45,7 +45,13 @@ interface AccessRow {
   status: 'active' | 'revoked';
 }
 
-const toAccount = (r: AccountRow): CrmAccount => ({ accountId: r.account_id, customerId: r.customer_id, company: r.company, plan: r.plan, status: r.status });
+const toAccount = (r: AccountRow): CrmAccount => ({
+  accountId: r.account_id,
+  customerId: r.customer_id,
+  company: r.company,
+  plan: r.plan,
+  status: r.status,
+});
 const toAccess = (r: AccessRow): CustomerAccess => ({ tenantId: r.tenant_id, loginUrl: r.login_url, seats: r.seats, status: r.status });
 
 /** The CRM on a SQLite file; `loginBaseUrl` is where tenants' logins live (e.g. https://app.example.com). */
@@ -59,7 +65,13 @@ export class SqliteCrm implements Crm {
     this.db = openDatabase(file, { schema: SCHEMA });
   }
 
-  async openAccount(input: { customerId: string; company: string; plan: Plan; contactName: string; contactEmail: string }): Promise<CrmAccount> {
+  async openAccount(input: {
+    customerId: string;
+    company: string;
+    plan: Plan;
+    contactName: string;
+    contactEmail: string;
+  }): Promise<CrmAccount> {
     const accountId = `acct-${input.customerId.toLowerCase()}`;
     // One statement: a second call (a retry after a lost reply) finds the account and changes nothing; an account
     // closed by an abandoned run is opened again by the next run for the customer.
@@ -74,7 +86,9 @@ export class SqliteCrm implements Crm {
   }
 
   async closeAccount(customerId: string): Promise<boolean> {
-    const closed = this.db.prepare(`UPDATE crm_accounts SET status = 'closed', closed_at = ? WHERE customer_id = ? AND status = 'active'`).run(new Date().toISOString(), customerId);
+    const closed = this.db
+      .prepare(`UPDATE crm_accounts SET status = 'closed', closed_at = ? WHERE customer_id = ? AND status = 'active'`)
+      .run(new Date().toISOString(), customerId);
     return closed.changes > 0;
   }
 
@@ -91,7 +105,9 @@ export class SqliteCrm implements Crm {
   }
 
   async revokeAccess(customerId: string): Promise<boolean> {
-    const revoked = this.db.prepare(`UPDATE customer_access SET status = 'revoked', revoked_at = ? WHERE customer_id = ? AND status = 'active'`).run(new Date().toISOString(), customerId);
+    const revoked = this.db
+      .prepare(`UPDATE customer_access SET status = 'revoked', revoked_at = ? WHERE customer_id = ? AND status = 'active'`)
+      .run(new Date().toISOString(), customerId);
     return revoked.changes > 0;
   }
 

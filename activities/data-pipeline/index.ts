@@ -14,7 +14,12 @@ export const worker = defineWorker({
     fs.mkdirSync(pipeline.inboxDir, { recursive: true });
     fs.mkdirSync(pipeline.stagingDir, { recursive: true });
     const warehouse = new SqliteWarehouse(pipeline.warehouseDbPath);
-    const activities = createPipelineActivities({ inboxDir: pipeline.inboxDir, stagingDir: pipeline.stagingDir, warehouse, chat: systems.chat });
+    const activities = createPipelineActivities({
+      inboxDir: pipeline.inboxDir,
+      stagingDir: pipeline.stagingDir,
+      warehouse,
+      chat: systems.chat,
+    });
     return { activities, close: () => warehouse.close() };
   },
 });

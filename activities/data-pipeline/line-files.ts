@@ -74,7 +74,7 @@ export class LineWriter {
     const data = Buffer.from(`${this.pending.join('\n')}\n`, 'utf8');
     this.pending = [];
     this.pendingBytes = 0;
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       const { bytesWritten } = await this.handle.write(data, done, data.length - done, this.position);
       done += bytesWritten;
       this.position += bytesWritten;

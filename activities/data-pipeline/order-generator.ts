@@ -48,7 +48,14 @@ export function* orderLines(spec: OrderFileSpec): Generator<string> {
   let badSoFar = 0;
   for (let i = 0; i < spec.rows; i++) {
     const amount = (1 + next() * 999).toFixed(2);
-    const row = [idOf(i), `C${String(Math.floor(next() * 90_000) + 10_000)}`, spec.date, amount, CURRENCIES[Math.floor(next() * 3)]!, COUNTRIES[Math.floor(next() * 6)]!];
+    const row = [
+      idOf(i),
+      `C${String(Math.floor(next() * 90_000) + 10_000)}`,
+      spec.date,
+      amount,
+      CURRENCIES[Math.floor(next() * 3)]!,
+      COUNTRIES[Math.floor(next() * 6)]!,
+    ];
     if (isBad(i, spec.badRatio)) {
       // Each bad row is wrong in one way, in turn: the rejects file shows every kind of reason.
       switch (badSoFar++ % 6) {

@@ -52,7 +52,14 @@ interface BatchRow {
   loaded_at: string;
 }
 
-const toLoadedBatch = (r: BatchRow): LoadedBatch => ({ batchId: r.batch_id, dataset: r.dataset, batchDate: r.batch_date, rows: r.rows, loadId: r.load_id, loadedAt: r.loaded_at });
+const toLoadedBatch = (r: BatchRow): LoadedBatch => ({
+  batchId: r.batch_id,
+  dataset: r.dataset,
+  batchDate: r.batch_date,
+  rows: r.rows,
+  loadId: r.load_id,
+  loadedAt: r.loaded_at,
+});
 
 /** The warehouse on a SQLite file. */
 export class SqliteWarehouse {
@@ -72,9 +79,15 @@ export class SqliteWarehouse {
    * Loads a batch once: inserts its rows (from `rows`, read only when the batch is new) and records the batch,
    * all in one transaction. A batch already recorded is left as it is, whoever loaded it.
    */
-  loadBatch(dataset: DatasetDefinition, batch: { batchId: string; batchDate?: string; loadId: string }, rows: () => Iterable<ReadonlyArray<string | number>>): LoadOutcome {
+  loadBatch(
+    dataset: DatasetDefinition,
+    batch: { batchId: string; batchDate?: string; loadId: string },
+    rows: () => Iterable<ReadonlyArray<string | number>>,
+  ): LoadOutcome {
     const names = dataset.table.columns.map((c) => c.name);
-    const insert = this.db.prepare(`INSERT OR IGNORE INTO ${dataset.table.name} (batch_id, ${names.join(', ')}) VALUES (?${', ?'.repeat(names.length)})`);
+    const insert = this.db.prepare(
+      `INSERT OR IGNORE INTO ${dataset.table.name} (batch_id, ${names.join(', ')}) VALUES (?${', ?'.repeat(names.length)})`,
+    );
     const load = this.db.transaction((): LoadOutcome => {
       const earlier = this.loadedBatch(batch.batchId);
       if (earlier) return { rowsInBatch: this.rowCount(dataset, batch.batchId), inserted: 0, alreadyLoaded: earlier };
@@ -110,7 +123,9 @@ export class SqliteWarehouse {
   /** Rows of a batch with an empty (NULL or blank) key column. */
   emptyKeyCount(dataset: DatasetDefinition, batchId: string): number {
     const empty = dataset.keyColumns.map((c) => `${c} IS NULL OR TRIM(${c}) = ''`).join(' OR ');
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM ${dataset.table.name} WHERE batch_id = ? AND (${empty})`).get(batchId) as { n: number }).n;
+    return (
+      this.db.prepare(`SELECT COUNT(*) AS n FROM ${dataset.table.name} WHERE batch_id = ? AND (${empty})`).get(batchId) as { n: number }
+    ).n;
   }
 
   close(): void {

@@ -40,7 +40,8 @@ export function knownDataset(name: string): DatasetDefinition {
 /** The last checkpoint a lost attempt of this activity heartbeated, if any. */
 function lastCheckpoint(): TransformCheckpoint | undefined {
   const details = Context.current().info.heartbeatDetails as Partial<TransformCheckpoint> | undefined;
-  if (typeof details?.rowsDone !== 'number' || typeof details.inputOffset !== 'number' || typeof details.outputOffset !== 'number') return undefined;
+  if (typeof details?.rowsDone !== 'number' || typeof details.inputOffset !== 'number' || typeof details.outputOffset !== 'number')
+    return undefined;
   return { rowsDone: details.rowsDone, inputOffset: details.inputOffset, outputOffset: details.outputOffset };
 }
 
@@ -61,7 +62,9 @@ export function createPipelineStagingActivities(deps: PipelineStagingDependencie
     validateBatch: stepActivity(async (input: { dataset: string; partitionRows: number }) => {
       const dataset = knownDataset(input.dataset);
       const ctx = Context.current();
-      const counts = await validateFile(dataset, currentRunDir(deps.stagingDir), input.partitionRows, (rowsRead) => ctx.heartbeat({ rowsRead }));
+      const counts = await validateFile(dataset, currentRunDir(deps.stagingDir), input.partitionRows, (rowsRead) =>
+        ctx.heartbeat({ rowsRead }),
+      );
       return {
         rowsIn: counts.rowsIn,
         valid: counts.valid,

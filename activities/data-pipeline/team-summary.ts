@@ -9,7 +9,9 @@ import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 export function createTeamSummaryActivities(deps: ChatDependencies) {
   return {
     /** Posts the summary; a retry, or a replay of the run, finds it delivered and posts nothing. */
-    postTeamSummary: stepActivity(async (input: { purpose: string; text: string }) => ({ deliveryId: await postToTeamOnce(deps, idempotencyKey(input.purpose), `:bar_chart: ${input.text}`) })),
+    postTeamSummary: stepActivity(async (input: { purpose: string; text: string }) => ({
+      deliveryId: await postToTeamOnce(deps, idempotencyKey(input.purpose), `:bar_chart: ${input.text}`),
+    })),
   };
 }
 

@@ -28,7 +28,10 @@ export interface TransformOutcome {
 /** A checkpoint can be resumed only if the output still holds everything it counts (a lost disk write would not). */
 async function resumable(checkpoint: TransformCheckpoint | undefined, outputFile: string): Promise<TransformCheckpoint | undefined> {
   if (!checkpoint || !Number.isSafeInteger(checkpoint.rowsDone) || checkpoint.rowsDone <= 0) return undefined;
-  const size = await stat(outputFile).then((s) => s.size, () => -1);
+  const size = await stat(outputFile).then(
+    (s) => s.size,
+    () => -1,
+  );
   return size >= checkpoint.outputOffset ? checkpoint : undefined;
 }
 
@@ -51,7 +54,8 @@ export async function transformFile(
   try {
     for await (const { line, end } of linesFrom(inputFile, from?.inputOffset ?? 0)) {
       if (headerPending) {
-        if (line !== dataset.columns.join(',')) throw new PermanentError(`${inputFile} is not a staged ${dataset.name} partition (unexpected header)`);
+        if (line !== dataset.columns.join(','))
+          throw new PermanentError(`${inputFile} is not a staged ${dataset.name} partition (unexpected header)`);
         headerPending = false;
         continue;
       }

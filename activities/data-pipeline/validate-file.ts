@@ -35,12 +35,19 @@ function schemaReason(dataset: DatasetDefinition, record: Record<string, string>
 }
 
 /** Where each dataset column is in the source header; a missing column fails the whole file for good. */
-function columnPositions(dataset: DatasetDefinition, headerLine: string | undefined): { positions: number[]; width: number; ignored: string[] } {
+function columnPositions(
+  dataset: DatasetDefinition,
+  headerLine: string | undefined,
+): { positions: number[]; width: number; ignored: string[] } {
   if (headerLine === undefined) throw new PermanentError('the source file is empty: it has no header line');
   const header = (parseCsvLine(headerLine.replace(/^\uFEFF/, '')) ?? []).map((c) => c.trim());
   const missing = dataset.columns.filter((c) => !header.includes(c));
   if (missing.length) throw new PermanentError(`the source header lacks column(s) ${missing.join(', ')} of dataset ${dataset.name}`);
-  return { positions: dataset.columns.map((c) => header.indexOf(c)), width: header.length, ignored: header.filter((c) => !dataset.columns.includes(c)) };
+  return {
+    positions: dataset.columns.map((c) => header.indexOf(c)),
+    width: header.length,
+    ignored: header.filter((c) => !dataset.columns.includes(c)),
+  };
 }
 
 /** The valid rows in partition files of `partitionRows` rows each, under `<runDir>/valid/`. */
@@ -74,7 +81,12 @@ class PartitionWriter {
 }
 
 /** Validates `<runDir>/source.csv`; reports progress every 10,000 rows. A retry starts over: it is one pass. */
-export async function validateFile(dataset: DatasetDefinition, runDir: string, partitionRows: number, progress: (rowsRead: number) => void): Promise<ValidationCounts> {
+export async function validateFile(
+  dataset: DatasetDefinition,
+  runDir: string,
+  partitionRows: number,
+  progress: (rowsRead: number) => void,
+): Promise<ValidationCounts> {
   const validDir = path.join(runDir, STAGED.valid);
   await mkdir(validDir, { recursive: true });
   const rejectsFile = path.join(runDir, STAGED.rejects);

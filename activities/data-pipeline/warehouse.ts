@@ -29,7 +29,11 @@ export function createWarehouseActivities(deps: WarehouseDependencies) {
       const files = input.files.map((f) => insideDir(deps.stagingDir, f, 'a transformed partition'));
       Context.current().heartbeat();
       // One synchronous transaction: it holds this worker's thread ~0.5 s per 100,000 rows (the heartbeat timeout allows it).
-      const outcome = warehouse.loadBatch(dataset, { batchId: input.batchId, batchDate: input.batchDate, loadId: idempotencyKey('load') }, () => transformedRows(files, dataset));
+      const outcome = warehouse.loadBatch(
+        dataset,
+        { batchId: input.batchId, batchDate: input.batchDate, loadId: idempotencyKey('load') },
+        () => transformedRows(files, dataset),
+      );
       return { rowsInBatch: outcome.rowsInBatch, inserted: outcome.inserted, alreadyLoadedBy: outcome.alreadyLoaded?.loadId ?? '' };
     }),
 
@@ -42,16 +46,19 @@ export function createWarehouseActivities(deps: WarehouseDependencies) {
     },
 
     /** Rows in = loaded + rejected, every valid row transformed, no empty key column: the problems, if any. */
-    checkBatchQuality: stepActivity(async (input: { dataset: string; batchId: string; rowsIn: number; rejected: number; valid: number; transformed: number }) => {
-      const dataset = knownDataset(input.dataset);
-      const loaded = warehouse.rowCount(dataset, input.batchId);
-      const emptyKeys = warehouse.emptyKeyCount(dataset, input.batchId);
-      const problems: string[] = [];
-      if (input.rowsIn !== loaded + input.rejected) problems.push(`rows in (${input.rowsIn}) ≠ loaded (${loaded}) + rejected (${input.rejected})`);
-      if (input.transformed !== input.valid) problems.push(`${input.valid} valid rows but ${input.transformed} transformed`);
-      if (emptyKeys > 0) problems.push(`${emptyKeys} loaded row(s) have an empty ${dataset.keyColumns.join('/')}`);
-      return { passed: problems.length === 0, loaded, emptyKeys, problems: problems.join('; ') };
-    }),
+    checkBatchQuality: stepActivity(
+      async (input: { dataset: string; batchId: string; rowsIn: number; rejected: number; valid: number; transformed: number }) => {
+        const dataset = knownDataset(input.dataset);
+        const loaded = warehouse.rowCount(dataset, input.batchId);
+        const emptyKeys = warehouse.emptyKeyCount(dataset, input.batchId);
+        const problems: string[] = [];
+        if (input.rowsIn !== loaded + input.rejected)
+          problems.push(`rows in (${input.rowsIn}) ≠ loaded (${loaded}) + rejected (${input.rejected})`);
+        if (input.transformed !== input.valid) problems.push(`${input.valid} valid rows but ${input.transformed} transformed`);
+        if (emptyKeys > 0) problems.push(`${emptyKeys} loaded row(s) have an empty ${dataset.keyColumns.join('/')}`);
+        return { passed: problems.length === 0, loaded, emptyKeys, problems: problems.join('; ') };
+      },
+    ),
   };
 }
 

@@ -74,7 +74,8 @@ export function createAccountingActivities(deps: AccountingDependencies) {
 
     reconcileEntity: stepActivity(async (input: { period: string; entity: string; toleranceCents: number }) => {
       const { entity, period, toleranceCents } = input;
-      if (!Number.isSafeInteger(toleranceCents) || toleranceCents < 0) throw new PermanentError('toleranceCents must be a whole number of cents, 0 or more');
+      if (!Number.isSafeInteger(toleranceCents) || toleranceCents < 0)
+        throw new PermanentError('toleranceCents must be a whole number of cents, 0 or more');
       const { currency } = await ledger.entity(entity);
       const bankBalance = await closingBalance(statementPath(deps.bankStatementsDir, entity, period));
       const ledgerBalance = await ledger.cashBalance(entity, period);
@@ -86,7 +87,13 @@ export function createAccountingActivities(deps: AccountingDependencies) {
             `(bank minus ledger; tolerance ${formatCents(toleranceCents)})`,
         );
       }
-      return { entity, ledgerBalance: formatCents(ledgerBalance), bankBalance: formatCents(bankBalance), difference: formatCents(difference), result: 'matched' };
+      return {
+        entity,
+        ledgerBalance: formatCents(ledgerBalance),
+        bankBalance: formatCents(bankBalance),
+        difference: formatCents(difference),
+        result: 'matched',
+      };
     }),
 
     /** Resolution of a reconciliation difference: parks `amount` (bank minus ledger) in suspense against cash, once per period and entity. */
@@ -113,10 +120,12 @@ export function createAccountingActivities(deps: AccountingDependencies) {
       const published = await fetchPublishedRates(deps.ratesSource, input.period, deps.ratesTimeoutMs);
       const base = await ledger.baseCurrency();
       const where = describeSource(deps.ratesSource);
-      if (published.base !== base) throw new TransientError(`exchange rates ${where} are quoted in ${published.base}, the group reports in ${base}`);
+      if (published.base !== base)
+        throw new TransientError(`exchange rates ${where} are quoted in ${published.base}, the group reports in ${base}`);
       for (const entity of input.entities) {
         const { currency } = await ledger.entity(entity);
-        if (currency !== base && published.rates[currency] === undefined) throw new TransientError(`exchange rates ${where} have no rate for ${currency}`);
+        if (currency !== base && published.rates[currency] === undefined)
+          throw new TransientError(`exchange rates ${where} have no rate for ${currency}`);
       }
       const rateSet = await ledger.recordRateSet({
         rateSetId: `live/${input.period}/${published.publishedAt}`,
@@ -135,8 +144,14 @@ export function createAccountingActivities(deps: AccountingDependencies) {
     async revalueAtLastPublishedRates(input: PeriodInput & { reason: string }) {
       return classified(async () => {
         const last = await ledger.latestPublishedRates(input.period);
-        if (!last) throw new PermanentError(`no exchange rates were published before ${input.period}: the revaluation needs rates entered by hand`);
-        const rateSet = await ledger.recordRateSet({ ...last, rateSetId: `last-published/${input.period}/${last.rateSetId}`, period: input.period, source: 'last-published' });
+        if (!last)
+          throw new PermanentError(`no exchange rates were published before ${input.period}: the revaluation needs rates entered by hand`);
+        const rateSet = await ledger.recordRateSet({
+          ...last,
+          rateSetId: `last-published/${input.period}/${last.rateSetId}`,
+          period: input.period,
+          source: 'last-published',
+        });
         await revalueAll(input.period, input.entities, rateSet);
         return { rateSetId: rateSet.rateSetId, source: 'last-published', ratesPeriod: rateSet.ratesPeriod };
       });
@@ -162,7 +177,8 @@ export function createAccountingActivities(deps: AccountingDependencies) {
       const { period, entities } = input;
       const trialBalance = await ledger.trialBalance(period, entities);
       const unbalanced = trialBalance.scopes.find((s) => s.totalDebit !== s.totalCredit);
-      if (unbalanced) throw new PermanentError(`the ${period} trial balance of ${unbalanced.scope} does not balance: statements not published`);
+      if (unbalanced)
+        throw new PermanentError(`the ${period} trial balance of ${unbalanced.scope} does not balance: statements not published`);
       const incomeStatement = await ledger.incomeStatement(period, entities);
 
       const dir = path.join(deps.statementsDir, period);
@@ -180,24 +196,30 @@ export function createAccountingActivities(deps: AccountingDependencies) {
         'Attached: the trial balance (CSV) and the income statement (HTML), per entity and consolidated.',
       ].join('\n');
       const key = idempotencyKey('publishStatements');
-      const delivery = await deliverGuarded(deps.email.deliveries, deps.email.guard, 'email', { key, channel: 'email', options: attemptDeliveryOptions() }, async () => {
-        try {
-          const info = await deps.email.transport.sendMail({
-            from: deps.email.from,
-            to: input.controllerEmail,
-            subject: `Month-end close ${period}: financial statements`,
-            text,
-            messageId: messageIdFor(key),
-            attachments: [
-              { filename: 'trial-balance.csv', path: trialBalancePath, contentType: 'text/csv' },
-              { filename: 'income-statement.html', path: incomeStatementPath, contentType: 'text/html' },
-            ],
-          });
-          return String(info.messageId);
-        } catch (err) {
-          throw classifySmtpError(err);
-        }
-      });
+      const delivery = await deliverGuarded(
+        deps.email.deliveries,
+        deps.email.guard,
+        'email',
+        { key, channel: 'email', options: attemptDeliveryOptions() },
+        async () => {
+          try {
+            const info = await deps.email.transport.sendMail({
+              from: deps.email.from,
+              to: input.controllerEmail,
+              subject: `Month-end close ${period}: financial statements`,
+              text,
+              messageId: messageIdFor(key),
+              attachments: [
+                { filename: 'trial-balance.csv', path: trialBalancePath, contentType: 'text/csv' },
+                { filename: 'income-statement.html', path: incomeStatementPath, contentType: 'text/html' },
+              ],
+            });
+            return String(info.messageId);
+          } catch (err) {
+            throw classifySmtpError(err);
+          }
+        },
+      );
       return { trialBalancePath, incomeStatementPath, messageId: delivery.receipt };
     }),
   };

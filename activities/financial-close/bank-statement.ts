@@ -72,7 +72,8 @@ export async function readBankStatement(file: string): Promise<StatementLine[]> 
   }
   if (!rows.length) throw new PermanentError(`bank statement ${file} has no lines`);
   const lines = rows.map((r, i) => {
-    if (r.length !== COLUMNS.length) throw new PermanentError(`bank statement ${file}, line ${i + 2}: expected ${COLUMNS.length} columns, found ${r.length}`);
+    if (r.length !== COLUMNS.length)
+      throw new PermanentError(`bank statement ${file}, line ${i + 2}: expected ${COLUMNS.length} columns, found ${r.length}`);
     const [date, description, amount, balance] = r as [string, string, string, string];
     try {
       return { date: date.trim(), description: description.trim(), amount: toCents(amount), balance: toCents(balance) };
@@ -83,7 +84,9 @@ export async function readBankStatement(file: string): Promise<StatementLine[]> 
   lines.forEach((l, i) => {
     const previous = lines[i - 1];
     if (previous && previous.balance + l.amount !== l.balance) {
-      throw new PermanentError(`bank statement ${file}, line ${i + 2}: the running balance does not follow from the previous line and the amount`);
+      throw new PermanentError(
+        `bank statement ${file}, line ${i + 2}: the running balance does not follow from the previous line and the amount`,
+      );
     }
   });
   return lines;

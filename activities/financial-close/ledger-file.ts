@@ -22,7 +22,9 @@ export const ledgerFileSchema = z
   .object({
     baseCurrency: currency,
     chartOfAccounts: z.array(
-      z.object({ code: accountCode, name: z.string().min(1), type: z.enum(['asset', 'liability', 'equity', 'revenue', 'expense']) }).strict(),
+      z
+        .object({ code: accountCode, name: z.string().min(1), type: z.enum(['asset', 'liability', 'equity', 'revenue', 'expense']) })
+        .strict(),
     ),
     entities: z.array(
       z
@@ -32,7 +34,17 @@ export const ledgerFileSchema = z
           currency,
           foreignCurrencyCash: z.array(z.object({ account: accountCode, currency, amount }).strict()).default([]),
           recurringAccruals: z
-            .array(z.object({ code: z.string().min(1), memo: z.string().min(1), expenseAccount: accountCode, liabilityAccount: accountCode, amount }).strict())
+            .array(
+              z
+                .object({
+                  code: z.string().min(1),
+                  memo: z.string().min(1),
+                  expenseAccount: accountCode,
+                  liabilityAccount: accountCode,
+                  amount,
+                })
+                .strict(),
+            )
             .default([]),
           entries: z.array(
             z
@@ -51,7 +63,13 @@ export const ledgerFileSchema = z
     ),
     rateSets: z.array(
       z
-        .object({ rateSetId: z.string().min(1), period, publishedAt: z.iso.datetime(), base: currency, rates: z.record(currency, z.number().positive()) })
+        .object({
+          rateSetId: z.string().min(1),
+          period,
+          publishedAt: z.iso.datetime(),
+          base: currency,
+          rates: z.record(currency, z.number().positive()),
+        })
         .strict(),
     ),
   })

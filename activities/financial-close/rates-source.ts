@@ -71,7 +71,9 @@ export async function fetchPublishedRates(source: string, period: string, timeou
     throw new TransientError(`exchange rates ${where} are malformed (${fields.join(', ')})`);
   }
   if (parsed.data.period !== period) {
-    throw new TransientError(`exchange rates ${where} are for ${parsed.data.period}, not ${period}: the ${period} rates are not published yet`);
+    throw new TransientError(
+      `exchange rates ${where} are for ${parsed.data.period}, not ${period}: the ${period} rates are not published yet`,
+    );
   }
   return parsed.data;
 }

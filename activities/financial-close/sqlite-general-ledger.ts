@@ -174,7 +174,8 @@ export class SqliteGeneralLedger implements GeneralLedger {
 
   /** A period nobody has locked yet is open: periods come into being by being posted to. */
   private status(entity: string, period: string): PeriodStatus {
-    const row = this.db.prepare('SELECT status FROM periods WHERE entity = ? AND period = ?').get(entity, period) as { status: PeriodStatus } | undefined;
+    const row = this.db.prepare('SELECT status FROM periods WHERE entity = ? AND period = ?').get(entity, period) as
+      { status: PeriodStatus } | undefined;
     return row?.status ?? 'open';
   }
 
@@ -223,7 +224,18 @@ export class SqliteGeneralLedger implements GeneralLedger {
         `INSERT INTO journal_entries (idempotency_key, entity, period, entry_date, memo, kind, batch, reverses_entry_id, rate_set_id, posted_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(entry.key, entry.entity, entry.period, entry.date, entry.memo, entry.kind, links.batch ?? null, links.reverses ?? null, entry.rateSetId ?? null, nowIso());
+      .run(
+        entry.key,
+        entry.entity,
+        entry.period,
+        entry.date,
+        entry.memo,
+        entry.kind,
+        links.batch ?? null,
+        links.reverses ?? null,
+        entry.rateSetId ?? null,
+        nowIso(),
+      );
     const insertLine = this.db.prepare(
       'INSERT INTO journal_lines (entry_id, line_no, entity, account, debit_cents, credit_cents) VALUES (?, ?, ?, ?, ?, ?)',
     );
@@ -238,21 +250,26 @@ export class SqliteGeneralLedger implements GeneralLedger {
       throw new PermanentError(`entry ${entry.key}: date ${entry.date} is not in period ${entry.period}`);
     }
     if (!CLOSE_ENTRY_KINDS.includes(entry.kind) && this.status(entry.entity, entry.period) === 'locked') {
-      throw new PermanentError(`period ${entry.period} is locked for ${entry.entity}: ordinary postings are refused until the period is reopened`);
+      throw new PermanentError(
+        `period ${entry.period} is locked for ${entry.entity}: ordinary postings are refused until the period is reopened`,
+      );
     }
     if (entry.lines.length < 2) throw new PermanentError(`entry ${entry.key} needs at least two lines`);
     const knownAccount = this.db.prepare('SELECT 1 FROM accounts WHERE entity = ? AND code = ?');
     for (const l of entry.lines) {
       const amounts = [l.debit, l.credit];
-      if (!amounts.every((a) => Number.isSafeInteger(a) && a >= 0) || (l.debit > 0) === (l.credit > 0)) {
+      if (!amounts.every((a) => Number.isSafeInteger(a) && a >= 0) || l.debit > 0 === l.credit > 0) {
         throw new PermanentError(`entry ${entry.key}: each line needs either a debit or a credit, in whole non-negative cents`);
       }
-      if (!knownAccount.get(entry.entity, l.account)) throw new PermanentError(`entry ${entry.key}: account ${l.account} does not exist for ${entry.entity}`);
+      if (!knownAccount.get(entry.entity, l.account))
+        throw new PermanentError(`entry ${entry.key}: account ${l.account} does not exist for ${entry.entity}`);
     }
     const debits = entry.lines.reduce((sum, l) => sum + l.debit, 0);
     const credits = entry.lines.reduce((sum, l) => sum + l.credit, 0);
     if (debits !== credits) {
-      throw new PermanentError(`entry ${entry.key} is unbalanced: debits ${formatCents(debits)} and credits ${formatCents(credits)} differ`);
+      throw new PermanentError(
+        `entry ${entry.key} is unbalanced: debits ${formatCents(debits)} and credits ${formatCents(credits)} differ`,
+      );
     }
   }
 
@@ -362,7 +379,8 @@ export class SqliteGeneralLedger implements GeneralLedger {
 
   async ratesFor(period: string): Promise<RateSet | undefined> {
     requirePeriod(period);
-    const row = this.db.prepare('SELECT * FROM rate_sets WHERE period = ? ORDER BY rowid DESC LIMIT 1').get(period) as RateSetRow | undefined;
+    const row = this.db.prepare('SELECT * FROM rate_sets WHERE period = ? ORDER BY rowid DESC LIMIT 1').get(period) as
+      RateSetRow | undefined;
     return row && toRateSet(row);
   }
 
@@ -379,7 +397,16 @@ export class SqliteGeneralLedger implements GeneralLedger {
         `INSERT OR IGNORE INTO rate_sets (rate_set_id, period, rates_period, source, published_at, base, rates, recorded_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(rateSet.rateSetId, rateSet.period, rateSet.ratesPeriod, rateSet.source, rateSet.publishedAt, rateSet.base, JSON.stringify(rateSet.rates), nowIso());
+      .run(
+        rateSet.rateSetId,
+        rateSet.period,
+        rateSet.ratesPeriod,
+        rateSet.source,
+        rateSet.publishedAt,
+        rateSet.base,
+        JSON.stringify(rateSet.rates),
+        nowIso(),
+      );
     return toRateSet(this.db.prepare('SELECT * FROM rate_sets WHERE rate_set_id = ?').get(rateSet.rateSetId) as RateSetRow);
   }
 
@@ -391,7 +418,9 @@ export class SqliteGeneralLedger implements GeneralLedger {
       .transaction((): JournalEntry | undefined => {
         const existing = this.entryByKey(key);
         if (existing) return existing;
-        const holdings = this.db.prepare('SELECT account, currency, amount_cents FROM foreign_currency_cash WHERE entity = ? ORDER BY account, currency').all(entity) as Array<{
+        const holdings = this.db
+          .prepare('SELECT account, currency, amount_cents FROM foreign_currency_cash WHERE entity = ? ORDER BY account, currency')
+          .all(entity) as Array<{
           account: string;
           currency: string;
           amount_cents: number;
@@ -406,7 +435,8 @@ export class SqliteGeneralLedger implements GeneralLedger {
         const net = lines.reduce((sum, l) => sum + l.debit - l.credit, 0);
         if (net !== 0) lines.push({ account: FX_GAIN_LOSS_ACCOUNT, debit: Math.max(-net, 0), credit: Math.max(net, 0) });
         const memo = `Unrealized FX revaluation of foreign-currency cash at ${rateSet.source} rates of ${rateSet.ratesPeriod}`;
-        return this.post({ key, entity, period, date: periodEnd(period), memo, kind: 'revaluation', lines, rateSetId: rateSet.rateSetId }).entry;
+        return this.post({ key, entity, period, date: periodEnd(period), memo, kind: 'revaluation', lines, rateSetId: rateSet.rateSetId })
+          .entry;
       })
       .immediate();
   }
@@ -463,8 +493,10 @@ export class SqliteGeneralLedger implements GeneralLedger {
     const group = entities.map((e) => ({ entity: this.requireEntity(e), balances: this.netBalances(e, period, range, types) }));
     const needsRates = group.some((g) => g.entity.currency !== base);
     const rateSet = needsRates ? await this.translationRates(period) : undefined;
-    if (needsRates && !rateSet) throw new PermanentError(`no exchange rates recorded for ${period} or earlier: the group cannot be consolidated`);
-    if (rateSet && rateSet.base !== base) throw new PermanentError(`rate set ${rateSet.rateSetId} is based on ${rateSet.base}, the group reports in ${base}`);
+    if (needsRates && !rateSet)
+      throw new PermanentError(`no exchange rates recorded for ${period} or earlier: the group cannot be consolidated`);
+    if (rateSet && rateSet.base !== base)
+      throw new PermanentError(`rate set ${rateSet.rateSetId} is based on ${rateSet.base}, the group reports in ${base}`);
 
     const consolidated = new Map<string, { account: Account; net: number }>();
     for (const { entity, balances } of group) {
@@ -490,13 +522,23 @@ export class SqliteGeneralLedger implements GeneralLedger {
     return {
       rateSetId: rateSet?.rateSetId ?? '',
       scopes: [
-        ...group.map(({ entity, balances }) => ({ scope: entity.entity, name: entity.name, currency: entity.currency, rows: rows(balances) })),
+        ...group.map(({ entity, balances }) => ({
+          scope: entity.entity,
+          name: entity.name,
+          currency: entity.currency,
+          rows: rows(balances),
+        })),
         { scope: 'consolidated', name: `Group consolidated (${base})`, currency: base, rows: rows([...consolidated.values()]) },
       ],
     };
   }
 
-  private netBalances(entity: string, period: string, range: 'through' | 'in', types: AccountType[]): Array<{ account: Account; net: number }> {
+  private netBalances(
+    entity: string,
+    period: string,
+    range: 'through' | 'in',
+    types: AccountType[],
+  ): Array<{ account: Account; net: number }> {
     const rows = this.db
       .prepare(
         `SELECT a.code, a.name, a.type, COALESCE(SUM(l.debit_cents - l.credit_cents), 0) AS net
@@ -523,17 +565,26 @@ export class SqliteGeneralLedger implements GeneralLedger {
         this.db.prepare("INSERT INTO ledger_settings (key, value) VALUES ('baseCurrency', ?)").run(file.baseCurrency);
         for (const e of file.entities) {
           this.db.prepare('INSERT INTO entities (entity, name, currency) VALUES (?, ?, ?)').run(e.entity, e.name, e.currency);
-          for (const a of file.chartOfAccounts) this.db.prepare('INSERT INTO accounts (entity, code, name, type) VALUES (?, ?, ?, ?)').run(e.entity, a.code, a.name, a.type);
+          for (const a of file.chartOfAccounts)
+            this.db.prepare('INSERT INTO accounts (entity, code, name, type) VALUES (?, ?, ?, ?)').run(e.entity, a.code, a.name, a.type);
           for (const h of e.foreignCurrencyCash) {
-            this.db.prepare('INSERT INTO foreign_currency_cash (entity, account, currency, amount_cents) VALUES (?, ?, ?, ?)').run(e.entity, h.account, h.currency, toCents(h.amount));
+            this.db
+              .prepare('INSERT INTO foreign_currency_cash (entity, account, currency, amount_cents) VALUES (?, ?, ?, ?)')
+              .run(e.entity, h.account, h.currency, toCents(h.amount));
           }
           for (const a of e.recurringAccruals) {
             this.db
-              .prepare('INSERT INTO recurring_accruals (entity, code, memo, expense_account, liability_account, amount_cents) VALUES (?, ?, ?, ?, ?, ?)')
+              .prepare(
+                'INSERT INTO recurring_accruals (entity, code, memo, expense_account, liability_account, amount_cents) VALUES (?, ?, ?, ?, ?, ?)',
+              )
               .run(e.entity, a.code, a.memo, a.expenseAccount, a.liabilityAccount, toCents(a.amount));
           }
           for (const entry of e.entries) {
-            const lines = entry.lines.map((l) => ({ account: l.account, debit: l.debit ? toCents(l.debit) : 0, credit: l.credit ? toCents(l.credit) : 0 }));
+            const lines = entry.lines.map((l) => ({
+              account: l.account,
+              debit: l.debit ? toCents(l.debit) : 0,
+              credit: l.credit ? toCents(l.credit) : 0,
+            }));
             this.post({ ...entry, entity: e.entity, lines });
           }
         }

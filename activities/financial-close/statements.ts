@@ -33,7 +33,8 @@ export function trialBalanceCsv(tb: TrialBalance): string {
 
 /** The income statement of each scope as one HTML page. */
 export function incomeStatementHtml(statement: IncomeStatement): string {
-  const row = (label: string, cents: number, cls = '') => `<tr${cls ? ` class="${cls}"` : ''}><td>${escapeHtml(label)}</td><td class="amount">${readable(cents)}</td></tr>`;
+  const row = (label: string, cents: number, cls = '') =>
+    `<tr${cls ? ` class="${cls}"` : ''}><td>${escapeHtml(label)}</td><td class="amount">${readable(cents)}</td></tr>`;
   const sections = statement.scopes.map((s) => {
     const revenue = s.rows.filter((r) => r.type === 'revenue');
     const expenses = s.rows.filter((r) => r.type === 'expense');
@@ -52,7 +53,9 @@ export function incomeStatementHtml(statement: IncomeStatement): string {
       '</section>',
     ].join('\n');
   });
-  const translation = statement.rateSetId ? `Consolidated at the closing rates of rate set ${escapeHtml(statement.rateSetId)}.` : 'All entities report in the group currency.';
+  const translation = statement.rateSetId
+    ? `Consolidated at the closing rates of rate set ${escapeHtml(statement.rateSetId)}.`
+    : 'All entities report in the group currency.';
   return `<!doctype html>
 <html lang="en">
 <head>

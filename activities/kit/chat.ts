@@ -39,22 +39,28 @@ export function slackText(text: string): string {
  * The text is plain: it is escaped here, for every caller (announcements, notices, summaries, social posts).
  */
 export async function postToTeamOnce(deps: ChatDependencies, key: string, text: string): Promise<string> {
-  const delivery = await deliverGuarded(deps.ledger, deps.guard, 'chat', { key, channel: 'webhook', options: attemptDeliveryOptions() }, async () => {
-    let response: Response;
-    try {
-      response = await fetch(deps.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
-        body: JSON.stringify({ text: slackText(text) }),
-        signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
-      });
-    } catch (err) {
-      throw new TransientError(`webhook unreachable: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    await response.text();
-    const failure = classifyWebhookStatus(response.status);
-    if (failure) throw failure;
-    return createHash('sha256').update(key).digest('hex').slice(0, 16);
-  });
+  const delivery = await deliverGuarded(
+    deps.ledger,
+    deps.guard,
+    'chat',
+    { key, channel: 'webhook', options: attemptDeliveryOptions() },
+    async () => {
+      let response: Response;
+      try {
+        response = await fetch(deps.webhookUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
+          body: JSON.stringify({ text: slackText(text) }),
+          signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+        });
+      } catch (err) {
+        throw new TransientError(`webhook unreachable: ${err instanceof Error ? err.message : String(err)}`);
+      }
+      await response.text();
+      const failure = classifyWebhookStatus(response.status);
+      if (failure) throw failure;
+      return createHash('sha256').update(key).digest('hex').slice(0, 16);
+    },
+  );
   return delivery.receipt;
 }

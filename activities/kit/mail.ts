@@ -55,10 +55,7 @@ export function messageIdFor(key: string): string {
  * name or title in it can neither add a header nor make a mail reader decode text the sender never wrote.
  */
 export function plainSubject(subject: string): string {
-  return replaceUnsafe(subject, ' ')
-    .replace(/=\?/g, '= ?')
-    .replace(/\s+/g, ' ')
-    .trim();
+  return replaceUnsafe(subject, ' ').replace(/=\?/g, '= ?').replace(/\s+/g, ' ').trim();
 }
 
 /** Sends a plain-text email once per key (the delivery ledger remembers it); its Message-ID derives from the key. */
@@ -70,13 +67,25 @@ export async function sendEmailOnce(
   text: string,
 ): Promise<{ messageId: string; alreadyDelivered: boolean }> {
   // Only the send itself is guarded: a message already delivered needs no relay, paused or not.
-  const delivery = await deliverGuarded(deps.ledger, deps.guard, 'email', { key, channel: 'email', options: attemptDeliveryOptions() }, async () => {
-    try {
-      const info = await deps.transport.sendMail({ from: deps.from, to, subject: plainSubject(subject), text, messageId: messageIdFor(key) });
-      return String(info.messageId);
-    } catch (err) {
-      throw classifySmtpError(err);
-    }
-  });
+  const delivery = await deliverGuarded(
+    deps.ledger,
+    deps.guard,
+    'email',
+    { key, channel: 'email', options: attemptDeliveryOptions() },
+    async () => {
+      try {
+        const info = await deps.transport.sendMail({
+          from: deps.from,
+          to,
+          subject: plainSubject(subject),
+          text,
+          messageId: messageIdFor(key),
+        });
+        return String(info.messageId);
+      } catch (err) {
+        throw classifySmtpError(err);
+      }
+    },
+  );
   return { messageId: delivery.receipt, alreadyDelivered: delivery.alreadyDelivered };
 }

@@ -18,7 +18,8 @@ export function createNoticeActivities(deps: { mail: EmailDependencies; chat: Ch
       return classified(async () => {
         // Signed here, for this recipient: the tokens never enter the workflow history, and are never logged.
         const workflowId = Context.current().info.workflowExecution?.workflowId;
-        const links = input.actions && deps.mail.noticeLinks && workflowId ? deps.mail.noticeLinks(workflowId, input.to, input.actions) : '';
+        const links =
+          input.actions && deps.mail.noticeLinks && workflowId ? deps.mail.noticeLinks(workflowId, input.to, input.actions) : '';
         const text = withConsoleLink(links ? `${input.text}\n${links}` : input.text, deps.mail.consoleUrl, input.consolePath);
         const sent = await sendEmailOnce(deps.mail, idempotencyKey(`notice/${input.key}`), input.to, input.subject, text);
         return { messageId: sent.messageId };
@@ -28,7 +29,9 @@ export function createNoticeActivities(deps: { mail: EmailDependencies; chat: Ch
     /** Posts a notice to the team's webhook, once per key. */
     async postNotice(input: NoticeInput) {
       const text = withConsoleLink(input.text, deps.chat.consoleUrl, input.consolePath);
-      return classified(async () => ({ deliveryId: await postToTeamOnce(deps.chat, idempotencyKey(`notice/${input.key}`), `:rotating_light: ${text}`) }));
+      return classified(async () => ({
+        deliveryId: await postToTeamOnce(deps.chat, idempotencyKey(`notice/${input.key}`), `:rotating_light: ${text}`),
+      }));
     },
   };
 }

@@ -23,7 +23,10 @@ export interface ProcessSettings<S> {
  * Declares a process's settings: `variables` are zod schemas by environment variable; `derive` turns their values
  * into the settings the process uses, with Overture's own configuration at hand (its data directory, its URLs).
  */
-export function defineSettings<V extends z.ZodRawShape, S>(variables: V, derive: (raw: z.infer<z.ZodObject<V>>, config: OvertureConfig) => S): ProcessSettings<S> {
+export function defineSettings<V extends z.ZodRawShape, S>(
+  variables: V,
+  derive: (raw: z.infer<z.ZodObject<V>>, config: OvertureConfig) => S,
+): ProcessSettings<S> {
   const schema = z.object(variables);
   const read = new WeakMap<OvertureConfig, S>();
   return {

@@ -40,7 +40,12 @@ async function applyFault(fault: FaultMode | undefined, attempt: number): Promis
   }
   const details: StepFailureDetails = { attempt, injected: true };
   if (fault.kind === 'permanent') {
-    throw ApplicationFailure.create({ type: 'InjectedPermanentFault', message: 'injected permanent fault', nonRetryable: true, details: [details] });
+    throw ApplicationFailure.create({
+      type: 'InjectedPermanentFault',
+      message: 'injected permanent fault',
+      nonRetryable: true,
+      details: [details],
+    });
   }
   if (attempt <= fault.failures) {
     throw ApplicationFailure.create({
@@ -56,7 +61,13 @@ export function toStepFailure(err: unknown, attempt: number): ApplicationFailure
   const details: StepFailureDetails = { attempt, injected: false };
   if (err instanceof ApplicationFailure) {
     if (err.details?.length) return err;
-    return ApplicationFailure.create({ type: err.type ?? 'StepFailed', message: redactPersonalData(err.message), nonRetryable: err.nonRetryable ?? false, details: [details], cause: err.cause });
+    return ApplicationFailure.create({
+      type: err.type ?? 'StepFailed',
+      message: redactPersonalData(err.message),
+      nonRetryable: err.nonRetryable ?? false,
+      details: [details],
+      cause: err.cause,
+    });
   }
   const message = redactPersonalData(err instanceof Error ? err.message : String(err));
   return ApplicationFailure.create({

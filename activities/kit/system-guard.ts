@@ -104,7 +104,13 @@ export class SystemGuard {
     if (!pause) return;
     const workflowId = currentWorkflowId();
     if (workflowId) await this.opts.store.noteRefusedRun(system, workflowId);
-    const details: SystemPausedDetails = { attempt: currentAttempt(), injected: false, system, pausedBy: pause.pausedBy, ...(pause.reason ? { reason: pause.reason } : {}) };
+    const details: SystemPausedDetails = {
+      attempt: currentAttempt(),
+      injected: false,
+      system,
+      pausedBy: pause.pausedBy,
+      ...(pause.reason ? { reason: pause.reason } : {}),
+    };
     throw ApplicationFailure.create({
       type: SYSTEM_PAUSED,
       message: `${system} paused by ${pause.pausedBy}${pause.reason ? `: ${pause.reason}` : ''}`,
@@ -131,9 +137,13 @@ export class SystemGuard {
       await this.alert(system, `outage/${system}/${outage.startedAt}-${outage.id}/degraded`, `[Overture] ${system} is degraded`, text);
     } catch (err) {
       // Give the claim back: the next failure report (on any worker) tries the alert again; the ledger keeps it single.
-      this.log(`[overture] the ${system} degraded alert could not be delivered (will try again): ${err instanceof Error ? err.message : String(err)}`);
+      this.log(
+        `[overture] the ${system} degraded alert could not be delivered (will try again): ${err instanceof Error ? err.message : String(err)}`,
+      );
       await Promise.resolve(this.opts.store.releaseAlert(outage.id)).catch((releaseErr: unknown) =>
-        this.log(`[overture] could not release the ${system} alert claim: ${releaseErr instanceof Error ? releaseErr.message : String(releaseErr)}`),
+        this.log(
+          `[overture] could not release the ${system} alert claim: ${releaseErr instanceof Error ? releaseErr.message : String(releaseErr)}`,
+        ),
       );
     }
   }
@@ -176,7 +186,12 @@ export async function deliverGuarded(
   delivery: { key: string; channel: Channel; options: DeliverOptions },
   send: () => Promise<string>,
 ): Promise<Delivery> {
-  const done = await ledger.deliverOnce(delivery.key, delivery.channel, () => (guard ? guard.send(system, send) : send()), delivery.options);
+  const done = await ledger.deliverOnce(
+    delivery.key,
+    delivery.channel,
+    () => (guard ? guard.send(system, send) : send()),
+    delivery.options,
+  );
   if (guard && !done.alreadyDelivered) await guard.reportSuccess(system);
   return done;
 }

@@ -19,7 +19,10 @@ export interface SystemGuardConnection {
 }
 
 /** The guard a worker passes to its email and chat activities; `close` releases the health store. */
-export async function connectSystemGuard(config: OvertureConfig, shared: { transport: Transporter; ledger: DeliveryLedger }): Promise<SystemGuardConnection> {
+export async function connectSystemGuard(
+  config: OvertureConfig,
+  shared: { transport: Transporter; ledger: DeliveryLedger },
+): Promise<SystemGuardConnection> {
   // PostgreSQL at SYSTEMS_URL (every host's alerts and pauses in one place), else this host's systems.db.
   const store = await openSystemHealth(config);
   // The alerts' own sends are not guarded: they must not wait on a pause or count in the health of their channel.
@@ -31,7 +34,13 @@ export async function connectSystemGuard(config: OvertureConfig, shared: { trans
         await postToTeamOnce({ webhookUrl: config.webhookUrl, ledger: shared.ledger }, key, `:warning: ${text}`);
       },
       chat: async (key, subject, text) => {
-        await sendEmailOnce({ transport: shared.transport, from: config.MAIL_FROM, ledger: shared.ledger }, key, config.ESCALATION_CONTACTS.join(', '), subject, text);
+        await sendEmailOnce(
+          { transport: shared.transport, from: config.MAIL_FROM, ledger: shared.ledger },
+          key,
+          config.ESCALATION_CONTACTS.join(', '),
+          subject,
+          text,
+        );
       },
     },
   });

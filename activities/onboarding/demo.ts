@@ -68,7 +68,10 @@ function openDemo({ client, config, tuneOptions, log }: DemoContext): DemoRunner
       const rerun = await runScriptChain(systems, scriptHire);
       const all = [...firstRun.sideEffects, ...rerun.sideEffects];
       const overtureHire = demoHire('O');
-      const started = await startProcess(client, config, 'onboarding', overtureHire, { faults: { [inject]: { kind: 'permanent' } }, tuneOptions });
+      const started = await startProcess(client, config, 'onboarding', overtureHire, {
+        faults: { [inject]: { kind: 'permanent' } },
+        tuneOptions,
+      });
       log(`${operator} ran the demo (fault in ${inject}): script ${scriptHire.employeeId}, Overture ${started.workflowId}`);
       return {
         inject,

@@ -21,13 +21,18 @@ export interface TeamAnnouncement {
 
 /** The text of the team's announcement, shared by the webhook and its email fallback. */
 export function announcementText(a: TeamAnnouncement): string {
-  const where = a.workspaceUrl ? `Workspace: ${a.workspaceUrl}` : a.ticketId ? `Workspace: being set up by IT (ticket ${a.ticketId})` : 'Workspace: not provisioned';
+  const where = a.workspaceUrl
+    ? `Workspace: ${a.workspaceUrl}`
+    : a.ticketId
+      ? `Workspace: being set up by IT (ticket ${a.ticketId})`
+      : 'Workspace: not provisioned';
   return `Please welcome ${a.fullName}, joining ${a.team} as ${a.role} on ${a.startDate}. ${where}`;
 }
 
 /** The onboarding's mail and chat activities, bound to the worker's mail and chat and the workspaces' base URL. */
 export function createWelcomeActivities(deps: { mail: EmailDependencies; chat: ChatDependencies; workspaceBaseUrl: string }) {
-  const send = async (key: string, to: string, subject: string, text: string) => (await sendEmailOnce(deps.mail, key, to, subject, text)).messageId;
+  const send = async (key: string, to: string, subject: string, text: string) =>
+    (await sendEmailOnce(deps.mail, key, to, subject, text)).messageId;
   const post = (key: string, text: string) => postToTeamOnce(deps.chat, key, text);
 
   return {
@@ -49,7 +54,9 @@ export function createWelcomeActivities(deps: { mail: EmailDependencies; chat: C
       return { messageId };
     }),
 
-    notifyTeam: stepActivity(async (input: TeamAnnouncement) => ({ deliveryId: await post(idempotencyKey('notifyTeam'), `:wave: ${announcementText(input)}`) })),
+    notifyTeam: stepActivity(async (input: TeamAnnouncement) => ({
+      deliveryId: await post(idempotencyKey('notifyTeam'), `:wave: ${announcementText(input)}`),
+    })),
 
     /** Fallback of notifyTeam: the announcement goes to the manager by email. */
     async emailTeamAnnouncement(input: TeamAnnouncement & { to: string }) {
@@ -62,7 +69,10 @@ export function createWelcomeActivities(deps: { mail: EmailDependencies; chat: C
     /** Compensation of the whole run: tells the team the onboarding was cancelled. */
     async announceCancellation(input: { employeeId: string; team: string; reason: string }) {
       return classified(async () => ({
-        deliveryId: await post(idempotencyKey('announceCancellation'), `:x: The onboarding of employee ${input.employeeId} into ${input.team} was cancelled (${input.reason}).`),
+        deliveryId: await post(
+          idempotencyKey('announceCancellation'),
+          `:x: The onboarding of employee ${input.employeeId} into ${input.team} was cancelled (${input.reason}).`,
+        ),
       }));
     },
   };

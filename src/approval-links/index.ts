@@ -13,5 +13,9 @@ export { UsedLinks, type LinkUse } from '../stores/approval-links/used-links';
 
 /** The worker's link maker: its key file, its own console and APPROVAL_LINK_TTL_HOURS. */
 export function noticeLinksFor(config: OvertureConfig): NoticeLinkMaker {
-  return createNoticeLinks({ key: loadLinkKey(config.approvalLinkKeyFile), consoleUrl: config.consoleUrl, ttlHours: config.APPROVAL_LINK_TTL_HOURS });
+  return createNoticeLinks({
+    key: loadLinkKey(config.approvalLinkKeyFile),
+    consoleUrl: config.consoleUrl,
+    ttlHours: config.APPROVAL_LINK_TTL_HOURS,
+  });
 }

@@ -11,7 +11,8 @@ export const LINK_KEY_BYTES = 32;
 
 function readKey(file: string): Buffer {
   const key = fs.readFileSync(file);
-  if (key.length < LINK_KEY_BYTES) throw new Error(`the approval link key ${file} is too short (${key.length} bytes, at least ${LINK_KEY_BYTES} are needed)`);
+  if (key.length < LINK_KEY_BYTES)
+    throw new Error(`the approval link key ${file} is too short (${key.length} bytes, at least ${LINK_KEY_BYTES} are needed)`);
   return key;
 }
 

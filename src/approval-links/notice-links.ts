@@ -25,10 +25,20 @@ export function createNoticeLinks(settings: NoticeLinkSettings): NoticeLinkMaker
     // A link made after the deadline would only be refused: the email then says to use the console or the CLI.
     if (expiresAt <= now) return '';
     const lines = actions.choices.map((decision) => {
-      const token = signLink(settings.key, { workflowId, question: actions.question, decision, approver: to, expiresAt, nonce: newNonce() });
+      const token = signLink(settings.key, {
+        workflowId,
+        question: actions.question,
+        decision,
+        approver: to,
+        expiresAt,
+        nonce: newNonce(),
+      });
       return `  ${label(decision)}: ${base}/act?t=${token}`;
     });
     const until = new Date(expiresAt).toISOString().replace(/\.\d{3}Z$/, 'Z');
-    return [`Or decide from this email (the links are for ${to} alone, each works once, until ${until}; you confirm on the page):`, ...lines].join('\n');
+    return [
+      `Or decide from this email (the links are for ${to} alone, each works once, until ${until}; you confirm on the page):`,
+      ...lines,
+    ].join('\n');
   };
 }

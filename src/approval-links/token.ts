@@ -50,7 +50,8 @@ export function signLink(key: Buffer, link: ApprovalLink): string {
   return `${payload}.${signatureOf(key, payload).toString('base64url')}`;
 }
 
-export type LinkCheck = { ok: true; link: ApprovalLink } | { ok: false; problem: 'invalid' } | { ok: false; problem: 'expired'; link: ApprovalLink };
+export type LinkCheck =
+  { ok: true; link: ApprovalLink } | { ok: false; problem: 'invalid' } | { ok: false; problem: 'expired'; link: ApprovalLink };
 
 function parseWire(payload: string): ApprovalLink | undefined {
   let wire: unknown;

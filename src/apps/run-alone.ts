@@ -6,7 +6,12 @@ import { ConfigError, loadConfig, type OvertureConfig } from '../config';
 import { printable } from '../../workflows/kit/safe-text';
 
 /** Runs a part alone until a stop signal; `what` names it in messages, `tag` prefixes its log lines. */
-export function runAlone(what: string, tag: string, start: (config: OvertureConfig, log: (line: string) => void) => Promise<{ stop(): Promise<void> }>, onStarted?: (config: OvertureConfig, log: (line: string) => void) => void): void {
+export function runAlone(
+  what: string,
+  tag: string,
+  start: (config: OvertureConfig, log: (line: string) => void) => Promise<{ stop(): Promise<void> }>,
+  onStarted?: (config: OvertureConfig, log: (line: string) => void) => void,
+): void {
   const main = async (): Promise<number> => {
     let config: OvertureConfig;
     try {

@@ -57,7 +57,8 @@ export function newBulkId(): string {
 /** The bulk id given (checked) or a new one. */
 export function bulkIdOf(given: string | undefined): string {
   if (given === undefined) return newBulkId();
-  if (!BULK_ID.test(given)) throw new RangeError(`a bulk id looks like bulk-3f9c2a1b07 (lowercase letters, digits, "-"), not "${given.slice(0, 50)}"`);
+  if (!BULK_ID.test(given))
+    throw new RangeError(`a bulk id looks like bulk-3f9c2a1b07 (lowercase letters, digits, "-"), not "${given.slice(0, 50)}"`);
   return given;
 }
 

@@ -14,7 +14,12 @@ export async function connectClient(config: OvertureConfig): Promise<Client> {
   const dataConverter = dataConverterFor(config);
   // Lazy, then connected: a TLS failure explained early closes it, so gRPC stops retrying until its deadline.
   const lazy = Connection.lazy(temporalConnectionOptions(config));
-  const connection = await connectExplained(config, () => lazy.ensureConnected().then(() => lazy), (c) => c.close(), () => void lazy.close());
+  const connection = await connectExplained(
+    config,
+    () => lazy.ensureConnected().then(() => lazy),
+    (c) => c.close(),
+    () => void lazy.close(),
+  );
   // A run started here begins its trace here when tracing is configured (src/observability).
   const interceptors = clientTracingInterceptors(startTracing(config, 'client'));
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, ...(interceptors ? { interceptors } : {}) });

@@ -5,8 +5,23 @@
  */
 import { ApplicationFailure, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { answerQuestionUpdate, injectFaultUpdate, rescheduleUpdate, resolveEscalationUpdate } from '../../workflows/kit';
-import { checkAnswerForm, checkEscalationForm, checkInjectionForm, checkRescheduleForm, DECISION_LIMITS, tooMany } from '../../workflows/kit/limits';
-import type { DecisionReceipt, EscalationDecision, FaultMode, QuestionAnswer, QuestionStatus, RescheduleRequest, RunStatus as WorkflowRunStatus } from '../../workflows/kit/types';
+import {
+  checkAnswerForm,
+  checkEscalationForm,
+  checkInjectionForm,
+  checkRescheduleForm,
+  DECISION_LIMITS,
+  tooMany,
+} from '../../workflows/kit/limits';
+import type {
+  DecisionReceipt,
+  EscalationDecision,
+  FaultMode,
+  QuestionAnswer,
+  QuestionStatus,
+  RescheduleRequest,
+  RunStatus as WorkflowRunStatus,
+} from '../../workflows/kit/types';
 
 /**
  * Refuses, before sending, what the run's validator would refuse whatever the run's state (over the kit's
@@ -17,7 +32,10 @@ function refuseEarly(check: () => void): void {
     check();
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    throw new WorkflowUpdateFailedError('Workflow Update failed', ApplicationFailure.create({ message, type: 'DecisionRefused', nonRetryable: true }));
+    throw new WorkflowUpdateFailedError(
+      'Workflow Update failed',
+      ApplicationFailure.create({ message, type: 'DecisionRefused', nonRetryable: true }),
+    );
   }
 }
 
@@ -25,7 +43,12 @@ function refuseEarly(check: () => void): void {
  * Sends a decision on an escalated step; the validator's refusal surfaces as a rejected promise. The update id is
  * the decision id unless one is given (a bulk repeat gives a fresh one, so that the run itself acknowledges it).
  */
-export async function resolveEscalation(client: Client, workflowId: string, decision: EscalationDecision, updateId?: string): Promise<DecisionReceipt> {
+export async function resolveEscalation(
+  client: Client,
+  workflowId: string,
+  decision: EscalationDecision,
+  updateId?: string,
+): Promise<DecisionReceipt> {
   refuseEarly(() => checkEscalationForm(decision));
   const handle = client.workflow.getHandle(workflowId);
   return handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: updateId ?? decision.decisionId });
@@ -47,10 +70,21 @@ export function decideApproval(client: Client, workflowId: string, decision: Que
  * Injects (or clears, with no fault) a failure into a step of a running run. Given the run's status (as the
  * CLI and the console have it), a run that has taken its share of injections is refused before sending.
  */
-export async function injectFault(client: Client, workflowId: string, step: string, fault?: FaultMode, known?: Pick<WorkflowRunStatus, 'injections'>): Promise<DecisionReceipt> {
+export async function injectFault(
+  client: Client,
+  workflowId: string,
+  step: string,
+  fault?: FaultMode,
+  known?: Pick<WorkflowRunStatus, 'injections'>,
+): Promise<DecisionReceipt> {
   refuseEarly(() => {
     checkInjectionForm(fault === undefined ? { step } : { step, fault });
-    const refusal = tooMany(known?.injections ?? 0, DECISION_LIMITS.injectionsPerRun, 'fault injections', 'retry, skip and abort still work');
+    const refusal = tooMany(
+      known?.injections ?? 0,
+      DECISION_LIMITS.injectionsPerRun,
+      'fault injections',
+      'retry, skip and abort still work',
+    );
     if (refusal) throw refusal;
   });
   const handle = client.workflow.getHandle(workflowId);

@@ -38,7 +38,12 @@ export function prepareEventDelivery(
   const data = parseInput(route.schema, event.data, `${route.type} event data`);
   const workflowId = route.workflowId(data);
   const run = route.startInput ? { ...prepareRunStart(config, definition, route.startInput(data), opts), workflowId } : undefined;
-  return { event: { type: route.type, id: event.id, data: data as Record<string, unknown> }, process: definition.shape.name, workflowId, ...(run ? { run } : {}) };
+  return {
+    event: { type: route.type, id: event.id, data: data as Record<string, unknown> },
+    process: definition.shape.name,
+    workflowId,
+    ...(run ? { run } : {}),
+  };
 }
 
 export interface DeliveredEvent {

@@ -6,5 +6,14 @@ export { connectClient } from './connect';
 export { prepareRunStart, startOptionsOf, startProcess, type RunStart, type StartedRun, type StartOptions } from './start';
 export { getRunStatus, NoWorkerError, type RunStatus } from './status';
 export { listOpenQuestions, listQuery, listRuns, type ListFilters, type OpenQuestion, type RunSummary } from './list';
-export { answerQuestion, decideApproval, decisionIdFor, escalationDecisionId, injectFault, questionFor, reschedule, resolveEscalation } from './decisions';
+export {
+  answerQuestion,
+  decideApproval,
+  decisionIdFor,
+  escalationDecisionId,
+  injectFault,
+  questionFor,
+  reschedule,
+  resolveEscalation,
+} from './decisions';
 export { deliverEvent, NoOpenRunError, prepareEventDelivery, sendEvent, type DeliveredEvent, type EventDelivery } from './events';

@@ -52,7 +52,7 @@ export async function listRuns(client: Client, filters: ListFilters = {}): Promi
     const open = execution.status.name === 'RUNNING';
     const recorded = attrs.get(RUN_STATE);
     // A run ended from outside (terminated, timed out) never recorded a final state: Temporal's status says it.
-    const state = !open && (!recorded || !FINAL_STATES.has(recorded)) ? execution.status.name.toLowerCase() : recorded ?? 'running';
+    const state = !open && (!recorded || !FINAL_STATES.has(recorded)) ? execution.status.name.toLowerCase() : (recorded ?? 'running');
     const waitingSince = open ? attrs.get(WAITING_SINCE) : undefined;
     runs.push({
       workflowId: execution.workflowId,
@@ -95,7 +95,11 @@ export interface OpenQuestion {
  * Every open question across runs. Runs are found through search attributes; a run whose worker does not
  * answer within a few seconds is still listed, from its search attributes alone.
  */
-export async function listOpenQuestions(client: Client, filters: Pick<ListFilters, 'taskQueue' | 'process'> = {}, queryTimeoutMs = 3_000): Promise<OpenQuestion[]> {
+export async function listOpenQuestions(
+  client: Client,
+  filters: Pick<ListFilters, 'taskQueue' | 'process'> = {},
+  queryTimeoutMs = 3_000,
+): Promise<OpenQuestion[]> {
   const waiting = await listRuns(client, { ...filters, needsAttention: true });
   const perRun = await Promise.all(
     waiting.map(async (run): Promise<OpenQuestion[]> => {

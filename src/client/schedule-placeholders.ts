@@ -48,7 +48,10 @@ export function fillPlaceholders(template: unknown, values: Record<string, strin
   if (typeof template === 'string') {
     return template.replace(PLACEHOLDER, (whole, name: string) => {
       if (Object.hasOwn(values, name)) return values[name]!;
-      throw new InputError([`${at || '(input)'}: unknown placeholder ${whole}; placeholders are ${PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ')}`], 'schedule input');
+      throw new InputError(
+        [`${at || '(input)'}: unknown placeholder ${whole}; placeholders are ${PLACEHOLDER_NAMES.map((n) => `{{${n}}}`).join(', ')}`],
+        'schedule input',
+      );
     });
   }
   const inside = (key: string | number) => (at ? `${at}.${key}` : String(key));

@@ -44,7 +44,9 @@ export function scheduleSpecFor(when: string, opts: { hour?: number; timezone: s
   const hour = opts.hour ?? DEFAULT_HOUR;
   if (when === 'nightly') return { calendars: [{ hour, comment: 'nightly' }], timezone: opts.timezone };
   if (when === 'first-working-day') return { calendars: firstWorkingDay(hour), timezone: opts.timezone };
-  if (!isCron(when)) throw new ScheduleSpecError(`--when must be nightly, first-working-day or a cron expression such as "0 6 * * MON-FRI", not "${when}"`);
-  if (opts.hour !== undefined) throw new ScheduleSpecError('--hour goes with nightly or first-working-day; a cron expression has its own hour');
+  if (!isCron(when))
+    throw new ScheduleSpecError(`--when must be nightly, first-working-day or a cron expression such as "0 6 * * MON-FRI", not "${when}"`);
+  if (opts.hour !== undefined)
+    throw new ScheduleSpecError('--hour goes with nightly or first-working-day; a cron expression has its own hour');
   return { cronExpressions: [when], timezone: opts.timezone };
 }

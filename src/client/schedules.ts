@@ -45,7 +45,13 @@ export async function createSchedule(client: Client, config: OvertureConfig, req
   await client.schedule.create({
     scheduleId: request.name,
     spec: scheduleSpecFor(request.when, { hour: request.hour, timezone: request.timezone }),
-    action: { type: 'startWorkflow', workflowType: SCHEDULED_START_WORKFLOW, taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId: `scheduled-${request.name}`, args },
+    action: {
+      type: 'startWorkflow',
+      workflowType: SCHEDULED_START_WORKFLOW,
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      workflowId: `scheduled-${request.name}`,
+      args,
+    },
     policies: { overlap: OVERLAP_POLICIES[request.overlap], catchupWindow: CATCHUP_WINDOW },
     memo: { process: request.process, when: request.when, hour: request.hour, timezone: request.timezone, overlap: request.overlap },
     state: { paused: request.paused ?? false, note: request.paused ? 'created paused' : undefined },
@@ -83,7 +89,11 @@ async function actionOutcome(client: Client, action: ScheduleDescription['info']
   try {
     const description = await client.workflow.getHandle(workflowId, firstExecutionRunId).describe();
     const memo = description.memo ?? {};
-    return { ...base, runWorkflowId: typeof memo.runWorkflowId === 'string' ? memo.runWorkflowId : undefined, status: description.status.name.toLowerCase() };
+    return {
+      ...base,
+      runWorkflowId: typeof memo.runWorkflowId === 'string' ? memo.runWorkflowId : undefined,
+      status: description.status.name.toLowerCase(),
+    };
   } catch {
     return base; // a run past retention: the schedule still remembers when it acted
   }

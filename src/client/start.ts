@@ -2,7 +2,13 @@
  * Starting runs: the input validated against the process's schema (bad input starts nothing), the options frozen
  * into it, the run named by its business key; starting it again returns the run that has that name.
  */
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, type Client, type Workflow, type WorkflowHandle } from '@temporalio/client';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdReusePolicy,
+  type Client,
+  type Workflow,
+  type WorkflowHandle,
+} from '@temporalio/client';
 import type { OvertureConfig } from '../config/platform';
 import { faultableSteps, findProcess, optionsFor, type ProcessDefinition } from '../registry';
 import type { ScheduledRun } from '../../workflows/kit/scheduled-start';
@@ -50,7 +56,12 @@ function checkStartFaults(definition: ProcessDefinition<unknown, unknown>, fault
 }
 
 /** Validates the input against the process's schema and freezes the run's options; throws InputError on bad input. */
-export function prepareRunStart(config: OvertureConfig, definition: ProcessDefinition<unknown, unknown>, raw: unknown, opts: StartOptions = {}): RunStart {
+export function prepareRunStart(
+  config: OvertureConfig,
+  definition: ProcessDefinition<unknown, unknown>,
+  raw: unknown,
+  opts: StartOptions = {},
+): RunStart {
   const processName = definition.shape.name;
   const input = parseInput(definition.inputSchema, raw, `${processName} input`);
   checkStartFaults(definition, opts.faults ?? {});
@@ -72,14 +83,28 @@ export function prepareRunStart(config: OvertureConfig, definition: ProcessDefin
 /** The options of Temporal's start (and signal-with-start) for a run, on the configured task queue. */
 export function startOptionsOf(run: RunStart, config: OvertureConfig) {
   const { workflowId, args, typedSearchAttributes, staticSummary, staticDetails, workflowIdReusePolicy } = run;
-  return { taskQueue: config.TEMPORAL_TASK_QUEUE, workflowId, args, typedSearchAttributes, staticSummary, staticDetails, workflowIdReusePolicy };
+  return {
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowId,
+    args,
+    typedSearchAttributes,
+    staticSummary,
+    staticDetails,
+    workflowIdReusePolicy,
+  };
 }
 
 /**
  * Validates the input against the process's schema and starts a run, or returns the run that already has
  * this input's workflow id. Throws InputError (and starts nothing) on bad input.
  */
-export async function startProcess(client: Client, config: OvertureConfig, processName: string, raw: unknown, opts: StartOptions = {}): Promise<StartedRun> {
+export async function startProcess(
+  client: Client,
+  config: OvertureConfig,
+  processName: string,
+  raw: unknown,
+  opts: StartOptions = {},
+): Promise<StartedRun> {
   const run = prepareRunStart(config, findProcess(processName, { startable: true }), raw, opts);
   const { workflowId } = run;
   try {

@@ -29,7 +29,9 @@ export async function getRunStatus(client: Client, workflowId: string, queryTime
     // grpc-js reports an expired deadline as DEADLINE_EXCEEDED, or now and then as CANCELLED.
     const timedOut = isGrpcDeadlineError(err) || (isGrpcCancelledError(err) && Date.now() >= deadline);
     if (!timedOut) throw err;
-    throw new NoWorkerError(`no worker answered the status query of ${workflowId} within ${queryTimeoutMs / 1000} s: is a worker polling task queue ${description.taskQueue}? (npm run worker)`);
+    throw new NoWorkerError(
+      `no worker answered the status query of ${workflowId} within ${queryTimeoutMs / 1000} s: is a worker polling task queue ${description.taskQueue}? (npm run worker)`,
+    );
   }
   for (const pending of description.raw.pendingActivities ?? []) {
     const stepName = pending.activityType?.name;
@@ -52,7 +54,11 @@ export async function getRunStatus(client: Client, workflowId: string, queryTime
 }
 
 /** A running fan-out step's live counts, from its fan-out workflow (the run itself learns them when it joins). */
-async function addFanOutProgress(client: Client, status: WorkflowRunStatus, children: Array<{ workflowId?: string | null; workflowTypeName?: string | null }>): Promise<void> {
+async function addFanOutProgress(
+  client: Client,
+  status: WorkflowRunStatus,
+  children: Array<{ workflowId?: string | null; workflowTypeName?: string | null }>,
+): Promise<void> {
   for (const child of children) {
     if (child.workflowTypeName !== 'fanOut' || !child.workflowId) continue;
     const stepName = child.workflowId.slice(status.workflowId.length + 1).replace(/#\d+$/, '');

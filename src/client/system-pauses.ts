@@ -21,7 +21,8 @@ export function systemNamed(name: string | undefined): SystemName {
 /** A reason fit to show on a waiting step: bounded, no control or direction characters. */
 export function checkPauseReason(reason: string | undefined): string | undefined {
   if (reason === undefined || reason.trim() === '') return undefined;
-  if (reason.length > MAX_PAUSE_REASON_CHARS) throw new RangeError(`--reason is ${reason.length} characters; at most ${MAX_PAUSE_REASON_CHARS}`);
+  if (reason.length > MAX_PAUSE_REASON_CHARS)
+    throw new RangeError(`--reason is ${reason.length} characters; at most ${MAX_PAUSE_REASON_CHARS}`);
   if (hasUnsafeText(reason)) throw new RangeError('--reason may not hold control or direction characters');
   return reason.trim();
 }
@@ -34,7 +35,13 @@ export interface ResumeReport {
 }
 
 /** Resumes the system and signals the open runs its pause refused, a few at a time. */
-export async function resumeSystem(client: Client, store: SystemHealthRecords, system: SystemName, identity: DecisionIdentity, reason?: string): Promise<ResumeReport> {
+export async function resumeSystem(
+  client: Client,
+  store: SystemHealthRecords,
+  system: SystemName,
+  identity: DecisionIdentity,
+  reason?: string,
+): Promise<ResumeReport> {
   const { wasPaused, refusedRuns } = await store.resume(system, identity, reason);
   const report: ResumeReport = { wasPaused, signalled: [], ended: [] };
   const queue = [...refusedRuns];

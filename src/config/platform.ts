@@ -22,7 +22,12 @@ const list = (fallback: string) =>
   z
     .string()
     .default(fallback)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    );
 
 const stepPolicyOverride = z
   .object({
@@ -62,7 +67,9 @@ export const eventSourcesSchema = z.record(
   z
     .object({
       secret: z.string().min(32, 'each secret must be at least 32 characters'),
-      types: z.array(z.string().regex(/^(\*|[a-z0-9][a-z0-9._-]{0,127})$/, 'each type must be an event type or "*"')).min(1, 'name at least one event type'),
+      types: z
+        .array(z.string().regex(/^(\*|[a-z0-9][a-z0-9._-]{0,127})$/, 'each type must be an event type or "*"'))
+        .min(1, 'name at least one event type'),
     })
     .strict(),
 );
@@ -120,10 +127,25 @@ export const configSchema = z.object({
   // Outages of a downstream system (README "Outages"): how long the email and chat steps retry transient failures,
   // the longest wait between two tries (so runs resume soon after a recovery), and when a failing system is
   // reported to the operators as degraded.
-  RETRY_BUDGET_EMAIL_MS: z.coerce.number().int().min(0).max(30 * 24 * HOUR_MS).default(4 * HOUR_MS),
-  RETRY_BUDGET_CHAT_MS: z.coerce.number().int().min(0).max(30 * 24 * HOUR_MS).default(4 * HOUR_MS),
+  RETRY_BUDGET_EMAIL_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * HOUR_MS)
+    .default(4 * HOUR_MS),
+  RETRY_BUDGET_CHAT_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(30 * 24 * HOUR_MS)
+    .default(4 * HOUR_MS),
   RETRY_MAX_INTERVAL_MS: z.coerce.number().int().min(100).max(HOUR_MS).default(120_000),
-  OUTAGE_ALERT_AFTER_MS: z.coerce.number().int().min(0).max(24 * HOUR_MS).default(60_000),
+  OUTAGE_ALERT_AFTER_MS: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(24 * HOUR_MS)
+    .default(60_000),
   WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(250),
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
@@ -131,10 +153,16 @@ export const configSchema = z.object({
   CONSOLE_TOKEN: z
     .string()
     .optional()
-    .refine((v) => v === undefined, 'is no longer used: each operator signs in with a personal token (overture operators add NAME --role ROLE); unset it'),
+    .refine(
+      (v) => v === undefined,
+      'is no longer used: each operator signs in with a personal token (overture operators add NAME --role ROLE); unset it',
+    ),
   // The console under load (src/console/server.ts): a plain-HTTP bind beyond loopback needs the override;
   // connections, event streams, timeouts and sign-in failures are bounded.
-  CONSOLE_ALLOW_INSECURE_BIND: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false').transform((v) => v === 'true'),
+  CONSOLE_ALLOW_INSECURE_BIND: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   CONSOLE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(256),
   CONSOLE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(100),
   CONSOLE_MAX_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100_000).default(8),
@@ -145,7 +173,12 @@ export const configSchema = z.object({
   CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(100),
   EVENTS_HOST: z.string().default('127.0.0.1'),
   EVENTS_PORT: port(4080),
-  EVENTS_MAX_BODY_BYTES: z.coerce.number().int().min(1_024).max(16 * 1024 * 1024).default(256 * 1024),
+  EVENTS_MAX_BODY_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1_024)
+    .max(16 * 1024 * 1024)
+    .default(256 * 1024),
   EVENTS_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   EVENTS_DB_PATH: z.string().optional(),
   EVENT_SOURCES: eventSources,
@@ -157,7 +190,15 @@ export const configSchema = z.object({
   OVERTURE_CODEC_UI_ORIGINS: z
     .string()
     .optional()
-    .refine((v) => (v ?? '').split(',').map((s) => s.trim()).filter(Boolean).every((o) => /^https?:\/\/[^/\s*]+\/?$/.test(o)), 'each origin must be like http://host:port (no path, no "*")'),
+    .refine(
+      (v) =>
+        (v ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+          .every((o) => /^https?:\/\/[^/\s*]+\/?$/.test(o)),
+      'each origin must be like http://host:port (no path, no "*")',
+    ),
   // OIDC sign-in to the console, beside operator tokens (src/console/oidc-settings.ts): all or nothing.
   ...OIDC_SETTINGS,
   // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/observability: off unless set.
@@ -203,8 +244,16 @@ export interface OvertureConfig extends RawConfig {
  * TEMPORAL_UI_PORT, and TEMPORAL_UI_URL's), each reduced to its origin.
  */
 function codecUiOrigins(raw: RawConfig): string[] {
-  const given = raw.OVERTURE_CODEC_UI_ORIGINS?.split(',').map((s) => s.trim()).filter(Boolean);
-  const candidates = given?.length ? given : [`http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`, `http://localhost:${raw.TEMPORAL_UI_PORT}`, ...(raw.TEMPORAL_UI_URL ? [raw.TEMPORAL_UI_URL] : [])];
+  const given = raw.OVERTURE_CODEC_UI_ORIGINS?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const candidates = given?.length
+    ? given
+    : [
+        `http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`,
+        `http://localhost:${raw.TEMPORAL_UI_PORT}`,
+        ...(raw.TEMPORAL_UI_URL ? [raw.TEMPORAL_UI_URL] : []),
+      ];
   const origins = candidates.flatMap((c) => {
     try {
       const origin = new URL(c).origin;
@@ -229,15 +278,27 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Overtu
     throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
   }
   const raw = parsed.data;
-  if (!(raw.ESCALATION_REMINDER_HOURS < raw.ESCALATION_NEXT_CONTACT_HOURS && raw.ESCALATION_NEXT_CONTACT_HOURS < raw.ESCALATION_AUTO_ACTION_HOURS)) {
-    throw new ConfigError('invalid configuration: ESCALATION_REMINDER_HOURS < ESCALATION_NEXT_CONTACT_HOURS < ESCALATION_AUTO_ACTION_HOURS must hold');
+  if (!(
+    raw.ESCALATION_REMINDER_HOURS < raw.ESCALATION_NEXT_CONTACT_HOURS &&
+    raw.ESCALATION_NEXT_CONTACT_HOURS < raw.ESCALATION_AUTO_ACTION_HOURS
+  )) {
+    throw new ConfigError(
+      'invalid configuration: ESCALATION_REMINDER_HOURS < ESCALATION_NEXT_CONTACT_HOURS < ESCALATION_AUTO_ACTION_HOURS must hold',
+    );
   }
   if (!(raw.APPROVAL_REMINDER_HOURS < raw.APPROVAL_NEXT_CONTACT_HOURS && raw.APPROVAL_NEXT_CONTACT_HOURS < raw.APPROVAL_TIMEOUT_HOURS)) {
-    throw new ConfigError('invalid configuration: APPROVAL_REMINDER_HOURS < APPROVAL_NEXT_CONTACT_HOURS < APPROVAL_TIMEOUT_HOURS must hold');
+    throw new ConfigError(
+      'invalid configuration: APPROVAL_REMINDER_HOURS < APPROVAL_NEXT_CONTACT_HOURS < APPROVAL_TIMEOUT_HOURS must hold',
+    );
   }
   const oidc = readOidcSettings(raw);
   const temporalConnection = readTemporalConnection(raw);
-  const consoleProblems = [insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND), ...oidc.problems, ...temporalConnection.problems, ...sharedStoreProblems(raw)].filter((p) => p !== undefined);
+  const consoleProblems = [
+    insecureBindProblem(raw.CONSOLE_HOST, raw.CONSOLE_ALLOW_INSECURE_BIND),
+    ...oidc.problems,
+    ...temporalConnection.problems,
+    ...sharedStoreProblems(raw),
+  ].filter((p) => p !== undefined);
   if (consoleProblems.length) throw new ConfigError(`invalid configuration:\n${consoleProblems.map((p) => `  ${p}`).join('\n')}`);
   const dataDir = path.resolve(raw.OVERTURE_DATA_DIR);
   const config = {
@@ -262,4 +323,3 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Overtu
   };
   return { ...config, env };
 }
-

@@ -47,10 +47,15 @@ function load(folder: string): InstalledProcess {
   const file = path.join(REPO_ROOT, 'workflows', folder, 'definition');
   const definitions = exportOf(file, 'definitions');
   if (!Array.isArray(definitions) || definitions.length === 0) {
-    throw new ProcessLoadError(`process "${folder}" (src/registry/installed.ts) has no workflows/${folder}/definition.ts exporting its definitions`);
+    throw new ProcessLoadError(
+      `process "${folder}" (src/registry/installed.ts) has no workflows/${folder}/definition.ts exporting its definitions`,
+    );
   }
   const main = definitions[0] as ProcessDefinition;
-  if (main.shape?.name !== folder) throw new ProcessLoadError(`workflows/${folder}/definition.ts: its first definition must be the process "${folder}", not "${main.shape?.name}"`);
+  if (main.shape?.name !== folder)
+    throw new ProcessLoadError(
+      `workflows/${folder}/definition.ts: its first definition must be the process "${folder}", not "${main.shape?.name}"`,
+    );
   const settings = exportOf(path.join(REPO_ROOT, 'activities', folder, 'settings'), 'settings') as ProcessSettings<unknown> | undefined;
   return { folder, definitions: definitions as ProcessDefinition[], ...(settings ? { settings } : {}) };
 }
@@ -121,7 +126,10 @@ export function checkProcessSettings(config: OvertureConfig): void {
     }
   }
   const unknown = Object.keys(config.STEP_POLICIES).filter((step) => !PROCESS_STEP_NAMES.includes(step));
-  if (unknown.length) problems.push(`  STEP_POLICIES: unknown step${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; steps are ${PROCESS_STEP_NAMES.join(', ')}`);
+  if (unknown.length)
+    problems.push(
+      `  STEP_POLICIES: unknown step${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; steps are ${PROCESS_STEP_NAMES.join(', ')}`,
+    );
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
 }
 
@@ -129,7 +137,8 @@ export function checkProcessSettings(config: OvertureConfig): void {
 export function processWorkers(): Array<{ folder: string; worker: ProcessWorker }> {
   return INSTALLED.flatMap((p) => {
     const worker = exportOf(path.join(REPO_ROOT, 'activities', p.folder), 'worker') as ProcessWorker | undefined;
-    if (worker && typeof worker.connect !== 'function') throw new ProcessLoadError(`activities/${p.folder}/index.ts: its worker has no connect()`);
+    if (worker && typeof worker.connect !== 'function')
+      throw new ProcessLoadError(`activities/${p.folder}/index.ts: its worker has no connect()`);
     return worker ? [{ folder: p.folder, worker }] : [];
   });
 }

@@ -37,7 +37,10 @@ export function processOptionsFrom(
   // Fresh objects: a caller tuning its run's options must never change the defaults of later runs.
   const overrides = config.STEP_POLICIES as Partial<Record<string, Partial<StepPolicy>>>;
   const policies = Object.fromEntries(
-    Object.entries(defaultPolicies).map(([step, policy]) => [step, { ...policy, ...systemBudget(config, stepSystems[step]), ...overrides[step] }]),
+    Object.entries(defaultPolicies).map(([step, policy]) => [
+      step,
+      { ...policy, ...systemBudget(config, stepSystems[step]), ...overrides[step] },
+    ]),
   );
   return {
     policies,

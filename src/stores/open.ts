@@ -29,7 +29,9 @@ export async function openDeliveryLedger(config: StoreConfig, log?: (line: strin
 
 /** The configured directory: PostgreSQL at DIRECTORY_URL (migrated first), else the SQLite file. */
 export async function openDirectory(config: StoreConfig, log?: (line: string) => void): Promise<DirectoryStore> {
-  return config.DIRECTORY_URL ? PostgresDirectory.open(config.DIRECTORY_URL, config.WORKSPACE_BASE_URL, { log }) : new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
+  return config.DIRECTORY_URL
+    ? PostgresDirectory.open(config.DIRECTORY_URL, config.WORKSPACE_BASE_URL, { log })
+    : new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
 }
 
 /** The configured systems' health and pauses: PostgreSQL at SYSTEMS_URL (migrated first), else this host's systems.db. */

@@ -47,7 +47,10 @@ export function retryWhileBusy<T>(what: string, retryForMs: number, step: () => 
       const left = deadline - Date.now();
       if (left <= 0) {
         const message = err instanceof Error ? err.message : String(err);
-        throw Object.assign(new Error(`${what}: the database stayed locked for ${retryForMs} ms (${tries} tries): ${message}`), { code: (err as { code?: string }).code, cause: err });
+        throw Object.assign(new Error(`${what}: the database stayed locked for ${retryForMs} ms (${tries} tries): ${message}`), {
+          code: (err as { code?: string }).code,
+          cause: err,
+        });
       }
       sleepSync(Math.min(left, delay + Math.floor(Math.random() * delay)));
       delay = Math.min(delay * 2, 250);

@@ -38,7 +38,12 @@ export function temporalConnectionOptions(config: TemporalTarget): TemporalConne
  * wrong name, client certificate missing or refused) fails at once with its reason instead of gRPC's timeout.
  * The abandoned attempt is stopped with `abandon` when given (nothing keeps retrying), or closed if it succeeds.
  */
-export async function connectExplained<C>(config: TemporalTarget, connect: () => Promise<C>, close: (connection: C) => Promise<void>, abandon?: () => void): Promise<C> {
+export async function connectExplained<C>(
+  config: TemporalTarget,
+  connect: () => Promise<C>,
+  close: (connection: C) => Promise<void>,
+  abandon?: () => void,
+): Promise<C> {
   const settings = config.temporalConnection;
   if (!settings.tls) return connect();
   const attempt = connect();
@@ -56,7 +61,10 @@ export async function connectExplained<C>(config: TemporalTarget, connect: () =>
   } catch (err) {
     if (err instanceof TemporalConnectionError) throw err;
     // gRPC failed first: the handshake may still say why.
-    const reason = await tlsFailure.then(() => undefined, (e: unknown) => (e instanceof TemporalConnectionError ? e : undefined));
+    const reason = await tlsFailure.then(
+      () => undefined,
+      (e: unknown) => (e instanceof TemporalConnectionError ? e : undefined),
+    );
     throw reason ?? err;
   }
 }

@@ -14,11 +14,17 @@ const optionalText = (max: number) =>
 
 /** The variables of the Temporal connection, validated with the rest of the configuration. */
 export const TEMPORAL_CONNECTION_SETTINGS = {
-  TEMPORAL_TLS: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), z.enum(['on', 'off'], { error: 'must be on or off' }).optional()),
+  TEMPORAL_TLS: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.enum(['on', 'off'], { error: 'must be on or off' }).optional(),
+  ),
   TEMPORAL_TLS_CA: optionalText(4_000),
   TEMPORAL_TLS_CERT: optionalText(4_000),
   TEMPORAL_TLS_KEY: optionalText(4_000),
-  TEMPORAL_TLS_SERVER_NAME: optionalText(253).refine((v) => v === undefined || /^[A-Za-z0-9.-]+$/.test(v), 'must be a host name, e.g. my-ns.a1b2c.tmprl.cloud'),
+  TEMPORAL_TLS_SERVER_NAME: optionalText(253).refine(
+    (v) => v === undefined || /^[A-Za-z0-9.-]+$/.test(v),
+    'must be a host name, e.g. my-ns.a1b2c.tmprl.cloud',
+  ),
   TEMPORAL_API_KEY: optionalText(8_000).refine((v) => v === undefined || !/\s/.test(v), 'must be one token without spaces'),
   TEMPORAL_API_KEY_FILE: optionalText(4_000),
 };
@@ -54,7 +60,14 @@ function readFile(variable: string, file: string): Buffer {
   } catch (err) {
     if (err instanceof FileProblem) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable by this user' : code === 'EISDIR' ? 'is a directory' : `cannot be read (${code ?? 'error'})`;
+    const why =
+      code === 'ENOENT'
+        ? 'does not exist'
+        : code === 'EACCES'
+          ? 'is not readable by this user'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : `cannot be read (${code ?? 'error'})`;
     throw new FileProblem(`${variable} (${file}) ${why}`);
   }
 }
@@ -64,13 +77,16 @@ function refuseShared(variable: string, file: string): void {
   if (process.platform === 'win32') return;
   const mode = fs.statSync(file).mode;
   if ((mode & 0o077) !== 0) {
-    throw new FileProblem(`${variable} (${file}) is readable by others (mode ${(mode & 0o777).toString(8)}): make it private with chmod 600 ${file}`);
+    throw new FileProblem(
+      `${variable} (${file}) is readable by others (mode ${(mode & 0o777).toString(8)}): make it private with chmod 600 ${file}`,
+    );
   }
 }
 
 function readCertificates(variable: string, file: string): { pem: Buffer; first: X509Certificate } {
   const pem = readFile(variable, file);
-  if (!/-----BEGIN CERTIFICATE-----/.test(pem.toString('latin1'))) throw new FileProblem(`${variable} (${file}) is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`);
+  if (!/-----BEGIN CERTIFICATE-----/.test(pem.toString('latin1')))
+    throw new FileProblem(`${variable} (${file}) is not a PEM certificate (no "-----BEGIN CERTIFICATE-----" line)`);
   try {
     return { pem, first: new X509Certificate(pem) };
   } catch {
@@ -81,8 +97,12 @@ function readCertificates(variable: string, file: string): { pem: Buffer; first:
 function readPrivateKey(variable: string, file: string): { pem: Buffer; key: KeyObject } {
   const pem = readFile(variable, file);
   refuseShared(variable, file);
-  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem.toString('latin1'))) throw new FileProblem(`${variable} (${file}) is not a PEM private key (no "-----BEGIN ... PRIVATE KEY-----" line)`);
-  if (/ENCRYPTED/.test(pem.toString('latin1'))) throw new FileProblem(`${variable} (${file}) is encrypted with a passphrase: give the key unencrypted, in a file only this user can read`);
+  if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem.toString('latin1')))
+    throw new FileProblem(`${variable} (${file}) is not a PEM private key (no "-----BEGIN ... PRIVATE KEY-----" line)`);
+  if (/ENCRYPTED/.test(pem.toString('latin1')))
+    throw new FileProblem(
+      `${variable} (${file}) is encrypted with a passphrase: give the key unencrypted, in a file only this user can read`,
+    );
   try {
     return { pem, key: createPrivateKey(pem) };
   } catch {
@@ -104,13 +124,28 @@ function readApiKey(raw: ConnectionInput): string | undefined {
 function combinationProblems(raw: ConnectionInput): string[] {
   const problems: string[] = [];
   if ((raw.TEMPORAL_TLS_CERT === undefined) !== (raw.TEMPORAL_TLS_KEY === undefined)) {
-    problems.push(`${raw.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'} is set without ${raw.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY'}: a client certificate needs its key (mTLS), set both or neither`);
+    problems.push(
+      `${raw.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_KEY' : 'TEMPORAL_TLS_CERT'} is set without ${raw.TEMPORAL_TLS_CERT === undefined ? 'TEMPORAL_TLS_CERT' : 'TEMPORAL_TLS_KEY'}: a client certificate needs its key (mTLS), set both or neither`,
+    );
   }
-  if (raw.TEMPORAL_API_KEY !== undefined && raw.TEMPORAL_API_KEY_FILE !== undefined) problems.push('TEMPORAL_API_KEY and TEMPORAL_API_KEY_FILE are both set: keep one');
+  if (raw.TEMPORAL_API_KEY !== undefined && raw.TEMPORAL_API_KEY_FILE !== undefined)
+    problems.push('TEMPORAL_API_KEY and TEMPORAL_API_KEY_FILE are both set: keep one');
   if (raw.TEMPORAL_TLS === 'off') {
-    const tlsVariables = (['TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY', 'TEMPORAL_API_KEY_FILE'] as const).filter((k) => raw[k] !== undefined);
+    const tlsVariables = (
+      [
+        'TEMPORAL_TLS_CA',
+        'TEMPORAL_TLS_CERT',
+        'TEMPORAL_TLS_KEY',
+        'TEMPORAL_TLS_SERVER_NAME',
+        'TEMPORAL_API_KEY',
+        'TEMPORAL_API_KEY_FILE',
+      ] as const
+    ).filter((k) => raw[k] !== undefined);
     // An API key sent in clear is a key given away; TLS settings with TLS off are a mistake either way.
-    if (tlsVariables.length) problems.push(`TEMPORAL_TLS=off but ${tlsVariables.join(', ')} ${tlsVariables.length === 1 ? 'is' : 'are'} set: these need TLS; unset TEMPORAL_TLS (or set it to on)`);
+    if (tlsVariables.length)
+      problems.push(
+        `TEMPORAL_TLS=off but ${tlsVariables.join(', ')} ${tlsVariables.length === 1 ? 'is' : 'are'} set: these need TLS; unset TEMPORAL_TLS (or set it to on)`,
+      );
   }
   return problems;
 }
@@ -127,7 +162,9 @@ export function readTemporalConnection(raw: ConnectionInput): { settings: Tempor
   const tlsOn =
     raw.TEMPORAL_TLS === 'on' ||
     (raw.TEMPORAL_TLS === undefined &&
-      [raw.TEMPORAL_TLS_CA, raw.TEMPORAL_TLS_CERT, raw.TEMPORAL_TLS_SERVER_NAME, raw.TEMPORAL_API_KEY, raw.TEMPORAL_API_KEY_FILE].some((v) => v !== undefined));
+      [raw.TEMPORAL_TLS_CA, raw.TEMPORAL_TLS_CERT, raw.TEMPORAL_TLS_SERVER_NAME, raw.TEMPORAL_API_KEY, raw.TEMPORAL_API_KEY_FILE].some(
+        (v) => v !== undefined,
+      ));
   if (!tlsOn) return { settings: plain, problems: [] };
   const tls: TemporalTls = {};
   const found: string[] = [];
@@ -140,12 +177,16 @@ export function readTemporalConnection(raw: ConnectionInput): { settings: Tempor
       return undefined;
     }
   };
-  if (raw.TEMPORAL_TLS_CA !== undefined) tls.serverRootCACertificate = attempt(() => readCertificates('TEMPORAL_TLS_CA', raw.TEMPORAL_TLS_CA!))?.pem;
+  if (raw.TEMPORAL_TLS_CA !== undefined)
+    tls.serverRootCACertificate = attempt(() => readCertificates('TEMPORAL_TLS_CA', raw.TEMPORAL_TLS_CA!))?.pem;
   if (raw.TEMPORAL_TLS_CERT !== undefined && raw.TEMPORAL_TLS_KEY !== undefined) {
     const cert = attempt(() => readCertificates('TEMPORAL_TLS_CERT', raw.TEMPORAL_TLS_CERT!));
     const key = attempt(() => readPrivateKey('TEMPORAL_TLS_KEY', raw.TEMPORAL_TLS_KEY!));
     if (cert && key) {
-      if (!cert.first.checkPrivateKey(key.key)) found.push(`TEMPORAL_TLS_KEY (${raw.TEMPORAL_TLS_KEY}) is not the key of the certificate in TEMPORAL_TLS_CERT (${raw.TEMPORAL_TLS_CERT})`);
+      if (!cert.first.checkPrivateKey(key.key))
+        found.push(
+          `TEMPORAL_TLS_KEY (${raw.TEMPORAL_TLS_KEY}) is not the key of the certificate in TEMPORAL_TLS_CERT (${raw.TEMPORAL_TLS_CERT})`,
+        );
       else tls.clientCertPair = { crt: cert.pem, key: key.pem };
     }
   }

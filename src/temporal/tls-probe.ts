@@ -15,8 +15,16 @@ export function splitAddress(address: string): { host: string; port: number } {
   return { host: address.slice(0, at), port: Number(address.slice(at + 1)) };
 }
 
-const UNTRUSTED = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_SIGNATURE_FAILURE']);
-const CLIENT_CERT_REFUSED = /alert (certificate required|handshake failure|bad certificate|unknown ca|certificate unknown|certificate expired|access denied)/i;
+const UNTRUSTED = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+]);
+const CLIENT_CERT_REFUSED =
+  /alert (certificate required|handshake failure|bad certificate|unknown ca|certificate unknown|certificate expired|access denied)/i;
 const NOT_TLS = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_RECORD_LAYER_FAILURE']);
 
 /** The reason of a TLS error, in the operator's words: which variable to look at. */
@@ -28,10 +36,12 @@ export function explainTlsError(err: NodeJS.ErrnoException & { reason?: string }
       ? `the server's certificate is not signed by TEMPORAL_TLS_CA (${files.ca}): ${err.message}`
       : `the server's certificate is not signed by a CA this machine trusts: set TEMPORAL_TLS_CA to the server's CA file (${err.message})`;
   }
-  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server's certificate is not for this host: ${err.reason ?? err.message}; set TEMPORAL_TLS_SERVER_NAME to the name it carries`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `the server's certificate is not for this host: ${err.reason ?? err.message}; set TEMPORAL_TLS_SERVER_NAME to the name it carries`;
   if (code === 'CERT_HAS_EXPIRED') return `the server's certificate has expired (${err.message})`;
   if (code === 'CERT_NOT_YET_VALID') return `the server's certificate is not valid yet (${err.message})`;
-  if (NOT_TLS.has(code)) return `the server does not speak TLS (${err.message}): unset TEMPORAL_TLS and the TLS variables if it is plaintext`;
+  if (NOT_TLS.has(code))
+    return `the server does not speak TLS (${err.message}): unset TEMPORAL_TLS and the TLS variables if it is plaintext`;
   if (CLIENT_CERT_REFUSED.test(err.message)) {
     return settings.tls?.clientCertPair
       ? `the server refused the client certificate TEMPORAL_TLS_CERT (${files.cert}) (${err.message})`

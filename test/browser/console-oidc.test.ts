@@ -26,9 +26,20 @@ beforeAll(async () => {
     issuerHost: 'localhost',
     interactive: true,
     redirectUri: `http://127.0.0.1:${port}/auth/oidc/callback`,
-    accounts: { ana: { email: 'ana@example.com', email_verified: true }, stranger: { email: 'stranger@example.com', email_verified: true } },
+    accounts: {
+      ana: { email: 'ana@example.com', email_verified: true },
+      stranger: { email: 'stranger@example.com', email_verified: true },
+    },
   });
-  stack = await startTestStack({ OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.clientId, OIDC_CLIENT_SECRET: CLIENT.clientSecret, OIDC_PROVIDER_NAME: 'Example SSO' }, { worker: false });
+  stack = await startTestStack(
+    {
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: CLIENT.clientId,
+      OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+      OIDC_PROVIDER_NAME: 'Example SSO',
+    },
+    { worker: false },
+  );
   addOperator(stack.config.OVERTURE_DATA_DIR, 'ana', 'approver', 'ana@example.com');
   console_ = await startOperatorConsole({ client: stack.client, config: stack.config, host: '127.0.0.1', port });
   browser = await launchBrowser();
@@ -68,7 +79,10 @@ test('a provider user who is no operator sees the refusal on the sign-in page', 
   await page.goto(`${console_.url}/login`);
   await page.click('[data-testid="login-oidc"]');
   await page.waitForURL((url) => url.hostname === 'localhost');
-  const [response] = await Promise.all([page.waitForResponse((r) => r.url().startsWith(`${console_.url}/auth/oidc/callback`)), page.click('#continue')]);
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.url().startsWith(`${console_.url}/auth/oidc/callback`)),
+    page.click('#continue'),
+  ]);
   expect(response.status()).toBe(403);
   expect(await page.textContent('[data-testid="login-error"]')).toContain('No operator has the email address');
   expect((await page.request.get(`${console_.url}/api/session`)).status()).toBe(401);

@@ -87,7 +87,9 @@ it('starts an onboarding with a permanent fault, retries it from the inbox, show
   // The card stays on screen; its Skip button is now stale and the workflow's validator refuses it.
   await page.click(`${card} ${byTestId('action-skip')}`);
   const refusal = await page.waitForSelector(`${card} ${byTestId('decision-error')}`);
-  await expect(refusal.textContent()).resolves.toBe('step createWorkspace is not escalated (its escalation was already decided: retry by ops.browser)');
+  await expect(refusal.textContent()).resolves.toBe(
+    'step createWorkspace is not escalated (its escalation was already decided: retry by ops.browser)',
+  );
 
   await page.goto(`${operatorConsole.url}/#/runs/${encodeURIComponent(workflowId)}`);
   const question = `${byTestId('run-question')}[data-step="notifyTeam"]`;
@@ -106,9 +108,13 @@ it('starts an onboarding with a permanent fault, retries it from the inbox, show
   await page.screenshot({ path: path.join(ARTIFACTS, 'console-run.png'), fullPage: true });
 
   await page.click(byTestId('nav-runs'));
-  await page.waitForSelector(`${byTestId('run-row')}[data-run="${workflowId}"] ${byTestId('run-state')}:has-text("completed")`, { timeout: 20_000 });
+  await page.waitForSelector(`${byTestId('run-row')}[data-run="${workflowId}"] ${byTestId('run-state')}:has-text("completed")`, {
+    timeout: 20_000,
+  });
   const counter = async (name: string) => Number(await page.textContent(byTestId(`counter-${name}`)));
-  const [total, running, needsAttention, completed, failed] = await Promise.all(['total', 'running', 'needsAttention', 'completed', 'failed'].map(counter));
+  const [total, running, needsAttention, completed, failed] = await Promise.all(
+    ['total', 'running', 'needsAttention', 'completed', 'failed'].map(counter),
+  );
   expect(total).toBe(running! + needsAttention! + completed! + failed!);
   expect(completed).toBeGreaterThanOrEqual(1);
   await page.screenshot({ path: path.join(ARTIFACTS, 'console-runs.png'), fullPage: true });
@@ -140,7 +146,10 @@ it('starts a financial close from the start form and draws its process graph, co
   await page.waitForSelector(`${column(1)} ${byTestId('graph-node-reconcileEntities')}`);
   await page.waitForSelector(`${column(1)} ${byTestId('graph-node-revalueForeignCurrency')}`);
   await page.waitForSelector(`${column(4)} ${byTestId('graph-node-publishStatements')}[data-state="pending"]`);
-  const counter = await page.waitForSelector(`${byTestId('graph-node-reconcileEntities')}[data-state="running"] ${byTestId('fanout-counter-reconcileEntities')}`, { timeout: 30_000 });
+  const counter = await page.waitForSelector(
+    `${byTestId('graph-node-reconcileEntities')}[data-state="running"] ${byTestId('fanout-counter-reconcileEntities')}`,
+    { timeout: 30_000 },
+  );
   await expect(counter.textContent()).resolves.toMatch(/^\d+\/3 completed, failed \d+/);
   const edges = await Promise.all((await page.$$('.graph-edges path.edge')).map((edge) => edge.getAttribute('data-edge')));
   expect(edges.sort()).toEqual(
@@ -193,7 +202,9 @@ it('completes a manual task from the inbox with its output', async () => {
   await page.click(`${card} ${byTestId('action-done')}`);
   await page.waitForSelector(`${card} ${byTestId('decision-message')}:has-text("done requestEquipment/task#1 by ops.browser")`);
   await page.goto(`${operatorConsole.url}/#/runs/${encodeURIComponent(workflowId)}`);
-  await page.waitForSelector(`${byTestId('graph-node-requestEquipment')}[data-state="completed"]:has-text("assetTags: LAP-42")`, { timeout: 20_000 });
+  await page.waitForSelector(`${byTestId('graph-node-requestEquipment')}[data-state="completed"]:has-text("assetTags: LAP-42")`, {
+    timeout: 20_000,
+  });
 });
 
 it('shows the plain script and Overture side by side on the same injected failure', async () => {
@@ -206,7 +217,9 @@ it('shows the plain script and Overture side by side on the same injected failur
   await page.click(`${byTestId('demo-overture')} ${byTestId('action-retry')}`);
   await page.waitForSelector(`${byTestId('demo-overture-state')}:has-text("completed")`, { timeout: 20_000 });
   await page.screenshot({ path: path.join(ARTIFACTS, 'console-demo.png'), fullPage: true });
-  const demoMails = stack.mail.messages().filter((m) => m.to.some((to) => to.startsWith('grace.hopper.demo-')) && m.subject.startsWith('Welcome'));
+  const demoMails = stack.mail
+    .messages()
+    .filter((m) => m.to.some((to) => to.startsWith('grace.hopper.demo-')) && m.subject.startsWith('Welcome'));
   const byRecipient = new Map<string, number>();
   for (const m of demoMails) for (const to of m.to) byRecipient.set(to, (byRecipient.get(to) ?? 0) + 1);
   // Two for the script's hire, one for Overture's.

@@ -37,7 +37,13 @@ beforeAll(async () => {
   const [consolePort, temporalPort, uiPort] = [await findFreePort(), await findFreePort(), await findFreePort()];
   const env = { TEMPORAL_UI_PORT: String(uiPort), CONSOLE_PORT: String(consolePort) };
   codecEndpoint = uiCodecEndpoint({ CONSOLE_HOST: '127.0.0.1', CONSOLE_PORT: consolePort } as Parameters<typeof uiCodecEndpoint>[0]);
-  server = await startTemporalDevServer({ binary, port: temporalPort, uiPort, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS, uiCodecEndpoint: codecEndpoint });
+  server = await startTemporalDevServer({
+    binary,
+    port: temporalPort,
+    uiPort,
+    searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
+    uiCodecEndpoint: codecEndpoint,
+  });
   stack = await startTestStack({ ...env, TEMPORAL_ADDRESS: server.address });
   viewer = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.ui-viewer', 'viewer');
   operatorConsole = await startOperatorConsole({ client: stack.client, config: stack.config, host: '127.0.0.1', port: consolePort });

@@ -18,7 +18,6 @@ let stack: TestStack;
 let site: SiteServer;
 let console_: RunningConsole;
 
-
 beforeAll(async () => {
   const siteDir = fs.mkdtempSync(path.join(process.env.OVERTURE_TEST_DIR ?? '/tmp', 'site-'));
   fs.writeFileSync(path.join(siteDir, 'about.html'), '<p>About us</p>');
@@ -51,20 +50,30 @@ it("asks for changes from the editor's email, with the reason typed on the confi
     publishAt: new Date(Date.now() + 86_400_000).toISOString(),
   };
   const run = await startProcess(stack.client, stack.config, 'content-publishing', draft, { tuneOptions: fastOptions() });
-  const asked = await statusWhen(stack, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#1' && q.open), 'the editor to be asked', 30_000);
+  const asked = await statusWhen(
+    stack,
+    run.workflowId,
+    (s) => s.questions.some((q) => q.id === 'editorialReview/question#1' && q.open),
+    'the editor to be asked',
+    30_000,
+  );
   const question = asked.questions.find((q) => q.id === 'editorialReview/question#1')!;
   const notice = await stack.mail.waitFor((m) => m.to.includes(EDITOR) && m.subject.includes('Review revision 1'), 10_000);
   const links = Object.fromEntries([...notice.text.matchAll(/^ {2}([\w ]+): (http:\/\/\S+\/act\?t=\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
   expect(Object.keys(links)).toEqual(['Approve', 'Reject', 'Request changes']);
   // The editor's question has no automatic decision: the links last the TTL (72 h).
-  const payload = JSON.parse(Buffer.from(new URL(links['Request changes']!).searchParams.get('t')!.split('.')[0]!, 'base64url').toString()) as { a: string; d: string; e: number };
+  const payload = JSON.parse(
+    Buffer.from(new URL(links['Request changes']!).searchParams.get('t')!.split('.')[0]!, 'base64url').toString(),
+  ) as { a: string; d: string; e: number };
   expect(payload).toMatchObject({ a: EDITOR, d: 'request-changes' });
   expect(payload.e - Date.parse(question.openedAt)).toBeGreaterThan(71 * 3_600_000);
 
   const page = await fetch(links['Request changes']!);
   const html = await page.text();
   expect(page.status).toBe(200);
-  expect(html).toContain(`<dd data-testid="act-prompt">Review revision 1 of ${draft.contentId}: approve, reject, or request-changes (say which in the reason)</dd>`);
+  expect(html).toContain(
+    `<dd data-testid="act-prompt">Review revision 1 of ${draft.contentId}: approve, reject, or request-changes (say which in the reason)</dd>`,
+  );
   const token = /name="t" value="([^"]+)"/.exec(html)![1]!;
   const done = await fetch(`${console_.url}/act`, {
     method: 'POST',
@@ -77,5 +86,9 @@ it("asks for changes from the editor's email, with the reason typed on the confi
   const changes = await stack.mail.waitFor((m) => m.to.includes(AUTHOR.email) && m.subject.includes('asks for changes'), 10_000);
   expect(changes.text).toContain('Add a conclusion (from the email link)');
   const status = await getRunStatus(stack.client, run.workflowId);
-  expect(status.questions.find((q) => q.id === question.id)!.decision).toMatchObject({ action: 'request-changes', by: EDITOR, via: 'email-link' });
+  expect(status.questions.find((q) => q.id === question.id)!.decision).toMatchObject({
+    action: 'request-changes',
+    by: EDITOR,
+    via: 'email-link',
+  });
 });

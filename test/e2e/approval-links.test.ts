@@ -53,7 +53,8 @@ function linksIn(mail: ReceivedMail): Record<string, string> {
   return Object.fromEntries([...mail.text.matchAll(/^ {2}([\w ]+): (http:\/\/\S+\/act\?t=\S+)$/gm)].map((m) => [m[1]!, m[2]!]));
 }
 const tokenOf = (url: string) => new URL(url).searchParams.get('t')!;
-const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { w: string; q: string; d: string; a: string; e: number };
+const payloadOf = (token: string) =>
+  JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { w: string; q: string; d: string; a: string; e: number };
 
 async function open(url: string) {
   const response = await fetch(url, { redirect: 'manual' });
@@ -67,7 +68,8 @@ async function confirm(token: string, reason?: string) {
   });
   return { status: response.status, text: await response.text() };
 }
-const grantedLines = async (workflowId: string) => (await getRunStatus(stack.client, workflowId)).log.filter((l) => l.message.startsWith('approval granted')).length;
+const grantedLines = async (workflowId: string) =>
+  (await getRunStatus(stack.client, workflowId)).log.filter((l) => l.message.startsWith('approval granted')).length;
 
 it('approves from the email: the page shows what will happen without doing it, Confirm decides as the manager, once', async () => {
   const { started, status } = await privilegedRun();
@@ -78,7 +80,13 @@ it('approves from the email: the page shows what will happen without doing it, C
   expect(links.Approve!.startsWith(`${console_.url}/act?t=`)).toBe(true);
   const approve = tokenOf(links.Approve!);
   // Signed for the recipient and this question; it expires with the question's deadline (3 h here), not after 72 h.
-  expect(payloadOf(approve)).toMatchObject({ w: started.workflowId, q: question.id, d: 'approve', a: MANAGER, e: Date.parse(question.openedAt) + 10_800_000 });
+  expect(payloadOf(approve)).toMatchObject({
+    w: started.workflowId,
+    q: question.id,
+    d: 'approve',
+    a: MANAGER,
+    e: Date.parse(question.openedAt) + 10_800_000,
+  });
   // The team channel gets the request too, but never links that act as the manager.
   const posts = stack.webhooks.received().filter((w) => JSON.stringify(w.body).includes(started.workflowId));
   expect(posts.length).toBeGreaterThan(0);
@@ -135,13 +143,20 @@ it('rejects from the email: the run ends rejected by the manager', async () => {
   expect(badReason.text).toContain('a reason must be at most 500 characters');
   expect(approvalOf(await getRunStatus(stack.client, started.workflowId)).open).toBe(true);
   // Two clicks at once: one decides, the other is told the link was used.
-  const clicks = await Promise.all([confirm(tokenOf(links.Reject!), 'no admin rights for new hires'), confirm(tokenOf(links.Reject!), 'no admin rights for new hires')]);
+  const clicks = await Promise.all([
+    confirm(tokenOf(links.Reject!), 'no admin rights for new hires'),
+    confirm(tokenOf(links.Reject!), 'no admin rights for new hires'),
+  ]);
   const done = clicks.find((c) => c.status === 200)!;
   expect(clicks.map((c) => c.status).sort()).toEqual([200, 409]);
   expect(clicks.find((c) => c.status === 409)!.text).toContain(`This link was already used, by ${MANAGER}`);
   expect(done.text).toContain(`Recorded: reject by ${MANAGER}.`);
   const final = await statusWhen(stack, started.workflowId, (s) => s.state === 'rejected', 'rejected');
-  expect(approvalOf(final).decision).toMatchObject({ action: 'reject', by: MANAGER, reason: 'no admin rights for new hires (from the email link)' });
+  expect(approvalOf(final).decision).toMatchObject({
+    action: 'reject',
+    by: MANAGER,
+    reason: 'no admin rights for new hires (from the email link)',
+  });
   expect(final.steps.find((s) => s.step === 'assignPermissions')!.state).toBe('cancelled');
 });
 
@@ -157,7 +172,9 @@ it("refuses with the run's own message a link whose question was answered anothe
   });
   const late = await confirm(tokenOf(links.Reject!));
   expect(late.status).toBe(409);
-  expect(late.text).toContain(`The run refused this decision: question ${approvalOf(status).id} was already answered: approve by ops.admin`);
+  expect(late.text).toContain(
+    `The run refused this decision: question ${approvalOf(status).id} was already answered: approve by ops.admin`,
+  );
   const final = await statusWhen(stack, started.workflowId, (s) => s.state === 'completed', 'completed', 30_000);
   expect(approvalOf(final).decision).toMatchObject({ action: 'approve', by: 'ops.admin' });
   expect(final.log.some((l) => l.message.startsWith('approval refused'))).toBe(false);

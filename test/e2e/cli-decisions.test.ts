@@ -17,13 +17,23 @@ beforeAll(async () => {
 afterAll(async () => stack.stop());
 
 it('lists an open escalation and resolves it with retry', async () => {
-  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createWorkspace: { kind: 'permanent' } } });
+  const run = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { createWorkspace: { kind: 'permanent' } },
+  });
   await statusWhen(stack, run.workflowId, (s) => s.state === 'needs_attention', 'escalation');
 
   const listed = await runOverture(['escalations', '--json'], stack.env);
   expect(listed.code).toBe(0);
   expect(JSON.parse(listed.stdout)).toEqual(
-    expect.arrayContaining([expect.objectContaining({ workflowId: run.workflowId, kind: 'escalation', step: 'createWorkspace', detail: expect.stringContaining('injected permanent fault') as unknown })]),
+    expect.arrayContaining([
+      expect.objectContaining({
+        workflowId: run.workflowId,
+        kind: 'escalation',
+        step: 'createWorkspace',
+        detail: expect.stringContaining('injected permanent fault') as unknown,
+      }),
+    ]),
   );
 
   const wrongStep = await runOverture(['resolve', run.workflowId, '--step', 'notifyTeam', '--action', 'retry'], stack.env);
@@ -35,20 +45,35 @@ it('lists an open escalation and resolves it with retry', async () => {
   expect(badAction.stderr).toContain('--action must be one of retry, skip, abort');
 
   // A typed name is refused: the decision is recorded as the operator whose token is used.
-  const typedName = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--by', 'ops.erin'], stack.env);
+  const typedName = await runOverture(
+    ['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--by', 'ops.erin'],
+    stack.env,
+  );
   expect(typedName).toMatchObject({ code: 2, stdout: '' });
   expect(typedName.stderr).toContain('--by is no longer accepted: decisions are recorded as the authenticated operator');
   // A viewer may look, not decide; a wrong token is no one.
   const viewer = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.viewer', 'viewer');
-  const byViewer = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'abort'], envAs(stack.env, viewer));
-  expect(byViewer).toMatchObject({ code: 1, stderr: 'refused: deciding an escalation needs the role operator or above; ops.viewer is viewer\n' });
-  const wrongToken = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'abort'], { ...stack.env, OVERTURE_TOKEN: `ovt_${'x'.repeat(43)}` });
+  const byViewer = await runOverture(
+    ['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'abort'],
+    envAs(stack.env, viewer),
+  );
+  expect(byViewer).toMatchObject({
+    code: 1,
+    stderr: 'refused: deciding an escalation needs the role operator or above; ops.viewer is viewer\n',
+  });
+  const wrongToken = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'abort'], {
+    ...stack.env,
+    OVERTURE_TOKEN: `ovt_${'x'.repeat(43)}`,
+  });
   expect(wrongToken.code).toBe(2);
   expect(wrongToken.stderr).toContain('the operator token from OVERTURE_TOKEN is not valid (unknown, rotated or removed)');
   expect((await getRunStatus(stack.client, run.workflowId)).questions[0]!.open).toBe(true);
 
   const erin = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.erin', 'operator');
-  const resolved = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--reason', 'disk replaced'], envAs(stack.env, erin));
+  const resolved = await runOverture(
+    ['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--reason', 'disk replaced'],
+    envAs(stack.env, erin),
+  );
   expect(resolved.stderr).toBe('');
   expect(resolved).toMatchObject({ code: 0, stdout: 'retry createWorkspace by ops.erin\n' });
   // Sent again by an impatient operator: the same decision is acknowledged, not applied twice.
@@ -57,7 +82,13 @@ it('lists an open escalation and resolves it with retry', async () => {
   await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
   const status = await getRunStatus(stack.client, run.workflowId);
   expect(status.log.filter((l) => l.message.startsWith('decision on createWorkspace'))).toHaveLength(1);
-  expect(status.questions[0]!.decision).toMatchObject({ action: 'retry', by: 'ops.erin', via: 'cli', role: 'operator', reason: 'disk replaced' });
+  expect(status.questions[0]!.decision).toMatchObject({
+    action: 'retry',
+    by: 'ops.erin',
+    via: 'cli',
+    role: 'operator',
+    reason: 'disk replaced',
+  });
 });
 
 it('approves a privileged onboarding and shows pending approvals', async () => {
@@ -75,7 +106,10 @@ it('approves a privileged onboarding and shows pending approvals', async () => {
   // An operator may not approve at all.
   const operator = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.hal', 'operator', 'dorothy.vaughan@example.com');
   const notApprover = await runOverture(['approve', run.workflowId, '--decision', 'approve'], envAs(stack.env, operator));
-  expect(notApprover).toMatchObject({ code: 1, stderr: 'refused: answering an approval or a question needs the role approver or above; ops.hal is operator\n' });
+  expect(notApprover).toMatchObject({
+    code: 1,
+    stderr: 'refused: answering an approval or a question needs the role approver or above; ops.hal is operator\n',
+  });
 
   const manager = addOperator(stack.config.OVERTURE_DATA_DIR, 'manager.dorothy', 'approver', 'Dorothy.Vaughan@example.com');
   const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve', '--reason', 'ok'], envAs(stack.env, manager));
@@ -108,7 +142,9 @@ describe('operators', () => {
 
     const listed = await runOverture(['operators', 'list', '--json'], env);
     expect(listed.code).toBe(0);
-    expect(JSON.parse(listed.stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Ops.Ivy', role: 'operator', email: 'ivy@example.com', disabled: false })]));
+    expect(JSON.parse(listed.stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Ops.Ivy', role: 'operator', email: 'ivy@example.com', disabled: false })]),
+    );
     const text = await runOverture(['operators', 'list'], env);
     for (const out of [listed.stdout, text.stdout]) {
       expect(out).not.toContain(token);
@@ -130,14 +166,28 @@ describe('operators', () => {
     expect(old.code).toBe(2);
     expect(old.stderr).toContain('is not valid (unknown, rotated or removed)');
 
-    expect(await runOverture(['operators', 'set-role', 'ops.ivy', '--role', 'viewer'], env)).toMatchObject({ code: 0, stdout: 'Ops.Ivy is now viewer\n' });
-    const demoted = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], { ...env, OVERTURE_TOKEN: newToken! });
-    expect(demoted).toMatchObject({ code: 1, stderr: 'refused: deciding an escalation needs the role operator or above; Ops.Ivy is viewer\n' });
+    expect(await runOverture(['operators', 'set-role', 'ops.ivy', '--role', 'viewer'], env)).toMatchObject({
+      code: 0,
+      stdout: 'Ops.Ivy is now viewer\n',
+    });
+    const demoted = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], {
+      ...env,
+      OVERTURE_TOKEN: newToken!,
+    });
+    expect(demoted).toMatchObject({
+      code: 1,
+      stderr: 'refused: deciding an escalation needs the role operator or above; Ops.Ivy is viewer\n',
+    });
 
     expect((await runOverture(['operators', 'remove', 'ops.ivy'], env)).code).toBe(0);
-    const removed = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], { ...env, OVERTURE_TOKEN: newToken! });
+    const removed = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], {
+      ...env,
+      OVERTURE_TOKEN: newToken!,
+    });
     expect(removed.code).toBe(2);
-    expect(JSON.parse((await runOverture(['operators', 'list', '--json'], env)).stdout)).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Ops.Ivy', disabled: true })]));
+    expect(JSON.parse((await runOverture(['operators', 'list', '--json'], env)).stdout)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'Ops.Ivy', disabled: true })]),
+    );
     const reused = await runOverture(['operators', 'add', 'ops.ivy', '--role', 'viewer'], env);
     expect(reused.code).toBe(2);
     expect(reused.stderr).toContain('names are not reused');
@@ -154,13 +204,19 @@ describe('operators', () => {
     expect(open.stderr).toContain(`the token file ${file} is readable by others (mode 644): make it private with chmod 600`);
     fs.chmodSync(file, 0o600);
     const private_ = await runOverture(['resolve', 'no-such-run', '--step', 'x', '--action', 'retry'], env);
-    expect(private_).toMatchObject({ code: 1, stderr: 'refused: deciding an escalation needs the role operator or above; ops.jay is viewer\n' });
+    expect(private_).toMatchObject({
+      code: 1,
+      stderr: 'refused: deciding an escalation needs the role operator or above; ops.jay is viewer\n',
+    });
   });
 });
 
 it('injects a fault into a running run, and refuses an unknown step', async () => {
   // The slow first step keeps the run open while two CLI processes start: the rest takes milliseconds.
-  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'latency', ms: 6_000 } } });
+  const run = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { createAccount: { kind: 'latency', ms: 6_000 } },
+  });
   const unknown = await runOverture(['inject', run.workflowId, 'makeCoffee=permanent'], stack.env);
   expect(unknown.code).toBe(2);
   expect(unknown.stderr).toContain('unknown step makeCoffee');
@@ -173,21 +229,33 @@ it('injects a fault into a running run, and refuses an unknown step', async () =
 
 it('starts an onboarding with an injected fault from the command line', async () => {
   const hire = newHire();
-  const result = await runOverture(['onboard', '-', '--inject', 'createAccount=transient:1', '--wait', '--json'], stack.env, JSON.stringify(hire));
+  const result = await runOverture(
+    ['onboard', '-', '--inject', 'createAccount=transient:1', '--wait', '--json'],
+    stack.env,
+    JSON.stringify(hire),
+  );
   expect(result.code).toBe(0);
   const status = JSON.parse(result.stdout) as Awaited<ReturnType<typeof getRunStatus>>;
   expect(status.steps[0]).toMatchObject({ step: 'createAccount', attempts: 2, fault: 'transient:1' });
 });
 
 it('still lists a waiting run when no worker answers for it', async () => {
-  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { notifyTeam: { kind: 'permanent' } } });
+  const run = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { notifyTeam: { kind: 'permanent' } },
+  });
   await statusWhen(stack, run.workflowId, (s) => s.state === 'needs_attention', 'escalation');
   await stack.stopWorker();
   try {
     const listed = await runOverture(['escalations', '--task-queue', stack.config.TEMPORAL_TASK_QUEUE, '--json'], stack.env);
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual([
-      expect.objectContaining({ workflowId: run.workflowId, kind: 'escalation', step: 'notifyTeam', detail: '(details unavailable: no worker answered the status query)' }),
+      expect.objectContaining({
+        workflowId: run.workflowId,
+        kind: 'escalation',
+        step: 'notifyTeam',
+        detail: '(details unavailable: no worker answered the status query)',
+      }),
     ]);
     // The status of one run says why it cannot be read, instead of hanging.
     const status = getRunStatus(stack.client, run.workflowId, 1_000);

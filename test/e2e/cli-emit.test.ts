@@ -34,7 +34,7 @@ function writeJson(value: unknown): string {
 
 const describeRun = (workflowId: string) => stack.client.workflow.getHandle(workflowId).describe();
 
-it('signs with the local source from the data directory\'s secrets file, created readable by its owner only', () => {
+it("signs with the local source from the data directory's secrets file, created readable by its owner only", () => {
   const file = path.join(stack.config.OVERTURE_DATA_DIR, 'event-sources.json');
   expect(fs.statSync(file).mode & 0o777).toBe(0o600);
   const sources = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { secret: string; types: string[] }>;
@@ -51,7 +51,11 @@ it('sends a file of event data under a generated id, and starts the run', async 
   const generated = /event id ([0-9a-f-]{36}) \(generated/.exec(result.stdout)?.[1];
   expect(generated).toBeDefined();
   expect(result.stdout).toMatch(new RegExp(`started onboarding-${hire.employeeId} \\(run [0-9a-f-]+\\) with event ${generated}`));
-  await eventually(async () => (await describeRun(`onboarding-${hire.employeeId}`)).status.name === 'COMPLETED', 30_000, 'the run to complete');
+  await eventually(
+    async () => (await describeRun(`onboarding-${hire.employeeId}`)).status.name === 'COMPLETED',
+    30_000,
+    'the run to complete',
+  );
 });
 
 it('sends an envelope from stdin with its own id; the same event again is a duplicate', async () => {
@@ -59,7 +63,13 @@ it('sends an envelope from stdin with its own id; the same event again is a dupl
   const envelope = JSON.stringify({ id: `hris-${hire.employeeId}`, data: hire });
   const first = await runOverture(['emit', 'hr.employee-hired', '-', '--json'], env, envelope);
   expect(first.code).toBe(0);
-  expect(JSON.parse(first.stdout)).toMatchObject({ status: 202, accepted: true, eventId: `hris-${hire.employeeId}`, workflowId: `onboarding-${hire.employeeId}`, started: true });
+  expect(JSON.parse(first.stdout)).toMatchObject({
+    status: 202,
+    accepted: true,
+    eventId: `hris-${hire.employeeId}`,
+    workflowId: `onboarding-${hire.employeeId}`,
+    started: true,
+  });
   // Signed a second later: another signature, the same event.
   await new Promise((r) => setTimeout(r, 1_100));
   const again = await runOverture(['emit', 'hr.employee-hired', '-'], env, envelope);
@@ -78,7 +88,7 @@ it('exits 2 with each bad field the gateway named, and starts nothing', async ()
   await expect(describeRun(`onboarding-${hire.employeeId}`)).rejects.toThrow();
 });
 
-it('exits 1 with the gateway\'s refusal for an unknown type, listing the known ones', async () => {
+it("exits 1 with the gateway's refusal for an unknown type, listing the known ones", async () => {
   const result = await runOverture(['emit', 'hr.employee-promoted', writeJson(newHire())], env);
   expect(result.code).toBe(1);
   expect(result.stderr).toContain('refused (404): unknown event type hr.employee-promoted');

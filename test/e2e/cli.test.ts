@@ -33,7 +33,9 @@ describe('overture processes', () => {
     expect([...byName.keys()]).toEqual(expect.arrayContaining(['onboarding', 'financial-close', 'content-publishing', 'data-pipeline']));
     expect(byName.has('reconcile-entity')).toBe(false);
     expect(byName.get('onboarding')!.events.map((e) => e.type)).toContain('hr.employee-hired');
-    expect(byName.get('content-publishing')!.events.map((e) => e.type)).toEqual(expect.arrayContaining(['draft.submitted', 'draft.revised']));
+    expect(byName.get('content-publishing')!.events.map((e) => e.type)).toEqual(
+      expect.arrayContaining(['draft.submitted', 'draft.revised']),
+    );
     expect(byName.get('data-pipeline')!.events.map((e) => e.type)).toContain('file.arrived');
     const plain = await runOverture(['processes'], stack.env);
     expect(plain.stdout).toMatch(/event draft\.revised\s+\S/);

@@ -24,7 +24,13 @@ const lines: string[] = [];
 beforeAll(async () => {
   stack = await startTestStack();
   viewer = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.viewer', 'viewer');
-  console_ = await startOperatorConsole({ client: stack.client, config: stack.config, host: '127.0.0.1', port: 0, log: (l) => lines.push(l) });
+  console_ = await startOperatorConsole({
+    client: stack.client,
+    config: stack.config,
+    host: '127.0.0.1',
+    port: 0,
+    log: (l) => lines.push(l),
+  });
   hire = newHire();
   const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
   await started.handle.result();
@@ -38,9 +44,14 @@ afterAll(async () => {
 });
 
 const decodePost = (headers: Record<string, string>, body: unknown = storedInput) =>
-  fetch(`${console_.url}/codec/decode`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers }, body: JSON.stringify(body) });
+  fetch(`${console_.url}/codec/decode`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-Namespace': 'default', ...headers },
+    body: JSON.stringify(body),
+  });
 
-const decodedText = (body: { payloads: Array<{ data: string }> }) => body.payloads.map((p) => Buffer.from(p.data, 'base64').toString('utf8')).join('\n');
+const decodedText = (body: { payloads: Array<{ data: string }> }) =>
+  body.payloads.map((p) => Buffer.from(p.data, 'base64').toString('utf8')).join('\n');
 
 it('stores the run input encrypted: the hire is not in it', () => {
   const [payload] = storedInput.payloads;
@@ -49,7 +60,11 @@ it('stores the run input encrypted: the hire is not in it', () => {
 });
 
 it('answers 401 and decodes nothing without an operator, or with a wrong token', async () => {
-  const attempts: Array<Record<string, string>> = [{}, { Authorization: 'Bearer ovt_not-a-real-token-000000000000000000' }, { Cookie: 'overture_session=forged' }];
+  const attempts: Array<Record<string, string>> = [
+    {},
+    { Authorization: 'Bearer ovt_not-a-real-token-000000000000000000' },
+    { Cookie: 'overture_session=forged' },
+  ];
   for (const headers of attempts) {
     const response = await decodePost({ Origin: UI_ORIGIN, ...headers });
     expect(response.status).toBe(401);
@@ -61,7 +76,10 @@ it('answers 401 and decodes nothing without an operator, or with a wrong token',
 
 it("answers the CORS preflight for the Temporal UI's origin exactly, with credentials, and not for another origin", async () => {
   const preflight = (origin: string) =>
-    fetch(`${console_.url}/codec/decode`, { method: 'OPTIONS', headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' } });
+    fetch(`${console_.url}/codec/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: origin, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,x-namespace' },
+    });
   const ok = await preflight(UI_ORIGIN);
   expect(ok.status).toBe(204);
   expect(ok.headers.get('access-control-allow-origin')).toBe(UI_ORIGIN);
@@ -82,7 +100,12 @@ it("answers the CORS preflight for the Temporal UI's origin exactly, with creden
 });
 
 it('decodes the stored input for an operator signed in to the console (session cookie, from the UI origin)', async () => {
-  const signIn = await fetch(`${console_.url}/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ token: viewer.token }), redirect: 'manual' });
+  const signIn = await fetch(`${console_.url}/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: viewer.token }),
+    redirect: 'manual',
+  });
   expect(signIn.status).toBe(303);
   const session = signIn.headers.getSetCookie().find((c) => c.startsWith('overture_session='))!;
   // Same-site with the UI (127.0.0.1 on another port), so Strict lets the browser send it; see codec-endpoint.ts.
@@ -104,7 +127,11 @@ it('decodes for a bearer token too, and encodes: what it encodes decodes back', 
   const plain = (await decoded.json()) as typeof storedInput;
   expect(decodedText(plain)).toContain(hire.email);
 
-  const encoded = await fetch(`${console_.url}/codec/encode`, { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${viewer.token}` }, body: JSON.stringify(plain) });
+  const encoded = await fetch(`${console_.url}/codec/encode`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${viewer.token}` },
+    body: JSON.stringify(plain),
+  });
   expect(encoded.status).toBe(200);
   const cipher = (await encoded.json()) as typeof storedInput;
   expect(Buffer.from(cipher.payloads[0]!.metadata.encoding!, 'base64').toString()).toBe(ENCRYPTED_ENCODING);
@@ -115,7 +142,11 @@ it('decodes for a bearer token too, and encodes: what it encodes decodes back', 
 
 it('refuses a body that is not JSON, another namespace, and altered ciphertext, without echoing data', async () => {
   const auth = { Authorization: `Bearer ${viewer.token}` };
-  const form = await fetch(`${console_.url}/codec/decode`, { method: 'POST', headers: { ...auth, 'Content-Type': 'text/plain' }, body: JSON.stringify(storedInput) });
+  const form = await fetch(`${console_.url}/codec/decode`, {
+    method: 'POST',
+    headers: { ...auth, 'Content-Type': 'text/plain' },
+    body: JSON.stringify(storedInput),
+  });
   expect(form.status).toBe(415);
   const otherNamespace = await decodePost({ ...auth, 'X-Namespace': 'payments' });
   expect(otherNamespace.status).toBe(403);

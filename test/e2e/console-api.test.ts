@@ -14,7 +14,13 @@ import { newHire } from '../processes/onboarding/helpers';
 import { onboardingWorkflowId } from '../../workflows/onboarding/definition';
 
 /** The operators of this file, by name: their tokens are filled in once the stack's store exists. */
-const OPERATORS: Record<string, OperatorRole> = { 'ops.alice': 'admin', 'ops.bob': 'operator', 'ops.carol': 'operator', 'ops.vic': 'viewer', 'ops.otto': 'operator' };
+const OPERATORS: Record<string, OperatorRole> = {
+  'ops.alice': 'admin',
+  'ops.bob': 'operator',
+  'ops.carol': 'operator',
+  'ops.vic': 'viewer',
+  'ops.otto': 'operator',
+};
 const tokens: Record<string, string> = {};
 /** The bearer token of API calls: ops.alice's. */
 let TOKEN: string;
@@ -50,10 +56,19 @@ interface Answer {
   text: string;
 }
 
-async function call(method: string, path: string, opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {}): Promise<Answer> {
+async function call(
+  method: string,
+  path: string,
+  opts: { body?: unknown; headers?: Record<string, string>; auth?: boolean } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...(opts.auth === false ? {} : { Authorization: `Bearer ${TOKEN}` }), ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const response = await fetch(`${console_.url}${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual' });
+  const response = await fetch(`${console_.url}${path}`, {
+    method,
+    headers,
+    body: opts.body === undefined ? undefined : JSON.stringify(opts.body),
+    redirect: 'manual',
+  });
   const text = await response.text();
   let body: unknown = text;
   try {
@@ -65,7 +80,8 @@ async function call(method: string, path: string, opts: { body?: unknown; header
 }
 
 /** A POST with ops.alice's token and the CSRF token, as an API client makes it. */
-const post = (path: string, body: unknown, headers: Record<string, string> = {}) => call('POST', path, { body, headers: { 'X-CSRF-Token': bearerCsrf, ...headers } });
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  call('POST', path, { body, headers: { 'X-CSRF-Token': bearerCsrf, ...headers } });
 
 /** Signs in through the login form with the operator's token; returns the cookie header and the session's CSRF token. */
 async function login(operator: string, token = tokens[operator] ?? '') {
@@ -140,7 +156,7 @@ describe('authentication', () => {
 });
 
 describe('roles', () => {
-  it("lets a viewer read and refuses every change with 403 naming the role; a changed role or rotated token applies to open sessions", async () => {
+  it('lets a viewer read and refuses every change with 403 naming the role; a changed role or rotated token applies to open sessions', async () => {
     const viewer = await login('ops.vic');
     expect(viewer.status).toBe(303);
     const asViewer = (method: string, path: string, body?: unknown) =>
@@ -149,12 +165,20 @@ describe('roles', () => {
     expect((await asViewer('GET', '/api/inbox')).status).toBe(200);
     const hire = hireBody();
     const start = await asViewer('POST', '/api/runs', bodyOf(hire));
-    expect(start).toMatchObject({ status: 403, body: { error: 'POST /api/runs needs the role operator or above; you (ops.vic) are viewer' } });
+    expect(start).toMatchObject({
+      status: 403,
+      body: { error: 'POST /api/runs needs the role operator or above; you (ops.vic) are viewer' },
+    });
     const resolve = await asViewer('POST', '/api/runs/onboarding-E1/resolve', { step: 'createWorkspace', action: 'retry' });
-    expect(resolve).toMatchObject({ status: 403, body: { error: expect.stringContaining('needs the role operator or above; you (ops.vic) are viewer') as unknown } });
+    expect(resolve).toMatchObject({
+      status: 403,
+      body: { error: expect.stringContaining('needs the role operator or above; you (ops.vic) are viewer') as unknown },
+    });
     const approve = await asViewer('POST', '/api/runs/onboarding-E1/approve', { decision: 'approve' });
     expect(approve.status).toBe(403);
-    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     // Signing out is not a change that needs a role.
     expect((await asViewer('POST', '/api/logout', {})).status).toBe(200);
 
@@ -163,7 +187,10 @@ describe('roles', () => {
     const store = new OperatorStore(operatorsDbPath(stack.config.OVERTURE_DATA_DIR));
     try {
       store.setRole('ops.otto', 'viewer');
-      expect((await call('GET', '/api/session', { auth: false, headers: { Cookie: otto.cookie } })).body).toMatchObject({ operator: 'ops.otto', role: 'viewer' });
+      expect((await call('GET', '/api/session', { auth: false, headers: { Cookie: otto.cookie } })).body).toMatchObject({
+        operator: 'ops.otto',
+        role: 'viewer',
+      });
       store.setRole('ops.otto', 'operator');
       const bobSession = await login('ops.bob');
       tokens['ops.bob'] = store.rotateToken('ops.bob');
@@ -191,7 +218,11 @@ describe('CSRF and Origin', () => {
     const session = await login('ops.bob');
     const cookieNoHeader = await call('POST', '/api/runs', { auth: false, body: bodyOf(hire), headers: { Cookie: session.cookie } });
     expect(cookieNoHeader.status).toBe(403);
-    const otherSessionsToken = await call('POST', '/api/runs', { auth: false, body: bodyOf(hire), headers: { Cookie: session.cookie, 'X-CSRF-Token': bearerCsrf } });
+    const otherSessionsToken = await call('POST', '/api/runs', {
+      auth: false,
+      body: bodyOf(hire),
+      headers: { Cookie: session.cookie, 'X-CSRF-Token': bearerCsrf },
+    });
     expect(otherSessionsToken.status).toBe(403);
     const foreignLogin = await fetch(`${console_.url}/login`, {
       method: 'POST',
@@ -202,7 +233,9 @@ describe('CSRF and Origin', () => {
     expect(foreignLogin.status).toBe(403);
 
     // None of the refused requests started anything.
-    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
   });
 });
 
@@ -221,8 +254,13 @@ describe('starting runs', () => {
       ]),
     );
     expect(JSON.stringify(answer.body)).not.toContain('not-an-address'); // fields, never values
-    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
-    const notJson = await call('POST', '/api/runs', { headers: { 'X-CSRF-Token': bearerCsrf, 'Content-Type': 'application/json' }, body: undefined });
+    await expect(stack.client.workflow.getHandle(onboardingWorkflowId(hire.employeeId)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    const notJson = await call('POST', '/api/runs', {
+      headers: { 'X-CSRF-Token': bearerCsrf, 'Content-Type': 'application/json' },
+      body: undefined,
+    });
     expect(notJson.status).toBe(400);
   });
 
@@ -248,7 +286,9 @@ describe('starting runs', () => {
         'input: unknown field(s) extra',
         expect.stringMatching(/^faults\.lockPeriod: .*mode must be/),
         // A fan-out is not an activity: faults go into the child runs' own steps.
-        expect.stringMatching(/^faults\.reconcileEntities: .*unknown step reconcileEntities; steps are lockPeriod, revalueForeignCurrency, postAccruals, publishStatements/),
+        expect.stringMatching(
+          /^faults\.reconcileEntities: .*unknown step reconcileEntities; steps are lockPeriod, revalueForeignCurrency, postAccruals, publishStatements/,
+        ),
       ]),
     );
     expect(JSON.stringify(close.body)).not.toContain('not-an-address');
@@ -266,7 +306,13 @@ describe('the process registry', () => {
   it('lists every startable process with its steps, needs and example, and the internal ones flagged', async () => {
     const answer = await call('GET', '/api/processes');
     expect(answer.status).toBe(200);
-    const processes = answer.body as Array<{ name: string; title: string; internal: boolean; example: unknown; steps: Array<{ name: string; needs: string[]; kind: string; optional: boolean }> }>;
+    const processes = answer.body as Array<{
+      name: string;
+      title: string;
+      internal: boolean;
+      example: unknown;
+      steps: Array<{ name: string; needs: string[]; kind: string; optional: boolean }>;
+    }>;
     expect(processes.map((p) => [p.name, p.internal])).toEqual([
       ['onboarding', false],
       ['financial-close', false],
@@ -277,7 +323,14 @@ describe('the process registry', () => {
       ['transform-partition', true],
     ]);
     const onboarding = processes.find((p) => p.name === 'onboarding')!;
-    expect(onboarding.steps.map((s) => s.name)).toEqual(['createAccount', 'assignPermissions', 'sendWelcomeEmail', 'createWorkspace', 'requestEquipment', 'notifyTeam']);
+    expect(onboarding.steps.map((s) => s.name)).toEqual([
+      'createAccount',
+      'assignPermissions',
+      'sendWelcomeEmail',
+      'createWorkspace',
+      'requestEquipment',
+      'notifyTeam',
+    ]);
     expect(onboarding.steps.find((s) => s.name === 'notifyTeam')!.needs).toEqual(['sendWelcomeEmail', 'createWorkspace']);
     expect(onboarding.steps.find((s) => s.name === 'requestEquipment')).toMatchObject({ kind: 'manual', optional: true });
     expect(Object.keys(onboarding.example as object)).toEqual(expect.arrayContaining(['employeeId', 'email', 'role']));
@@ -310,11 +363,15 @@ describe('escalations through the console', () => {
     const workflowId = (started.body as { workflowId: string }).workflowId;
     expect(workflowId).toBe(onboardingWorkflowId(hire.employeeId));
 
-    const item = await eventually(async () => {
-      const inbox = await call('GET', '/api/inbox');
-      const items = (inbox.body as { items: Array<{ workflowId: string; step: string; kind: string; detail: string }> }).items;
-      return items.find((i) => i.workflowId === workflowId && i.step === 'createWorkspace');
-    }, 20_000, 'the escalation in the inbox');
+    const item = await eventually(
+      async () => {
+        const inbox = await call('GET', '/api/inbox');
+        const items = (inbox.body as { items: Array<{ workflowId: string; step: string; kind: string; detail: string }> }).items;
+        return items.find((i) => i.workflowId === workflowId && i.step === 'createWorkspace');
+      },
+      20_000,
+      'the escalation in the inbox',
+    );
     expect(item.kind).toBe('escalation');
     expect(item.detail).toContain('injected permanent fault');
 
@@ -335,19 +392,29 @@ describe('escalations through the console', () => {
     expect(stale.status).toBe(409);
     expect(stale.body).toEqual({ error: 'step createWorkspace is not escalated (its escalation was already decided: retry by ops.carol)' });
 
-    await eventually(async () => {
-      const inbox = await call('GET', '/api/inbox');
-      return (inbox.body as { items: Array<{ workflowId: string; step: string }> }).items.find((i) => i.workflowId === workflowId && i.step === 'notifyTeam');
-    }, 20_000, 'the second escalation');
+    await eventually(
+      async () => {
+        const inbox = await call('GET', '/api/inbox');
+        return (inbox.body as { items: Array<{ workflowId: string; step: string }> }).items.find(
+          (i) => i.workflowId === workflowId && i.step === 'notifyTeam',
+        );
+      },
+      20_000,
+      'the second escalation',
+    );
     const second = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'notifyTeam', action: 'retry' });
     expect(second.status).toBe(200);
 
-    const done = await eventually(async () => {
-      const run = await call('GET', `/api/runs/${workflowId}`);
-      // The run's own state turns completed a moment before Temporal closes the execution: wait for both.
-      const body = run.body as { state: string; execution: { status: string } };
-      return body.state === 'completed' && body.execution.status === 'COMPLETED' ? run.body : undefined;
-    }, 20_000, 'the run to complete');
+    const done = await eventually(
+      async () => {
+        const run = await call('GET', `/api/runs/${workflowId}`);
+        // The run's own state turns completed a moment before Temporal closes the execution: wait for both.
+        const body = run.body as { state: string; execution: { status: string } };
+        return body.state === 'completed' && body.execution.status === 'COMPLETED' ? run.body : undefined;
+      },
+      20_000,
+      'the run to complete',
+    );
     expect(done).toMatchObject({
       workflowId,
       state: 'completed',
@@ -355,7 +422,12 @@ describe('escalations through the console', () => {
       execution: { status: 'COMPLETED' },
     });
     const questions = (done as { questions: Array<{ kind: string; step: string; decision?: { by: string; reason: string } }> }).questions;
-    expect(questions.find((q) => q.kind === 'escalation' && q.step === 'createWorkspace')!.decision).toMatchObject({ by: 'ops.carol', via: 'console', role: 'operator', reason: 'quota raised' });
+    expect(questions.find((q) => q.kind === 'escalation' && q.step === 'createWorkspace')!.decision).toMatchObject({
+      by: 'ops.carol',
+      via: 'console',
+      role: 'operator',
+      reason: 'quota raised',
+    });
     expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
     const afterEnd = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'notifyTeam', action: 'abort' });
     expect(afterEnd).toMatchObject({ status: 409, body: { error: `run ${workflowId} has already ended (completed)` } });
@@ -368,7 +440,11 @@ describe('escalations through the console', () => {
     expect(badMode.status).toBe(400);
     const longReason = await post('/api/runs/whatever/answer', { decision: 'approve', reason: 'x'.repeat(501) });
     expect(longReason).toMatchObject({ status: 400, body: { problems: ['reason: must be a string of at most 500 characters'] } });
-    const manyOutputs = await post('/api/runs/whatever/resolve', { step: 'createWorkspace', action: 'skip', output: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])) });
+    const manyOutputs = await post('/api/runs/whatever/resolve', {
+      step: 'createWorkspace',
+      action: 'skip',
+      output: Object.fromEntries(Array.from({ length: 21 }, (_, i) => [`k${i}`, 'v'])),
+    });
     expect(manyOutputs.status).toBe(400);
     const notStrings = await post('/api/runs/whatever/answer', { decision: 'done', output: { assetTags: 42 } });
     expect(notStrings).toMatchObject({ status: 400, body: { problems: ['output.assetTags: must be a string of at most 500 characters'] } });
@@ -385,29 +461,55 @@ describe('escalations through the console', () => {
     const started = await post('/api/runs', bodyOf(hire));
     expect(started.status).toBe(201);
     const workflowId = (started.body as { workflowId: string }).workflowId;
-    await eventually(async () => {
-      const inbox = await call('GET', '/api/inbox');
-      return (inbox.body as { items: Array<{ workflowId: string; kind: string }> }).items.find((i) => i.workflowId === workflowId && i.kind === 'approval');
-    }, 20_000, 'the approval in the inbox');
+    await eventually(
+      async () => {
+        const inbox = await call('GET', '/api/inbox');
+        return (inbox.body as { items: Array<{ workflowId: string; kind: string }> }).items.find(
+          (i) => i.workflowId === workflowId && i.kind === 'approval',
+        );
+      },
+      20_000,
+      'the approval in the inbox',
+    );
     // An operator may not approve (403, naming the role needed); the approval stays open.
-    const byOperator = await call('POST', `/api/runs/${workflowId}/approve`, { auth: false, body: { decision: 'approve' }, headers: { Authorization: `Bearer ${tokens['ops.otto']}`, 'X-CSRF-Token': bearerCsrf } });
-    expect(byOperator).toMatchObject({ status: 403, body: { error: 'answering an approval or a question needs the role approver or above; you (ops.otto) are operator' } });
+    const byOperator = await call('POST', `/api/runs/${workflowId}/approve`, {
+      auth: false,
+      body: { decision: 'approve' },
+      headers: { Authorization: `Bearer ${tokens['ops.otto']}`, 'X-CSRF-Token': bearerCsrf },
+    });
+    expect(byOperator).toMatchObject({
+      status: 403,
+      body: { error: 'answering an approval or a question needs the role approver or above; you (ops.otto) are operator' },
+    });
     // The bearer is ops.alice (an admin): a header naming someone else changes nothing.
-    const approve = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' }, { 'X-Operator': 'ops.mallory' });
+    const approve = await post(
+      `/api/runs/${workflowId}/approve`,
+      { decision: 'approve', reason: 'on-call rotation' },
+      { 'X-Operator': 'ops.mallory' },
+    );
     expect(approve).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
-    const decided = ((await call('GET', `/api/runs/${workflowId}`)).body as { questions: Array<{ kind: string; decision?: object }> }).questions.find((q) => q.kind === 'approval');
+    const decided = (
+      (await call('GET', `/api/runs/${workflowId}`)).body as { questions: Array<{ kind: string; decision?: object }> }
+    ).questions.find((q) => q.kind === 'approval');
     expect(decided!.decision).toMatchObject({ action: 'approve', by: 'ops.alice', via: 'api', role: 'admin' });
     const twice = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
     expect(twice).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
     const late = await post(`/api/runs/${workflowId}/approve`, { decision: 'reject' });
-    expect(late).toMatchObject({ status: 409, body: { error: 'question assignPermissions/approval#1 was already answered: approve by ops.alice' } });
+    expect(late).toMatchObject({
+      status: 409,
+      body: { error: 'question assignPermissions/approval#1 was already answered: approve by ops.alice' },
+    });
     // Faults name the run's own steps: another process's step is refused before it reaches the run.
     const otherStep = await post(`/api/runs/${workflowId}/inject`, { step: 'lockPeriod', mode: 'permanent' });
     expect(otherStep.status).toBe(400);
     expect((otherStep.body as { error: string }).error).toContain('step must be one of createAccount, assignPermissions');
     const inject = await post(`/api/runs/${workflowId}/inject`, { step: 'notifyTeam', mode: 'transient:1' });
     expect(inject).toMatchObject({ status: 200, body: { message: 'notifyTeam=transient:1 injected' } });
-    await eventually(async () => ((await call('GET', `/api/runs/${workflowId}`)).body as { state: string }).state === 'completed', 20_000, 'approved run completes');
+    await eventually(
+      async () => ((await call('GET', `/api/runs/${workflowId}`)).body as { state: string }).state === 'completed',
+      20_000,
+      'approved run completes',
+    );
   });
 });
 
@@ -415,30 +517,57 @@ describe('answers', () => {
   it('starts an onboarding with equipment from { process, input }; its manual task is done through /answer with its output', async () => {
     const hire = newHire({ equipment: ['laptop', 'badge'] });
     const started = await post('/api/runs', { process: 'onboarding', input: hire, faults: {} });
-    expect(started).toMatchObject({ status: 201, body: { process: 'onboarding', workflowId: onboardingWorkflowId(hire.employeeId), alreadyStarted: false } });
+    expect(started).toMatchObject({
+      status: 201,
+      body: { process: 'onboarding', workflowId: onboardingWorkflowId(hire.employeeId), alreadyStarted: false },
+    });
     const workflowId = (started.body as { workflowId: string }).workflowId;
-    const task = await eventually(async () => {
-      const inbox = await call('GET', '/api/inbox');
-      const items = (inbox.body as { items: Array<{ workflowId: string; process: string; question: string; kind: string; requiredOutput: string[]; detail: string }> }).items;
-      return items.find((i) => i.workflowId === workflowId && i.kind === 'task');
-    }, 20_000, 'the manual task in the inbox');
+    const task = await eventually(
+      async () => {
+        const inbox = await call('GET', '/api/inbox');
+        const items = (
+          inbox.body as {
+            items: Array<{ workflowId: string; process: string; question: string; kind: string; requiredOutput: string[]; detail: string }>;
+          }
+        ).items;
+        return items.find((i) => i.workflowId === workflowId && i.kind === 'task');
+      },
+      20_000,
+      'the manual task in the inbox',
+    );
     expect(task).toMatchObject({ process: 'onboarding', question: 'requestEquipment/task#1', requiredOutput: ['assetTags'] });
     expect(task.detail).toContain('laptop, badge');
 
     const missing = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'done' });
     expect(missing.status).toBe(409);
     expect((missing.body as { error: string }).error).toContain('needs its output: later steps need assetTags');
-    const done = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'done', output: { assetTags: 'LAP-1, BADGE-7' }, reason: 'ready at the desk' });
+    const done = await post(`/api/runs/${workflowId}/answer`, {
+      question: task.question,
+      decision: 'done',
+      output: { assetTags: 'LAP-1, BADGE-7' },
+      reason: 'ready at the desk',
+    });
     expect(done).toMatchObject({ status: 200, body: { applied: true, message: 'done requestEquipment/task#1 by ops.alice' } });
-    const twice = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'done', output: { assetTags: 'LAP-1, BADGE-7' } });
+    const twice = await post(`/api/runs/${workflowId}/answer`, {
+      question: task.question,
+      decision: 'done',
+      output: { assetTags: 'LAP-1, BADGE-7' },
+    });
     expect(twice).toMatchObject({ status: 200, body: { applied: true } });
 
-    const run = await eventually(async () => {
-      const answer = await call('GET', `/api/runs/${workflowId}`);
-      const body = answer.body as { state: string; steps: Array<{ step: string; state: string; outcome?: Record<string, string> }> };
-      return body.state === 'completed' ? body : undefined;
-    }, 20_000, 'the run with equipment to complete');
-    expect(run.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({ state: 'completed', outcome: { assetTags: 'LAP-1, BADGE-7' } });
+    const run = await eventually(
+      async () => {
+        const answer = await call('GET', `/api/runs/${workflowId}`);
+        const body = answer.body as { state: string; steps: Array<{ step: string; state: string; outcome?: Record<string, string> }> };
+        return body.state === 'completed' ? body : undefined;
+      },
+      20_000,
+      'the run with equipment to complete',
+    );
+    expect(run.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({
+      state: 'completed',
+      outcome: { assetTags: 'LAP-1, BADGE-7' },
+    });
     // The same answer again is the same decision (its first receipt); another one finds the run ended.
     const repeated = await post(`/api/runs/${workflowId}/answer`, { decision: 'done', output: { assetTags: 'x' } });
     expect(repeated).toMatchObject({ status: 200, body: { message: 'done requestEquipment/task#1 by ops.alice' } });
@@ -450,10 +579,14 @@ describe('answers', () => {
 describe('runs and counters', () => {
   it('lists runs with counters that add up, and filters them', async () => {
     // Visibility is eventually consistent: wait until both runs this file completed are listed as completed.
-    const all = await eventually(async () => {
-      const answer = await call('GET', '/api/runs');
-      return (answer.body as { counters: { completed: number } }).counters.completed >= 2 ? answer : undefined;
-    }, 20_000, 'completed runs in the list');
+    const all = await eventually(
+      async () => {
+        const answer = await call('GET', '/api/runs');
+        return (answer.body as { counters: { completed: number } }).counters.completed >= 2 ? answer : undefined;
+      },
+      20_000,
+      'completed runs in the list',
+    );
     expect(all.status).toBe(200);
     const { runs, counters } = all.body as { runs: Array<{ state: string; needsAttention: boolean }>; counters: Record<string, number> };
     expect(counters.total).toBe(runs.length);

@@ -23,7 +23,8 @@ const consoles: RunningConsole[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack({}, { worker: false });
-  for (const name of ['ops.alice', 'ops.bob', 'ops.carol']) tokens[name] = addOperator(stack.config.OVERTURE_DATA_DIR, name, 'operator').token;
+  for (const name of ['ops.alice', 'ops.bob', 'ops.carol'])
+    tokens[name] = addOperator(stack.config.OVERTURE_DATA_DIR, name, 'operator').token;
   TOKEN = tokens['ops.alice']!;
 });
 afterAll(async () => {
@@ -32,7 +33,13 @@ afterAll(async () => {
 });
 
 async function startConsole(settings: Partial<OvertureConfig>, log?: (line: string) => void): Promise<RunningConsole> {
-  const running = await startOperatorConsole({ client: stack.client, config: { ...stack.config, ...settings }, host: '127.0.0.1', port: 0, log });
+  const running = await startOperatorConsole({
+    client: stack.client,
+    config: { ...stack.config, ...settings },
+    host: '127.0.0.1',
+    port: 0,
+    log,
+  });
   consoles.push(running);
   return running;
 }
@@ -105,12 +112,19 @@ async function login(base: string, token: string): Promise<{ status: number; coo
     body: new URLSearchParams({ token }).toString(),
     redirect: 'manual',
   });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+  const cookie = res.headers
+    .getSetCookie()
+    .map((c) => c.split(';')[0])
+    .join('; ');
   return { status: res.status, cookie, retryAfter: res.headers.get('retry-after'), text: await res.text() };
 }
 
 /** A raw connection; resolves with what the server sent and how long until it closed the socket. */
-function rawConnection(base: string, write: (socket: net.Socket) => void, giveUpMs: number): Promise<{ received: string; closedAfterMs: number | undefined }> {
+function rawConnection(
+  base: string,
+  write: (socket: net.Socket) => void,
+  giveUpMs: number,
+): Promise<{ received: string; closedAfterMs: number | undefined }> {
   const { hostname, port } = new URL(base);
   return new Promise((resolve) => {
     const t0 = performance.now();
@@ -135,9 +149,15 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 describe('300 event streams', () => {
   it('share one poll: /api/runs keeps a p50 under 500 ms while they are open, and stream 301 is refused with 503', async () => {
     // A listed namespace as an operator sees it: 200 runs (no worker: they stay open, listed from their attributes).
-    for (let i = 0; i < 200; i += 20) await Promise.all(Array.from({ length: 20 }, () => startProcess(stack.client, stack.config, 'onboarding', newHire())));
+    for (let i = 0; i < 200; i += 20)
+      await Promise.all(Array.from({ length: 20 }, () => startProcess(stack.client, stack.config, 'onboarding', newHire())));
     const base = (await startConsole({ CONSOLE_MAX_CONNECTIONS: 400, CONSOLE_MAX_STREAMS: 300, CONSOLE_MAX_STREAMS_PER_SESSION: 300 })).url;
-    await eventually(async () => ((await (await fetch(`${base}/api/runs`, { headers: bearer() })).json()) as { runs: unknown[] }).runs.length >= 200 || undefined, 20_000, '200 runs listed');
+    await eventually(
+      async () =>
+        ((await (await fetch(`${base}/api/runs`, { headers: bearer() })).json()) as { runs: unknown[] }).runs.length >= 200 || undefined,
+      20_000,
+      '200 runs listed',
+    );
     const baseline: number[] = [];
     for (let i = 0; i < 5; i += 1) baseline.push((await timedGet(base, '/api/runs')).ms);
 
@@ -230,7 +250,9 @@ describe('stream caps and timeouts', () => {
       const third = await openStream(base, { Cookie: alice });
       await third.closed;
       expect(third.status).toBe(429);
-      expect(JSON.parse(third.text())).toEqual({ error: 'this session already has 2 event streams open, its limit; close one (another tab?) first' });
+      expect(JSON.parse(third.text())).toEqual({
+        error: 'this session already has 2 event streams open, its limit; close one (another tab?) first',
+      });
       open.push(await openStream(base, { Cookie: bob }));
       expect(open[2]!.status).toBe(200);
       const fourth = await openStream(base, { Cookie: carol });
@@ -289,7 +311,9 @@ describe('stream caps and timeouts', () => {
     const { received, closedAfterMs } = await rawConnection(
       base,
       (s) => {
-        s.write(`POST /login HTTP/1.1\r\nHost: console\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ntoken=`);
+        s.write(
+          `POST /login HTTP/1.1\r\nHost: console\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\ntoken=`,
+        );
         // A byte every 200 ms: never idle, never done.
         drip = setInterval(() => s.writable && s.write('x'), 200);
       },
@@ -322,7 +346,11 @@ describe('stream caps and timeouts', () => {
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.text)).toEqual({ error: 'request body too large: at most 65536 bytes' });
     // The sign-in form the same.
-    const form = await fetch(`${base}/login`, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: `token=${'x'.repeat(1024 * 1024)}` });
+    const form = await fetch(`${base}/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: `token=${'x'.repeat(1024 * 1024)}`,
+    });
     expect(form.status).toBe(413);
   });
 });
@@ -356,8 +384,13 @@ describe('sign-in lockout', () => {
 
   it('locks every sign-in past the global limit of wrong tokens', async () => {
     const lines: string[] = [];
-    const base = (await startConsole({ CONSOLE_SIGNIN_FAILURES_PER_MINUTE: 1_000, CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE: 8 }, (line) => lines.push(line))).url;
-    for (let i = 0; i < 8; i += 1) expect((await fetch(`${base}/api/runs`, { headers: { Authorization: `Bearer guess-${i}` } })).status).toBe(401);
+    const base = (
+      await startConsole({ CONSOLE_SIGNIN_FAILURES_PER_MINUTE: 1_000, CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE: 8 }, (line) =>
+        lines.push(line),
+      )
+    ).url;
+    for (let i = 0; i < 8; i += 1)
+      expect((await fetch(`${base}/api/runs`, { headers: { Authorization: `Bearer guess-${i}` } })).status).toBe(401);
     const right = await fetch(`${base}/api/runs`, { headers: bearer() });
     expect(right.status).toBe(429);
     expect(lines).toContain('locked every sign-in for 60 s after 8 wrong tokens within a minute');

@@ -33,7 +33,12 @@ beforeAll(async () => {
     },
   });
   stack = await startTestStack(
-    { OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: CLIENT.clientId, OIDC_CLIENT_SECRET: CLIENT.clientSecret, OIDC_PROVIDER_NAME: 'Example SSO' },
+    {
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: CLIENT.clientId,
+      OIDC_CLIENT_SECRET: CLIENT.clientSecret,
+      OIDC_PROVIDER_NAME: 'Example SSO',
+    },
     { worker: false },
   );
   const dataDir = stack.config.OVERTURE_DATA_DIR;
@@ -43,7 +48,13 @@ beforeAll(async () => {
   addOperator(dataDir, 'rem', 'approver', 'rem@example.com');
   store = new OperatorStore(operatorsDbPath(dataDir));
   store.remove('rem');
-  console_ = await startOperatorConsole({ client: stack.client, config: stack.config, host: '127.0.0.1', port, log: (line) => lines.push(line) });
+  console_ = await startOperatorConsole({
+    client: stack.client,
+    config: stack.config,
+    host: '127.0.0.1',
+    port,
+    log: (line) => lines.push(line),
+  });
 }, 120_000);
 
 afterAll(async () => {
@@ -72,7 +83,11 @@ async function api(jar: CookieJar, method: string, path: string, csrf?: string, 
   const response = await fetch(`${console_.url}${path}`, {
     method,
     redirect: 'manual',
-    headers: { Cookie: jar.header(console_.url), ...(csrf ? { 'X-CSRF-Token': csrf, Origin: console_.url } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+    headers: {
+      Cookie: jar.header(console_.url),
+      ...(csrf ? { 'X-CSRF-Token': csrf, Origin: console_.url } : {}),
+      ...(body ? { 'Content-Type': 'application/json' } : {}),
+    },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, body: (await response.json().catch(() => undefined)) as Record<string, unknown> | undefined };
@@ -99,7 +114,9 @@ test('the start redirects to the provider with PKCE S256, state and nonce, and a
   expect(target.searchParams.get('state')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
   expect(target.searchParams.get('nonce')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
   expect(target.searchParams.get('scope')!.split(' ')).toEqual(expect.arrayContaining(['openid', 'email']));
-  expect(response.headers.get('set-cookie')).toMatch(/^overture_oidc=[A-Za-z0-9_-]+; HttpOnly; SameSite=Lax; Path=\/auth\/oidc; Max-Age=600$/);
+  expect(response.headers.get('set-cookie')).toMatch(
+    /^overture_oidc=[A-Za-z0-9_-]+; HttpOnly; SameSite=Lax; Path=\/auth\/oidc; Max-Age=600$/,
+  );
 });
 
 test('an approver signs in at the provider: the session is that operator, with its role, and may start a run', async () => {

@@ -40,7 +40,11 @@ let eventCounter = 0;
 const eventId = () => `hris-${Date.now().toString(36)}-${++eventCounter}`;
 
 /** Posts a body signed as `source` (or with the given headers instead). */
-async function post(type: string, body: string, opts: { source?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; method?: string } = {}): Promise<Reply> {
+async function post(
+  type: string,
+  body: string,
+  opts: { source?: string; secret?: string; timestamp?: number; headers?: Record<string, string>; method?: string } = {},
+): Promise<Reply> {
   const signed = signedHeaders(opts.source ?? 'hr', opts.secret ?? HR_SECRET, body, opts.timestamp);
   const res = await fetch(`${gateway.url}/events/${type}`, {
     method: opts.method ?? 'POST',
@@ -63,18 +67,35 @@ describe('accepted events', () => {
     const sentAt = unixSeconds();
     const first = await post(TYPE, hired(hire, id), { timestamp: sentAt });
     expect(first.status).toBe(202);
-    expect(first.body).toMatchObject({ accepted: true, type: TYPE, eventId: id, process: 'onboarding', workflowId: `onboarding-${hire.employeeId}`, started: true });
+    expect(first.body).toMatchObject({
+      accepted: true,
+      type: TYPE,
+      eventId: id,
+      process: 'onboarding',
+      workflowId: `onboarding-${hire.employeeId}`,
+      started: true,
+    });
 
-    const status = await eventually(async () => {
-      const s = await getRunStatus(stack.client, `onboarding-${hire.employeeId}`);
-      return s.state === 'completed' ? s : undefined;
-    }, 30_000, 'the onboarding to complete');
+    const status = await eventually(
+      async () => {
+        const s = await getRunStatus(stack.client, `onboarding-${hire.employeeId}`);
+        return s.state === 'completed' ? s : undefined;
+      },
+      30_000,
+      'the onboarding to complete',
+    );
     expect(status.log.map((l) => l.message)).toContain(`event ${TYPE} received (${id})`);
 
     // The sender retries, signed anew (a later timestamp, so another signature): acted on once.
     const again = await post(TYPE, hired(hire, id), { timestamp: sentAt + 1 });
     expect(again.status).toBe(200);
-    expect(again.body).toMatchObject({ duplicate: true, eventId: id, workflowId: `onboarding-${hire.employeeId}`, runId: first.body.runId, started: true });
+    expect(again.body).toMatchObject({
+      duplicate: true,
+      eventId: id,
+      workflowId: `onboarding-${hire.employeeId}`,
+      runId: first.body.runId,
+      started: true,
+    });
     const runs = [];
     for await (const run of stack.client.workflow.list({ query: `WorkflowId = 'onboarding-${hire.employeeId}'` })) runs.push(run.runId);
     expect(runs).toEqual([first.body.runId]);
@@ -87,23 +108,36 @@ describe('accepted events', () => {
     const secondId = eventId();
     const second = await post(TYPE, hired(hire, secondId));
     expect(second.status).toBe(202);
-    expect(second.body).toMatchObject({ accepted: true, workflowId: `onboarding-${hire.employeeId}`, runId: first.body.runId, started: false });
-    await eventually(async () => {
-      const s = await getRunStatus(stack.client, `onboarding-${hire.employeeId}`);
-      return s.log.some((l) => l.message === `event ${TYPE} received (${secondId})`);
-    }, 20_000, 'the second event in the run log');
+    expect(second.body).toMatchObject({
+      accepted: true,
+      workflowId: `onboarding-${hire.employeeId}`,
+      runId: first.body.runId,
+      started: false,
+    });
+    await eventually(
+      async () => {
+        const s = await getRunStatus(stack.client, `onboarding-${hire.employeeId}`);
+        return s.log.some((l) => l.message === `event ${TYPE} received (${secondId})`);
+      },
+      20_000,
+      'the second event in the run log',
+    );
   });
 
   it('refuses an event for a run that already completed (409), and signals nothing', async () => {
     const hire = newHire();
     expect((await post(TYPE, hired(hire))).status).toBe(202);
-    await eventually(async () => (await getRunStatus(stack.client, `onboarding-${hire.employeeId}`)).state === 'completed', 30_000, 'completion');
+    await eventually(
+      async () => (await getRunStatus(stack.client, `onboarding-${hire.employeeId}`)).state === 'completed',
+      30_000,
+      'completion',
+    );
     const late = await post(TYPE, hired(hire));
     expect(late.status).toBe(409);
     expect(late.body.error).toMatch(/already completed/);
   });
 
-  it('answers 503 when Temporal cannot be reached, and gives the event back: the sender\'s retry is acted on', async () => {
+  it("answers 503 when Temporal cannot be reached, and gives the event back: the sender's retry is acted on", async () => {
     const unreachable = await connectClient(stack.config);
     const down = await startEventGateway({ client: unreachable, config: stack.config, port: 0 });
     await unreachable.connection.close();
@@ -195,7 +229,9 @@ describe('refused events start nothing', () => {
     const hire = newHire();
     const reply = await post(TYPE, JSON.stringify({ id: 'has spaces', data: hire, extra: 1 }));
     expect(reply.status).toBe(400);
-    expect(reply.body.problems).toEqual(expect.arrayContaining([expect.objectContaining({ path: 'id' }), { path: '(input)', message: 'unknown field(s) extra' }]));
+    expect(reply.body.problems).toEqual(
+      expect.arrayContaining([expect.objectContaining({ path: 'id' }), { path: '(input)', message: 'unknown field(s) extra' }]),
+    );
     expect((await post(TYPE, 'not json')).status).toBe(400);
     await expectNoRun(hire);
   });
@@ -206,10 +242,14 @@ describe('refused events start nothing', () => {
     expect((await post(TYPE, big)).status).toBe(413);
     // Without a declared length (chunked), the gateway stops reading at the limit.
     const chunked = await new Promise<number>((resolve, reject) => {
-      const req = http.request(`${gateway.url}/events/${TYPE}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...signedHeaders('hr', HR_SECRET, big) } }, (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      });
+      const req = http.request(
+        `${gateway.url}/events/${TYPE}`,
+        { method: 'POST', headers: { 'Content-Type': 'application/json', ...signedHeaders('hr', HR_SECRET, big) } },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        },
+      );
       req.on('error', reject);
       req.write(big.slice(0, 3_000));
       setTimeout(() => req.end(big.slice(3_000)), 50);

@@ -70,7 +70,13 @@ describe('a hostile name and team reach chat and email as plain text', () => {
     const transport = nodemailer.createTransport(stack.config.smtpUrl);
     try {
       const key = `hostile-${Date.now()}`;
-      await sendEmailOnce({ transport, from: 'overture@example.com', ledger }, `${key}/mail`, 'ada@example.com', 'Hello\r\nBcc: mallory@evil.example\r\nX-Evil: 1', 'Bcc: not-a-header@example.com');
+      await sendEmailOnce(
+        { transport, from: 'overture@example.com', ledger },
+        `${key}/mail`,
+        'ada@example.com',
+        'Hello\r\nBcc: mallory@evil.example\r\nX-Evil: 1',
+        'Bcc: not-a-header@example.com',
+      );
       const mail = await stack.mail.waitFor((m) => m.subject.startsWith('Hello'), 10_000);
       expect(mail.to).toEqual(['ada@example.com']);
       const headers = headersOf(mail.raw);
@@ -78,9 +84,15 @@ describe('a hostile name and team reach chat and email as plain text', () => {
       expect(mail.subject).toBe('Hello Bcc: mallory@evil.example X-Evil: 1');
       expect(mail.text.trim()).toBe('Bcc: not-a-header@example.com');
 
-      await postToTeamOnce({ webhookUrl: stack.webhooks.url, ledger }, `${key}/chat`, ':rotating_light: resolved by <!channel> (<https://evil.example|sso.company.com>)');
+      await postToTeamOnce(
+        { webhookUrl: stack.webhooks.url, ledger },
+        `${key}/chat`,
+        ':rotating_light: resolved by <!channel> (<https://evil.example|sso.company.com>)',
+      );
       const post = await stack.webhooks.waitFor((w) => w.headers['x-idempotency-key'] === `${key}/chat`, 10_000);
-      expect((post.body as { text: string }).text).toBe(':rotating_light: resolved by &lt;!channel&gt; (&lt;https://evil.example|sso.company.com&gt;)');
+      expect((post.body as { text: string }).text).toBe(
+        ':rotating_light: resolved by &lt;!channel&gt; (&lt;https://evil.example|sso.company.com&gt;)',
+      );
     } finally {
       transport.close();
       ledger.close();
@@ -106,12 +118,20 @@ describe('the CLI refuses what could hurt, and says so without echoing it', () =
 
   it('two spellings of an employee id are one run', async () => {
     const hire = newHire();
-    const lower = await runOverture(['onboard', '-', '--json', '--inject', 'createAccount=latency:3000'], stack.env, JSON.stringify({ ...hire, employeeId: hire.employeeId.toLowerCase() }));
+    const lower = await runOverture(
+      ['onboard', '-', '--json', '--inject', 'createAccount=latency:3000'],
+      stack.env,
+      JSON.stringify({ ...hire, employeeId: hire.employeeId.toLowerCase() }),
+    );
     expect(lower.stderr).toBe('');
     expect(lower.code).toBe(0);
     const upper = await runOverture(['onboard', '-', '--json'], stack.env, JSON.stringify(hire));
     expect(upper.code).toBe(0);
-    const [first, second] = [JSON.parse(lower.stdout), JSON.parse(upper.stdout)] as Array<{ workflowId: string; runId: string; alreadyStarted: boolean }>;
+    const [first, second] = [JSON.parse(lower.stdout), JSON.parse(upper.stdout)] as Array<{
+      workflowId: string;
+      runId: string;
+      alreadyStarted: boolean;
+    }>;
     expect(first).toMatchObject({ workflowId: `onboarding-${hire.employeeId.toUpperCase()}`, alreadyStarted: false });
     expect(second).toMatchObject({ workflowId: first!.workflowId, runId: first!.runId, alreadyStarted: true });
     await statusWhen(stack, first!.workflowId, (s) => s.state === 'completed', 'the run to complete', 30_000);
@@ -126,35 +146,47 @@ describe('the CLI refuses what could hurt, and says so without echoing it', () =
     for (const secret of ['Ada', 'Lovelace', '123-45-6789']) expect(result.stderr).not.toContain(secret);
   });
 
-  it.each([['null'], ['[1,2]'], ['42'], ['"text"'], ['{"a": 1}'], ['{not json: secret-value}']])('--output %s is a usage mistake (exit 2), not a crash', async (output) => {
-    for (const args of [
-      ['resolve', 'onboarding-NO-SUCH-RUN', '--step', 'createWorkspace', '--action', 'skip', '--output', output],
-      ['approve', 'onboarding-NO-SUCH-RUN', '--decision', 'approve', '--output', output],
-      ['complete', 'onboarding-NO-SUCH-RUN', '--step', 'requestEquipment', '--output', output],
-    ]) {
-      const result = await runOverture(args, stack.env);
-      expect(result.stderr).toMatch(/^--output must be a JSON object of strings/);
-      expect(result.stderr).not.toContain('secret-value');
-      expect(result.stderr).not.toMatch(/TypeError|at .*\.ts:\d+/);
-      expect(result.code).toBe(2);
-    }
-  });
+  it.each([['null'], ['[1,2]'], ['42'], ['"text"'], ['{"a": 1}'], ['{not json: secret-value}']])(
+    '--output %s is a usage mistake (exit 2), not a crash',
+    async (output) => {
+      for (const args of [
+        ['resolve', 'onboarding-NO-SUCH-RUN', '--step', 'createWorkspace', '--action', 'skip', '--output', output],
+        ['approve', 'onboarding-NO-SUCH-RUN', '--decision', 'approve', '--output', output],
+        ['complete', 'onboarding-NO-SUCH-RUN', '--step', 'requestEquipment', '--output', output],
+      ]) {
+        const result = await runOverture(args, stack.env);
+        expect(result.stderr).toMatch(/^--output must be a JSON object of strings/);
+        expect(result.stderr).not.toContain('secret-value');
+        expect(result.stderr).not.toMatch(/TypeError|at .*\.ts:\d+/);
+        expect(result.code).toBe(2);
+      }
+    },
+  );
 });
 
 /** Reads all of stdin after a pause, parses it as JSON and prints its length and size: a slow consumer. */
-const PARSER = "setTimeout(() => { let t = ''; process.stdin.on('data', (c) => (t += c)); process.stdin.on('end', () => { const v = JSON.parse(t); console.log(JSON.stringify({ count: v.length, bytes: Buffer.byteLength(t) })); }); }, 1500)";
+const PARSER =
+  "setTimeout(() => { let t = ''; process.stdin.on('data', (c) => (t += c)); process.stdin.on('end', () => { const v = JSON.parse(t); console.log(JSON.stringify({ count: v.length, bytes: Buffer.byteLength(t) })); }); }, 1500)";
 
 /**
  * Runs `overture ARGS | node -e PARSER` in bash: one OS pipe of 64 KiB between the two, as in a terminal
  * (Node's own child pipes are socket pairs with much larger buffers, which would hide a cut). Resolves to the
  * parser's output and both exit codes.
  */
-async function pipeThroughParser(args: string[], env: Record<string, string>): Promise<{ cliCode: number; parserCode: number; parsed: string; cliStderr: string }> {
+async function pipeThroughParser(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ cliCode: number; parserCode: number; parsed: string; cliStderr: string }> {
   const script = `"${process.execPath}" bin/overture.js "$@" 2>&3 | "${process.execPath}" -e "$PARSER"; echo "exit codes: \${PIPESTATUS[0]} \${PIPESTATUS[1]}"`;
   const result = await runCommand('bash', ['-c', `exec 3>&2; ${script}`, 'bash', ...args], { ...env, PARSER });
   const codes = /exit codes: (\d+) (\d+)\s*$/.exec(result.stdout);
   if (!codes) throw new Error(`no exit codes in ${result.stdout}`);
-  return { cliCode: Number(codes[1]), parserCode: Number(codes[2]), parsed: result.stdout.slice(0, codes.index).trim(), cliStderr: result.stderr };
+  return {
+    cliCode: Number(codes[1]),
+    parserCode: Number(codes[2]),
+    parsed: result.stdout.slice(0, codes.index).trim(),
+    cliStderr: result.stderr,
+  };
 }
 
 describe('output piped to another program', () => {
@@ -169,16 +201,25 @@ describe('output piped to another program', () => {
       const started = await Promise.all(
         Array.from({ length: Math.min(25, count - batch) }, (_, i) => {
           const employeeId = `P${stamp}-${batch + i}-`.padEnd(64, 'X');
-          return startProcess(stack.client, config, 'onboarding', newHire({ employeeId, email: `p${batch + i}.${stamp.toLowerCase()}@example.com` }));
+          return startProcess(
+            stack.client,
+            config,
+            'onboarding',
+            newHire({ employeeId, email: `p${batch + i}.${stamp.toLowerCase()}@example.com` }),
+          );
         }),
       );
       ids.push(...started.map((s) => s.workflowId));
     }
     try {
-      await eventually(async () => {
-        const listed = await runOverture(['list', '--task-queue', queue, '--json'], stack.env);
-        return (JSON.parse(listed.stdout) as unknown[]).length === count || undefined;
-      }, 30_000, 'every run to be listed');
+      await eventually(
+        async () => {
+          const listed = await runOverture(['list', '--task-queue', queue, '--json'], stack.env);
+          return (JSON.parse(listed.stdout) as unknown[]).length === count || undefined;
+        },
+        30_000,
+        'every run to be listed',
+      );
 
       const piped = await pipeThroughParser(['list', '--task-queue', queue, '--json'], stack.env);
       expect(piped.cliStderr).toBe('');
@@ -192,7 +233,14 @@ describe('output piped to another program', () => {
       const missing = await pipeThroughParser(['status', 'onboarding-NO-SUCH-RUN', '--json'], stack.env);
       expect(missing.cliCode).toBe(1);
     } finally {
-      await Promise.all(ids.map((id) => stack.client.workflow.getHandle(id).terminate('test done').catch(() => undefined)));
+      await Promise.all(
+        ids.map((id) =>
+          stack.client.workflow
+            .getHandle(id)
+            .terminate('test done')
+            .catch(() => undefined),
+        ),
+      );
     }
   }, 180_000);
 });
@@ -204,7 +252,13 @@ describe('the console takes no hostile operator name and quotes no malformed bod
 
   beforeAll(async () => {
     TOKEN = addOperator(stack.config.OVERTURE_DATA_DIR, 'Zoë Ångström', 'operator').token;
-    console_ = await startOperatorConsole({ client: stack.client, config: stack.config, host: '127.0.0.1', port: 0, log: (line) => lines.push(line) });
+    console_ = await startOperatorConsole({
+      client: stack.client,
+      config: stack.config,
+      host: '127.0.0.1',
+      port: 0,
+      log: (line) => lines.push(line),
+    });
   });
   afterAll(async () => console_?.stop());
 
@@ -216,9 +270,12 @@ describe('the console takes no hostile operator name and quotes no malformed bod
       redirect: 'manual',
     });
 
-  it.each([['Ada\r\n[console] mallory signed in'], ['Ada\u001b[2J'], ['Ada \u202eecalevoL'], ['Ada\u2028Lovelace']])('refuses to register the operator name %j', (name) => {
-    expect(() => addOperator(stack.config.OVERTURE_DATA_DIR, name, 'viewer')).toThrow(/name: must be plain text/);
-  });
+  it.each([['Ada\r\n[console] mallory signed in'], ['Ada\u001b[2J'], ['Ada \u202eecalevoL'], ['Ada\u2028Lovelace']])(
+    'refuses to register the operator name %j',
+    (name) => {
+      expect(() => addOperator(stack.config.OVERTURE_DATA_DIR, name, 'viewer')).toThrow(/name: must be plain text/);
+    },
+  );
 
   it("signs in as the token's operator; a name sent along is ignored and logged nowhere", async () => {
     const response = await signIn({ token: TOKEN, operator: 'Ada\r\n[console] mallory signed in' });

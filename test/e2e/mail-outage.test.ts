@@ -76,7 +76,8 @@ it(`keeps ${RUNS} onboardings waiting through a ${OUTAGE_MS / 1000} s relay outa
   const mails = stack.mail.messages();
   for (const hire of hires) expect(mails.filter((m) => m.to.includes(hire.email) && m.subject.startsWith('Welcome')).length).toBe(1);
   const perRecipientAndKind = new Map<string, number>();
-  for (const m of mails) for (const to of m.to) perRecipientAndKind.set(`${to} ${m.subject}`, (perRecipientAndKind.get(`${to} ${m.subject}`) ?? 0) + 1);
+  for (const m of mails)
+    for (const to of m.to) perRecipientAndKind.set(`${to} ${m.subject}`, (perRecipientAndKind.get(`${to} ${m.subject}`) ?? 0) + 1);
   expect([...perRecipientAndKind.values()].filter((n) => n > 1)).toEqual([]);
 
   // One alert and one recovery note in the team chat, naming the system and no hire.

@@ -39,19 +39,35 @@ afterAll(async () => {
 });
 
 /** Team notifications of the onboardings so far, by their idempotency key. */
-const teamPosts = () => stack.webhooks.received().map((w) => String(w.headers['x-idempotency-key'] ?? '')).filter((key) => key.includes('notifyTeam'));
-const welcomes = (hire: NewHire) => stack.mail.messages().filter((m) => m.to.includes(hire.email) && m.subject.startsWith('Welcome')).length;
+const teamPosts = () =>
+  stack.webhooks
+    .received()
+    .map((w) => String(w.headers['x-idempotency-key'] ?? ''))
+    .filter((key) => key.includes('notifyTeam'));
+const welcomes = (hire: NewHire) =>
+  stack.mail.messages().filter((m) => m.to.includes(hire.email) && m.subject.startsWith('Welcome')).length;
 
 it('is the full server on PostgreSQL with 4 history shards, set up with the namespace and search attributes', async () => {
   const info = await stack.client.connection.workflowService.getClusterInfo({});
-  expect({ persistence: info.persistenceStore, visibility: info.visibilityStore, shards: info.historyShardCount, version: info.serverVersion }).toEqual({
+  expect({
+    persistence: info.persistenceStore,
+    visibility: info.visibilityStore,
+    shards: info.historyShardCount,
+    version: info.serverVersion,
+  }).toEqual({
     persistence: 'postgres12',
     visibility: 'postgres12',
     shards: 4,
     version: '1.29.1',
   });
   const attributes = await stack.client.connection.operatorService.listSearchAttributes({ namespace: 'default' });
-  expect(Object.keys(attributes.customAttributes ?? {}).sort()).toEqual(['OvertureNeedsAttention', 'OvertureProcess', 'OvertureStatus', 'OvertureStep', 'OvertureWaitingSince']);
+  expect(Object.keys(attributes.customAttributes ?? {}).sort()).toEqual([
+    'OvertureNeedsAttention',
+    'OvertureProcess',
+    'OvertureStatus',
+    'OvertureStep',
+    'OvertureWaitingSince',
+  ]);
   expect(progress.join('\n')).toContain(`Temporal server ready on ${cluster.address}`);
   expect(fs.existsSync(path.join(dataDir, 'cluster', 'pg', 'PG_VERSION'))).toBe(true);
   expect(cluster.pgUrl).toMatch(/^postgresql:\/\/temporal:[^@]+@127\.0\.0\.1:\d+\/postgres$/);
@@ -65,7 +81,11 @@ it(`runs ${RUNS} onboardings to completion, each welcome email exactly once, fin
   expect(hires.map(welcomes)).toEqual(hires.map(() => 1));
 
   const query = `OvertureProcess = 'onboarding' AND TaskQueue = '${stack.config.TEMPORAL_TASK_QUEUE}' AND ExecutionStatus = 'Completed'`;
-  await eventually(async () => ((await stack.client.workflow.count(query)).count === RUNS ? true : undefined), 30_000, `${RUNS} completed runs in visibility`);
+  await eventually(
+    async () => ((await stack.client.workflow.count(query)).count === RUNS ? true : undefined),
+    30_000,
+    `${RUNS} completed runs in visibility`,
+  );
 });
 
 it('loses no accepted run when the server is killed with SIGKILL in the middle of runs and restarted on the same database', async () => {

@@ -27,7 +27,10 @@ beforeAll(async () => {
   const metricsPort = await findFreePort();
   metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
   // The test's client traces too (it starts the runs): its spans open each run's trace.
-  stack = await startTestStack({ METRICS_PORT: String(metricsPort), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'overture-test' }, { worker: false });
+  stack = await startTestStack(
+    { METRICS_PORT: String(metricsPort), OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url, OTEL_SERVICE_NAME: 'overture-test' },
+    { worker: false },
+  );
   // Its own process: the runtime with the Prometheus exporter is installed once per process, by the worker's entry point.
   worker = spawnWorker(stack.env);
   await worker.ready;
@@ -39,7 +42,8 @@ afterAll(async () => {
   await receiver?.stop();
 });
 
-const overture = (samples: Sample[], metric: keyof typeof OVERTURE_METRICS, labels: Record<string, string> = {}) => total(samples, OVERTURE_METRICS[metric], labels);
+const overture = (samples: Sample[], metric: keyof typeof OVERTURE_METRICS, labels: Record<string, string> = {}) =>
+  total(samples, OVERTURE_METRICS[metric], labels);
 
 test('the metrics endpoint shows the SDK and Overture counters moving during runs', async () => {
   const before = await scrape(metricsUrl);
@@ -47,20 +51,32 @@ test('the metrics endpoint shows the SDK and Overture counters moving during run
   expect(before.some((s) => s.name.startsWith('temporal_'))).toBe(true);
 
   const clean = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions() });
-  const flaky = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'transient', failures: 2 } } });
-  const stuck = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createWorkspace: { kind: 'permanent' } } });
+  const flaky = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { createAccount: { kind: 'transient', failures: 2 } },
+  });
+  const stuck = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { createWorkspace: { kind: 'permanent' } },
+  });
   await Promise.all([clean.handle.result(), flaky.handle.result()]);
   await statusWhen(stack, stuck.workflowId, (s) => s.state === 'needs_attention', 'the escalation');
 
   // During the escalated run: started and escalated counted, the two others completed, the failed attempts by class.
-  const during = await eventually(async () => {
-    const now = await scrape(metricsUrl);
-    return overture(now, 'runsEnded', { process: 'onboarding', outcome: 'completed' }) - overture(before, 'runsEnded', { process: 'onboarding', outcome: 'completed' }) >= 2 &&
-      overture(now, 'escalations') > overture(before, 'escalations')
-      ? now
-      : undefined;
-  }, 20_000, 'the counters to move');
-  const moved = (metric: keyof typeof OVERTURE_METRICS, labels: Record<string, string> = {}) => overture(during, metric, labels) - overture(before, metric, labels);
+  const during = await eventually(
+    async () => {
+      const now = await scrape(metricsUrl);
+      return overture(now, 'runsEnded', { process: 'onboarding', outcome: 'completed' }) -
+        overture(before, 'runsEnded', { process: 'onboarding', outcome: 'completed' }) >=
+        2 && overture(now, 'escalations') > overture(before, 'escalations')
+        ? now
+        : undefined;
+    },
+    20_000,
+    'the counters to move',
+  );
+  const moved = (metric: keyof typeof OVERTURE_METRICS, labels: Record<string, string> = {}) =>
+    overture(during, metric, labels) - overture(before, metric, labels);
   expect(moved('runsStarted', { process: 'onboarding' })).toBe(3);
   expect(moved('runsEnded', { process: 'onboarding', outcome: 'completed' })).toBe(2);
   expect(moved('escalations', { process: 'onboarding', step: 'createWorkspace' })).toBe(1);
@@ -72,15 +88,31 @@ test('the metrics endpoint shows the SDK and Overture counters moving during run
   expect(total(during, 'temporal_workflow_completed') - total(before, 'temporal_workflow_completed')).toBeGreaterThanOrEqual(2);
 
   // A person aborts the escalated run: the run ends aborted, and how long it waited for them is recorded.
-  await resolveEscalation(stack.client, stuck.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('ops.metrics'), reason: 'metrics test' });
+  await resolveEscalation(stack.client, stuck.workflowId, {
+    step: 'createWorkspace',
+    action: 'abort',
+    ...decidedBy('ops.metrics'),
+    reason: 'metrics test',
+  });
   await statusWhen(stack, stuck.workflowId, (s) => s.state === 'aborted', 'the abort');
-  const after = await eventually(async () => {
-    const now = await scrape(metricsUrl);
-    return overture(now, 'runsEnded', { process: 'onboarding', outcome: 'aborted' }) > overture(before, 'runsEnded', { process: 'onboarding', outcome: 'aborted' }) ? now : undefined;
-  }, 20_000, 'the abort to be counted');
-  const waits = (samples: Sample[]) => total(samples, `${OVERTURE_METRICS.personWait}_count`, { process: 'onboarding', kind: 'escalation' });
+  const after = await eventually(
+    async () => {
+      const now = await scrape(metricsUrl);
+      return overture(now, 'runsEnded', { process: 'onboarding', outcome: 'aborted' }) >
+        overture(before, 'runsEnded', { process: 'onboarding', outcome: 'aborted' })
+        ? now
+        : undefined;
+    },
+    20_000,
+    'the abort to be counted',
+  );
+  const waits = (samples: Sample[]) =>
+    total(samples, `${OVERTURE_METRICS.personWait}_count`, { process: 'onboarding', kind: 'escalation' });
   expect(waits(after) - waits(before)).toBe(1);
-  expect(overture(after, 'runsEnded', { process: 'onboarding', outcome: 'aborted' }) - overture(before, 'runsEnded', { process: 'onboarding', outcome: 'aborted' })).toBe(1);
+  expect(
+    overture(after, 'runsEnded', { process: 'onboarding', outcome: 'aborted' }) -
+      overture(before, 'runsEnded', { process: 'onboarding', outcome: 'aborted' }),
+  ).toBe(1);
 });
 
 test('one onboarding is one trace: the client start, the workflow and one span per step', async () => {
@@ -90,13 +122,23 @@ test('one onboarding is one trace: the client start, the workflow and one span p
   const steps = ONBOARDING.steps.filter((s) => s.kind === 'activity').map((s) => s.name);
   expect(steps).toHaveLength(5);
   // Spans leave in batches (each process flushes about every second): wait until the last step's arrived.
-  const traceSpans = await eventually(() => {
-    const start = receiver.spans.find((s) => s.name === 'StartWorkflow:onboarding' && Object.values(s.attributes).includes(run.workflowId));
-    if (!start) return undefined;
-    const inTrace = receiver.spans.filter((s) => s.traceId === start.traceId);
-    return inTrace.some((s) => s.name === 'RunWorkflow:onboarding') && inTrace.some((s) => s.name === 'RunActivity:notifyTeam') ? inTrace : undefined;
-  }, 30_000, "the run's spans").catch((err: unknown) => {
-    throw new Error(`${String(err)}; received: ${JSON.stringify(receiver.spans.map((s) => [s.name, s.traceId, s.service]))} rejected: ${receiver.rejected.join(', ')}`);
+  const traceSpans = await eventually(
+    () => {
+      const start = receiver.spans.find(
+        (s) => s.name === 'StartWorkflow:onboarding' && Object.values(s.attributes).includes(run.workflowId),
+      );
+      if (!start) return undefined;
+      const inTrace = receiver.spans.filter((s) => s.traceId === start.traceId);
+      return inTrace.some((s) => s.name === 'RunWorkflow:onboarding') && inTrace.some((s) => s.name === 'RunActivity:notifyTeam')
+        ? inTrace
+        : undefined;
+    },
+    30_000,
+    "the run's spans",
+  ).catch((err: unknown) => {
+    throw new Error(
+      `${String(err)}; received: ${JSON.stringify(receiver.spans.map((s) => [s.name, s.traceId, s.service]))} rejected: ${receiver.rejected.join(', ')}`,
+    );
   });
 
   expect(receiver.rejected).toEqual([]);

@@ -69,7 +69,14 @@ beforeAll(async () => {
   if (!binary) throw new Error('OVERTURE_TEST_TEMPORAL_BINARY is not set: run the tests with jest (globalSetup provisions Temporal)');
   const dir = fs.mkdtempSync(path.join(process.env.OVERTURE_TEST_DIR ?? '/tmp', 'pii-'));
   dbFile = path.join(dir, 'temporal.db');
-  server = await startTemporalDevServer({ binary, port: await findFreePort(), headless: true, dbFile, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS, logFile: path.join(dir, 'temporal.log') });
+  server = await startTemporalDevServer({
+    binary,
+    port: await findFreePort(),
+    headless: true,
+    dbFile,
+    searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
+    logFile: path.join(dir, 'temporal.log'),
+  });
   mail = await startMailReceiver();
   webhooks = await startWebhookReceiver();
 }, 120_000);
@@ -103,7 +110,11 @@ async function onboardingSide(encryption: 'on' | 'off'): Promise<Client> {
     await running;
     await shutdown();
   });
-  const hire = newHire({ fullName: `${capital(randomWord())} ${capital(randomWord())}`, email: `${randomWord()}.${randomWord()}@example.com`, managerEmail: `${randomWord()}@example.com` });
+  const hire = newHire({
+    fullName: `${capital(randomWord())} ${capital(randomWord())}`,
+    email: `${randomWord()}.${randomWord()}@example.com`,
+    managerEmail: `${randomWord()}@example.com`,
+  });
   const started = await startOnboarding(client, config, hire, { tuneOptions: fastOptions() });
   await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   // The welcome email reached the hire: the run used the decrypted address, in clear where it must be.
@@ -138,7 +149,11 @@ it('keeps them out of `temporal workflow show --output json` for the encrypted r
   const binary = process.env.OVERTURE_TEST_TEMPORAL_BINARY!;
   for (const side of ['on', 'off'] as const) {
     const { workflowId, needles } = sides[side]!;
-    const { stdout } = await run(binary, ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json'], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run(
+      binary,
+      ['workflow', 'show', '--workflow-id', workflowId, '--address', server.address, '--output', 'json'],
+      { maxBuffer: 64 * 1024 * 1024 },
+    );
     const text = searchableText(JSON.parse(stdout));
     expect(text).toContain(workflowId);
     const found = needles.filter((n) => text.includes(n));

@@ -31,7 +31,6 @@ afterAll(async () => {
   await pg?.stop();
 });
 
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the ledger shows a claim on the key (the first claimant's transaction has committed). */
@@ -71,7 +70,9 @@ describe('PostgresDeliveryLedger: two hosts on one database', () => {
       await sleep(Math.random() * 30);
       return `${host}:${key}`;
     };
-    const results = await Promise.all(keys.flatMap((key) => [a, b].map((ledger, i) => ledger.deliverOnce(key, 'webhook', send(key, `host-${i}`), { waitMs: 10_000 }))));
+    const results = await Promise.all(
+      keys.flatMap((key) => [a, b].map((ledger, i) => ledger.deliverOnce(key, 'webhook', send(key, `host-${i}`), { waitMs: 10_000 }))),
+    );
 
     expect(sent.sort()).toEqual([...keys].sort());
     for (let i = 0; i < keys.length; i++) expect(results[2 * i]!.receipt).toBe(results[2 * i + 1]!.receipt);
@@ -87,7 +88,9 @@ describe('PostgresDeliveryLedger: two hosts on one database', () => {
     const second = jest.fn(async () => '<second@overture.local>');
     const overlapping = b.deliverOnce(key, 'email', second, { claimant: 'attempt 2' });
     await expect(overlapping).rejects.toThrow(TransientError);
-    await expect(overlapping).rejects.toThrow(/is being sent by another attempt \(attempt 1 on host-a, claimed \d+ ms ago, claim expires in \d+ ms\)/);
+    await expect(overlapping).rejects.toThrow(
+      /is being sent by another attempt \(attempt 1 on host-a, claimed \d+ ms ago, claim expires in \d+ ms\)/,
+    );
     expect(second).not.toHaveBeenCalled();
 
     first.finish();
@@ -140,7 +143,10 @@ describe('PostgresDeliveryLedger: two hosts on one database', () => {
     expect(await b.claimOf(key, 'email')).toMatchObject({ holder: 'slow attempt', live: false });
 
     const takeover = jest.fn(async () => '<takeover@overture.local>');
-    await expect(b.deliverOnce(key, 'email', takeover, { claimant: 'retry' })).resolves.toEqual({ receipt: '<takeover@overture.local>', alreadyDelivered: false });
+    await expect(b.deliverOnce(key, 'email', takeover, { claimant: 'retry' })).resolves.toEqual({
+      receipt: '<takeover@overture.local>',
+      alreadyDelivered: false,
+    });
     expect(takeover).toHaveBeenCalledTimes(1);
     first.finish();
     await sending;
@@ -178,7 +184,11 @@ describe('PostgresDeliveryLedger: two hosts on one database', () => {
     await client.connect();
     try {
       const show = async (name: string) => (await client.query<Record<string, string>>(`SHOW ${name}`)).rows[0]![name];
-      expect([await show('tcp_keepalives_idle'), await show('tcp_keepalives_interval'), await show('tcp_keepalives_count')]).toEqual(['20', '10', '4']);
+      expect([await show('tcp_keepalives_idle'), await show('tcp_keepalives_interval'), await show('tcp_keepalives_count')]).toEqual([
+        '20',
+        '10',
+        '4',
+      ]);
       expect(await show('application_name')).toBe('keepalive-check');
     } finally {
       await client.end();
@@ -214,14 +224,23 @@ describe('PostgresDeliveryLedger: two hosts on one database', () => {
     expect(claim!.expiresInMs).toBeGreaterThan(500_000);
 
     // While it lives, its claim holds.
-    await expect(b.deliverOnce(key, 'email', jest.fn(async () => 'x'))).rejects.toThrow(/being sent by another attempt \(doomed worker on host-doomed/);
+    await expect(
+      b.deliverOnce(
+        key,
+        'email',
+        jest.fn(async () => 'x'),
+      ),
+    ).rejects.toThrow(/being sent by another attempt \(doomed worker on host-doomed/);
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;
 
     const killedAt = Date.now();
     const retry = jest.fn(async () => '<after-crash@overture.local>');
-    await expect(b.deliverOnce(key, 'email', retry, { waitMs: 10_000 })).resolves.toEqual({ receipt: '<after-crash@overture.local>', alreadyDelivered: false });
+    await expect(b.deliverOnce(key, 'email', retry, { waitMs: 10_000 })).resolves.toEqual({
+      receipt: '<after-crash@overture.local>',
+      alreadyDelivered: false,
+    });
     expect(Date.now() - killedAt).toBeLessThan(5_000);
     expect(retry).toHaveBeenCalledTimes(1);
     expect(await a.count('email', key)).toBe(1);

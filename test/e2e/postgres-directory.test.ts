@@ -16,7 +16,12 @@ describeDirectoryContract(
     return {
       directory,
       openAnother: () => PostgresDirectory.open(url, CONTRACT_BASE_URL),
-      rows: async (table, employeeId) => (await server.query<{ n: number }>('overture_directory', `SELECT count(*)::int AS n FROM ${table} WHERE employee_id = $1`, [employeeId]))[0]!.n,
+      rows: async (table, employeeId) =>
+        (
+          await server.query<{ n: number }>('overture_directory', `SELECT count(*)::int AS n FROM ${table} WHERE employee_id = $1`, [
+            employeeId,
+          ])
+        )[0]!.n,
       close: async () => {
         await directory.close();
         await server.stop();

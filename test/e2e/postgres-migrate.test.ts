@@ -30,7 +30,11 @@ function migrationsDir(name: string, files: Record<string, string>): string {
 }
 
 const recorded = (database: string, set: string) =>
-  pg.query<{ name: string; checksum: string }>(database, 'SELECT name, checksum FROM overture_migrations WHERE migration_set = $1 ORDER BY name', [set]);
+  pg.query<{ name: string; checksum: string }>(
+    database,
+    'SELECT name, checksum FROM overture_migrations WHERE migration_set = $1 ORDER BY name',
+    [set],
+  );
 
 describe('the project migrations', () => {
   it('create the missing database, apply each file once and record its checksum; a second run applies nothing', async () => {
@@ -40,7 +44,10 @@ describe('the project migrations', () => {
 
     const sql = readFileSync(path.join(MIGRATIONS_DIR, 'ledger', '001_deliveries.sql'), 'utf8');
     expect(await recorded('ledger_once', 'ledger')).toEqual([{ name: '001_deliveries.sql', checksum: migrationChecksum(sql) }]);
-    const tables = await pg.query<{ table_name: string }>('ledger_once', "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name");
+    const tables = await pg.query<{ table_name: string }>(
+      'ledger_once',
+      "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name",
+    );
     expect(tables.map((t) => t.table_name)).toEqual(['deliveries', 'delivery_claims', 'overture_migrations']);
   });
 
@@ -74,7 +81,10 @@ describe('migrators racing (several workers starting at once)', () => {
 
 describe('refused migrations', () => {
   it('a file changed after it was applied is refused with a clear error that hides the password', async () => {
-    const dir = migrationsDir('changed', { '001_table.sql': 'CREATE TABLE things (\n  id int\n);\n', '002_more.sql': 'CREATE TABLE more_things (id int);' });
+    const dir = migrationsDir('changed', {
+      '001_table.sql': 'CREATE TABLE things (\n  id int\n);\n',
+      '002_more.sql': 'CREATE TABLE more_things (id int);',
+    });
     const url = pg.urlFor('changed_db');
     await migrate(url, 'directory', { dir });
     writeFileSync(path.join(dir, '001_table.sql'), 'CREATE TABLE things (id int, name text);');
@@ -83,7 +93,9 @@ describe('refused migrations', () => {
     const attempt = migrate(url, 'directory', { dir });
     await expect(attempt).rejects.toBeInstanceOf(MigrationError);
     const message = await attempt.catch((err: Error) => err.message);
-    expect(message).toMatch(/migration directory\/001_table\.sql was changed after it was applied to postgresql:\/\/temporal:\*\*\*@127\.0\.0\.1:\d+\/changed_db on \d{4}-/);
+    expect(message).toMatch(
+      /migration directory\/001_table\.sql was changed after it was applied to postgresql:\/\/temporal:\*\*\*@127\.0\.0\.1:\d+\/changed_db on \d{4}-/,
+    );
     expect(message).toContain('put the change in a new migration');
     expect(message).not.toContain(`:${pg.server.password}@`);
     // Nothing else ran: the new file waits until the changed one is restored.
@@ -103,9 +115,14 @@ describe('refused migrations', () => {
   });
 
   it('a failing file keeps nothing of itself and is not recorded; the files before it stay applied', async () => {
-    const dir = migrationsDir('failing', { '001_ok.sql': 'CREATE TABLE ok (id int);', '002_bad.sql': 'CREATE TABLE half (id int); SELECT no_such_column FROM ok;' });
+    const dir = migrationsDir('failing', {
+      '001_ok.sql': 'CREATE TABLE ok (id int);',
+      '002_bad.sql': 'CREATE TABLE half (id int); SELECT no_such_column FROM ok;',
+    });
     const url = pg.urlFor('failing_db');
-    await expect(migrate(url, 'ledger', { dir })).rejects.toThrow(/applying migration ledger\/002_bad\.sql \(nothing of it was kept\) at postgresql:\/\/temporal:\*\*\*@.*no_such_column/);
+    await expect(migrate(url, 'ledger', { dir })).rejects.toThrow(
+      /applying migration ledger\/002_bad\.sql \(nothing of it was kept\) at postgresql:\/\/temporal:\*\*\*@.*no_such_column/,
+    );
     expect((await recorded('failing_db', 'ledger')).map((r) => r.name)).toEqual(['001_ok.sql']);
     expect(await pg.query('failing_db', "SELECT to_regclass('half') AS t")).toEqual([{ t: null }]);
   });

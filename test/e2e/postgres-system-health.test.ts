@@ -46,7 +46,10 @@ describe('SYSTEMS_URL', () => {
       const store = await openSystemHealth(loadConfig({ OVERTURE_DATA_DIR: dir, SYSTEMS_URL: url }));
       await store.close();
       expect(store).toBeInstanceOf(PostgresSystemHealthStore);
-      const applied = await pg.query<{ name: string }>('overture_systems_opened', "SELECT name FROM overture_migrations WHERE migration_set = 'systems'");
+      const applied = await pg.query<{ name: string }>(
+        'overture_systems_opened',
+        "SELECT name FROM overture_migrations WHERE migration_set = 'systems'",
+      );
       expect(applied.map((r) => r.name)).toEqual(['001_health_and_pauses.sql']);
       const sqlite = await openSystemHealth(loadConfig({ OVERTURE_DATA_DIR: dir }));
       await sqlite.close();
@@ -60,14 +63,22 @@ describe('SYSTEMS_URL', () => {
 describe('npm run db:migrate', () => {
   it('brings the SYSTEMS_URL database to the systems schema, creating it, then finds it up to date', async () => {
     const url = pg.urlFor('overture_systems_deploy');
-    const env = { SYSTEMS_URL: url, LEDGER_URL: '', DIRECTORY_URL: '', OVERTURE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'systems-migrate-')) };
+    const env = {
+      SYSTEMS_URL: url,
+      LEDGER_URL: '',
+      DIRECTORY_URL: '',
+      OVERTURE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'systems-migrate-')),
+    };
     const migrateCli = ['--require', require.resolve('tsx/cjs'), path.join(ROOT, 'src', 'stores', 'postgres', 'migrate-cli.ts')];
     const first = await runCommand(process.execPath, migrateCli, env);
     expect(first).toMatchObject({ code: 0, stderr: '' });
     expect(first.stdout).toContain(`systems (${redactUrl(url)}): applied 001_health_and_pauses.sql`);
     const again = await runCommand(process.execPath, migrateCli, env);
     expect(again.stdout.trim()).toBe(`systems (${redactUrl(url)}): up to date`);
-    const tables = await pg.query<{ tablename: string }>('overture_systems_deploy', "SELECT tablename FROM pg_tables WHERE tablename LIKE 'system_%'");
+    const tables = await pg.query<{ tablename: string }>(
+      'overture_systems_deploy',
+      "SELECT tablename FROM pg_tables WHERE tablename LIKE 'system_%'",
+    );
     expect(tables.map((t) => t.tablename).sort()).toEqual(['system_outages', 'system_pause_log', 'system_paused_runs', 'system_pauses']);
     fs.rmSync(env.OVERTURE_DATA_DIR, { recursive: true, force: true });
   }, 60_000);
@@ -79,7 +90,13 @@ describe('two workers guarding email on one PostgreSQL', () => {
     const mail = await startMailReceiver();
     const webhooks = await startWebhookReceiver();
     const transport = nodemailer.createTransport(mail.url);
-    const config = loadConfig({ OVERTURE_DATA_DIR: dir, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, OUTAGE_ALERT_AFTER_MS: '0', SYSTEMS_URL: pg.urlFor('overture_systems_guards') });
+    const config = loadConfig({
+      OVERTURE_DATA_DIR: dir,
+      SMTP_URL: mail.url,
+      NOTIFY_WEBHOOK_URL: webhooks.url,
+      OUTAGE_ALERT_AFTER_MS: '0',
+      SYSTEMS_URL: pg.urlFor('overture_systems_guards'),
+    });
     // Separate ledgers: only the shared health record can keep the two hosts from alerting twice.
     const ledgers = [new SqliteDeliveryLedger(path.join(dir, 'host-a.db')), new SqliteDeliveryLedger(path.join(dir, 'host-b.db'))];
     const hosts = await Promise.all(ledgers.map((ledger) => connectSystemGuard(config, { transport, ledger })));

@@ -35,21 +35,31 @@ it('holds the email step with a pause recorded in PostgreSQL and wakes it on res
 
   const hire = newHire();
   const run = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
-  const waiting = await statusWhen(stack, run.workflowId, (s) => s.steps.find((st) => st.step === 'sendWelcomeEmail')?.state === 'waiting', 'the welcome email waiting');
+  const waiting = await statusWhen(
+    stack,
+    run.workflowId,
+    (s) => s.steps.find((st) => st.step === 'sendWelcomeEmail')?.state === 'waiting',
+    'the welcome email waiting',
+  );
   expect(waiting.steps.find((st) => st.step === 'sendWelcomeEmail')?.lastError).toBe('email paused by ops.grace: relay maintenance');
   expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toEqual([]);
 
   const store = await PostgresSystemHealthStore.open(stack.config.SYSTEMS_URL!);
   try {
     expect(await store.pauseOf('email')).toMatchObject({ pausedBy: 'ops.grace', reason: 'relay maintenance' });
-    const refused = await pg.query<{ workflow_id: string }>('overture_systems', "SELECT workflow_id FROM system_paused_runs WHERE system = 'email'");
+    const refused = await pg.query<{ workflow_id: string }>(
+      'overture_systems',
+      "SELECT workflow_id FROM system_paused_runs WHERE system = 'email'",
+    );
     expect(refused.map((r) => r.workflow_id)).toEqual([run.workflowId]);
 
     const resumed = await runOverture(['systems', 'resume', 'email'], envAs(stack.env, grace));
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('email resumed by ops.grace; 1 waiting run(s) woken');
     await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
-    expect((await getRunStatus(stack.client, run.workflowId)).log.map((l) => l.message)).toContain('email resumed: sendWelcomeEmail runs again');
+    expect((await getRunStatus(stack.client, run.workflowId)).log.map((l) => l.message)).toContain(
+      'email resumed: sendWelcomeEmail runs again',
+    );
     expect(stack.mail.messages().filter((m) => m.to.includes(hire.email) && m.subject.startsWith('Welcome'))).toHaveLength(1);
     expect((await store.pauseHistory('email')).map((r) => [r.action, r.by])).toEqual([
       ['resume', 'ops.grace'],

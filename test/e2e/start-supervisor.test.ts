@@ -51,7 +51,15 @@ beforeAll(async () => {
   for (const name of ['TEMPORAL_UI_PORT', 'LOCAL_SMTP_PORT', 'LOCAL_WEBHOOK_PORT', 'CONSOLE_PORT', 'EVENTS_PORT', 'SITE_PORT']) {
     env[name] = String(await findFreePort());
   }
-  for (const name of ['SMTP_URL', 'NOTIFY_WEBHOOK_URL', 'TEMPORAL_UI_URL', 'DIRECTORY_DB_PATH', 'LEDGER_DB_PATH', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) {
+  for (const name of [
+    'SMTP_URL',
+    'NOTIFY_WEBHOOK_URL',
+    'TEMPORAL_UI_URL',
+    'DIRECTORY_DB_PATH',
+    'LEDGER_DB_PATH',
+    'TEMPORAL_NAMESPACE',
+    'TEMPORAL_TASK_QUEUE',
+  ]) {
     delete env[name];
   }
   // Its own process group, so that afterAll can kill it together with its Temporal server if a test fails.
@@ -92,7 +100,9 @@ it('brings a SIGKILLed Temporal server back; the run in flight completes with on
   }
   expect(state).toBe('completed');
   const mailDir = path.join(dataDir, 'mail');
-  const welcomes = fs.readdirSync(mailDir).filter((f) => /^To: ada\.lovelace@example\.com$/m.test(fs.readFileSync(path.join(mailDir, f), 'utf8')));
+  const welcomes = fs
+    .readdirSync(mailDir)
+    .filter((f) => /^To: ada\.lovelace@example\.com$/m.test(fs.readFileSync(path.join(mailDir, f), 'utf8')));
   expect(welcomes).toHaveLength(1);
   expect(stack.exitCode).toBeNull();
 });
@@ -107,7 +117,9 @@ it('stops with exit code 1 and says why once the server dies a fourth time withi
 
   const code = await Promise.race([exited, sleep(40_000, 'still running', { ref: false })]);
   expect(code).toBe(1);
-  expect(output).toContain('the Temporal server exited (signal SIGKILL) after 3 restarts within 5 min: giving up; stopping the rest of Overture');
+  expect(output).toContain(
+    'the Temporal server exited (signal SIGKILL) after 3 restarts within 5 min: giving up; stopping the rest of Overture',
+  );
   expect(output).not.toContain('(4/3)');
   expect(output).toMatch(/^stopped$/m);
   expect(fs.existsSync(path.join(dataDir, 'overture.pid'))).toBe(false);

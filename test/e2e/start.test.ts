@@ -98,7 +98,13 @@ beforeAll(async () => {
   const binary = process.env.OVERTURE_TEST_TEMPORAL_BINARY;
   if (!binary) throw new Error('OVERTURE_TEST_TEMPORAL_BINARY is not set: run the tests with jest (globalSetup provisions Temporal)');
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-start-'));
-  ports = { temporal: await findFreePort(), ui: await findFreePort(), smtp: await findFreePort(), webhook: await findFreePort(), console: await findFreePort() };
+  ports = {
+    temporal: await findFreePort(),
+    ui: await findFreePort(),
+    smtp: await findFreePort(),
+    webhook: await findFreePort(),
+    console: await findFreePort(),
+  };
   env = {
     ...process.env,
     OVERTURE_DATA_DIR: dataDir,
@@ -114,7 +120,15 @@ beforeAll(async () => {
     TEMPORAL_BINARY: binary,
   };
   // The embedded defaults under test: no external relay, hook or database paths from the caller's shell.
-  for (const name of ['SMTP_URL', 'NOTIFY_WEBHOOK_URL', 'TEMPORAL_UI_URL', 'DIRECTORY_DB_PATH', 'LEDGER_DB_PATH', 'TEMPORAL_NAMESPACE', 'TEMPORAL_TASK_QUEUE']) {
+  for (const name of [
+    'SMTP_URL',
+    'NOTIFY_WEBHOOK_URL',
+    'TEMPORAL_UI_URL',
+    'DIRECTORY_DB_PATH',
+    'LEDGER_DB_PATH',
+    'TEMPORAL_NAMESPACE',
+    'TEMPORAL_TASK_QUEUE',
+  ]) {
     delete env[name];
   }
   first = startStack(env);

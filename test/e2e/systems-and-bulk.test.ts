@@ -41,9 +41,16 @@ describe('pausing a system', () => {
 
     const hires = [newHire(), newHire(), newHire()];
     // Two on the fast path (local activities, as with attempt counts), one with the default email budget (an activity).
-    const runs = await Promise.all(hires.map((hire, i) => startOnboarding(stack.client, stack.config, hire, i < 2 ? { tuneOptions: fastOptions() } : {})));
+    const runs = await Promise.all(
+      hires.map((hire, i) => startOnboarding(stack.client, stack.config, hire, i < 2 ? { tuneOptions: fastOptions() } : {})),
+    );
     for (const run of runs) {
-      const status = await statusWhen(stack, run.workflowId, (s) => stepOf(s, 'sendWelcomeEmail').state === 'waiting', 'the welcome email waiting');
+      const status = await statusWhen(
+        stack,
+        run.workflowId,
+        (s) => stepOf(s, 'sendWelcomeEmail').state === 'waiting',
+        'the welcome email waiting',
+      );
       expect(stepOf(status, 'sendWelcomeEmail').lastError).toBe('email paused by ops.grace: relay maintenance');
       expect(status.state).toBe('running');
       expect(escalations(status)).toEqual([]);
@@ -60,7 +67,12 @@ describe('pausing a system', () => {
     const listed = await runOverture(['systems', 'list', '--json'], envAs(stack.env, victor));
     expect(listed.code).toBe(0);
     expect(JSON.parse(listed.stdout)).toEqual(
-      expect.arrayContaining([expect.objectContaining({ system: 'email', pause: expect.objectContaining({ pausedBy: 'ops.grace', reason: 'relay maintenance' }) as unknown })]),
+      expect.arrayContaining([
+        expect.objectContaining({
+          system: 'email',
+          pause: expect.objectContaining({ pausedBy: 'ops.grace', reason: 'relay maintenance' }) as unknown,
+        }),
+      ]),
     );
 
     const resumed = await runOverture(['systems', 'resume', 'email'], envAs(stack.env, grace));
@@ -92,7 +104,12 @@ describe('bulk decisions', () => {
   /** Three runs whose account step fails on every attempt (a transient fault that never ends), escalated. */
   async function threeEscalatedRuns() {
     const runs = await Promise.all(
-      [0, 1, 2].map(() => startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'transient', failures: 100 } } })),
+      [0, 1, 2].map(() =>
+        startOnboarding(stack.client, stack.config, newHire(), {
+          tuneOptions: fastOptions(),
+          faults: { createAccount: { kind: 'transient', failures: 100 } },
+        }),
+      ),
     );
     for (const run of runs) await statusWhen(stack, run.workflowId, (s) => escalations(s).some((q) => q.open), 'the escalation');
     return runs;
@@ -102,24 +119,66 @@ describe('bulk decisions', () => {
     const runs = await threeEscalatedRuns();
     const ids = runs.map((r) => r.workflowId).sort();
     const bulk = await runOverture(
-      ['resolve', '--all', '--step', 'createAccount', '--action', 'retry', '--reason', 'directory fixed', '--task-queue', stack.config.TEMPORAL_TASK_QUEUE, '--json'],
+      [
+        'resolve',
+        '--all',
+        '--step',
+        'createAccount',
+        '--action',
+        'retry',
+        '--reason',
+        'directory fixed',
+        '--task-queue',
+        stack.config.TEMPORAL_TASK_QUEUE,
+        '--json',
+      ],
       envAs(stack.env, grace),
     );
     expect(bulk.code).toBe(0);
-    const report = JSON.parse(bulk.stdout) as { bulkId: string; outcomes: Array<{ workflowId: string; applied: boolean; ok: boolean }>; applied: number; failed: number };
+    const report = JSON.parse(bulk.stdout) as {
+      bulkId: string;
+      outcomes: Array<{ workflowId: string; applied: boolean; ok: boolean }>;
+      applied: number;
+      failed: number;
+    };
     expect(report.bulkId).toMatch(/^bulk-[0-9a-f]{10}$/);
     expect(report.outcomes.map((o) => [o.workflowId, o.ok, o.applied])).toEqual(ids.map((id) => [id, true, true]));
 
     for (const run of runs) {
       // Retried: the step ran again (and, its fault still on, escalated again).
-      const status = await statusWhen(stack, run.workflowId, (s) => escalations(s).length === 2 && escalations(s)[1]!.open, 'the second escalation');
-      expect(escalations(status)[0]!.decision).toMatchObject({ action: 'retry', by: 'ops.grace', reason: `directory fixed (bulk ${report.bulkId})`, automatic: false });
+      const status = await statusWhen(
+        stack,
+        run.workflowId,
+        (s) => escalations(s).length === 2 && escalations(s)[1]!.open,
+        'the second escalation',
+      );
+      expect(escalations(status)[0]!.decision).toMatchObject({
+        action: 'retry',
+        by: 'ops.grace',
+        reason: `directory fixed (bulk ${report.bulkId})`,
+        automatic: false,
+      });
     }
 
     // The same bulk again: every run acknowledges it, none applies it to its new escalation.
-    const repeat = await runOverture(['resolve', '--all', '--step', 'createAccount', '--action', 'retry', '--bulk-id', report.bulkId, '--task-queue', stack.config.TEMPORAL_TASK_QUEUE], envAs(stack.env, grace));
+    const repeat = await runOverture(
+      [
+        'resolve',
+        '--all',
+        '--step',
+        'createAccount',
+        '--action',
+        'retry',
+        '--bulk-id',
+        report.bulkId,
+        '--task-queue',
+        stack.config.TEMPORAL_TASK_QUEUE,
+      ],
+      envAs(stack.env, grace),
+    );
     expect(repeat.code).toBe(0);
-    for (const id of ids) expect(repeat.stdout).toMatch(new RegExp(`${id}  acknowledged  already applied: retry createAccount by ops.grace`));
+    for (const id of ids)
+      expect(repeat.stdout).toMatch(new RegExp(`${id}  acknowledged  already applied: retry createAccount by ops.grace`));
     expect(repeat.stdout).toContain(`bulk ${report.bulkId}: retry createAccount on 3 run(s): 0 applied, 3 already applied, 0 failed`);
     for (const run of runs) {
       const status = await getRunStatus(stack.client, run.workflowId);
@@ -128,30 +187,52 @@ describe('bulk decisions', () => {
     }
 
     // A viewer may not decide in bulk.
-    const viewer = await runOverture(['resolve', '--all', '--step', 'createAccount', '--action', 'abort', '--task-queue', stack.config.TEMPORAL_TASK_QUEUE], envAs(stack.env, victor));
+    const viewer = await runOverture(
+      ['resolve', '--all', '--step', 'createAccount', '--action', 'abort', '--task-queue', stack.config.TEMPORAL_TASK_QUEUE],
+      envAs(stack.env, victor),
+    );
     expect(viewer.code).not.toBe(0);
     expect(viewer.stderr).toContain('needs the role operator');
 
     // The console's bulk route, once the fault is gone: every run goes on and completes.
     for (const run of runs) await injectFault(stack.client, run.workflowId, 'createAccount', undefined);
-    const console_: RunningConsole = await startOperatorConsole({ client: stack.client, config: stack.config, host: '127.0.0.1', port: 0, log: () => undefined });
+    const console_: RunningConsole = await startOperatorConsole({
+      client: stack.client,
+      config: stack.config,
+      host: '127.0.0.1',
+      port: 0,
+      log: () => undefined,
+    });
     try {
       const auth = { Authorization: `Bearer ${grace.token}` };
       const session = (await (await fetch(`${console_.url}/api/session`, { headers: auth })).json()) as { csrfToken: string };
       const post = (body: unknown) =>
-        fetch(`${console_.url}/api/escalations/bulk`, { method: 'POST', headers: { ...auth, 'X-CSRF-Token': session.csrfToken, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        fetch(`${console_.url}/api/escalations/bulk`, {
+          method: 'POST',
+          headers: { ...auth, 'X-CSRF-Token': session.csrfToken, 'Content-Type': 'application/json' },
+          body: JSON.stringify(body),
+        });
       const bad = await post({ step: 'createAccount', action: 'explode' });
       expect(bad.status).toBe(400);
       const answer = await post({ step: 'createAccount', action: 'retry', reason: 'fault cleared', process: 'onboarding' });
       expect(answer.status).toBe(200);
-      const consoleReport = (await answer.json()) as { bulkId: string; applied: number; failed: number; outcomes: Array<{ workflowId: string }> };
+      const consoleReport = (await answer.json()) as {
+        bulkId: string;
+        applied: number;
+        failed: number;
+        outcomes: Array<{ workflowId: string }>;
+      };
       expect(consoleReport).toMatchObject({ applied: 3, failed: 0 });
       expect(consoleReport.outcomes.map((o) => o.workflowId)).toEqual(ids);
       const results = await Promise.all(runs.map((run) => run.handle.result()));
       expect(results.map((r) => r.state)).toEqual(['completed', 'completed', 'completed']);
       for (const run of runs) {
         const status = await getRunStatus(stack.client, run.workflowId);
-        expect(escalations(status)[1]!.decision).toMatchObject({ action: 'retry', by: 'ops.grace', reason: `fault cleared (bulk ${consoleReport.bulkId})` });
+        expect(escalations(status)[1]!.decision).toMatchObject({
+          action: 'retry',
+          by: 'ops.grace',
+          reason: `fault cleared (bulk ${consoleReport.bulkId})`,
+        });
       }
     } finally {
       await console_.stop();
@@ -166,12 +247,23 @@ describe('retry budgets', () => {
       const tune = fastOptions();
       const budgeted = <O extends ProcessOptions>(options: O): O => {
         const tuned = tune(options);
-        tuned.policies.sendWelcomeEmail = { ...tuned.policies.sendWelcomeEmail!, retryBudgetMs: 6_000, initialIntervalMs: 100, maximumIntervalMs: 200 };
+        tuned.policies.sendWelcomeEmail = {
+          ...tuned.policies.sendWelcomeEmail!,
+          retryBudgetMs: 6_000,
+          initialIntervalMs: 100,
+          maximumIntervalMs: 200,
+        };
         return tuned;
       };
       const started = Date.now();
       const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: budgeted });
-      const status = await statusWhen(stack, run.workflowId, (s) => stepOf(s, 'sendWelcomeEmail').state === 'escalated', 'the escalation', 30_000);
+      const status = await statusWhen(
+        stack,
+        run.workflowId,
+        (s) => stepOf(s, 'sendWelcomeEmail').state === 'escalated',
+        'the escalation',
+        30_000,
+      );
       // Retried for the budget (more than maximumAttempts: 3), then handed to a person. The budget is twice what
       // three quick tries need, with short intervals, so a loaded CI machine still fits well over three tries in it.
       expect(Date.now() - started).toBeGreaterThan(6_000);

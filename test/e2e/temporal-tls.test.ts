@@ -39,7 +39,10 @@ async function onboardThrough(stack: TestStack): Promise<{ state: string; mailTo
   const hire = newHire();
   const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
   const result = (await started.handle.result()) as { state: string };
-  const mailTo = stack.mail.messages().flatMap((m) => m.to).filter((to) => to === hire.email);
+  const mailTo = stack.mail
+    .messages()
+    .flatMap((m) => m.to)
+    .filter((to) => to === hire.email);
   return { state: result.state, mailTo };
 }
 
@@ -138,7 +141,12 @@ describe('mTLS (the front requires a client certificate signed by its CA)', () =
   }, 60_000);
 
   it('with a client certificate, a client and a worker connect and an onboarding completes', async () => {
-    const stack = await startTestStack({ TEMPORAL_ADDRESS: mtlsFront.address, TEMPORAL_TLS_CA: certs.caCert, TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.clientKey });
+    const stack = await startTestStack({
+      TEMPORAL_ADDRESS: mtlsFront.address,
+      TEMPORAL_TLS_CA: certs.caCert,
+      TEMPORAL_TLS_CERT: certs.clientCert,
+      TEMPORAL_TLS_KEY: certs.clientKey,
+    });
     stacks.push(stack);
     const { state, mailTo } = await onboardThrough(stack);
     expect(state).toBe('completed');

@@ -57,7 +57,10 @@ beforeAll(async () => {
   directoryUrl = databaseUrl('overture_directory');
   // The client and the SMTP and webhook receivers only: the workers are the two "hosts" below.
   // The system health and pause records too (SYSTEMS_URL): its database is created by the first worker to start.
-  stack = await startTestStack({ TEMPORAL_ADDRESS: cluster.address, LEDGER_URL: ledgerUrl, DIRECTORY_URL: directoryUrl, SYSTEMS_URL: databaseUrl('overture_systems') }, { worker: false });
+  stack = await startTestStack(
+    { TEMPORAL_ADDRESS: cluster.address, LEDGER_URL: ledgerUrl, DIRECTORY_URL: directoryUrl, SYSTEMS_URL: databaseUrl('overture_systems') },
+    { worker: false },
+  );
 });
 afterAll(async () => {
   await Promise.all(workers.map((w) => kill(w.child)));
@@ -78,13 +81,21 @@ async function startHost(name: string): Promise<WorkerProcess> {
 
 const alive = (w: WorkerProcess) => w.child.exitCode === null && w.child.signalCode === null;
 const welcomeMails = () => stack.mail.messages().filter((m) => m.subject.startsWith('Welcome'));
-const welcomes = (hire: NewHire) => new Set(welcomeMails().filter((m) => m.to.includes(hire.email)).map((m) => m.messageId)).size;
+const welcomes = (hire: NewHire) =>
+  new Set(
+    welcomeMails()
+      .filter((m) => m.to.includes(hire.email))
+      .map((m) => m.messageId),
+  ).size;
 const teamPosts = () => stack.webhooks.received().filter((w) => String(w.headers['x-idempotency-key'] ?? '').includes('notifyTeam'));
 /** How long before a SIGKILL a message may have been accepted and still lack its receipt (a loaded worker's event loop). */
 const RECEIPT_WINDOW_MS = 3_000;
 
 /** The deliveries after the first of each identity, each with how long before the nearest later kill its first copy came. */
-function repeats(deliveries: Array<{ identity: string; at: number }>, kills: number[]): Array<{ identity: string; firstCopyBeforeKillMs: number | undefined }> {
+function repeats(
+  deliveries: Array<{ identity: string; at: number }>,
+  kills: number[],
+): Array<{ identity: string; firstCopyBeforeKillMs: number | undefined }> {
   const first = new Map<string, number>();
   const out: Array<{ identity: string; firstCopyBeforeKillMs: number | undefined }> = [];
   for (const d of [...deliveries].sort((a, b) => a.at - b.at)) {
@@ -102,9 +113,20 @@ function repeats(deliveries: Array<{ identity: string; at: number }>, kills: num
 it(`runs ${RUNS} onboardings on two hosts sharing the PostgreSQL ledger and directory while one host's worker is SIGKILLed twice`, async () => {
   const hostA = await startHost('host-a');
   const hostB = await startHost('host-b');
-  for (const host of [hostA, hostB]) await eventually(() => (/ledger on PostgreSQL .*overture_ledger, directory on PostgreSQL .*overture_directory, system health and pauses on PostgreSQL .*overture_systems/.test(host.output()) ? true : undefined), 10_000, 'the stores line');
+  for (const host of [hostA, hostB])
+    await eventually(
+      () =>
+        /ledger on PostgreSQL .*overture_ledger, directory on PostgreSQL .*overture_directory, system health and pauses on PostgreSQL .*overture_systems/.test(
+          host.output(),
+        )
+          ? true
+          : undefined,
+      10_000,
+      'the stores line',
+    );
   // Each host keeps its own data directory: neither has a delivery ledger or directory file (both are in PostgreSQL).
-  for (const host of ['host-a', 'host-b']) expect(fs.readdirSync(path.join(tmp, host, 'data'))).not.toEqual(expect.arrayContaining(['overture.db']));
+  for (const host of ['host-a', 'host-b'])
+    expect(fs.readdirSync(path.join(tmp, host, 'data'))).not.toEqual(expect.arrayContaining(['overture.db']));
 
   const hires = Array.from({ length: RUNS }, () => newHire());
   const runs = await Promise.all(hires.map((hire) => startOnboarding(stack.client, stack.config, hire)));
@@ -116,7 +138,11 @@ it(`runs ${RUNS} onboardings on two hosts sharing the PostgreSQL ledger and dire
   const killedAt: number[] = [];
   let victim = hostA;
   for (const share of [0.2, 0.5]) {
-    await eventually(() => (hires.filter((h) => welcomes(h) > 0).length >= RUNS * share ? true : undefined), 5 * 60_000, `${share * 100}% of the welcome emails`);
+    await eventually(
+      () => (hires.filter((h) => welcomes(h) > 0).length >= RUNS * share ? true : undefined),
+      5 * 60_000,
+      `${share * 100}% of the welcome emails`,
+    );
     killedAt.push(Date.now());
     await kill(victim.child, 'SIGKILL');
     expect(alive(victim)).toBe(false);
@@ -132,10 +158,18 @@ it(`runs ${RUNS} onboardings on two hosts sharing the PostgreSQL ledger and dire
   expect(new Set(posts.map((p) => p.headers['x-idempotency-key'])).size).toBe(RUNS);
   // Any copy beyond those is a resend of a message accepted just before a kill, never a second send of a finished one.
   const resent = [
-    ...repeats(welcomeMails().map((m) => ({ identity: m.messageId ?? m.id, at: Date.parse(m.receivedAt) })), killedAt),
-    ...repeats(posts.map((p) => ({ identity: String(p.headers['x-idempotency-key']), at: Date.parse(p.receivedAt) })), killedAt),
+    ...repeats(
+      welcomeMails().map((m) => ({ identity: m.messageId ?? m.id, at: Date.parse(m.receivedAt) })),
+      killedAt,
+    ),
+    ...repeats(
+      posts.map((p) => ({ identity: String(p.headers['x-idempotency-key']), at: Date.parse(p.receivedAt) })),
+      killedAt,
+    ),
   ];
-  console.info(`two hosts, ${RUNS} runs, ${killedAt.length} SIGKILLs: ${welcomeMails().length} welcome emails and ${posts.length} team posts delivered; resent after a kill: ${resent.length}${resent.length ? ` (first copies ${resent.map((r) => r.firstCopyBeforeKillMs).join(', ')} ms before the kill)` : ''}`);
+  console.info(
+    `two hosts, ${RUNS} runs, ${killedAt.length} SIGKILLs: ${welcomeMails().length} welcome emails and ${posts.length} team posts delivered; resent after a kill: ${resent.length}${resent.length ? ` (first copies ${resent.map((r) => r.firstCopyBeforeKillMs).join(', ')} ms before the kill)` : ''}`,
+  );
   expect(resent.filter((r) => r.firstCopyBeforeKillMs === undefined || r.firstCopyBeforeKillMs > RECEIPT_WINDOW_MS)).toEqual([]);
   // Both kills landed mid-flight, not after every run had finished.
   expect(completedAtKill.every((n) => n < RUNS)).toBe(true);
@@ -162,7 +196,9 @@ it('does not repeat a send that outlives its attempt on one host when the retry 
     // first send is still going, and each retry goes to whichever host polls first. With a ledger per host, a retry
     // on the other host would send a second email (for 6 runs, all retries staying on one host is about 1 in 4,000).
     const hires = Array.from({ length: 6 }, () => newHire());
-    const runs = await Promise.all(hires.map((hire) => startOnboarding(stack.client, stack.config, hire, { tuneOptions: overlappingWelcome('activity') })));
+    const runs = await Promise.all(
+      hires.map((hire) => startOnboarding(stack.client, stack.config, hire, { tuneOptions: overlappingWelcome('activity') })),
+    );
     const results = await Promise.all(runs.map((r) => r.handle.result() as Promise<{ state?: string }>));
     expect(results.map((r) => r.state)).toEqual(runs.map(() => 'completed'));
     for (const run of runs) {

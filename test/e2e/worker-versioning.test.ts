@@ -62,7 +62,8 @@ async function describe(): Promise<DeploymentDescription> {
 }
 
 /** Waits until Temporal has seen the build's workers poll, so it may be made current. */
-const buildKnown = (buildId: string) => eventually(async () => (await describe()).builds.find((b) => b.buildId === buildId), 30_000, `build ${buildId} in the deployment`);
+const buildKnown = (buildId: string) =>
+  eventually(async () => (await describe()).builds.find((b) => b.buildId === buildId), 30_000, `build ${buildId} in the deployment`);
 
 /** The build and identity of each workflow task a run completed, and the identity of each activity task it ran. */
 async function tasksOf(handle: WorkflowHandle) {
@@ -70,10 +71,17 @@ async function tasksOf(handle: WorkflowHandle) {
   const workflowTasks = events.flatMap((e) => {
     const done = e.workflowTaskCompletedEventAttributes;
     if (!done) return [];
-    const behavior = done.versioningBehavior === null || done.versioningBehavior === undefined ? undefined : temporal.api.enums.v1.VersioningBehavior[done.versioningBehavior];
-    return [{ build: `${done.deploymentVersion?.deploymentName}.${done.deploymentVersion?.buildId}`, behavior, identity: done.identity ?? '' }];
+    const behavior =
+      done.versioningBehavior === null || done.versioningBehavior === undefined
+        ? undefined
+        : temporal.api.enums.v1.VersioningBehavior[done.versioningBehavior];
+    return [
+      { build: `${done.deploymentVersion?.deploymentName}.${done.deploymentVersion?.buildId}`, behavior, identity: done.identity ?? '' },
+    ];
   });
-  const activityIdentities = events.flatMap((e) => (e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.identity ?? ''] : []));
+  const activityIdentities = events.flatMap((e) =>
+    e.activityTaskStartedEventAttributes ? [e.activityTaskStartedEventAttributes.identity ?? ''] : [],
+  );
   return { workflowTasks, activityIdentities };
 }
 
@@ -93,13 +101,17 @@ it('a run started on build v1 finishes on v1 while v2 takes the new runs; v1 dra
   const v2 = spawnWorker({ ...stack.env, OVERTURE_BUILD_ID: 'v2' });
   workers.push(v1, v2);
   await v1.ready;
-  expect(v1.output()).toContain(`worker polling task queue ${stack.config.TEMPORAL_TASK_QUEUE} on ${server.address} (namespace default), deployment version overture.v1 (pinned)`);
+  expect(v1.output()).toContain(
+    `worker polling task queue ${stack.config.TEMPORAL_TASK_QUEUE} on ${server.address} (namespace default), deployment version overture.v1 (pinned)`,
+  );
   await buildKnown('v1');
 
   // A build none of whose workers has polled cannot take runs: a clear refusal, nothing changed.
   const unknown = await deployment(['set-current', 'v9']);
   expect(unknown).toMatchObject({ code: 1, stdout: '' });
-  expect(unknown.stderr).toContain('unknown build "v9" in deployment overture: no worker with OVERTURE_BUILD_ID=v9 has polled yet (start its workers first, then try again); known builds: ');
+  expect(unknown.stderr).toContain(
+    'unknown build "v9" in deployment overture: no worker with OVERTURE_BUILD_ID=v9 has polled yet (start its workers first, then try again); known builds: ',
+  );
   expect(unknown.stderr).toContain('v1 (inactive)');
   const badId = await deployment(['set-current', '../v1']);
   expect(badId.code).toBe(2);
@@ -107,7 +119,10 @@ it('a run started on build v1 finishes on v1 while v2 takes the new runs; v1 dra
   // Only an admin moves the runs of everyone.
   const olga = addOperator(stack.config.OVERTURE_DATA_DIR, 'ops.olga', 'operator');
   const notAdmin = await deployment(['set-current', 'v1'], envAs(stack.env, olga));
-  expect(notAdmin).toMatchObject({ code: 1, stderr: 'refused: changing which build takes new runs needs the role admin or above; ops.olga is operator\n' });
+  expect(notAdmin).toMatchObject({
+    code: 1,
+    stderr: 'refused: changing which build takes new runs needs the role admin or above; ops.olga is operator\n',
+  });
   expect((await describe()).routing.current).toBeUndefined();
 
   const toV1 = await deployment(['set-current', 'v1']);
@@ -123,11 +138,15 @@ it('a run started on build v1 finishes on v1 while v2 takes the new runs; v1 dra
   // the activity task queue; the refusal says so, and the same command succeeds once it has.
   await v2.ready;
   await buildKnown('v2');
-  const toV2 = await eventually(async () => {
-    const out = await deployment(['set-current', 'v2']);
-    if (out.code !== 0) expect(out.stderr).toMatch(/missing active task queues|unknown build "v2"/);
-    return out.code === 0 ? out : undefined;
-  }, 30_000, 'v2 current');
+  const toV2 = await eventually(
+    async () => {
+      const out = await deployment(['set-current', 'v2']);
+      if (out.code !== 0) expect(out.stderr).toMatch(/missing active task queues|unknown build "v2"/);
+      return out.code === 0 ? out : undefined;
+    },
+    30_000,
+    'v2 current',
+  );
   expect(toV2.stdout).toBe(
     'deployment overture: new runs: build v2; no ramp (was: build v1; no ramp); runs pinned to v1 finish there: watch it drain with overture deployment describe, then stop its workers\n',
   );
@@ -135,10 +154,14 @@ it('a run started on build v1 finishes on v1 while v2 takes the new runs; v1 dra
   expect(again).toMatchObject({ code: 0, stdout: 'deployment overture unchanged: new runs: build v2; no ramp\n' });
 
   // The builds' summaries follow the routing change within moments.
-  const during = await eventually(async () => {
-    const d = await describe();
-    return d.builds.some((b) => b.buildId === 'v1' && b.drainage === 'draining') ? d : undefined;
-  }, 15_000, 'v1 draining');
+  const during = await eventually(
+    async () => {
+      const d = await describe();
+      return d.builds.some((b) => b.buildId === 'v1' && b.drainage === 'draining') ? d : undefined;
+    },
+    15_000,
+    'v1 draining',
+  );
   expect(during.routing).toMatchObject({ current: 'v2' });
   expect(during.lastModifiedBy).toBe('overture-cli:admin');
   expect(during.builds.find((b) => b.buildId === 'v1')).toMatchObject({ status: 'draining', drainage: 'draining' });
@@ -163,12 +186,20 @@ it('a run started on build v1 finishes on v1 while v2 takes the new runs; v1 dra
   expect(newTasks.workflowTasks.length).toBeGreaterThanOrEqual(2);
   expect(oldTasks.activityIdentities.length).toBeGreaterThanOrEqual(2);
   expect(newTasks.activityIdentities.length).toBeGreaterThanOrEqual(2);
-  expect(new Set(oldTasks.workflowTasks.map((t) => `${t.build} ${t.behavior}`))).toEqual(new Set(['overture.v1 VERSIONING_BEHAVIOR_PINNED']));
-  expect(new Set(newTasks.workflowTasks.map((t) => `${t.build} ${t.behavior}`))).toEqual(new Set(['overture.v2 VERSIONING_BEHAVIOR_PINNED']));
+  expect(new Set(oldTasks.workflowTasks.map((t) => `${t.build} ${t.behavior}`))).toEqual(
+    new Set(['overture.v1 VERSIONING_BEHAVIOR_PINNED']),
+  );
+  expect(new Set(newTasks.workflowTasks.map((t) => `${t.build} ${t.behavior}`))).toEqual(
+    new Set(['overture.v2 VERSIONING_BEHAVIOR_PINNED']),
+  );
   // The same by process: the worker's identity is its pid@host.
   const byProcess = (identities: string[]) => new Set(identities.map((i) => i.split('@')[0]));
-  expect(byProcess([...oldTasks.workflowTasks.map((t) => t.identity), ...oldTasks.activityIdentities])).toEqual(new Set([String(v1.child.pid)]));
-  expect(byProcess([...newTasks.workflowTasks.map((t) => t.identity), ...newTasks.activityIdentities])).toEqual(new Set([String(v2.child.pid)]));
+  expect(byProcess([...oldTasks.workflowTasks.map((t) => t.identity), ...oldTasks.activityIdentities])).toEqual(
+    new Set([String(v1.child.pid)]),
+  );
+  expect(byProcess([...newTasks.workflowTasks.map((t) => t.identity), ...newTasks.activityIdentities])).toEqual(
+    new Set([String(v2.child.pid)]),
+  );
   expect(await versioningOf(oldRun.handle)).toEqual({ behavior: 'VERSIONING_BEHAVIOR_PINNED', build: 'v1' });
   expect(await versioningOf(newRun.handle)).toEqual({ behavior: 'VERSIONING_BEHAVIOR_PINNED', build: 'v2' });
 
@@ -186,17 +217,28 @@ it('ramps a share of new runs to a build and ends the ramp, refusing what cannot
   workers.push(v3);
   await v3.ready;
   await buildKnown('v3');
-  const ramp = await eventually(async () => {
-    const out = await deployment(['ramp', 'v3', '25']);
-    if (out.code !== 0) expect(out.stderr).toMatch(/missing active task queues/);
-    return out.code === 0 ? out : undefined;
-  }, 30_000, 'v3 ramping');
+  const ramp = await eventually(
+    async () => {
+      const out = await deployment(['ramp', 'v3', '25']);
+      if (out.code !== 0) expect(out.stderr).toMatch(/missing active task queues/);
+      return out.code === 0 ? out : undefined;
+    },
+    30_000,
+    'v3 ramping',
+  );
   expect(ramp.stdout).toBe('deployment overture: new runs: build v2; 25% to build v3 (was: build v2; no ramp)\n');
   await eventually(async () => (await describe()).builds.find((b) => b.buildId === 'v3' && b.status === 'ramping'), 15_000, 'v3 ramping');
-  expect((await describe()).routing).toEqual({ current: 'v2', ramping: { buildId: 'v3', percentage: 25 }, changedAt: expect.any(String) as unknown });
+  expect((await describe()).routing).toEqual({
+    current: 'v2',
+    ramping: { buildId: 'v3', percentage: 25 },
+    changedAt: expect.any(String) as unknown,
+  });
 
   const current = await deployment(['ramp', 'v2', '10']);
-  expect(current).toMatchObject({ code: 1, stderr: 'build v2 is already current in deployment overture: it takes every new run, there is nothing to ramp\n' });
+  expect(current).toMatchObject({
+    code: 1,
+    stderr: 'build v2 is already current in deployment overture: it takes every new run, there is nothing to ramp\n',
+  });
   const tooMuch = await deployment(['ramp', 'v3', '101']);
   expect(tooMuch.code).toBe(2);
   expect(tooMuch.stderr).toContain('ramp takes a PERCENT from 0 to 100, not "101"');

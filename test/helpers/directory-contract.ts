@@ -29,7 +29,14 @@ export function describeDirectoryContract(name: string, open: () => Promise<Dire
     const account = (overrides: Partial<NewAccount> = {}): NewAccount => {
       seq += 1;
       const employeeId = `${prefix}-${seq}`;
-      return { employeeId, fullName: 'Ada Lovelace', email: `ada.${employeeId.toLowerCase()}@example.com`, role: 'engineer', team: 'Analytical Engines', ...overrides };
+      return {
+        employeeId,
+        fullName: 'Ada Lovelace',
+        email: `ada.${employeeId.toLowerCase()}@example.com`,
+        role: 'engineer',
+        team: 'Analytical Engines',
+        ...overrides,
+      };
     };
     const inventory = async (employeeId: string) => directory.inventory(employeeId);
 
@@ -115,7 +122,9 @@ export function describeDirectoryContract(name: string, open: () => Promise<Dire
         const input = account();
         await directory.createAccount(input);
 
-        await expect(directory.grantPermissions(input.employeeId, 'engineer', ['vpn:access', 'launch:rockets'])).rejects.toBeInstanceOf(PermanentError);
+        await expect(directory.grantPermissions(input.employeeId, 'engineer', ['vpn:access', 'launch:rockets'])).rejects.toBeInstanceOf(
+          PermanentError,
+        );
         await expect(directory.grantPermissions(input.employeeId, 'engineer', ['launch:rockets'])).rejects.toThrow(/launch:rockets/);
         expect((await inventory(input.employeeId)).grants).toEqual([]);
       });
@@ -208,7 +217,12 @@ export function describeDirectoryContract(name: string, open: () => Promise<Dire
           await directory.grantPermissions(input.employeeId, 'analyst', []);
           const workspace = await directory.createWorkspace(input.employeeId, input.team);
 
-          expect(await other.inventory(input.employeeId)).toEqual({ accounts: [created], grants: [...ROLE_PERMISSIONS.analyst!].sort(), workspaces: [workspace], tickets: [] });
+          expect(await other.inventory(input.employeeId)).toEqual({
+            accounts: [created],
+            grants: [...ROLE_PERMISSIONS.analyst!].sort(),
+            workspaces: [workspace],
+            tickets: [],
+          });
           // Idempotency holds across connections too: the second one finds the account rather than adding one.
           expect(await other.createAccount(input)).toEqual(created);
           await expect(other.createAccount(account({ email: input.email }))).rejects.toBeInstanceOf(PermanentError);

@@ -19,7 +19,14 @@ export interface TestOidcProvider {
 }
 
 /** Starts the provider with one static client; resolves once it listens. */
-export async function startOidcProvider(settings: { clientId: string; clientSecret: string; redirectUri: string; accounts: Record<string, TestAccount>; issuerHost?: string; interactive?: boolean }): Promise<TestOidcProvider> {
+export async function startOidcProvider(settings: {
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+  accounts: Record<string, TestAccount>;
+  issuerHost?: string;
+  interactive?: boolean;
+}): Promise<TestOidcProvider> {
   const child: ChildProcess = spawn(process.execPath, [path.join(__dirname, 'oidc-test-provider.mjs')], {
     env: { ...process.env, OIDC_TEST_CONFIG: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -47,7 +54,6 @@ export async function startOidcProvider(settings: { clientId: string; clientSecr
   };
 }
 
-
 /** Cookies by origin, as Set-Cookie left them (paths are ignored: each test origin is one application). */
 export class CookieJar {
   private readonly jars = new Map<string, Map<string, string>>();
@@ -64,7 +70,9 @@ export class CookieJar {
       const [pair, ...attributes] = line.split(';');
       const eq = pair!.indexOf('=');
       const name = pair!.slice(0, eq).trim();
-      const expired = attributes.some((a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()));
+      const expired = attributes.some(
+        (a) => /^\s*max-age=0\s*$/i.test(a) || (/^\s*expires=/i.test(a) && Date.parse(a.split('=')[1]!) < Date.now()),
+      );
       if (expired) jar.delete(name);
       else jar.set(name, pair!.slice(eq + 1).trim());
     }

@@ -60,7 +60,9 @@ server.on('request', async (req, res) => {
     // provider's own page (a cross-site navigation for the client), as with a real provider.
     if (settings.interactive && req.method === 'GET' && url.pathname.startsWith('/interaction/')) {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
-      res.end(`<!doctype html><html><body><form method="post" action="${url.pathname}"><button id="continue" type="submit">Continue as ${currentAccount}</button></form></body></html>`);
+      res.end(
+        `<!doctype html><html><body><form method="post" action="${url.pathname}"><button id="continue" type="submit">Continue as ${currentAccount}</button></form></body></html>`,
+      );
       return;
     }
     if ((req.method === 'GET' || (settings.interactive && req.method === 'POST')) && url.pathname.startsWith('/interaction/')) {
@@ -72,7 +74,12 @@ server.on('request', async (req, res) => {
       const grant = new provider.Grant({ accountId: currentAccount, clientId: details.params.client_id });
       grant.addOIDCScope(String(details.params.scope));
       const grantId = await grant.save();
-      await provider.interactionFinished(req, res, { login: { accountId: currentAccount }, consent: { grantId } }, { mergeWithLastSubmission: false });
+      await provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: currentAccount }, consent: { grantId } },
+        { mergeWithLastSubmission: false },
+      );
       return;
     }
     callback(req, res);

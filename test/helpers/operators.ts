@@ -8,7 +8,12 @@ import { OperatorStore, operatorsDbPath } from '../../src/stores/operators/store
 import type { DecisionIdentity, OperatorRole } from '../../workflows/kit/types';
 
 /** The identity a client would send for this operator (an admin unless said otherwise: admins may answer anything). */
-export function identityOf(operator: string, role: OperatorRole = 'admin', email?: string, via: DecisionIdentity['via'] = 'api'): DecisionIdentity {
+export function identityOf(
+  operator: string,
+  role: OperatorRole = 'admin',
+  email?: string,
+  via: DecisionIdentity['via'] = 'api',
+): DecisionIdentity {
   return { operator, role, via, ...(email ? { email } : {}) };
 }
 

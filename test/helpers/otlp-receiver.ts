@@ -62,7 +62,14 @@ export async function startOtlpReceiver(): Promise<OtlpReceiver> {
         const service = attributes(rs.resource?.attributes)['service.name'] as string | undefined;
         for (const ss of rs.scopeSpans ?? []) {
           for (const s of ss.spans ?? []) {
-            spans.push({ traceId: s.traceId, spanId: s.spanId, parentSpanId: s.parentSpanId || undefined, name: s.name, service, attributes: attributes(s.attributes) });
+            spans.push({
+              traceId: s.traceId,
+              spanId: s.spanId,
+              parentSpanId: s.parentSpanId || undefined,
+              name: s.name,
+              service,
+              attributes: attributes(s.attributes),
+            });
           }
         }
       }

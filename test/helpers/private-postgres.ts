@@ -32,7 +32,11 @@ async function freePort(): Promise<number> {
 export async function startTestPostgres(): Promise<TestPostgres> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'overture-pg-'));
   chmodSync(dir, 0o755);
-  const server = await startPrivatePostgres({ dataDir: path.join(dir, 'data'), port: await freePort(), logFile: path.join(dir, 'logs', 'postgres.log') });
+  const server = await startPrivatePostgres({
+    dataDir: path.join(dir, 'data'),
+    port: await freePort(),
+    logFile: path.join(dir, 'logs', 'postgres.log'),
+  });
   const urlFor = (database: string) => {
     const url = new URL(server.url);
     url.pathname = `/${encodeURIComponent(database)}`;

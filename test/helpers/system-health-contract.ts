@@ -36,7 +36,14 @@ export function describeSystemHealthContract(name: string, open: () => Promise<S
       expect((await b.recordFailure(s, 'connect ETIMEDOUT', 1_000, 10_500)).claimed).toBe(false);
       const claim = await b.recordFailure(s, 'connect ECONNREFUSED again', 1_000, 11_000);
       expect(claim.claimed).toBe(true);
-      expect(claim.outage).toMatchObject({ system: s, startedAt: 10_000, lastFailureAt: 11_000, failures: 3, alertedAt: 11_000, lastError: 'connect ECONNREFUSED again' });
+      expect(claim.outage).toMatchObject({
+        system: s,
+        startedAt: 10_000,
+        lastFailureAt: 11_000,
+        failures: 3,
+        alertedAt: 11_000,
+        lastError: 'connect ECONNREFUSED again',
+      });
       expect((await a.recordFailure(s, 'still down', 1_000, 12_000)).claimed).toBe(false);
       expect(await b.currentOutage(s)).toMatchObject({ id: claim.outage.id, failures: 4, alertedAt: 11_000 });
     });
@@ -64,7 +71,12 @@ export function describeSystemHealthContract(name: string, open: () => Promise<S
     it('ends an alerted outage once when both hosts report a success at once, and forgets an unalerted blip', async () => {
       const s = system();
       const { outage } = await a.recordFailure(s, 'down', 0, 1_000);
-      const ended = await Promise.all([a.recordSuccess(s, 5_000), b.recordSuccess(s, 5_000), a.recordSuccess(s, 5_000), b.recordSuccess(s, 5_000)]);
+      const ended = await Promise.all([
+        a.recordSuccess(s, 5_000),
+        b.recordSuccess(s, 5_000),
+        a.recordSuccess(s, 5_000),
+        b.recordSuccess(s, 5_000),
+      ]);
       expect(ended.filter((o) => o !== undefined)).toEqual([{ ...outage, endedAt: 5_000 }]);
       expect(await b.currentOutage(s)).toBeUndefined();
       expect(await b.outages(s)).toEqual([{ ...outage, endedAt: 5_000 }]);

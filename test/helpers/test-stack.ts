@@ -58,7 +58,8 @@ export function testServerAddress(kind: TestServerKind): string {
   const addresses = (process.env.OVERTURE_TEST_SKIPPING_ADDRESSES ?? '').split(',').filter(Boolean);
   // One per jest worker: JEST_WORKER_ID counts from 1, and a worker runs its files one after another.
   const address = addresses[(Number(process.env.JEST_WORKER_ID ?? '1') - 1) % Math.max(addresses.length, 1)];
-  if (!address) throw new Error('no time-skipping test server: this file runs in the fast tier only (npm test), where globalSetup starts them');
+  if (!address)
+    throw new Error('no time-skipping test server: this file runs in the fast tier only (npm test), where globalSetup starts them');
   return address;
 }
 
@@ -69,7 +70,12 @@ function withTestService(options: ConnectionOptions): ConnectionOptions {
 }
 
 /** Environment for a test: unique task queue and data dir, local SMTP and webhook. */
-function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<string, string>, server: TestServerKind): Record<string, string> {
+function testEnv(
+  mail: MailReceiver,
+  webhooks: WebhookReceiver,
+  extra: Record<string, string>,
+  server: TestServerKind,
+): Record<string, string> {
   const address = testServerAddress(server);
   const dataDir = fs.mkdtempSync(path.join(process.env.OVERTURE_TEST_DIR ?? '/tmp', 'data-'));
   return {
@@ -89,7 +95,10 @@ function testEnv(mail: MailReceiver, webhooks: WebhookReceiver, extra: Record<st
 export type ExtraEnv = Record<string, string> | ((receivers: { mail: MailReceiver; webhooks: WebhookReceiver }) => Record<string, string>);
 
 /** Starts the per-file stack; the worker uses the workflow bundle made once by globalSetup. */
-export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: boolean; server?: TestServerKind } = {}): Promise<TestStack> {
+export async function startTestStack(
+  extraEnv: ExtraEnv = {},
+  opts: { worker?: boolean; server?: TestServerKind } = {},
+): Promise<TestStack> {
   const server = opts.server ?? 'dev';
   let mail = await startMailReceiver();
   let mailStopped = false;
@@ -144,7 +153,8 @@ export async function startTestStack(extraEnv: ExtraEnv = {}, opts: { worker?: b
     startWorker,
     stopWorker,
     async skipTime(ms) {
-      if (!testService?.testService) throw new Error('skipTime needs a stack on the time-skipping server (startTestStack(env, { server: "time-skipping" }))');
+      if (!testService?.testService)
+        throw new Error('skipTime needs a stack on the time-skipping server (startTestStack(env, { server: "time-skipping" }))');
       await testService.testService.unlockTimeSkippingWithSleep({ duration: msToTs(ms) });
     },
     async stop() {
@@ -163,7 +173,10 @@ export function fastOptions(ladder: Partial<EscalationLadder> = {}, approvalLadd
   return <O extends ProcessOptions>(options: O): O => {
     const policies = Object.fromEntries(
       // Attempt counts, not the time budgets of email and chat steps: a test that breaks SMTP expects its escalation soon.
-      Object.entries(options.policies).map(([step, { retryBudgetMs: _budget, ...p }]) => [step, { ...p, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3, startToCloseTimeoutMs: 10_000 }]),
+      Object.entries(options.policies).map(([step, { retryBudgetMs: _budget, ...p }]) => [
+        step,
+        { ...p, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3, startToCloseTimeoutMs: 10_000 },
+      ]),
     );
     const slow = { reminderAfterMs: 3_600_000, nextContactAfterMs: 7_200_000, automaticActionAfterMs: 10_800_000 };
     return {
@@ -177,7 +190,11 @@ export function fastOptions(ladder: Partial<EscalationLadder> = {}, approvalLadd
 }
 
 /** Polls until the check passes or the time is up. */
-export async function eventually<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 20_000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 20_000,
+  what = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -200,8 +217,12 @@ export async function statusWhen(
   what = 'status',
   timeoutMs = 20_000,
 ) {
-  return eventually(async () => {
-    const status = await getRunStatus(stack.client, workflowId);
-    return predicate(status) ? status : undefined;
-  }, timeoutMs, what);
+  return eventually(
+    async () => {
+      const status = await getRunStatus(stack.client, workflowId);
+      return predicate(status) ? status : undefined;
+    },
+    timeoutMs,
+    what,
+  );
 }

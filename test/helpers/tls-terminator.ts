@@ -16,7 +16,13 @@ export interface TlsTerminator {
 }
 
 /** Starts the front on 127.0.0.1 on a free port, forwarding to `upstream` (host:port). */
-export async function startTlsTerminator(opts: { upstream: string; cert: string; key: string; ca: string; requireClientCert: boolean }): Promise<TlsTerminator> {
+export async function startTlsTerminator(opts: {
+  upstream: string;
+  cert: string;
+  key: string;
+  ca: string;
+  requireClientCert: boolean;
+}): Promise<TlsTerminator> {
   const { host, port } = splitAddress(opts.upstream);
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket) => {

@@ -53,14 +53,34 @@ afterAll(async () => {
 });
 
 async function escalatedRun(otherFaults: Partial<Record<string, FaultMode>> = {}) {
-  const started = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { ...otherFaults, createWorkspace: { kind: 'permanent' } } });
-  await statusWhen(stack, started.workflowId, (s) => s.questions.some((q) => q.kind === 'escalation' && q.open && q.step === 'createWorkspace'), 'createWorkspace escalated');
+  const started = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { ...otherFaults, createWorkspace: { kind: 'permanent' } },
+  });
+  await statusWhen(
+    stack,
+    started.workflowId,
+    (s) => s.questions.some((q) => q.kind === 'escalation' && q.open && q.step === 'createWorkspace'),
+    'createWorkspace escalated',
+  );
   return started;
 }
 
 const HOUR_MS = 3_600_000;
-const configured: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 };
-const fast = (p: StepPolicy): StepPolicy => ({ ...p, startToCloseTimeoutMs: 10_000, initialIntervalMs: 50, maximumIntervalMs: 100, maximumAttempts: 2 });
+const configured: StepPolicy = {
+  startToCloseTimeoutMs: 60_000,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30_000,
+  maximumAttempts: 5,
+};
+const fast = (p: StepPolicy): StepPolicy => ({
+  ...p,
+  startToCloseTimeoutMs: 10_000,
+  initialIntervalMs: 50,
+  maximumIntervalMs: 100,
+  maximumAttempts: 2,
+});
 
 /** A fixture's options from configuration, with short retries and a ladder that never fires in these tests. */
 function fixtureOptions(steps: string[]): ProcessOptions {
@@ -79,9 +99,16 @@ type Event = temporal.api.history.v1.IHistoryEvent;
 const history = async (handle: WorkflowHandle) => (await handle.fetchHistory()).events ?? [];
 const accepted = (events: Event[]) => events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes);
 const updateEvents = (events: Event[]) =>
-  events.filter((e) => e.workflowExecutionUpdateAdmittedEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes || e.workflowExecutionUpdateRejectedEventAttributes);
+  events.filter(
+    (e) =>
+      e.workflowExecutionUpdateAdmittedEventAttributes ||
+      e.workflowExecutionUpdateAcceptedEventAttributes ||
+      e.workflowExecutionUpdateCompletedEventAttributes ||
+      e.workflowExecutionUpdateRejectedEventAttributes,
+  );
 /** Sent straight to the run, past the client's own checks: what the run's validator does with it. */
-const rawDecision = (handle: WorkflowHandle, decision: object) => handle.executeUpdate(resolveEscalationUpdate, { args: [decision as EscalationDecision] });
+const rawDecision = (handle: WorkflowHandle, decision: object) =>
+  handle.executeUpdate(resolveEscalationUpdate, { args: [decision as EscalationDecision] });
 
 /** Runs `count` calls, at most `width` at a time, and returns their outcomes in order. */
 async function inBatches<T>(count: number, width: number, call: (i: number) => Promise<T>): Promise<PromiseSettledResult<T>[]> {
@@ -103,7 +130,9 @@ describe('fault injections', () => {
 
     // Into a step that is done: the faults change nothing, only the count of updates grows.
     const t0 = Date.now();
-    const outcomes = await inBatches(2_001, 10, (i) => handle.executeUpdate(injectFaultUpdate, { args: [{ step: 'createAccount', fault: { kind: 'latency', ms: i } }] }));
+    const outcomes = await inBatches(2_001, 10, (i) =>
+      handle.executeUpdate(injectFaultUpdate, { args: [{ step: 'createAccount', fault: { kind: 'latency', ms: i } }] }),
+    );
     const elapsed = Date.now() - t0;
     const taken = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
@@ -120,7 +149,12 @@ describe('fault injections', () => {
     await expect(early).rejects.toMatchObject({ cause: { message: limit } });
 
     // 2,001 updates sent, 100 taken: the decision is the 101st update the run took, far from Temporal's 2,000.
-    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', ...decidedBy('ops.lim'), reason: 'provider back' });
+    const receipt = await resolveEscalation(stack.client, started.workflowId, {
+      step: 'createWorkspace',
+      action: 'retry',
+      ...decidedBy('ops.lim'),
+      reason: 'provider back',
+    });
     expect(receipt).toEqual({ applied: true, message: 'retry createWorkspace by ops.lim' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 
@@ -142,7 +176,9 @@ describe('reschedules', () => {
     });
     try {
       await statusWhen(stack, workflowId, (s) => s.steps.some((x) => x.step === 'dueTime' && x.state === 'waiting'), 'the wait to begin');
-      const outcomes = await inBatches(DECISION_LIMITS.reschedulesPerRun + 1, 1, (i) => reschedule(stack.client, workflowId, { at: later(2 + i), ...decidedBy('ops.lim') }));
+      const outcomes = await inBatches(DECISION_LIMITS.reschedulesPerRun + 1, 1, (i) =>
+        reschedule(stack.client, workflowId, { at: later(2 + i), ...decidedBy('ops.lim') }),
+      );
       expect(outcomes.slice(0, -1).every((o) => o.status === 'fulfilled')).toBe(true);
       const last = outcomes.at(-1)!;
       expect(last.status === 'rejected' && causeOf(last.reason)).toBe(
@@ -179,10 +215,16 @@ describe('a decision', () => {
       const early = resolveEscalation(stack.client, started.workflowId, decision as EscalationDecision);
       await expect(early).rejects.toMatchObject({ cause: { message } });
     }
-    const junkFault = handle.executeUpdate(injectFaultUpdate, { args: [{ step: 'createAccount', fault: { kind: 'permanent', note: mb } } as unknown as FaultInjection] });
-    await expect(junkFault).rejects.toMatchObject({ cause: { message: 'a fault is transient:N (N from 1 to 100), permanent, latency:MS (MS up to 3600000) or none' } });
+    const junkFault = handle.executeUpdate(injectFaultUpdate, {
+      args: [{ step: 'createAccount', fault: { kind: 'permanent', note: mb } } as unknown as FaultInjection],
+    });
+    await expect(junkFault).rejects.toMatchObject({
+      cause: { message: 'a fault is transient:N (N from 1 to 100), permanent, latency:MS (MS up to 3600000) or none' },
+    });
     const answer = handle.executeUpdate(answerQuestionUpdate, { args: [{ decision: 'approve', ...decidedBy('ops.lim'), reason: mb }] });
-    await expect(answer).rejects.toMatchObject({ cause: { message: `a reason must be at most ${DECISION_LIMITS.reasonChars} characters` } });
+    await expect(answer).rejects.toMatchObject({
+      cause: { message: `a reason must be at most ${DECISION_LIMITS.reasonChars} characters` },
+    });
 
     let events = await history(handle);
     expect(updateEvents(events)).toEqual([]);
@@ -195,7 +237,9 @@ describe('a decision', () => {
     const reason = 'r'.repeat(DECISION_LIMITS.reasonChars);
     const decision = { ...base, reason, decisionId: 'createWorkspace#1:retry' };
     expect(await resolveEscalation(stack.client, started.workflowId, decision)).toMatchObject({ applied: true });
-    await expect(rawDecision(handle, { ...decision, note: mb })).rejects.toMatchObject({ cause: { message: expect.stringContaining('unknown field "note"') as unknown } });
+    await expect(rawDecision(handle, { ...decision, note: mb })).rejects.toMatchObject({
+      cause: { message: expect.stringContaining('unknown field "note"') as unknown },
+    });
     await expect(rawDecision(handle, decision)).resolves.toMatchObject({ applied: false }); // the plain repeat is acknowledged
 
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
@@ -214,8 +258,16 @@ describe('a decision', () => {
     const cases: Array<[string, unknown, string]> = [
       ['too many fields', fields(outputKeys + 1), `skipping step createWorkspace's output may have at most ${outputKeys} fields`],
       ['a long key', { ['k'.repeat(outputKeyChars + 1)]: 'v' }, `each output key must be 1-${outputKeyChars} characters`],
-      ['a long value', { workspaceUrl: 'v'.repeat(outputValueChars + 1) }, `each output value must be at most ${outputValueChars} characters`],
-      ['too much in all', fields(Math.ceil(outputTotalChars / outputValueChars) + 1, 'v'.repeat(outputValueChars)), `an output may hold at most ${outputTotalChars} characters in all (keys and values)`],
+      [
+        'a long value',
+        { workspaceUrl: 'v'.repeat(outputValueChars + 1) },
+        `each output value must be at most ${outputValueChars} characters`,
+      ],
+      [
+        'too much in all',
+        fields(Math.ceil(outputTotalChars / outputValueChars) + 1, 'v'.repeat(outputValueChars)),
+        `an output may hold at most ${outputTotalChars} characters in all (keys and values)`,
+      ],
       ['a value that is not text', { workspaceUrl: 42 }, "skipping step createWorkspace's output must be an object of strings"],
     ];
     for (const [what, output, message] of cases) {
@@ -227,7 +279,14 @@ describe('a decision', () => {
     expect(updateEvents(await history(handle))).toEqual([]);
 
     const output = { ...fields(outputKeys - 1, 'v'.repeat(100)), workspaceUrl: 'https://workspace.example.com/by-hand' };
-    expect(await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'skip', ...decidedBy('ops.lim'), output })).toMatchObject({ applied: true });
+    expect(
+      await resolveEscalation(stack.client, started.workflowId, {
+        step: 'createWorkspace',
+        action: 'skip',
+        ...decidedBy('ops.lim'),
+        output,
+      }),
+    ).toMatchObject({ applied: true });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', skippedSteps: ['createWorkspace'] });
   });
 });
@@ -235,12 +294,22 @@ describe('a decision', () => {
 describe('the status of a run with many decisions', () => {
   it('keeps every open question and the newest 50 closed ones, with unique ids, and stays under a size bound', async () => {
     const workflowId = `kit-limits-saga-${Date.now()}`;
-    const handle = await stack.client.workflow.start<typeof kitSaga>('kitSaga', { taskQueue: fixtureQueue(), workflowId, args: [{ options: fixtureOptions(['s1', 's2', 's3', 'breaks']) }] });
+    const handle = await stack.client.workflow.start<typeof kitSaga>('kitSaga', {
+      taskQueue: fixtureQueue(),
+      workflowId,
+      args: [{ options: fixtureOptions(['s1', 's2', 's3', 'breaks']) }],
+    });
     const by = 'b'.repeat(DECISION_LIMITS.byChars);
     const reason = 'r'.repeat(DECISION_LIMITS.reasonChars);
-    const asked = (n: number) => statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.id === `s2/question#${n}` && q.open), `undo question #${n}`);
+    const asked = (n: number) =>
+      statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.id === `s2/question#${n}` && q.open), `undo question #${n}`);
     try {
-      await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.kind === 'escalation' && q.step === 'breaks' && q.open), 'breaks to escalate');
+      await statusWhen(
+        stack,
+        workflowId,
+        (s) => s.questions.some((q) => q.kind === 'escalation' && q.step === 'breaks' && q.open),
+        'breaks to escalate',
+      );
       await resolveEscalation(stack.client, workflowId, { step: 'breaks', action: 'abort', ...decidedBy(by), reason });
       // Each retry runs the undo that always fails, and the run asks again: one more question per decision.
       const RETRIES = 60;
@@ -257,7 +326,12 @@ describe('the status of a run with many decisions', () => {
       expect(new Set(last.questions.map((q) => q.id)).size).toBe(last.questions.length);
 
       // The decision path still works, and the status stays bounded: ~1 KB a question, ~1 KB a log line.
-      const receipt = await answerQuestion(stack.client, workflowId, { question: `s2/question#${RETRIES + 1}`, decision: 'accept', ...decidedBy(by), reason });
+      const receipt = await answerQuestion(stack.client, workflowId, {
+        question: `s2/question#${RETRIES + 1}`,
+        decision: 'accept',
+        ...decidedBy(by),
+        reason,
+      });
       expect(receipt).toEqual({ applied: true, message: `accept s2/question#${RETRIES + 1} by ${by}` });
       const error = await handle.result().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);

@@ -8,7 +8,13 @@
  * record when they ran (./fixtures/activities.ts) and the real notice activities (SMTP and webhook receivers).
  */
 import { randomUUID } from 'node:crypto';
-import { WorkflowFailedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Workflow, type WorkflowStartOptions } from '@temporalio/client';
+import {
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Workflow,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { answerQuestion, getRunStatus, reschedule, resolveEscalation, sendEvent, type RunStatus } from '../../src/client';
@@ -19,13 +25,48 @@ import { NEEDS_ATTENTION, RUN_STATE } from '../../workflows/kit/search-attribute
 import type { ProcessOptions, RescheduleRequest, StepPolicy, StepStatus } from '../../workflows/kit/types';
 import { eventually, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { fixtureActivities, openGate, recordedCalls, setBroken, type Call } from './fixtures/activities';
-import type { FanOutFixtureInput, kitBranches, kitBug, kitDag, kitEvents, kitFanOut, kitManual, kitSaga, kitScheduled, kitSkip } from './fixtures/workflows';
+import type {
+  FanOutFixtureInput,
+  kitBranches,
+  kitBug,
+  kitDag,
+  kitEvents,
+  kitFanOut,
+  kitManual,
+  kitSaga,
+  kitScheduled,
+  kitSkip,
+} from './fixtures/workflows';
 import { decidedBy } from '../helpers/operators';
 
 const HOUR_MS = 3_600_000;
 /** What a deployment would configure; the tests shorten it like `fastOptions` does. */
-const CONFIGURED_POLICY: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5 };
-const FIXTURE_STEPS = ['a', 'b', 'c', 'd', 'process', 'work', 'prepare', 's1', 's2', 's3', 'breaks', 'useBadge', 'first', 'second', 'createThing', 'useThing', 'afterWait'];
+const CONFIGURED_POLICY: StepPolicy = {
+  startToCloseTimeoutMs: 60_000,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30_000,
+  maximumAttempts: 5,
+};
+const FIXTURE_STEPS = [
+  'a',
+  'b',
+  'c',
+  'd',
+  'process',
+  'work',
+  'prepare',
+  's1',
+  's2',
+  's3',
+  'breaks',
+  'useBadge',
+  'first',
+  'second',
+  'createThing',
+  'useThing',
+  'afterWait',
+];
 
 let stack: TestStack;
 let systems: Awaited<ReturnType<typeof connectSystems>>;
@@ -59,7 +100,13 @@ afterAll(async () => {
 /** Run options from configuration, with retries and ladders short enough for tests. */
 function kitOptions(): ProcessOptions {
   const base = processOptionsFrom(stack.config, Object.fromEntries(FIXTURE_STEPS.map((s) => [s, CONFIGURED_POLICY])));
-  const fast = (p: StepPolicy): StepPolicy => ({ ...p, startToCloseTimeoutMs: 10_000, initialIntervalMs: 50, maximumIntervalMs: 100, maximumAttempts: 2 });
+  const fast = (p: StepPolicy): StepPolicy => ({
+    ...p,
+    startToCloseTimeoutMs: 10_000,
+    initialIntervalMs: 50,
+    maximumIntervalMs: 100,
+    maximumAttempts: 2,
+  });
   const slowLadder = { reminderAfterMs: HOUR_MS, nextContactAfterMs: 2 * HOUR_MS, automaticActionAfterMs: 3 * HOUR_MS };
   return {
     ...base,
@@ -87,7 +134,9 @@ const escalated = (step: string) => (s: RunStatus) => s.questions.some((q) => q.
 
 describe('a DAG', () => {
   it('runs a first, then b and c in parallel, then d once both are done', async () => {
-    const { workflowId, handle } = await start<typeof kitDag>('kitDag', [{ options: kitOptions(), ms: { a: 100, b: 800, c: 800, d: 100 } }]);
+    const { workflowId, handle } = await start<typeof kitDag>('kitDag', [
+      { options: kitOptions(), ms: { a: 100, b: 800, c: 800, d: 100 } },
+    ]);
     const finished = await handle.result();
     expect(finished[0]).toBe('a');
     expect([...finished.slice(1, 3)].sort()).toEqual(['b', 'c']);
@@ -119,7 +168,11 @@ describe('a branch', () => {
     const { workflowId, handle } = await start<typeof kitBranches>('kitBranches', [{ options: kitOptions(), route: 'b' }]);
     const ran = await handle.result();
     expect([...ran].sort()).toEqual(['a', 'b', 'd']);
-    expect(workCalls(workflowId).map((c) => c.name).sort()).toEqual(['a', 'b', 'd']);
+    expect(
+      workCalls(workflowId)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['a', 'b', 'd']);
 
     const status = await getRunStatus(stack.client, workflowId);
     expect(status.state).toBe('completed');
@@ -148,7 +201,8 @@ describe('a branch', () => {
 describe('a fan-out with one item failing', () => {
   const KEYS = ['k1', 'k2', 'k3', 'k4', 'k5', 'k6'];
   const itemId = (workflowId: string, key: string) => `${workflowId}/process/${key}`;
-  const itemCalls = (workflowId: string) => recordedCalls((c) => c.activity === 'itemWork' && c.workflowId.startsWith(`${workflowId}/process/`));
+  const itemCalls = (workflowId: string) =>
+    recordedCalls((c) => c.activity === 'itemWork' && c.workflowId.startsWith(`${workflowId}/process/`));
   const fanOutInput = (onItemFailure: FanOutFixtureInput['onItemFailure'], ms: Record<string, number>): FanOutFixtureInput => ({
     options: kitOptions(),
     items: KEYS.map((key) => ({ key, ms: ms[key] ?? 400 })),
@@ -173,7 +227,11 @@ describe('a fan-out with one item failing', () => {
   it("'continue' completes the process with the other results joined in item order and the failure reported, two at a time", async () => {
     const workflowId = newWorkflowId('fan-out-continue');
     setBroken(itemId(workflowId, 'k3'), true);
-    const { handle } = await start<typeof kitFanOut>('kitFanOut', [fanOutInput('continue', { k1: 300, k2: 300, k3: 300, k4: 300, k5: 300, k6: 300 })], workflowId);
+    const { handle } = await start<typeof kitFanOut>(
+      'kitFanOut',
+      [fanOutInput('continue', { k1: 300, k2: 300, k3: 300, k4: 300, k5: 300, k6: 300 })],
+      workflowId,
+    );
     const outcome = await handle.result();
     expect(outcome.results).toEqual(['k1', 'k2', 'k4', 'k5', 'k6'].map((key) => ({ key, result: `${key}:done` })));
     expect(outcome.failures).toEqual([{ key: 'k3', error: 'item k3 is broken' }]);
@@ -206,7 +264,11 @@ describe('a fan-out with one item failing', () => {
     expect(stepOf(status, 'process')).toMatchObject({ state: 'escalated', fanOut: { total: 6, completed: 2 } });
 
     // k4 was running and was cancelled; k5 and k6 were never started at all.
-    expect(itemCalls(workflowId).map((c) => c.name).sort()).toEqual(['k1', 'k2', 'k3', 'k4']);
+    expect(
+      itemCalls(workflowId)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['k1', 'k2', 'k3', 'k4']);
     expect((await stack.client.workflow.getHandle(itemId(workflowId, 'k4')).describe()).status.name).toBe('CANCELLED');
     for (const key of ['k5', 'k6']) {
       await expect(stack.client.workflow.getHandle(itemId(workflowId, key)).describe()).rejects.toBeInstanceOf(WorkflowNotFoundError);
@@ -214,13 +276,30 @@ describe('a fan-out with one item failing', () => {
 
     setBroken(itemId(workflowId, 'k3'), false);
     const retriedAt = Date.now();
-    await resolveEscalation(stack.client, workflowId, { step: 'process', action: 'retry', ...decidedBy('ops.dana'), reason: 'k3 repaired' });
+    await resolveEscalation(stack.client, workflowId, {
+      step: 'process',
+      action: 'retry',
+      ...decidedBy('ops.dana'),
+      reason: 'k3 repaired',
+    });
     const outcome = await handle.result();
     expect(outcome.results).toEqual(KEYS.map((key) => ({ key, result: `${key}:done` })));
     expect(outcome.failures).toEqual([]);
     const calls = itemCalls(workflowId);
-    expect(calls.filter((c) => c.startedAt >= retriedAt).map((c) => c.name).sort()).toEqual(['k3', 'k4', 'k5', 'k6']);
-    expect(Object.fromEntries(KEYS.map((key) => [key, calls.filter((c) => c.name === key).length]))).toEqual({ k1: 1, k2: 1, k3: 2, k4: 2, k5: 1, k6: 1 });
+    expect(
+      calls
+        .filter((c) => c.startedAt >= retriedAt)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['k3', 'k4', 'k5', 'k6']);
+    expect(Object.fromEntries(KEYS.map((key) => [key, calls.filter((c) => c.name === key).length]))).toEqual({
+      k1: 1,
+      k2: 1,
+      k3: 2,
+      k4: 2,
+      k5: 1,
+      k6: 1,
+    });
     expect(mostAtOnce(calls.filter((c) => c.startedAt >= retriedAt))).toBe(2);
 
     const final = await getRunStatus(stack.client, workflowId);
@@ -233,7 +312,11 @@ describe('a fan-out with one item failing', () => {
     setBroken(itemId(workflowId, 'k2'), true);
     setBroken(itemId(workflowId, 'k4'), true);
     // k2 fails at ~100 ms (k3 starts); k1 ends at ~400 ms (k4 starts); k4 fails at ~500 ms while k3 runs to ~1000 ms.
-    const { handle } = await start<typeof kitFanOut>('kitFanOut', [fanOutInput({ stopAfterFailures: 1 }, { k2: 100, k3: 900, k4: 100 })], workflowId);
+    const { handle } = await start<typeof kitFanOut>(
+      'kitFanOut',
+      [fanOutInput({ stopAfterFailures: 1 }, { k2: 100, k3: 900, k4: 100 })],
+      workflowId,
+    );
     const status = await statusWhen(stack, workflowId, escalated('process'), 'the fan-out step to escalate');
     const prompt = status.questions.find((q) => q.kind === 'escalation')!.prompt;
     expect(prompt).toContain('k2: item k2 is broken');
@@ -268,11 +351,15 @@ describe('a fan-out at scale', () => {
 
     // One run of the fan-out workflow per batch: 500 + 500 + 200 items.
     const fanOutId = `${workflowId}/process#1`;
-    const runs = await eventually(async () => {
-      const found = [];
-      for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${fanOutId}'` })) found.push(run);
-      return found.length === 3 && found.every((r) => r.status.name !== 'RUNNING') ? found : undefined;
-    }, 15_000, 'the fan-out runs to be listed');
+    const runs = await eventually(
+      async () => {
+        const found = [];
+        for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${fanOutId}'` })) found.push(run);
+        return found.length === 3 && found.every((r) => r.status.name !== 'RUNNING') ? found : undefined;
+      },
+      15_000,
+      'the fan-out runs to be listed',
+    );
     expect(runs.map((r) => r.status.name).sort()).toEqual(['COMPLETED', 'CONTINUED_AS_NEW', 'CONTINUED_AS_NEW']);
     // Each child costs its parent 3 events at least: together the runs hold them all, but each run only its batch.
     expect(runs.reduce((sum, r) => sum + r.historyLength, 0)).toBeGreaterThanOrEqual(COUNT * 3);
@@ -295,7 +382,12 @@ describe('waiting for an event', () => {
     await statusWhen(stack, workflowId, (s) => stepOf(s, 'awaitApproval').state === 'waiting', 'the wait to begin');
     await sendEvent(stack.client, workflowId, approval('evt-y', 'Y'));
     await sendEvent(stack.client, workflowId, approval('evt-other-type', 'X', 'paymentReceived'));
-    const ignored = await statusWhen(stack, workflowId, (s) => logOf(s).includes('event paymentReceived received (evt-other-type)'), 'both events to arrive');
+    const ignored = await statusWhen(
+      stack,
+      workflowId,
+      (s) => logOf(s).includes('event paymentReceived received (evt-other-type)'),
+      'both events to arrive',
+    );
     expect(logOf(ignored)).toContain('event approvalGranted received (evt-y)');
     expect(stepOf(ignored, 'awaitApproval').state).toBe('waiting');
     expect(ignored.state).toBe('running');
@@ -310,14 +402,21 @@ describe('waiting for an event', () => {
     const { workflowId, handle } = await start<typeof kitEvents>('kitEvents', [{ options: kitOptions(), gate: 'prepare' }]);
     await statusWhen(stack, workflowId, (s) => stepOf(s, 'prepare').state === 'running', 'prepare to run');
     await sendEvent(stack.client, workflowId, approval('evt-early', 'X'));
-    const early = await statusWhen(stack, workflowId, (s) => logOf(s).includes('event approvalGranted received (evt-early)'), 'the early event');
+    const early = await statusWhen(
+      stack,
+      workflowId,
+      (s) => logOf(s).includes('event approvalGranted received (evt-early)'),
+      'the early event',
+    );
     expect(stepOf(early, 'awaitApproval').state).toBe('pending');
     openGate(workflowId, 'prepare');
 
     expect(await handle.result()).toEqual({ timedOut: false, eventId: 'evt-early' });
     const status = await getRunStatus(stack.client, workflowId);
     const log = logOf(status);
-    expect(log.indexOf('event approvalGranted received (evt-early)')).toBeLessThan(log.indexOf('awaitApproval waits for a approvalGranted event (up to 5 s)'));
+    expect(log.indexOf('event approvalGranted received (evt-early)')).toBeLessThan(
+      log.indexOf('awaitApproval waits for a approvalGranted event (up to 5 s)'),
+    );
     const step = stepOf(status, 'awaitApproval');
     expect(step).toMatchObject({ state: 'completed', outcome: { event: 'evt-early' } });
     expect(Date.parse(step.endedAt!) - Date.parse(step.startedAt!)).toBeLessThan(1_000);
@@ -331,7 +430,9 @@ describe('waiting for an event', () => {
     expect(step).toMatchObject({ state: 'failed', lastError: 'no approvalGranted event within 5 s' });
     expect(Date.parse(step.endedAt!) - Date.parse(step.startedAt!)).toBeGreaterThanOrEqual(5_000);
     const events = (await handle.fetchHistory()).events ?? [];
-    const timers = events.filter((e) => e.timerStartedEventAttributes).map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds));
+    const timers = events
+      .filter((e) => e.timerStartedEventAttributes)
+      .map((e) => Number(e.timerStartedEventAttributes!.startToFireTimeout!.seconds));
     expect(timers).toEqual([5]);
     expect(events.filter((e) => e.timerFiredEventAttributes)).toHaveLength(1);
   });
@@ -341,11 +442,21 @@ describe('a saga whose middle undo fails', () => {
   it('undoes newest first past the failed undo, asks a person, and ends compensation_failed when they accept', async () => {
     const { workflowId, handle } = await start<typeof kitSaga>('kitSaga', [{ options: kitOptions() }]);
     await statusWhen(stack, workflowId, escalated('breaks'), 'the breaking step to escalate');
-    await resolveEscalation(stack.client, workflowId, { step: 'breaks', action: 'abort', ...decidedBy('ops.erin'), reason: 'order withdrawn' });
+    await resolveEscalation(stack.client, workflowId, {
+      step: 'breaks',
+      action: 'abort',
+      ...decidedBy('ops.erin'),
+      reason: 'order withdrawn',
+    });
 
     const asked = await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.kind === 'question' && q.open), 'the undo question');
     expect(asked.state).toBe('compensating');
-    expect(asked.questions.find((q) => q.open)).toMatchObject({ id: 's2/question#1', kind: 'question', step: 's2', choices: ['retry', 'accept'] });
+    expect(asked.questions.find((q) => q.open)).toMatchObject({
+      id: 's2/question#1',
+      kind: 'question',
+      step: 's2',
+      choices: ['retry', 'accept'],
+    });
     expect(asked.questions.find((q) => q.open)!.prompt).toContain('undo failed for s2');
     const undos = () => recordedCalls((c) => c.workflowId === workflowId && c.activity !== 'work');
     expect(undos().map((c) => c.name)).toEqual(['u3', 'u2', 'u1']);
@@ -358,11 +469,17 @@ describe('a saga whose middle undo fails', () => {
     await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.id === 's2/question#2' && q.open), 'the second undo question');
     expect(undos().map((c) => c.name)).toEqual(['u3', 'u2', 'u1', 'u2']);
 
-    const receipt = await answerQuestion(stack.client, workflowId, { decision: 'accept', ...decidedBy('ops.erin'), reason: 'will clean up by hand' });
+    const receipt = await answerQuestion(stack.client, workflowId, {
+      decision: 'accept',
+      ...decidedBy('ops.erin'),
+      reason: 'will clean up by hand',
+    });
     expect(receipt).toEqual({ applied: true, message: 'accept s2/question#2 by ops.erin' });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
-    expect((error as WorkflowFailedError).cause?.message).toBe('kit-saga saga aborted by ops.erin: order withdrawn (some undos failed: see the run)');
+    expect((error as WorkflowFailedError).cause?.message).toBe(
+      'kit-saga saga aborted by ops.erin: order withdrawn (some undos failed: see the run)',
+    );
 
     const status = await getRunStatus(stack.client, workflowId);
     expect(status.state).toBe('compensation_failed');
@@ -373,7 +490,11 @@ describe('a saga whose middle undo fails', () => {
       ['breaks', 'cancelled'],
     ]);
     const log = logOf(status);
-    const order = ['compensated s3: u3 done', 'could not undo s2: u2 cannot be undone: the record is locked; the remaining undos go on', 'compensated s1: u1 done'];
+    const order = [
+      'compensated s3: u3 done',
+      'could not undo s2: u2 cannot be undone: the record is locked; the remaining undos go on',
+      'compensated s1: u1 done',
+    ];
     expect(order.map((line) => log.indexOf(line)).every((i, n, all) => i >= 0 && (n === 0 || i > all[n - 1]!))).toBe(true);
     expect(status.questions.filter((q) => q.kind === 'question').map((q) => q.decision?.action)).toEqual(['retry', 'accept']);
     expect(undos()).toHaveLength(4);
@@ -385,18 +506,30 @@ describe('a manual step', () => {
     const { workflowId, handle } = await start<typeof kitManual>('kitManual', [{ options: kitOptions() }]);
     const waiting = await statusWhen(stack, workflowId, (s) => s.questions.some((q) => q.kind === 'task' && q.open), 'the task');
     expect(waiting.state).toBe('awaiting_input');
-    expect(waiting.questions[0]).toMatchObject({ id: 'issueBadge/task#1', step: 'issueBadge', choices: ['done'], requiredOutput: ['badgeId'], prompt: 'Print a badge and report its number' });
+    expect(waiting.questions[0]).toMatchObject({
+      id: 'issueBadge/task#1',
+      step: 'issueBadge',
+      choices: ['done'],
+      requiredOutput: ['badgeId'],
+      prompt: 'Print a badge and report its number',
+    });
     expect(stepOf(waiting, 'issueBadge').state).toBe('waiting');
 
     for (const output of [undefined, { badgeId: '  ' }]) {
       const refused = answerQuestion(stack.client, workflowId, { decision: 'done', ...decidedBy('it.frank'), output });
       await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-      await expect(refused).rejects.toMatchObject({ cause: { message: `task issueBadge needs its output: later steps need badgeId (give it with --output '{"badgeId":"..."}')` } });
+      await expect(refused).rejects.toMatchObject({
+        cause: { message: `task issueBadge needs its output: later steps need badgeId (give it with --output '{"badgeId":"..."}')` },
+      });
     }
     expect(stepOf(await getRunStatus(stack.client, workflowId), 'issueBadge').state).toBe('waiting');
     expect(workCalls(workflowId)).toEqual([]);
 
-    const receipt = await answerQuestion(stack.client, workflowId, { decision: 'done', ...decidedBy('it.frank'), output: { badgeId: 'B-42' } });
+    const receipt = await answerQuestion(stack.client, workflowId, {
+      decision: 'done',
+      ...decidedBy('it.frank'),
+      output: { badgeId: 'B-42' },
+    });
     expect(receipt).toEqual({ applied: true, message: 'done issueBadge/task#1 by it.frank' });
     expect(await handle.result()).toEqual({ name: 'useBadge', badgeId: 'B-42' });
     expect(workCalls(workflowId).map((c) => [c.name, c.input])).toEqual([['useBadge', { badgeId: 'B-42' }]]);
@@ -409,10 +542,14 @@ describe('a bug in workflow code', () => {
   it('fails the workflow task, not the run and not a person', async () => {
     const { workflowId, handle } = await start<typeof kitBug>('kitBug', [{ options: kitOptions() }]);
     try {
-      const failed = await eventually(async () => {
-        const events = (await handle.fetchHistory()).events ?? [];
-        return events.find((e) => e.workflowTaskFailedEventAttributes);
-      }, 20_000, 'a failed workflow task');
+      const failed = await eventually(
+        async () => {
+          const events = (await handle.fetchHistory()).events ?? [];
+          return events.find((e) => e.workflowTaskFailedEventAttributes);
+        },
+        20_000,
+        'a failed workflow task',
+      );
       // The message and stack are in the failure's encoded attributes, encrypted (src/codec/failure-converter.ts).
       const failure = failed.workflowTaskFailedEventAttributes!.failure!;
       expect(failure.message).toBe('Encoded failure');
@@ -442,17 +579,33 @@ describe('skipping a step that declares outputs', () => {
   it('is refused without the outputs, and with them later steps receive them', async () => {
     const { workflowId, handle } = await start<typeof kitSkip>('kitSkip', [{ options: kitOptions() }]);
     const status = await statusWhen(stack, workflowId, escalated('createThing'), 'createThing to escalate');
-    expect(status.questions[0]).toMatchObject({ kind: 'escalation', requiredOutput: ['id'], prompt: 'createThing cannot be done: the record is invalid' });
+    expect(status.questions[0]).toMatchObject({
+      kind: 'escalation',
+      requiredOutput: ['id'],
+      prompt: 'createThing cannot be done: the record is invalid',
+    });
     expect(stepOf(status, 'createThing').attempts).toBe(1);
 
     const refused = resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', ...decidedBy('ops.gus') });
     await expect(refused).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-    await expect(refused).rejects.toMatchObject({ cause: { message: `skipping step createThing needs its output: later steps need id (give it with --output '{"id":"..."}')` } });
-    const wrongKey = resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', ...decidedBy('ops.gus'), output: { ident: 'manual-7' } });
+    await expect(refused).rejects.toMatchObject({
+      cause: { message: `skipping step createThing needs its output: later steps need id (give it with --output '{"id":"..."}')` },
+    });
+    const wrongKey = resolveEscalation(stack.client, workflowId, {
+      step: 'createThing',
+      action: 'skip',
+      ...decidedBy('ops.gus'),
+      output: { ident: 'manual-7' },
+    });
     await expect(wrongKey).rejects.toMatchObject({ cause: { message: expect.stringContaining('later steps need id') as unknown } });
     expect(stepOf(await getRunStatus(stack.client, workflowId), 'createThing').state).toBe('escalated');
 
-    await resolveEscalation(stack.client, workflowId, { step: 'createThing', action: 'skip', ...decidedBy('ops.gus'), output: { id: 'manual-7' } });
+    await resolveEscalation(stack.client, workflowId, {
+      step: 'createThing',
+      action: 'skip',
+      ...decidedBy('ops.gus'),
+      output: { id: 'manual-7' },
+    });
     expect(await handle.result()).toEqual({ used: { name: 'useThing', id: 'manual-7' }, skipped: ['createThing'] });
     expect(workCalls(workflowId).map((c) => [c.name, c.input])).toEqual([
       ['createThing', undefined],
@@ -474,7 +627,12 @@ describe('a scheduled wait', () => {
   /** The update events in a run's history: an update refused by its validator leaves none. */
   async function updateEvents(workflowId: string) {
     const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-    return events.filter((e) => e.workflowExecutionUpdateAdmittedEventAttributes || e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
+    return events.filter(
+      (e) =>
+        e.workflowExecutionUpdateAdmittedEventAttributes ||
+        e.workflowExecutionUpdateAcceptedEventAttributes ||
+        e.workflowExecutionUpdateCompletedEventAttributes,
+    );
   }
 
   it("waits on a durable timer until the due time, then fires 'due' and goes on", async () => {
@@ -494,13 +652,19 @@ describe('a scheduled wait', () => {
 
     const status = await getRunStatus(stack.client, workflowId);
     expect(status.state).toBe('completed');
-    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'completed', path: 'primary', outcome: { dueAt: at, firedAt: outcome.firedAt, trigger: 'due', rescheduled: '0' } });
+    expect(stepOf(status, 'dueTime')).toMatchObject({
+      state: 'completed',
+      path: 'primary',
+      outcome: { dueAt: at, firedAt: outcome.firedAt, trigger: 'due', rescheduled: '0' },
+    });
     // One durable timer, for what was left of the 4 s when the wait began.
     const events = (await handle.fetchHistory()).events ?? [];
-    const timers = events.filter((e) => e.timerStartedEventAttributes).map((e) => {
-      const { seconds, nanos } = e.timerStartedEventAttributes!.startToFireTimeout!;
-      return Number(seconds) * 1_000 + (nanos ?? 0) / 1e6;
-    });
+    const timers = events
+      .filter((e) => e.timerStartedEventAttributes)
+      .map((e) => {
+        const { seconds, nanos } = e.timerStartedEventAttributes!.startToFireTimeout!;
+        return Number(seconds) * 1_000 + (nanos ?? 0) / 1e6;
+      });
     expect(timers).toHaveLength(1);
     expect(timers[0]).toBeGreaterThan(1_000);
     expect(timers[0]).toBeLessThanOrEqual(4_000);
@@ -514,7 +678,11 @@ describe('a scheduled wait', () => {
     const later = new Date(Date.parse(at) + 4_000).toISOString();
 
     // Given with an offset; the run keeps (and shows) the instant in UTC.
-    const receipt = await reschedule(stack.client, workflowId, { at: atPlusTwo(later), ...decidedBy('ops.hana'), reason: 'the partner asked for later' });
+    const receipt = await reschedule(stack.client, workflowId, {
+      at: atPlusTwo(later),
+      ...decidedBy('ops.hana'),
+      reason: 'the partner asked for later',
+    });
     expect(receipt).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.hana` });
     const moved = await getRunStatus(stack.client, workflowId);
     expect(stepOf(moved, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });
@@ -525,7 +693,11 @@ describe('a scheduled wait', () => {
     expect(Date.parse(outcome.firedAt)).toBeGreaterThanOrEqual(Date.parse(later));
     expect(afterWait(workflowId)!.startedAt).toBeGreaterThanOrEqual(Date.parse(later));
     const status = await getRunStatus(stack.client, workflowId);
-    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'completed', path: 'person', outcome: { dueAt: later, trigger: 'due', rescheduled: '1' } });
+    expect(stepOf(status, 'dueTime')).toMatchObject({
+      state: 'completed',
+      path: 'person',
+      outcome: { dueAt: later, trigger: 'due', rescheduled: '1' },
+    });
   });
 
   it("fires at once with trigger 'now' when a person says now", async () => {
@@ -542,7 +714,11 @@ describe('a scheduled wait', () => {
     expect(afterWait(workflowId)).toMatchObject({ input: { trigger: 'now' } });
 
     const status = await getRunStatus(stack.client, workflowId);
-    expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'completed', path: 'person', outcome: { dueAt: at, firedAt: outcome.firedAt, trigger: 'now', rescheduled: '1' } });
+    expect(stepOf(status, 'dueTime')).toMatchObject({
+      state: 'completed',
+      path: 'person',
+      outcome: { dueAt: at, firedAt: outcome.firedAt, trigger: 'now', rescheduled: '1' },
+    });
     expect(moves(status)).toEqual(['dueTime goes now, by ops.ivan (go-live moved up)']);
   });
 
@@ -560,7 +736,10 @@ describe('a scheduled wait', () => {
       openGate(workflowId, 'prepare');
       await statusWhen(stack, workflowId, waiting, 'the wait to begin');
 
-      await refusedWith({ at: '2026-12-01T09:00:00', ...decidedBy('ops.jo') }, 'give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
+      await refusedWith(
+        { at: '2026-12-01T09:00:00', ...decidedBy('ops.jo') },
+        'give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z',
+      );
       await refusedWith({ at: inMs(60_000), now: true, ...decidedBy('ops.jo') }, 'give a new time (at) or now, not both');
       await refusedWith({ now: true } as RescheduleRequest, 'a reschedule must say who asked for it (by)');
       await refusedWith({ at: inMs(60_000), ...decidedBy('  ') }, 'a reschedule must say who asked for it (by)');
@@ -591,7 +770,9 @@ describe('a scheduled wait', () => {
     // The same decision id is the update id: the server answers a resend with the first outcome.
     expect(await reschedule(stack.client, workflowId, decision)).toEqual(first);
     // Under another update id it reaches the run, which acknowledges it and applies nothing.
-    const again = await stack.client.workflow.getHandle(workflowId).executeUpdate(rescheduleUpdate, { args: [decision], updateId: 'another-update-id' });
+    const again = await stack.client.workflow
+      .getHandle(workflowId)
+      .executeUpdate(rescheduleUpdate, { args: [decision], updateId: 'another-update-id' });
     expect(again).toEqual({ applied: false, message: `already applied: dueTime rescheduled to ${later} by ops.kim` });
 
     const status = await getRunStatus(stack.client, workflowId);

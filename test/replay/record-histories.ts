@@ -42,7 +42,8 @@ const hire = (employeeId: string, overrides: Partial<NewHire> = {}): NewHire => 
 
 /** Short retries so recording takes seconds. */
 function quick<O extends ProcessOptions>(options: O): O {
-  for (const policy of Object.values(options.policies)) Object.assign(policy, { initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 });
+  for (const policy of Object.values(options.policies))
+    Object.assign(policy, { initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 });
   Object.assign(options.supportPolicy, { initialIntervalMs: 100, maximumIntervalMs: 200 });
   return options;
 }
@@ -66,19 +67,35 @@ interface Recorded {
 }
 
 const SCENARIOS: Record<string, Scenario> = {
-  'completed': (_c, start) => start(hire('R1')),
+  completed: (_c, start) => start(hire('R1')),
   // The same path with its payloads encrypted (AES-256-GCM under the fixture key): replays only through the codec.
   'completed-encrypted': (_c, start) => start(hire('R7')),
   'escalated-then-retried': async (client, start) => {
     const run = await start(hire('R2'), { sendWelcomeEmail: { kind: 'permanent' } });
     await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open));
-    await resolveEscalation(client, run.workflowId, { step: 'sendWelcomeEmail', action: 'retry', ...decidedBy('recorder'), reason: 'fixed' });
+    await resolveEscalation(client, run.workflowId, {
+      step: 'sendWelcomeEmail',
+      action: 'retry',
+      ...decidedBy('recorder'),
+      reason: 'fixed',
+    });
     return run;
   },
   'aborted-with-compensation': async (client, start) => {
     const run = await start(hire('R3'), { createWorkspace: { kind: 'permanent' } });
-    await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open) && s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed');
-    await resolveEscalation(client, run.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('recorder'), reason: 'withdrawn' });
+    await waitFor(
+      client,
+      run.workflowId,
+      (s) =>
+        s.questions.some((e) => e.kind === 'escalation' && e.open) &&
+        s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed',
+    );
+    await resolveEscalation(client, run.workflowId, {
+      step: 'createWorkspace',
+      action: 'abort',
+      ...decidedBy('recorder'),
+      reason: 'withdrawn',
+    });
     return run;
   },
   'workspace-fallback-ticket': (_c, start) => start(hire('R4'), { createWorkspace: { kind: 'transient', failures: 99 } }),
@@ -91,14 +108,30 @@ const SCENARIOS: Record<string, Scenario> = {
   'onboarding-equipment-task': async (client, start) => {
     const run = await start(hire('R6', { equipment: ['Laptop'] }));
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.kind === 'task' && q.open));
-    await answerQuestion(client, run.workflowId, { question: 'requestEquipment/task#1', decision: 'done', ...decidedBy('recorder'), output: { assetTags: 'LT-1' } });
+    await answerQuestion(client, run.workflowId, {
+      question: 'requestEquipment/task#1',
+      decision: 'done',
+      ...decidedBy('recorder'),
+      output: { assetTags: 'LT-1' },
+    });
     return run;
   },
   'financial-close-adjusted-approved': async (client, _start, config) => {
-    const close = await startProcess(client, config, 'financial-close', { period: '2026-10', entities: ['acme-us', 'acme-uk', 'acme-de'], controllerEmail: 'controller@example.com' }, { tuneOptions: quick });
+    const close = await startProcess(
+      client,
+      config,
+      'financial-close',
+      { period: '2026-10', entities: ['acme-us', 'acme-uk', 'acme-de'], controllerEmail: 'controller@example.com' },
+      { tuneOptions: quick },
+    );
     const child = `${close.workflowId}/reconcileEntities/acme-uk`;
     await waitFor(client, child, (s) => s.questions.some((q) => q.kind === 'escalation' && q.open));
-    await resolveEscalation(client, child, { step: 'reconcile', action: 'skip', ...decidedBy('recorder'), output: { adjustment: '-1250.00' } });
+    await resolveEscalation(client, child, {
+      step: 'reconcile',
+      action: 'skip',
+      ...decidedBy('recorder'),
+      output: { adjustment: '-1250.00' },
+    });
     await waitFor(client, close.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open));
     await answerQuestion(client, close.workflowId, { decision: 'approve', ...decidedBy('recorder') });
     await close.handle.result();
@@ -109,22 +142,50 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'content-published': async (client, _start, config) => {
     // No links: the recording needs no site server. The editor asks for changes once; the revision is published on a timer.
-    const draft = { contentId: 'replay-story', revision: 1, title: 'A story', body: 'A first draft.\n', author: { name: 'A. Writer', email: 'writer@example.com' }, channels: ['site', 'newsletter', 'social'], publishAt: new Date(Date.now() + 20_000).toISOString() };
+    const draft = {
+      contentId: 'replay-story',
+      revision: 1,
+      title: 'A story',
+      body: 'A first draft.\n',
+      author: { name: 'A. Writer', email: 'writer@example.com' },
+      channels: ['site', 'newsletter', 'social'],
+      publishAt: new Date(Date.now() + 20_000).toISOString(),
+    };
     const run = await startProcess(client, config, 'content-publishing', draft, { tuneOptions: quick });
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#1' && q.open));
-    await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'request-changes', ...decidedBy('recorder'), reason: 'a conclusion' });
+    await answerQuestion(client, run.workflowId, {
+      question: 'editorialReview',
+      decision: 'request-changes',
+      ...decidedBy('recorder'),
+      reason: 'a conclusion',
+    });
     await waitFor(client, run.workflowId, (s) => s.steps.find((x) => x.step === 'awaitRevision')?.state === 'waiting');
-    await sendEvent(client, run.workflowId, { type: 'draft.revised', id: 'r2', data: { ...draft, revision: 2, body: 'A first draft.\n\nIn conclusion, a story.\n' } });
+    await sendEvent(client, run.workflowId, {
+      type: 'draft.revised',
+      id: 'r2',
+      data: { ...draft, revision: 2, body: 'A first draft.\n\nIn conclusion, a story.\n' },
+    });
     await waitFor(client, run.workflowId, (s) => s.questions.some((q) => q.id === 'editorialReview/question#2' && q.open));
     await answerQuestion(client, run.workflowId, { question: 'editorialReview', decision: 'approve', ...decidedBy('recorder') });
     return run;
   },
   'data-pipeline-completed': async (client, _start, config) => {
     // 200 rows, 2 of them bad (1%, under the 5% that asks a person): 198 valid rows in 2 partitions of 100.
-    await writeOrderFile(path.join(pipelineSettings.of(config).inboxDir, 'orders-2026-11-20.csv'), { date: '2026-11-20', rows: 200, badRatio: 0.01 });
-    const run = await startProcess(client, config, 'data-pipeline', { dataset: 'orders', source: { inboxFile: 'orders-2026-11-20.csv' }, partitionRows: 100 }, { tuneOptions: quick });
+    await writeOrderFile(path.join(pipelineSettings.of(config).inboxDir, 'orders-2026-11-20.csv'), {
+      date: '2026-11-20',
+      rows: 200,
+      badRatio: 0.01,
+    });
+    const run = await startProcess(
+      client,
+      config,
+      'data-pipeline',
+      { dataset: 'orders', source: { inboxFile: 'orders-2026-11-20.csv' }, partitionRows: 100 },
+      { tuneOptions: quick },
+    );
     const result = (await run.handle.result()) as { rowsIn: number; rejected: number; loaded: number; partitions: number };
-    if (result.rowsIn !== 200 || result.rejected !== 2 || result.loaded !== 198 || result.partitions !== 2) throw new Error(`unexpected pipeline result ${JSON.stringify(result)}`);
+    if (result.rowsIn !== 200 || result.rejected !== 2 || result.loaded !== 198 || result.partitions !== 2)
+      throw new Error(`unexpected pipeline result ${JSON.stringify(result)}`);
     return [
       { name: 'data-pipeline-completed', workflowId: run.workflowId },
       { name: 'transform-partition-completed', workflowId: `${run.workflowId}/transform/part-0` },
@@ -133,7 +194,11 @@ const SCENARIOS: Record<string, Scenario> = {
   'scheduled-start-pipeline': async (client, _start, config) => {
     // A real schedule, kept paused so it never fires on its own; one backfilled night gives the run a fixed
     // scheduled time (2026-11-22 02:00 UTC), so {{yesterday}} is 2026-11-21 whenever this is recorded.
-    await writeOrderFile(path.join(pipelineSettings.of(config).inboxDir, 'orders-2026-11-21.csv'), { date: '2026-11-21', rows: 200, badRatio: 0.01 });
+    await writeOrderFile(path.join(pipelineSettings.of(config).inboxDir, 'orders-2026-11-21.csv'), {
+      date: '2026-11-21',
+      rows: 200,
+      badRatio: 0.01,
+    });
     const name = 'record-pipeline-nightly';
     await createSchedule(client, config, {
       name,
@@ -152,8 +217,12 @@ const SCENARIOS: Record<string, Scenario> = {
         const [action] = (await schedule.describe()).info.recentActions;
         if (action) {
           const { workflowId, firstExecutionRunId } = action.action.workflow;
-          const outcome = (await client.workflow.getHandle(workflowId, firstExecutionRunId).result()) as { workflowId: string; outcome: string };
-          if (outcome.workflowId !== 'pipeline-orders-2026-11-21' || outcome.outcome !== 'completed') throw new Error(`unexpected scheduled outcome ${JSON.stringify(outcome)}`);
+          const outcome = (await client.workflow.getHandle(workflowId, firstExecutionRunId).result()) as {
+            workflowId: string;
+            outcome: string;
+          };
+          if (outcome.workflowId !== 'pipeline-orders-2026-11-21' || outcome.outcome !== 'completed')
+            throw new Error(`unexpected scheduled outcome ${JSON.stringify(outcome)}`);
           return [{ name: 'scheduled-start-pipeline', workflowId }];
         }
         await new Promise((r) => setTimeout(r, 100));
@@ -168,7 +237,12 @@ const SCENARIOS: Record<string, Scenario> = {
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-record-'));
   const binary = await provisionTemporalBinary({ log: (l) => console.error(l) });
-  const server = await startTemporalDevServer({ binary, port: await findFreePort(), headless: true, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS });
+  const server = await startTemporalDevServer({
+    binary,
+    port: await findFreePort(),
+    headless: true,
+    searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
+  });
   const mail = await startMailReceiver();
   const webhooks = await startWebhookReceiver();
   // Recorded with payload encryption, under the committed fixture key (a test key, public by design), as every

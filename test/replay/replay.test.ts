@@ -13,7 +13,10 @@ import { EncryptionCodec } from '../../src/temporal/codec/encryption-codec';
 import { parseKeyRing } from '../../src/temporal/codec/key-ring';
 
 const HISTORIES = path.join(__dirname, 'histories');
-const files = fs.readdirSync(HISTORIES).filter((f) => f.endsWith('.json')).sort();
+const files = fs
+  .readdirSync(HISTORIES)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (file: string) => historyFromJSON(JSON.parse(fs.readFileSync(path.join(HISTORIES, file), 'utf8')));
 
 /** Histories the processes' own tests recorded (test/helpers/histories.ts), each named after its run's workflow id. */
@@ -22,7 +25,12 @@ const processHistories = fs
   .readdirSync(PROCESSES_DIR)
   .flatMap((process) => {
     const dir = path.join(PROCESSES_DIR, process, 'histories');
-    return fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => path.join(dir, f)) : [];
+    return fs.existsSync(dir)
+      ? fs
+          .readdirSync(dir)
+          .filter((f) => f.endsWith('.json'))
+          .map((f) => path.join(dir, f))
+      : [];
   })
   .sort();
 // Replayed through the payload codec under the recorder's fixture key: encrypted histories decode, plain ones
@@ -78,10 +86,14 @@ it('needs the key for an encrypted history: its payloads are ciphertext, and wit
   expect(input.map((p) => Buffer.from(p.metadata!.encoding!).toString())).toEqual(['binary/encrypted']);
   expect(Buffer.from(input[0]!.data!).toString('latin1')).not.toContain('Mary Jackson');
   const withoutKey = { ...bundle(), dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } };
-  await expect(Worker.runReplayHistory(withoutKey, load('completed-encrypted.json'), 'completed-encrypted.json')).rejects.toThrow(/Replay failed due workflow task failure/);
+  await expect(Worker.runReplayHistory(withoutKey, load('completed-encrypted.json'), 'completed-encrypted.json')).rejects.toThrow(
+    /Replay failed due workflow task failure/,
+  );
 });
 
 it('fails the replay when the workflow changes non-deterministically', async () => {
   const reordered = { workflowsPath: path.join(__dirname, 'fixtures', 'reordered-onboarding.ts') };
-  await expect(Worker.runReplayHistory(reordered, load('completed.json'), 'completed.json')).rejects.toBeInstanceOf(DeterminismViolationError);
+  await expect(Worker.runReplayHistory(reordered, load('completed.json'), 'completed.json')).rejects.toBeInstanceOf(
+    DeterminismViolationError,
+  );
 });

@@ -37,7 +37,9 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig, pro
     logFile: path.join(workDir, 'temporal.log'),
   });
   const workers = globalConfig.maxWorkers > 0 ? globalConfig.maxWorkers : 1;
-  const skipping = testServer ? Array.from({ length: workers }, () => startTimeSkippingServer({ ...testServer, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS })) : [];
+  const skipping = testServer
+    ? Array.from({ length: workers }, () => startTimeSkippingServer({ ...testServer, searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS }))
+    : [];
   const started = await Promise.allSettled([devServer, ...skipping]);
   for (const s of started) if (s.status === 'fulfilled') servers.push(s.value);
   const failed = started.find((s) => s.status === 'rejected');
@@ -49,7 +51,10 @@ export default async function globalSetup(globalConfig: Config.GlobalConfig, pro
   fs.writeFileSync(bundlePath, bundle.code);
   // Test workers are separate processes of the same jest run: they inherit these.
   process.env.OVERTURE_TEST_TEMPORAL_ADDRESS = dev.address;
-  process.env.OVERTURE_TEST_SKIPPING_ADDRESSES = servers.filter((s) => s !== dev).map((s) => s.address).join(',');
+  process.env.OVERTURE_TEST_SKIPPING_ADDRESSES = servers
+    .filter((s) => s !== dev)
+    .map((s) => s.address)
+    .join(',');
   process.env.OVERTURE_TEST_WORKFLOW_BUNDLE = bundlePath;
   process.env.OVERTURE_TEST_TEMPORAL_BINARY = binary;
   process.env.OVERTURE_TEST_DIR = workDir;

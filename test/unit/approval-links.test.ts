@@ -9,7 +9,16 @@ import path from 'node:path';
 import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { promisify } from 'node:util';
-import { createNoticeLinks, linkExpiry, loadLinkKey, newNonce, signLink, UsedLinks, verifyLink, type ApprovalLink } from '../../src/approval-links';
+import {
+  createNoticeLinks,
+  linkExpiry,
+  loadLinkKey,
+  newNonce,
+  signLink,
+  UsedLinks,
+  verifyLink,
+  type ApprovalLink,
+} from '../../src/approval-links';
 
 const run = promisify(execFile);
 let dir: string;
@@ -68,7 +77,9 @@ describe('signing and verifying', () => {
     const token = signLink(key, link());
     const [payload, signature] = token.split('.') as [string, string];
     expect(verifyLink(Buffer.alloc(32, 8), token, NOW)).toEqual({ ok: false, problem: 'invalid' });
-    const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), d: 'reject' })).toString('base64url');
+    const altered = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload, 'base64url').toString()), d: 'reject' })).toString(
+      'base64url',
+    );
     expect(verifyLink(key, `${altered}.${signature}`, NOW)).toEqual({ ok: false, problem: 'invalid' });
     const flipped = signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1);
     expect(verifyLink(key, `${payload}.${flipped}`, NOW)).toEqual({ ok: false, problem: 'invalid' });
@@ -106,7 +117,10 @@ describe('single use', () => {
       const l = link();
       expect(a.find(l.nonce)).toBeUndefined();
       expect(a.claim(l, NOW)).toEqual({ claimed: true });
-      expect(b.claim(l, NOW + 1_000)).toEqual({ claimed: false, use: { approver: 'manager@example.com', usedAt: new Date(NOW).toISOString(), decision: 'approve' } });
+      expect(b.claim(l, NOW + 1_000)).toEqual({
+        claimed: false,
+        use: { approver: 'manager@example.com', usedAt: new Date(NOW).toISOString(), decision: 'approve' },
+      });
       a.settle(l.nonce, 'approve by manager@example.com');
       expect(b.find(l.nonce)?.outcome).toBe('approve by manager@example.com');
       // A settled link is not given back.
@@ -145,7 +159,9 @@ describe('the notice lines', () => {
     const links = [...text.matchAll(/^ {2}(\w+): http:\/\/console\.example:4000\/act\?t=([\w.-]+)$/gm)].map((m) => [m[1]!, m[2]!] as const);
     expect(links.map(([label]) => label)).toEqual(['Approve', 'Reject']);
     const decoded = links.map(([, token]) => verifyLink(key, token, NOW));
-    expect(decoded.map((d) => (d.ok ? [d.link.decision, d.link.approver, d.link.workflowId, d.link.question, d.link.expiresAt] : d))).toEqual([
+    expect(
+      decoded.map((d) => (d.ok ? [d.link.decision, d.link.approver, d.link.workflowId, d.link.question, d.link.expiresAt] : d)),
+    ).toEqual([
       ['approve', 'manager@example.com', 'onboarding-E1002', 'q#1', NOW + 3_600_000],
       ['reject', 'manager@example.com', 'onboarding-E1002', 'q#1', NOW + 3_600_000],
     ]);

@@ -3,7 +3,14 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS, SERVER_ENV, type serverConfig, serverPorts, writeServerConfig } from '../../src/tools/cluster/server-config';
+import {
+  DYNAMIC_CONFIG_FILE,
+  NUM_HISTORY_SHARDS,
+  SERVER_ENV,
+  type serverConfig,
+  serverPorts,
+  writeServerConfig,
+} from '../../src/tools/cluster/server-config';
 
 it('lays the ports out around the frontend as upstream does around 7233', () => {
   expect(serverPorts(7233)).toEqual({
@@ -33,9 +40,19 @@ it('writes the config file the server loads for its --env: PostgreSQL stores, sh
     expect(file).toBe(join(dir, `${SERVER_ENV}.yaml`));
     const config = parse(readFileSync(file, 'utf8')) as ReturnType<typeof serverConfig>;
     expect(config.persistence.numHistoryShards).toBe(NUM_HISTORY_SHARDS);
-    expect(config.persistence.datastores['postgres-default'].sql).toMatchObject({ pluginName: 'postgres12', databaseName: 'temporal', connectAddr: '127.0.0.1:21020', password: 'secret' });
+    expect(config.persistence.datastores['postgres-default'].sql).toMatchObject({
+      pluginName: 'postgres12',
+      databaseName: 'temporal',
+      connectAddr: '127.0.0.1:21020',
+      password: 'secret',
+    });
     expect(config.persistence.datastores['postgres-visibility'].sql.databaseName).toBe('temporal_visibility');
-    expect(Object.fromEntries(Object.entries(config.services).map(([name, s]) => [name, s.rpc.grpcPort]))).toEqual({ frontend: 21_000, history: 21_001, matching: 21_002, worker: 21_006 });
+    expect(Object.fromEntries(Object.entries(config.services).map(([name, s]) => [name, s.rpc.grpcPort]))).toEqual({
+      frontend: 21_000,
+      history: 21_001,
+      matching: 21_002,
+      worker: 21_006,
+    });
     expect(config.services.frontend.rpc).toMatchObject({ bindOnLocalHost: true, membershipPort: 20_700, httpPort: 21_010 });
     expect(config.dynamicConfigClient.filepath).toBe(DYNAMIC_CONFIG_FILE);
   } finally {

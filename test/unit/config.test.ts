@@ -13,7 +13,6 @@ import { configErrorOf } from '../helpers/config-errors';
 
 const HOUR_MS = 3_600_000;
 
-
 describe('loadConfig', () => {
   it('defaults to the embedded local stack', () => {
     const config = loadConfig({});
@@ -52,7 +51,11 @@ describe('loadConfig', () => {
   });
 
   it('lets explicit database paths override the data dir, resolved absolute', () => {
-    const config = loadConfig({ OVERTURE_DATA_DIR: '/srv/overture', DIRECTORY_DB_PATH: 'db/dir.sqlite', LEDGER_DB_PATH: '/var/lib/ledger.db' });
+    const config = loadConfig({
+      OVERTURE_DATA_DIR: '/srv/overture',
+      DIRECTORY_DB_PATH: 'db/dir.sqlite',
+      LEDGER_DB_PATH: '/var/lib/ledger.db',
+    });
 
     expect(config.directoryDbPath).toBe(path.resolve('db/dir.sqlite'));
     expect(config.ledgerDbPath).toBe('/var/lib/ledger.db');
@@ -120,7 +123,11 @@ describe('loadConfig', () => {
   });
 
   it('accepts a ladder in order, in fractions of hours', () => {
-    const config = loadConfig({ ESCALATION_REMINDER_HOURS: '0.25', ESCALATION_NEXT_CONTACT_HOURS: '0.5', ESCALATION_AUTO_ACTION_HOURS: '1' });
+    const config = loadConfig({
+      ESCALATION_REMINDER_HOURS: '0.25',
+      ESCALATION_NEXT_CONTACT_HOURS: '0.5',
+      ESCALATION_AUTO_ACTION_HOURS: '1',
+    });
     expect(config.ESCALATION_REMINDER_HOURS).toBe(0.25);
   });
 });
@@ -153,11 +160,21 @@ describe('onboardingOptionsFrom', () => {
     expect(options.supportPolicy).toEqual(DEFAULT_SUPPORT_POLICY);
     expect(options.escalation).toEqual({
       contacts: ['oncall@example.com'],
-      ladder: { reminderAfterMs: 0.5 * HOUR_MS, nextContactAfterMs: 2 * HOUR_MS, automaticActionAfterMs: 10 * HOUR_MS, automaticAction: 'skip' },
+      ladder: {
+        reminderAfterMs: 0.5 * HOUR_MS,
+        nextContactAfterMs: 2 * HOUR_MS,
+        automaticActionAfterMs: 10 * HOUR_MS,
+        automaticAction: 'skip',
+      },
     });
     expect(options.approval).toEqual({
       privilegedPermissions: ['admin', 'root', 'billing-admin', 'security-admin'],
-      ladder: { reminderAfterMs: 1 * HOUR_MS, nextContactAfterMs: 3 * HOUR_MS, automaticActionAfterMs: 6 * HOUR_MS, automaticAction: 'abort' },
+      ladder: {
+        reminderAfterMs: 1 * HOUR_MS,
+        nextContactAfterMs: 3 * HOUR_MS,
+        automaticActionAfterMs: 6 * HOUR_MS,
+        automaticAction: 'abort',
+      },
     });
     expect(options.faults).toEqual({});
     expect(options.consoleUrl).toBe('http://console.local:8080');
@@ -165,22 +182,32 @@ describe('onboardingOptionsFrom', () => {
 
   it('applies a STEP_POLICIES override to that one step only, keeping its other fields', () => {
     const defaultsBefore = structuredClone(DEFAULT_STEP_POLICIES);
-    const options = onboardingOptionsFrom(loadConfig({ STEP_POLICIES: '{"createWorkspace":{"maximumAttempts":9,"initialIntervalMs":250}}' }));
+    const options = onboardingOptionsFrom(
+      loadConfig({ STEP_POLICIES: '{"createWorkspace":{"maximumAttempts":9,"initialIntervalMs":250}}' }),
+    );
 
-    expect(options.policies.createWorkspace).toEqual({ ...DEFAULT_STEP_POLICIES.createWorkspace!, maximumAttempts: 9, initialIntervalMs: 250 });
+    expect(options.policies.createWorkspace).toEqual({
+      ...DEFAULT_STEP_POLICIES.createWorkspace!,
+      maximumAttempts: 9,
+      initialIntervalMs: 250,
+    });
     const unbudgeted = onboardingOptionsFrom(loadConfig({})).policies;
     for (const step of ONBOARDING_STEPS.filter((s) => s !== 'createWorkspace')) {
       expect(options.policies[step]).toEqual(unbudgeted[step]); // undefined for the manual step: it has no policy
     }
     // The defaults themselves are untouched, so the next run starts from them again.
     expect(DEFAULT_STEP_POLICIES).toEqual(defaultsBefore);
-    expect(onboardingOptionsFrom(loadConfig({})).policies.createWorkspace!.maximumAttempts).toBe(defaultsBefore.createWorkspace!.maximumAttempts);
+    expect(onboardingOptionsFrom(loadConfig({})).policies.createWorkspace!.maximumAttempts).toBe(
+      defaultsBefore.createWorkspace!.maximumAttempts,
+    );
   });
 });
 
 describe('retry budgets of the email and chat steps', () => {
   it('come from RETRY_BUDGET_EMAIL_MS / RETRY_BUDGET_CHAT_MS / RETRY_MAX_INTERVAL_MS, and 0 turns one off', () => {
-    const options = onboardingOptionsFrom(loadConfig({ RETRY_BUDGET_EMAIL_MS: '600000', RETRY_BUDGET_CHAT_MS: '0', RETRY_MAX_INTERVAL_MS: '20000' }));
+    const options = onboardingOptionsFrom(
+      loadConfig({ RETRY_BUDGET_EMAIL_MS: '600000', RETRY_BUDGET_CHAT_MS: '0', RETRY_MAX_INTERVAL_MS: '20000' }),
+    );
     expect(options.policies.sendWelcomeEmail).toMatchObject({ retryBudgetMs: 600_000, maximumIntervalMs: 20_000 });
     expect(options.policies.notifyTeam).toEqual(DEFAULT_STEP_POLICIES.notifyTeam);
     expect(options.policies.createAccount!.retryBudgetMs).toBeUndefined();

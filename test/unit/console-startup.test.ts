@@ -18,7 +18,9 @@ describe('the shared console token is gone', () => {
   it('refuses CONSOLE_TOKEN, saying that operators sign in with their own tokens', () => {
     for (const token of ['a', 'Zq7-hT2pXv9mLr4sKe8wNc3y']) {
       expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(ConfigError);
-      expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(/CONSOLE_TOKEN: is no longer used: each operator signs in with a personal token \(overture operators add NAME --role ROLE\)/);
+      expect(() => loadConfig({ CONSOLE_TOKEN: token })).toThrow(
+        /CONSOLE_TOKEN: is no longer used: each operator signs in with a personal token \(overture operators add NAME --role ROLE\)/,
+      );
     }
     expect(loadConfig({}).CONSOLE_TOKEN).toBeUndefined();
   });
@@ -26,8 +28,10 @@ describe('the shared console token is gone', () => {
 
 describe('binding beyond loopback', () => {
   it('tells loopback addresses from the rest', () => {
-    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) expect([host, isLoopbackHost(host)]).toEqual([host, true]);
-    for (const host of ['0.0.0.0', '::', '[::]', '192.168.1.5', '10.0.0.1', 'console.example.com']) expect([host, isLoopbackHost(host)]).toEqual([host, false]);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1'])
+      expect([host, isLoopbackHost(host)]).toEqual([host, true]);
+    for (const host of ['0.0.0.0', '::', '[::]', '192.168.1.5', '10.0.0.1', 'console.example.com'])
+      expect([host, isLoopbackHost(host)]).toEqual([host, false]);
   });
 
   it('refuses CONSOLE_HOST=0.0.0.0 without the override, and accepts it with CONSOLE_ALLOW_INSECURE_BIND=true', () => {
@@ -42,10 +46,21 @@ describe('binding beyond loopback', () => {
 
   it('startOperatorConsole refuses a wildcard host without the override, and warns with it', async () => {
     // Its own data directory: the console opens the operator store there.
-    const config = loadConfig({ OVERTURE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'console-startup-')), OVERTURE_PAYLOAD_ENCRYPTION: 'off' });
-    await expect(startOperatorConsole({ client: {} as Client, config, host: '0.0.0.0', port: 0 })).rejects.toThrow(/CONSOLE_HOST=0\.0\.0\.0/);
+    const config = loadConfig({
+      OVERTURE_DATA_DIR: fs.mkdtempSync(path.join(os.tmpdir(), 'console-startup-')),
+      OVERTURE_PAYLOAD_ENCRYPTION: 'off',
+    });
+    await expect(startOperatorConsole({ client: {} as Client, config, host: '0.0.0.0', port: 0 })).rejects.toThrow(
+      /CONSOLE_HOST=0\.0\.0\.0/,
+    );
     const lines: string[] = [];
-    const running = await startOperatorConsole({ client: {} as Client, config: { ...config, CONSOLE_ALLOW_INSECURE_BIND: true }, host: '0.0.0.0', port: 0, log: (l) => lines.push(l) });
+    const running = await startOperatorConsole({
+      client: {} as Client,
+      config: { ...config, CONSOLE_ALLOW_INSECURE_BIND: true },
+      host: '0.0.0.0',
+      port: 0,
+      log: (l) => lines.push(l),
+    });
     await running.stop();
     expect(lines[0]).toMatch(/^WARNING: the console listens on 0\.0\.0\.0 in plain HTTP/);
   });
@@ -54,8 +69,11 @@ describe('binding beyond loopback', () => {
 describe('npm run console', () => {
   const run = (env: Record<string, string>) =>
     new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      const child = execFile(TSX, ['src/apps/console/main.ts'], { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 30_000 }, (_err, _stdout, stderr) =>
-        resolve({ code: child.exitCode, stderr }),
+      const child = execFile(
+        TSX,
+        ['src/apps/console/main.ts'],
+        { cwd: ROOT, env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env }, timeout: 30_000 },
+        (_err, _stdout, stderr) => resolve({ code: child.exitCode, stderr }),
       );
     });
 

@@ -36,12 +36,19 @@ afterEach(() => mail.delayGreeting(0));
 
 function attempt(opts: { attempt?: number; startToCloseTimeoutMs: number; isLocal?: boolean }) {
   const env = new ActivityEnv(
-    { workflowExecution: { workflowId: 'wf-overlap', runId: 'run-1' }, activityType: 'sendWelcomeEmail', attempt: opts.attempt ?? 1, startToCloseTimeoutMs: opts.startToCloseTimeoutMs, isLocal: opts.isLocal ?? false },
+    {
+      workflowExecution: { workflowId: 'wf-overlap', runId: 'run-1' },
+      activityType: 'sendWelcomeEmail',
+      attempt: opts.attempt ?? 1,
+      startToCloseTimeoutMs: opts.startToCloseTimeoutMs,
+      isLocal: opts.isLocal ?? false,
+    },
     { logger: new DefaultLogger('ERROR') },
   );
   let heartbeats = 0;
   env.on('heartbeat', () => (heartbeats += 1));
-  const send = (key: string, to: string) => env.runActivity(async () => sendEmailOnce({ transport, from: 'overture@example.com', ledger }, key, to, 'Welcome', 'Hello'));
+  const send = (key: string, to: string) =>
+    env.runActivity(async () => sendEmailOnce({ transport, from: 'overture@example.com', ledger }, key, to, 'Welcome', 'Hello'));
   return { send, heartbeats: () => heartbeats };
 }
 

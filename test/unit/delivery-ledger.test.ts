@@ -128,7 +128,6 @@ describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQL
     rmSync(dir, { recursive: true, force: true });
   });
 
-
   it('a second claimant of a key in flight fails transiently, saying who holds it, and sends nothing', async () => {
     const key = 'wf-c1/run-1/sendWelcomeEmail';
     const first = pendingSend('<first@overture.local>');
@@ -139,7 +138,9 @@ describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQL
     const second = jest.fn(async () => '<second@overture.local>');
     const overlapping = b.deliverOnce(key, 'email', second, { claimant: 'attempt 2' });
     await expect(overlapping).rejects.toThrow(TransientError);
-    await expect(overlapping).rejects.toThrow(/is being sent by another attempt \(attempt 1 on .+, claimed \d+ ms ago, claim expires in \d+ ms\)/);
+    await expect(overlapping).rejects.toThrow(
+      /is being sent by another attempt \(attempt 1 on .+, claimed \d+ ms ago, claim expires in \d+ ms\)/,
+    );
     expect(second).not.toHaveBeenCalled();
 
     first.finish();
@@ -192,7 +193,10 @@ describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQL
     await new Promise((r) => setTimeout(r, 120));
 
     const takeover = jest.fn(async () => '<takeover@overture.local>');
-    await expect(b.deliverOnce(key, 'email', takeover, { claimant: 'retry' })).resolves.toEqual({ receipt: '<takeover@overture.local>', alreadyDelivered: false });
+    await expect(b.deliverOnce(key, 'email', takeover, { claimant: 'retry' })).resolves.toEqual({
+      receipt: '<takeover@overture.local>',
+      alreadyDelivered: false,
+    });
     expect(takeover).toHaveBeenCalledTimes(1);
     // The window the claim's expiry leaves: the slow send lands too, but the ledger keeps one receipt.
     first.finish();
@@ -202,7 +206,7 @@ describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQL
     expect(a.claimOf(key, 'email')).toBeUndefined();
   });
 
-  it("a claim whose process was killed is taken over at once, long before it expires", async () => {
+  it('a claim whose process was killed is taken over at once, long before it expires', async () => {
     const key = 'wf-c5/run-1/sendWelcomeEmail';
     // A real worker process claims the key and hangs in its send; then it is killed with SIGKILL.
     const script = `
@@ -221,7 +225,13 @@ describe('SqliteDeliveryLedger claims: two ledgers (two workers) on the same SQL
     expect(claim!.expiresAt - Date.now()).toBeGreaterThan(500_000);
 
     // While it lives, its claim holds.
-    await expect(b.deliverOnce(key, 'email', jest.fn(async () => 'x'))).rejects.toThrow(/being sent by another attempt \(doomed worker/);
+    await expect(
+      b.deliverOnce(
+        key,
+        'email',
+        jest.fn(async () => 'x'),
+      ),
+    ).rejects.toThrow(/being sent by another attempt \(doomed worker/);
     const gone = new Promise((r) => child.once('exit', r));
     child.kill('SIGKILL');
     await gone;

@@ -233,7 +233,11 @@ describe('docker-compose.yml', () => {
   it('only depends on services that exist, with the start-up conditions the stack needs', () => {
     for (const [name, s] of Object.entries(compose.services)) {
       for (const dep of Object.keys(dependsOn(s))) {
-        expect({ service: name, dependsOn: dep, defined: serviceNames.includes(dep) }).toEqual({ service: name, dependsOn: dep, defined: true });
+        expect({ service: name, dependsOn: dep, defined: serviceNames.includes(dep) }).toEqual({
+          service: name,
+          dependsOn: dep,
+          defined: true,
+        });
         expect(dep).not.toBe(name);
       }
     }
@@ -289,7 +293,7 @@ describe('docker-compose.yml', () => {
     if (smtpBind !== undefined) expect(smtpBind).toMatch(/:1025$/);
   });
 
-  it('gives the worker a webhook URL, a namespace, a data volume, and the ledger and directory on the stack\'s PostgreSQL', () => {
+  it("gives the worker a webhook URL, a namespace, a data volume, and the ledger and directory on the stack's PostgreSQL", () => {
     const worker = service(compose, 'worker');
     const env = environment(worker);
     expect(env.TEMPORAL_NAMESPACE).toBe('default');
@@ -320,11 +324,26 @@ describe('docker-compose.yml', () => {
   it("passes the connection and observability variables through to the worker, and its environment as resolved is one the worker's config accepts", () => {
     const worker = service(compose, 'worker');
     const declared = Object.keys(environment(worker));
-    const passThrough = ['TEMPORAL_TLS', 'TEMPORAL_TLS_CA', 'TEMPORAL_TLS_CERT', 'TEMPORAL_TLS_KEY', 'TEMPORAL_TLS_SERVER_NAME', 'TEMPORAL_API_KEY', 'METRICS_PORT', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'OVERTURE_BUILD_ID'];
+    const passThrough = [
+      'TEMPORAL_TLS',
+      'TEMPORAL_TLS_CA',
+      'TEMPORAL_TLS_CERT',
+      'TEMPORAL_TLS_KEY',
+      'TEMPORAL_TLS_SERVER_NAME',
+      'TEMPORAL_API_KEY',
+      'METRICS_PORT',
+      'OTEL_EXPORTER_OTLP_ENDPOINT',
+      'OVERTURE_BUILD_ID',
+    ];
     expect(passThrough.filter((name) => !declared.includes(name))).toEqual([]);
     // With none of them set in the shell, the worker starts with TLS and observability off: blank counts as unset.
     const config = loadConfig(environment(worker));
-    expect({ metrics: config.METRICS_PORT, traces: config.OTEL_EXPORTER_OTLP_ENDPOINT, tls: config.temporalConnection.tls, build: config.OVERTURE_BUILD_ID }).toEqual({
+    expect({
+      metrics: config.METRICS_PORT,
+      traces: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+      tls: config.temporalConnection.tls,
+      build: config.OVERTURE_BUILD_ID,
+    }).toEqual({
       metrics: undefined,
       traces: undefined,
       tls: undefined,
@@ -360,14 +379,21 @@ describe('docker-compose.yml', () => {
     expect(env.NUM_HISTORY_SHARDS).toBe(String(NUM_HISTORY_SHARDS));
     expect(NUM_HISTORY_SHARDS).toBeGreaterThan(1);
 
-    const native = serverConfig(serverPorts(7233), { host: '127.0.0.1', port: 5433, user: DEFAULT_PG_USER, password: DEFAULT_PG_PASSWORD }, DYNAMIC_CONFIG_FILE);
+    const native = serverConfig(
+      serverPorts(7233),
+      { host: '127.0.0.1', port: 5433, user: DEFAULT_PG_USER, password: DEFAULT_PG_PASSWORD },
+      DYNAMIC_CONFIG_FILE,
+    );
     expect(native.persistence.numHistoryShards).toBe(NUM_HISTORY_SHARDS);
     const stores = Object.values(native.persistence.datastores).map((d) => d.sql);
     expect(stores.map((d) => d.pluginName)).toEqual([env.DB, env.DB]);
     // auto-setup's default database names, and compose's role and password.
     expect(stores.map((d) => d.databaseName)).toEqual([...TEMPORAL_DATABASES]);
     expect(TEMPORAL_DATABASES).toEqual([env.DBNAME ?? 'temporal', env.VISIBILITY_DBNAME ?? 'temporal_visibility']);
-    expect(stores.map((d) => [d.user, d.password])).toEqual([[env.POSTGRES_USER, env.POSTGRES_PWD], [env.POSTGRES_USER, env.POSTGRES_PWD]]);
+    expect(stores.map((d) => [d.user, d.password])).toEqual([
+      [env.POSTGRES_USER, env.POSTGRES_PWD],
+      [env.POSTGRES_USER, env.POSTGRES_PWD],
+    ]);
     expect(native.services.frontend.rpc.grpcPort).toBe(7233);
     expect(portMappings(temporal).map((p) => p.containerPort)).toContain(native.services.frontend.rpc.grpcPort);
 
@@ -381,8 +407,10 @@ describe('docker-compose.yml', () => {
 
     // It keeps the dev server's one-machine tuning, in the server's format (a list of values per key).
     const dynamic = parse(fs.readFileSync(DYNAMIC_CONFIG_FILE, 'utf8')) as Record<string, Array<{ value: unknown }>>;
-    for (const [key, value] of ONE_MACHINE_DYNAMIC_CONFIG) expect({ key, value: dynamic[key]?.[0]?.value }).toEqual({ key, value: JSON.parse(value) as unknown });
-    for (const [key, values] of Object.entries(dynamic)) expect({ key, isList: Array.isArray(values) && values.every((v) => 'value' in v) }).toEqual({ key, isList: true });
+    for (const [key, value] of ONE_MACHINE_DYNAMIC_CONFIG)
+      expect({ key, value: dynamic[key]?.[0]?.value }).toEqual({ key, value: JSON.parse(value) as unknown });
+    for (const [key, values] of Object.entries(dynamic))
+      expect({ key, isList: Array.isArray(values) && values.every((v) => 'value' in v) }).toEqual({ key, isList: true });
   });
 
   it('builds the worker from a Dockerfile whose CMD runs `npm run worker`', () => {
@@ -405,7 +433,10 @@ describe('docker-compose.yml', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
     expect(pkg.scripts?.worker).toEqual(expect.any(String));
 
-    const ignored = fs.readFileSync(path.join(context, '.dockerignore'), 'utf8').split(/\r?\n/).map((l) => l.trim().replace(/\/$/, ''));
+    const ignored = fs
+      .readFileSync(path.join(context, '.dockerignore'), 'utf8')
+      .split(/\r?\n/)
+      .map((l) => l.trim().replace(/\/$/, ''));
     expect(ignored).toEqual(expect.arrayContaining(['node_modules', '.data', 'test-artifacts', '.git']));
   });
 });

@@ -21,7 +21,11 @@ describe('signatureOf', () => {
 
   it('signs the headers a sender sends', () => {
     const headers = signedHeaders('hr', secret, body, now);
-    expect(headers).toEqual({ 'X-Overture-Source': 'hr', 'X-Overture-Timestamp': String(now), 'X-Overture-Signature': signatureOf(secret, now, body) });
+    expect(headers).toEqual({
+      'X-Overture-Source': 'hr',
+      'X-Overture-Timestamp': String(now),
+      'X-Overture-Signature': signatureOf(secret, now, body),
+    });
   });
 });
 
@@ -46,8 +50,14 @@ describe('verifySignature', () => {
   });
 
   it('refuses another secret, another body, another timestamp', () => {
-    expect(verifySignature(request({ signature: signatureOf('b'.repeat(64), now, body) }))).toEqual({ ok: false, reason: 'signature does not match' });
-    expect(verifySignature(request({ body: Buffer.from(body.toString().replace('E1', 'E2')) }))).toEqual({ ok: false, reason: 'signature does not match' });
+    expect(verifySignature(request({ signature: signatureOf('b'.repeat(64), now, body) }))).toEqual({
+      ok: false,
+      reason: 'signature does not match',
+    });
+    expect(verifySignature(request({ body: Buffer.from(body.toString().replace('E1', 'E2')) }))).toEqual({
+      ok: false,
+      reason: 'signature does not match',
+    });
     expect(verifySignature(request({ timestamp: String(now - 1) })).ok).toBe(false);
   });
 

@@ -51,7 +51,12 @@ it('creates the secrets file on first use, readable only by its owner, and keeps
 
 it('has the gateway defaults', () => {
   const config = loadConfig({ OVERTURE_DATA_DIR: '/srv/overture' });
-  expect(config).toMatchObject({ EVENTS_HOST: '127.0.0.1', EVENTS_PORT: 4080, EVENTS_MAX_BODY_BYTES: 262_144, EVENTS_TOLERANCE_SECONDS: 300 });
+  expect(config).toMatchObject({
+    EVENTS_HOST: '127.0.0.1',
+    EVENTS_PORT: 4080,
+    EVENTS_MAX_BODY_BYTES: 262_144,
+    EVENTS_TOLERANCE_SECONDS: 300,
+  });
   expect(config.eventsUrl).toBe('http://127.0.0.1:4080');
   expect(config.eventsDbPath).toBe('/srv/overture/events.db');
   expect(loadConfig({ EVENTS_HOST: '0.0.0.0', EVENTS_PORT: '9000' }).eventsUrl).toBe('http://127.0.0.1:9000');

@@ -50,7 +50,9 @@ it('writes the receipt before it reports the system healthy, and reports nothing
 });
 
 it('reports a transient failure to the health store and no success, and leaves the key free for the retry', async () => {
-  await expect(deliverGuarded(ledger, guard(), 'email', delivery, () => Promise.reject(new TransientError('relay unreachable')))).rejects.toThrow('relay unreachable');
+  await expect(
+    deliverGuarded(ledger, guard(), 'email', delivery, () => Promise.reject(new TransientError('relay unreachable'))),
+  ).rejects.toThrow('relay unreachable');
   expect(store.currentOutage('email')?.failures).toBe(1);
   expect(receiptsAtSuccess).toEqual([]);
   expect(ledger.claimOf(KEY, 'email')).toBeUndefined();

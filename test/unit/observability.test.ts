@@ -52,9 +52,13 @@ test('blank variables (docker-compose.yml passes unset ones through as "") leave
 });
 
 test('a failed attempt is injected, permanent or transient', () => {
-  expect(failureClass(ApplicationFailure.create({ message: 'x', nonRetryable: true, details: [{ attempt: 1, injected: true }] }))).toBe('injected');
+  expect(failureClass(ApplicationFailure.create({ message: 'x', nonRetryable: true, details: [{ attempt: 1, injected: true }] }))).toBe(
+    'injected',
+  );
   expect(failureClass(ApplicationFailure.create({ message: 'x', details: [{ attempt: 2, injected: true }] }))).toBe('injected');
-  expect(failureClass(ApplicationFailure.create({ message: 'x', nonRetryable: true, details: [{ attempt: 1, injected: false }] }))).toBe('permanent');
+  expect(failureClass(ApplicationFailure.create({ message: 'x', nonRetryable: true, details: [{ attempt: 1, injected: false }] }))).toBe(
+    'permanent',
+  );
   expect(failureClass(ApplicationFailure.create({ message: 'x', details: [{ attempt: 1, injected: false }] }))).toBe('transient');
   expect(failureClass(new Error('socket hang up'))).toBe('transient');
 });

@@ -47,7 +47,13 @@ beforeAll(async () => {
   const stranger = await generateKeyPair('RS256', { extractable: true });
   const ps = await generateKeyPair('PS256', { extractable: true });
   keys = { rsa: rsa.privateKey, ec: ec.privateKey, stranger: stranger.privateKey, ps: ps.privateKey };
-  const jwks = { keys: [{ ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256', use: 'sig' }, { ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256', use: 'sig' }, { ...(await exportJWK(ps.publicKey)), kid: 'ps', alg: 'PS256', use: 'sig' }] };
+  const jwks = {
+    keys: [
+      { ...(await exportJWK(rsa.publicKey)), kid: 'rsa', alg: 'RS256', use: 'sig' },
+      { ...(await exportJWK(ec.publicKey)), kid: 'ec', alg: 'ES256', use: 'sig' },
+      { ...(await exportJWK(ps.publicKey)), kid: 'ps', alg: 'PS256', use: 'sig' },
+    ],
+  };
 
   idp = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -83,7 +89,12 @@ beforeAll(async () => {
   const log = (line: string) => lines.push(line);
   // Generous limits: this file makes many refused sign-ins from one address on purpose.
   const sessions = createSessions(store, log, { perAddress: 1_000, global: 1_000 }, { oidcProvider: 'Unit IdP' });
-  const oidc = createOidcSignIn({ settings: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: 'openid email', providerName: 'Unit IdP' }, operators: store, sessions, log });
+  const oidc = createOidcSignIn({
+    settings: { issuer, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: 'openid email', providerName: 'Unit IdP' },
+    operators: store,
+    sessions,
+    log,
+  });
   console_ = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     oidc.handle(req, res, url).then(
@@ -119,9 +130,21 @@ async function attempt(signing: Signing = {}) {
   const nonce = target.searchParams.get('nonce')!;
   nextIdToken = async () => {
     const now = Math.floor(Date.now() / 1000);
-    const payload = { iss: issuer, aud: CLIENT_ID, sub: 'ana-at-idp', email: 'ana@example.com', email_verified: true, nonce, iat: now, exp: now + 300, ...signing.claims };
+    const payload = {
+      iss: issuer,
+      aud: CLIENT_ID,
+      sub: 'ana-at-idp',
+      email: 'ana@example.com',
+      email_verified: true,
+      nonce,
+      iat: now,
+      exp: now + 300,
+      ...signing.claims,
+    };
     const alg = signing.alg ?? 'RS256';
-    const jwt = await new SignJWT(payload).setProtectedHeader({ alg, kid: signing.kid ?? (alg === 'ES256' ? 'ec' : 'rsa') }).sign(signing.key ?? keys.rsa);
+    const jwt = await new SignJWT(payload)
+      .setProtectedHeader({ alg, kid: signing.kid ?? (alg === 'ES256' ? 'ec' : 'rsa') })
+      .sign(signing.key ?? keys.rsa);
     return signing.tamper ? signing.tamper(jwt) : jwt;
   };
   const callback = `${consoleUrl}/auth/oidc/callback?code=the-code&state=${target.searchParams.get('state')}`;
@@ -139,7 +162,10 @@ test('a well-signed ID token (RS256 or ES256) with the right claims signs the op
   expect(crypto.createHash('sha256').update(verifier).digest('base64url')).toBe(ok.target.searchParams.get('code_challenge'));
   expect(lastTokenRequest!.body.get('redirect_uri')).toBe(`${consoleUrl}/auth/oidc/callback`);
   // client_secret_basic: id and secret form-encoded (RFC 6749 2.3.1), then base64.
-  const basic = Buffer.from(lastTokenRequest!.authorization!.replace(/^Basic /, ''), 'base64').toString().split(':').map(decodeURIComponent);
+  const basic = Buffer.from(lastTokenRequest!.authorization!.replace(/^Basic /, ''), 'base64')
+    .toString()
+    .split(':')
+    .map(decodeURIComponent);
   expect(basic).toEqual([CLIENT_ID, CLIENT_SECRET]);
   expect((await attempt({ alg: 'ES256', key: keys.ec })).status).toBe(200);
 });
@@ -149,16 +175,28 @@ test.each<[string, () => Signing, RegExp]>([
   ['another audience', () => ({ claims: { aud: 'someone-else' } }), /"aud" \(audience\)/],
   ['another issuer', () => ({ claims: { iss: 'https://evil.example' } }), /"iss" \(issuer\)/],
   ['another nonce', () => ({ claims: { nonce: 'not-the-one-sent' } }), /"nonce" claim/],
-  ['an expired token', () => ({ claims: { iat: Math.floor(Date.now() / 1000) - 7_200, exp: Math.floor(Date.now() / 1000) - 3_600 } }), /"exp" \(expiration time\)/],
+  [
+    'an expired token',
+    () => ({ claims: { iat: Math.floor(Date.now() / 1000) - 7_200, exp: Math.floor(Date.now() / 1000) - 3_600 } }),
+    /"exp" \(expiration time\)/,
+  ],
   ['a key not in the JWKS (same kid)', () => ({ key: keys.stranger, kid: 'rsa' }), /signature verification failed/],
-  ['HS256 with the client secret', () => ({ alg: 'HS256', key: new TextEncoder().encode(CLIENT_SECRET), kid: 'hs' }), /unsupported JWS algorithm/],
+  [
+    'HS256 with the client secret',
+    () => ({ alg: 'HS256', key: new TextEncoder().encode(CLIENT_SECRET), kid: 'hs' }),
+    /unsupported JWS algorithm/,
+  ],
   [
     'a tampered payload (another email, same signature)',
     () => ({
       tamper: (jwt: string) => {
         const [header, payload, signature] = jwt.split('.');
         const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString()) as JWTPayload;
-        return [header, Buffer.from(JSON.stringify({ ...claims, email: 'someone.else@example.com' })).toString('base64url'), signature].join('.');
+        return [
+          header,
+          Buffer.from(JSON.stringify({ ...claims, email: 'someone.else@example.com' })).toString('base64url'),
+          signature,
+        ].join('.');
       },
     }),
     /signature verification failed/,

@@ -22,11 +22,18 @@ describe('the operator store', () => {
     const { operator, token } = store.add({ name: 'Ada', role: 'approver', email: 'ada@example.com' });
     expect(token).toMatch(/^ovt_[A-Za-z0-9_-]{43}$/);
     expect(Buffer.from(token.slice(4), 'base64url')).toHaveLength(32);
-    expect(operator).toEqual({ name: 'Ada', email: 'ada@example.com', role: 'approver', createdAt: expect.any(String) as unknown, disabled: false });
+    expect(operator).toEqual({
+      name: 'Ada',
+      email: 'ada@example.com',
+      role: 'approver',
+      createdAt: expect.any(String) as unknown,
+      disabled: false,
+    });
     expect(store.authenticate(token)).toMatchObject({ name: 'Ada', role: 'approver' });
     expect(store.authenticate(`  ${token}\n`)).toMatchObject({ name: 'Ada' });
     expect(store.byTokenHash(tokenHash(token))).toMatchObject({ name: 'Ada' });
-    for (const wrong of ['', 'ovt_', `${token}x`, token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 'not-a-token']) expect(store.authenticate(wrong)).toBeUndefined();
+    for (const wrong of ['', 'ovt_', `${token}x`, token.replace(/.$/, (c) => (c === 'A' ? 'B' : 'A')), 'not-a-token'])
+      expect(store.authenticate(wrong)).toBeUndefined();
     store.close();
     const bytes = fs.readFileSync(operatorsDbPath(dir));
     expect(bytes.includes(token)).toBe(false);
@@ -86,12 +93,19 @@ describe('the CLI caller', () => {
     expect(fs.readFileSync(adminTokenPath(dir), 'utf8')).toBe(before);
 
     const { token } = store.add({ name: 'eve', role: 'operator', email: 'eve@example.com' });
-    expect(await cliIdentity(config, { OVERTURE_TOKEN: token, HOME: home() })).toEqual({ operator: 'eve', email: 'eve@example.com', role: 'operator', via: 'cli' });
+    expect(await cliIdentity(config, { OVERTURE_TOKEN: token, HOME: home() })).toEqual({
+      operator: 'eve',
+      email: 'eve@example.com',
+      role: 'operator',
+      via: 'cli',
+    });
     const h = home();
     fs.mkdirSync(path.join(h, '.config', 'overture'), { recursive: true });
     const file = path.join(h, '.config', 'overture', 'token');
     fs.writeFileSync(file, `${token}\n`, { mode: 0o640 });
-    await expect(cliIdentity(config, { HOME: h })).rejects.toThrow(`the token file ${file} is readable by others (mode 640): make it private with chmod 600 ${file}`);
+    await expect(cliIdentity(config, { HOME: h })).rejects.toThrow(
+      `the token file ${file} is readable by others (mode 640): make it private with chmod 600 ${file}`,
+    );
     fs.chmodSync(file, 0o600);
     expect(await cliIdentity(config, { HOME: h })).toMatchObject({ operator: 'eve' });
   });
@@ -99,7 +113,9 @@ describe('the CLI caller', () => {
   it('says where it looked when there is no operator store in the data directory', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'no-store-'));
     const config = loadConfig({ OVERTURE_DATA_DIR: empty });
-    await expect(cliIdentity(config, { OVERTURE_TOKEN: 'ovt_x', HOME: home() })).rejects.toThrow(`no operator store at ${path.join(empty, 'operators.db')}`);
+    await expect(cliIdentity(config, { OVERTURE_TOKEN: 'ovt_x', HOME: home() })).rejects.toThrow(
+      `no operator store at ${path.join(empty, 'operators.db')}`,
+    );
     expect(fs.existsSync(path.join(empty, 'operators.db'))).toBe(false);
   });
 

@@ -27,7 +27,9 @@ describe('slackText', () => {
 
 describe('plainSubject', () => {
   it('turns CR, LF and every other control or direction character into a space', () => {
-    expect(plainSubject('Welcome to the Ops team, Ada\r\nBcc: mallory@evil.example')).toBe('Welcome to the Ops team, Ada Bcc: mallory@evil.example');
+    expect(plainSubject('Welcome to the Ops team, Ada\r\nBcc: mallory@evil.example')).toBe(
+      'Welcome to the Ops team, Ada Bcc: mallory@evil.example',
+    );
     expect(plainSubject('a\u0000b\u001bc\u0085d\u2028e\u202ef')).toBe('a b c d e f');
     expect(plainSubject('New hire\n')).toBe('New hire');
   });
@@ -40,7 +42,11 @@ describe('plainSubject', () => {
   });
 
   it('leaves an ordinary subject alone', () => {
-    for (const s of ['Welcome to the Analytical Engines team, Zoë!', '[Overture] onboarding-E1: approve admin for E1', 'Month-end close 2026-10: financial statements']) {
+    for (const s of [
+      'Welcome to the Analytical Engines team, Zoë!',
+      '[Overture] onboarding-E1: approve admin for E1',
+      'Month-end close 2026-10: financial statements',
+    ]) {
       expect(plainSubject(s)).toBe(s);
     }
   });

@@ -8,7 +8,15 @@ import path from 'node:path';
 import { defaultPayloadConverter, METADATA_ENCODING_KEY, type Payload } from '@temporalio/common';
 import { ConfigError, loadConfig } from '../../src/config';
 import { EncryptionCodec, ENCRYPTED_ENCODING, KEY_ID_METADATA, PayloadDecryptionError } from '../../src/temporal/codec/encryption-codec';
-import { generateKeyRing, KeyRingError, keyRingToFile, parseKeyRing, readKeyFile, rotateKeyRing, writeKeyFile } from '../../src/temporal/codec/key-ring';
+import {
+  generateKeyRing,
+  KeyRingError,
+  keyRingToFile,
+  parseKeyRing,
+  readKeyFile,
+  rotateKeyRing,
+  writeKeyFile,
+} from '../../src/temporal/codec/key-ring';
 import { dataConverterFor, loadKeySource } from '../../src/temporal/codec/data-converter';
 import { ensureKeyFile, listKeys, rotateKeys } from '../../src/temporal/codec/key-file';
 
@@ -94,7 +102,9 @@ describe('key ring and key file', () => {
     const text = JSON.stringify(keyRingToFile(ring));
     expect(parseKeyRing(text, 'x').keys.get(ring.current)!.equals(ring.keys.get(ring.current)!)).toBe(true);
     expect(() => parseKeyRing(JSON.stringify({ current: 'a', keys: { a: Buffer.alloc(16).toString('base64') } }), 'x')).toThrow(/32 bytes/);
-    expect(() => parseKeyRing(JSON.stringify({ current: 'b', keys: { a: Buffer.alloc(32).toString('base64') } }), 'x')).toThrow(/current key id must name one of the keys/);
+    expect(() => parseKeyRing(JSON.stringify({ current: 'b', keys: { a: Buffer.alloc(32).toString('base64') } }), 'x')).toThrow(
+      /current key id must name one of the keys/,
+    );
     expect(() => parseKeyRing('{"current": "secret-material', 'x')).toThrow(KeyRingError);
     expect(() => parseKeyRing('{"current": "secret-material', 'x')).not.toThrow(/secret-material/);
   });
@@ -161,7 +171,9 @@ describe('where the keys come from', () => {
 
   it('with OVERTURE_PAYLOAD_ENCRYPTION=off warns and encodes nothing', () => {
     const warnings: string[] = [];
-    const converter = dataConverterFor(loadConfig({ OVERTURE_DATA_DIR: tmp(), OVERTURE_PAYLOAD_ENCRYPTION: 'off' }), (l) => warnings.push(l));
+    const converter = dataConverterFor(loadConfig({ OVERTURE_DATA_DIR: tmp(), OVERTURE_PAYLOAD_ENCRYPTION: 'off' }), (l) =>
+      warnings.push(l),
+    );
     expect(converter.payloadCodecs).toBeUndefined();
     expect(converter.failureConverterPath).toMatch(/failure-converter/);
     expect(warnings.join('\n')).toMatch(/payload encryption is off/);
@@ -170,7 +182,9 @@ describe('where the keys come from', () => {
 
   it('derives the codec endpoint UI origins from the UI port, and refuses a wildcard origin', () => {
     expect(loadConfig({ TEMPORAL_UI_PORT: '9233' }).codecUiOrigins).toEqual(['http://127.0.0.1:9233', 'http://localhost:9233']);
-    expect(loadConfig({ OVERTURE_CODEC_UI_ORIGINS: 'https://temporal.example.com' }).codecUiOrigins).toEqual(['https://temporal.example.com']);
+    expect(loadConfig({ OVERTURE_CODEC_UI_ORIGINS: 'https://temporal.example.com' }).codecUiOrigins).toEqual([
+      'https://temporal.example.com',
+    ]);
     expect(() => loadConfig({ OVERTURE_CODEC_UI_ORIGINS: '*' })).toThrow(/OVERTURE_CODEC_UI_ORIGINS/);
   });
 });

@@ -34,7 +34,10 @@ it("finds every definition's workflow among the exports of its folder's index.ts
     const exported = require(path.join(REPO_ROOT, 'workflows', process.folder)) as Record<string, unknown>;
     for (const definition of process.definitions) expect(typeof exported[definition.workflowType]).toBe('function');
   }
-  expect(workflowModules()).toEqual([path.join(REPO_ROOT, 'workflows', 'kit', 'workflows'), ...INSTALLED_PROCESSES.map((name) => path.join(REPO_ROOT, 'workflows', name))]);
+  expect(workflowModules()).toEqual([
+    path.join(REPO_ROOT, 'workflows', 'kit', 'workflows'),
+    ...INSTALLED_PROCESSES.map((name) => path.join(REPO_ROOT, 'workflows', name)),
+  ]);
 });
 
 it('gives every process an example that validates against its schema', () => {

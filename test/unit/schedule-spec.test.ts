@@ -7,15 +7,25 @@ import { InputError } from '../../workflows/kit/input';
 
 describe('placeholders', () => {
   it('are read relative to the scheduled time', () => {
-    expect(placeholderValues(new Date('2026-11-02T02:00:00Z'))).toEqual({ today: '2026-11-02', yesterday: '2026-11-01', month: '2026-11', previousMonth: '2026-10' });
+    expect(placeholderValues(new Date('2026-11-02T02:00:00Z'))).toEqual({
+      today: '2026-11-02',
+      yesterday: '2026-11-01',
+      month: '2026-11',
+      previousMonth: '2026-10',
+    });
   });
 
   it('roll over month and year ends', () => {
-    expect(placeholderValues(new Date('2027-01-01T06:00:00Z'))).toEqual({ today: '2027-01-01', yesterday: '2026-12-31', month: '2027-01', previousMonth: '2026-12' });
+    expect(placeholderValues(new Date('2027-01-01T06:00:00Z'))).toEqual({
+      today: '2027-01-01',
+      yesterday: '2026-12-31',
+      month: '2027-01',
+      previousMonth: '2026-12',
+    });
     expect(placeholderValues(new Date('2028-03-01T06:00:00Z')).yesterday).toBe('2028-02-29');
   });
 
-  it('are read in the schedule\'s time zone', () => {
+  it("are read in the schedule's time zone", () => {
     const at = new Date('2026-10-31T23:30:00Z');
     expect(placeholderValues(at, 'UTC').today).toBe('2026-10-31');
     expect(placeholderValues(at, 'Europe/Berlin')).toMatchObject({ today: '2026-11-01', previousMonth: '2026-10' });
@@ -23,7 +33,11 @@ describe('placeholders', () => {
 
   it('fill every string of a template, and name an unknown one by where it is', () => {
     const values = placeholderValues(new Date('2026-11-02T02:00:00Z'));
-    expect(fillPlaceholders({ period: '{{previousMonth}}', tags: ['run-{{ today }}'], n: 3 }, values)).toEqual({ period: '2026-10', tags: ['run-2026-11-02'], n: 3 });
+    expect(fillPlaceholders({ period: '{{previousMonth}}', tags: ['run-{{ today }}'], n: 3 }, values)).toEqual({
+      period: '2026-10',
+      tags: ['run-2026-11-02'],
+      n: 3,
+    });
     expect(() => fillPlaceholders({ period: '{{lastQuarter}}' }, values)).toThrow(InputError);
     expect(() => fillPlaceholders({ period: '{{lastQuarter}}' }, values)).toThrow(/period: unknown placeholder \{\{lastQuarter\}\}/);
   });
@@ -31,7 +45,10 @@ describe('placeholders', () => {
 
 describe('scheduleSpecFor', () => {
   it('runs nightly at the given hour in the given zone', () => {
-    expect(scheduleSpecFor('nightly', { hour: 3, timezone: 'Europe/Berlin' })).toEqual({ calendars: [{ hour: 3, comment: 'nightly' }], timezone: 'Europe/Berlin' });
+    expect(scheduleSpecFor('nightly', { hour: 3, timezone: 'Europe/Berlin' })).toEqual({
+      calendars: [{ hour: 3, comment: 'nightly' }],
+      timezone: 'Europe/Berlin',
+    });
   });
 
   it('runs on the first working day: the 1st on a weekday, else the Monday the 2nd or 3rd', () => {

@@ -220,7 +220,9 @@ describe('free text that cannot hurt (safeText and every process input)', () => 
   });
 
   it('onboarding keeps chat markup as text for the webhook to escape', () => {
-    expect(parseNewHire({ ...validHire(), team: '<!channel> <https://evil.example|sso.company.com>' }).team).toBe('<!channel> <https://evil.example|sso.company.com>');
+    expect(parseNewHire({ ...validHire(), team: '<!channel> <https://evil.example|sso.company.com>' }).team).toBe(
+      '<!channel> <https://evil.example|sso.company.com>',
+    );
   });
 
   it('normalises the employee id to upper case, so two spellings are one employee and one workflow id', () => {
@@ -231,7 +233,9 @@ describe('free text that cannot hurt (safeText and every process input)', () => 
     expect(onboardingProcess.workflowId(lower)).toBe('onboarding-N13');
     expect(onboardingProcess.workflowId(upper)).toBe(onboardingProcess.workflowId(lower));
     expect(onboardingWorkflowId('n13')).toBe('onboarding-N13');
-    expect(employeeHiredRoute.workflowId(employeeHiredRoute.schema.parse({ ...validHire(), employeeId: 'e-1042' }))).toBe('onboarding-E-1042');
+    expect(employeeHiredRoute.workflowId(employeeHiredRoute.schema.parse({ ...validHire(), employeeId: 'e-1042' }))).toBe(
+      'onboarding-E-1042',
+    );
   });
 
   it('bounds the email addresses', () => {
@@ -270,19 +274,28 @@ describe('free text that cannot hurt (safeText and every process input)', () => 
     }
   });
 
-  it.each([['\r\n'], ['\u001b[2J'], ['\u202e'], ['\u2028'], ['\u0000'], ['\ud800']])('content publishing refuses %j in the body, naming only the field', (bad) => {
-    const result = draftSchema.safeParse({ ...draft(), body: `# Hi\n${bad} secret-body-text` });
-    expect(result.success).toBe(false);
-    expect(result.error!.issues.map((i) => i.path.join('.'))).toEqual(['body']);
-    expect(JSON.stringify(result.error!.issues)).not.toContain('secret-body-text');
-  });
+  it.each([['\r\n'], ['\u001b[2J'], ['\u202e'], ['\u2028'], ['\u0000'], ['\ud800']])(
+    'content publishing refuses %j in the body, naming only the field',
+    (bad) => {
+      const result = draftSchema.safeParse({ ...draft(), body: `# Hi\n${bad} secret-body-text` });
+      expect(result.success).toBe(false);
+      expect(result.error!.issues.map((i) => i.path.join('.'))).toEqual(['body']);
+      expect(JSON.stringify(result.error!.issues)).not.toContain('secret-body-text');
+    },
+  );
 
   it('the data pipeline refuses a URL with control or bidi characters (the URL parser would drop a tab or LF silently)', () => {
-    for (const url of ['https://example.com/orders\t-2026-11-01.csv', 'https://example.com/orders\n-2026-11-01.csv', 'https://example.com/\u202eorders.csv']) {
+    for (const url of [
+      'https://example.com/orders\t-2026-11-01.csv',
+      'https://example.com/orders\n-2026-11-01.csv',
+      'https://example.com/\u202eorders.csv',
+    ]) {
       expect(pipelineRequestSchema.safeParse({ dataset: 'orders', source: { url } }).success).toBe(false);
       expect(fileArrivedSchema.safeParse({ dataset: 'orders', url }).success).toBe(false);
     }
-    expect(pipelineRequestSchema.safeParse({ dataset: 'orders', source: { url: 'https://example.com/orders-2026-11-01.csv' } }).success).toBe(true);
+    expect(
+      pipelineRequestSchema.safeParse({ dataset: 'orders', source: { url: 'https://example.com/orders-2026-11-01.csv' } }).success,
+    ).toBe(true);
   });
 
   it('the financial close bounds the controller address', () => {

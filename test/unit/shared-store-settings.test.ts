@@ -10,7 +10,6 @@ import { configErrorOf } from '../helpers/config-errors';
 
 const SECRET = 's3cret-Pa55';
 
-
 describe('LEDGER_URL and DIRECTORY_URL', () => {
   it('are unset by default: the SQLite files of the data directory, as before', () => {
     const config = loadConfig({ OVERTURE_DATA_DIR: '/srv/overture' });
@@ -41,8 +40,16 @@ describe('LEDGER_URL and DIRECTORY_URL', () => {
   });
 
   it.each([
-    ['LEDGER_URL', `mysql://overture:${SECRET}@db.internal/ledger`, /LEDGER_URL: must be a postgres:\/\/ or postgresql:\/\/ URL \(got mysql:\/\/…\)/],
-    ['DIRECTORY_URL', `db.internal:5432/${SECRET}`, /DIRECTORY_URL: must be a postgres:\/\/ or postgresql:\/\/ URL \(got db\.internal:\/\/…\)/],
+    [
+      'LEDGER_URL',
+      `mysql://overture:${SECRET}@db.internal/ledger`,
+      /LEDGER_URL: must be a postgres:\/\/ or postgresql:\/\/ URL \(got mysql:\/\/…\)/,
+    ],
+    [
+      'DIRECTORY_URL',
+      `db.internal:5432/${SECRET}`,
+      /DIRECTORY_URL: must be a postgres:\/\/ or postgresql:\/\/ URL \(got db\.internal:\/\/…\)/,
+    ],
     ['LEDGER_URL', `not a url ${SECRET}`, /LEDGER_URL: must be a PostgreSQL URL, e\.g\. postgresql:\/\//],
     ['DIRECTORY_URL', `postgresql://overture:${SECRET}@db.internal:5432`, /DIRECTORY_URL: must name its database in the path/],
     ['LEDGER_URL', `postgresql:///ledger?password=${SECRET}`, /LEDGER_URL: must name the database server/],
@@ -59,13 +66,17 @@ describe('LEDGER_URL and DIRECTORY_URL', () => {
     const directory = configErrorOf({ DIRECTORY_URL: `postgresql://o:${SECRET}@db/d`, DIRECTORY_DB_PATH: '/var/lib/dir.db' });
     expect(directory.message).toContain('DIRECTORY_URL and DIRECTORY_DB_PATH are both set');
     // Each store on its own: a PostgreSQL ledger with a SQLite directory is fine.
-    expect(loadConfig({ LEDGER_URL: `postgresql://o:${SECRET}@db/l`, DIRECTORY_DB_PATH: '/var/lib/dir.db' }).directoryDbPath).toBe('/var/lib/dir.db');
+    expect(loadConfig({ LEDGER_URL: `postgresql://o:${SECRET}@db/l`, DIRECTORY_DB_PATH: '/var/lib/dir.db' }).directoryDbPath).toBe(
+      '/var/lib/dir.db',
+    );
   });
 });
 
 describe('redactUrl', () => {
   it('replaces the password, keeps everything else, and never echoes what it cannot parse', () => {
-    expect(redactUrl(`postgresql://overture:${SECRET}@db:5432/ledger?sslmode=require`)).toBe('postgresql://overture:***@db:5432/ledger?sslmode=require');
+    expect(redactUrl(`postgresql://overture:${SECRET}@db:5432/ledger?sslmode=require`)).toBe(
+      'postgresql://overture:***@db:5432/ledger?sslmode=require',
+    );
     expect(redactUrl('postgresql://overture@db/ledger')).toBe('postgresql://overture@db/ledger');
     expect(redactUrl(`postgresql://overture@db/ledger?password=${SECRET}`)).toBe('postgresql://overture@db/ledger?password=***');
     expect(redactUrl(`nonsense ${SECRET}`)).toBe('(an unparsable URL)');

@@ -16,7 +16,8 @@ describeDirectoryContract('SqliteDirectory (real SQLite file)', async () => {
   return {
     directory,
     openAnother: async () => new SqliteDirectory(file, CONTRACT_BASE_URL),
-    rows: async (table, employeeId) => (directory.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE employee_id = ?`).get(employeeId) as { n: number }).n,
+    rows: async (table, employeeId) =>
+      (directory.db.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE employee_id = ?`).get(employeeId) as { n: number }).n,
     close: async () => {
       directory.close();
       rmSync(dir, { recursive: true, force: true });

@@ -52,7 +52,10 @@ const childScript = (dir: string) => `
 /** Starts the children, releases them round by round, and returns each child's output. */
 async function openFromManyProcesses(dir: string): Promise<string[]> {
   const children = Array.from({ length: PROCESSES }, () => {
-    const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', childScript(dir)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', '-e', childScript(dir)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const state = { output: '' };
     child.stdout.on('data', (chunk: Buffer) => (state.output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (state.output += chunk.toString()));
@@ -103,7 +106,10 @@ describe('openDatabase', () => {
         const db = new Database(path.join(dir, `data-${round}`, name), { readonly: true });
         try {
           expect([name, db.pragma('journal_mode', { simple: true })]).toEqual([name, 'wal']);
-          expect([name, db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)]).toEqual([name, { n: 1 }]);
+          expect([name, db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)]).toEqual([
+            name,
+            { n: 1 },
+          ]);
           if (name === 'accounting.db') expect((db.prepare('SELECT COUNT(*) AS n FROM entities').get() as { n: number }).n).toBe(3);
           if (name === 'overture.db') expect((db.prepare('SELECT COUNT(*) AS n FROM deliveries').get() as { n: number }).n).toBe(PROCESSES);
         } finally {

@@ -18,7 +18,9 @@ test('a busy metrics port is named with the variable that moves it', async () =>
   await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
   const port = (holder.address() as net.AddressInfo).port;
   try {
-    const problem = await busyPortProblem(portsToBind(loadConfig({ METRICS_PORT: String(port) }), 0).filter((p) => p.variable === 'METRICS_PORT'));
+    const problem = await busyPortProblem(
+      portsToBind(loadConfig({ METRICS_PORT: String(port) }), 0).filter((p) => p.variable === 'METRICS_PORT'),
+    );
     expect(problem).toContain(`Port ${port} (worker metrics endpoint)`);
     expect(problem).toContain('METRICS_PORT');
   } finally {

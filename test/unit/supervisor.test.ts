@@ -50,7 +50,12 @@ describe('superviseServer', () => {
     receiver = await startWebhookReceiver({ port: 0 });
     const lines: string[] = [];
     const giveUp = jest.fn();
-    release = superviseServer('webhook receiver', receiver.server, { log: (l) => lines.push(l), stopping: () => false, giveUp, limits: FAST });
+    release = superviseServer('webhook receiver', receiver.server, {
+      log: (l) => lines.push(l),
+      stopping: () => false,
+      giveUp,
+      limits: FAST,
+    });
 
     await new Promise((resolve) => receiver!.server.close(resolve));
     await until(() => receiver!.server.listening, 'the receiver to listen again');
@@ -66,7 +71,12 @@ describe('superviseServer', () => {
   it('gives up, saying why, when its port stays taken', async () => {
     receiver = await startWebhookReceiver({ port: 0 });
     const reasons: string[] = [];
-    release = superviseServer('webhook receiver', receiver.server, { log: () => undefined, stopping: () => false, giveUp: (r) => reasons.push(r), limits: FAST });
+    release = superviseServer('webhook receiver', receiver.server, {
+      log: () => undefined,
+      stopping: () => false,
+      giveUp: (r) => reasons.push(r),
+      limits: FAST,
+    });
 
     // Someone else takes the port in the moment it is free: every attempt to listen again fails.
     await new Promise((resolve) => receiver!.server.close(resolve));

@@ -24,7 +24,13 @@ beforeEach(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-'));
   mail = await startMailReceiver();
   webhooks = await startWebhookReceiver();
-  const config = loadConfig({ OVERTURE_DATA_DIR: dir, SMTP_URL: mail.url, NOTIFY_WEBHOOK_URL: webhooks.url, OUTAGE_ALERT_AFTER_MS: '0', ESCALATION_CONTACTS: 'oncall@it.example.com,lead@it.example.com' });
+  const config = loadConfig({
+    OVERTURE_DATA_DIR: dir,
+    SMTP_URL: mail.url,
+    NOTIFY_WEBHOOK_URL: webhooks.url,
+    OUTAGE_ALERT_AFTER_MS: '0',
+    ESCALATION_CONTACTS: 'oncall@it.example.com,lead@it.example.com',
+  });
   ledger = new SqliteDeliveryLedger(config.ledgerDbPath);
   transport = nodemailer.createTransport(mail.url);
   systems = await connectSystemGuard(config, { transport, ledger });
@@ -54,7 +60,9 @@ it('reports an email outage to the team chat, once, and its recovery there', asy
 it('reports a chat outage by email to the escalation contacts, once, and its recovery the same way', async () => {
   for (let i = 0; i < 3; i++) await expect(systems.guard.run('chat', down('webhook'))).rejects.toThrow('webhook unreachable');
   expect(webhooks.received()).toEqual([]);
-  expect(mail.messages().map((m) => [m.to.sort(), m.subject])).toEqual([[['lead@it.example.com', 'oncall@it.example.com'], '[Overture] chat is degraded']]);
+  expect(mail.messages().map((m) => [m.to.sort(), m.subject])).toEqual([
+    [['lead@it.example.com', 'oncall@it.example.com'], '[Overture] chat is degraded'],
+  ]);
   await systems.guard.run('chat', async () => 'posted');
   expect(mail.messages().map((m) => m.subject)).toEqual(['[Overture] chat is degraded', '[Overture] chat has recovered']);
 });

@@ -85,12 +85,21 @@ describe('SystemHealthStore pauses', () => {
     const a = store();
     const b = store();
     expect(a.pause('email', { operator: 'grace', role: 'operator' }, 'relay maintenance', 1_000)).toBe(true);
-    expect(b.pauseOf('email')).toEqual({ system: 'email', pausedBy: 'grace', role: 'operator', pausedAt: 1_000, reason: 'relay maintenance' });
+    expect(b.pauseOf('email')).toEqual({
+      system: 'email',
+      pausedBy: 'grace',
+      role: 'operator',
+      pausedAt: 1_000,
+      reason: 'relay maintenance',
+    });
     expect(b.pauseOf('chat')).toBeUndefined();
     b.noteRefusedRun('email', 'onboarding-E1', 1_100);
     a.noteRefusedRun('email', 'onboarding-E1', 1_200);
     a.noteRefusedRun('email', 'onboarding-E2', 1_300);
-    expect(b.resume('email', { operator: 'alan', role: 'admin' }, undefined, 2_000)).toEqual({ wasPaused: true, refusedRuns: ['onboarding-E1', 'onboarding-E2'] });
+    expect(b.resume('email', { operator: 'alan', role: 'admin' }, undefined, 2_000)).toEqual({
+      wasPaused: true,
+      refusedRuns: ['onboarding-E1', 'onboarding-E2'],
+    });
     expect(a.pauseOf('email')).toBeUndefined();
     expect(a.resume('email', { operator: 'alan', role: 'admin' }, undefined, 3_000)).toEqual({ wasPaused: false, refusedRuns: [] });
     expect(a.pauseHistory('email').map((r) => [r.action, r.by, r.at])).toEqual([
@@ -117,7 +126,8 @@ describe('SystemGuard', () => {
 
   it('sends one degraded alert and one recovery note per outage, and counts only transient failures', async () => {
     const guard = guardOn(store());
-    const failing = () => Promise.reject(new TransientError('SMTP delivery failed: connect ECONNREFUSED 127.0.0.1:2525 for ada@example.com'));
+    const failing = () =>
+      Promise.reject(new TransientError('SMTP delivery failed: connect ECONNREFUSED 127.0.0.1:2525 for ada@example.com'));
     for (let i = 0; i < 3; i++) await expect(guard.run('email', failing)).rejects.toThrow(TransientError);
     await expect(guard.run('email', () => Promise.reject(new PermanentError('550 mailbox unavailable')))).rejects.toThrow(PermanentError);
     expect(alerts).toHaveLength(1);
@@ -149,7 +159,16 @@ describe('SystemGuard', () => {
   });
 
   it('words its alerts without personal data', () => {
-    const outage = { id: 1, system: 'email', startedAt: 0, lastFailureAt: 61_000, failures: 37, lastError: 'refused for bob@example.com', alertedAt: 61_000, endedAt: 303_000 };
+    const outage = {
+      id: 1,
+      system: 'email',
+      startedAt: 0,
+      lastFailureAt: 61_000,
+      failures: 37,
+      lastError: 'refused for bob@example.com',
+      alertedAt: 61_000,
+      endedAt: 303_000,
+    };
     expect(degradedText(outage, 61_000)).toContain('every send has failed for 1 min 1 s (37 failed attempts');
     expect(degradedText(outage, 61_000)).not.toContain('bob@example.com');
     expect(recoveredText(outage)).toContain('recovered after 5 min 3 s: 37 attempts failed meanwhile');

@@ -12,7 +12,9 @@ describe('SYSTEMS_URL', () => {
   });
 
   it('accepts a postgres:// URL naming a database', () => {
-    expect(loadConfig({ SYSTEMS_URL: `postgresql://overture:${SECRET}@db.internal:5432/overture_systems` }).SYSTEMS_URL).toBe(`postgresql://overture:${SECRET}@db.internal:5432/overture_systems`);
+    expect(loadConfig({ SYSTEMS_URL: `postgresql://overture:${SECRET}@db.internal:5432/overture_systems` }).SYSTEMS_URL).toBe(
+      `postgresql://overture:${SECRET}@db.internal:5432/overture_systems`,
+    );
   });
 
   it.each([

@@ -68,7 +68,13 @@ describe('the Temporal connection in the configuration', () => {
   });
 
   it('an API key (Temporal Cloud) implies TLS and is carried by the options', () => {
-    const options = temporalConnectionOptions(loadConfig({ TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233', TEMPORAL_NAMESPACE: 'my-ns.a1b2c', TEMPORAL_API_KEY: 'eyJhbGciOi.key.sig' }));
+    const options = temporalConnectionOptions(
+      loadConfig({
+        TEMPORAL_ADDRESS: 'my-ns.a1b2c.tmprl.cloud:7233',
+        TEMPORAL_NAMESPACE: 'my-ns.a1b2c',
+        TEMPORAL_API_KEY: 'eyJhbGciOi.key.sig',
+      }),
+    );
     expect(options).toEqual({ address: 'my-ns.a1b2c.tmprl.cloud:7233', tls: {}, apiKey: 'eyJhbGciOi.key.sig' });
   });
 
@@ -104,10 +110,12 @@ describe('the Temporal connection in the configuration', () => {
     const shared = path.join(dir, 'shared.key');
     fs.copyFileSync(certs.clientKey, shared);
     fs.chmodSync(shared, 0o640);
-    expect(refusal({ TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: shared })).toContain(`TEMPORAL_TLS_KEY (${shared}) is readable by others (mode 640): make it private with chmod 600`);
+    expect(refusal({ TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: shared })).toContain(
+      `TEMPORAL_TLS_KEY (${shared}) is readable by others (mode 640): make it private with chmod 600`,
+    );
   });
 
-  it('refuses a key that is not the certificate\'s', () => {
+  it("refuses a key that is not the certificate's", () => {
     expect(refusal({ TEMPORAL_TLS_CERT: certs.clientCert, TEMPORAL_TLS_KEY: certs.serverKey })).toContain(
       `TEMPORAL_TLS_KEY (${certs.serverKey}) is not the key of the certificate in TEMPORAL_TLS_CERT (${certs.clientCert})`,
     );
@@ -115,7 +123,9 @@ describe('the Temporal connection in the configuration', () => {
 
   it('refuses TEMPORAL_TLS=off beside TLS variables or an API key, both API key variables, and a bad TEMPORAL_TLS', () => {
     expect(refusal({ TEMPORAL_TLS: 'off', TEMPORAL_API_KEY: 'k' })).toContain('TEMPORAL_TLS=off but TEMPORAL_API_KEY is set');
-    expect(refusal({ TEMPORAL_API_KEY: 'k', TEMPORAL_API_KEY_FILE: '/x' })).toContain('TEMPORAL_API_KEY and TEMPORAL_API_KEY_FILE are both set');
+    expect(refusal({ TEMPORAL_API_KEY: 'k', TEMPORAL_API_KEY_FILE: '/x' })).toContain(
+      'TEMPORAL_API_KEY and TEMPORAL_API_KEY_FILE are both set',
+    );
     expect(refusal({ TEMPORAL_TLS: 'yes' })).toContain('TEMPORAL_TLS: must be on or off');
   });
 
@@ -150,8 +160,13 @@ describe('TLS failures in words', () => {
 
   it('says which variable to look at', () => {
     const untrusted = Object.assign(new Error('self-signed certificate in certificate chain'), { code: 'SELF_SIGNED_CERT_IN_CHAIN' });
-    expect(explainTlsError(untrusted, settings)).toBe("the server's certificate is not signed by TEMPORAL_TLS_CA (/etc/overture/ca.pem): self-signed certificate in certificate chain");
-    const wrongName = Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID', reason: 'Host: a.example. is not in the cert\'s altnames: DNS:b.example' });
+    expect(explainTlsError(untrusted, settings)).toBe(
+      "the server's certificate is not signed by TEMPORAL_TLS_CA (/etc/overture/ca.pem): self-signed certificate in certificate chain",
+    );
+    const wrongName = Object.assign(new Error('x'), {
+      code: 'ERR_TLS_CERT_ALTNAME_INVALID',
+      reason: "Host: a.example. is not in the cert's altnames: DNS:b.example",
+    });
     expect(explainTlsError(wrongName, settings)).toContain('set TEMPORAL_TLS_SERVER_NAME');
     const plaintext = Object.assign(new Error('wrong version number'), { code: 'ERR_SSL_WRONG_VERSION_NUMBER' });
     expect(explainTlsError(plaintext, settings)).toContain('the server does not speak TLS');

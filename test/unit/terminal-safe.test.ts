@@ -69,7 +69,16 @@ describe('the CLI shows hostile run data with visible escapes', () => {
       { step: 'createWorkspace', state: 'escalated', attempts: 3, lastError: hostile },
     ],
     questions: [
-      { id: 'q1', kind: 'escalation', step: 'createWorkspace', prompt: hostile, choices: ['retry', 'skip', 'abort'], open: true, openedAt: '2026-11-27T10:01:00.000Z', level: 0 } as unknown as RunStatus['questions'][number],
+      {
+        id: 'q1',
+        kind: 'escalation',
+        step: 'createWorkspace',
+        prompt: hostile,
+        choices: ['retry', 'skip', 'abort'],
+        open: true,
+        openedAt: '2026-11-27T10:01:00.000Z',
+        level: 0,
+      } as unknown as RunStatus['questions'][number],
     ],
     log: [{ at: '2026-11-27T10:00:00.000Z', level: 'info', message: hostile }],
     execution: { status: 'RUNNING', runId: 'r1', historyLength: 10 },
@@ -86,7 +95,16 @@ describe('the CLI shows hostile run data with visible escapes', () => {
 
   it('a step line and a run list row', () => {
     expect(raw(formatStep(status.steps[1]!))).toBe(false);
-    const run: RunSummary = { workflowId: `onboarding-\u001b]0;pwned\u0007`, runId: 'r', process: 'onboarding', state: 'running', step: '\u202eevil', needsAttention: false, startedAt: '2026-11-27T10:00:00.000Z', execution: 'RUNNING' };
+    const run: RunSummary = {
+      workflowId: `onboarding-\u001b]0;pwned\u0007`,
+      runId: 'r',
+      process: 'onboarding',
+      state: 'running',
+      step: '\u202eevil',
+      needsAttention: false,
+      startedAt: '2026-11-27T10:00:00.000Z',
+      execution: 'RUNNING',
+    };
     const list = formatRunList([run]);
     expect(list.split('\n')).toHaveLength(2);
     expect(raw(list, '\n')).toBe(false);

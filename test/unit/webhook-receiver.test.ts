@@ -26,8 +26,7 @@ describe('webhook receiver', () => {
     lines.length = 0;
   });
 
-  const post = (body: string, url = receiver.url) =>
-    fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const post = (body: string, url = receiver.url) => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
 
   it('exposes the team hook url on a random port', () => {
     expect(receiver.port).toBeGreaterThan(0);
@@ -46,7 +45,10 @@ describe('webhook receiver', () => {
     expect(hook.headers['content-type']).toBe('application/json');
     expect(lines).toEqual([`webhook received on /hooks/team (#${hook.id})`]);
 
-    const logged = (await readFile(logFile, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { id: number });
+    const logged = (await readFile(logFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { id: number });
     expect(logged.at(-1)?.id).toBe(hook.id);
   });
 

@@ -6,7 +6,6 @@ import { loadConfig } from '../../src/config';
 import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../../src/temporal/deployments/settings';
 import { problemOf } from '../helpers/config-errors';
 
-
 it('leaves the worker unversioned without a build id (a blank one counts as unset)', () => {
   for (const env of [{}, { OVERTURE_BUILD_ID: '' }, { OVERTURE_BUILD_ID: '  ' }]) {
     const config = loadConfig(env);
@@ -38,7 +37,11 @@ it.each([
   ['OVERTURE_BUILD_ID', 'v1:beta', 'OVERTURE_BUILD_ID: must be 1-63'],
   ['OVERTURE_BUILD_ID', 'v1\nFAKE LOG LINE', 'OVERTURE_BUILD_ID: must be 1-63'],
   ['OVERTURE_BUILD_ID', `v${'1'.repeat(63)}`, 'OVERTURE_BUILD_ID: must be 1-63'],
-  ['OVERTURE_DEPLOYMENT_NAME', 'overture.prod', 'OVERTURE_DEPLOYMENT_NAME: must be 1-63 letters, digits, "_" or "-", starting with a letter or digit (no "." or ":")'],
+  [
+    'OVERTURE_DEPLOYMENT_NAME',
+    'overture.prod',
+    'OVERTURE_DEPLOYMENT_NAME: must be 1-63 letters, digits, "_" or "-", starting with a letter or digit (no "." or ":")',
+  ],
   ['OVERTURE_VERSIONING_BEHAVIOR', 'sometimes', 'OVERTURE_VERSIONING_BEHAVIOR: must be pinned or auto-upgrade'],
 ])('refuses %s=%j at startup', (name, value, message) => {
   expect(problemOf({ [name]: value })).toContain(message);

@@ -11,21 +11,43 @@ import { CHANNELS, type Channel, type ContentPublishingOptions, type Draft } fro
 const HOUR_MS = 3_600_000;
 
 /** Checks of the draft alone are CPU work of milliseconds: the fast path. */
-const quickStep: StepPolicy = { startToCloseTimeoutMs: 30_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' };
+const quickStep: StepPolicy = {
+  startToCloseTimeoutMs: 30_000,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30_000,
+  maximumAttempts: 5,
+  runAs: 'local',
+};
 
 /**
  * Retry policies of the steps. The link check waits on other servers (5 s a link, four at a time), and the
  * newsletter on one SMTP message per subscriber: regular activities, so the run can take decisions meanwhile.
  */
 const policies = {
-  checkLinks: { ...quickStep, startToCloseTimeoutMs: 180_000, initialIntervalMs: 5_000, maximumIntervalMs: 60_000, maximumAttempts: 3, runAs: 'activity' },
+  checkLinks: {
+    ...quickStep,
+    startToCloseTimeoutMs: 180_000,
+    initialIntervalMs: 5_000,
+    maximumIntervalMs: 60_000,
+    maximumAttempts: 3,
+    runAs: 'activity',
+  },
   checkImages: quickStep,
   readingTime: quickStep,
   checkBannedWords: quickStep,
   emailAuthor: { ...quickStep, startToCloseTimeoutMs: 60_000, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 6 },
   publishToSite: quickStep,
   // Heartbeats per subscriber and every second of a send: a lost worker is noticed in 30 s, not 10 min.
-  sendNewsletter: { ...quickStep, startToCloseTimeoutMs: 600_000, heartbeatTimeoutMs: 30_000, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 6, runAs: 'activity' },
+  sendNewsletter: {
+    ...quickStep,
+    startToCloseTimeoutMs: 600_000,
+    heartbeatTimeoutMs: 30_000,
+    initialIntervalMs: 2_000,
+    maximumIntervalMs: 60_000,
+    maximumAttempts: 6,
+    runAs: 'activity',
+  },
   postToSocial: { ...quickStep, initialIntervalMs: 2_000, maximumIntervalMs: 60_000, maximumAttempts: 4 },
 } satisfies Record<string, StepPolicy>;
 
@@ -35,11 +57,16 @@ const bytes = (text: string) => new TextEncoder().encode(text).length;
 /** A draft, as the process input and both draft events carry it. Messages name fields, never values. */
 export const draftSchema = z
   .object({
-    contentId: z.string({ error: 'is required' }).regex(CONTENT_ID, 'must be a lowercase slug of 1-80 letters, digits and "-" (it becomes part of the workflow ID)'),
+    contentId: z
+      .string({ error: 'is required' })
+      .regex(CONTENT_ID, 'must be a lowercase slug of 1-80 letters, digits and "-" (it becomes part of the workflow ID)'),
     revision: z.number().int().min(1).max(DRAFT_LIMITS.maxRevision).default(1),
     title: safeText({ max: DRAFT_LIMITS.titleChars }),
     // Markdown: line breaks and tabs are its own; any other control or direction character is refused.
-    body: safeText({ max: DRAFT_LIMITS.bodyBytes, min: 0, multiline: true }).refine((b) => bytes(b) <= DRAFT_LIMITS.bodyBytes, `must be at most ${DRAFT_LIMITS.bodyBytes / 1024} KB`),
+    body: safeText({ max: DRAFT_LIMITS.bodyBytes, min: 0, multiline: true }).refine(
+      (b) => bytes(b) <= DRAFT_LIMITS.bodyBytes,
+      `must be at most ${DRAFT_LIMITS.bodyBytes / 1024} KB`,
+    ),
     author: z
       .object({
         name: safeText({ max: DRAFT_LIMITS.nameChars }),
@@ -77,7 +104,11 @@ export const contentPublishingDefinition = defineProcess<typeof CONTENT_PUBLISHI
   policies,
   stepSystems: { emailAuthor: 'email', sendNewsletter: 'email' },
   // Who reviews, and how long an author has to revise.
-  options: (kit, settings): ContentPublishingOptions => ({ ...kit, editorEmail: settings.EDITOR_EMAIL, revisionWaitMs: settings.REVISION_WAIT_HOURS * HOUR_MS }),
+  options: (kit, settings): ContentPublishingOptions => ({
+    ...kit,
+    editorEmail: settings.EDITOR_EMAIL,
+    revisionWaitMs: settings.REVISION_WAIT_HOURS * HOUR_MS,
+  }),
   workflowArgs: (draft, options) => [{ draft, options }],
   describe: (draft) => ({
     summary: `Publication of ${draft.contentId} (revision ${draft.revision}) to ${draft.channels.join(', ')}`,

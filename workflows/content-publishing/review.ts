@@ -26,7 +26,8 @@ export async function runChecks(p: PublishingRun, draft: Draft): Promise<{ repor
   const text = { title: draft.title, body: draft.body };
   const revision = `(revision ${draft.revision})`;
   const done = await p.dag({
-    checkLinks: (step) => step.run((a) => a.checkLinks({ contentId: draft.contentId, body: draft.body }), { summary: `Check the links ${revision}` }),
+    checkLinks: (step) =>
+      step.run((a) => a.checkLinks({ contentId: draft.contentId, body: draft.body }), { summary: `Check the links ${revision}` }),
     checkImages: (step) => step.run((a) => a.checkImages(text), { summary: `Check the alt texts ${revision}` }),
     readingTime: (step) => step.run((a) => a.readingTime(text), { summary: `Estimate the reading time ${revision}` }),
     checkBannedWords: (step) => step.run((a) => a.checkBannedWords(text), { summary: `Check for banned words ${revision}` }),
@@ -37,9 +38,16 @@ export async function runChecks(p: PublishingRun, draft: Draft): Promise<{ repor
 }
 
 /** Emails the author the checks' findings or the editor's requested changes. */
-export async function tellAuthor(p: PublishingRun, draft: Draft, about: { findings: string[] } | { changes: { by: string; reason: string } }): Promise<void> {
+export async function tellAuthor(
+  p: PublishingRun,
+  draft: Draft,
+  about: { findings: string[] } | { changes: { by: string; reason: string } },
+): Promise<void> {
   const ref = { contentId: draft.contentId, revision: draft.revision, title: draft.title, to: draft.author.email };
-  await p.step('emailAuthor').run((a) => a.emailAuthor({ ...ref, ...about }), { summary: 'Email the author', cannotUndo: 'the email to the author cannot be recalled' });
+  await p.step('emailAuthor').run((a) => a.emailAuthor({ ...ref, ...about }), {
+    summary: 'Email the author',
+    cannotUndo: 'the email to the author cannot be recalled',
+  });
 }
 
 /**
@@ -70,7 +78,12 @@ export async function awaitRevision(p: PublishingRun, draft: Draft, options: Con
 export type Review = { decision: 'approve' } | { decision: 'request-changes'; by: string; reason: string };
 
 /** The editor's review: approve, reject (the run is abandoned) or request changes (with the reason). */
-export async function editorialReview(p: PublishingRun, draft: Draft, options: ContentPublishingOptions, readingMinutes?: number): Promise<Review> {
+export async function editorialReview(
+  p: PublishingRun,
+  draft: Draft,
+  options: ContentPublishingOptions,
+  readingMinutes?: number,
+): Promise<Review> {
   const excerpt = draft.body.length > EXCERPT_CHARS ? `${draft.body.slice(0, EXCERPT_CHARS)}\n[...]` : draft.body;
   const { decision } = await p.step('editorialReview').ask({
     prompt: `Review revision ${draft.revision} of ${draft.contentId}: approve, reject, or request-changes (say which in the reason)`,

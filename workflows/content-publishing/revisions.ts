@@ -31,11 +31,13 @@ export function newerRevision(event: ProcessEvent, current: Draft): Draft | unde
   const data = event.data;
   const revision = data.revision;
   if (data.contentId !== current.contentId) return undefined;
-  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision <= current.revision || revision > DRAFT_LIMITS.maxRevision) return undefined;
+  if (typeof revision !== 'number' || !Number.isInteger(revision) || revision <= current.revision || revision > DRAFT_LIMITS.maxRevision)
+    return undefined;
   const author = data.author as { name?: unknown; email?: unknown } | undefined;
   const channels = channelsOf(data.channels);
   // Characters, not bytes: the sandbox has no byte count at hand, and the gateway's schema already checked bytes.
-  if (!isText(data.title, DRAFT_LIMITS.titleChars) || typeof data.body !== 'string' || data.body.length > DRAFT_LIMITS.bodyBytes) return undefined;
+  if (!isText(data.title, DRAFT_LIMITS.titleChars) || typeof data.body !== 'string' || data.body.length > DRAFT_LIMITS.bodyBytes)
+    return undefined;
   if (!isText(author?.name, DRAFT_LIMITS.nameChars) || !isText(author?.email, DRAFT_LIMITS.emailChars) || !channels) return undefined;
   if (typeof data.publishAt !== 'string' || Number.isNaN(Date.parse(data.publishAt))) return undefined;
   return {

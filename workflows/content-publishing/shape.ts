@@ -17,13 +17,28 @@ export const CONTENT_PUBLISHING = defineShape({
   steps: {
     checkLinks: { title: 'Check that every link answers (allow-listed hosts only)', kind: 'activity', outputs: CHECK_OUTPUTS },
     checkImages: { title: 'Check that every image has alt text', kind: 'activity', outputs: CHECK_OUTPUTS },
-    readingTime: { title: 'Estimate the reading time (fails above the maximum)', kind: 'activity', outputs: { ...CHECK_OUTPUTS, minutes: 'integer?' } },
+    readingTime: {
+      title: 'Estimate the reading time (fails above the maximum)',
+      kind: 'activity',
+      outputs: { ...CHECK_OUTPUTS, minutes: 'integer?' },
+    },
     checkBannedWords: { title: 'Check for banned words', kind: 'activity', outputs: CHECK_OUTPUTS },
-    emailAuthor: { title: "Email the author the findings or the editor's changes", needs: [...DRAFT_CHECKS], kind: 'activity', optional: true },
+    emailAuthor: {
+      title: "Email the author the findings or the editor's changes",
+      needs: [...DRAFT_CHECKS],
+      kind: 'activity',
+      optional: true,
+    },
     awaitRevision: { title: 'Wait for the revised draft (draft.revised)', needs: ['emailAuthor'], kind: 'event', optional: true },
     editorialReview: { title: "The editor's review: approve, reject or request changes", needs: [...DRAFT_CHECKS], kind: 'approval' },
     scheduledPublication: { title: 'Wait until the publication time (reschedule moves it)', needs: ['editorialReview'], kind: 'event' },
-    publishToSite: { title: 'Publish the page and its feed entry', needs: ['scheduledPublication'], kind: 'activity', optional: true, outputs: { pageUrl: 'text?' } },
+    publishToSite: {
+      title: 'Publish the page and its feed entry',
+      needs: ['scheduledPublication'],
+      kind: 'activity',
+      optional: true,
+      outputs: { pageUrl: 'text?' },
+    },
     sendNewsletter: {
       title: 'Email the newsletter to the subscribers',
       needs: ['scheduledPublication'],

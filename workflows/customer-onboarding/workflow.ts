@@ -15,8 +15,18 @@ const DAY_MS = 86_400_000;
 export async function customerOnboarding(input: CustomerOnboardingInput): Promise<CustomerOnboardingResult> {
   const { customer, options } = input;
   const target = { customerId: customer.customerId };
-  const contact = { customerId: customer.customerId, company: customer.company, contactName: customer.contactName, contactEmail: customer.contactEmail };
-  const run = { shape: CUSTOMER_ONBOARDING, options, activities: activitiesOf<CustomerOnboardingActivities & NoticeActivities>(), subject: customer.customerId };
+  const contact = {
+    customerId: customer.customerId,
+    company: customer.company,
+    contactName: customer.contactName,
+    contactEmail: customer.contactEmail,
+  };
+  const run = {
+    shape: CUSTOMER_ONBOARDING,
+    options,
+    activities: activitiesOf<CustomerOnboardingActivities & NoticeActivities>(),
+    subject: customer.customerId,
+  };
   return runProcess(run, async (p) => {
     let setupCompleted = false;
     let sequenceStartedAt = 0;
@@ -24,13 +34,27 @@ export async function customerOnboarding(input: CustomerOnboardingInput): Promis
     const setUp = () => setupCompleted;
     /** Waits until the sequence's day comes, or the customer completes setup first (then the email is not needed). */
     const onDay = async (step: { waitFor: (c: () => boolean, ms: number, why: string) => Promise<boolean> }, day: number) =>
-      !(await step.waitFor(setUp, sequenceStartedAt + day * DAY_MS - Date.now(), `until day ${day} of the welcome sequence, unless the customer completes setup first`));
+      !(await step.waitFor(
+        setUp,
+        sequenceStartedAt + day * DAY_MS - Date.now(),
+        `until day ${day} of the welcome sequence, unless the customer completes setup first`,
+      ));
 
     const done = await p.dag({
       createCrmAccount: (step) =>
-        step.run((a) => a.createCrmAccount({ customerId: customer.customerId, company: customer.company, plan: customer.plan, contactName: customer.contactName, contactEmail: customer.contactEmail }), {
-          undo: { done: 'CRM account closed', run: (a) => a.closeCrmAccount(target) },
-        }),
+        step.run(
+          (a) =>
+            a.createCrmAccount({
+              customerId: customer.customerId,
+              company: customer.company,
+              plan: customer.plan,
+              contactName: customer.contactName,
+              contactEmail: customer.contactEmail,
+            }),
+          {
+            undo: { done: 'CRM account closed', run: (a) => a.closeCrmAccount(target) },
+          },
+        ),
       approveContract: {
         when: { holds: () => customer.plan === 'enterprise', otherwise: 'only an enterprise contract needs the account manager' },
         run: (step, { createCrmAccount }) =>
@@ -45,28 +69,55 @@ export async function customerOnboarding(input: CustomerOnboardingInput): Promis
           undo: { done: 'access revoked', run: (a) => a.revokeCustomerAccess(target) },
         }),
       welcomeDay0: async (step, { provisionAccess }) => {
-        const sent = await step.run((a) => a.sendCustomerWelcome({ ...contact, day: 0, loginUrl: provisionAccess.loginUrl }), { cannotUndo: 'a sent email cannot be recalled' });
+        const sent = await step.run((a) => a.sendCustomerWelcome({ ...contact, day: 0, loginUrl: provisionAccess.loginUrl }), {
+          cannotUndo: 'a sent email cannot be recalled',
+        });
         // The sequence counts from here; an email a person skipped was not sent.
         sequenceStartedAt = Date.now();
         if (sent.messageId) welcomeEmails += 1;
       },
       welcomeDay3: async (step, { provisionAccess }) => {
-        if (!(await onDay(step, options.sequence.tipsAfterDays))) return step.notTaken('the customer completed setup before the setup tips were due');
-        const sent = await step.run((a) => a.sendCustomerWelcome({ ...contact, day: options.sequence.tipsAfterDays, loginUrl: provisionAccess.loginUrl }), { cannotUndo: 'a sent email cannot be recalled' });
+        if (!(await onDay(step, options.sequence.tipsAfterDays)))
+          return step.notTaken('the customer completed setup before the setup tips were due');
+        const sent = await step.run(
+          (a) => a.sendCustomerWelcome({ ...contact, day: options.sequence.tipsAfterDays, loginUrl: provisionAccess.loginUrl }),
+          { cannotUndo: 'a sent email cannot be recalled' },
+        );
         if (sent.messageId) welcomeEmails += 1;
       },
       welcomeDay7: async (step, { provisionAccess }) => {
-        if (!(await onDay(step, options.sequence.checkInAfterDays))) return step.notTaken('the customer completed setup before the check-in was due');
-        const sent = await step.run((a) => a.sendCustomerWelcome({ ...contact, day: options.sequence.checkInAfterDays, loginUrl: provisionAccess.loginUrl }), { cannotUndo: 'a sent email cannot be recalled' });
+        if (!(await onDay(step, options.sequence.checkInAfterDays)))
+          return step.notTaken('the customer completed setup before the check-in was due');
+        const sent = await step.run(
+          (a) => a.sendCustomerWelcome({ ...contact, day: options.sequence.checkInAfterDays, loginUrl: provisionAccess.loginUrl }),
+          { cannotUndo: 'a sent email cannot be recalled' },
+        );
         if (sent.messageId) welcomeEmails += 1;
       },
       customerSetup: async (step) => {
-        const event = await step.awaitEvent('customer.setup-completed', (e) => e.data.customerId === customer.customerId, options.setupWaitMs, { onTimeout: 'complete' });
+        const event = await step.awaitEvent(
+          'customer.setup-completed',
+          (e) => e.data.customerId === customer.customerId,
+          options.setupWaitMs,
+          { onTimeout: 'complete' },
+        );
         setupCompleted = event !== undefined;
-        step.log(setupCompleted ? 'the customer completed setup: the rest of the welcome sequence is not sent' : 'the customer did not complete setup within the wait');
+        step.log(
+          setupCompleted
+            ? 'the customer completed setup: the rest of the welcome sequence is not sent'
+            : 'the customer did not complete setup within the wait',
+        );
       },
       notifyAccountTeam: (step, { provisionAccess }) =>
-        step.run((a) => a.notifyAccountTeam({ customerId: customer.customerId, company: customer.company, plan: customer.plan, seats: customer.seats, tenantId: provisionAccess.tenantId })),
+        step.run((a) =>
+          a.notifyAccountTeam({
+            customerId: customer.customerId,
+            company: customer.company,
+            plan: customer.plan,
+            seats: customer.seats,
+            tenantId: provisionAccess.tenantId,
+          }),
+        ),
     });
 
     return {

@@ -30,7 +30,12 @@ export async function pipelineBackfill(input: BackfillInput): Promise<BackfillRe
       // Days are independent: a day that fails (its file never came) is reported, the other days still load.
       onItemFailure: 'continue',
     });
-    const days = joined.results.map((r) => ({ date: r.key, loaded: r.result.loaded, inserted: r.result.inserted, rejected: r.result.rejected }));
+    const days = joined.results.map((r) => ({
+      date: r.key,
+      loaded: r.result.loaded,
+      inserted: r.result.inserted,
+      rejected: r.result.rejected,
+    }));
     step.log(`${days.length} day(s) loaded, ${joined.failures.length} failed`, joined.failures.length ? 'warn' : 'info');
     return { state: 'completed', dataset, from, to, days, failedDays: joined.failures.map((f) => ({ date: f.key, error: f.error })) };
   });

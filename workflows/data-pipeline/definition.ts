@@ -20,15 +20,57 @@ const MINUTE = 60_000;
  */
 const policies = {
   // A flaky source (a URL answering 503, a file still being copied in) is given time: 2, 4, 8, 16, 32 s.
-  extract: { startToCloseTimeoutMs: 30 * MINUTE, heartbeatTimeoutMs: 10_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 6 },
-  validate: { startToCloseTimeoutMs: 30 * MINUTE, heartbeatTimeoutMs: 10_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 3 },
+  extract: {
+    startToCloseTimeoutMs: 30 * MINUTE,
+    heartbeatTimeoutMs: 10_000,
+    initialIntervalMs: 2_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 60_000,
+    maximumAttempts: 6,
+  },
+  validate: {
+    startToCloseTimeoutMs: 30 * MINUTE,
+    heartbeatTimeoutMs: 10_000,
+    initialIntervalMs: 1_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 30_000,
+    maximumAttempts: 3,
+  },
   // Checkpoints every 1,000 rows: a 5 s heartbeat timeout retries a lost partition quickly, from its checkpoint.
-  transformPartition: { startToCloseTimeoutMs: 60 * MINUTE, heartbeatTimeoutMs: 5_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 10 },
+  transformPartition: {
+    startToCloseTimeoutMs: 60 * MINUTE,
+    heartbeatTimeoutMs: 5_000,
+    initialIntervalMs: 1_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 30_000,
+    maximumAttempts: 10,
+  },
   // One transaction that holds the worker's thread ~0.5 s per 100,000 rows without heartbeating: 30 s of slack.
-  load: { startToCloseTimeoutMs: 30 * MINUTE, heartbeatTimeoutMs: 30_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 5 },
+  load: {
+    startToCloseTimeoutMs: 30 * MINUTE,
+    heartbeatTimeoutMs: 30_000,
+    initialIntervalMs: 2_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 60_000,
+    maximumAttempts: 5,
+  },
   // Two counting queries and one webhook post: the fast path.
-  qualityChecks: { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' },
-  publishSummary: { startToCloseTimeoutMs: 30_000, initialIntervalMs: 2_000, backoffCoefficient: 2, maximumIntervalMs: 60_000, maximumAttempts: 4, runAs: 'local' },
+  qualityChecks: {
+    startToCloseTimeoutMs: 60_000,
+    initialIntervalMs: 1_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 30_000,
+    maximumAttempts: 5,
+    runAs: 'local',
+  },
+  publishSummary: {
+    startToCloseTimeoutMs: 30_000,
+    initialIntervalMs: 2_000,
+    backoffCoefficient: 2,
+    maximumIntervalMs: 60_000,
+    maximumAttempts: 4,
+    runAs: 'local',
+  },
 } satisfies Record<string, StepPolicy>;
 
 export const datasetName = z.enum(DATASET_NAMES, { error: `must be a known dataset (${DATASET_NAMES.join(', ')})` });
@@ -43,7 +85,10 @@ const stemIsNameable = (source: PipelineSource) => STEM_PATTERN.test(sourceStem(
 const inboxFile = z
   .string({ error: 'must be a file name' })
   .max(300, 'must be at most 300 characters')
-  .regex(/^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/)*[A-Za-z0-9][A-Za-z0-9_.-]*\.csv$/i, 'must be a .csv file in the inbox, named by a relative path of letters, digits, ".", "_" or "-"')
+  .regex(
+    /^(?:[A-Za-z0-9][A-Za-z0-9_.-]*\/)*[A-Za-z0-9][A-Za-z0-9_.-]*\.csv$/i,
+    'must be a .csv file in the inbox, named by a relative path of letters, digits, ".", "_" or "-"',
+  )
   .refine((f) => stemIsNameable({ inboxFile: f }), 'its name (without .csv) must be at most 100 characters: it names the batch');
 
 // The URL check drops tabs and line breaks silently: the text is refused for them (and every other control) first.
@@ -52,7 +97,10 @@ const sourceUrl = z
   .max(2_000, 'must be at most 2000 characters')
   .refine((u) => !hasUnsafeText(u) && !/\s/.test(u), 'must not contain spaces, control characters or direction overrides')
   .pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
-  .refine((u) => stemIsNameable({ url: u }), 'must end in a file name of letters, digits, ".", "_" or "-" (it names the batch), e.g. …/orders-2026-11-01.csv');
+  .refine(
+    (u) => stemIsNameable({ url: u }),
+    'must end in a file name of letters, digits, ".", "_" or "-" (it names the batch), e.g. …/orders-2026-11-01.csv',
+  );
 
 const sourceSchema = z
   .object({ inboxFile: inboxFile.optional(), url: sourceUrl.optional() }, { error: 'must be {"inboxFile": …} or {"url": …}' })
@@ -75,7 +123,10 @@ export const pipelineRequestSchema = z
     ...pipelineTuning,
   })
   .strict()
-  .refine((r) => r.source !== undefined || r.batchDate !== undefined, { message: 'name a source (inboxFile or url) or a batchDate', path: ['source'] });
+  .refine((r) => r.source !== undefined || r.batchDate !== undefined, {
+    message: 'name a source (inboxFile or url) or a batchDate',
+    path: ['source'],
+  });
 
 /** The data of a `file.arrived` event: which dataset, which file (or URL), and the day it holds if it says. */
 export const fileArrivedSchema = z
@@ -140,11 +191,15 @@ export const transformPartitionDefinition = defineProcess({
   workflowType: 'transformPartition',
   internal: true,
   inputSchema: partitionInputSchema,
-  workflowId: (input: Omit<TransformPartitionInput, 'options'>) => `pipeline-${input.batchId.replace('/', '-')}/transform/part-${input.item.index}`,
+  workflowId: (input: Omit<TransformPartitionInput, 'options'>) =>
+    `pipeline-${input.batchId.replace('/', '-')}/transform/part-${input.item.index}`,
   subject: (input) => `${input.batchId} partition ${input.item.index}`,
   policies: { transformPartition: policies.transformPartition },
   workflowArgs: (input, options) => [{ ...input, options }],
-  describe: (input) => ({ summary: `Transform of partition ${input.item.index} of ${input.batchId}`, details: `Process: transform-partition\nBatch: ${input.batchId}` }),
+  describe: (input) => ({
+    summary: `Transform of partition ${input.item.index} of ${input.batchId}`,
+    details: `Process: transform-partition\nBatch: ${input.batchId}`,
+  }),
 });
 
 /** The longest range one backfill covers: its days are child runs of one fan-out. */

@@ -28,7 +28,12 @@ export const DATA_PIPELINE = defineShape({
       kind: 'activity',
       outputs: { passed: 'boolean?', loaded: 'integer?', problems: 'text?' },
     },
-    reviewQuality: { title: 'A person decides on a batch that failed a quality check', needs: ['qualityChecks'], kind: 'approval', optional: true },
+    reviewQuality: {
+      title: 'A person decides on a batch that failed a quality check',
+      needs: ['qualityChecks'],
+      kind: 'approval',
+      optional: true,
+    },
     publishSummary: { title: 'Post the batch summary to the team', needs: ['reviewQuality'], kind: 'activity' },
   },
 });

@@ -11,7 +11,12 @@ import type { PartitionResult, TransformPartitionInput } from './types';
 /** Transforms one partition of a batch; the pipeline's fan-out runs one per partition. */
 export async function transformPartition(input: TransformPartitionInput): Promise<PartitionResult> {
   const { dataset, batchId, options, item } = input;
-  const request = { shape: TRANSFORM_PARTITION, options, activities: activitiesOf<PipelineStagingActivities & NoticeActivities>(), subject: `${batchId} partition ${item.index}` };
+  const request = {
+    shape: TRANSFORM_PARTITION,
+    options,
+    activities: activitiesOf<PipelineStagingActivities & NoticeActivities>(),
+    subject: `${batchId} partition ${item.index}`,
+  };
   return runProcess(request, async (p) => {
     const step = p.step('transformPartition');
     const done = await step.run((a) => a.transformPartition({ dataset, inputFile: item.inputFile, outputFile: item.outputFile }), {

@@ -45,11 +45,18 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
           undo: { done: "the run's staging files were removed (its rejects file stays)", run: (a) => a.discardStaging({}) },
         }),
       validate: async (step, { extract }) => {
-        const v = await step.run((a) => a.validateBatch({ dataset, partitionRows: input.partitionRows }), { summary: `Validate the rows of ${batch.id}` });
-        step.log(`${v.valid} valid and ${v.rejected} rejected of ${v.rowsIn} rows (${percent(rejectRatio(v))}); reasons in ${rejectsFileOf(v, extract.runDir)}`);
+        const v = await step.run((a) => a.validateBatch({ dataset, partitionRows: input.partitionRows }), {
+          summary: `Validate the rows of ${batch.id}`,
+        });
+        step.log(
+          `${v.valid} valid and ${v.rejected} rejected of ${v.rowsIn} rows (${percent(rejectRatio(v))}); reasons in ${rejectsFileOf(v, extract.runDir)}`,
+        );
       },
       reviewRejects: {
-        when: { holds: ({ validate }) => rejectRatio(validate) > input.maxRejectRatio, otherwise: `rejected rows within the threshold of ${percent(input.maxRejectRatio)}` },
+        when: {
+          holds: ({ validate }) => rejectRatio(validate) > input.maxRejectRatio,
+          otherwise: `rejected rows within the threshold of ${percent(input.maxRejectRatio)}`,
+        },
         run: async (step, { extract, validate: v }) => {
           const { decision } = await step.ask({
             prompt: `${batch.id}: ${v.rejected} of ${v.rowsIn} rows rejected (${percent(rejectRatio(v))}, threshold ${percent(input.maxRejectRatio)}): continue with the ${v.valid} good rows, or abort?`,
@@ -70,9 +77,13 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
         const files = transformed.flatMap((t) => (t.outputFile ? [t.outputFile] : []));
         const load = await step.run((a) => a.loadBatch({ dataset, batchId: batch.id, batchDate: batch.date, files }), {
           summary: `Load ${batch.id} into the warehouse`,
-          undo: { done: 'the batch was removed from the warehouse (when this run had loaded it)', run: (a) => a.unloadBatch({ dataset, batchId: batch.id }) },
+          undo: {
+            done: 'the batch was removed from the warehouse (when this run had loaded it)',
+            run: (a) => a.unloadBatch({ dataset, batchId: batch.id }),
+          },
         });
-        if (load.alreadyLoadedBy) step.log(`${batch.id} was already in the warehouse (loaded by ${load.alreadyLoadedBy}): nothing inserted`, 'warn');
+        if (load.alreadyLoadedBy)
+          step.log(`${batch.id} was already in the warehouse (loaded by ${load.alreadyLoadedBy}): nothing inserted`, 'warn');
       },
       qualityChecks: (step, { validate: v }) =>
         step.run(
@@ -106,10 +117,14 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
         const text = [
           `Data pipeline ${batch.id}${batch.date ? ` (${batch.date})` : ''}: ${loaded} rows in the warehouse (${load.inserted ?? 0} new),`,
           `${v.rejected} of ${v.rowsIn} rejected (${percent(rejectRatio(v))}; reasons in ${rejectsFileOf(v, extract.runDir)}).`,
-          qualityPassed(qualityChecks) ? 'Quality checks passed.' : `Quality checks failed (${qualityChecks.problems ?? 'the checks were skipped'}); accepted by ${acceptedBy.join(', ')}.`,
+          qualityPassed(qualityChecks)
+            ? 'Quality checks passed.'
+            : `Quality checks failed (${qualityChecks.problems ?? 'the checks were skipped'}); accepted by ${acceptedBy.join(', ')}.`,
           resumed ? `${resumed} partition(s) resumed from a checkpoint after losing their worker.` : '',
         ];
-        return step.run((a) => a.postTeamSummary({ purpose: 'publishSummary', text: text.filter(Boolean).join(' ') }), { summary: `Post the summary of ${batch.id}` });
+        return step.run((a) => a.postTeamSummary({ purpose: 'publishSummary', text: text.filter(Boolean).join(' ') }), {
+          summary: `Post the summary of ${batch.id}`,
+        });
       },
     });
     await discardWorkingFiles(p);
@@ -141,7 +156,13 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
  * lives in the fan-out's history, not this run's. The cost, a few workflow tasks per partition, is small next
  * to transforming tens of thousands of rows.
  */
-async function transformPartitions(step: StepHandle<typeof DATA_PIPELINE, 'transform', Activities>, input: DataPipelineInput, batch: Batch, runDir: string, partitions: number): Promise<PartitionResult[]> {
+async function transformPartitions(
+  step: StepHandle<typeof DATA_PIPELINE, 'transform', Activities>,
+  input: DataPipelineInput,
+  batch: Batch,
+  runDir: string,
+  partitions: number,
+): Promise<PartitionResult[]> {
   const jobs: PartitionJob[] = Array.from({ length: partitions }, (_, index) => ({
     index,
     inputFile: `${runDir}/${STAGED.valid}/${partitionFileName(index)}`,
@@ -159,7 +180,8 @@ async function transformPartitions(step: StepHandle<typeof DATA_PIPELINE, 'trans
   });
   const results = joined.results.map((r) => r.result);
   const resumed = results.filter((r) => r.resumedFromRow > 0);
-  if (resumed.length) step.log(`resumed from checkpoints: ${resumed.map((r) => `partition ${r.partition} at row ${r.resumedFromRow}`).join(', ')}`, 'warn');
+  if (resumed.length)
+    step.log(`resumed from checkpoints: ${resumed.map((r) => `partition ${r.partition} at row ${r.resumedFromRow}`).join(', ')}`, 'warn');
   return results;
 }
 

@@ -10,10 +10,19 @@ import { FINANCIAL_CLOSE, RECONCILE_ENTITY } from './shape';
 import type { CloseRequest, ReconcileEntityInput } from './types';
 
 /** Ledger writes are short SQLite transactions: the fast path (local activities). */
-const ledgerStep: StepPolicy = { startToCloseTimeoutMs: 60_000, initialIntervalMs: 1_000, backoffCoefficient: 2, maximumIntervalMs: 30_000, maximumAttempts: 5, runAs: 'local' };
+const ledgerStep: StepPolicy = {
+  startToCloseTimeoutMs: 60_000,
+  initialIntervalMs: 1_000,
+  backoffCoefficient: 2,
+  maximumIntervalMs: 30_000,
+  maximumAttempts: 5,
+  runAs: 'local',
+};
 
 const period = z.string({ error: 'is required' }).regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM');
-const entityId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or "-" (it becomes part of workflow IDs)');
+const entityId = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, 'must be 1-40 lowercase letters, digits or "-" (it becomes part of workflow IDs)');
 
 export const closeRequestSchema = z
   .object({
@@ -41,7 +50,14 @@ export const financialCloseDefinition = defineProcess({
     revalueForeignCurrency: { ...ledgerStep, initialIntervalMs: 2_000, maximumAttempts: 4, runAs: 'activity' },
     postAccruals: ledgerStep,
     // Heartbeats while its email is sent (activities/kit/delivery-attempt.ts): a lost worker is noticed in 30 s.
-    publishStatements: { ...ledgerStep, startToCloseTimeoutMs: 120_000, heartbeatTimeoutMs: 30_000, initialIntervalMs: 2_000, maximumAttempts: 6, runAs: 'activity' },
+    publishStatements: {
+      ...ledgerStep,
+      startToCloseTimeoutMs: 120_000,
+      heartbeatTimeoutMs: 30_000,
+      initialIntervalMs: 2_000,
+      maximumAttempts: 6,
+      runAs: 'activity',
+    },
   },
   stepSystems: { publishStatements: 'email' },
   workflowArgs: (close, options) => [{ close, options }],
@@ -64,7 +80,10 @@ export const reconcileEntityDefinition = defineProcess({
   subject: (input) => `${input.item} ${input.period}`,
   policies: { reconcile: { ...ledgerStep, maximumAttempts: 3 }, postAdjustment: ledgerStep },
   workflowArgs: (input, options) => [{ ...input, options }],
-  describe: (input) => ({ summary: `Reconciliation of ${input.item} for ${input.period}`, details: `Process: reconcile-entity\nEntity: ${input.item}` }),
+  describe: (input) => ({
+    summary: `Reconciliation of ${input.item} for ${input.period}`,
+    details: `Process: reconcile-entity\nEntity: ${input.item}`,
+  }),
 });
 
 /** The close and its reconciliation, as the registry reads them. */

@@ -11,7 +11,12 @@ import type { EntityReconciliation, ReconcileEntityInput } from './types';
 /** Reconciles one entity's cash for the period; the fan-out of the close runs one per entity. */
 export async function reconcileEntity(input: ReconcileEntityInput): Promise<EntityReconciliation> {
   const { period, item: entity, options } = input;
-  const request = { shape: RECONCILE_ENTITY, options, activities: activitiesOf<AccountingActivities & NoticeActivities>(), subject: `${entity} ${period}` };
+  const request = {
+    shape: RECONCILE_ENTITY,
+    options,
+    activities: activitiesOf<AccountingActivities & NoticeActivities>(),
+    subject: `${entity} ${period}`,
+  };
   return runProcess(request, async (p) => {
     const done = await p.dag({
       reconcile: (step) => step.run((a) => a.reconcileEntity({ period, entity, toleranceCents: input.toleranceCents })),
@@ -20,9 +25,12 @@ export async function reconcileEntity(input: ReconcileEntityInput): Promise<Enti
         run: async (step, { reconcile }) => {
           const amount = reconcile.adjustment!;
           const memo = reconcile.memo ?? 'reconciliation adjustment entered by a person';
-          const posted = await step.run(async (a) => ({ output: await a.postReconciliationAdjustment({ period, entity, amount, memo }), attempt: 1 }), {
-            summary: "Post the person's reconciliation adjustment",
-          });
+          const posted = await step.run(
+            async (a) => ({ output: await a.postReconciliationAdjustment({ period, entity, amount, memo }), attempt: 1 }),
+            {
+              summary: "Post the person's reconciliation adjustment",
+            },
+          );
           step.log(`adjustment of ${amount} posted for ${entity} (entry ${posted.entryId ?? '?'})`);
         },
       },

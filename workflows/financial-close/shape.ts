@@ -9,7 +9,12 @@ export const FINANCIAL_CLOSE = defineShape({
   steps: {
     lockPeriod: { title: 'Lock the period against postings', kind: 'activity' },
     reconcileEntities: { title: 'Reconcile each entity with its bank (one child run per entity)', needs: ['lockPeriod'], kind: 'fan-out' },
-    revalueForeignCurrency: { title: 'Revalue foreign-currency cash at the period rates', needs: ['lockPeriod'], kind: 'activity', outputs: { source: 'text?' } },
+    revalueForeignCurrency: {
+      title: 'Revalue foreign-currency cash at the period rates',
+      needs: ['lockPeriod'],
+      kind: 'activity',
+      outputs: { source: 'text?' },
+    },
     postAccruals: { title: 'Post the period accruals', needs: ['reconcileEntities', 'revalueForeignCurrency'], kind: 'activity' },
     controllerSignOff: { title: "The controller's sign-off", needs: ['postAccruals'], kind: 'approval' },
     publishStatements: {
@@ -32,6 +37,12 @@ export const RECONCILE_ENTITY = defineShape({
       outputs: { difference: 'decimal?', adjustment: 'decimal?', memo: 'text?' },
       skipRequires: ['adjustment'],
     },
-    postAdjustment: { title: "Post the person's adjustment (when one was entered)", needs: ['reconcile'], kind: 'activity', optional: true, outputs: { entryId: 'text?' } },
+    postAdjustment: {
+      title: "Post the person's adjustment (when one was entered)",
+      needs: ['reconcile'],
+      kind: 'activity',
+      optional: true,
+      outputs: { entryId: 'text?' },
+    },
   },
 });

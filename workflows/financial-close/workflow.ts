@@ -17,7 +17,12 @@ const RECONCILE_CONCURRENCY = 8;
 export async function financialClose(input: FinancialCloseInput): Promise<FinancialCloseResult> {
   const { close, options } = input;
   const scope = { period: close.period, entities: close.entities };
-  const request = { shape: FINANCIAL_CLOSE, options, activities: activitiesOf<AccountingActivities & NoticeActivities>(), subject: close.period };
+  const request = {
+    shape: FINANCIAL_CLOSE,
+    options,
+    activities: activitiesOf<AccountingActivities & NoticeActivities>(),
+    subject: close.period,
+  };
   return runProcess(request, async (p) => {
     let reconciliations: EntityReconciliation[] = [];
 
@@ -48,7 +53,10 @@ export async function financialClose(input: FinancialCloseInput): Promise<Financ
             },
           },
         }),
-      postAccruals: (step) => step.run((a) => a.postAccruals(scope), { undo: { done: 'accruals reversed by reversing entries', run: (a) => a.reverseAccruals(scope) } }),
+      postAccruals: (step) =>
+        step.run((a) => a.postAccruals(scope), {
+          undo: { done: 'accruals reversed by reversing entries', run: (a) => a.reverseAccruals(scope) },
+        }),
       controllerSignOff: async (step, done) => {
         const adjusted = reconciliations.filter((r) => r.result === 'adjusted').map((r) => `${r.entity} (${r.adjustment})`);
         await step.approval({

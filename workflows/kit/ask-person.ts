@@ -30,7 +30,8 @@ export interface Asking {
 function noticeActions(asking: Asking): NoticeActions | undefined {
   const { question, linkChoices, onNoAnswer, ladder } = asking;
   if (!linkChoices?.length) return undefined;
-  const deadline = onNoAnswer === 'keep-waiting' ? undefined : new Date(Date.parse(question.openedAt) + ladder.automaticActionAfterMs).toISOString();
+  const deadline =
+    onNoAnswer === 'keep-waiting' ? undefined : new Date(Date.parse(question.openedAt) + ladder.automaticActionAfterMs).toISOString();
   return { question: question.id, choices: linkChoices, ...(deadline ? { deadline } : {}) };
 }
 

@@ -30,7 +30,14 @@ export interface NoticeActions {
 /** Activities every worker registers beside a process's own: notices to people, by email and webhook. */
 export interface NoticeActivities {
   /** `consolePath` is the run's page in the console; the worker prefixes its own console URL. */
-  sendNotice(input: { key: string; to: string; subject: string; text: string; consolePath?: string; actions?: NoticeActions }): Promise<unknown>;
+  sendNotice(input: {
+    key: string;
+    to: string;
+    subject: string;
+    text: string;
+    consolePath?: string;
+    actions?: NoticeActions;
+  }): Promise<unknown>;
   postNotice(input: { key: string; text: string; consolePath?: string }): Promise<unknown>;
 }
 

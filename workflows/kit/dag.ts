@@ -81,7 +81,10 @@ export async function runDag(
         done.add(node.step);
       },
     );
-    running.set(node.step, finished.finally(() => running.delete(node.step)));
+    running.set(
+      node.step,
+      finished.finally(() => running.delete(node.step)),
+    );
   };
 
   /** Starts every node that is ready; settles at once the nodes whose need failed or whose branch is not taken. */

@@ -12,7 +12,8 @@ import type { DecisionIdentity, OperatorRole, QuestionStatus } from './types';
 
 /** Refuses the decision unless the identity's role is `needed` or above. */
 export function requireRole(identity: DecisionIdentity, needed: OperatorRole, what: string): void {
-  if (!roleAtLeast(identity.role, needed)) throw new Error(`${what} needs the role ${needed} or above; ${identity.operator} is ${identity.role}`);
+  if (!roleAtLeast(identity.role, needed))
+    throw new Error(`${what} needs the role ${needed} or above; ${identity.operator} is ${identity.role}`);
 }
 
 const sameAddress = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();

@@ -4,10 +4,29 @@
  * answer harmless, and the audit record (who, when, why) of every decision.
  */
 import { describeFault, ESCALATION_ACTIONS, OUTPUT_TYPE_HINTS, readOutput, type OutputType } from './vocabulary';
-import type { DecisionIdentity, DecisionReceipt, DecisionRecord, EscalationDecision, FaultInjection, FaultMode, QuestionAnswer, QuestionKind, QuestionStatus } from './types';
+import type {
+  DecisionIdentity,
+  DecisionReceipt,
+  DecisionRecord,
+  EscalationDecision,
+  FaultInjection,
+  FaultMode,
+  QuestionAnswer,
+  QuestionKind,
+  QuestionStatus,
+} from './types';
 import type { RunTracker } from './run-tracker';
 import { checkMayAnswer, requireRole } from './deciders';
-import { checkAnswerForm, checkEscalationForm, checkInjectionForm, checkOutputForm, clip, DECISION_LIMITS, STATUS_LIMITS, tooMany } from './limits';
+import {
+  checkAnswerForm,
+  checkEscalationForm,
+  checkInjectionForm,
+  checkOutputForm,
+  clip,
+  DECISION_LIMITS,
+  STATUS_LIMITS,
+  tooMany,
+} from './limits';
 
 export { DECISION_LIMITS } from './limits';
 
@@ -99,7 +118,13 @@ export class DecisionDesk {
   }
 
   /** Opens the escalation of a failed step: retry, skip (with the outputs later steps need) or abort. */
-  escalate(step: string, error: string, contact: string, requiredOutput: string[], outputTypes?: Record<string, OutputType>): QuestionStatus {
+  escalate(
+    step: string,
+    error: string,
+    contact: string,
+    requiredOutput: string[],
+    outputTypes?: Record<string, OutputType>,
+  ): QuestionStatus {
     const question = this.open('escalation', step, { prompt: error, choices: [...ESCALATION_ACTIONS], requiredOutput, outputTypes });
     this.tracker.step(step).state = 'escalated';
     this.tracker.log(`${step} escalated to ${contact ? 'the escalation contact' : 'an operator'}; waiting for a decision`, step, 'error');
@@ -113,7 +138,7 @@ export class DecisionDesk {
     if (excess <= 0) return;
     this.tracker.status.questionsDropped = (this.tracker.status.questionsDropped ?? 0) + excess;
     // In place, oldest first: others hold this array.
-    for (let i = 0; i < this.questions.length && excess > 0; ) {
+    for (let i = 0; i < this.questions.length && excess > 0;) {
       if (this.questions[i]!.open) i += 1;
       else {
         this.questions.splice(i, 1);
@@ -148,10 +173,17 @@ export class DecisionDesk {
     const escalation = this.openEscalation(decision.step);
     if (!escalation) {
       const decided = this.questions.filter((q) => q.kind === 'escalation' && q.step === decision.step && q.decision).pop()?.decision;
-      const why = decided ? `its escalation was already decided: ${decided.action} by ${decided.by}` : `it is ${this.tracker.step(decision.step).state}`;
+      const why = decided
+        ? `its escalation was already decided: ${decided.action} by ${decided.by}`
+        : `it is ${this.tracker.step(decision.step).state}`;
       throw new Error(`step ${decision.step} is not escalated (${why})`);
     }
-    checkOutput(decision.output, decision.action === 'skip' ? escalation.requiredOutput : [], decision.action === 'skip' ? escalation.outputTypes : undefined, `skipping step ${decision.step}`);
+    checkOutput(
+      decision.output,
+      decision.action === 'skip' ? escalation.requiredOutput : [],
+      decision.action === 'skip' ? escalation.outputTypes : undefined,
+      `skipping step ${decision.step}`,
+    );
     this.checkDecisionCount(decision.action === 'abort');
   }
 
@@ -184,7 +216,8 @@ export class DecisionDesk {
     const named = this.questions.find((q) => q.id === answer.question || (q.open && q.kind !== 'escalation' && q.step === answer.question));
     if (!named) throw new Error(`no question "${String(answer.question)}" in this run`);
     if (named.kind === 'escalation') throw new Error(`${named.id} is an escalation: decide it with resolve (retry, skip or abort)`);
-    if (!named.open) throw new Error(`question ${named.id} was already answered: ${named.decision?.action ?? ''} by ${named.decision?.by ?? ''}`);
+    if (!named.open)
+      throw new Error(`question ${named.id} was already answered: ${named.decision?.action ?? ''} by ${named.decision?.by ?? ''}`);
     return named;
   }
 
@@ -198,7 +231,12 @@ export class DecisionDesk {
       throw new Error(`unknown decision "${String(answer.decision)}"; decisions are ${question.choices.join(', ')}`);
     }
     const required = question.kind === 'task' || answer.decision !== 'reject' ? question.requiredOutput : [];
-    checkOutput(answer.output, required, question.outputTypes, question.kind === 'task' ? `task ${question.step}` : `answering ${question.id}`);
+    checkOutput(
+      answer.output,
+      required,
+      question.outputTypes,
+      question.kind === 'task' ? `task ${question.step}` : `answering ${question.id}`,
+    );
     this.checkDecisionCount(question.kind === 'approval' && answer.decision === 'reject');
   }
 

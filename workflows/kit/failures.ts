@@ -38,11 +38,19 @@ export function asStepFailure(err: unknown): ActivityFailure | ChildWorkflowFail
 }
 
 /** Summarises why a step failed, from the failure chain Temporal hands the workflow. */
-export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure | ApplicationFailure, maximumAttempts: number): StepFailure {
+export function describeStepFailure(
+  err: ActivityFailure | ChildWorkflowFailure | ApplicationFailure,
+  maximumAttempts: number,
+): StepFailure {
   if (err instanceof ApplicationFailure) {
     // A local activity's own failure: its details say the attempt; non-retryable or out of attempts, it ends here.
     const details = err.details?.[0] as StepFailureDetails | undefined;
-    return { message: err.message, permanent: err.nonRetryable === true, injected: details?.injected ?? false, attempts: details?.attempt ?? maximumAttempts };
+    return {
+      message: err.message,
+      permanent: err.nonRetryable === true,
+      injected: details?.injected ?? false,
+      attempts: details?.attempt ?? maximumAttempts,
+    };
   }
   // A spent retry budget ends one of two ways: the deadline passes during an attempt (a schedule-to-close timeout,
   // whose cause, when the server keeps it, is the last failure), or an attempt fails when the next retry would
@@ -53,7 +61,7 @@ export function describeStepFailure(err: ActivityFailure | ChildWorkflowFailure 
   const details = cause instanceof ApplicationFailure ? (cause.details?.[0] as StepFailureDetails | undefined) : undefined;
   const permanent =
     err.retryState === RetryState.NON_RETRYABLE_FAILURE || (cause instanceof ApplicationFailure && cause.nonRetryable === true);
-  const attempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : details?.attempt ?? 1;
+  const attempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : (details?.attempt ?? 1);
   const message = `${budgetSpent ? 'retry budget spent: ' : ''}${cause?.message ?? err.message}`;
   return { message, permanent, injected: details?.injected ?? false, attempts };
 }

@@ -87,7 +87,10 @@ function abortOf(err: unknown): DecisionRecord | undefined {
 }
 
 /** The fan-out workflow: a sliding window of child runs; continues as new between batches. */
-export async function fanOut(input: FanOutInput, carried: FanOutSummary = { results: [], failures: [], notStarted: [], stopped: false }): Promise<FanOutSummary> {
+export async function fanOut(
+  input: FanOutInput,
+  carried: FanOutSummary = { results: [], failures: [], notStarted: [], stopped: false },
+): Promise<FanOutSummary> {
   const summary: FanOutSummary = { ...carried, results: [...carried.results], failures: [...carried.failures] };
   const batch = input.batchSize ?? DEFAULT_BATCH;
   const total = summary.results.length + summary.failures.length + input.items.length;
@@ -152,9 +155,17 @@ export async function fanOut(input: FanOutInput, carried: FanOutSummary = { resu
     summary.notStarted.push(...input.items.slice(next).map((i) => i.key));
     // Failing (not returning) makes the parent's step see a child failure, which it escalates like any step.
     if (summary.abortedBy) {
-      throw ApplicationFailure.create({ type: PROCESS_ABORTED, message: `an item was aborted by ${summary.abortedBy.by}`, nonRetryable: true, details: [summary.abortedBy] });
+      throw ApplicationFailure.create({
+        type: PROCESS_ABORTED,
+        message: `an item was aborted by ${summary.abortedBy.by}`,
+        nonRetryable: true,
+        details: [summary.abortedBy],
+      });
     }
-    const listed = summary.failures.slice(0, 5).map((f) => `${f.key}: ${f.error}`).join('; ');
+    const listed = summary.failures
+      .slice(0, 5)
+      .map((f) => `${f.key}: ${f.error}`)
+      .join('; ');
     throw ApplicationFailure.create({
       type: FAN_OUT_STOPPED,
       message: `${summary.failures.length} of ${total} item(s) failed (${listed}); ${summary.notStarted.length} not started`,

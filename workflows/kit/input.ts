@@ -12,7 +12,8 @@ export const EMAIL_MAX = 254;
 
 /** What a free-text field may not hold, as its message says (never quoting the value). */
 const PLAIN_TEXT = 'must be plain text: no control characters, line breaks, direction overrides or broken characters';
-const PLAIN_MULTILINE = 'must be plain text: no control characters other than line breaks (\\n) and tabs, no direction overrides or broken characters';
+const PLAIN_MULTILINE =
+  'must be plain text: no control characters other than line breaks (\\n) and tabs, no direction overrides or broken characters';
 
 /**
  * A free-text field that cannot hurt where it is shown later (a terminal, a log line, an email header, a chat

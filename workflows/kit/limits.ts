@@ -60,7 +60,13 @@ export function clip(text: string, max: number): string {
 
 function onlyFields(value: object, allowed: readonly string[], what: string): void {
   const unknown = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (unknown.length) throw new Error(`unknown field${unknown.length > 1 ? 's' : ''} ${unknown.slice(0, 3).map((k) => JSON.stringify(k.slice(0, 40))).join(', ')} in ${what}; its fields are ${allowed.join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown
+        .slice(0, 3)
+        .map((k) => JSON.stringify(k.slice(0, 40)))
+        .join(', ')} in ${what}; its fields are ${allowed.join(', ')}`,
+    );
 }
 
 function requireObject(value: unknown, what: string): asserts value is Record<string, unknown> {
@@ -70,11 +76,13 @@ function requireObject(value: unknown, what: string): asserts value is Record<st
 /** A name (step, question, decision id) if given: text of at most nameChars. */
 function checkName(value: unknown, field: string): void {
   if (value === undefined) return;
-  if (typeof value !== 'string' || value.length > DECISION_LIMITS.nameChars) throw new Error(`${field} must be text of at most ${DECISION_LIMITS.nameChars} characters`);
+  if (typeof value !== 'string' || value.length > DECISION_LIMITS.nameChars)
+    throw new Error(`${field} must be text of at most ${DECISION_LIMITS.nameChars} characters`);
 }
 
 export function checkPerson(by: unknown, what = 'a decision'): void {
-  if (typeof by !== 'string' || by.trim() === '') throw new Error(`${what} must say who ${what === 'a reschedule' ? 'asked for it' : 'made it'} (by)`);
+  if (typeof by !== 'string' || by.trim() === '')
+    throw new Error(`${what} must say who ${what === 'a reschedule' ? 'asked for it' : 'made it'} (by)`);
   if (by.length > DECISION_LIMITS.byChars) throw new Error(`"by" must be at most ${DECISION_LIMITS.byChars} characters`);
 }
 
@@ -93,8 +101,10 @@ export function checkOutputForm(output: unknown, what: string): void {
   const { outputKeys, outputKeyChars, outputValueChars, outputTotalChars } = DECISION_LIMITS;
   const entries = Object.entries(output as Record<string, string>);
   if (entries.length > outputKeys) throw new Error(`${what}'s output may have at most ${outputKeys} fields`);
-  if (entries.some(([k]) => k === '' || k.length > outputKeyChars)) throw new Error(`each output key must be 1-${outputKeyChars} characters`);
-  if (entries.some(([, v]) => v.length > outputValueChars)) throw new Error(`each output value must be at most ${outputValueChars} characters`);
+  if (entries.some(([k]) => k === '' || k.length > outputKeyChars))
+    throw new Error(`each output key must be 1-${outputKeyChars} characters`);
+  if (entries.some(([, v]) => v.length > outputValueChars))
+    throw new Error(`each output value must be at most ${outputValueChars} characters`);
   const total = entries.reduce((sum, [k, v]) => sum + k.length + v.length, 0);
   if (total > outputTotalChars) throw new Error(`an output may hold at most ${outputTotalChars} characters in all (keys and values)`);
 }
@@ -110,14 +120,19 @@ const IDENTITY_FIELDS = ['operator', 'email', 'role', 'via'] as const;
  */
 export function checkIdentity(identity: unknown): asserts identity is DecisionIdentity {
   const problem = 'decisions need an authenticated operator';
-  if (identity === undefined) throw new Error(`${problem}: this one names none (decide with the CLI or console, signed in with your operator token)`);
+  if (identity === undefined)
+    throw new Error(`${problem}: this one names none (decide with the CLI or console, signed in with your operator token)`);
   requireObject(identity, 'the identity');
   onlyFields(identity, IDENTITY_FIELDS, 'the identity');
   const { operator, email, role, via } = identity;
-  if (typeof operator !== 'string' || operator.trim() === '' || operator.length > DECISION_LIMITS.byChars) throw new Error(`${problem}: the identity's operator must be a name of 1-${DECISION_LIMITS.byChars} characters`);
-  if (email !== undefined && (typeof email !== 'string' || email.length > DECISION_LIMITS.emailChars)) throw new Error(`${problem}: the identity's email must be an address of at most ${DECISION_LIMITS.emailChars} characters`);
-  if (!(OPERATOR_ROLES as readonly unknown[]).includes(role)) throw new Error(`${problem}: the identity's role must be one of ${OPERATOR_ROLES.join(', ')}`);
-  if (!(DECISION_CHANNELS as readonly unknown[]).includes(via)) throw new Error(`${problem}: the identity's via must be one of ${DECISION_CHANNELS.join(', ')}`);
+  if (typeof operator !== 'string' || operator.trim() === '' || operator.length > DECISION_LIMITS.byChars)
+    throw new Error(`${problem}: the identity's operator must be a name of 1-${DECISION_LIMITS.byChars} characters`);
+  if (email !== undefined && (typeof email !== 'string' || email.length > DECISION_LIMITS.emailChars))
+    throw new Error(`${problem}: the identity's email must be an address of at most ${DECISION_LIMITS.emailChars} characters`);
+  if (!(OPERATOR_ROLES as readonly unknown[]).includes(role))
+    throw new Error(`${problem}: the identity's role must be one of ${OPERATOR_ROLES.join(', ')}`);
+  if (!(DECISION_CHANNELS as readonly unknown[]).includes(via))
+    throw new Error(`${problem}: the identity's via must be one of ${DECISION_CHANNELS.join(', ')}`);
 }
 const INJECTION_FIELDS = ['step', 'fault'] as const;
 

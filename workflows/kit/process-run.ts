@@ -67,12 +67,22 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
    * Runs the step: `call` calls one of the process's activities, with the step's policy; the kit adds the injected
    * fault. Retries, the fallback, a person's decision and the undo follow the step's policy and options.
    */
-  async run<O extends Outcome>(call: (activities: StepActivities<A>) => Promise<StepResult<O>>, opts: StepOptions<O, DeclaredOutputs<Sh, K>, A> = {}): Promise<Ran<O, DeclaredOutputs<Sh, K>>> {
+  async run<O extends Outcome>(
+    call: (activities: StepActivities<A>) => Promise<StepResult<O>>,
+    opts: StepOptions<O, DeclaredOutputs<Sh, K>, A> = {},
+  ): Promise<Ran<O, DeclaredOutputs<Sh, K>>> {
     const summary = opts.summary ?? this.title;
     const { undo, fallback } = opts;
     const output = await runStep<O>(this.ctx, this.name, () => call(stepProxy<A>(this.ctx, this.name, summary)), {
       ...(undo ? { undo: { done: undo.done, run: () => undo.run(supportProxy<A>(this.ctx, `Undo: ${summary}`)) } } : {}),
-      ...(fallback ? { fallback: { describe: fallback.describe, run: (reason: string) => fallback.run(reason, supportProxy<A>(this.ctx, fallback.describe)) as Promise<unknown> as Promise<O> } } : {}),
+      ...(fallback
+        ? {
+            fallback: {
+              describe: fallback.describe,
+              run: (reason: string) => fallback.run(reason, supportProxy<A>(this.ctx, fallback.describe)) as Promise<unknown> as Promise<O>,
+            },
+          }
+        : {}),
       ...(opts.cannotUndo ? { cannotUndo: opts.cannotUndo } : {}),
       ...(opts.onFailure ? { onFailure: opts.onFailure } : {}),
     });
@@ -112,7 +122,12 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
    * `{ timedOut: true }` (`'complete'`: no event is an answer too, e.g. a customer who never finished setup);
    * either way undefined is returned.
    */
-  async awaitEvent(type: string, matches: (event: ProcessEvent) => boolean, timeoutMs: number, opts: { onTimeout?: 'fail' | 'complete' } = {}): Promise<ProcessEvent | undefined> {
+  async awaitEvent(
+    type: string,
+    matches: (event: ProcessEvent) => boolean,
+    timeoutMs: number,
+    opts: { onTimeout?: 'fail' | 'complete' } = {},
+  ): Promise<ProcessEvent | undefined> {
     const { tracker } = this.ctx;
     const status = tracker.step(this.name);
     status.state = 'waiting';
@@ -192,7 +207,9 @@ export class ProcessRun<Sh, A extends object> {
    * Runs steps as a DAG, each node keyed by its step: a node starts once the steps it needs are done, and gets its
    * step's handle and their declared outputs. Returns each node's step's declared outputs.
    */
-  async dag<N extends DagNodes<Sh, StepHandles<Sh, A>>>(nodes: N & { [X in Exclude<keyof N, StepName<Sh>>]: never }): Promise<DagOutputs<Sh, keyof N>> {
+  async dag<N extends DagNodes<Sh, StepHandles<Sh, A>>>(
+    nodes: N & { [X in Exclude<keyof N, StepName<Sh>>]: never },
+  ): Promise<DagOutputs<Sh, keyof N>> {
     const outputs = await runDag(this.ctx, nodes, (step) => new StepHandle(this.ctx, step as StepName<Sh>));
     return outputs as DagOutputs<Sh, keyof N>;
   }

@@ -2,7 +2,17 @@
  * A process run: the handlers every run answers (status, decisions, answers, faults, events), the scope in
  * which its steps run, and what happens when it ends — completed, or abandoned and compensated.
  */
-import { ApplicationFailure, CancellationScope, CancelledFailure, allHandlersFinished, condition, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  CancellationScope,
+  CancelledFailure,
+  allHandlersFinished,
+  condition,
+  patched,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { activityOptions } from './activity-options';
 import { askPerson, howToAct } from './ask-person';
 import type { Abandonment, NoticeActivities, RunContext } from './context';
@@ -42,7 +52,10 @@ const FAST_PATH = 'overture-fast-path';
  * Runs a process body with everything a run needs. An abort, a rejection or a Temporal cancellation
  * undoes the registered steps newest first; a failed undo leaves the run asking a person.
  */
-export async function runProcess<Sh extends ProcessShape, A extends object, R>(request: RunRequest<Sh, A>, body: (p: ProcessRun<Sh, A>) => Promise<R>): Promise<R> {
+export async function runProcess<Sh extends ProcessShape, A extends object, R>(
+  request: RunRequest<Sh, A>,
+  body: (p: ProcessRun<Sh, A>) => Promise<R>,
+): Promise<R> {
   const { shape, options, subject } = request;
   const { workflowId } = workflowInfo();
   // Decided once, first thing: a run keeps the path it started on, and histories from before replay unchanged.
@@ -82,7 +95,8 @@ export async function runProcess<Sh extends ProcessShape, A extends object, R>(r
         notices.postNotice({ key, text: `${noticeSubject}\n${text}`, consolePath }),
       ]);
       for (const r of results) {
-        if (r.status === 'rejected') tracker.log(`could not deliver notice "${noticeSubject}": ${failureMessage(r.reason)}`, undefined, 'warn');
+        if (r.status === 'rejected')
+          tracker.log(`could not deliver notice "${noticeSubject}": ${failureMessage(r.reason)}`, undefined, 'warn');
       }
     },
     abandon(kind, record): never {
@@ -98,13 +112,17 @@ export async function runProcess<Sh extends ProcessShape, A extends object, R>(r
     if (fault && tracker.has(name)) tracker.step(name).fault = describeFault(fault);
   }
   setHandler(statusQuery, () => tracker.status);
-  setHandler(resolveEscalationUpdate, (decision) => desk.resolveEscalation(decision), { validator: (decision: EscalationDecision) => desk.validateEscalation(decision) });
+  setHandler(resolveEscalationUpdate, (decision) => desk.resolveEscalation(decision), {
+    validator: (decision: EscalationDecision) => desk.validateEscalation(decision),
+  });
   for (const update of [answerQuestionUpdate, decideApprovalUpdate]) {
     setHandler(update, (answer) => desk.answer(answer), { validator: (answer: QuestionAnswer) => desk.validateAnswer(answer) });
   }
   // A signal handler adds nothing to the history by itself: runs recorded before it replay unchanged.
   setHandler(systemResumedSignal, ({ system }) => systemResumes.resumed(system));
-  setHandler(injectFaultUpdate, (injection) => desk.inject(injection), { validator: (injection: FaultInjection) => desk.validateInjection(injection) });
+  setHandler(injectFaultUpdate, (injection) => desk.inject(injection), {
+    validator: (injection: FaultInjection) => desk.validateInjection(injection),
+  });
   events.listen((event) => tracker.log(`event ${event.type} received (${event.id})`));
   schedule.listen();
 
@@ -127,7 +145,13 @@ export async function runProcess<Sh extends ProcessShape, A extends object, R>(r
     // A person's or the ladder's abort, a refused approval, or a cancellation requested through Temporal.
     const ending = abandonment ?? {
       kind: 'abort' as const,
-      record: { action: 'abort', by: 'temporal', reason: 'workflow cancellation requested', at: new Date().toISOString(), automatic: false },
+      record: {
+        action: 'abort',
+        by: 'temporal',
+        reason: 'workflow cancellation requested',
+        at: new Date().toISOString(),
+        automatic: false,
+      },
     };
     const reason = `${ending.kind === 'reject' ? 'approval rejected' : 'aborted'} by ${ending.record.by}: ${ending.record.reason}`;
     const compensated = await CancellationScope.nonCancellable(() => compensate(ctx, reason, ending));
@@ -147,8 +171,10 @@ async function compensate(ctx: RunContext, reason: string, ending: Abandonment):
   tracker.setState('compensating');
   tracker.log(`compensating completed steps: ${reason}`, undefined, 'warn');
   let failed = await saga.compensate();
-  for (const s of tracker.status.steps) if (s.state === 'pending' || s.state === 'running' || s.state === 'escalated' || s.state === 'waiting') s.state = 'cancelled';
-  for (const q of tracker.status.questions) if (q.open) ctx.desk.decideAutomatically(q, 'cancelled', reason, `${q.id} closed: the run was abandoned`);
+  for (const s of tracker.status.steps)
+    if (s.state === 'pending' || s.state === 'running' || s.state === 'escalated' || s.state === 'waiting') s.state = 'cancelled';
+  for (const q of tracker.status.questions)
+    if (q.open) ctx.desk.decideAutomatically(q, 'cancelled', reason, `${q.id} closed: the run was abandoned`);
   while (failed.length > 0) {
     const step = failed[0]!;
     const question = ctx.desk.open('question', step, {

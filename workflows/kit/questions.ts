@@ -39,7 +39,11 @@ export async function requestApproval(run: RunContext, step: string, request: Ap
     body: `${request.details}\n${howToAct(`overture approve ${run.workflowId} --decision ${APPROVAL_CHOICES.join('|')} --reason "..."`)}`,
     reminderLog: 'reminder sent to the approver about the pending approval',
     handOverLog: (level) => `pending approval handed to escalation contact #${level}`,
-    onNoAnswer: { action: 'reject', reason: 'no approval before the deadline', logMessage: 'no approval before the deadline: rejected automatically' },
+    onNoAnswer: {
+      action: 'reject',
+      reason: 'no approval before the deadline',
+      logMessage: 'no approval before the deadline: rejected automatically',
+    },
     linkChoices: [...APPROVAL_CHOICES],
   });
   if (decision.action === 'reject') run.abandon('reject', decision);
@@ -69,8 +73,18 @@ export async function runManualStep(run: RunContext, step: string, task: ManualT
   const status = run.tracker.step(step);
   status.state = 'waiting';
   status.startedAt ??= new Date().toISOString();
-  const question = run.desk.open('task', step, { prompt: task.instructions, choices: [TASK_DONE], requiredOutput: outputs, outputTypes: outputTypes(declared), assignee: task.assignee });
-  run.tracker.log(`${step} is a manual task for ${task.assignee ? 'its assignee' : 'an operator'}; waiting for it to be done`, step, 'warn');
+  const question = run.desk.open('task', step, {
+    prompt: task.instructions,
+    choices: [TASK_DONE],
+    requiredOutput: outputs,
+    outputTypes: outputTypes(declared),
+    assignee: task.assignee,
+  });
+  run.tracker.log(
+    `${step} is a manual task for ${task.assignee ? 'its assignee' : 'an operator'}; waiting for it to be done`,
+    step,
+    'warn',
+  );
   run.tracker.publish();
   const example = JSON.stringify(Object.fromEntries(outputs.map((k) => [k, '...'])));
   await askPerson(run, {
@@ -107,7 +121,11 @@ export interface ProcessQuestion {
  * Asks a process's own question ("which rate source?") and returns the decision and any output given. A
  * question that is a step of its own in the graph (kind `approval`) shows as waiting, then as decided.
  */
-export async function askQuestion(run: RunContext, step: string, q: ProcessQuestion): Promise<{ decision: DecisionRecord; output: Record<string, string> }> {
+export async function askQuestion(
+  run: RunContext,
+  step: string,
+  q: ProcessQuestion,
+): Promise<{ decision: DecisionRecord; output: Record<string, string> }> {
   const ownStep = run.shape.steps.find((s) => s.name === step)?.kind === 'approval';
   if (ownStep) {
     const status = run.tracker.step(step);
@@ -115,7 +133,12 @@ export async function askQuestion(run: RunContext, step: string, q: ProcessQuest
     status.startedAt ??= new Date().toISOString();
     status.endedAt = undefined;
   }
-  const question = run.desk.open('question', step, { prompt: q.prompt, choices: q.choices, requiredOutput: q.outputs, assignee: q.assignee });
+  const question = run.desk.open('question', step, {
+    prompt: q.prompt,
+    choices: q.choices,
+    requiredOutput: q.outputs,
+    assignee: q.assignee,
+  });
   run.tracker.log(`question for ${q.assignee ? 'its assignee' : 'an operator'}: ${q.prompt}`, step, 'warn');
   run.tracker.publish();
   const decision = await askPerson(run, {
@@ -127,7 +150,11 @@ export async function askQuestion(run: RunContext, step: string, q: ProcessQuest
     reminderLog: `reminder sent about question ${question.id}`,
     handOverLog: (level) => `question ${question.id} handed to escalation contact #${level}`,
     onNoAnswer: q.onNoAnswer
-      ? { action: q.onNoAnswer, reason: 'no answer before the deadline', logMessage: `no answer to ${question.id} before the deadline: ${q.onNoAnswer}` }
+      ? {
+          action: q.onNoAnswer,
+          reason: 'no answer before the deadline',
+          logMessage: `no answer to ${question.id} before the deadline: ${q.onNoAnswer}`,
+        }
       : 'keep-waiting',
     // A link cannot carry an output: choices that need one are answered on the console or the CLI.
     linkChoices: q.outputs?.length ? q.choices.filter((c) => c === 'reject') : q.choices,

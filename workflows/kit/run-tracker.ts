@@ -18,7 +18,12 @@ const now = (): string => new Date().toISOString();
 function startAttributes(): string {
   const attrs = workflowInfo().typedSearchAttributes;
   const since = attrs.get(WAITING_SINCE);
-  return JSON.stringify([attrs.get(RUN_STATE) ?? null, attrs.get(BLOCKING_STEP) ?? null, attrs.get(NEEDS_ATTENTION) ?? null, since ? since.toISOString() : null]);
+  return JSON.stringify([
+    attrs.get(RUN_STATE) ?? null,
+    attrs.get(BLOCKING_STEP) ?? null,
+    attrs.get(NEEDS_ATTENTION) ?? null,
+    since ? since.toISOString() : null,
+  ]);
 }
 
 /**
@@ -157,7 +162,7 @@ export class RunTracker {
     const shownStep = this.mode.filterableOnly ? askedStep : this.status.currentStep;
     const updates: SearchAttributeUpdatePair[] = [
       { key: RUN_STATE, value: this.status.state },
-      { key: BLOCKING_STEP, value: finished ? null : shownStep ?? null },
+      { key: BLOCKING_STEP, value: finished ? null : (shownStep ?? null) },
       { key: NEEDS_ATTENTION, value: waitingSince !== undefined },
       { key: WAITING_SINCE, value: waitingSince ? new Date(waitingSince) : null },
     ];

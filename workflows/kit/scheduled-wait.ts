@@ -44,7 +44,9 @@ export class ScheduledWaits {
 
   /** Registers the `reschedule` update handler with its validator. */
   listen(): void {
-    setHandler(rescheduleUpdate, (request) => this.reschedule(request), { validator: (request: RescheduleRequest) => this.validate(request) });
+    setHandler(rescheduleUpdate, (request) => this.reschedule(request), {
+      validator: (request: RescheduleRequest) => this.validate(request),
+    });
   }
 
   /** Waits until `at` (ISO 8601), or until a person moves the time or says "now". */
@@ -69,7 +71,12 @@ export class ScheduledWaits {
     } finally {
       this.open.delete(step);
     }
-    const outcome: ScheduledOutcome = { dueAt: iso(wait.dueMs), firedAt: iso(Date.now()), trigger: wait.now ? 'now' : 'due', rescheduled: wait.changes };
+    const outcome: ScheduledOutcome = {
+      dueAt: iso(wait.dueMs),
+      firedAt: iso(Date.now()),
+      trigger: wait.now ? 'now' : 'due',
+      rescheduled: wait.changes,
+    };
     const moved = wait.changes > 0;
     this.tracker.stepCompleted(step, 0, { ...outcome, rescheduled: String(outcome.rescheduled) }, moved ? 'person' : 'primary');
     return outcome;
@@ -83,7 +90,8 @@ export class ScheduledWaits {
       return waits[0]!;
     }
     const named = this.open.get(request.step);
-    if (!named) throw new Error(`step "${String(request.step)}" is not waiting for a time; waiting: ${waits.map((w) => w.step).join(', ')}`);
+    if (!named)
+      throw new Error(`step "${String(request.step)}" is not waiting for a time; waiting: ${waits.map((w) => w.step).join(', ')}`);
     return named;
   }
 
@@ -100,7 +108,10 @@ export class ScheduledWaits {
       throw new Error('give now, or a new time as ISO 8601 with a zone, e.g. 2026-12-01T09:00:00Z');
     }
     // "now" ends the wait: it is taken past the limit.
-    const refusal = request.now === true ? undefined : tooMany(this.accepted, DECISION_LIMITS.reschedulesPerRun, 'reschedules', 'it still goes at its due time, or now if asked');
+    const refusal =
+      request.now === true
+        ? undefined
+        : tooMany(this.accepted, DECISION_LIMITS.reschedulesPerRun, 'reschedules', 'it still goes at its due time, or now if asked');
     if (refusal) throw refusal;
   }
 

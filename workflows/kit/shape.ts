@@ -39,7 +39,9 @@ export interface StepSpec<Name extends string = string, Output extends string = 
 }
 
 /** The steps of a shape, each of whose `needs` names the shape's other steps. */
-export type StepSpecs<S> = { [K in keyof S]: StepSpec<Exclude<keyof S, K> & string, S[K] extends { outputs: infer O } ? keyof O & string : never> };
+export type StepSpecs<S> = {
+  [K in keyof S]: StepSpec<Exclude<keyof S, K> & string, S[K] extends { outputs: infer O } ? keyof O & string : never>;
+};
 
 /** An output of a step at run time: its name, its type, whether it may be absent, and whether a person who skips must give it. */
 export interface OutputField {
@@ -89,7 +91,12 @@ export function defineShape<const S extends StepSpecs<S>>(declaration: { name: s
 function outputFields(outputs: Readonly<Record<string, OutputSpec>>, skipRequires: readonly string[] | undefined): OutputField[] {
   return Object.entries(outputs).map(([name, spec]) => {
     const optional = spec.endsWith('?');
-    return { name, type: spec.replace('?', '') as OutputType, optional, requiredOnSkip: skipRequires ? skipRequires.includes(name) : !optional };
+    return {
+      name,
+      type: spec.replace('?', '') as OutputType,
+      optional,
+      requiredOnSkip: skipRequires ? skipRequires.includes(name) : !optional,
+    };
   });
 }
 
@@ -106,7 +113,9 @@ type Required<O> = { -readonly [K in keyof O as O[K] extends `${string}?` ? neve
 type Optional<O> = { -readonly [K in keyof O as O[K] extends `${string}?` ? K : never]?: ValueOf<O[K]> };
 
 /** The outputs a step declares, typed: what later steps may read of it. */
-export type DeclaredOutputs<Sh, K extends StepName<Sh>> = Declared<Sh>[K] extends { outputs: infer O } ? Required<O> & Optional<O> : Record<never, never>;
+export type DeclaredOutputs<Sh, K extends StepName<Sh>> = Declared<Sh>[K] extends { outputs: infer O }
+  ? Required<O> & Optional<O>
+  : Record<never, never>;
 
 /** The steps a step names in its `needs`. */
 export type Needs<Sh, K extends StepName<Sh>> = Declared<Sh>[K] extends { needs: readonly (infer N)[] } ? N & StepName<Sh> : never;
@@ -119,7 +128,8 @@ export type Ancestors<Sh, K extends StepName<Sh>, Depth extends unknown[] = []> 
 type MayBeAbsent<Sh, K extends StepName<Sh>> = Declared<Sh>[K] extends { optional: true } ? true : false;
 
 /** A step's declared outputs as a later step sees them: undefined when the step is one only some runs take. */
-export type OutputsSeen<Sh, K extends StepName<Sh>> = MayBeAbsent<Sh, K> extends true ? DeclaredOutputs<Sh, K> | undefined : DeclaredOutputs<Sh, K>;
+export type OutputsSeen<Sh, K extends StepName<Sh>> =
+  MayBeAbsent<Sh, K> extends true ? DeclaredOutputs<Sh, K> | undefined : DeclaredOutputs<Sh, K>;
 
 /** What a step sees of the steps before it: the declared outputs of every step it needs, directly or not. */
 export type Done<Sh, K extends StepName<Sh>> = { readonly [N in Ancestors<Sh, K>]: OutputsSeen<Sh, N> };

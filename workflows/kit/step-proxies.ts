@@ -26,7 +26,9 @@ export function stepProxy<A extends object>(ctx: RunContext, step: string, summa
   const fault = ctx.faults[step];
   const short = fault?.kind !== 'latency' && !(policy.retryBudgetMs && policy.retryBudgetMs > 0);
   const activities: Record<string, (input: object) => Promise<unknown>> =
-    policy.runAs === 'local' && ctx.fastPath && short ? proxyLocalActivities(localActivityOptions(policy, shown)) : proxyActivities(activityOptions(policy, shown));
+    policy.runAs === 'local' && ctx.fastPath && short
+      ? proxyLocalActivities(localActivityOptions(policy, shown))
+      : proxyActivities(activityOptions(policy, shown));
   // Read when the call is made: a fault injected or cleared between attempts applies to the next one.
   const withFault = new Proxy(activities, {
     get: (target, name: string) => (input: object) => target[name]!({ ...input, fault: ctx.faults[step] }),

@@ -32,7 +32,12 @@ export const STEP_GAVE_UP = 'StepGaveUp';
  * Runs a step until it succeeds, takes its fallback, or a person (or the ladder) decides what happens. Returns its
  * output with the outputs the shape declares read as their types; a person who skips the step gives those.
  */
-export async function runStep<O extends Outcome>(run: RunContext, name: string, attempt: () => Promise<StepResult<O>>, opts: StepPolicyOptions<O> = {}): Promise<O> {
+export async function runStep<O extends Outcome>(
+  run: RunContext,
+  name: string,
+  attempt: () => Promise<StepResult<O>>,
+  opts: StepPolicyOptions<O> = {},
+): Promise<O> {
   const { tracker, options } = run;
   const declared = run.shape.steps.find((s) => s.name === name)?.outputs;
   if (opts.undo) run.saga.register(name, opts.undo);
@@ -88,7 +93,11 @@ export async function runStep<O extends Outcome>(run: RunContext, name: string, 
       body: `Step ${name} of ${run.workflowId} failed: ${failure.message}${injected}\n${howToAct(`overture resolve ${run.workflowId} --step ${name} --action ${ESCALATION_ACTIONS.join('|')} --reason "..."`)}`,
       reminderLog: `reminder sent about escalated step ${name}`,
       handOverLog: (level) => `escalated step ${name} handed to escalation contact #${level + 1}`,
-      onNoAnswer: { action: automatic, reason: 'no decision before the deadline', logMessage: `no decision on ${name} before the deadline: automatic ${automatic}` },
+      onNoAnswer: {
+        action: automatic,
+        reason: 'no decision before the deadline',
+        logMessage: `no decision on ${name} before the deadline: automatic ${automatic}`,
+      },
     });
     if (decision.action === 'abort') run.abandon('abort', decision);
     if (decision.action === 'skip') {

@@ -37,7 +37,12 @@ export function pausedBy(err: unknown): (SystemPausedDetails & { message: string
 }
 
 /** Shows the step as waiting on its paused system, and returns when it was resumed or the backstop fired. */
-export async function waitWhilePaused(tracker: RunTracker, step: string, pause: SystemPausedDetails & { message: string }, resumes: SystemResumes): Promise<void> {
+export async function waitWhilePaused(
+  tracker: RunTracker,
+  step: string,
+  pause: SystemPausedDetails & { message: string },
+  resumes: SystemResumes,
+): Promise<void> {
   const status = tracker.step(step);
   status.state = 'waiting';
   status.lastError = pause.message;
@@ -45,5 +50,10 @@ export async function waitWhilePaused(tracker: RunTracker, step: string, pause: 
   tracker.publish();
   const seen = resumes.count(pause.system);
   const resumed = await condition(() => resumes.count(pause.system) > seen, PAUSE_BACKSTOP_MS);
-  tracker.log(resumed ? `${pause.system} resumed: ${step} runs again` : `${step} tries ${pause.system} again (no resume signal within ${PAUSE_BACKSTOP_MS / 60_000} min)`, step);
+  tracker.log(
+    resumed
+      ? `${pause.system} resumed: ${step} runs again`
+      : `${step} tries ${pause.system} again (no resume signal within ${PAUSE_BACKSTOP_MS / 60_000} min)`,
+    step,
+  );
 }

@@ -6,7 +6,16 @@
  * Pure types and constants only: this module is bundled into the deterministic workflow sandbox and read by
  * clients, activities and the console alike. It names no process.
  */
-import type { DECISION_CHANNELS, EscalationAction, FaultMode, OperatorRole, OutputType, QuestionKind, RunState, StepState } from './vocabulary';
+import type {
+  DECISION_CHANNELS,
+  EscalationAction,
+  FaultMode,
+  OperatorRole,
+  OutputType,
+  QuestionKind,
+  RunState,
+  StepState,
+} from './vocabulary';
 
 export {
   describeFault,
@@ -48,7 +57,6 @@ export interface StepPolicy {
   runAs?: 'activity' | 'local';
 }
 
-
 /** The failure type of an attempt refused before its side effect because its system is paused. */
 export const SYSTEM_PAUSED = 'SystemPaused';
 
@@ -60,7 +68,6 @@ export interface SystemPausedDetails {
   pausedBy: string;
   reason?: string;
 }
-
 
 export type AutomaticAction = 'abort' | 'skip';
 
@@ -260,4 +267,3 @@ export type Outcome = Record<string, string | number | boolean | undefined>;
 
 /** A step's outcome as the status shows it. */
 export type ShownOutcome = Record<string, string | number | boolean>;
-

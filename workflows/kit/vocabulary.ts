@@ -162,7 +162,11 @@ export function readOutput(type: OutputType, value: unknown): string | number | 
       return type === 'integer' && !Number.isSafeInteger(n) ? undefined : n;
     }
     case 'decimal':
-      return typeof value === 'string' && DECIMAL.test(value.trim()) ? value.trim() : typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
+      return typeof value === 'string' && DECIMAL.test(value.trim())
+        ? value.trim()
+        : typeof value === 'number' && Number.isFinite(value)
+          ? String(value)
+          : undefined;
     case 'boolean':
       if (typeof value === 'boolean') return value;
       if (value === 'true' || value === 'yes') return true;

@@ -95,7 +95,10 @@ export const onboardingDefinition = defineProcess<typeof ONBOARDING, NewHire, On
   policies,
   stepSystems: { sendWelcomeEmail: 'email', notifyTeam: 'chat' },
   // Which permissions wait for the manager's approval.
-  options: (kit, settings): OnboardingOptions => ({ ...kit, approval: { ...kit.approval, privilegedPermissions: [...settings.privilegedPermissions] } }),
+  options: (kit, settings): OnboardingOptions => ({
+    ...kit,
+    approval: { ...kit.approval, privilegedPermissions: [...settings.privilegedPermissions] },
+  }),
   workflowArgs: (hire, options) => [{ hire, options }],
   describe: (hire) => ({
     summary: `Onboarding of employee ${hire.employeeId} into team ${hire.team}`,

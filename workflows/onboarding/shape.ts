@@ -11,7 +11,12 @@ export const ONBOARDING = defineShape({
     createAccount: { title: 'Create the directory account', kind: 'activity', outputs: { accountId: 'text' } },
     assignPermissions: { title: 'Grant role and permissions (privileged ones after approval)', kind: 'activity', needs: ['createAccount'] },
     sendWelcomeEmail: { title: 'Send the welcome email', kind: 'activity', needs: ['assignPermissions'] },
-    createWorkspace: { title: 'Provision the workspace', kind: 'activity', needs: ['assignPermissions'], outputs: { workspaceUrl: 'text?', ticketId: 'text?' } },
+    createWorkspace: {
+      title: 'Provision the workspace',
+      kind: 'activity',
+      needs: ['assignPermissions'],
+      outputs: { workspaceUrl: 'text?', ticketId: 'text?' },
+    },
     requestEquipment: {
       title: 'IT prepares the equipment (when the hire lists some)',
       kind: 'manual',

@@ -29,9 +29,19 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingResu
     async (p) => {
       const done = await p.dag({
         createAccount: (step) =>
-          step.run((a) => a.createAccount({ employeeId: hire.employeeId, fullName: hire.fullName, email: hire.email, role: hire.role, team: hire.team }), {
-            undo: { done: 'account disabled', run: (a) => a.disableAccount(target) },
-          }),
+          step.run(
+            (a) =>
+              a.createAccount({
+                employeeId: hire.employeeId,
+                fullName: hire.fullName,
+                email: hire.email,
+                role: hire.role,
+                team: hire.team,
+              }),
+            {
+              undo: { done: 'account disabled', run: (a) => a.disableAccount(target) },
+            },
+          ),
         assignPermissions: async (step, { createAccount }) => {
           const privileged = [hire.role, ...hire.extraPermissions].filter((perm) => options.approval.privilegedPermissions.includes(perm));
           if (privileged.length > 0) {
@@ -42,19 +52,32 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingResu
             });
           }
           return step.run(
-            (a) => a.assignPermissions({ employeeId: hire.employeeId, accountId: createAccount.accountId, role: hire.role, extraPermissions: hire.extraPermissions }),
+            (a) =>
+              a.assignPermissions({
+                employeeId: hire.employeeId,
+                accountId: createAccount.accountId,
+                role: hire.role,
+                extraPermissions: hire.extraPermissions,
+              }),
             { summary: 'Grant role and permissions', undo: { done: 'permissions revoked', run: (a) => a.revokePermissions(target) } },
           );
         },
         sendWelcomeEmail: (step, { createAccount }) =>
-          step.run((a) => a.sendWelcomeEmail({ hire, accountId: createAccount.accountId }), { cannotUndo: 'the welcome email cannot be recalled' }),
+          step.run((a) => a.sendWelcomeEmail({ hire, accountId: createAccount.accountId }), {
+            cannotUndo: 'the welcome email cannot be recalled',
+          }),
         createWorkspace: (step, { createAccount }) =>
           step.run((a) => a.createWorkspace({ employeeId: hire.employeeId, accountId: createAccount.accountId, team: hire.team }), {
             undo: { done: 'workspace deleted', run: (a) => a.deleteWorkspace(target) },
             fallback: {
               describe: 'open an IT ticket to provision the workspace by hand',
               run: async (reason, a) => {
-                const ticket = await a.openWorkspaceTicket({ employeeId: hire.employeeId, accountId: createAccount.accountId, team: hire.team, reason });
+                const ticket = await a.openWorkspaceTicket({
+                  employeeId: hire.employeeId,
+                  accountId: createAccount.accountId,
+                  team: hire.team,
+                  reason,
+                });
                 step.log(`opened IT ticket ${ticket.ticketId} for the workspace`, 'warn');
                 return { ticketId: ticket.ticketId };
               },

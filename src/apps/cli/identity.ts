@@ -44,14 +44,17 @@ function readTokenFile(file: string): string {
     throw new IdentityError(`cannot read the token file ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   if ((stat.mode & 0o077) !== 0) {
-    throw new IdentityError(`the token file ${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): make it private with chmod 600 ${file}`);
+    throw new IdentityError(
+      `the token file ${file} is readable by others (mode ${(stat.mode & 0o777).toString(8)}): make it private with chmod 600 ${file}`,
+    );
   }
   return fs.readFileSync(file, 'utf8').split('\n')[0]!.trim();
 }
 
 /** The token the caller holds and where it came from, or undefined when there is none anywhere. */
 function findToken(config: OvertureConfig, env: NodeJS.ProcessEnv): { token: string; from: string } | undefined {
-  if (env.OVERTURE_TOKEN !== undefined && env.OVERTURE_TOKEN.trim() !== '') return { token: env.OVERTURE_TOKEN.trim(), from: 'OVERTURE_TOKEN' };
+  if (env.OVERTURE_TOKEN !== undefined && env.OVERTURE_TOKEN.trim() !== '')
+    return { token: env.OVERTURE_TOKEN.trim(), from: 'OVERTURE_TOKEN' };
   if (env.OVERTURE_TOKEN_FILE) return { token: readTokenFile(env.OVERTURE_TOKEN_FILE), from: env.OVERTURE_TOKEN_FILE };
   const personal = path.join(env.HOME ?? os.homedir(), '.config', 'overture', 'token');
   if (fs.existsSync(personal)) return { token: readTokenFile(personal), from: personal };
@@ -67,12 +70,15 @@ export async function cliIdentity(config: OvertureConfig, env: NodeJS.ProcessEnv
   const file = operatorsDbPath(config.OVERTURE_DATA_DIR);
   // Tokens are checked against the operator store of this data directory; an empty one made here would know nobody.
   if (!fs.existsSync(file)) {
-    throw new IdentityError(`no operator store at ${file}: run the CLI where Overture's data directory is (OVERTURE_DATA_DIR), or start the stack once with npm start`);
+    throw new IdentityError(
+      `no operator store at ${file}: run the CLI where Overture's data directory is (OVERTURE_DATA_DIR), or start the stack once with npm start`,
+    );
   }
   const store = new OperatorStore(file);
   try {
     const operator = store.authenticate(found.token);
-    if (!operator) throw new IdentityError(`the operator token from ${found.from} is not valid (unknown, rotated or removed): ${HOW_TO_GET_ONE}`);
+    if (!operator)
+      throw new IdentityError(`the operator token from ${found.from} is not valid (unknown, rotated or removed): ${HOW_TO_GET_ONE}`);
     return { operator: operator.name, ...(operator.email ? { email: operator.email } : {}), role: operator.role, via: 'cli' };
   } finally {
     store.close();
@@ -92,7 +98,12 @@ export function requireRole(identity: DecisionIdentity, needed: OperatorRole, wh
 }
 
 /** The authenticated caller, refused (RoleError) unless their role is `needed` or above: what every changing command starts with. */
-export async function authorisedCaller(config: OvertureConfig, needed: OperatorRole, what: string, env: NodeJS.ProcessEnv = process.env): Promise<DecisionIdentity> {
+export async function authorisedCaller(
+  config: OvertureConfig,
+  needed: OperatorRole,
+  what: string,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DecisionIdentity> {
   const identity = await cliIdentity(config, env);
   requireRole(identity, needed, what);
   return identity;
@@ -101,6 +112,8 @@ export async function authorisedCaller(config: OvertureConfig, needed: OperatorR
 /** Refuses `--by`: a decision is recorded as the operator whose token the caller holds, never as a typed name. */
 export function refuseTypedName(args: readonly string[]): void {
   if (args.some((a) => a === '--by' || a.startsWith('--by='))) {
-    throw new UsageError('--by is no longer accepted: decisions are recorded as the authenticated operator (the owner of your token: OVERTURE_TOKEN or ~/.config/overture/token)');
+    throw new UsageError(
+      '--by is no longer accepted: decisions are recorded as the authenticated operator (the owner of your token: OVERTURE_TOKEN or ~/.config/overture/token)',
+    );
   }
 }

@@ -41,9 +41,15 @@ import type { DecisionIdentity, FaultMode } from '../../../workflows/kit/types';
 import { APPROVAL_CHOICES, ESCALATION_ACTIONS, FAULT_SYNTAX, TASK_DONE, type EscalationAction } from '../../../workflows/kit/vocabulary';
 
 /** The CLI commands the installed processes add as shortcuts of `start NAME` (e.g. `onboard FILE`). */
-const SHORTCUTS = new Map(STARTABLE_PROCESSES.flatMap((p) => (p.shortcut ? [[p.shortcut.command, { process: p.shape.name, summary: p.shortcut.summary }] as const] : [])));
+const SHORTCUTS = new Map(
+  STARTABLE_PROCESSES.flatMap((p) =>
+    p.shortcut ? [[p.shortcut.command, { process: p.shape.name, summary: p.shortcut.summary }] as const] : [],
+  ),
+);
 
-const shortcutUsage = [...SHORTCUTS].map(([command, s]) => `  ${`${command} FILE|-  [--inject STEP=MODE]... [--wait] [--json]`.padEnd(60)}${s.summary}`).join('\n');
+const shortcutUsage = [...SHORTCUTS]
+  .map(([command, s]) => `  ${`${command} FILE|-  [--inject STEP=MODE]... [--wait] [--json]`.padEnd(60)}${s.summary}`)
+  .join('\n');
 
 const USAGE = `usage: overture <command> [options]
 
@@ -130,13 +136,22 @@ function prepareStart(processName: string | undefined, args: string[], io: Io, c
     allowPositionals: true,
     options: { inject: { type: 'string', multiple: true }, wait: { type: 'boolean' }, json: { type: 'boolean' } },
   });
-  if (!processName) throw new UsageError(`start takes PROCESS FILE (or - for stdin); processes are ${STARTABLE_PROCESSES.map((p) => p.shape.name).join(', ')}`);
+  if (!processName)
+    throw new UsageError(
+      `start takes PROCESS FILE (or - for stdin); processes are ${STARTABLE_PROCESSES.map((p) => p.shape.name).join(', ')}`,
+    );
   const definition = findProcess(processName, { startable: true });
   if (positionals.length !== 1) throw new UsageError(`${command} takes one FILE (or - for stdin)`);
   const raw = readInput(positionals[0]!, io);
   parseInput(definition.inputSchema, raw, `${processName} input`);
   const steps = definition.shape.steps.map((s) => s.name);
-  return { process: processName, raw, faults: faultsFrom(values.inject ?? [], steps), wait: values.wait ?? false, json: values.json ?? false };
+  return {
+    process: processName,
+    raw,
+    faults: faultsFrom(values.inject ?? [], steps),
+    wait: values.wait ?? false,
+    json: values.json ?? false,
+  };
 }
 
 async function start(client: Client, config: OvertureConfig, request: StartRequest, io: Io): Promise<number> {
@@ -147,10 +162,20 @@ async function start(client: Client, config: OvertureConfig, request: StartReque
         ? `${request.process} already exists: ${started.workflowId} (run ${started.runId}); not starting another`
         : `started ${started.workflowId} (run ${started.runId})`,
     );
-    io.stdout(`history: ${config.temporalUiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(started.workflowId)}`);
+    io.stdout(
+      `history: ${config.temporalUiUrl}/namespaces/${config.TEMPORAL_NAMESPACE}/workflows/${encodeURIComponent(started.workflowId)}`,
+    );
   }
   if (!request.wait) {
-    if (request.json) io.stdout(JSON.stringify({ process: request.process, workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted }));
+    if (request.json)
+      io.stdout(
+        JSON.stringify({
+          process: request.process,
+          workflowId: started.workflowId,
+          runId: started.runId,
+          alreadyStarted: started.alreadyStarted,
+        }),
+      );
     return 0;
   }
   const status = await followRun(client, started.workflowId, request.json ? undefined : io.stdout, io.isTty && !request.json);
@@ -202,7 +227,10 @@ async function list(client: Client, args: string[], io: Io): Promise<number> {
 }
 
 async function escalations(client: Client, args: string[], io: Io): Promise<number> {
-  const { values } = parseArgs({ args, options: { json: { type: 'boolean' }, 'task-queue': { type: 'string' }, process: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { json: { type: 'boolean' }, 'task-queue': { type: 'string' }, process: { type: 'string' } },
+  });
   const open = await listOpenQuestions(client, { taskQueue: values['task-queue'], process: values.process });
   if (values.json) io.stdout(JSON.stringify(open, null, 2));
   else if (open.length === 0) io.stdout('no open escalations, approvals or tasks');
@@ -216,8 +244,10 @@ async function resolve(client: Client, config: OvertureConfig, args: string[], i
     allowPositionals: true,
     options: { step: { type: 'string' }, action: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
-  if (positionals.length !== 1 || !values.step || !values.action) throw new UsageError(`resolve takes ID --step STEP --action ${ESCALATION_ACTIONS.join('|')}`);
-  if (!(ESCALATION_ACTIONS as readonly string[]).includes(values.action)) throw new UsageError(`--action must be one of ${ESCALATION_ACTIONS.join(', ')}, not "${values.action}"`);
+  if (positionals.length !== 1 || !values.step || !values.action)
+    throw new UsageError(`resolve takes ID --step STEP --action ${ESCALATION_ACTIONS.join('|')}`);
+  if (!(ESCALATION_ACTIONS as readonly string[]).includes(values.action))
+    throw new UsageError(`--action must be one of ${ESCALATION_ACTIONS.join(', ')}, not "${values.action}"`);
   const output = parseOutput(values.output);
   const identity = await authorisedCaller(config, 'operator', 'deciding an escalation');
   const workflowId = positionals[0]!;
@@ -236,7 +266,15 @@ async function resolve(client: Client, config: OvertureConfig, args: string[], i
   return 0;
 }
 
-async function answer(client: Client, identity: DecisionIdentity, workflowId: string, name: string | undefined, decision: string, values: { reason?: string; output?: string }, io: Io): Promise<number> {
+async function answer(
+  client: Client,
+  identity: DecisionIdentity,
+  workflowId: string,
+  name: string | undefined,
+  decision: string,
+  values: { reason?: string; output?: string },
+  io: Io,
+): Promise<number> {
   const output = parseOutput(values.output); // a usage mistake before anything is asked of the run
   const status = await getRunStatus(client, workflowId);
   const question = questionFor(status, name);
@@ -259,9 +297,12 @@ async function approve(client: Client, config: OvertureConfig, args: string[], i
     allowPositionals: true,
     options: { question: { type: 'string' }, decision: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
-  if (positionals.length !== 1 || !values.decision) throw new UsageError(`approve takes ID [--question Q] --decision ${APPROVAL_CHOICES.join('|')} (or the question's own choice)`);
+  if (positionals.length !== 1 || !values.decision)
+    throw new UsageError(`approve takes ID [--question Q] --decision ${APPROVAL_CHOICES.join('|')} (or the question's own choice)`);
   if (!values.question && !(APPROVAL_CHOICES as readonly string[]).includes(values.decision)) {
-    throw new UsageError(`--decision must be one of ${APPROVAL_CHOICES.join(', ')}, not "${values.decision}" (name the question with --question for its own choices)`);
+    throw new UsageError(
+      `--decision must be one of ${APPROVAL_CHOICES.join(', ')}, not "${values.decision}" (name the question with --question for its own choices)`,
+    );
   }
   parseOutput(values.output);
   const identity = await authorisedCaller(config, 'approver', 'answering an approval or a question');
@@ -286,7 +327,10 @@ async function inject(client: Client, config: OvertureConfig, args: string[], io
   if (positionals.length !== 2) throw new UsageError('inject takes ID STEP=MODE');
   await authorisedCaller(config, 'operator', 'injecting a fault');
   const status = await getRunStatus(client, positionals[0]!);
-  const { step, fault } = parseFaultSpec(positionals[1]!, status.steps.map((s) => s.step));
+  const { step, fault } = parseFaultSpec(
+    positionals[1]!,
+    status.steps.map((s) => s.step),
+  );
   const receipt = await injectFault(client, positionals[0]!, step, fault, status);
   io.stdout(receipt.message);
   return 0;
@@ -298,12 +342,20 @@ async function rescheduleRun(client: Client, config: OvertureConfig, args: strin
     allowPositionals: true,
     options: { at: { type: 'string' }, now: { type: 'boolean' }, step: { type: 'string' }, reason: { type: 'string' } },
   });
-  if (positionals.length !== 1 || (values.at === undefined) === !values.now) throw new UsageError('reschedule takes ID and either --at ISO-TIME or --now');
+  if (positionals.length !== 1 || (values.at === undefined) === !values.now)
+    throw new UsageError('reschedule takes ID and either --at ISO-TIME or --now');
   if (values.at !== undefined && (!/(Z|[+-]\d{2}:\d{2})$/.test(values.at) || Number.isNaN(Date.parse(values.at)))) {
     throw new UsageError(`--at must be an ISO 8601 time with a zone, e.g. 2026-12-01T09:00:00Z, not "${values.at}"`);
   }
   const identity = await authorisedCaller(config, 'operator', 'moving a scheduled wait');
-  const receipt = await reschedule(client, positionals[0]!, { step: values.step, at: values.at, now: values.now, by: identity.operator, identity, reason: values.reason });
+  const receipt = await reschedule(client, positionals[0]!, {
+    step: values.step,
+    at: values.at,
+    now: values.now,
+    by: identity.operator,
+    identity,
+    reason: values.reason,
+  });
   io.stdout(receipt.message);
   return 0;
 }
@@ -349,7 +401,12 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     refuseTypedName(args);
     if (command === 'processes') return processes(args, io);
     // Writes files in this checkout: no configuration, no Temporal.
-    if (command === 'new') return await newProcess(args, io, { root: REPO_ROOT, installed: INSTALLED.map((p) => p.folder), workflowTypes: PROCESSES.map((p) => p.workflowType) });
+    if (command === 'new')
+      return await newProcess(args, io, {
+        root: REPO_ROOT,
+        installed: INSTALLED.map((p) => p.folder),
+        workflowTypes: PROCESSES.map((p) => p.workflowType),
+      });
     const config = loadConfig();
     // The machine administrator's commands, on this machine's operator store: no token, the files are the boundary.
     if (command === 'operators') return operators(config, args, io);
@@ -396,7 +453,8 @@ function reportError(err: unknown, io: Io): number {
   }
   const message = err instanceof Error ? err.message : String(err);
   if (/not found/i.test(message)) io.stderr(`no such run: ${message}`);
-  else if (/connect|UNAVAILABLE|ECONNREFUSED/i.test(message)) io.stderr(`cannot reach Temporal: ${message}\nIs the stack running? Start it with: npm start`);
+  else if (/connect|UNAVAILABLE|ECONNREFUSED/i.test(message))
+    io.stderr(`cannot reach Temporal: ${message}\nIs the stack running? Start it with: npm start`);
   else io.stderr(message);
   return 1;
 }

@@ -32,11 +32,22 @@ function duration(step: StepStatus): string {
 
 /** One line per step: state, attempts, duration, and what came out or went wrong. */
 export function formatStep(step: StepStatus): string {
-  const detail = step.lastError && step.state !== 'completed' ? `  error: ${step.lastError}` : step.outcome ? `  ${Object.entries(step.outcome).map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
+  const detail =
+    step.lastError && step.state !== 'completed'
+      ? `  error: ${step.lastError}`
+      : step.outcome
+        ? `  ${Object.entries(step.outcome)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ')}`
+        : '';
   const path = step.path === 'fallback' ? ' (fallback)' : '';
   const fault = step.fault ? ` [fault ${step.fault}]` : '';
-  const items = step.fanOut ? `  items ${step.fanOut.completed}/${step.fanOut.total}${step.fanOut.failed ? `, ${step.fanOut.failed} failed (${step.fanOut.failedItems.map((f) => f.item).join(', ')})` : ''}` : '';
-  return printable(`${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`);
+  const items = step.fanOut
+    ? `  items ${step.fanOut.completed}/${step.fanOut.total}${step.fanOut.failed ? `, ${step.fanOut.failed} failed (${step.fanOut.failedItems.map((f) => f.item).join(', ')})` : ''}`
+    : '';
+  return printable(
+    `${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`,
+  );
 }
 
 /** A run's status as people read it. */
@@ -46,7 +57,14 @@ export function formatStatus(status: RunStatus): string {
     ...status.steps.map(formatStep),
   ];
   for (const q of status.questions.filter((x) => x.open)) {
-    const what = q.kind === 'escalation' ? `escalated ${q.step}` : q.kind === 'approval' ? `waiting for approval of ${q.prompt}` : q.kind === 'task' ? `manual task ${q.step}` : `question ${q.id}`;
+    const what =
+      q.kind === 'escalation'
+        ? `escalated ${q.step}`
+        : q.kind === 'approval'
+          ? `waiting for approval of ${q.prompt}`
+          : q.kind === 'task'
+            ? `manual task ${q.step}`
+            : `question ${q.id}`;
     lines.push(`! ${what} since ${q.openedAt}: ${q.kind === 'approval' ? `decide with --decision ${q.choices.join('|')}` : q.prompt}`);
   }
   lines.push('log:', ...status.log.map((l) => `  ${l.at} ${l.level.padEnd(5)} ${l.message}`));
@@ -54,12 +72,23 @@ export function formatStatus(status: RunStatus): string {
 }
 
 /** The registered processes, each with its steps, what they need, and the events that start or advance it. */
-export function formatProcesses(processes: Array<{ name: string; title: string; example?: string; steps: StepDefinition[]; events: Array<{ type: string; description: string }> }>): string {
+export function formatProcesses(
+  processes: Array<{
+    name: string;
+    title: string;
+    example?: string;
+    steps: StepDefinition[];
+    events: Array<{ type: string; description: string }>;
+  }>,
+): string {
   return processes
     .map((p) =>
       [
         `${p.name}  ${p.title}${p.example ? `  (example: ${p.example})` : ''}`,
-        ...p.steps.map((s) => `  ${s.name.padEnd(24)} ${s.kind.padEnd(9)} ${s.needs.length ? `needs ${s.needs.join(', ')}` : 'first'}${s.optional ? ' (optional)' : ''}`),
+        ...p.steps.map(
+          (s) =>
+            `  ${s.name.padEnd(24)} ${s.kind.padEnd(9)} ${s.needs.length ? `needs ${s.needs.join(', ')}` : 'first'}${s.optional ? ' (optional)' : ''}`,
+        ),
         ...p.events.map((e) => `  event ${e.type.padEnd(18)} ${e.description}`),
       ].join('\n'),
     )
@@ -69,8 +98,14 @@ export function formatProcesses(processes: Array<{ name: string; title: string; 
 /** A table of runs. */
 export function formatRunList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
-  const rows = runs.map((r) => `${r.workflowId.padEnd(32)} ${r.process.padEnd(16)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.needsAttention ? `waiting since ${r.waitingSince}` : r.startedAt}`);
-  return [`${'WORKFLOW ID'.padEnd(32)} ${'PROCESS'.padEnd(16)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`, ...rows.map((row) => printable(row))].join('\n');
+  const rows = runs.map(
+    (r) =>
+      `${r.workflowId.padEnd(32)} ${r.process.padEnd(16)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.needsAttention ? `waiting since ${r.waitingSince}` : r.startedAt}`,
+  );
+  return [
+    `${'WORKFLOW ID'.padEnd(32)} ${'PROCESS'.padEnd(16)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`,
+    ...rows.map((row) => printable(row)),
+  ].join('\n');
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,14 +114,23 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Follows a run until it ends. Plain output prints each new log line once; on a terminal the step table
  * is redrawn in place as a progress display.
  */
-export async function followRun(client: Client, workflowId: string, print: ((line: string) => void) | undefined, redraw: boolean): Promise<RunStatus> {
+export async function followRun(
+  client: Client,
+  workflowId: string,
+  print: ((line: string) => void) | undefined,
+  redraw: boolean,
+): Promise<RunStatus> {
   let printed = 0;
   let drawnLines = 0;
   for (;;) {
     const status = await getRunStatus(client, workflowId);
     if (print && redraw) {
       if (drawnLines) process.stdout.write(`\x1b[${drawnLines}A\x1b[0J`);
-      const block = [`${workflowId}: ${status.state}`, ...status.steps.map(formatStep), ...status.log.slice(-3).map((l) => `  ${l.message}`)].map((line) => printable(line));
+      const block = [
+        `${workflowId}: ${status.state}`,
+        ...status.steps.map(formatStep),
+        ...status.log.slice(-3).map((l) => `  ${l.message}`),
+      ].map((line) => printable(line));
       process.stdout.write(block.join('\n') + '\n');
       drawnLines = block.length;
     } else if (print) {

@@ -1,7 +1,14 @@
 /** Validation of the API's request bodies: each answers 400 with every problem, before anything reaches a run. */
 import { InputError, parseFaultSpec, parseInput } from '../../../workflows/kit/input';
 import { findProcess, UnknownProcessError } from '../../registry';
-import { APPROVAL_CHOICES, ESCALATION_ACTIONS, FAULT_SYNTAX, readFault, type EscalationAction, type FaultMode } from '../../../workflows/kit/vocabulary';
+import {
+  APPROVAL_CHOICES,
+  ESCALATION_ACTIONS,
+  FAULT_SYNTAX,
+  readFault,
+  type EscalationAction,
+  type FaultMode,
+} from '../../../workflows/kit/vocabulary';
 import { DECISION_LIMITS } from '../../../workflows/kit/limits';
 import { HttpError } from './http-helpers';
 
@@ -21,13 +28,15 @@ const badRequest = (field: string, problem: string) => new HttpError(400, `${fie
 
 /** A required string of at most `max` characters, or a 400 naming the field. */
 export function requireString(value: unknown, field: string, max = INPUT_LIMITS.nameChars): string {
-  if (typeof value !== 'string' || value.trim() === '' || value.length > max) throw badRequest(field, `must be a non-empty string of at most ${max} characters`);
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max)
+    throw badRequest(field, `must be a non-empty string of at most ${max} characters`);
   return value;
 }
 
 /** The step named by a field, which must be one of `steps` (the run's or the process's own). */
 export function requireStep<S extends string>(value: unknown, steps: readonly S[], field = 'step'): S {
-  if (typeof value !== 'string' || !(steps as readonly string[]).includes(value)) throw badRequest(field, `must be one of ${steps.join(', ')}`);
+  if (typeof value !== 'string' || !(steps as readonly string[]).includes(value))
+    throw badRequest(field, `must be one of ${steps.join(', ')}`);
   return value as S;
 }
 
@@ -49,7 +58,8 @@ function optionalOutput(value: unknown): Record<string, string> | undefined {
   if (entries.length > outputKeys) throw badRequest('output', problem);
   for (const [key, v] of entries) {
     if (key === '' || key.length > outputKeyChars) throw badRequest('output', `keys must be 1-${outputKeyChars} characters`);
-    if (typeof v !== 'string' || v.length > outputValueChars) throw badRequest(`output.${key}`, `must be a string of at most ${outputValueChars} characters`);
+    if (typeof v !== 'string' || v.length > outputValueChars)
+      throw badRequest(`output.${key}`, `must be a string of at most ${outputValueChars} characters`);
   }
   const total = entries.reduce((sum, [key, v]) => sum + key.length + (v as string).length, 0);
   if (total > outputTotalChars) throw badRequest('output', `may hold at most ${outputTotalChars} characters in all (keys and values)`);
@@ -109,7 +119,8 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
   let process = '';
   collect(
     () => {
-      if (Object.keys(rest).length) throw new InputError([`(input): unknown field(s) ${Object.keys(rest).join(', ')}; expected process, input, faults`]);
+      if (Object.keys(rest).length)
+        throw new InputError([`(input): unknown field(s) ${Object.keys(rest).join(', ')}; expected process, input, faults`]);
     },
     () => {
       if (typeof rawProcess !== 'string') throw new InputError(['process: must be the name of a process']);
@@ -128,7 +139,8 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
             parseInput(definition.inputSchema, input, `${rawProcess} input`);
           } catch (err) {
             // Fields of the input are named as such.
-            if (err instanceof InputError) throw new InputError(err.problems.map((p) => (p.startsWith('(input)') ? p.replace('(input)', 'input') : `input.${p}`)));
+            if (err instanceof InputError)
+              throw new InputError(err.problems.map((p) => (p.startsWith('(input)') ? p.replace('(input)', 'input') : `input.${p}`)));
             throw err;
           }
         },
@@ -142,7 +154,12 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
 }
 
 /** `POST /api/runs/:id/resolve`: the escalated step (checked against the run's steps later) and what to do with it. */
-export function parseResolveRequest(body: Record<string, unknown>): { step: string; action: EscalationAction; reason?: string; output?: Record<string, string> } {
+export function parseResolveRequest(body: Record<string, unknown>): {
+  step: string;
+  action: EscalationAction;
+  reason?: string;
+  output?: Record<string, string>;
+} {
   const action = body.action as EscalationAction;
   if (!ESCALATION_ACTIONS.includes(action)) {
     const must = `must be one of ${ESCALATION_ACTIONS.join(', ')}`;

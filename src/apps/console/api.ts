@@ -19,8 +19,28 @@
 import type http from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { OvertureConfig } from '../../config/platform';
-import { answerQuestion, decisionIdFor, escalationDecisionId, getRunStatus, injectFault, questionFor, resolveEscalation, startProcess, type RunStatus, type StartOptions } from '../../client';
-import { faultFor, parseAnswerRequest, parseApproveRequest, parseInjectRequest, parseResolveRequest, parseStartRequest, requireStep, type AnswerRequest } from './api-input';
+import {
+  answerQuestion,
+  decisionIdFor,
+  escalationDecisionId,
+  getRunStatus,
+  injectFault,
+  questionFor,
+  resolveEscalation,
+  startProcess,
+  type RunStatus,
+  type StartOptions,
+} from '../../client';
+import {
+  faultFor,
+  parseAnswerRequest,
+  parseApproveRequest,
+  parseInjectRequest,
+  parseResolveRequest,
+  parseStartRequest,
+  requireStep,
+  type AnswerRequest,
+} from './api-input';
 import type { ConsoleDemo, DemoRunner } from '../../../activities/kit/demo';
 import type { EventStreams } from './events';
 import { HttpError, json, readJson } from './http-helpers';
@@ -71,20 +91,36 @@ async function sendAnswer(client: Client, id: string, answer: AnswerRequest, cal
 }
 
 /** Answers one /api request; throws HttpError (404 for an unknown route) or the client's errors. */
-export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res: http.ServerResponse, url: URL, caller: Caller): Promise<void> {
+export async function handleApi(
+  ctx: ApiContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  url: URL,
+  caller: Caller,
+): Promise<void> {
   const { client, config, log } = ctx;
   const method = req.method ?? 'GET';
-  const parts = url.pathname.split('/').filter(Boolean).map((p) => decodeURIComponent(p)); // ['api', ...]
+  const parts = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => decodeURIComponent(p)); // ['api', ...]
   const [, resource, id, action] = parts;
   if (method === 'POST') ctx.sessions.checkPost(req, caller);
   // Every change needs an operator at least (signing out excepted); routes that need more say so below.
-  if (method !== 'GET' && !(method === 'POST' && resource === 'logout')) requireCallerRole(caller, 'operator', `${method} /api/${resource ?? ''}`);
+  if (method !== 'GET' && !(method === 'POST' && resource === 'logout'))
+    requireCallerRole(caller, 'operator', `${method} /api/${resource ?? ''}`);
   // Each route matches every part: /api/<resource>, /api/<resource>/<id> or /api/<resource>/<id>/<verb>.
   const is = (m: string, r: string, shape: { withId?: boolean; verb?: string } = {}) =>
     method === m && resource === r && action === shape.verb && parts.length === (shape.verb ? 4 : shape.withId ? 3 : 2);
 
   if (is('GET', 'session')) {
-    return json(res, 200, { operator: caller.operator, role: caller.identity.role, csrfToken: caller.csrf, temporalUiUrl: config.temporalUiUrl, namespace: config.TEMPORAL_NAMESPACE });
+    return json(res, 200, {
+      operator: caller.operator,
+      role: caller.identity.role,
+      csrfToken: caller.csrf,
+      temporalUiUrl: config.temporalUiUrl,
+      namespace: config.TEMPORAL_NAMESPACE,
+    });
   }
   if (is('GET', 'processes')) return json(res, 200, listProcesses());
   if (is('GET', 'vocabulary')) return json(res, 200, VOCABULARY);
@@ -106,14 +142,30 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
     const { process, input, faults } = parseStartRequest(await readJson(req));
     const started = await startProcess(client, config, process, input, { faults, tuneOptions: ctx.startOptions?.tuneOptions });
     log(`${caller.operator} started ${started.workflowId}${started.alreadyStarted ? ' (already running)' : ''}`);
-    return json(res, started.alreadyStarted ? 200 : 201, { process: started.process, workflowId: started.workflowId, runId: started.runId, alreadyStarted: started.alreadyStarted });
+    return json(res, started.alreadyStarted ? 200 : 201, {
+      process: started.process,
+      workflowId: started.workflowId,
+      runId: started.runId,
+      alreadyStarted: started.alreadyStarted,
+    });
   }
   if (id && is('POST', 'runs', { verb: 'resolve' })) {
     const { step, action: decision, reason, output } = parseResolveRequest(await readJson(req));
     const status = await statusOf(client, id);
-    requireStep(step, status.steps.map((s) => s.step));
+    requireStep(
+      step,
+      status.steps.map((s) => s.step),
+    );
     const decisionId = escalationDecisionId(status, step, decision);
-    const receipt = await resolveEscalation(client, id, { step, action: decision, by: caller.identity.operator, identity: caller.identity, reason, output: decision === 'skip' ? output : undefined, decisionId });
+    const receipt = await resolveEscalation(client, id, {
+      step,
+      action: decision,
+      by: caller.identity.operator,
+      identity: caller.identity,
+      reason,
+      output: decision === 'skip' ? output : undefined,
+      decisionId,
+    });
     log(`${caller.operator}: ${id} ${receipt.message}`);
     return json(res, 200, receipt);
   }
@@ -127,7 +179,10 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
   if (id && is('POST', 'runs', { verb: 'inject' })) {
     const request = parseInjectRequest(await readJson(req));
     const status = await statusOf(client, id);
-    const fault = faultFor(request, status.steps.map((s) => s.step));
+    const fault = faultFor(
+      request,
+      status.steps.map((s) => s.step),
+    );
     const receipt = await injectFault(client, id, request.step, fault, status);
     log(`${caller.operator}: ${id} ${receipt.message}`);
     return json(res, 200, receipt);
@@ -135,17 +190,33 @@ export async function handleApi(ctx: ApiContext, req: http.IncomingMessage, res:
   if (id === 'bulk' && is('POST', 'escalations', { withId: true })) {
     // Operators and above (checked above for every POST); each run records its own decision as the caller.
     const report = await bulkResolve(client, config, await readJson(req), caller);
-    log(`${caller.operator}: bulk ${report.bulkId} ${report.action} ${report.step}: ${report.applied} applied, ${report.acknowledged} acknowledged, ${report.failed} failed`);
+    log(
+      `${caller.operator}: bulk ${report.bulkId} ${report.action} ${report.step}: ${report.applied} applied, ${report.acknowledged} acknowledged, ${report.failed} failed`,
+    );
     return json(res, 200, report);
   }
   if (is('GET', 'demos')) {
-    return json(res, 200, [...ctx.demos.values()].map(({ demo }) => ({ process: demo.process, title: demo.title, description: demo.description, steps: demo.steps, defaultStep: demo.defaultStep })));
+    return json(
+      res,
+      200,
+      [...ctx.demos.values()].map(({ demo }) => ({
+        process: demo.process,
+        title: demo.title,
+        description: demo.description,
+        steps: demo.steps,
+        defaultStep: demo.defaultStep,
+      })),
+    );
   }
   if (is('POST', 'demos', { withId: true })) {
     const found = ctx.demos.get(id!);
     if (!found) throw new HttpError(404, `no demo of process "${id}"`);
     const body = await readJson(req);
-    return json(res, 200, await found.runner.run(requireStep(body.inject ?? found.demo.defaultStep, found.demo.steps, 'inject'), caller.operator));
+    return json(
+      res,
+      200,
+      await found.runner.run(requireStep(body.inject ?? found.demo.defaultStep, found.demo.steps, 'inject'), caller.operator),
+    );
   }
   if (is('POST', 'logout')) return ctx.sessions.logout(res, caller);
   throw new HttpError(404, 'not found');

@@ -55,11 +55,20 @@ const refusal = (status: number, title: string, message: string, headers?: Recor
   headers,
 });
 
-const notValid = () => refusal(403, 'Not a valid link', 'This is not a valid link. Open the run in the console, or use the command in the email.');
+const notValid = () =>
+  refusal(403, 'Not a valid link', 'This is not a valid link. Open the run in the console, or use the command in the email.');
 const expired = (link: ApprovalLink) =>
-  refusal(410, 'Link expired', `This link expired at ${new Date(link.expiresAt).toISOString()}. Decide in the console, or with the command in the email.`);
+  refusal(
+    410,
+    'Link expired',
+    `This link expired at ${new Date(link.expiresAt).toISOString()}. Decide in the console, or with the command in the email.`,
+  );
 const used = (use: LinkUse) =>
-  refusal(409, 'Link already used', `This link was already used, by ${use.approver} at ${use.usedAt}${use.outcome ? `: ${use.outcome}` : ''}. It is not applied again.`);
+  refusal(
+    409,
+    'Link already used',
+    `This link was already used, by ${use.approver} at ${use.usedAt}${use.outcome ? `: ${use.outcome}` : ''}. It is not applied again.`,
+  );
 
 /** Finds the operators registered with an address (the operator store's `byEmail`). */
 export type OperatorsByEmail = (email: string) => ReadonlyArray<{ name: string; disabled: boolean }>;
@@ -76,7 +85,12 @@ export function linkIdentity(link: ApprovalLink, operatorsByEmail?: OperatorsByE
 }
 
 /** The `/act` routes, with the link key and the used-links store of this console's data directory. */
-export function createApprovalLinkRoutes(opts: { client: Client; config: OvertureConfig; log: (line: string) => void; operatorsByEmail?: OperatorsByEmail }): ApprovalLinkRoutes {
+export function createApprovalLinkRoutes(opts: {
+  client: Client;
+  config: OvertureConfig;
+  log: (line: string) => void;
+  operatorsByEmail?: OperatorsByEmail;
+}): ApprovalLinkRoutes {
   const { client, config, log, operatorsByEmail } = opts;
   const key = loadLinkKey(config.approvalLinkKeyFile);
   const store = new UsedLinks(config.approvalLinksDbPath);
@@ -107,7 +121,11 @@ export function createApprovalLinkRoutes(opts: { client: Client; config: Overtur
       if (!question) prompt = '(this question is no longer in the run)';
       else if (!question.open) {
         const d = question.decision;
-        return refusal(409, 'Already decided', `This question was already answered${d ? `: ${d.action} by ${d.by} at ${d.at}` : ''}. Nothing more to do.`);
+        return refusal(
+          409,
+          'Already decided',
+          `This question was already answered${d ? `: ${d.action} by ${d.by} at ${d.at}` : ''}. Nothing more to do.`,
+        );
       } else prompt = question.prompt;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return refusal(409, 'Run not found', `Run ${link.workflowId} is not there any more.`);
@@ -145,7 +163,11 @@ export function createApprovalLinkRoutes(opts: { client: Client; config: Overtur
     try {
       checkAnswerForm(answer);
     } catch (err) {
-      return refusal(400, 'Check the reason', `${err instanceof Error ? err.message : String(err)}. Go back, correct it and confirm again.`);
+      return refusal(
+        400,
+        'Check the reason',
+        `${err instanceof Error ? err.message : String(err)}. Go back, correct it and confirm again.`,
+      );
     }
     const claim = store.claim(link);
     if (!claim.claimed) return used(claim.use);
@@ -158,7 +180,8 @@ export function createApprovalLinkRoutes(opts: { client: Client; config: Overtur
       return { status: 200, title: 'Decision recorded', body: `<p data-testid="act-message">${h(`Recorded: ${receipt.message}.`)}</p>` };
     } catch (err) {
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
-        const message = err instanceof WorkflowNotFoundError ? `run ${link.workflowId} has ended or is not there` : (err.cause?.message ?? err.message);
+        const message =
+          err instanceof WorkflowNotFoundError ? `run ${link.workflowId} has ended or is not there` : (err.cause?.message ?? err.message);
         store.settle(link.nonce, `refused: ${message}`);
         log(`approval link for ${where}: ${link.decision} refused by the run`);
         return refusal(409, 'Decision refused', `The run refused this decision: ${message}`);
@@ -166,17 +189,26 @@ export function createApprovalLinkRoutes(opts: { client: Client; config: Overtur
       // The decision never reached the run: the link stays usable.
       store.release(link.nonce);
       log(`approval link for ${where}: could not reach Temporal: ${err instanceof Error ? err.message : String(err)}`);
-      return refusal(503, 'Try again', 'The decision could not be sent just now; the link was not used. Try again in a moment.', { 'Retry-After': '5' });
+      return refusal(503, 'Try again', 'The decision could not be sent just now; the link was not used. Try again in a moment.', {
+        'Retry-After': '5',
+      });
     }
   };
 
   return {
     async handle(req, res, url) {
       const method = req.method ?? 'GET';
-      if (method !== 'GET' && method !== 'POST') return sendPage(res, refusal(405, 'Not allowed', 'Open the link from the email.', { Allow: 'GET, POST' }));
+      if (method !== 'GET' && method !== 'POST')
+        return sendPage(res, refusal(405, 'Not allowed', 'Open the link from the email.', { Allow: 'GET, POST' }));
       const address = req.socket.remoteAddress ?? 'unknown';
       const wait = limiter.retryAfter(address);
-      if (wait !== undefined) return sendPage(res, refusal(429, 'Too many refused links', `Too many refused links from your address: try again in ${wait} s.`, { 'Retry-After': String(wait) }));
+      if (wait !== undefined)
+        return sendPage(
+          res,
+          refusal(429, 'Too many refused links', `Too many refused links from your address: try again in ${wait} s.`, {
+            'Retry-After': String(wait),
+          }),
+        );
       const form = method === 'POST' ? new URLSearchParams(await readBody(req)) : url.searchParams;
       const token = form.get('t') ?? '';
       const checked = check(token, address, method);

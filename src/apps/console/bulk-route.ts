@@ -21,11 +21,18 @@ function parseBulk(body: Record<string, unknown>) {
   const step = requireString(body.step, 'step');
   if (!ALL_STEPS.has(step)) throw badRequest('step', 'must be a step of a registered process');
   if (!BULK_ACTIONS.includes(body.action as BulkAction)) throw badRequest('action', `must be one of ${BULK_ACTIONS.join(', ')}`);
-  const reason = body.reason === undefined || body.reason === '' ? undefined : requireString(body.reason, 'reason', INPUT_LIMITS.reasonChars - ' (bulk bulk-0123456789)'.length);
+  const reason =
+    body.reason === undefined || body.reason === ''
+      ? undefined
+      : requireString(body.reason, 'reason', INPUT_LIMITS.reasonChars - ' (bulk bulk-0123456789)'.length);
   const process = body.process === undefined || body.process === '' ? undefined : requireString(body.process, 'process');
-  if (process && !PROCESSES.some((p) => p.shape.name === process)) throw badRequest('process', `must be one of ${PROCESSES.map((p) => p.shape.name).join(', ')}`);
+  if (process && !PROCESSES.some((p) => p.shape.name === process))
+    throw badRequest('process', `must be one of ${PROCESSES.map((p) => p.shape.name).join(', ')}`);
   const output = body.output;
-  if (output !== undefined && (output === null || typeof output !== 'object' || Array.isArray(output) || Object.values(output).some((v) => typeof v !== 'string'))) {
+  if (
+    output !== undefined &&
+    (output === null || typeof output !== 'object' || Array.isArray(output) || Object.values(output).some((v) => typeof v !== 'string'))
+  ) {
     throw badRequest('output', 'must be an object of strings');
   }
   let bulkId: string;
@@ -39,7 +46,12 @@ function parseBulk(body: Record<string, unknown>) {
 }
 
 /** Decides every open escalation of the step on this console's task queue, as the caller. */
-export async function bulkResolve(client: Client, config: OvertureConfig, body: Record<string, unknown>, caller: Caller): Promise<BulkReport> {
+export async function bulkResolve(
+  client: Client,
+  config: OvertureConfig,
+  body: Record<string, unknown>,
+  caller: Caller,
+): Promise<BulkReport> {
   const request = parseBulk(body);
   return resolveInBulk(client, { ...request, identity: caller.identity, taskQueue: config.TEMPORAL_TASK_QUEUE });
 }

@@ -75,7 +75,12 @@ export function payloadsFromJson(body: unknown): Payload[] {
 /** The protocol's JSON of payloads. */
 export function payloadsToJson(payloads: Payload[]): { payloads: JsonPayload[] } {
   const b64 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('base64');
-  return { payloads: payloads.map((p) => ({ metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])), data: b64(p.data) })) };
+  return {
+    payloads: payloads.map((p) => ({
+      metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, b64(v)])),
+      data: b64(p.data),
+    })),
+  };
 }
 
 function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
@@ -141,7 +146,15 @@ export function createCodecEndpoint(opts: CodecEndpointOptions) {
     const caller = opts.sessions.authenticate(req);
     if (!caller) {
       req.resume();
-      return json(res, 401, { error: 'sign in to the console first (its session cookie, sent by the UI with "include cross-origin credentials"), or Authorization: Bearer <token>' }, { 'WWW-Authenticate': 'Bearer realm="overture"' });
+      return json(
+        res,
+        401,
+        {
+          error:
+            'sign in to the console first (its session cookie, sent by the UI with "include cross-origin credentials"), or Authorization: Bearer <token>',
+        },
+        { 'WWW-Authenticate': 'Bearer realm="overture"' },
+      );
     }
     requireCallerRole(caller, CODEC_ROLE, 'seeing decrypted run data');
     if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new HttpError(415, 'the body must be application/json');

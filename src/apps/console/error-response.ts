@@ -14,11 +14,19 @@ async function endedRun(client: Client, req: http.IncomingMessage): Promise<stri
   if (!match?.[1] || req.method !== 'POST') return undefined;
   const workflowId = decodeURIComponent(match[1]);
   const description = await client.workflow.getHandle(workflowId).describe();
-  return description.status.name === 'RUNNING' ? undefined : `run ${workflowId} has already ended (${description.status.name.toLowerCase()})`;
+  return description.status.name === 'RUNNING'
+    ? undefined
+    : `run ${workflowId} has already ended (${description.status.name.toLowerCase()})`;
 }
 
 /** 4xx for the caller's mistakes and the workflow's refusals, 500 (logged) for anything else. */
-export async function sendError(client: Client, req: http.IncomingMessage, res: http.ServerResponse, err: unknown, log: (line: string) => void): Promise<void> {
+export async function sendError(
+  client: Client,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  err: unknown,
+  log: (line: string) => void,
+): Promise<void> {
   if (res.headersSent) {
     res.end();
     return;

@@ -104,17 +104,33 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
 
   return {
     open(req, res, { owner, runId }) {
-      if (runId !== undefined && runId.length > MAX_RUN_ID_CHARS) throw new HttpError(400, `run must be at most ${MAX_RUN_ID_CHARS} characters`);
+      if (runId !== undefined && runId.length > MAX_RUN_ID_CHARS)
+        throw new HttpError(400, `run must be at most ${MAX_RUN_ID_CHARS} characters`);
       if (streams.size >= limits.total) {
-        throw new HttpError(503, `the console already serves ${limits.total} event streams, its limit; try again later`, {}, { 'Retry-After': '10' });
+        throw new HttpError(
+          503,
+          `the console already serves ${limits.total} event streams, its limit; try again later`,
+          {},
+          { 'Retry-After': '10' },
+        );
       }
       const mine = perOwner.get(owner) ?? 0;
       if (mine >= limits.perSession) {
-        throw new HttpError(429, `this session already has ${limits.perSession} event streams open, its limit; close one (another tab?) first`, {}, { 'Retry-After': '10' });
+        throw new HttpError(
+          429,
+          `this session already has ${limits.perSession} event streams open, its limit; close one (another tab?) first`,
+          {},
+          { 'Retry-After': '10' },
+        );
       }
       // A stream is long-lived by design: no idle timeout on its socket (the caps bound how many there are).
       req.socket.setTimeout(0);
-      res.writeHead(200, { ...SECURITY_HEADERS, 'Content-Type': 'text/event-stream; charset=utf-8', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        Connection: 'keep-alive',
+        'X-Accel-Buffering': 'no',
+      });
       res.write('retry: 2000\n\n');
       streams.set(res, owner);
       perOwner.set(owner, mine + 1);

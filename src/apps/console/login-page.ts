@@ -29,7 +29,13 @@ ${oidc}<form id="login-form" method="post" action="/login" data-testid="login-fo
 }
 
 /** Answers with the sign-in page. */
-export function sendLoginPage(res: http.ServerResponse, status: number, message?: string, headers: Record<string, string> = {}, oidcProvider?: string): void {
+export function sendLoginPage(
+  res: http.ServerResponse,
+  status: number,
+  message?: string,
+  headers: Record<string, string> = {},
+  oidcProvider?: string,
+): void {
   send(res, status, loginPage(message, oidcProvider), 'text/html; charset=utf-8', headers);
 }
 

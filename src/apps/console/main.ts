@@ -48,6 +48,8 @@ export const startConsoleFromConfig: StartOperatorConsole = async (config, log):
 
 if (require.main === module) {
   runAlone('console', 'console', startConsoleFromConfig, (config, log) =>
-    log(`connected to Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}). Press Ctrl-C to stop.`),
+    log(
+      `connected to Temporal at ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}, task queue ${config.TEMPORAL_TASK_QUEUE}). Press Ctrl-C to stop.`,
+    ),
   );
 }

@@ -39,8 +39,14 @@ export const OIDC_SETTINGS = {
   OIDC_CLIENT_ID: optionalText(500),
   OIDC_CLIENT_SECRET: optionalText(4_000),
   OIDC_CLIENT_SECRET_FILE: optionalText(4_000),
-  OIDC_SCOPES: optionalText(500).refine((v) => v === undefined || v.split(/\s+/).includes('openid'), 'must include openid (e.g. "openid email")'),
-  OIDC_PROVIDER_NAME: optionalText(60).refine((v) => v === undefined || /^[\p{L}\p{N} ._()'-]+$/u.test(v), 'letters, digits, spaces and . _ ( ) \' - only'),
+  OIDC_SCOPES: optionalText(500).refine(
+    (v) => v === undefined || v.split(/\s+/).includes('openid'),
+    'must include openid (e.g. "openid email")',
+  ),
+  OIDC_PROVIDER_NAME: optionalText(60).refine(
+    (v) => v === undefined || /^[\p{L}\p{N} ._()'-]+$/u.test(v),
+    "letters, digits, spaces and . _ ( ) ' - only",
+  ),
   OIDC_REDIRECT_URI: secureUrl,
 };
 
@@ -61,13 +67,23 @@ export interface OidcSettings {
 
 /** The OIDC settings of a validated environment (undefined when OIDC is off), or the problems of a partial or bad set. */
 export function readOidcSettings(raw: OidcInput): { settings?: OidcSettings; problems: string[] } {
-  const required = { OIDC_ISSUER: raw.OIDC_ISSUER, OIDC_CLIENT_ID: raw.OIDC_CLIENT_ID, 'OIDC_CLIENT_SECRET or OIDC_CLIENT_SECRET_FILE': raw.OIDC_CLIENT_SECRET ?? raw.OIDC_CLIENT_SECRET_FILE };
+  const required = {
+    OIDC_ISSUER: raw.OIDC_ISSUER,
+    OIDC_CLIENT_ID: raw.OIDC_CLIENT_ID,
+    'OIDC_CLIENT_SECRET or OIDC_CLIENT_SECRET_FILE': raw.OIDC_CLIENT_SECRET ?? raw.OIDC_CLIENT_SECRET_FILE,
+  };
   // Only the OIDC_* variables count (the whole configuration may be passed in).
   const given = Object.keys(OIDC_SETTINGS).filter((k) => raw[k as keyof OidcInput] !== undefined);
   if (given.length === 0) return { problems: [] };
-  const missing = Object.entries(required).filter(([, v]) => v === undefined).map(([k]) => k);
+  const missing = Object.entries(required)
+    .filter(([, v]) => v === undefined)
+    .map(([k]) => k);
   if (missing.length) {
-    return { problems: [`OIDC sign-in is partly configured (${given.join(', ')} set): set ${missing.join(' and ')} too, or unset every OIDC_* variable`] };
+    return {
+      problems: [
+        `OIDC sign-in is partly configured (${given.join(', ')} set): set ${missing.join(' and ')} too, or unset every OIDC_* variable`,
+      ],
+    };
   }
   if (raw.OIDC_CLIENT_SECRET !== undefined && raw.OIDC_CLIENT_SECRET_FILE !== undefined) {
     return { problems: ['OIDC_CLIENT_SECRET and OIDC_CLIENT_SECRET_FILE are both set: keep one'] };

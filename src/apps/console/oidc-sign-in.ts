@@ -106,9 +106,14 @@ export function operatorForEmail(operators: OperatorsByEmail, email: string): Op
   if (enabled.length === 1) return enabled[0]!;
   const ask = 'Ask an administrator to register you: overture operators add NAME --role ROLE --email <your address>.';
   if (enabled.length > 1) {
-    throw new Refusal(403, 'Several operators have this email address, so it names none of them. Ask an administrator to fix the operators.', `its email belongs to several operators (${enabled.map((o) => printable(o.name)).join(', ')})`);
+    throw new Refusal(
+      403,
+      'Several operators have this email address, so it names none of them. Ask an administrator to fix the operators.',
+      `its email belongs to several operators (${enabled.map((o) => printable(o.name)).join(', ')})`,
+    );
   }
-  if (matches.length) throw new Refusal(403, `The operator of this email address was removed. ${ask}`, `operator ${printable(matches[0]!.name)} is removed`);
+  if (matches.length)
+    throw new Refusal(403, `The operator of this email address was removed. ${ask}`, `operator ${printable(matches[0]!.name)} is removed`);
   throw new Refusal(403, `No operator has the email address your identity provider verified. ${ask}`, 'no operator has the verified email');
 }
 
@@ -143,14 +148,24 @@ export function createOidcSignIn(opts: OidcSignInOptions): OidcSignIn {
 
   const provider = () =>
     configuration().catch((err: unknown) => {
-      throw new Refusal(502, 'The identity provider cannot be reached now. Try again later, or sign in with your operator token.', `discovery failed: ${err instanceof Error ? err.message : String(err)}`, false);
+      throw new Refusal(
+        502,
+        'The identity provider cannot be reached now. Try again later, or sign in with your operator token.',
+        `discovery failed: ${err instanceof Error ? err.message : String(err)}`,
+        false,
+      );
     });
 
   const start = async (_req: http.IncomingMessage, res: http.ServerResponse) => {
     const config = await provider();
     prune();
     const id = randomBytes(32).toString('base64url');
-    const flow: Pending = { state: oidc.randomState(), nonce: oidc.randomNonce(), verifier: oidc.randomPKCECodeVerifier(), expiresAt: Date.now() + PENDING_TTL_MS };
+    const flow: Pending = {
+      state: oidc.randomState(),
+      nonce: oidc.randomNonce(),
+      verifier: oidc.randomPKCECodeVerifier(),
+      expiresAt: Date.now() + PENDING_TTL_MS,
+    };
     pending.set(id, flow);
     const target = oidc.buildAuthorizationUrl(config, {
       redirect_uri: redirectUri(),
@@ -174,26 +189,60 @@ export function createOidcSignIn(opts: OidcSignInOptions): OidcSignIn {
     const flow = id ? pending.get(id) : undefined;
     if (id) pending.delete(id);
     const state = url.searchParams.get('state') ?? '';
-    if (!flow || flow.expiresAt < Date.now()) throw new Refusal(400, 'This sign-in has expired or was already used. Start again.', 'no pending sign-in for this callback (unknown, used or expired)');
-    if (!sameText(state, flow.state)) throw new Refusal(400, 'This sign-in does not match the one started in this browser. Start again.', 'the state does not match the pending sign-in');
+    if (!flow || flow.expiresAt < Date.now())
+      throw new Refusal(
+        400,
+        'This sign-in has expired or was already used. Start again.',
+        'no pending sign-in for this callback (unknown, used or expired)',
+      );
+    if (!sameText(state, flow.state))
+      throw new Refusal(
+        400,
+        'This sign-in does not match the one started in this browser. Start again.',
+        'the state does not match the pending sign-in',
+      );
     const error = url.searchParams.get('error');
-    if (error) throw new Refusal(401, `The identity provider did not sign you in (${printable(error.slice(0, 60))}).`, `the identity provider answered ${printable(error.slice(0, 60))}`, false);
+    if (error)
+      throw new Refusal(
+        401,
+        `The identity provider did not sign you in (${printable(error.slice(0, 60))}).`,
+        `the identity provider answered ${printable(error.slice(0, 60))}`,
+        false,
+      );
     const config = await provider();
     const current = new URL(redirectUri());
     current.search = url.search;
     let tokens;
     try {
-      tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
+      tokens = await oidc.authorizationCodeGrant(config, current, {
+        pkceCodeVerifier: flow.verifier,
+        expectedState: flow.state,
+        expectedNonce: flow.nonce,
+        idTokenExpected: true,
+      });
     } catch (err) {
       // The library's messages (and their causes') name the check that failed (audience, signature, nonce...), never the token.
-      throw new Refusal(401, 'The identity provider\'s answer did not verify. Start again, or sign in with your operator token.', `the ID token or code exchange did not verify: ${whatFailed(err)}`);
+      throw new Refusal(
+        401,
+        "The identity provider's answer did not verify. Start again, or sign in with your operator token.",
+        `the ID token or code exchange did not verify: ${whatFailed(err)}`,
+      );
     }
     const alg = tokens.id_token ? jwsAlg(tokens.id_token) : undefined;
-    if (!alg || !ALLOWED_ALGS.has(alg)) throw new Refusal(401, 'The identity provider\'s ID token is not signed with RS256 or ES256.', `ID token signed with ${printable(String(alg))}`);
+    if (!alg || !ALLOWED_ALGS.has(alg))
+      throw new Refusal(
+        401,
+        "The identity provider's ID token is not signed with RS256 or ES256.",
+        `ID token signed with ${printable(String(alg))}`,
+      );
     const claims = tokens.claims();
     const email = typeof claims?.email === 'string' ? claims.email.trim() : '';
     if (!email || claims?.email_verified !== true) {
-      throw new Refusal(403, 'Your identity provider did not give a verified email address, which is how the console finds your operator.', 'the ID token has no verified email');
+      throw new Refusal(
+        403,
+        'Your identity provider did not give a verified email address, which is how the console finds your operator.',
+        'the ID token has no verified email',
+      );
     }
     return { operator: operatorForEmail(operators, email), email };
   };
@@ -215,7 +264,9 @@ export function createOidcSignIn(opts: OidcSignInOptions): OidcSignIn {
       const address = req.socket.remoteAddress ?? 'unknown';
       const wait = sessions.limiter.retryAfter(address);
       if (wait !== undefined) {
-        sessions.sendSignInPage(res, 429, `Too many refused sign-ins: sign-in is locked, try again in ${wait} s.`, { 'Retry-After': String(wait) });
+        sessions.sendSignInPage(res, 429, `Too many refused sign-ins: sign-in is locked, try again in ${wait} s.`, {
+          'Retry-After': String(wait),
+        });
         return true;
       }
       try {
@@ -225,7 +276,9 @@ export function createOidcSignIn(opts: OidcSignInOptions): OidcSignIn {
         const why = `OIDC: ${printable(err.why.slice(0, 300))}`;
         if (err.counts) sessions.limiter.failed(address, undefined, why);
         else log(`refused a sign-in from ${printable(address)}: ${why}`);
-        sessions.sendSignInPage(res, err.status, err.message, { 'Set-Cookie': `${PENDING_COOKIE}=; HttpOnly; SameSite=Lax; Path=/auth/oidc; Max-Age=0${secureCookie()}` });
+        sessions.sendSignInPage(res, err.status, err.message, {
+          'Set-Cookie': `${PENDING_COOKIE}=; HttpOnly; SameSite=Lax; Path=/auth/oidc; Max-Age=0${secureCookie()}`,
+        });
       }
       return true;
     },

@@ -46,7 +46,14 @@ export function listProcesses(): ProcessListing[] {
     name: p.shape.name,
     title: p.shape.title,
     internal: p.internal === true,
-    steps: p.shape.steps.map((s) => ({ name: s.name, title: s.title, needs: [...s.needs], kind: s.kind, optional: s.optional === true, outputs: s.outputs ?? [] })),
+    steps: p.shape.steps.map((s) => ({
+      name: s.name,
+      title: s.title,
+      needs: [...s.needs],
+      kind: s.kind,
+      optional: s.optional === true,
+      outputs: s.outputs ?? [],
+    })),
     inputSchema: inputSchemaOf(p),
     example: exampleOf(p),
   })).sort((a, b) => Number(a.internal) - Number(b.internal));

@@ -45,7 +45,10 @@ export function countRuns(runs: RunSummary[]): Counters {
 }
 
 /** Up to 500 runs of every process matching the filters; the counters are over all of them, so they stay the same whatever the filter. */
-export async function runsAndCounters(client: Client, filters: { state?: string; process?: string; needsAttention?: boolean } = {}): Promise<{ runs: RunSummary[]; counters: Counters }> {
+export async function runsAndCounters(
+  client: Client,
+  filters: { state?: string; process?: string; needsAttention?: boolean } = {},
+): Promise<{ runs: RunSummary[]; counters: Counters }> {
   const all = await listRuns(client, { limit: 500 });
   const runs = all.filter(
     (r) =>
@@ -57,7 +60,11 @@ export async function runsAndCounters(client: Client, filters: { state?: string;
 }
 
 /** One run's status with a link to it in the Temporal UI. */
-export async function runDetail(client: Client, config: OvertureConfig, workflowId: string): Promise<RunStatus & { temporalUiUrl: string }> {
+export async function runDetail(
+  client: Client,
+  config: OvertureConfig,
+  workflowId: string,
+): Promise<RunStatus & { temporalUiUrl: string }> {
   const status = await withTimeout(getRunStatus(client, workflowId), QUERY_TIMEOUT_MS * 2, 'the run');
   const temporalUiUrl = `${config.temporalUiUrl}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
   return { ...status, temporalUiUrl };

@@ -58,19 +58,34 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   const log = opts.log ?? (() => undefined);
   // Operators sign in with their own tokens, from the operator store of the data directory (`overture operators`).
   const operatorStore = new OperatorStore(operatorsDbPath(config.OVERTURE_DATA_DIR));
-  const sessions = createSessions(operatorStore, log, { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE }, { oidcProvider: config.oidc?.providerName });
+  const sessions = createSessions(
+    operatorStore,
+    log,
+    { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE },
+    { oidcProvider: config.oidc?.providerName },
+  );
   // Sign-in at the team's identity provider, when OIDC_* is configured (./oidc-sign-in): the verified email names the operator.
   const oidcSignIn = config.oidc ? createOidcSignIn({ settings: config.oidc, operators: operatorStore, sessions, log }) : undefined;
   const host = opts.host ?? config.CONSOLE_HOST;
   const bindProblem = insecureBindProblem(host, config.CONSOLE_ALLOW_INSECURE_BIND);
   if (bindProblem) throw new ConfigError(bindProblem);
   if (!isLoopbackHost(host)) {
-    log(`WARNING: the console listens on ${host} in plain HTTP (CONSOLE_ALLOW_INSECURE_BIND=true): its token and session cookies cross the network in clear unless a TLS proxy is in front`);
+    log(
+      `WARNING: the console listens on ${host} in plain HTTP (CONSOLE_ALLOW_INSECURE_BIND=true): its token and session cookies cross the network in clear unless a TLS proxy is in front`,
+    );
   }
   const requestedPort = opts.port ?? config.CONSOLE_PORT;
-  const events = createEventStreams(client, config, { total: config.CONSOLE_MAX_STREAMS, perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION });
+  const events = createEventStreams(client, config, {
+    total: config.CONSOLE_MAX_STREAMS,
+    perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION,
+  });
   // The demos the installed processes offer (activities/<name>/demo.ts); each opens its systems at its first run.
-  const demos = new Map(processDemos().map((demo) => [demo.process, { demo, runner: demo.open({ client, config, tuneOptions: startOptions?.tuneOptions, log }) }]));
+  const demos = new Map(
+    processDemos().map((demo) => [
+      demo.process,
+      { demo, runner: demo.open({ client, config, tuneOptions: startOptions?.tuneOptions, log }) },
+    ]),
+  );
   const api: ApiContext = { client, config, log, startOptions, sessions, events, demos };
   // The Temporal UI's remote codec: decrypted payloads for signed-in operators (./codec-endpoint).
   const codec = createCodecEndpoint({ codec: payloadCodecFor(config), config, sessions, log });
@@ -91,7 +106,13 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
     if (url.pathname.startsWith('/auth/oidc/') && oidcSignIn && (await oidcSignIn.handle(req, res, url))) return;
     const caller = sessions.authenticate(req);
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
-      if (!caller) return json(res, 401, { error: 'sign in first: Authorization: Bearer <token>, or POST /login' }, { 'WWW-Authenticate': 'Bearer realm="overture"' });
+      if (!caller)
+        return json(
+          res,
+          401,
+          { error: 'sign in first: Authorization: Bearer <token>, or POST /login' },
+          { 'WWW-Authenticate': 'Bearer realm="overture"' },
+        );
       return handleApi(api, req, res, url, caller);
     }
     // Escalation notices link to /runs/<workflow id>: the page routes runs by URL fragment.
@@ -132,7 +153,9 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   sessions.allowOrigins(url, host, port);
   if (oidcSignIn && config.oidc) {
     oidcSignIn.setConsoleUrl(url);
-    log(`OIDC sign-in with ${config.oidc.providerName} (${config.oidc.issuer}); the client's redirect URI there: ${config.oidc.redirectUri ?? `${url}/auth/oidc/callback`}`);
+    log(
+      `OIDC sign-in with ${config.oidc.providerName} (${config.oidc.issuer}); the client's redirect URI there: ${config.oidc.redirectUri ?? `${url}/auth/oidc/callback`}`,
+    );
   }
   log(`operator console listening on ${url}`);
 

@@ -115,7 +115,12 @@ const addressOf = (req: http.IncomingMessage): string => req.socket.remoteAddres
 
 /** Answer of a token check from a locked address (or while every sign-in is locked). */
 const lockedOut = (seconds: number) =>
-  new HttpError(429, `too many wrong tokens: sign-in is locked, try again in ${seconds} s`, { retryAfterSeconds: seconds }, { 'Retry-After': String(seconds) });
+  new HttpError(
+    429,
+    `too many wrong tokens: sign-in is locked, try again in ${seconds} s`,
+    { retryAfterSeconds: seconds },
+    { 'Retry-After': String(seconds) },
+  );
 
 /**
  * In-memory sessions for one console, one per operator sign-in. Wrong tokens are bounded per address and in
@@ -152,7 +157,10 @@ export function createSessions(
     const csrf = randomBytes(32).toString('base64url');
     sessions.set(sessionId, { ...how, csrf, expiresAt: Date.now() + SESSION_TTL_MS });
     const maxAge = Math.floor(SESSION_TTL_MS / 1000);
-    return [`${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}`, `${CSRF_COOKIE}=${csrf}; SameSite=Strict; Path=/; Max-Age=${maxAge}`];
+    return [
+      `${SESSION_COOKIE}=${sessionId}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAge}`,
+      `${CSRF_COOKIE}=${csrf}; SameSite=Strict; Path=/; Max-Age=${maxAge}`,
+    ];
   };
   /** The session's operator as the store has it now, or undefined once it no longer may sign in this way. */
   const currentOperator = (session: Session): Operator | undefined => {
@@ -203,7 +211,8 @@ export function createSessions(
       const given = (form.get('token') ?? '').trim();
       const address = addressOf(req);
       const wait = limiter.retryAfter(address);
-      if (wait !== undefined) return page(res, 429, `Too many wrong tokens: sign-in is locked, try again in ${wait} s.`, { 'Retry-After': String(wait) });
+      if (wait !== undefined)
+        return page(res, 429, `Too many wrong tokens: sign-in is locked, try again in ${wait} s.`, { 'Retry-After': String(wait) });
       const operator = given ? operators.authenticate(given) : undefined;
       if (!operator) {
         limiter.failed(address);
@@ -230,14 +239,25 @@ export function createSessions(
 
     logout(res, caller) {
       if (caller.sessionId) sessions.delete(caller.sessionId);
-      json(res, 200, { ok: true }, {
-        'Set-Cookie': [`${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`, `${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0`],
-      });
+      json(
+        res,
+        200,
+        { ok: true },
+        {
+          'Set-Cookie': [
+            `${SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0`,
+            `${CSRF_COOKIE}=; SameSite=Strict; Path=/; Max-Age=0`,
+          ],
+        },
+      );
     },
 
     allowOrigins(url, host, port) {
       const loopback = ['127.0.0.1', 'localhost', '::1', '0.0.0.0', '::'].includes(host);
-      allowedOrigins = new Set([url, ...(loopback ? [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`] : [])]);
+      allowedOrigins = new Set([
+        url,
+        ...(loopback ? [`http://127.0.0.1:${port}`, `http://localhost:${port}`, `http://[::1]:${port}`] : []),
+      ]);
     },
   };
 }

@@ -44,7 +44,12 @@ export interface LimiterWords {
 const SIGN_IN_WORDS: LimiterWords = { one: 'a sign-in', many: 'sign-ins', every: 'every sign-in', failures: 'wrong tokens' };
 
 /** A limiter of wrong tokens per address and in total (see the module's comment). */
-export function createSignInLimiter(limits: { perAddress: number; global: number }, log: (line: string) => void, now = () => Date.now(), words = SIGN_IN_WORDS): SignInLimiter {
+export function createSignInLimiter(
+  limits: { perAddress: number; global: number },
+  log: (line: string) => void,
+  now = () => Date.now(),
+  words = SIGN_IN_WORDS,
+): SignInLimiter {
   const byAddress = new Map<string, Record_>();
   const global: Record_ = { failures: [], lockedUntil: 0, locks: 0 };
   const lockFor = (record: Record_) => Math.min(LONGEST_LOCK_MS, FIRST_LOCK_MS * 2 ** record.locks);
@@ -90,7 +95,10 @@ export function createSignInLimiter(limits: { perAddress: number; global: number
       const from = `from ${printable(address)}${who ? ` (name given: ${printable(who.slice(0, 100))})` : ''}`;
       log(`refused ${words.one} ${from}: ${why ?? 'wrong token'}`);
       const locked = count(record, limits.perAddress, t);
-      if (locked) log(`locked ${words.many} from ${printable(address)} for ${locked / 1000} s after ${limits.perAddress} ${words.failures} within a minute`);
+      if (locked)
+        log(
+          `locked ${words.many} from ${printable(address)} for ${locked / 1000} s after ${limits.perAddress} ${words.failures} within a minute`,
+        );
       const all = count(global, limits.global, t);
       if (all) log(`locked ${words.every} for ${all / 1000} s after ${limits.global} ${words.failures} within a minute`);
     },

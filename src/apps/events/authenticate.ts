@@ -42,7 +42,11 @@ export function authenticate(
   // Keyed by source too: two sources could, in theory, produce the same signature under different secrets.
   const key = `${source}:${verified.signature}`;
   if (!receipts.rememberSignature(key, verified.timestamp + toleranceSeconds, now)) {
-    return { ok: false, source, reason: 'replayed request: this signature was already received (sign each delivery with a fresh timestamp)' };
+    return {
+      ok: false,
+      source,
+      reason: 'replayed request: this signature was already received (sign each delivery with a fresh timestamp)',
+    };
   }
   return { ok: true, source, signature: key };
 }

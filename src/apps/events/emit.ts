@@ -20,7 +20,13 @@ export interface GatewayReply {
 }
 
 /** Signs the envelope for the source and posts it to `<gatewayUrl>/events/<type>`; resolves to the gateway's reply, whatever its status. */
-export async function postEvent(gatewayUrl: string, type: string, source: string, secret: string, envelope: EventEnvelope): Promise<GatewayReply> {
+export async function postEvent(
+  gatewayUrl: string,
+  type: string,
+  source: string,
+  secret: string,
+  envelope: EventEnvelope,
+): Promise<GatewayReply> {
   const body = JSON.stringify(envelope);
   const response = await fetch(`${gatewayUrl.replace(/\/+$/, '')}/events/${encodeURIComponent(type)}`, {
     method: 'POST',
@@ -34,6 +40,9 @@ export async function postEvent(gatewayUrl: string, type: string, source: string
   } catch {
     parsed = { error: text.trim() || response.statusText };
   }
-  const reply = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : { error: String(parsed) };
+  const reply =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : { error: String(parsed) };
   return { status: response.status, body: reply };
 }

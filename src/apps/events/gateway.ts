@@ -64,7 +64,11 @@ function envelopeOf(body: Buffer): EventEnvelope {
 }
 
 /** Acts on one event request whose raw body was read (size and content type already checked). */
-export async function receiveEvent(ctx: GatewayContext, type: string, request: { headers: IncomingHttpHeaders; body: Buffer }): Promise<Answer> {
+export async function receiveEvent(
+  ctx: GatewayContext,
+  type: string,
+  request: { headers: IncomingHttpHeaders; body: Buffer },
+): Promise<Answer> {
   const auth = authenticate(request, ctx.sources, ctx.receipts, ctx.config.EVENTS_TOLERANCE_SECONDS);
   if (!auth.ok) {
     ctx.log(`${type} from ${auth.source ?? '(no source)'}: refused 401 (${auth.reason})`);
@@ -86,7 +90,9 @@ export async function receiveEvent(ctx: GatewayContext, type: string, request: {
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
     const inData = err.message.startsWith(`invalid ${type} event data`);
-    return refuse(400, inData ? `invalid ${type} event data` : 'invalid event: expected {"id": "...", "data": {...}}', { problems: problemsOf(err, inData ? 'data' : undefined) });
+    return refuse(400, inData ? `invalid ${type} event data` : 'invalid event: expected {"id": "...", "data": {...}}', {
+      problems: problemsOf(err, inData ? 'data' : undefined),
+    });
   }
   const eventId = envelope.id;
   let delivery: EventDelivery;
@@ -94,7 +100,12 @@ export async function receiveEvent(ctx: GatewayContext, type: string, request: {
     delivery = prepareEventDelivery(ctx.config, routed.definition, routed.route, envelope, ctx.startOptions);
   } catch (err) {
     if (!(err instanceof InputError)) throw err;
-    return refuse(400, `the event's data does not make a valid ${routed.definition.shape.name} input`, { problems: problemsOf(err) }, eventId);
+    return refuse(
+      400,
+      `the event's data does not make a valid ${routed.definition.shape.name} input`,
+      { problems: problemsOf(err) },
+      eventId,
+    );
   }
   return deliverOnce(ctx, source, auth.signature, delivery);
 }
@@ -108,14 +119,31 @@ async function deliverOnce(ctx: GatewayContext, source: string, signature: strin
   if (claim.kind === 'duplicate') {
     const { receipt } = claim;
     ctx.log(`${what}: duplicate, already delivered to ${receipt.workflowId}`);
-    return { status: 200, body: { duplicate: true, type: receipt.type, eventId, workflowId: receipt.workflowId, runId: receipt.runId, started: receipt.started, deliveredAt: receipt.deliveredAt } };
+    return {
+      status: 200,
+      body: {
+        duplicate: true,
+        type: receipt.type,
+        eventId,
+        workflowId: receipt.workflowId,
+        runId: receipt.runId,
+        started: receipt.started,
+        deliveredAt: receipt.deliveredAt,
+      },
+    };
   }
   if (claim.kind === 'in-progress') {
     ctx.log(`${what}: refused 409 (the same event is being delivered)`);
-    return { status: 409, body: { error: 'the same event is being delivered by another request; retry shortly' }, headers: { 'Retry-After': '1' } };
+    return {
+      status: 409,
+      body: { error: 'the same event is being delivered by another request; retry shortly' },
+      headers: { 'Retry-After': '1' },
+    };
   }
   try {
-    const delivered = await ctx.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () => deliverEvent(ctx.client, ctx.config, delivery));
+    const delivered = await ctx.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () =>
+      deliverEvent(ctx.client, ctx.config, delivery),
+    );
     ctx.receipts.delivered(source, eventId, delivered);
     ctx.log(`${what}: accepted, ${delivered.started ? 'started' : 'delivered to'} ${delivered.workflowId} (run ${delivered.runId})`);
     return { status: 202, body: { accepted: true, type, eventId, ...delivered } };

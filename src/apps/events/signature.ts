@@ -58,12 +58,16 @@ export function verifySignature(request: SignedRequest): Verification {
   if (!TIMESTAMP_PATTERN.test(timestamp)) return { ok: false, reason: `${TIMESTAMP_HEADER} must be Unix seconds` };
   const skew = request.now - Number(timestamp);
   if (Math.abs(skew) > request.toleranceSeconds) {
-    return { ok: false, reason: `${TIMESTAMP_HEADER} is ${Math.abs(skew)} s in the ${skew > 0 ? 'past' : 'future'}; at most ${request.toleranceSeconds} s is accepted` };
+    return {
+      ok: false,
+      reason: `${TIMESTAMP_HEADER} is ${Math.abs(skew)} s in the ${skew > 0 ? 'past' : 'future'}; at most ${request.toleranceSeconds} s is accepted`,
+    };
   }
   if (!signature) return { ok: false, reason: `missing ${SIGNATURE_HEADER} header` };
   const given = SIGNATURE_PATTERN.exec(signature);
   if (!given) return { ok: false, reason: `${SIGNATURE_HEADER} must be v1=<64 hex digits>` };
   const expected = signatureOf(request.secret, timestamp, request.body).slice(SCHEME.length + 1);
-  if (!timingSafeEqual(Buffer.from(given[1]!, 'hex'), Buffer.from(expected, 'hex'))) return { ok: false, reason: 'signature does not match' };
+  if (!timingSafeEqual(Buffer.from(given[1]!, 'hex'), Buffer.from(expected, 'hex')))
+    return { ok: false, reason: 'signature does not match' };
   return { ok: true, timestamp: Number(timestamp), signature: given[1]! };
 }

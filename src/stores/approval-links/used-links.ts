@@ -31,7 +31,12 @@ export interface LinkUse {
 }
 
 type Row = { approver: string; used_at: string; decision: string; outcome: string | null };
-const toUse = (row: Row): LinkUse => ({ approver: row.approver, usedAt: row.used_at, decision: row.decision, ...(row.outcome ? { outcome: row.outcome } : {}) });
+const toUse = (row: Row): LinkUse => ({
+  approver: row.approver,
+  usedAt: row.used_at,
+  decision: row.decision,
+  ...(row.outcome ? { outcome: row.outcome } : {}),
+});
 
 /** The single-use record of approval links, in `<data dir>/approval-links.db`. */
 export class UsedLinks {
@@ -43,7 +48,8 @@ export class UsedLinks {
 
   /** The link's use, or undefined while it is unused. */
   find(nonce: string): LinkUse | undefined {
-    const row = this.db.prepare('SELECT approver, used_at, decision, outcome FROM used_links WHERE nonce = ?').get(nonce) as Row | undefined;
+    const row = this.db.prepare('SELECT approver, used_at, decision, outcome FROM used_links WHERE nonce = ?').get(nonce) as
+      Row | undefined;
     return row && toUse(row);
   }
 

@@ -34,7 +34,16 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import { TransientError } from '../../../activities/kit/errors';
-import { claimHeldError, DEFAULT_CLAIM_MS, sendUnderClaim, type Channel, type ClaimOutcome, type DeliverOptions, type Delivery, type DeliveryLedger } from './sqlite-ledger';
+import {
+  claimHeldError,
+  DEFAULT_CLAIM_MS,
+  sendUnderClaim,
+  type Channel,
+  type ClaimOutcome,
+  type DeliverOptions,
+  type Delivery,
+  type DeliveryLedger,
+} from './sqlite-ledger';
 import { endPool, openPool } from '../postgres/connection';
 import { migrate } from '../postgres/migrate';
 import { redactUrl } from '../postgres/settings';
@@ -142,7 +151,13 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
         if (claim.kind === 'delivered') return { receipt: claim.receipt, alreadyDelivered: true };
         if (claim.kind === 'claimed') break;
         const now = Date.now();
-        if (now >= waitUntil) throw claimHeldError(channel, key, { holder: claim.claim.holder, host: claim.claim.host, claimedMsAgo: claim.claim.claimed_ms_ago, expiresInMs: claim.claim.expires_in_ms });
+        if (now >= waitUntil)
+          throw claimHeldError(channel, key, {
+            holder: claim.claim.holder,
+            host: claim.claim.host,
+            claimedMsAgo: claim.claim.claimed_ms_ago,
+            expiresInMs: claim.claim.expires_in_ms,
+          });
         opts.heartbeat?.();
         await sleep(Math.min(POLL_MS, Math.max(1, waitUntil - now)));
       }
@@ -178,7 +193,8 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
 
   /** Gives the lock up and the connection back (a broken one is discarded, which ends its session and lock). */
   private async closeSession(session: Session): Promise<void> {
-    if (!session.broken) await session.client.query('SELECT pg_advisory_unlock($1::bigint)', [session.lockId]).catch((err: Error) => (session.broken = err));
+    if (!session.broken)
+      await session.client.query('SELECT pg_advisory_unlock($1::bigint)', [session.lockId]).catch((err: Error) => (session.broken = err));
     session.client.off('error', session.onError);
     session.client.release(session.broken ?? false);
   }
@@ -187,12 +203,22 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
    * Claims a key for `owner` under the key's transaction lock: a receipt means delivered; a live claim of another
    * owner (not expired, its holder's lock granted) means held; otherwise the claim is written, or taken over.
    */
-  private async claim(session: Session, key: string, channel: Channel, owner: string, holder: string, claimMs: number): Promise<ClaimResult> {
+  private async claim(
+    session: Session,
+    key: string,
+    channel: Channel,
+    owner: string,
+    holder: string,
+    claimMs: number,
+  ): Promise<ClaimResult> {
     const { client } = session;
     try {
       return await inTransaction(client, async (): Promise<ClaimResult> => {
         await client.query('SELECT pg_advisory_xact_lock($1, $2)', keyLock(key, channel));
-        const delivered = await client.query<{ receipt: string }>('SELECT receipt FROM deliveries WHERE idempotency_key = $1 AND channel = $2', [key, channel]);
+        const delivered = await client.query<{ receipt: string }>(
+          'SELECT receipt FROM deliveries WHERE idempotency_key = $1 AND channel = $2',
+          [key, channel],
+        );
         if (delivered.rows[0]) return { kind: 'delivered', receipt: delivered.rows[0].receipt };
         const held = (await client.query<ClaimRow>(CLAIM_ROW_SQL, [key, channel])).rows[0];
         if (held && held.owner !== owner && held.live) return { kind: 'held', claim: held };
@@ -206,7 +232,9 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
         return { kind: 'claimed' };
       });
     } catch (err) {
-      throw new TransientError(`claiming the ${channel} delivery ${key} in the ledger at ${redactUrl(this.url)} failed: ${(err as Error).message}`);
+      throw new TransientError(
+        `claiming the ${channel} delivery ${key} in the ledger at ${redactUrl(this.url)} failed: ${(err as Error).message}`,
+      );
     }
   }
 
@@ -242,7 +270,9 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
         }
       } catch (err) {
         if (Date.now() + wait > giveUpAt) {
-          throw new TransientError(`the ${channel} delivery ${key} was sent, but its receipt could not be recorded in the ledger at ${redactUrl(this.url)}: ${(err as Error).message}`);
+          throw new TransientError(
+            `the ${channel} delivery ${key} was sent, but its receipt could not be recorded in the ledger at ${redactUrl(this.url)}: ${(err as Error).message}`,
+          );
         }
         await sleep(wait);
       }
@@ -255,7 +285,11 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
     try {
       await inTransaction(session.client, async () => {
         await session.client.query('SELECT pg_advisory_xact_lock($1, $2)', keyLock(key, channel));
-        await session.client.query('DELETE FROM delivery_claims WHERE idempotency_key = $1 AND channel = $2 AND owner = $3', [key, channel, owner]);
+        await session.client.query('DELETE FROM delivery_claims WHERE idempotency_key = $1 AND channel = $2 AND owner = $3', [
+          key,
+          channel,
+          owner,
+        ]);
       });
     } catch {
       // Closing the session then releases its lock, which ends the claim as well; the send's own error is the one to report.
@@ -264,14 +298,29 @@ export class PostgresDeliveryLedger implements DeliveryLedger {
   }
 
   /** The claim on a key, if any, and whether it is live (for tests and the console). */
-  async claimOf(key: string, channel: Channel): Promise<{ holder: string; host: string; pid: number; claimedMsAgo: number; expiresInMs: number; live: boolean } | undefined> {
+  async claimOf(
+    key: string,
+    channel: Channel,
+  ): Promise<{ holder: string; host: string; pid: number; claimedMsAgo: number; expiresInMs: number; live: boolean } | undefined> {
     const row = (await this.pool.query<ClaimRow>(CLAIM_ROW_SQL, [key, channel])).rows[0];
-    return row ? { holder: row.holder, host: row.host, pid: row.pid, claimedMsAgo: row.claimed_ms_ago, expiresInMs: row.expires_in_ms, live: row.live } : undefined;
+    return row
+      ? {
+          holder: row.holder,
+          host: row.host,
+          pid: row.pid,
+          claimedMsAgo: row.claimed_ms_ago,
+          expiresInMs: row.expires_in_ms,
+          live: row.live,
+        }
+      : undefined;
   }
 
   /** How many deliveries of a channel are recorded, optionally only those whose key starts with a prefix (literally). */
   async count(channel: Channel, keyPrefix = ''): Promise<number> {
-    const { rows } = await this.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM deliveries WHERE channel = $1 AND starts_with(idempotency_key, $2)', [channel, keyPrefix]);
+    const { rows } = await this.pool.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM deliveries WHERE channel = $1 AND starts_with(idempotency_key, $2)',
+      [channel, keyPrefix],
+    );
     return rows[0]!.n;
   }
 

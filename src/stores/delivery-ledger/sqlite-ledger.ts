@@ -131,7 +131,11 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * The send of a claimed key, for every ledger: heartbeating every second while it runs (a regular activity's
  * attempt stays alive), and giving the claim back if it fails, so the next try sends without waiting for expiry.
  */
-export async function sendUnderClaim(send: () => Promise<string>, heartbeat: (() => void) | undefined, release: () => void | Promise<void>): Promise<string> {
+export async function sendUnderClaim(
+  send: () => Promise<string>,
+  heartbeat: (() => void) | undefined,
+  release: () => void | Promise<void>,
+): Promise<string> {
   heartbeat?.();
   const beating = heartbeat ? setInterval(heartbeat, HEARTBEAT_EVERY_MS) : undefined;
   try {
@@ -170,7 +174,12 @@ export class SqliteDeliveryLedger implements DeliveryLedger {
       if (claim.kind === 'claimed') break;
       if (now >= waitUntil) {
         const held = claim.claim;
-        throw claimHeldError(channel, key, { holder: held.holder, host: held.host, claimedMsAgo: now - held.claimed_at, expiresInMs: held.expires_at - now });
+        throw claimHeldError(channel, key, {
+          holder: held.holder,
+          host: held.host,
+          claimedMsAgo: now - held.claimed_at,
+          expiresInMs: held.expires_at - now,
+        });
       }
       opts.heartbeat?.();
       await sleep(Math.min(POLL_MS, Math.max(1, waitUntil - now)));
@@ -187,10 +196,14 @@ export class SqliteDeliveryLedger implements DeliveryLedger {
    */
   private claim(key: string, channel: Channel, owner: string, holder: string, claimMs: number, now: number): ClaimResult {
     const claim = this.db.transaction((): ClaimResult => {
-      const delivered = this.db.prepare('SELECT receipt FROM deliveries WHERE idempotency_key = ? AND channel = ?').get(key, channel) as { receipt: string } | undefined;
+      const delivered = this.db.prepare('SELECT receipt FROM deliveries WHERE idempotency_key = ? AND channel = ?').get(key, channel) as
+        { receipt: string } | undefined;
       if (delivered) return { kind: 'delivered', receipt: delivered.receipt };
-      const held = this.db.prepare('SELECT owner, holder, host, pid, claimed_at, expires_at FROM delivery_claims WHERE idempotency_key = ? AND channel = ?').get(key, channel) as ClaimRow | undefined;
-      if (held && held.owner !== owner && held.expires_at > now && (held.host !== this.host || processAlive(held.pid))) return { kind: 'held', claim: held };
+      const held = this.db
+        .prepare('SELECT owner, holder, host, pid, claimed_at, expires_at FROM delivery_claims WHERE idempotency_key = ? AND channel = ?')
+        .get(key, channel) as ClaimRow | undefined;
+      if (held && held.owner !== owner && held.expires_at > now && (held.host !== this.host || processAlive(held.pid)))
+        return { kind: 'held', claim: held };
       this.db
         .prepare(
           `INSERT OR REPLACE INTO delivery_claims (idempotency_key, channel, owner, holder, host, pid, claimed_at, expires_at)
@@ -227,9 +240,9 @@ export class SqliteDeliveryLedger implements DeliveryLedger {
 
   /** The live claim on a key, if any (for tests and the console). */
   claimOf(key: string, channel: Channel): { holder: string; host: string; pid: number; claimedAt: number; expiresAt: number } | undefined {
-    const row = this.db.prepare('SELECT holder, host, pid, claimed_at, expires_at FROM delivery_claims WHERE idempotency_key = ? AND channel = ?').get(key, channel) as
-      | Omit<ClaimRow, 'owner'>
-      | undefined;
+    const row = this.db
+      .prepare('SELECT holder, host, pid, claimed_at, expires_at FROM delivery_claims WHERE idempotency_key = ? AND channel = ?')
+      .get(key, channel) as Omit<ClaimRow, 'owner'> | undefined;
     return row ? { holder: row.holder, host: row.host, pid: row.pid, claimedAt: row.claimed_at, expiresAt: row.expires_at } : undefined;
   }
 

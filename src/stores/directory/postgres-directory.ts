@@ -8,7 +8,15 @@ import type pg from 'pg';
 import { PermanentError } from '../../../activities/kit/errors';
 import { endPool, openPool } from '../postgres/connection';
 import { migrate } from '../postgres/migrate';
-import { workspaceUrlFor, type Account, type DirectoryInventory, type DirectoryProvider, type NewAccount, type Ticket, type Workspace } from './directory';
+import {
+  workspaceUrlFor,
+  type Account,
+  type DirectoryInventory,
+  type DirectoryProvider,
+  type NewAccount,
+  type Ticket,
+  type Workspace,
+} from './directory';
 import { distinctUsername, EMAIL_TAKEN, permissionsFor, usernameBase } from './roles';
 
 // The lock of account creation ("OVRT", 2): the migrator's is ("OVRT", 1).
@@ -22,7 +30,12 @@ interface AccountRow {
   status: 'active' | 'disabled';
 }
 
-const toAccount = (row: AccountRow): Account => ({ accountId: row.account_id, employeeId: row.employee_id, username: row.username, status: row.status });
+const toAccount = (row: AccountRow): Account => ({
+  accountId: row.account_id,
+  employeeId: row.employee_id,
+  username: row.username,
+  status: row.status,
+});
 
 export interface PostgresDirectoryOptions {
   log?: (line: string) => void;
@@ -62,16 +75,26 @@ export class PostgresDirectory implements DirectoryProvider {
   async createAccount(account: NewAccount): Promise<Account> {
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1, $2)', ACCOUNTS_LOCK);
-      const existing = (await client.query<AccountRow>('SELECT account_id, employee_id, username, status FROM accounts WHERE employee_id = $1', [account.employeeId])).rows[0];
+      const existing = (
+        await client.query<AccountRow>('SELECT account_id, employee_id, username, status FROM accounts WHERE employee_id = $1', [
+          account.employeeId,
+        ])
+      ).rows[0];
       if (existing) {
-        if (existing.status === 'disabled') await client.query("UPDATE accounts SET status = 'active', updated_at = now() WHERE employee_id = $1", [account.employeeId]);
+        if (existing.status === 'disabled')
+          await client.query("UPDATE accounts SET status = 'active', updated_at = now() WHERE employee_id = $1", [account.employeeId]);
         return toAccount({ ...existing, status: 'active' });
       }
       // The message reaches notices and the team chat: it must not say whose account holds the address.
       if ((await client.query('SELECT 1 FROM accounts WHERE email = $1', [account.email])).rowCount) throw new PermanentError(EMAIL_TAKEN);
       const base = usernameBase(account.fullName);
       const taken = Boolean((await client.query('SELECT 1 FROM accounts WHERE username = $1', [base])).rowCount);
-      const row: AccountRow = { account_id: `acct-${account.employeeId.toLowerCase()}`, employee_id: account.employeeId, username: taken ? distinctUsername(base, account.employeeId) : base, status: 'active' };
+      const row: AccountRow = {
+        account_id: `acct-${account.employeeId.toLowerCase()}`,
+        employee_id: account.employeeId,
+        username: taken ? distinctUsername(base, account.employeeId) : base,
+        status: 'active',
+      };
       await client.query(
         `INSERT INTO accounts (account_id, employee_id, username, full_name, email, role, team, status)
          VALUES ($1, $2, $3, $4, $5, $6, $7, 'active') ON CONFLICT (employee_id) DO NOTHING`,
@@ -84,7 +107,10 @@ export class PostgresDirectory implements DirectoryProvider {
   async grantPermissions(employeeId: string, role: string, extraPermissions: string[]): Promise<string[]> {
     const permissions = permissionsFor(role, extraPermissions);
     await this.requireAccount(employeeId);
-    await this.pool.query('INSERT INTO grants (employee_id, permission) SELECT $1, p FROM unnest($2::text[]) AS p ON CONFLICT DO NOTHING', [employeeId, permissions]);
+    await this.pool.query('INSERT INTO grants (employee_id, permission) SELECT $1, p FROM unnest($2::text[]) AS p ON CONFLICT DO NOTHING', [
+      employeeId,
+      permissions,
+    ]);
     return permissions;
   }
 
@@ -92,7 +118,12 @@ export class PostgresDirectory implements DirectoryProvider {
     await this.requireAccount(employeeId);
     const url = workspaceUrlFor(this.workspaceBaseUrl, employeeId);
     const workspaceId = `ws-${employeeId.toLowerCase()}`;
-    await this.pool.query('INSERT INTO workspaces (workspace_id, employee_id, team, url) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [workspaceId, employeeId, team, url]);
+    await this.pool.query('INSERT INTO workspaces (workspace_id, employee_id, team, url) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [
+      workspaceId,
+      employeeId,
+      team,
+      url,
+    ]);
     return { workspaceId, employeeId, url };
   }
 
@@ -122,7 +153,13 @@ export class PostgresDirectory implements DirectoryProvider {
   }
 
   async disableAccount(employeeId: string): Promise<boolean> {
-    return ((await this.pool.query("UPDATE accounts SET status = 'disabled', updated_at = now() WHERE employee_id = $1 AND status = 'active'", [employeeId])).rowCount ?? 0) > 0;
+    return (
+      ((
+        await this.pool.query("UPDATE accounts SET status = 'disabled', updated_at = now() WHERE employee_id = $1 AND status = 'active'", [
+          employeeId,
+        ])
+      ).rowCount ?? 0) > 0
+    );
   }
 
   /** What the directory holds for one employee: used by tests, the console and people checking a run. */
@@ -130,9 +167,17 @@ export class PostgresDirectory implements DirectoryProvider {
     const [accounts, grants, workspaces, tickets] = await Promise.all([
       this.pool.query<AccountRow>('SELECT account_id, employee_id, username, status FROM accounts WHERE employee_id = $1', [employeeId]),
       // COLLATE "C": the order of code points, as SQLite sorts, whatever the database's locale.
-      this.pool.query<{ permission: string }>('SELECT permission FROM grants WHERE employee_id = $1 ORDER BY permission COLLATE "C"', [employeeId]),
-      this.pool.query<{ workspace_id: string; employee_id: string; url: string }>('SELECT workspace_id, employee_id, url FROM workspaces WHERE employee_id = $1', [employeeId]),
-      this.pool.query<{ ticket_id: string; employee_id: string; summary: string }>('SELECT ticket_id, employee_id, summary FROM tickets WHERE employee_id = $1 ORDER BY created_at, ticket_id', [employeeId]),
+      this.pool.query<{ permission: string }>('SELECT permission FROM grants WHERE employee_id = $1 ORDER BY permission COLLATE "C"', [
+        employeeId,
+      ]),
+      this.pool.query<{ workspace_id: string; employee_id: string; url: string }>(
+        'SELECT workspace_id, employee_id, url FROM workspaces WHERE employee_id = $1',
+        [employeeId],
+      ),
+      this.pool.query<{ ticket_id: string; employee_id: string; summary: string }>(
+        'SELECT ticket_id, employee_id, summary FROM tickets WHERE employee_id = $1 ORDER BY created_at, ticket_id',
+        [employeeId],
+      ),
     ]);
     return {
       accounts: accounts.rows.map(toAccount),

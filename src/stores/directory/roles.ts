@@ -36,7 +36,13 @@ export function permissionsFor(role: string, extraPermissions: string[]): string
 
 /** The username a full name asks for (`ada.lovelace`). */
 export function usernameBase(fullName: string): string {
-  return fullName.toLowerCase().normalize('NFKD').replace(/[^a-z]+/g, '.').replace(/^\.+|\.+$/g, '') || 'user';
+  return (
+    fullName
+      .toLowerCase()
+      .normalize('NFKD')
+      .replace(/[^a-z]+/g, '.')
+      .replace(/^\.+|\.+$/g, '') || 'user'
+  );
 }
 
 /** The username of a second person whose name asks for a taken one: the employee id appended. */

@@ -4,7 +4,15 @@
 import type Database from 'better-sqlite3';
 import { PermanentError } from '../../../activities/kit/errors';
 import { openDatabase } from '../sqlite';
-import { workspaceUrlFor, type Account, type DirectoryInventory, type DirectoryProvider, type NewAccount, type Ticket, type Workspace } from './directory';
+import {
+  workspaceUrlFor,
+  type Account,
+  type DirectoryInventory,
+  type DirectoryProvider,
+  type NewAccount,
+  type Ticket,
+  type Workspace,
+} from './directory';
 import { distinctUsername, EMAIL_TAKEN, permissionsFor, usernameBase } from './roles';
 
 /** Roles and permissions live in ./roles (shared with the PostgreSQL directory); re-exported for existing importers. */
@@ -57,7 +65,10 @@ export function openSqlite(file: string): Database.Database {
 export class SqliteDirectory implements DirectoryProvider {
   readonly db: Database.Database;
 
-  constructor(file: string, private readonly workspaceBaseUrl: string) {
+  constructor(
+    file: string,
+    private readonly workspaceBaseUrl: string,
+  ) {
     this.db = openDatabase(file, { schema: SCHEMA });
   }
 
@@ -124,8 +135,7 @@ export class SqliteDirectory implements DirectoryProvider {
   async openTicket(key: string, employeeId: string, summary: string): Promise<Ticket> {
     const open = this.db.transaction((): Ticket => {
       const existing = this.db.prepare('SELECT ticket_id, employee_id, summary FROM tickets WHERE idempotency_key = ?').get(key) as
-        | { ticket_id: string; employee_id: string; summary: string }
-        | undefined;
+        { ticket_id: string; employee_id: string; summary: string } | undefined;
       if (existing) return { ticketId: existing.ticket_id, employeeId: existing.employee_id, summary: existing.summary };
       const count = (this.db.prepare('SELECT COUNT(*) AS n FROM tickets').get() as { n: number }).n;
       const ticketId = `IT-${1000 + count + 1}`;
@@ -147,27 +157,34 @@ export class SqliteDirectory implements DirectoryProvider {
 
   async disableAccount(employeeId: string): Promise<boolean> {
     return (
-      this.db.prepare("UPDATE accounts SET status = 'disabled', updated_at = ? WHERE employee_id = ? AND status = 'active'").run(nowIso(), employeeId)
-        .changes > 0
+      this.db
+        .prepare("UPDATE accounts SET status = 'disabled', updated_at = ? WHERE employee_id = ? AND status = 'active'")
+        .run(nowIso(), employeeId).changes > 0
     );
   }
 
   /** What the directory holds for one employee: used by tests, the console and people checking a run. */
   inventory(employeeId: string): DirectoryInventory {
     const accounts = (this.db.prepare('SELECT * FROM accounts WHERE employee_id = ?').all(employeeId) as AccountRow[]).map(toAccount);
-    const grants = (this.db.prepare('SELECT permission FROM grants WHERE employee_id = ? ORDER BY permission').all(employeeId) as Array<{ permission: string }>).map(
-      (g) => g.permission,
-    );
-    const workspaces = (this.db.prepare('SELECT workspace_id, employee_id, url FROM workspaces WHERE employee_id = ?').all(employeeId) as Array<{
-      workspace_id: string;
-      employee_id: string;
-      url: string;
-    }>).map((w) => ({ workspaceId: w.workspace_id, employeeId: w.employee_id, url: w.url }));
-    const tickets = (this.db.prepare('SELECT ticket_id, employee_id, summary FROM tickets WHERE employee_id = ?').all(employeeId) as Array<{
-      ticket_id: string;
-      employee_id: string;
-      summary: string;
-    }>).map((t) => ({ ticketId: t.ticket_id, employeeId: t.employee_id, summary: t.summary }));
+    const grants = (
+      this.db.prepare('SELECT permission FROM grants WHERE employee_id = ? ORDER BY permission').all(employeeId) as Array<{
+        permission: string;
+      }>
+    ).map((g) => g.permission);
+    const workspaces = (
+      this.db.prepare('SELECT workspace_id, employee_id, url FROM workspaces WHERE employee_id = ?').all(employeeId) as Array<{
+        workspace_id: string;
+        employee_id: string;
+        url: string;
+      }>
+    ).map((w) => ({ workspaceId: w.workspace_id, employeeId: w.employee_id, url: w.url }));
+    const tickets = (
+      this.db.prepare('SELECT ticket_id, employee_id, summary FROM tickets WHERE employee_id = ?').all(employeeId) as Array<{
+        ticket_id: string;
+        employee_id: string;
+        summary: string;
+      }>
+    ).map((t) => ({ ticketId: t.ticket_id, employeeId: t.employee_id, summary: t.summary }));
     return { accounts, grants, workspaces, tickets };
   }
 

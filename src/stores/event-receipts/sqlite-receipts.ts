@@ -76,7 +76,10 @@ export class EventReceipts {
     // An expired row still in the table (not pruned yet) no longer counts.
     const remember = this.db.transaction(() => {
       this.db.prepare('DELETE FROM seen_signatures WHERE signature = ? AND expires_at < ?').run(signature, Math.floor(now / 1000));
-      return this.db.prepare('INSERT OR IGNORE INTO seen_signatures (signature, expires_at) VALUES (?, ?)').run(signature, expiresAt).changes === 1;
+      return (
+        this.db.prepare('INSERT OR IGNORE INTO seen_signatures (signature, expires_at) VALUES (?, ?)').run(signature, expiresAt).changes ===
+        1
+      );
     });
     return remember.immediate();
   }
@@ -92,7 +95,8 @@ export class EventReceipts {
    */
   claim(source: string, eventId: string, type: string, workflowId: string, now = Date.now()): Claim {
     const claim = this.db.transaction((): Claim => {
-      const row = this.db.prepare('SELECT * FROM event_receipts WHERE source = ? AND event_id = ?').get(source, eventId) as ReceiptRow | undefined;
+      const row = this.db.prepare('SELECT * FROM event_receipts WHERE source = ? AND event_id = ?').get(source, eventId) as
+        ReceiptRow | undefined;
       if (!row) {
         this.db
           .prepare("INSERT INTO event_receipts (source, event_id, type, workflow_id, state, claimed_at) VALUES (?, ?, ?, ?, 'claimed', ?)")
@@ -101,7 +105,9 @@ export class EventReceipts {
       }
       if (row.state === 'delivered') return { kind: 'duplicate', receipt: toReceipt(source, eventId, row) };
       if (now - row.claimed_at < this.claimLeaseMs) return { kind: 'in-progress' };
-      this.db.prepare('UPDATE event_receipts SET type = ?, workflow_id = ?, claimed_at = ? WHERE source = ? AND event_id = ?').run(type, workflowId, now, source, eventId);
+      this.db
+        .prepare('UPDATE event_receipts SET type = ?, workflow_id = ?, claimed_at = ? WHERE source = ? AND event_id = ?')
+        .run(type, workflowId, now, source, eventId);
       return { kind: 'claimed' };
     });
     return claim.immediate();
@@ -110,7 +116,9 @@ export class EventReceipts {
   /** Records where a claimed event was delivered. */
   delivered(source: string, eventId: string, to: { workflowId: string; runId: string; started: boolean }, now = new Date()): void {
     this.db
-      .prepare("UPDATE event_receipts SET state = 'delivered', workflow_id = ?, run_id = ?, started = ?, delivered_at = ? WHERE source = ? AND event_id = ?")
+      .prepare(
+        "UPDATE event_receipts SET state = 'delivered', workflow_id = ?, run_id = ?, started = ?, delivered_at = ? WHERE source = ? AND event_id = ?",
+      )
       .run(to.workflowId, to.runId, to.started ? 1 : 0, now.toISOString(), source, eventId);
   }
 
@@ -121,7 +129,9 @@ export class EventReceipts {
 
   /** The receipt of a delivered event, if any. */
   receipt(source: string, eventId: string): EventReceipt | undefined {
-    const row = this.db.prepare("SELECT * FROM event_receipts WHERE source = ? AND event_id = ? AND state = 'delivered'").get(source, eventId) as ReceiptRow | undefined;
+    const row = this.db
+      .prepare("SELECT * FROM event_receipts WHERE source = ? AND event_id = ? AND state = 'delivered'")
+      .get(source, eventId) as ReceiptRow | undefined;
     return row ? toReceipt(source, eventId, row) : undefined;
   }
 
@@ -131,5 +141,13 @@ export class EventReceipts {
 }
 
 function toReceipt(source: string, eventId: string, row: ReceiptRow): EventReceipt {
-  return { source, eventId, type: row.type, workflowId: row.workflow_id, runId: row.run_id ?? '', started: row.started === 1, deliveredAt: row.delivered_at ?? '' };
+  return {
+    source,
+    eventId,
+    type: row.type,
+    workflowId: row.workflow_id,
+    runId: row.run_id ?? '',
+    started: row.started === 1,
+    deliveredAt: row.delivered_at ?? '',
+  };
 }

@@ -39,7 +39,11 @@ CREATE TABLE IF NOT EXISTS operators (
 
 export const operatorNameSchema = safeText({ max: 64 });
 const newOperatorSchema = z
-  .object({ name: operatorNameSchema, role: z.enum(OPERATOR_ROLES, { error: `must be one of ${OPERATOR_ROLES.join(', ')}` }), email: emailAddress().optional() })
+  .object({
+    name: operatorNameSchema,
+    role: z.enum(OPERATOR_ROLES, { error: `must be one of ${OPERATOR_ROLES.join(', ')}` }),
+    email: emailAddress().optional(),
+  })
   .strict();
 
 interface Row {
@@ -80,7 +84,12 @@ export class OperatorStore {
     const token = newToken();
     const createdAt = new Date().toISOString();
     const taken = this.row(name);
-    if (taken) throw new OperatorError(taken.disabled ? `operator "${taken.name}" was removed; names are not reused, so past decisions stay unambiguous` : `operator "${taken.name}" already exists`);
+    if (taken)
+      throw new OperatorError(
+        taken.disabled
+          ? `operator "${taken.name}" was removed; names are not reused, so past decisions stay unambiguous`
+          : `operator "${taken.name}" already exists`,
+      );
     this.db
       .prepare('INSERT INTO operators (name_key, name, email, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(keyOf(name), name, email ?? null, role, tokenHash(token), createdAt);

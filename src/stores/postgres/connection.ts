@@ -91,7 +91,11 @@ async function createDatabase(url: string, log: (line: string) => void): Promise
   try {
     await admin.connect();
   } catch (err) {
-    throw databaseError(`creating the missing database ${name} (connecting to the server's postgres database; or create it yourself: CREATE DATABASE ${pg.escapeIdentifier(name)})`, url, err);
+    throw databaseError(
+      `creating the missing database ${name} (connecting to the server's postgres database; or create it yourself: CREATE DATABASE ${pg.escapeIdentifier(name)})`,
+      url,
+      err,
+    );
   }
   try {
     await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
@@ -101,7 +105,11 @@ async function createDatabase(url: string, log: (line: string) => void): Promise
     // 42P04: created meanwhile by another host; 23505: the same race seen by the catalog's unique index.
     const code = pgErrorCode(err);
     if (code === '42P04' || code === '23505') return false;
-    throw databaseError(`creating the missing database ${name} (grant CREATEDB to the URL's user, or create it: CREATE DATABASE ${pg.escapeIdentifier(name)})`, url, err);
+    throw databaseError(
+      `creating the missing database ${name} (grant CREATEDB to the URL's user, or create it: CREATE DATABASE ${pg.escapeIdentifier(name)})`,
+      url,
+      err,
+    );
   } finally {
     await admin.end().catch(() => {});
   }

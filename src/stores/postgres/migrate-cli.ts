@@ -16,7 +16,9 @@ async function main(): Promise<void> {
   ];
   const configured = targets.filter((t): t is [MigrationSet, string] => t[1] !== undefined);
   if (configured.length === 0) {
-    throw new ConfigError('none of LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL is set: the ledger, the directory and the systems\' health are SQLite files, which need no migration');
+    throw new ConfigError(
+      "none of LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL is set: the ledger, the directory and the systems' health are SQLite files, which need no migration",
+    );
   }
   const log = (line: string) => console.log(line);
   for (const [set, url] of configured) {

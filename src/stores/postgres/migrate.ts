@@ -48,7 +48,8 @@ export function readMigrations(dir: string): Migration[] {
   const number = (f: string) => Number(FILE_NAME.exec(f)![1]);
   const sorted = files.sort((a, b) => number(a) - number(b) || a.localeCompare(b));
   for (let i = 1; i < sorted.length; i++) {
-    if (number(sorted[i]!) === number(sorted[i - 1]!)) throw new MigrationError(`two migrations share the number ${number(sorted[i]!)} in ${dir}: ${sorted[i - 1]} and ${sorted[i]}`);
+    if (number(sorted[i]!) === number(sorted[i - 1]!))
+      throw new MigrationError(`two migrations share the number ${number(sorted[i]!)} in ${dir}: ${sorted[i - 1]} and ${sorted[i]}`);
   }
   return sorted.map((name) => {
     const sql = readFileSync(path.join(dir, name), 'utf8');
@@ -94,7 +95,9 @@ export async function migrate(url: string, set: MigrationSet, opts: MigrateOptio
       PRIMARY KEY (migration_set, name)
     )`);
     const applied = new Map(
-      (await client.query<AppliedRow>('SELECT name, checksum, applied_at FROM overture_migrations WHERE migration_set = $1', [set])).rows.map((r) => [r.name, r]),
+      (
+        await client.query<AppliedRow>('SELECT name, checksum, applied_at FROM overture_migrations WHERE migration_set = $1', [set])
+      ).rows.map((r) => [r.name, r]),
     );
     const pending = pendingMigrations(set, url, migrations, applied);
     for (const migration of pending) {
@@ -102,7 +105,11 @@ export async function migrate(url: string, set: MigrationSet, opts: MigrateOptio
       try {
         await client.query('BEGIN');
         await client.query(migration.sql);
-        await client.query('INSERT INTO overture_migrations (migration_set, name, checksum) VALUES ($1, $2, $3)', [set, migration.name, migration.checksum]);
+        await client.query('INSERT INTO overture_migrations (migration_set, name, checksum) VALUES ($1, $2, $3)', [
+          set,
+          migration.name,
+          migration.checksum,
+        ]);
         await client.query('COMMIT');
       } catch (err) {
         await client.query('ROLLBACK').catch(() => {});

@@ -21,7 +21,8 @@ export function postgresUrlProblem(text: string): string | undefined {
   }
   if (!url.hostname) return 'must name the database server, e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger';
   // Without a path node-postgres would silently use the user's name as the database: say which one instead.
-  if (url.pathname.replace(/^\//, '') === '') return 'must name its database in the path, e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger';
+  if (url.pathname.replace(/^\//, '') === '')
+    return 'must name its database in the path, e.g. postgresql://overture:PASSWORD@db.internal:5432/overture_ledger';
   return undefined;
 }
 
@@ -58,8 +59,14 @@ export interface SharedStoreSettings {
 /** Contradictions between the URLs and the SQLite paths: one store per kind, so neither is chosen silently. */
 export function sharedStoreProblems(raw: SharedStoreSettings): string[] {
   const problems: string[] = [];
-  if (raw.LEDGER_URL && raw.LEDGER_DB_PATH) problems.push('LEDGER_URL and LEDGER_DB_PATH are both set: the ledger is either on PostgreSQL (LEDGER_URL) or in a SQLite file (LEDGER_DB_PATH); unset one');
-  if (raw.DIRECTORY_URL && raw.DIRECTORY_DB_PATH) problems.push('DIRECTORY_URL and DIRECTORY_DB_PATH are both set: the directory is either on PostgreSQL (DIRECTORY_URL) or in a SQLite file (DIRECTORY_DB_PATH); unset one');
+  if (raw.LEDGER_URL && raw.LEDGER_DB_PATH)
+    problems.push(
+      'LEDGER_URL and LEDGER_DB_PATH are both set: the ledger is either on PostgreSQL (LEDGER_URL) or in a SQLite file (LEDGER_DB_PATH); unset one',
+    );
+  if (raw.DIRECTORY_URL && raw.DIRECTORY_DB_PATH)
+    problems.push(
+      'DIRECTORY_URL and DIRECTORY_DB_PATH are both set: the directory is either on PostgreSQL (DIRECTORY_URL) or in a SQLite file (DIRECTORY_DB_PATH); unset one',
+    );
   return problems;
 }
 

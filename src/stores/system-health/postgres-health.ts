@@ -63,7 +63,11 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
       await client.query('BEGIN');
       try {
         await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, system]);
-        const at = now ?? Number((await client.query<{ now: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now')).rows[0]!.now);
+        const at =
+          now ??
+          Number(
+            (await client.query<{ now: string }>('SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now')).rows[0]!.now,
+          );
         const result = await work(client, at);
         await client.query('COMMIT');
         return result;
@@ -87,10 +91,21 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
         row = undefined;
       }
       row = row
-        ? (await client.query<OutageRow>('UPDATE system_outages SET failures = failures + 1, last_failure_at = $2, last_error = $3 WHERE id = $1 RETURNING *', [row.id, at, message])).rows[0]!
-        : (await client.query<OutageRow>('INSERT INTO system_outages (system, started_at, last_failure_at, failures, last_error) VALUES ($1, $2, $2, 1, $3) RETURNING *', [system, at, message])).rows[0]!;
+        ? (
+            await client.query<OutageRow>(
+              'UPDATE system_outages SET failures = failures + 1, last_failure_at = $2, last_error = $3 WHERE id = $1 RETURNING *',
+              [row.id, at, message],
+            )
+          ).rows[0]!
+        : (
+            await client.query<OutageRow>(
+              'INSERT INTO system_outages (system, started_at, last_failure_at, failures, last_error) VALUES ($1, $2, $2, 1, $3) RETURNING *',
+              [system, at, message],
+            )
+          ).rows[0]!;
       const claimed = row.alerted_at === null && at - Number(row.started_at) >= alertAfterMs;
-      if (claimed) row = (await client.query<OutageRow>('UPDATE system_outages SET alerted_at = $2 WHERE id = $1 RETURNING *', [row.id, at])).rows[0]!;
+      if (claimed)
+        row = (await client.query<OutageRow>('UPDATE system_outages SET alerted_at = $2 WHERE id = $1 RETURNING *', [row.id, at])).rows[0]!;
       return { outage: outageOf(row), claimed };
     });
   }
@@ -111,7 +126,9 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
         await client.query('DELETE FROM system_outages WHERE id = $1', [row.id]);
         return undefined;
       }
-      return outageOf((await client.query<OutageRow>('UPDATE system_outages SET ended_at = $2 WHERE id = $1 RETURNING *', [row.id, at])).rows[0]!);
+      return outageOf(
+        (await client.query<OutageRow>('UPDATE system_outages SET ended_at = $2 WHERE id = $1 RETURNING *', [row.id, at])).rows[0]!,
+      );
     });
   }
 
@@ -123,7 +140,10 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
 
   /** The system's outages that were alerted, newest first. */
   async outages(system: string, limit = 20): Promise<Outage[]> {
-    const { rows } = await this.pool.query<OutageRow>('SELECT * FROM system_outages WHERE system = $1 AND alerted_at IS NOT NULL ORDER BY id DESC LIMIT $2', [system, limit]);
+    const { rows } = await this.pool.query<OutageRow>(
+      'SELECT * FROM system_outages WHERE system = $1 AND alerted_at IS NOT NULL ORDER BY id DESC LIMIT $2',
+      [system, limit],
+    );
     return rows.map(outageOf);
   }
 
@@ -136,7 +156,13 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
       )
     ).rows[0];
     if (!row) return undefined;
-    return { system: row.system, pausedBy: row.paused_by, role: row.role, pausedAt: Number(row.paused_at), ...(row.reason ? { reason: row.reason } : {}) };
+    return {
+      system: row.system,
+      pausedBy: row.paused_by,
+      role: row.role,
+      pausedAt: Number(row.paused_at),
+      ...(row.reason ? { reason: row.reason } : {}),
+    };
   }
 
   /** Pauses a system for every host (again: the newest pause's who and why win); false when it was already paused. */
@@ -153,15 +179,26 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
   }
 
   /** Resumes a system; returns whether it was paused and the runs refused on any host (once), forgetting them. */
-  async resume(system: string, by: { operator: string; role: string }, reason?: string, now?: number): Promise<{ wasPaused: boolean; refusedRuns: string[] }> {
+  async resume(
+    system: string,
+    by: { operator: string; role: string },
+    reason?: string,
+    now?: number,
+  ): Promise<{ wasPaused: boolean; refusedRuns: string[] }> {
     return this.locked(system, now, async (client, at) => {
       const wasPaused = ((await client.query('DELETE FROM system_pauses WHERE system = $1', [system])).rowCount ?? 0) > 0;
-      const refused = (await client.query<{ workflow_id: string }>('DELETE FROM system_paused_runs WHERE system = $1 RETURNING workflow_id, refused_at', [system])).rows as Array<{
+      const refused = (
+        await client.query<{ workflow_id: string }>('DELETE FROM system_paused_runs WHERE system = $1 RETURNING workflow_id, refused_at', [
+          system,
+        ])
+      ).rows as Array<{
         workflow_id: string;
         refused_at: string;
       }>;
       await this.log(client, system, 'resume', by, at, reason);
-      const refusedRuns = refused.sort((a, b) => Number(a.refused_at) - Number(b.refused_at) || a.workflow_id.localeCompare(b.workflow_id)).map((r) => r.workflow_id);
+      const refusedRuns = refused
+        .sort((a, b) => Number(a.refused_at) - Number(b.refused_at) || a.workflow_id.localeCompare(b.workflow_id))
+        .map((r) => r.workflow_id);
       return { wasPaused, refusedRuns };
     });
   }
@@ -176,11 +213,25 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
 
   /** Pauses and resumes of a system, newest first. */
   async pauseHistory(system: string, limit = 20): Promise<PauseRecord[]> {
-    const { rows } = await this.pool.query<{ system: string; action: 'pause' | 'resume'; by_operator: string; role: string; at: string; reason: string | null }>(
-      'SELECT system, action, by_operator, role, at, reason FROM system_pause_log WHERE system = $1 ORDER BY id DESC LIMIT $2',
-      [system, limit],
-    );
-    return rows.map((r) => ({ system: r.system, action: r.action, by: r.by_operator, role: r.role, at: Number(r.at), ...(r.reason ? { reason: r.reason } : {}) }));
+    const { rows } = await this.pool.query<{
+      system: string;
+      action: 'pause' | 'resume';
+      by_operator: string;
+      role: string;
+      at: string;
+      reason: string | null;
+    }>('SELECT system, action, by_operator, role, at, reason FROM system_pause_log WHERE system = $1 ORDER BY id DESC LIMIT $2', [
+      system,
+      limit,
+    ]);
+    return rows.map((r) => ({
+      system: r.system,
+      action: r.action,
+      by: r.by_operator,
+      role: r.role,
+      at: Number(r.at),
+      ...(r.reason ? { reason: r.reason } : {}),
+    }));
   }
 
   /** Ends the pool once its connections in use are back. */
@@ -188,7 +239,21 @@ export class PostgresSystemHealthStore implements SystemHealthRecords {
     await endPool(this.pool);
   }
 
-  private async log(client: pg.PoolClient, system: string, action: 'pause' | 'resume', by: { operator: string; role: string }, at: number, reason: string | undefined): Promise<void> {
-    await client.query('INSERT INTO system_pause_log (system, action, by_operator, role, at, reason) VALUES ($1, $2, $3, $4, $5, $6)', [system, action, by.operator, by.role, at, reason ?? null]);
+  private async log(
+    client: pg.PoolClient,
+    system: string,
+    action: 'pause' | 'resume',
+    by: { operator: string; role: string },
+    at: number,
+    reason: string | undefined,
+  ): Promise<void> {
+    await client.query('INSERT INTO system_pause_log (system, action, by_operator, role, at, reason) VALUES ($1, $2, $3, $4, $5, $6)', [
+      system,
+      action,
+      by.operator,
+      by.role,
+      at,
+      reason ?? null,
+    ]);
   }
 }

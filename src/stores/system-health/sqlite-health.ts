@@ -97,7 +97,12 @@ export interface SystemHealthRecords {
   outages(system: string, limit?: number): Eventually<Outage[]>;
   pauseOf(system: string): Eventually<Pause | undefined>;
   pause(system: string, by: { operator: string; role: string }, reason?: string, now?: number): Eventually<boolean>;
-  resume(system: string, by: { operator: string; role: string }, reason?: string, now?: number): Eventually<{ wasPaused: boolean; refusedRuns: string[] }>;
+  resume(
+    system: string,
+    by: { operator: string; role: string },
+    reason?: string,
+    now?: number,
+  ): Eventually<{ wasPaused: boolean; refusedRuns: string[] }>;
   noteRefusedRun(system: string, workflowId: string, now?: number): Eventually<void>;
   pauseHistory(system: string, limit?: number): Eventually<PauseRecord[]>;
   close(): Eventually<void>;
@@ -167,7 +172,9 @@ export class SystemHealthStore implements SystemHealthRecords {
         );
         row = this.db.prepare('SELECT * FROM outages WHERE id = ?').get(id) as OutageRow;
       } else {
-        this.db.prepare('UPDATE outages SET failures = failures + 1, last_failure_at = ?, last_error = ? WHERE id = ?').run(now, message, row.id);
+        this.db
+          .prepare('UPDATE outages SET failures = failures + 1, last_failure_at = ?, last_error = ? WHERE id = ?')
+          .run(now, message, row.id);
         row = { ...row, failures: row.failures + 1, last_failure_at: now, last_error: message };
       }
       const claimed = row.alerted_at === null && now - row.started_at >= alertAfterMs;
@@ -181,7 +188,9 @@ export class SystemHealthStore implements SystemHealthRecords {
 
   /** Gives an alert claim back (its delivery failed), so that the next failure report tries again. */
   releaseAlert(outageId: number): void {
-    this.write('releasing an outage alert', () => this.db.prepare('UPDATE outages SET alerted_at = NULL WHERE id = ? AND ended_at IS NULL').run(outageId));
+    this.write('releasing an outage alert', () =>
+      this.db.prepare('UPDATE outages SET alerted_at = NULL WHERE id = ? AND ended_at IS NULL').run(outageId),
+    );
   }
 
   /**
@@ -211,17 +220,24 @@ export class SystemHealthStore implements SystemHealthRecords {
 
   /** The system's outages that were alerted, newest first. */
   outages(system: string, limit = 20): Outage[] {
-    const rows = this.db.prepare('SELECT * FROM outages WHERE system = ? AND alerted_at IS NOT NULL ORDER BY id DESC LIMIT ?').all(system, limit) as OutageRow[];
+    const rows = this.db
+      .prepare('SELECT * FROM outages WHERE system = ? AND alerted_at IS NOT NULL ORDER BY id DESC LIMIT ?')
+      .all(system, limit) as OutageRow[];
     return rows.map(outageOf);
   }
 
   /** The system's pause, if it is paused. */
   pauseOf(system: string): Pause | undefined {
     const row = this.db.prepare('SELECT system, paused_by, role, paused_at, reason FROM pauses WHERE system = ?').get(system) as
-      | { system: string; paused_by: string; role: string; paused_at: number; reason: string | null }
-      | undefined;
+      { system: string; paused_by: string; role: string; paused_at: number; reason: string | null } | undefined;
     if (!row) return undefined;
-    return { system: row.system, pausedBy: row.paused_by, role: row.role, pausedAt: row.paused_at, ...(row.reason ? { reason: row.reason } : {}) };
+    return {
+      system: row.system,
+      pausedBy: row.paused_by,
+      role: row.role,
+      pausedAt: row.paused_at,
+      ...(row.reason ? { reason: row.reason } : {}),
+    };
   }
 
   /** Pauses a system (again: the newest pause's who and why win) and records it; false when it was already paused. */
@@ -229,9 +245,13 @@ export class SystemHealthStore implements SystemHealthRecords {
     return this.write(`pausing ${system}`, () => {
       const before = this.pauseOf(system);
       this.db
-        .prepare('INSERT INTO pauses (system, paused_by, role, paused_at, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (system) DO UPDATE SET paused_by = excluded.paused_by, role = excluded.role, paused_at = excluded.paused_at, reason = excluded.reason')
+        .prepare(
+          'INSERT INTO pauses (system, paused_by, role, paused_at, reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (system) DO UPDATE SET paused_by = excluded.paused_by, role = excluded.role, paused_at = excluded.paused_at, reason = excluded.reason',
+        )
         .run(system, by.operator, by.role, now, reason ?? null);
-      this.db.prepare('INSERT INTO pause_log (system, action, by, role, at, reason) VALUES (?, ?, ?, ?, ?, ?)').run(system, 'pause', by.operator, by.role, now, reason ?? null);
+      this.db
+        .prepare('INSERT INTO pause_log (system, action, by, role, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(system, 'pause', by.operator, by.role, now, reason ?? null);
       return before === undefined;
     });
   }
@@ -240,12 +260,23 @@ export class SystemHealthStore implements SystemHealthRecords {
    * Resumes a system and records it; returns whether it was paused and the runs its pause refused (to wake them),
    * forgetting them.
    */
-  resume(system: string, by: { operator: string; role: string }, reason?: string, now = Date.now()): { wasPaused: boolean; refusedRuns: string[] } {
+  resume(
+    system: string,
+    by: { operator: string; role: string },
+    reason?: string,
+    now = Date.now(),
+  ): { wasPaused: boolean; refusedRuns: string[] } {
     return this.write(`resuming ${system}`, () => {
       const wasPaused = this.db.prepare('DELETE FROM pauses WHERE system = ?').run(system).changes > 0;
-      const refusedRuns = (this.db.prepare('SELECT workflow_id FROM paused_runs WHERE system = ? ORDER BY refused_at').all(system) as Array<{ workflow_id: string }>).map((r) => r.workflow_id);
+      const refusedRuns = (
+        this.db.prepare('SELECT workflow_id FROM paused_runs WHERE system = ? ORDER BY refused_at').all(system) as Array<{
+          workflow_id: string;
+        }>
+      ).map((r) => r.workflow_id);
       this.db.prepare('DELETE FROM paused_runs WHERE system = ?').run(system);
-      this.db.prepare('INSERT INTO pause_log (system, action, by, role, at, reason) VALUES (?, ?, ?, ?, ?, ?)').run(system, 'resume', by.operator, by.role, now, reason ?? null);
+      this.db
+        .prepare('INSERT INTO pause_log (system, action, by, role, at, reason) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(system, 'resume', by.operator, by.role, now, reason ?? null);
       return { wasPaused, refusedRuns };
     });
   }
@@ -253,13 +284,17 @@ export class SystemHealthStore implements SystemHealthRecords {
   /** Remembers that the pause refused a step of this run, so that `resume` wakes it. */
   noteRefusedRun(system: string, workflowId: string, now = Date.now()): void {
     this.write(`noting a run refused by the pause of ${system}`, () =>
-      this.db.prepare('INSERT INTO paused_runs (system, workflow_id, refused_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING').run(system, workflowId, now),
+      this.db
+        .prepare('INSERT INTO paused_runs (system, workflow_id, refused_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING')
+        .run(system, workflowId, now),
     );
   }
 
   /** Pauses and resumes of a system, newest first. */
   pauseHistory(system: string, limit = 20): PauseRecord[] {
-    const rows = this.db.prepare('SELECT system, action, by, role, at, reason FROM pause_log WHERE system = ? ORDER BY id DESC LIMIT ?').all(system, limit) as Array<{
+    const rows = this.db
+      .prepare('SELECT system, action, by, role, at, reason FROM pause_log WHERE system = ? ORDER BY id DESC LIMIT ?')
+      .all(system, limit) as Array<{
       system: string;
       action: 'pause' | 'resume';
       by: string;
@@ -267,7 +302,14 @@ export class SystemHealthStore implements SystemHealthRecords {
       at: number;
       reason: string | null;
     }>;
-    return rows.map((r) => ({ system: r.system, action: r.action, by: r.by, role: r.role, at: r.at, ...(r.reason ? { reason: r.reason } : {}) }));
+    return rows.map((r) => ({
+      system: r.system,
+      action: r.action,
+      by: r.by,
+      role: r.role,
+      at: r.at,
+      ...(r.reason ? { reason: r.reason } : {}),
+    }));
   }
 
   /** Closes the file. */

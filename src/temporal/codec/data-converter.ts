@@ -84,7 +84,10 @@ let warnedOff = false;
 export function dataConverterFor(config: OvertureConfig, warn: (line: string) => void = (l) => console.error(l)): DataConverter {
   const keys = loadKeySource(config);
   if (!keys) {
-    if (!warnedOff) warn('WARNING: payload encryption is off (OVERTURE_PAYLOAD_ENCRYPTION=off): run inputs and results, names and emails included, are stored in clear in Temporal');
+    if (!warnedOff)
+      warn(
+        'WARNING: payload encryption is off (OVERTURE_PAYLOAD_ENCRYPTION=off): run inputs and results, names and emails included, are stored in clear in Temporal',
+      );
     warnedOff = true;
     return { failureConverterPath: FAILURE_CONVERTER_PATH };
   }

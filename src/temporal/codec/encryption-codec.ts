@@ -49,7 +49,9 @@ export function open(key: Buffer, sealed: Uint8Array, keyId: string): Buffer {
   try {
     return Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
   } catch {
-    throw new PayloadDecryptionError(`encrypted payload (key id "${keyId}") failed authentication: it was altered, or sealed with another key of that id`);
+    throw new PayloadDecryptionError(
+      `encrypted payload (key id "${keyId}") failed authentication: it was altered, or sealed with another key of that id`,
+    );
   }
 }
 
@@ -86,7 +88,9 @@ export class EncryptionCodec implements PayloadCodec {
   private keyFor(keyId: string): Buffer {
     const key = this.keys.ring().keys.get(keyId) ?? this.keys.refresh?.().keys.get(keyId);
     if (!key) {
-      throw new PayloadDecryptionError(`no key "${keyId}" in the key ring (known: ${[...this.keys.ring().keys.keys()].join(', ')}): the payload was encrypted with a key this process does not have`);
+      throw new PayloadDecryptionError(
+        `no key "${keyId}" in the key ring (known: ${[...this.keys.ring().keys.keys()].join(', ')}): the payload was encrypted with a key this process does not have`,
+      );
     }
     return key;
   }

@@ -24,7 +24,12 @@ const keyRingSchema = z
     current: z.string().regex(KEY_ID, 'the current key id must be 1-64 letters, digits, ".", "_" or "-"'),
     keys: z.record(
       z.string().regex(KEY_ID, 'key ids must be 1-64 letters, digits, ".", "_" or "-"'),
-      z.string().refine((b64) => /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && Buffer.from(b64, 'base64').length === KEY_BYTES, `each key must be ${KEY_BYTES} bytes in base64`),
+      z
+        .string()
+        .refine(
+          (b64) => /^[A-Za-z0-9+/]+={0,2}$/.test(b64) && Buffer.from(b64, 'base64').length === KEY_BYTES,
+          `each key must be ${KEY_BYTES} bytes in base64`,
+        ),
     ),
   })
   .strict()
@@ -50,9 +55,14 @@ export function parseKeyRing(text: string, source: string): KeyRing {
   }
   const parsed = keyRingSchema.safeParse(value);
   if (!parsed.success) {
-    throw new KeyRingError(`${source} is not a valid key ring: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new KeyRingError(
+      `${source} is not a valid key ring: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`,
+    );
   }
-  return { current: parsed.data.current, keys: new Map(Object.entries(parsed.data.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')])) };
+  return {
+    current: parsed.data.current,
+    keys: new Map(Object.entries(parsed.data.keys).map(([id, b64]) => [id, Buffer.from(b64, 'base64')])),
+  };
 }
 
 /** The stored form of a key ring. */

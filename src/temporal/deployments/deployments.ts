@@ -119,7 +119,12 @@ export async function listDeployments(client: Client): Promise<DeploymentListing
     for (const d of page.workerDeployments ?? []) {
       const createdAt = iso(d.createTime);
       const latestBuild = d.latestVersionSummary?.deploymentVersion?.buildId || undefined;
-      listed.push({ name: d.name ?? '', ...(createdAt ? { createdAt } : {}), routing: routingOf(d.routingConfig), ...(latestBuild ? { latestBuild } : {}) });
+      listed.push({
+        name: d.name ?? '',
+        ...(createdAt ? { createdAt } : {}),
+        routing: routingOf(d.routingConfig),
+        ...(latestBuild ? { latestBuild } : {}),
+      });
     }
     nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
   } while (nextPageToken);
@@ -171,9 +176,12 @@ function knownBuild(description: DeploymentDescription, buildId: string): BuildS
 function refusal(err: unknown, description: DeploymentDescription, buildId: string): unknown {
   if (!isGrpcServiceError(err)) return err;
   if (grpcCode(err) === NOT_FOUND) {
-    return new DeploymentError(`unknown build "${buildId}" in deployment ${description.name}: no worker with OVERTURE_BUILD_ID=${buildId} has polled yet (start its workers first)`);
+    return new DeploymentError(
+      `unknown build "${buildId}" in deployment ${description.name}: no worker with OVERTURE_BUILD_ID=${buildId} has polled yet (start its workers first)`,
+    );
   }
-  if (grpcCode(err) === FAILED_PRECONDITION) return new DeploymentError(`Temporal refused the change to deployment ${description.name}: ${detailsOf(err)}`);
+  if (grpcCode(err) === FAILED_PRECONDITION)
+    return new DeploymentError(`Temporal refused the change to deployment ${description.name}: ${detailsOf(err)}`);
   return err;
 }
 
@@ -193,7 +201,13 @@ export async function setCurrentBuild(client: Client, name: string, buildId: str
   knownBuild(description, buildId);
   if (description.routing.current === buildId) return { changed: false, before: description.routing, after: description.routing };
   try {
-    await client.workflowService.setWorkerDeploymentCurrentVersion({ namespace: client.options.namespace, deploymentName: name, buildId, identity, conflictToken });
+    await client.workflowService.setWorkerDeploymentCurrentVersion({
+      namespace: client.options.namespace,
+      deploymentName: name,
+      buildId,
+      identity,
+      conflictToken,
+    });
   } catch (err) {
     throw refusal(err, description, buildId);
   }
@@ -204,12 +218,22 @@ export async function setCurrentBuild(client: Client, name: string, buildId: str
  * Sends `percentage` % of new runs to a build (the rest to the current one); `undefined` ends the ramp. A run
  * stays on the build it started on.
  */
-export async function setRampingBuild(client: Client, name: string, buildId: string | undefined, percentage: number, identity: string): Promise<RoutingChange> {
-  if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100) throw new DeploymentError(`a ramp is 0 to 100 percent, not ${percentage}`);
+export async function setRampingBuild(
+  client: Client,
+  name: string,
+  buildId: string | undefined,
+  percentage: number,
+  identity: string,
+): Promise<RoutingChange> {
+  if (!Number.isFinite(percentage) || percentage < 0 || percentage > 100)
+    throw new DeploymentError(`a ramp is 0 to 100 percent, not ${percentage}`);
   const { description, conflictToken } = await describe(client, name);
   if (buildId !== undefined) {
     knownBuild(description, buildId);
-    if (description.routing.current === buildId) throw new DeploymentError(`build ${buildId} is already current in deployment ${name}: it takes every new run, there is nothing to ramp`);
+    if (description.routing.current === buildId)
+      throw new DeploymentError(
+        `build ${buildId} is already current in deployment ${name}: it takes every new run, there is nothing to ramp`,
+      );
   }
   const ramping = description.routing.ramping;
   const same = buildId === undefined ? !ramping : ramping?.buildId === buildId && ramping.percentage === percentage;

@@ -18,15 +18,24 @@ const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 export const VERSIONING_SETTINGS = {
   OVERTURE_BUILD_ID: z.preprocess(
     blankAsUnset,
-    z.string().regex(BUILD_ID, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. 2026.11.27-3f9c2e1)').optional(),
+    z
+      .string()
+      .regex(BUILD_ID, 'must be 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit (e.g. 2026.11.27-3f9c2e1)')
+      .optional(),
   ),
   OVERTURE_DEPLOYMENT_NAME: z.preprocess(
     blankAsUnset,
-    z.string().regex(DEPLOYMENT_NAME, 'must be 1-63 letters, digits, "_" or "-", starting with a letter or digit (no "." or ":")').default('overture'),
+    z
+      .string()
+      .regex(DEPLOYMENT_NAME, 'must be 1-63 letters, digits, "_" or "-", starting with a letter or digit (no "." or ":")')
+      .default('overture'),
   ),
   // pinned: a run finishes on the build it started on; auto-upgrade: it moves to the current build at its next
   // workflow task, so every change must then be replay-safe (patched()).
-  OVERTURE_VERSIONING_BEHAVIOR: z.preprocess(blankAsUnset, z.enum(['pinned', 'auto-upgrade'], { error: 'must be pinned or auto-upgrade' }).default('pinned')),
+  OVERTURE_VERSIONING_BEHAVIOR: z.preprocess(
+    blankAsUnset,
+    z.enum(['pinned', 'auto-upgrade'], { error: 'must be pinned or auto-upgrade' }).default('pinned'),
+  ),
 };
 
 /** What of worker versioning a configuration sets. */

@@ -10,7 +10,11 @@ import { runtimeTelemetryOptions } from './worker';
  * Installs the runtime with the Prometheus exporter when METRICS_PORT is set (and says where to scrape);
  * does nothing otherwise, leaving the SDK's default runtime. Returns whether it installed one.
  */
-export function installWorkerRuntime(settings: ObservabilitySettings, log: (line: string) => void, base: Omit<RuntimeOptions, 'telemetryOptions'> = {}): boolean {
+export function installWorkerRuntime(
+  settings: ObservabilitySettings,
+  log: (line: string) => void,
+  base: Omit<RuntimeOptions, 'telemetryOptions'> = {},
+): boolean {
   const telemetryOptions = runtimeTelemetryOptions(settings);
   if (!telemetryOptions) return false;
   Runtime.install({ logger: new DefaultLogger('INFO'), ...base, telemetryOptions });

@@ -30,13 +30,18 @@ const DEFAULTS = ['--variants', 'abd', '--parked', '0', '--runs', '20', '--histo
 /** Runs the onboarding bench on one server kind and returns its results (the JSON of its last stdout line). */
 function benchOn(server: ServerKind, args: readonly string[], extra: string[]): BenchResults {
   console.error(`[cluster-bench] onboarding bench, pass ${server}`);
-  const ran = spawnSync(process.execPath, ['--require', 'tsx/cjs', path.join(__dirname, 'onboarding-bench.ts'), ...DEFAULTS, ...extra, ...args], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
+  const ran = spawnSync(
+    process.execPath,
+    ['--require', 'tsx/cjs', path.join(__dirname, 'onboarding-bench.ts'), ...DEFAULTS, ...extra, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+    },
+  );
   const last = ran.stdout.trim().split('\n').pop() ?? '';
-  if (ran.status !== 0 && !last.startsWith('{')) throw new Error(`the onboarding bench on the ${server} server failed (exit ${ran.status}):\n${ran.stdout.slice(-2000)}`);
+  if (ran.status !== 0 && !last.startsWith('{'))
+    throw new Error(`the onboarding bench on the ${server} server failed (exit ${ran.status}):\n${ran.stdout.slice(-2000)}`);
   return JSON.parse(last) as BenchResults;
 }
 
@@ -81,31 +86,47 @@ function main(): number {
   const extra = process.argv.slice(2);
   const results = {} as Record<ServerKind, BenchResults>;
   for (const pass of PASSES) results[pass.name] = benchOn(pass.name, pass.args, extra);
-  const rows = PASSES.flatMap((pass) => rowsOf(pass.name, results[pass.name], results['baselineFrom' in pass ? pass.baselineFrom : pass.name]));
+  const rows = PASSES.flatMap((pass) =>
+    rowsOf(pass.name, results[pass.name], results['baselineFrom' in pass ? pass.baselineFrom : pass.name]),
+  );
   const overDev = (name: ServerKind) =>
     Object.fromEntries(
       rows
         .filter((r) => r.server === name)
         .map((n) => {
           const dev = rows.find((r) => r.server === 'dev' && r.concurrency === n.concurrency);
-          return [`c${n.concurrency}`, { overture: r2(n.overtureRunsPerSecond / (dev?.overtureRunsPerSecond ?? NaN)), plain: r2(n.plainRunsPerSecond / (dev?.plainRunsPerSecond ?? NaN)) }];
+          return [
+            `c${n.concurrency}`,
+            {
+              overture: r2(n.overtureRunsPerSecond / (dev?.overtureRunsPerSecond ?? NaN)),
+              plain: r2(n.plainRunsPerSecond / (dev?.plainRunsPerSecond ?? NaN)),
+            },
+          ];
         }),
     );
   const nativeOverDev = { native: overDev('native'), 'native+pg-stores': overDev('native+pg-stores') };
   const checks = PASSES.flatMap((pass) => results[pass.name].checks.map((c) => ({ ...c, check: `${pass.name}: ${c.check}` })));
 
-  console.log(`\nOnboarding throughput, dev server vs native cluster (${results.native.environment.temporal}), ${results.dev.environment.cpus} cores`);
-  console.log('pass              in flight  plain runs/s  Overture runs/s  Overture/plain  Overture p50 ms  server CPU ms/run  Node CPU ms/run  cores busy  machine cores busy');
+  console.log(
+    `\nOnboarding throughput, dev server vs native cluster (${results.native.environment.temporal}), ${results.dev.environment.cpus} cores`,
+  );
+  console.log(
+    'pass              in flight  plain runs/s  Overture runs/s  Overture/plain  Overture p50 ms  server CPU ms/run  Node CPU ms/run  cores busy  machine cores busy',
+  );
   for (const r of rows)
     console.log(
       `${r.server.padEnd(17)} ${String(r.concurrency).padStart(9)} ${String(r.plainRunsPerSecond).padStart(13)} ${String(r.overtureRunsPerSecond).padStart(16)} ` +
         `${String(r.overtureOverPlain).padStart(15)} ${String(r.overtureP50Ms).padStart(16)} ${String(r.serverCpuMsPerRun).padStart(18)} ${String(r.nodeCpuMsPerRun).padStart(16)} ${String(r.coresBusy).padStart(11)} ${String(r.machineCoresBusy).padStart(19)}`,
     );
   for (const [name, byLevel] of Object.entries(nativeOverDev))
-    for (const [c, ratio] of Object.entries(byLevel)) console.log(`${name} / dev at ${c.slice(1)} in flight: Overture ${ratio.overture}, plain ${ratio.plain}`);
+    for (const [c, ratio] of Object.entries(byLevel))
+      console.log(`${name} / dev at ${c.slice(1)} in flight: Overture ${ratio.overture}, plain ${ratio.plain}`);
   const cpus = results.dev.environment.cpus;
   for (const r of rows) {
-    const limit = r.machineCoresBusy >= 0.9 * cpus ? 'CPU (the machine is busy)' : `not CPU (${r.machineCoresBusy} of ${cpus} cores busy): waiting on I/O or the server's queues`;
+    const limit =
+      r.machineCoresBusy >= 0.9 * cpus
+        ? 'CPU (the machine is busy)'
+        : `not CPU (${r.machineCoresBusy} of ${cpus} cores busy): waiting on I/O or the server's queues`;
     console.log(`limit, ${r.server} at ${r.concurrency} in flight: ${limit}`);
   }
   for (const c of checks.filter((x) => !x.ok)) console.log(`FAILED CHECK ${c.check}: expected ${c.expected}, got ${c.actual}`);

@@ -37,13 +37,23 @@ interface Measurement {
 }
 
 function parseOptions() {
-  const { values } = parseArgs({ options: { items: { type: 'string', default: '1000' }, concurrent: { type: 'string', default: '50' }, repeat: { type: 'string', default: '3' } } });
+  const { values } = parseArgs({
+    options: {
+      items: { type: 'string', default: '1000' },
+      concurrent: { type: 'string', default: '50' },
+      repeat: { type: 'string', default: '3' },
+    },
+  });
   const count = (name: string, text: string) => {
     const n = Number(text);
     if (!Number.isInteger(n) || n < 1) throw new Error(`--${name} must be a positive integer, got "${text}"`);
     return n;
   };
-  return { items: count('items', values.items), concurrent: count('concurrent', values.concurrent), repeat: count('repeat', values.repeat) };
+  return {
+    items: count('items', values.items),
+    concurrent: count('concurrent', values.concurrent),
+    repeat: count('repeat', values.repeat),
+  };
 }
 
 /** Every run (continued-as-new ones too) of the given workflow ids, with its history size. */
@@ -52,20 +62,35 @@ async function runsOf(client: Client, workflowIds: string[]): Promise<ChainRun[]
   for (const workflowId of workflowIds) {
     for await (const run of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) {
       const described = await client.workflow.getHandle(run.workflowId, run.runId).describe();
-      found.push({ workflowId: run.workflowId, events: described.historyLength, bytes: Number(described.raw.workflowExecutionInfo?.historySizeBytes ?? 0) });
+      found.push({
+        workflowId: run.workflowId,
+        events: described.historyLength,
+        bytes: Number(described.raw.workflowExecutionInfo?.historySizeBytes ?? 0),
+      });
     }
   }
   return found;
 }
 
-async function measure(client: Client, taskQueue: string, variant: 'kit' | 'plain', items: string[], concurrent: number, rep: number): Promise<Measurement> {
+async function measure(
+  client: Client,
+  taskQueue: string,
+  variant: 'kit' | 'plain',
+  items: string[],
+  concurrent: number,
+  rep: number,
+): Promise<Measurement> {
   const workflowId = `fan-out-bench-${variant}-${Date.now().toString(36)}-${rep}`;
   const t0 = performance.now();
   const options = processOptionsFrom(loadConfig({}), {});
   const handle =
     variant === 'kit'
       ? await client.workflow.start('kitFanOutBench', { taskQueue, workflowId, args: [{ items, maxConcurrent: concurrent, options }] })
-      : await client.workflow.start('plainFanOutBench', { taskQueue, workflowId, args: [{ items, maxConcurrent: concurrent, idPrefix: workflowId }] });
+      : await client.workflow.start('plainFanOutBench', {
+          taskQueue,
+          workflowId,
+          args: [{ items, maxConcurrent: concurrent, idPrefix: workflowId }],
+        });
   const result = (await handle.result()) as { joined: number; failed: number };
   const wallMs = performance.now() - t0;
   // The kit's window lives in `<id>/processItems#1` and its continued-as-new successors.
@@ -77,11 +102,29 @@ async function measure(client: Client, taskQueue: string, variant: 'kit' | 'plai
 function summarise(ms: Measurement[], items: number) {
   const worst = ms.flatMap((m) => m.runs);
   return {
-    wallMsMedian: r1(quantile(ms.map((m) => m.wallMs), 0.5)),
+    wallMsMedian: r1(
+      quantile(
+        ms.map((m) => m.wallMs),
+        0.5,
+      ),
+    ),
     wallMs: ms.map((m) => r1(m.wallMs)),
-    itemsPerSecondMedian: r1(items / (quantile(ms.map((m) => m.wallMs), 0.5) / 1000)),
-    parentEventsMedian: quantile(ms.map((m) => m.parentEvents), 0.5),
-    runsHoldingTheWindow: quantile(ms.map((m) => m.runs.length), 0.5),
+    itemsPerSecondMedian: r1(
+      items /
+        (quantile(
+          ms.map((m) => m.wallMs),
+          0.5,
+        ) /
+          1000),
+    ),
+    parentEventsMedian: quantile(
+      ms.map((m) => m.parentEvents),
+      0.5,
+    ),
+    runsHoldingTheWindow: quantile(
+      ms.map((m) => m.runs.length),
+      0.5,
+    ),
     largestHistoryEvents: Math.max(...worst.map((r) => r.events)),
     largestHistoryBytes: Math.max(...worst.map((r) => r.bytes)),
     historyWarnings: worst.filter((r) => r.events > HISTORY_WARN_EVENTS || r.bytes > HISTORY_WARN_BYTES).length,
@@ -158,9 +201,20 @@ async function main(): Promise<number> {
   }
 }
 
-function print(res: { items: number; concurrent: number; repeat: number; environment: { cpus: number; temporal: string }; plainTemporal: ReturnType<typeof summarise>; overtureKit: ReturnType<typeof summarise>; ratios: { wallTimeKitOverPlain: number } }): void {
-  const row = (label: string, a: string | number, b: string | number) => console.log(`  ${label.padEnd(36)} ${String(a).padStart(14)} ${String(b).padStart(14)}`);
-  console.log(`\nFan-out of ${res.items} items, ${res.concurrent} at a time, median of ${res.repeat} (${res.environment.cpus} CPUs, ${res.environment.temporal})`);
+function print(res: {
+  items: number;
+  concurrent: number;
+  repeat: number;
+  environment: { cpus: number; temporal: string };
+  plainTemporal: ReturnType<typeof summarise>;
+  overtureKit: ReturnType<typeof summarise>;
+  ratios: { wallTimeKitOverPlain: number };
+}): void {
+  const row = (label: string, a: string | number, b: string | number) =>
+    console.log(`  ${label.padEnd(36)} ${String(a).padStart(14)} ${String(b).padStart(14)}`);
+  console.log(
+    `\nFan-out of ${res.items} items, ${res.concurrent} at a time, median of ${res.repeat} (${res.environment.cpus} CPUs, ${res.environment.temporal})`,
+  );
   row('', 'plain Temporal', 'Overture kit');
   const p = res.plainTemporal;
   const k = res.overtureKit;

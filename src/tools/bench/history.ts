@@ -18,7 +18,9 @@ const at = (event: HistoryEvent): number => tsToMs(event.eventTime);
 
 /** The event's kind, from the one attributes field it carries, e.g. `activityTaskScheduled`. */
 export function eventKind(event: HistoryEvent): string {
-  const key = Object.keys(event).find((k) => k.endsWith('EventAttributes') && event[k as keyof HistoryEvent] !== null && event[k as keyof HistoryEvent] !== undefined);
+  const key = Object.keys(event).find(
+    (k) => k.endsWith('EventAttributes') && event[k as keyof HistoryEvent] !== null && event[k as keyof HistoryEvent] !== undefined,
+  );
   return key ? key.slice(0, -'EventAttributes'.length) : 'unknown';
 }
 
@@ -69,7 +71,11 @@ export interface StepTiming {
  * Every step (activity or local activity) of a run with its times, in history order; `skip` leaves out some types.
  * `spans` (the worker's timing of the run's local activities) adds when each local activity really ran.
  */
-export function stepTimings(events: readonly HistoryEvent[], skip: ReadonlySet<string> = new Set(), spans: readonly ActivitySpan[] = []): StepTiming[] {
+export function stepTimings(
+  events: readonly HistoryEvent[],
+  skip: ReadonlySet<string> = new Set(),
+  spans: readonly ActivitySpan[] = [],
+): StepTiming[] {
   // The n-th marker of a type is the n-th local execution of that type.
   const localSpans = new Map<string, ActivitySpan[]>();
   for (const span of spans.filter((s) => s.local)) localSpans.set(span.type, [...(localSpans.get(span.type) ?? []), span]);
@@ -143,8 +149,14 @@ export interface DecisionLatency {
  * local-activity marker of the workflow task that took the decision or a later one. (A local activity that runs
  * in the same workflow task may be recorded just before the update's events: they are written together.)
  */
-export function decisionLatency(events: readonly HistoryEvent[], sentAtMs: number, skip: ReadonlySet<string> = new Set()): DecisionLatency | undefined {
-  const updateIndex = events.findIndex((e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes);
+export function decisionLatency(
+  events: readonly HistoryEvent[],
+  sentAtMs: number,
+  skip: ReadonlySet<string> = new Set(),
+): DecisionLatency | undefined {
+  const updateIndex = events.findIndex(
+    (e) => e.workflowExecutionUpdateAcceptedEventAttributes || e.workflowExecutionUpdateCompletedEventAttributes,
+  );
   if (updateIndex < 0) return undefined;
   let taskStarted = updateIndex;
   while (taskStarted > 0 && !events[taskStarted]!.workflowTaskStartedEventAttributes) taskStarted--;

@@ -56,7 +56,10 @@ interface Server {
 }
 
 /** The native cluster as a bench server: every phase on it, whatever the tuning asked for (its dynamic config is fixed). */
-async function startNativeBenchServer(tmp: string, cleanups: Cleanup[]): Promise<{ address: string; namespace: string; pid: number; binary: string; version: string; pgUrl: string }> {
+async function startNativeBenchServer(
+  tmp: string,
+  cleanups: Cleanup[],
+): Promise<{ address: string; namespace: string; pid: number; binary: string; version: string; pgUrl: string }> {
   // PostgreSQL runs as `postgres` when the bench runs as root: it must be able to enter the bench's directory.
   chmodSync(tmp, 0o755);
   const cluster = await startNativeCluster({ dataDir: path.join(tmp, 'native'), ...(await findFreeClusterPorts()), log });
@@ -85,9 +88,18 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptio
       cleanups.push(() => started.server.stop());
       ({ server, binary, version } = started);
     }
-    const client = await connectClient(loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }));
+    const client = await connectClient(
+      loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }),
+    );
     cleanups.push(() => client.connection.close());
-    return await body({ client, address: server.address, pid: server.pid, version, binary, ...(server.pgUrl ? { pgUrl: server.pgUrl } : {}) });
+    return await body({
+      client,
+      address: server.address,
+      pid: server.pid,
+      version,
+      binary,
+      ...(server.pgUrl ? { pgUrl: server.pgUrl } : {}),
+    });
   } finally {
     await runCleanups(cleanups);
   }
@@ -147,7 +159,8 @@ async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bund
       ...sharedStoresEnv(opts, s),
     };
     if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
-    if (want('c')) into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
+    if (want('c'))
+      into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
     if (want('d')) {
       const clear = () => {
         mail.clear();
@@ -155,11 +168,20 @@ async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bund
       };
       const d = await measure(await startOnboardingVariant('d', s.client, env, bundles.overture), s.client, s.pid, plan, clear);
       into.variants.d = d;
-      into.checks.push(checkOf('(d) mails received = runs', d.totalRuns, mail.messages().length), checkOf('(d) webhook posts = runs', d.totalRuns, webhooks.received().length));
+      into.checks.push(
+        checkOf('(d) mails received = runs', d.totalRuns, mail.messages().length),
+        checkOf('(d) webhook posts = runs', d.totalRuns, webhooks.received().length),
+      );
       clear(); // counted: the parked runs' notices (with real systems) are not checked, and need not pile up here
     }
     if (opts.parked > 0) {
-      const parkedPlan = { runs: opts.parked, inFlight: opts.parkedInFlight, historySample: opts.parkedSample, holdMs: opts.parkedHoldMs, systems: opts.parkedSystems };
+      const parkedPlan = {
+        runs: opts.parked,
+        inFlight: opts.parkedInFlight,
+        historySample: opts.parkedSample,
+        holdMs: opts.parkedHoldMs,
+        systems: opts.parkedSystems,
+      };
       const parked = await measureParked(s.client, s.pid, env, bundles.overture, tmp, parkedPlan, log);
       into.parked = parked;
       into.checks.push(
@@ -201,7 +223,12 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
     });
   }
   const { variants, parked } = into;
-  const checks = [...Object.values(variants).map((v) => checkOf(`(${v.key}) every run completed${v.errors.length ? ` (e.g. ${v.errors[0]})` : ''}`, v.totalRuns, v.completedRuns)), ...into.checks];
+  const checks = [
+    ...Object.values(variants).map((v) =>
+      checkOf(`(${v.key}) every run completed${v.errors.length ? ` (e.g. ${v.errors[0]})` : ''}`, v.totalRuns, v.completedRuns),
+    ),
+    ...into.checks,
+  ];
 
   const cpus = os.cpus().length;
   return {
@@ -211,7 +238,8 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
       cpus,
       temporal: into.server.version,
       temporalBinary: into.server.binary,
-      nodeProcess: "Node CPU of (a)–(d) is this one process: the client, the worker and the local SMTP/webhook receivers share it; the parked phase's worker runs in a process of its own.",
+      nodeProcess:
+        "Node CPU of (a)–(d) is this one process: the client, the worker and the local SMTP/webhook receivers share it; the parked phase's worker runs in a process of its own.",
     },
     options: { ...opts },
     variants,

@@ -85,7 +85,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (server !== 'dev' && server !== 'native') throw new Error(`--server is dev or native, got "${server}"`);
   const stores = values.stores;
   if (stores !== 'sqlite' && stores !== 'postgres') throw new Error(`--stores is sqlite or postgres, got "${stores}"`);
-  if (stores === 'postgres' && server !== 'native') throw new Error('--stores postgres uses the native cluster\'s PostgreSQL: add --server native');
+  if (stores === 'postgres' && server !== 'native')
+    throw new Error("--stores postgres uses the native cluster's PostgreSQL: add --server native");
   return {
     variants: VARIANT_KEYS.filter((k) => variants.includes(k)),
     warmup: count('warmup', values.warmup, 0),

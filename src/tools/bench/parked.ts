@@ -52,7 +52,14 @@ export interface ParkedFigures {
   parked: number;
   parkWallMs: number;
   /** The worker process's memory (MB): once started, peaks while parking, while all wait, while approving. */
-  rssMb: { baseline: number; parkingPeak: number; waitingPeak: number; waitingMedian: number; approvingPeak: number; perParkedRunKb: number };
+  rssMb: {
+    baseline: number;
+    parkingPeak: number;
+    waitingPeak: number;
+    waitingMedian: number;
+    approvingPeak: number;
+    perParkedRunKb: number;
+  };
   heapUsedMbWaiting: number;
   approvals: { applied: number; wallMs: number; updateRoundTripMs: Percentiles };
   decisionToNextStep: { sampled: number; fromUpdateEventMs: Percentiles; fromSendMs: Percentiles; sendToTaskStartMs: Percentiles };
@@ -88,12 +95,21 @@ function memoryLog() {
     record: (rss: number, heapUsed: number) => samples.push({ stage, rss, heapUsed }),
     enter: (next: string) => (stage = next),
     peakMb: (s: string) => r1(Math.max(...of(s).map((x) => x.rss)) / MB),
-    medianMb: (s: string, field: 'rss' | 'heapUsed' = 'rss') => r1(quantile(of(s).map((x) => x[field]), 0.5) / MB),
+    medianMb: (s: string, field: 'rss' | 'heapUsed' = 'rss') =>
+      r1(
+        quantile(
+          of(s).map((x) => x[field]),
+          0.5,
+        ) / MB,
+      ),
   };
 }
 
 /** Forks the worker process and resolves once its worker polls; its memory samples go to `onMemory`. */
-async function forkWorker(settings: ParkedWorkerSettings, onMemory: (rss: number, heapUsed: number) => void): Promise<{ pid: number; stop: () => Promise<void> }> {
+async function forkWorker(
+  settings: ParkedWorkerSettings,
+  onMemory: (rss: number, heapUsed: number) => void,
+): Promise<{ pid: number; stop: () => Promise<void> }> {
   // fork() passes this process's execArgv on, so the child runs TypeScript through tsx like the bench.
   const child: ChildProcess = fork(path.join(__dirname, 'parked-worker.ts'), [], {
     env: { ...process.env, BENCH_PARKED_WORKER: JSON.stringify(settings) },
@@ -184,7 +200,9 @@ export async function measureParked(
     await inFlight(runs.length, plan.inFlight, async (i) => {
       const run = runs[i]!;
       try {
-        run.started = (await startProcess(client, config, 'onboarding', benchHire(run.employeeId, 'admin'))) as StartedRun<typeof onboarding>;
+        run.started = (await startProcess(client, config, 'onboarding', benchHire(run.employeeId, 'admin'))) as StartedRun<
+          typeof onboarding
+        >;
       } catch (err) {
         run.error = describe(err);
       }
@@ -207,7 +225,13 @@ export async function measureParked(
       try {
         run.sentAtMs = Date.now();
         const sent = performance.now();
-        const receipt = await decideApproval(client, run.started.workflowId, { decision: 'approve', by: 'bench', identity: BENCH_IDENTITY, reason: 'bench', decisionId: `${run.employeeId}:approve` });
+        const receipt = await decideApproval(client, run.started.workflowId, {
+          decision: 'approve',
+          by: 'bench',
+          identity: BENCH_IDENTITY,
+          reason: 'bench',
+          decisionId: `${run.employeeId}:approve`,
+        });
         run.roundTripMs = performance.now() - sent;
         run.applied = receipt.applied;
         const result = await run.started.handle.result();
@@ -251,7 +275,11 @@ export async function measureParked(
         perParkedRunKb: r1(parked > 0 ? ((waitingPeak - baseline) * 1024) / parked : NaN),
       },
       heapUsedMbWaiting: memory.medianMb('waiting', 'heapUsed'),
-      approvals: { applied: runs.filter((r) => r.applied).length, wallMs: r1(approveWallMs), updateRoundTripMs: percentiles(runs.flatMap((r) => (r.roundTripMs === undefined ? [] : [r.roundTripMs]))) },
+      approvals: {
+        applied: runs.filter((r) => r.applied).length,
+        wallMs: r1(approveWallMs),
+        updateRoundTripMs: percentiles(runs.flatMap((r) => (r.roundTripMs === undefined ? [] : [r.roundTripMs]))),
+      },
       decisionToNextStep: {
         sampled: latencies.length,
         fromUpdateEventMs: percentiles(latencies.map((l) => l.fromUpdateEventMs)),

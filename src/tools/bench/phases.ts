@@ -65,7 +65,12 @@ export interface VariantFigures {
 export const NOT_STEPS: ReadonlySet<string> = new Set(['sendNotice', 'postNotice']);
 
 /** Runs `runs` runs with `concurrency` in flight and measures the phase. */
-async function phase(variant: Variant, serverPid: number, concurrency: number, runs: number): Promise<{ figures: PhaseFigures; outcomes: RunOutcome[] }> {
+async function phase(
+  variant: Variant,
+  serverPid: number,
+  concurrency: number,
+  runs: number,
+): Promise<{ figures: PhaseFigures; outcomes: RunOutcome[] }> {
   const cpu = startCpuMeter(serverPid);
   const t0 = performance.now();
   const outcomes = await inFlight(runs, concurrency, () => variant.runOne());
@@ -108,9 +113,19 @@ function stepRows(timings: StepTiming[][]): StepRow[] {
       ...(scheduleToStart.length ? { scheduleToStartMs: percentiles(scheduleToStart) } : {}),
       ...(execution.length ? { executionMs: percentiles(execution) } : {}),
       endToEndMs: percentiles(ts.map((t) => t.endToEndMs)),
-      startOffsetMsP50: r1(quantile(ts.map((t) => t.startOffsetMs), 0.5)),
+      startOffsetMsP50: r1(
+        quantile(
+          ts.map((t) => t.startOffsetMs),
+          0.5,
+        ),
+      ),
       ...(doneAt.length ? { doneOffsetMsP50: r1(quantile(doneAt, 0.5)) } : {}),
-      endOffsetMsP50: r1(quantile(ts.map((t) => t.endOffsetMs), 0.5)),
+      endOffsetMsP50: r1(
+        quantile(
+          ts.map((t) => t.endOffsetMs),
+          0.5,
+        ),
+      ),
     };
   });
 }
@@ -128,11 +143,19 @@ async function histories(client: Client, runs: RunOutcome[]): Promise<HistoryEve
  * Puts a variant through the plan: warm-up (not counted; `onWarmedUp` runs after it), one at a time, the closed
  * loops, then its histories.
  */
-export async function measureVariant(variant: Variant, client: Client, serverPid: number, plan: LoadPlan, log: (line: string) => void, onWarmedUp?: () => void): Promise<VariantFigures> {
+export async function measureVariant(
+  variant: Variant,
+  client: Client,
+  serverPid: number,
+  plan: LoadPlan,
+  log: (line: string) => void,
+  onWarmedUp?: () => void,
+): Promise<VariantFigures> {
   log(`(${variant.key}) warming up with ${plan.warmup} runs`);
   for (let i = 0; i < plan.warmup; i++) {
     const run = await variant.runOne();
-    if (!run.completed) throw new Error(`(${variant.key}) a warm-up run did not complete (${run.error ?? 'no error'}); the stack is not healthy`);
+    if (!run.completed)
+      throw new Error(`(${variant.key}) a warm-up run did not complete (${run.error ?? 'no error'}); the stack is not healthy`);
   }
   onWarmedUp?.();
   log(`(${variant.key}) ${plan.runs} runs one at a time`);
@@ -158,7 +181,12 @@ export async function measureVariant(variant: Variant, client: Client, serverPid
     key: variant.key,
     sequential: sequential.figures,
     loops: loops.map((l) => l.figures),
-    historyEvents: { sampled: sampled.length, median, max: lengths.length ? Math.max(...lengths) : NaN, kindsOfMedianRun: eventKinds(medianRun) },
+    historyEvents: {
+      sampled: sampled.length,
+      median,
+      max: lengths.length ? Math.max(...lengths) : NaN,
+      kindsOfMedianRun: eventKinds(medianRun),
+    },
     steps: stepRows(seqHistories.map((events, i) => stepTimings(events, NOT_STEPS, variant.clock?.spans(seqSample[i]!.workflowId)))),
     runDurationMs: percentiles(seqHistories.map(runDurationMs)),
     totalRuns: all.length,

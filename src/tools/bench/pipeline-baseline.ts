@@ -13,7 +13,13 @@ import type { SqliteWarehouse } from '../../../activities/data-pipeline/sqlite-w
 import { partitionFileName } from '../../../workflows/data-pipeline/batch';
 
 /** One baseline pass over `sourceFile` as batch `batchId`; returns its wall time and rows loaded. */
-export async function runBaseline(sourceFile: string, workDir: string, warehouse: SqliteWarehouse, batchId: string, partitionRows: number): Promise<{ wallMs: number; loaded: number }> {
+export async function runBaseline(
+  sourceFile: string,
+  workDir: string,
+  warehouse: SqliteWarehouse,
+  batchId: string,
+  partitionRows: number,
+): Promise<{ wallMs: number; loaded: number }> {
   const orders = datasetNamed('orders');
   const t0 = performance.now();
   await mkdir(path.join(workDir, STAGED.transformed), { recursive: true });
@@ -21,7 +27,10 @@ export async function runBaseline(sourceFile: string, workDir: string, warehouse
   const counts = await validateFile(orders, workDir, partitionRows, () => undefined);
   const outputs = Array.from({ length: counts.partitions }, (_, i) => path.join(workDir, STAGED.transformed, partitionFileName(i)));
   for (const [i, output] of outputs.entries()) {
-    await transformFile(orders, path.join(workDir, STAGED.valid, partitionFileName(i)), output, { chunkRows: 1_000, onChunk: async () => undefined });
+    await transformFile(orders, path.join(workDir, STAGED.valid, partitionFileName(i)), output, {
+      chunkRows: 1_000,
+      onChunk: async () => undefined,
+    });
   }
   const { rowsInBatch } = warehouse.loadBatch(orders, { batchId, loadId: `baseline/${batchId}` }, () => transformedRows(outputs, orders));
   const wallMs = performance.now() - t0;

@@ -67,13 +67,24 @@ function parseOptions() {
     if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
     return n;
   };
-  return { rows: count('rows', 1), bad: Number(values.bad), runs: count('runs', 1), killRuns: count('kill-runs', 0), partitionRows: count('partition-rows', 100), parallel: count('parallel', 1), stickyTimeoutMs: count('sticky-timeout-ms', 0) };
+  return {
+    rows: count('rows', 1),
+    bad: Number(values.bad),
+    runs: count('runs', 1),
+    killRuns: count('kill-runs', 0),
+    partitionRows: count('partition-rows', 100),
+    parallel: count('parallel', 1),
+    stickyTimeoutMs: count('sticky-timeout-ms', 0),
+  };
 }
 
 /** A worker process; resolves once it polls. */
 async function forkWorker(settings: PipelineWorkerSettings): Promise<ChildProcess> {
   // fork() passes this process's execArgv on, so the child runs TypeScript through tsx like the bench.
-  const child = fork(path.join(__dirname, 'pipeline-worker.ts'), [], { env: { ...process.env, BENCH_PIPELINE_WORKER: JSON.stringify(settings) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(path.join(__dirname, 'pipeline-worker.ts'), [], {
+    env: { ...process.env, BENCH_PIPELINE_WORKER: JSON.stringify(settings) },
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
   await new Promise<void>((resolve, reject) => {
     child.once('message', () => resolve());
     child.once('exit', (code) => reject(new Error(`the bench worker exited (${code})`)));
@@ -92,7 +103,10 @@ async function killHard(child: ChildProcess): Promise<void> {
 async function transformUnderway(client: Client, workflowId: string, partitions: number): Promise<void> {
   for (;;) {
     for (let i = 0; i < partitions; i++) {
-      const described = await client.workflow.getHandle(`${workflowId}/transform/part-${i}`).describe().catch(() => undefined);
+      const described = await client.workflow
+        .getHandle(`${workflowId}/transform/part-${i}`)
+        .describe()
+        .catch(() => undefined);
       const payload = described?.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
       if (payload && (defaultPayloadConverter.fromPayload<{ rowsDone?: number }>(payload).rowsDone ?? 0) > 0) return;
     }
@@ -104,7 +118,11 @@ const median = (values: number[]) => r1(quantile(values, 0.5));
 
 /** Activities retried after a timeout (their heartbeats stopped), and workflow tasks that timed out waiting on the dead worker's sticky queue. */
 async function recoveryTimeouts(client: Client, workflowId: string, partitions: number): Promise<NonNullable<Run['timeouts']>> {
-  const ids = [workflowId, `${workflowId}/transform#1`, ...Array.from({ length: partitions }, (_, i) => `${workflowId}/transform/part-${i}`)];
+  const ids = [
+    workflowId,
+    `${workflowId}/transform#1`,
+    ...Array.from({ length: partitions }, (_, i) => `${workflowId}/transform/part-${i}`),
+  ];
   const found = { activityHeartbeat: 0, workflowTaskOnDeadWorker: 0 };
   for (const id of ids) {
     const history = await client.workflow.getHandle(id).fetchHistory();
@@ -128,7 +146,14 @@ async function main(): Promise<number> {
     cleanups.unshift(() => server.stop());
     const webhooks = await startWebhookReceiver();
     cleanups.unshift(() => webhooks.stop());
-    const env = { TEMPORAL_ADDRESS: server.address, TEMPORAL_TASK_QUEUE: 'pipeline-bench', OVERTURE_DATA_DIR: path.join(tmp, 'data'), NOTIFY_WEBHOOK_URL: webhooks.url, SMTP_URL: 'smtp://127.0.0.1:9', ...benchCodecEnv(tmp) };
+    const env = {
+      TEMPORAL_ADDRESS: server.address,
+      TEMPORAL_TASK_QUEUE: 'pipeline-bench',
+      OVERTURE_DATA_DIR: path.join(tmp, 'data'),
+      NOTIFY_WEBHOOK_URL: webhooks.url,
+      SMTP_URL: 'smtp://127.0.0.1:9',
+      ...benchCodecEnv(tmp),
+    };
     const config: OvertureConfig = loadConfig(env);
     mkdirSync(pipelineSettings.of(config).inboxDir, { recursive: true });
     const client = await connectClient(config);
@@ -141,7 +166,10 @@ async function main(): Promise<number> {
 
     log('bundling the workflows once');
     const bundlePath = path.join(tmp, 'workflow-bundle.js');
-    writeFileSync(bundlePath, (await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })).code);
+    writeFileSync(
+      bundlePath,
+      (await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') })).code,
+    );
     const settings: PipelineWorkerSettings = { env, bundlePath, stickyTimeoutMs: opts.stickyTimeoutMs || undefined };
     let worker = await forkWorker(settings);
     cleanups.unshift(() => killHard(worker));
@@ -153,7 +181,12 @@ async function main(): Promise<number> {
       const pids = [server.pid, worker.pid!];
       const cpu0 = pids.map(processCpuMs);
       const t0 = performance.now();
-      const run = await startProcess(client, config, 'data-pipeline', { dataset: 'orders', source: { inboxFile: name }, partitionRows: opts.partitionRows, maxParallelPartitions: opts.parallel });
+      const run = await startProcess(client, config, 'data-pipeline', {
+        dataset: 'orders',
+        source: { inboxFile: name },
+        partitionRows: opts.partitionRows,
+        maxParallelPartitions: opts.parallel,
+      });
       let killedAtMs: number | undefined;
       let restartMs: number | undefined;
       let workerCpuMs = 0;
@@ -172,7 +205,17 @@ async function main(): Promise<number> {
       const wallMs = performance.now() - t0;
       workerCpuMs += processCpuMs(pids[1]!) - cpu0[1]!;
       const timeouts = kill ? await recoveryTimeouts(client, run.workflowId, partitions) : undefined;
-      return { wallMs, rowsIn: result.rowsIn, loaded: result.loaded, resumed: result.resumed.length, killedAtMs, restartMs, timeouts, serverCpuMs: processCpuMs(server.pid) - cpu0[0]!, workerCpuMs };
+      return {
+        wallMs,
+        rowsIn: result.rowsIn,
+        loaded: result.loaded,
+        resumed: result.resumed.length,
+        killedAtMs,
+        restartMs,
+        timeouts,
+        serverCpuMs: processCpuMs(server.pid) - cpu0[0]!,
+        workerCpuMs,
+      };
     };
 
     log('warm-up run');
@@ -193,7 +236,8 @@ async function main(): Promise<number> {
     log('baseline: the same code in one process, no Temporal');
     const warehouse = new SqliteWarehouse(path.join(tmp, 'baseline.db'));
     const baseline = [];
-    for (let i = 0; i < opts.runs; i++) baseline.push(await runBaseline(source, path.join(tmp, `baseline-${i}`), warehouse, `orders/baseline-${i}`, opts.partitionRows));
+    for (let i = 0; i < opts.runs; i++)
+      baseline.push(await runBaseline(source, path.join(tmp, `baseline-${i}`), warehouse, `orders/baseline-${i}`, opts.partitionRows));
     warehouse.close();
 
     const cleanMs = median(clean.map((r) => r.wallMs));
@@ -209,7 +253,13 @@ async function main(): Promise<number> {
       stickyTimeoutMs: opts.stickyTimeoutMs || 'SDK default (10 s)',
       pipeline: { wallMsMedian: cleanMs, rowsPerSecondMedian: Math.round(counts.rows / (cleanMs / 1000)), runs: clean },
       workerKilledDuringTransform: killed.length
-        ? { wallMsMedian: killedMs, timeLostMsMedian: r1(killedMs - cleanMs), restartMsMedian: median(killed.map((r) => r.restartMs!)), heartbeatTimeoutMs: dataPipelineDefinition.policies.transformPartition?.heartbeatTimeoutMs, runs: killed }
+        ? {
+            wallMsMedian: killedMs,
+            timeLostMsMedian: r1(killedMs - cleanMs),
+            restartMsMedian: median(killed.map((r) => r.restartMs!)),
+            heartbeatTimeoutMs: dataPipelineDefinition.policies.transformPartition?.heartbeatTimeoutMs,
+            runs: killed,
+          }
         : undefined,
       baselineWithoutTemporal: { wallMsMedian: baselineMs, rowsPerSecondMedian: Math.round(counts.rows / (baselineMs / 1000)) },
       cpu: {
@@ -247,7 +297,9 @@ function print(res: {
   everyRowAccounted: boolean;
 }): void {
   const row = (label: string, value: string | number) => console.log(`  ${label.padEnd(46)} ${String(value).padStart(12)}`);
-  console.log(`\nData pipeline, ${res.rows} rows in ${res.partitions} partition(s), ${res.parallelPartitions} at a time (${res.environment.cpus} CPUs, ${res.environment.temporal})`);
+  console.log(
+    `\nData pipeline, ${res.rows} rows in ${res.partitions} partition(s), ${res.parallelPartitions} at a time (${res.environment.cpus} CPUs, ${res.environment.temporal})`,
+  );
   row('wall time, median (ms)', res.pipeline.wallMsMedian);
   row('rows per second, median', res.pipeline.rowsPerSecondMedian);
   const k = res.workerKilledDuringTransform;
@@ -263,7 +315,7 @@ function print(res: {
   row('baseline rows per second', res.baselineWithoutTemporal.rowsPerSecondMedian);
   row('worker CPU per run, median (ms)', res.cpu.workerMsMedian);
   row('Temporal server CPU per run, median (ms)', res.cpu.serverMsMedian);
-  row("worker CPU / wall time (% of one core)", res.cpu.workerShareOfOneCore);
+  row('worker CPU / wall time (% of one core)', res.cpu.workerShareOfOneCore);
   row('every row loaded once', String(res.everyRowAccounted));
 }
 

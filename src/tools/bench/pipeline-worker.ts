@@ -19,7 +19,10 @@ async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_PIPELINE_WORKER ?? '') as PipelineWorkerSettings;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const sticky = settings.stickyTimeoutMs ? { stickyQueueScheduleToStartTimeout: settings.stickyTimeoutMs } : {};
-  const { worker, shutdown } = await createWorker(loadConfig(settings.env), { workflowBundle: { codePath: settings.bundlePath }, ...sticky });
+  const { worker, shutdown } = await createWorker(loadConfig(settings.env), {
+    workflowBundle: { codePath: settings.bundlePath },
+    ...sticky,
+  });
   // The bench went away (or asked): drain and stop instead of polling on.
   process.on('disconnect', () => worker.shutdown());
   const running = worker.run();

@@ -19,7 +19,11 @@ const CANDIDATES: Record<string, string[]> = {
   'start-dev defaults': [],
   'transferProcessorMaxPollRPS=10000': ['history.transferProcessorMaxPollRPS=10000'],
   '+ transferProcessorMaxPollHostRPS=10000': ['history.transferProcessorMaxPollRPS=10000', 'history.transferProcessorMaxPollHostRPS=10000'],
-  '+ one task-queue partition': ['history.transferProcessorMaxPollRPS=10000', 'matching.numTaskqueueReadPartitions=1', 'matching.numTaskqueueWritePartitions=1'],
+  '+ one task-queue partition': [
+    'history.transferProcessorMaxPollRPS=10000',
+    'matching.numTaskqueueReadPartitions=1',
+    'matching.numTaskqueueWritePartitions=1',
+  ],
   '+ eager activity execution': ['history.transferProcessorMaxPollRPS=10000', 'system.enableActivityEagerExecution=true'],
 };
 const RUNS = 30;
@@ -27,7 +31,19 @@ const RUNS = 30;
 async function measure(binary: string, settings: string[]): Promise<Record<string, { p50: number; p95: number }>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'overture-tuning-'));
   const port = await findFreePort();
-  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--headless', '--db-filename', path.join(dir, 'temporal.db'), '--log-level', 'error'];
+  const args = [
+    'server',
+    'start-dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    String(port),
+    '--headless',
+    '--db-filename',
+    path.join(dir, 'temporal.db'),
+    '--log-level',
+    'error',
+  ];
   for (const pragma of ['journal_mode=wal', 'synchronous=normal']) args.push('--sqlite-pragma', pragma);
   for (const setting of settings) args.push('--dynamic-config-value', setting);
   const server = spawn(binary, args, { stdio: 'ignore' });
@@ -40,7 +56,12 @@ async function measure(binary: string, settings: string[]): Promise<Record<strin
       });
     }
     if (!connection) throw new Error('the dev server did not start');
-    const worker = await Worker.create({ connection, taskQueue: 'tuning', workflowsPath: require.resolve('./fixtures/plain-workflows'), activities: { plainNoop: (step: number) => Promise.resolve(step) } });
+    const worker = await Worker.create({
+      connection,
+      taskQueue: 'tuning',
+      workflowsPath: require.resolve('./fixtures/plain-workflows'),
+      activities: { plainNoop: (step: number) => Promise.resolve(step) },
+    });
     const running = worker.run();
     const client = new Client({ connection: connection });
     const figures: Record<string, { p50: number; p95: number }> = {};
@@ -74,7 +95,9 @@ async function main(): Promise<void> {
   for (const [name, settings] of Object.entries(CANDIDATES)) {
     const f = await measure(binary, settings);
     all[name] = f;
-    console.log(`  ${name.padEnd(44)} ${`${f.plainFiveSteps!.p50} / ${f.plainFiveSteps!.p95}`.padStart(16)} ${`${f.plainFiveLocalSteps!.p50} / ${f.plainFiveLocalSteps!.p95}`.padStart(18)}`);
+    console.log(
+      `  ${name.padEnd(44)} ${`${f.plainFiveSteps!.p50} / ${f.plainFiveSteps!.p95}`.padStart(16)} ${`${f.plainFiveLocalSteps!.p50} / ${f.plainFiveLocalSteps!.p95}`.padStart(18)}`,
+    );
   }
   console.log(JSON.stringify(all));
 }

@@ -56,11 +56,22 @@ function runWorker(worker: Worker, release: () => Promise<void>): () => Promise<
 }
 
 /** Variant (a) or (b): the plain workflow on its own worker, with SDK defaults. */
-export async function startPlainVariant(key: 'a' | 'b', client: Client, address: string, bundle: WorkflowBundleWithSourceMap): Promise<Variant> {
+export async function startPlainVariant(
+  key: 'a' | 'b',
+  client: Client,
+  address: string,
+  bundle: WorkflowBundleWithSourceMap,
+): Promise<Variant> {
   const taskQueue = `bench-plain-${key}`;
   const connection = await NativeConnection.connect({ address });
   // The client encrypts what it sends (src/codec): its worker decodes with the same converter.
-  const worker = await Worker.create({ connection, taskQueue, workflowBundle: bundle, activities: { plainNoop: (step: number) => Promise.resolve(step) }, dataConverter: client.options.dataConverter });
+  const worker = await Worker.create({
+    connection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: { plainNoop: (step: number) => Promise.resolve(step) },
+    dataConverter: client.options.dataConverter,
+  });
   const stop = runWorker(worker, () => connection.close());
   let seq = 0;
   const prefix = `plain-${key}-${Date.now().toString(36)}`;
@@ -114,7 +125,12 @@ export async function startOvertureWorker(
 }
 
 /** Variant (c) or (d): onboarding of an engineer (no approval), start request to result. */
-export async function startOnboardingVariant(key: 'c' | 'd', client: Client, env: NodeJS.ProcessEnv, bundle: WorkflowBundleWithSourceMap): Promise<Variant> {
+export async function startOnboardingVariant(
+  key: 'c' | 'd',
+  client: Client,
+  env: NodeJS.ProcessEnv,
+  bundle: WorkflowBundleWithSourceMap,
+): Promise<Variant> {
   const clock = new ActivityClock();
   const { config, stop } = await startOvertureWorker(env, `bench-onboarding-${key}`, bundle, key === 'c' ? 'no-op' : 'real', clock);
   let seq = 0;

@@ -11,7 +11,8 @@ import { startNativeCluster, type NativeCluster } from './native-cluster';
 function portOption(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 1024 || port > 65_000) throw new Error(`${flag} must be a port number between 1024 and 65000, got "${value}"`);
+  if (!Number.isInteger(port) || port < 1024 || port > 65_000)
+    throw new Error(`${flag} must be a port number between 1024 and 65000, got "${value}"`);
   return port;
 }
 
@@ -37,8 +38,12 @@ async function main() {
   });
   const { ports } = cluster;
   log('');
-  log(`Temporal cluster is up: server ${TEMPORAL_SERVER_VERSION} (${NUM_HISTORY_SHARDS} history shards, from ${cluster.binaries.dir}) on PostgreSQL.`);
-  log(`  Temporal frontend  ${cluster.address}  (namespace ${cluster.namespace}; history ${ports.history}, matching ${ports.matching}, worker ${ports.worker})`);
+  log(
+    `Temporal cluster is up: server ${TEMPORAL_SERVER_VERSION} (${NUM_HISTORY_SHARDS} history shards, from ${cluster.binaries.dir}) on PostgreSQL.`,
+  );
+  log(
+    `  Temporal frontend  ${cluster.address}  (namespace ${cluster.namespace}; history ${ports.history}, matching ${ports.matching}, worker ${ports.worker})`,
+  );
   log(`  PostgreSQL         ${cluster.pgUrl.replace(/:[^:@/]*@/, ':***@')}  (databases temporal, temporal_visibility)`);
   log(`  Server config      ${cluster.configFile}`);
   log(`  Logs               ${cluster.logDir}`);

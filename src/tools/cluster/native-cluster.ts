@@ -72,7 +72,9 @@ function spawnServer(binaries: ServerBinaries, configDir: string, logFile: strin
   const fd = openSync(logFile, 'a');
   let child: ChildProcess;
   try {
-    child = spawn(binaries.server, ['--root', configDir, '--config', '.', '--env', SERVER_ENV, '--allow-no-auth', 'start'], { stdio: ['ignore', fd, fd] });
+    child = spawn(binaries.server, ['--root', configDir, '--config', '.', '--env', SERVER_ENV, '--allow-no-auth', 'start'], {
+      stdio: ['ignore', fd, fd],
+    });
   } finally {
     closeSync(fd);
   }
@@ -154,12 +156,18 @@ async function ensureNamespace(connection: Connection, namespace: string) {
     const types = temporal.api.enums.v1.IndexedValueType;
     const typeOf = (name: string) => types[`INDEXED_VALUE_TYPE_${name.toUpperCase()}` as keyof typeof types] as number;
     await connection.withDeadline(deadline(), () =>
-      connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, typeOf(sa.type)])) }),
+      connection.operatorService.addSearchAttributes({
+        namespace,
+        searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, typeOf(sa.type)])),
+      }),
     );
   }
   // The namespace cache of the frontend refreshes on its own clock: this answers only once starts would succeed.
   await connection.withDeadline(deadline(), () =>
-    connection.workflowService.countWorkflowExecutions({ namespace, query: `${SEARCH_ATTRIBUTE_DEFINITIONS[0]!.name} = 'readiness-check'` }),
+    connection.workflowService.countWorkflowExecutions({
+      namespace,
+      query: `${SEARCH_ATTRIBUTE_DEFINITIONS[0]!.name} = 'readiness-check'`,
+    }),
   );
 }
 
@@ -167,7 +175,8 @@ async function waitUntilServing(address: string, namespace: string, server: Serv
   const started = Date.now();
   let lastError = 'no answer yet';
   while (!server.exited()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`Temporal server on ${address} not ready after ${timeoutMs} ms (${lastError}).${logTail(logFile)}`);
+    if (Date.now() - started > timeoutMs)
+      throw new Error(`Temporal server on ${address} not ready after ${timeoutMs} ms (${lastError}).${logTail(logFile)}`);
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1_000 });
       try {
@@ -189,7 +198,10 @@ async function stopServer(server: ServerProcess, signal: NodeJS.Signals = 'SIGTE
   if (server.exited()) return;
   server.child.kill(signal);
   const grace = new AbortController();
-  const outcome = await Promise.race([server.exit.then(() => 'exited' as const), sleep(STOP_GRACE_MS, 'timeout' as const, { signal: grace.signal }).catch(() => 'exited' as const)]);
+  const outcome = await Promise.race([
+    server.exit.then(() => 'exited' as const),
+    sleep(STOP_GRACE_MS, 'timeout' as const, { signal: grace.signal }).catch(() => 'exited' as const),
+  ]);
   grace.abort();
   if (outcome === 'timeout' && !server.exited()) {
     server.child.kill('SIGKILL');
@@ -225,12 +237,20 @@ export async function startNativeCluster(opts: NativeClusterOptions): Promise<Na
   // server just killed may hold its ports for a moment longer.
   for (const [name, port] of Object.entries(ports)) {
     for (let waited = 0; await isPortInUse(port); waited += 200) {
-      if (waited >= PORT_RELEASE_MS) throw new Error(`Port ${port} (${name}) on ${HOST} is already in use: another Temporal server running? Choose another frontend port.`);
+      if (waited >= PORT_RELEASE_MS)
+        throw new Error(
+          `Port ${port} (${name}) on ${HOST} is already in use: another Temporal server running? Choose another frontend port.`,
+        );
       await sleep(200);
     }
   }
   mkdirSync(logDir, { recursive: true });
-  const pg: PrivatePostgres = await startPrivatePostgres({ dataDir: join(clusterDir, 'pg'), port: pgPort, logFile: join(logDir, 'postgres.log'), log });
+  const pg: PrivatePostgres = await startPrivatePostgres({
+    dataDir: join(clusterDir, 'pg'),
+    port: pgPort,
+    logFile: join(logDir, 'postgres.log'),
+    log,
+  });
   let server: ServerProcess | undefined;
   try {
     await applySchema(binaries, pg, log);

@@ -50,9 +50,16 @@ interface Ran {
 export function postgresProgram(name: 'initdb' | 'pg_ctl', env: NodeJS.ProcessEnv = process.env): string {
   if (env.PG_BIN_DIR) return join(env.PG_BIN_DIR, name);
   for (const dir of (env.PATH ?? '').split(delimiter)) if (dir && existsSync(join(dir, name))) return join(dir, name);
-  const versions = existsSync(DEBIAN_PG_ROOT) ? readdirSync(DEBIAN_PG_ROOT).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  const versions = existsSync(DEBIAN_PG_ROOT)
+    ? readdirSync(DEBIAN_PG_ROOT)
+        .filter((v) => /^\d+$/.test(v))
+        .sort((a, b) => Number(b) - Number(a))
+    : [];
   const found = versions.map((v) => join(DEBIAN_PG_ROOT, v, 'bin', name)).find((file) => existsSync(file));
-  if (!found) throw new Error(`PostgreSQL's ${name} was not found on PATH nor in ${DEBIAN_PG_ROOT}/*/bin: install PostgreSQL (apt-get install postgresql) or set PG_BIN_DIR.`);
+  if (!found)
+    throw new Error(
+      `PostgreSQL's ${name} was not found on PATH nor in ${DEBIAN_PG_ROOT}/*/bin: install PostgreSQL (apt-get install postgresql) or set PG_BIN_DIR.`,
+    );
   return found;
 }
 
@@ -86,8 +93,11 @@ function prepareDir(dir: string, asServiceAccount: boolean, mode: number) {
 
 function serviceAccountIds(): { uid: number; gid: number } {
   // node has no getpwnam; /etc/passwd is the portable source on the Linux machines this runs on as root.
-  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith(`${SERVICE_ACCOUNT}:`));
-  if (!line) throw new Error(`running as root, but there is no \`${SERVICE_ACCOUNT}\` account to run PostgreSQL as (PostgreSQL refuses root)`);
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith(`${SERVICE_ACCOUNT}:`));
+  if (!line)
+    throw new Error(`running as root, but there is no \`${SERVICE_ACCOUNT}\` account to run PostgreSQL as (PostgreSQL refuses root)`);
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -97,7 +107,9 @@ function checkReachable(dir: string) {
   for (let d = dirname(resolve(dir)); d !== dirname(d); d = dirname(d)) {
     const { mode } = statSync(d);
     if ((mode & 0o001) === 0) {
-      throw new Error(`PostgreSQL runs as \`${SERVICE_ACCOUNT}\` here (we are root) and cannot enter ${d} (mode ${(mode & 0o777).toString(8)}); use a data directory under a world-searchable path, or chmod o+x ${d}.`);
+      throw new Error(
+        `PostgreSQL runs as \`${SERVICE_ACCOUNT}\` here (we are root) and cannot enter ${d} (mode ${(mode & 0o777).toString(8)}); use a data directory under a world-searchable path, or chmod o+x ${d}.`,
+      );
     }
   }
 }
@@ -117,7 +129,12 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
     writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
     if (asServiceAccount) chownSync(pwFile, serviceAccountIds().uid, serviceAccountIds().gid);
     try {
-      await mustRun('initdb', 'initdb', ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'], asServiceAccount);
+      await mustRun(
+        'initdb',
+        'initdb',
+        ['-D', dataDir, '-U', user, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '-E', 'UTF8', '--locale=C'],
+        asServiceAccount,
+      );
     } finally {
       rmSync(pwFile, { force: true });
     }
@@ -139,7 +156,12 @@ export async function startPrivatePostgres(opts: PrivatePostgresOptions): Promis
   // server, PostgreSQL) loses nothing, only an OS crash or power cut can lose the last fraction of a second of commits.
   const serverOptions = `-c listen_addresses=${HOST} -p ${port} -c unix_socket_directories='' -c max_connections=200 -c synchronous_commit=${opts.synchronousCommit ?? 'off'}`;
   try {
-    await mustRun('pg_ctl start', 'pg_ctl', ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', serverOptions], asServiceAccount);
+    await mustRun(
+      'pg_ctl start',
+      'pg_ctl',
+      ['start', '-D', dataDir, '-w', '-t', '60', '-l', logFile, '-o', serverOptions],
+      asServiceAccount,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}\nSee ${logFile}`);
   }

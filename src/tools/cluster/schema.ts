@@ -9,7 +9,12 @@ import type { ServerBinaries } from './server-binaries';
 /** The history database and the visibility database, as docker-compose.yml's auto-setup image names them. */
 export const TEMPORAL_DATABASES = ['temporal', 'temporal_visibility'] as const;
 
-function sqlTool(binaries: ServerBinaries, pg: PrivatePostgres, database: string, command: string[]): Promise<{ code: number | null; output: string }> {
+function sqlTool(
+  binaries: ServerBinaries,
+  pg: PrivatePostgres,
+  database: string,
+  command: string[],
+): Promise<{ code: number | null; output: string }> {
   const args = ['--plugin', 'postgres12', '--ep', pg.host, '-p', String(pg.port), '-u', pg.user, '--db', database, ...command];
   // The password goes through the environment (SQL_PASSWORD), not argv, so `ps` does not show it.
   const child = spawn(binaries.sqlTool, args, { env: { ...process.env, SQL_PASSWORD: pg.password }, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -25,7 +30,9 @@ function sqlTool(binaries: ServerBinaries, pg: PrivatePostgres, database: string
 async function mustSucceed(binaries: ServerBinaries, pg: PrivatePostgres, database: string, command: string[], tolerate?: RegExp) {
   const ran = await sqlTool(binaries, pg, database, command);
   if (ran.code === 0 || tolerate?.test(ran.output)) return;
-  throw new Error(`temporal-sql-tool ${command[0]} on database ${database} failed (code ${ran.code}):\n${ran.output.split('\n').slice(-20).join('\n')}`);
+  throw new Error(
+    `temporal-sql-tool ${command[0]} on database ${database} failed (code ${ran.code}):\n${ran.output.split('\n').slice(-20).join('\n')}`,
+  );
 }
 
 /** Creates both databases if missing and applies every versioned schema step not applied yet. */

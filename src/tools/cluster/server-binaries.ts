@@ -56,17 +56,22 @@ function binariesIn(dir: string): ServerBinaries {
   };
 }
 
-
 /** The cached server if it is complete (both binaries and both schema directories), else undefined. */
 export function findServerBinaries(env: Env = process.env): ServerBinaries | undefined {
   const found = binariesIn(temporalServerCacheDir(env));
-  const complete = isExecutableFile(found.server) && isExecutableFile(found.sqlTool) && existsSync(found.historySchemaDir) && existsSync(found.visibilitySchemaDir);
+  const complete =
+    isExecutableFile(found.server) &&
+    isExecutableFile(found.sqlTool) &&
+    existsSync(found.historySchemaDir) &&
+    existsSync(found.visibilitySchemaDir);
   return complete ? found : undefined;
 }
 
-
 /** Returns the cached server, building it with `go install` (and copying its schema) if it is not there yet. */
-export async function provisionServerBinaries({ env = process.env, log = () => {} }: { env?: Env; log?: (line: string) => void } = {}): Promise<ServerBinaries> {
+export async function provisionServerBinaries({
+  env = process.env,
+  log = () => {},
+}: { env?: Env; log?: (line: string) => void } = {}): Promise<ServerBinaries> {
   const found = findServerBinaries(env);
   if (found) return found;
 
@@ -87,7 +92,9 @@ export async function provisionServerBinaries({ env = process.env, log = () => {
     const moduleDir = join(goEnv(go, 'GOMODCACHE', env), `${SERVER_MODULE}@${TEMPORAL_SERVER_VERSION}`);
     const schemaSource = join(moduleDir, SCHEMA_IN_MODULE);
     if (!existsSync(schemaSource)) {
-      throw new TemporalServerUnavailableError(`go install succeeded but the schema is not at ${schemaSource}; is GOMODCACHE (${moduleDir}) readable?`);
+      throw new TemporalServerUnavailableError(
+        `go install succeeded but the schema is not at ${schemaSource}; is GOMODCACHE (${moduleDir}) readable?`,
+      );
     }
     const target = binariesIn(cacheDir);
     await rm(join(cacheDir, 'schema'), { recursive: true, force: true });
@@ -111,5 +118,7 @@ async function runGoInstall(go: string, gobin: string, env: Env, log: (line: str
   log(`Building Temporal server ${TEMPORAL_SERVER_VERSION} and its SQL tool with Go; a cold build takes a few minutes on 2 cores.`);
   const packages = PACKAGES.map((p) => `${p.pkg}@${TEMPORAL_SERVER_VERSION}`);
   const built = await goInstall({ go, gobin, env, packages, log, fail: (message) => new TemporalServerUnavailableError(message) });
-  log(`Built Temporal server ${TEMPORAL_SERVER_VERSION} in ${built.seconds} s (${built.packages ? `${built.packages} packages compiled` : "all packages from Go's build cache"}).`);
+  log(
+    `Built Temporal server ${TEMPORAL_SERVER_VERSION} in ${built.seconds} s (${built.packages ? `${built.packages} packages compiled` : "all packages from Go's build cache"}).`,
+  );
 }

@@ -17,7 +17,15 @@ export const SERVER_ENV = 'native-cluster';
 
 /** The ports the server binds, by what binds them. */
 export type ServerPorts = Record<
-  'frontend' | 'frontendHttp' | 'history' | 'matching' | 'worker' | 'frontendMembership' | 'historyMembership' | 'matchingMembership' | 'workerMembership',
+  | 'frontend'
+  | 'frontendHttp'
+  | 'history'
+  | 'matching'
+  | 'worker'
+  | 'frontendMembership'
+  | 'historyMembership'
+  | 'matchingMembership'
+  | 'workerMembership',
   number
 >;
 
@@ -32,7 +40,9 @@ export function serverPorts(frontend: number): ServerPorts {
   const ports = layOut(frontend);
   const [low, high] = [Math.min(...Object.values(ports)), Math.max(...Object.values(ports))];
   if (!Number.isInteger(frontend) || low < 1024 || high > MAX_SERVER_PORT) {
-    throw new Error(`frontend port ${frontend} puts the server's ports at ${low}–${high}; they must lie within 1024–${MAX_SERVER_PORT} (the SQL schema stores them as smallint), so choose a frontend port within ${1024 + 300}–${MAX_SERVER_PORT - 10}.`);
+    throw new Error(
+      `frontend port ${frontend} puts the server's ports at ${low}–${high}; they must lie within 1024–${MAX_SERVER_PORT} (the SQL schema stores them as smallint), so choose a frontend port within ${1024 + 300}–${MAX_SERVER_PORT - 10}.`,
+    );
   }
   return ports;
 }
@@ -109,7 +119,9 @@ export function serverConfig(ports: ServerPorts, db: ServerDatabase, dynamicConf
       failoverVersionIncrement: 10,
       masterClusterName: 'active',
       currentClusterName: 'active',
-      clusterInformation: { active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend}` } },
+      clusterInformation: {
+        active: { enabled: true, initialFailoverVersion: 1, rpcName: 'frontend', rpcAddress: `127.0.0.1:${ports.frontend}` },
+      },
     },
     dcRedirectionPolicy: { policy: 'noop' },
     dynamicConfigClient: { filepath: dynamicConfigFile, pollInterval: '10s' },

@@ -41,7 +41,8 @@ export function goInstall(request: GoInstallRequest): Promise<{ packages: number
     if (line.startsWith('go: downloading')) downloads++;
     else if (!line.startsWith('go:')) packages++;
     else return;
-    if ((packages + downloads) % PROGRESS_EVERY === 0) log(`  ... ${packages} packages compiled, ${downloads} modules downloaded (${seconds()} s)`);
+    if ((packages + downloads) % PROGRESS_EVERY === 0)
+      log(`  ... ${packages} packages compiled, ${downloads} modules downloaded (${seconds()} s)`);
   };
   for (const stream of [child.stdout, child.stderr]) {
     let partial = '';

@@ -41,19 +41,26 @@ export function stackPaths(config: OvertureConfig) {
 }
 
 /** Every port the stack will listen on, named after the variable that sets it. */
-export function portsToBind(config: OvertureConfig, temporalPort: number, services: readonly LocalService[] = []): Array<{ port: number; what: string; variable: string }> {
+export function portsToBind(
+  config: OvertureConfig,
+  temporalPort: number,
+  services: readonly LocalService[] = [],
+): Array<{ port: number; what: string; variable: string }> {
   const ports = [
     { port: temporalPort, what: 'Temporal gRPC', variable: 'TEMPORAL_ADDRESS' },
     { port: config.TEMPORAL_UI_PORT, what: 'Temporal UI', variable: 'TEMPORAL_UI_PORT' },
   ];
   if (!config.SMTP_URL) ports.push({ port: config.LOCAL_SMTP_PORT, what: 'local SMTP', variable: 'LOCAL_SMTP_PORT' });
-  if (!config.NOTIFY_WEBHOOK_URL) ports.push({ port: config.LOCAL_WEBHOOK_PORT, what: 'local webhook receiver', variable: 'LOCAL_WEBHOOK_PORT' });
+  if (!config.NOTIFY_WEBHOOK_URL)
+    ports.push({ port: config.LOCAL_WEBHOOK_PORT, what: 'local webhook receiver', variable: 'LOCAL_WEBHOOK_PORT' });
   // The local servers of the installed processes (e.g. the site of published pages), unless configured elsewhere.
-  for (const service of services) if (service.runs) ports.push({ port: service.port.port, what: `local ${service.name}`, variable: service.port.variable });
+  for (const service of services)
+    if (service.runs) ports.push({ port: service.port.port, what: `local ${service.name}`, variable: service.port.variable });
   ports.push({ port: config.CONSOLE_PORT, what: 'operator console', variable: 'CONSOLE_PORT' });
   ports.push({ port: config.EVENTS_PORT, what: 'event gateway', variable: 'EVENTS_PORT' });
   // The worker's Prometheus endpoint, when metrics are on: a busy port would otherwise fail the worker after the rest started.
-  if (config.METRICS_PORT !== undefined) ports.push({ port: config.METRICS_PORT, what: 'worker metrics endpoint', variable: 'METRICS_PORT' });
+  if (config.METRICS_PORT !== undefined)
+    ports.push({ port: config.METRICS_PORT, what: 'worker metrics endpoint', variable: 'METRICS_PORT' });
   return ports;
 }
 
@@ -123,14 +130,12 @@ export function formatSummary(s: SummaryInput): string[] {
   ];
   for (const { service, url } of s.services ?? []) rows.push(service.summary(url));
   if (s.consoleUrl) rows.push(['Console', s.consoleUrl]);
-  if (s.eventsUrl) rows.push(['Events', `POST ${s.eventsUrl}/events/<type>, signed (sources: ${config.EVENT_SOURCES ? 'EVENT_SOURCES' : config.eventSourcesFile})`]);
-  return [
-    '',
-    ...rows.map(([label, value]) => `  ${label.padEnd(13)} ${value}`),
-    '',
-    ...tryIt(),
-    '',
-  ];
+  if (s.eventsUrl)
+    rows.push([
+      'Events',
+      `POST ${s.eventsUrl}/events/<type>, signed (sources: ${config.EVENT_SOURCES ? 'EVENT_SOURCES' : config.eventSourcesFile})`,
+    ]);
+  return ['', ...rows.map(([label, value]) => `  ${label.padEnd(13)} ${value}`), '', ...tryIt(), ''];
 }
 
 /** The stack's first line of advice: start the first installed process that has an example. */

@@ -84,7 +84,8 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     // The UI decrypts through the console's codec endpoint, for signed-in operators (src/console/codec-endpoint.ts).
     uiCodecEndpoint: opts.startConsole && config.OVERTURE_PAYLOAD_ENCRYPTION === 'on' ? uiCodecEndpoint(config) : undefined,
   };
-  if (temporalOptions.uiCodecEndpoint) prefixed('codec')(`Temporal UI decodes through ${temporalOptions.uiCodecEndpoint} for signed-in operators`);
+  if (temporalOptions.uiCodecEndpoint)
+    prefixed('codec')(`Temporal UI decodes through ${temporalOptions.uiCodecEndpoint} for signed-in operators`);
   const temporal = await startTemporalDevServer(temporalOptions);
   opts.onTemporalPid(temporal.pid);
   // Started again on the same port and data file if it exits unasked; the worker and clients reconnect.
@@ -105,7 +106,9 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
       return part.stop();
     });
   };
-  const mail = config.SMTP_URL ? undefined : await startMailReceiver({ port: config.LOCAL_SMTP_PORT, mailDir: paths.mailDir, log: prefixed('mail') });
+  const mail = config.SMTP_URL
+    ? undefined
+    : await startMailReceiver({ port: config.LOCAL_SMTP_PORT, mailDir: paths.mailDir, log: prefixed('mail') });
   if (mail) pushServer('mail receiver', 'mail', mail);
   const webhooks = config.NOTIFY_WEBHOOK_URL
     ? undefined
@@ -133,7 +136,11 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   );
   parts.push('worker', async () => {
     if (worker.getState() === 'RUNNING') worker.shutdown();
-    await withTimeout(running.catch(() => undefined), WORKER_DRAIN_MS, 'the worker drain');
+    await withTimeout(
+      running.catch(() => undefined),
+      WORKER_DRAIN_MS,
+      'the worker drain',
+    );
     await shutdown();
   });
   opts.checkpoint();
@@ -154,7 +161,16 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     opts.checkpoint();
   }
 
-  const summary = formatSummary({ config, temporalAddress: temporal.address, temporalUiUrl: temporal.uiUrl, localSmtpUrl: mail?.url, localWebhookUrl: webhooks?.url, services: started, consoleUrl, eventsUrl: events.url });
+  const summary = formatSummary({
+    config,
+    temporalAddress: temporal.address,
+    temporalUiUrl: temporal.uiUrl,
+    localSmtpUrl: mail?.url,
+    localWebhookUrl: webhooks?.url,
+    services: started,
+    consoleUrl,
+    eventsUrl: events.url,
+  });
   return { summary, workerEnded };
 }
 
@@ -166,14 +182,20 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
     config = loadConfig();
     temporalPort = localTemporalPort(config.TEMPORAL_ADDRESS);
     // The dev server npm start runs speaks plaintext: TLS settings are for a worker against a cluster (npm run worker).
-    if (config.temporalConnection.tls) throw new ConfigError('invalid configuration: TEMPORAL_TLS (or a TLS variable or API key) is set, but `npm start` runs a plaintext dev server here: unset them, or run `npm run worker` against your TLS cluster');
+    if (config.temporalConnection.tls)
+      throw new ConfigError(
+        'invalid configuration: TEMPORAL_TLS (or a TLS variable or API key) is set, but `npm start` runs a plaintext dev server here: unset them, or run `npm run worker` against your TLS cluster',
+      );
   } catch (e) {
     err(e instanceof ConfigError ? e.message : `invalid configuration: ${(e as Error).message}`);
     return 2;
   }
   let lock: InstanceLock;
   try {
-    lock = acquireInstanceLock(stackPaths(config).pidFile, { temporalAddress: `127.0.0.1:${temporalPort}`, temporalUiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}` });
+    lock = acquireInstanceLock(stackPaths(config).pidFile, {
+      temporalAddress: `127.0.0.1:${temporalPort}`,
+      temporalUiUrl: `http://127.0.0.1:${config.TEMPORAL_UI_PORT}`,
+    });
   } catch (e) {
     if (!(e instanceof AlreadyRunningError)) throw e;
     err(e.explain());

@@ -175,4 +175,3 @@ export function superviseServer(what: string, server: Server, opts: SuperviseOpt
     server.off('error', onError);
   };
 }
-

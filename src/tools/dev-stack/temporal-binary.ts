@@ -31,8 +31,6 @@ export function temporalCacheDir(env: Env = process.env): string {
   return join(base, `temporal-cli-${TEMPORAL_CLI_VERSION}`);
 }
 
-
-
 /** Locates a Temporal CLI: TEMPORAL_BINARY, then the cache, then PATH; undefined if none. */
 export function findTemporalBinary(env: Env = process.env): string | undefined {
   const explicit = env.TEMPORAL_BINARY;
@@ -60,7 +58,9 @@ export async function provisionTemporalBinary({
 
   const go = findOnPath('go', env);
   if (!go) {
-    throw new TemporalUnavailableError(`No Temporal CLI found (looked in TEMPORAL_BINARY, ${temporalCacheDir(env)} and PATH) and \`go\` is not on PATH to build it.\n${HOW_TO_GET_TEMPORAL}`);
+    throw new TemporalUnavailableError(
+      `No Temporal CLI found (looked in TEMPORAL_BINARY, ${temporalCacheDir(env)} and PATH) and \`go\` is not on PATH to build it.\n${HOW_TO_GET_TEMPORAL}`,
+    );
   }
 
   const cacheDir = temporalCacheDir(env);
@@ -80,6 +80,13 @@ export async function provisionTemporalBinary({
 
 async function runGoInstall(go: string, gobin: string, env: Env, log: (line: string) => void): Promise<void> {
   log(`Building Temporal CLI ${TEMPORAL_CLI_VERSION} with Go into ${gobin}; a cold build takes several minutes on 2 cores.`);
-  const built = await goInstall({ go, gobin, env, packages: [CLI_MODULE], log, fail: (message) => new TemporalUnavailableError(`${message}\n\n${HOW_TO_GET_TEMPORAL}`) });
+  const built = await goInstall({
+    go,
+    gobin,
+    env,
+    packages: [CLI_MODULE],
+    log,
+    fail: (message) => new TemporalUnavailableError(`${message}\n\n${HOW_TO_GET_TEMPORAL}`),
+  });
   log(`Built Temporal CLI ${TEMPORAL_CLI_VERSION}: ${built.packages} packages in ${built.seconds} s.`);
 }

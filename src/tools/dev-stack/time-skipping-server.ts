@@ -65,22 +65,37 @@ const POM = `<project xmlns="http://maven.apache.org/POM/4.0.0">
 `;
 
 /** Returns Java and the test server's classpath, resolving it with Maven into the cache the first time. */
-export async function provisionTestServer({ env = process.env, log = () => {} }: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<{ java: string; classpath: string }> {
+export async function provisionTestServer({
+  env = process.env,
+  log = () => {},
+}: { env?: NodeJS.ProcessEnv; log?: (line: string) => void } = {}): Promise<{ java: string; classpath: string }> {
   const java = javaBinary(env);
-  if (!java) throw new TestServerUnavailableError('Java (17 or newer) is needed for the time-skipping test server: install a JDK (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME.');
+  if (!java)
+    throw new TestServerUnavailableError(
+      'Java (17 or newer) is needed for the time-skipping test server: install a JDK (e.g. `apt-get install openjdk-17-jre-headless`) or set JAVA_HOME.',
+    );
   const dir = testServerCacheDir(env);
   const cached = cachedClasspath(dir);
   if (cached) return { java, classpath: cached };
   const mvn = findOnPath('mvn', env);
-  if (!mvn) throw new TestServerUnavailableError(`Maven is needed once to fetch io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central into ${dir}: install it (e.g. \`apt-get install maven\`).`);
+  if (!mvn)
+    throw new TestServerUnavailableError(
+      `Maven is needed once to fetch io.temporal:temporal-test-server:${TEST_SERVER_VERSION} from Maven Central into ${dir}: install it (e.g. \`apt-get install maven\`).`,
+    );
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'pom.xml'), POM);
   log(`resolving io.temporal:temporal-test-server:${TEST_SERVER_VERSION} with Maven into ${dir} (once; about 30 s)`);
   try {
-    await run(mvn, ['-q', '-B', '-f', join(dir, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${join(dir, 'classpath.txt')}`], { env, maxBuffer: 16 * 1024 * 1024 });
+    await run(
+      mvn,
+      ['-q', '-B', '-f', join(dir, 'pom.xml'), 'dependency:build-classpath', `-Dmdep.outputFile=${join(dir, 'classpath.txt')}`],
+      { env, maxBuffer: 16 * 1024 * 1024 },
+    );
   } catch (err) {
     const output = err as { stdout?: string; stderr?: string };
-    throw new TestServerUnavailableError(`Maven could not resolve the test server:\n${`${output.stdout ?? ''}${output.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n')}`);
+    throw new TestServerUnavailableError(
+      `Maven could not resolve the test server:\n${`${output.stdout ?? ''}${output.stderr ?? ''}`.trim().split('\n').slice(-20).join('\n')}`,
+    );
   }
   const classpath = cachedClasspath(dir);
   if (!classpath) throw new TestServerUnavailableError(`Maven ran but left no usable classpath in ${dir}`);
@@ -106,7 +121,8 @@ async function waitUntilReady(address: string, child: ChildProcess, output: () =
       await connection.close();
       return;
     } catch {
-      if (Date.now() > deadline) throw new Error(`the time-skipping test server did not answer on ${address} within ${timeoutMs / 1000} s:\n${output()}`);
+      if (Date.now() > deadline)
+        throw new Error(`the time-skipping test server did not answer on ${address} within ${timeoutMs / 1000} s:\n${output()}`);
       await sleep(200);
     }
   }
@@ -134,7 +150,11 @@ export async function startTimeSkippingServer(opts: {
   const port = opts.port ?? (await findFreePort());
   const address = `127.0.0.1:${port}`;
   // A small heap and the client compiler: it starts in seconds and serves a test file's runs with room to spare.
-  const child = spawn(opts.java, ['-Xms64m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', opts.classpath, MAIN_CLASS, String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    opts.java,
+    ['-Xms64m', '-Xmx512m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', opts.classpath, MAIN_CLASS, String(port)],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let tail = '';
   const keep = (chunk: Buffer) => (tail = `${tail}${chunk.toString()}`.slice(-4_000));
   child.stdout?.on('data', keep);
@@ -148,7 +168,9 @@ export async function startTimeSkippingServer(opts: {
     await waitUntilReady(address, child, () => tail, opts.readyTimeoutMs ?? 60_000);
     const connection = await Connection.connect({ address });
     try {
-      const searchAttributes = Object.fromEntries(opts.searchAttributes.map((a) => [a.name, INDEXED_TYPES[a.type] ?? INDEXED_TYPES.Keyword!]));
+      const searchAttributes = Object.fromEntries(
+        opts.searchAttributes.map((a) => [a.name, INDEXED_TYPES[a.type] ?? INDEXED_TYPES.Keyword!]),
+      );
       await connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes });
     } finally {
       await connection.close();

@@ -87,7 +87,9 @@ describe('the address policy', () => {
 
   it('refuses a loopback address that is not exactly the site origin, even when allow-listed', async () => {
     const allowed = { ...policy, allowedHosts: [...policy.allowedHosts, `127.0.0.1:${other.port}`, `localhost:${site.port}`] };
-    expect(await probe(`http://127.0.0.1:${other.port}/ok`, allowed)).toMatch(/is at a loopback address, which the link checker never contacts/);
+    expect(await probe(`http://127.0.0.1:${other.port}/ok`, allowed)).toMatch(
+      /is at a loopback address, which the link checker never contacts/,
+    );
     // The same server under another name is not the site origin either.
     expect(await probe(`http://localhost:${site.port}/ok`, { ...allowed, resolve: async () => ['127.0.0.1'] })).toMatch(/loopback address/);
     // Nor is another scheme on the site's host and port.
@@ -108,7 +110,10 @@ describe('the address policy', () => {
   ])('refuses a %s address (%s) even when allow-listed', async (range, link) => {
     const url = new URL(link);
     const vetted = await vetLink(url, { ...policy, allowedHosts: [url.host] });
-    expect(vetted).toEqual({ allowed: false, finding: `not checked: ${url.hostname} is at a ${range} address, which the link checker never contacts` });
+    expect(vetted).toEqual({
+      allowed: false,
+      finding: `not checked: ${url.hostname} is at a ${range} address, which the link checker never contacts`,
+    });
   });
 
   it('refuses a name that resolves to a private address (DNS rebinding), or to a mix of public and private', async () => {
@@ -128,8 +133,12 @@ describe('the address policy', () => {
   });
 
   it('follows no redirect to another host, and vets a redirect to another port like a new link', async () => {
-    expect(await probe(`http://127.0.0.1:${site.port}/to-other-host`)).toBe(`not checked: redirects to another host (localhost:${other.port}), not followed`);
-    expect(await probe(`http://127.0.0.1:${site.port}/to-other-port`)).toBe(`redirects to http://127.0.0.1:${other.port}/ok, not checked: host not on the allow-list`);
+    expect(await probe(`http://127.0.0.1:${site.port}/to-other-host`)).toBe(
+      `not checked: redirects to another host (localhost:${other.port}), not followed`,
+    );
+    expect(await probe(`http://127.0.0.1:${site.port}/to-other-port`)).toBe(
+      `redirects to http://127.0.0.1:${other.port}/ok, not checked: host not on the allow-list`,
+    );
     expect(other.requests).toHaveLength(0);
   });
 });
@@ -145,7 +154,10 @@ describe('checking a draft', () => {
     const report = await checkDraftLinks(body, `http://127.0.0.1:${site.port}/post.html`, { policy, timeoutMs: 2_000 });
     expect(report.checked).toBe(3);
     expect(report.passed).toBe(false);
-    expect(report.findings).toEqual([`link http://127.0.0.1:${site.port}/missing: broken: HTTP 404`, 'link https://example.org/page: not checked: host not on the allow-list']);
+    expect(report.findings).toEqual([
+      `link http://127.0.0.1:${site.port}/missing: broken: HTTP 404`,
+      'link https://example.org/page: not checked: host not on the allow-list',
+    ]);
     expect(site.requests.filter((r) => r.url === '/ok')).toHaveLength(1);
   });
 

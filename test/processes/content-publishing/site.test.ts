@@ -80,7 +80,10 @@ describe('the site store', () => {
     store.publish(item(), 'one');
     store.publish(item({ contentId: 'second-post', title: 'Second' }), 'two');
     store.publish(item({ revision: 3, title: 'Hello again' }), 'three');
-    expect(store.items().map((i) => [i.contentId, i.revision])).toEqual([['hello-world', 3], ['second-post', 1]]);
+    expect(store.items().map((i) => [i.contentId, i.revision])).toEqual([
+      ['hello-world', 3],
+      ['second-post', 1],
+    ]);
     expect(() => store.publish(item({ revision: 2 }), 'stale')).toThrow('revision 3 of hello-world is already published');
     expect(store.unpublish('hello-world')).toEqual({ removed: true });
     expect(fs.existsSync(path.join(dir, 'site', 'hello-world.html'))).toBe(false);
@@ -119,9 +122,12 @@ describe('the site server', () => {
     expect((await fetch(`${server.url}/page.html`, { method: 'POST' })).status).toBe(405);
   });
 
-  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/.hidden.partial', '/link.txt', '/missing.html', '/', '/%00'])('serves nothing for %s', async (p) => {
-    expect((await fetch(`${server.url}${p}`)).status).toBe(404);
-  });
+  it.each(['/../secret.txt', '/%2e%2e/secret.txt', '/..%2fsecret.txt', '/.hidden.partial', '/link.txt', '/missing.html', '/', '/%00'])(
+    'serves nothing for %s',
+    async (p) => {
+      expect((await fetch(`${server.url}${p}`)).status).toBe(404);
+    },
+  );
 
   it('resolves only paths inside the root', () => {
     expect(resolveSitePath('/srv/site', '/a/b.html')).toBe('/srv/site/a/b.html');
@@ -139,7 +145,10 @@ describe('the checks of the draft alone', () => {
   it('estimates the reading time at 200 words a minute and fails above the maximum', () => {
     const body = Array.from({ length: 450 }, () => 'word').join(' ');
     expect(estimateReadingTime('Title', body, 5)).toMatchObject({ passed: true, words: 451, minutes: 3 });
-    expect(estimateReadingTime('Title', body, 2)).toMatchObject({ passed: false, findings: ['reading time 3 min (451 words) is above the maximum of 2 min'] });
+    expect(estimateReadingTime('Title', body, 2)).toMatchObject({
+      passed: false,
+      findings: ['reading time 3 min (451 words) is above the maximum of 2 min'],
+    });
   });
 
   it('finds banned words whole and in any case', () => {

@@ -17,7 +17,13 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const customer = { customerId: 'C-1', company: 'Acme', plan: 'growth' as const, contactName: 'Ada Lovelace', contactEmail: 'ada@example.com' };
+const customer = {
+  customerId: 'C-1',
+  company: 'Acme',
+  plan: 'growth' as const,
+  contactName: 'Ada Lovelace',
+  contactEmail: 'ada@example.com',
+};
 
 it('opens one account and provisions one tenant per customer, however often asked (a retry after a lost reply)', async () => {
   const first = await crm.openAccount(customer);
@@ -40,7 +46,8 @@ it('closes and revokes once, keeping the record, and a later run for the custome
 });
 
 it('writes the sequence by day: the welcome with the login, the tips, the check-in', () => {
-  const at = (day: number) => welcomeEmail({ company: 'Acme', contactName: 'Ada Lovelace', loginUrl: 'https://app.example.com/t/x/login', day });
+  const at = (day: number) =>
+    welcomeEmail({ company: 'Acme', contactName: 'Ada Lovelace', loginUrl: 'https://app.example.com/t/x/login', day });
   expect(at(0)).toMatchObject({ subject: 'Welcome to Overture, Acme' });
   expect(at(0).text).toContain('https://app.example.com/t/x/login');
   expect(at(0).text.startsWith('Hi Ada,')).toBe(true);

@@ -3,7 +3,16 @@
  * the local SMTP server and the team's webhook. The welcome sequence's days are skipped, not waited for.
  */
 import { WorkflowFailedError } from '@temporalio/client';
-import { answerQuestion, deliverEvent, getRunStatus, NoOpenRunError, prepareEventDelivery, sendEvent, startProcess, type StartedRun } from '../../../src/client';
+import {
+  answerQuestion,
+  deliverEvent,
+  getRunStatus,
+  NoOpenRunError,
+  prepareEventDelivery,
+  sendEvent,
+  startProcess,
+  type StartedRun,
+} from '../../../src/client';
 import { settings } from '../../../activities/customer-onboarding/settings';
 import { SqliteCrm } from '../../../activities/customer-onboarding/sqlite-crm';
 import { customerOnboardingDefinition } from '../../../workflows/customer-onboarding/definition';
@@ -33,7 +42,15 @@ let counter = 0;
 function newCustomer(overrides: Partial<CustomerRequest> = {}): CustomerRequest {
   counter += 1;
   const customerId = `C-${Date.now().toString(36)}${counter}`.toUpperCase();
-  return { customerId, company: 'Analytical Engines Ltd', plan: 'growth', seats: 12, contactName: 'Ada Lovelace', contactEmail: `ada.${customerId.toLowerCase()}@example.com`, ...overrides };
+  return {
+    customerId,
+    company: 'Analytical Engines Ltd',
+    plan: 'growth',
+    seats: 12,
+    contactName: 'Ada Lovelace',
+    contactEmail: `ada.${customerId.toLowerCase()}@example.com`,
+    ...overrides,
+  };
 }
 
 type Started = StartedRun<typeof customerOnboarding>;
@@ -43,12 +60,15 @@ async function start(customer: CustomerRequest): Promise<Started> {
 }
 
 const emailsTo = (customer: CustomerRequest) => stack.mail.messages().filter((m) => m.to.includes(customer.contactEmail));
-const stepState = (started: Started, step: string) => async () => (await getRunStatus(stack.client, started.workflowId)).steps.find((s) => s.step === step)?.state;
+const stepState = (started: Started, step: string) => async () =>
+  (await getRunStatus(stack.client, started.workflowId)).steps.find((s) => s.step === step)?.state;
 
 it('opens the account, provisions access, welcomes the customer at once, tells the team, and stops the sequence when setup is complete', async () => {
   const customer = newCustomer();
   const started = await start(customer);
-  const welcome = await stack.mail.waitFor((m) => m.to.includes(customer.contactEmail) && m.subject === `Welcome to Overture, ${customer.company}`);
+  const welcome = await stack.mail.waitFor(
+    (m) => m.to.includes(customer.contactEmail) && m.subject === `Welcome to Overture, ${customer.company}`,
+  );
   const { account, access } = await crm.customer(customer.customerId);
   expect(account).toMatchObject({ accountId: `acct-${customer.customerId.toLowerCase()}`, status: 'active', plan: 'growth' });
   expect(access).toMatchObject({ tenantId: `tenant-${customer.customerId.toLowerCase()}`, status: 'active', seats: 12 });
@@ -60,10 +80,24 @@ it('opens the account, provisions access, welcomes the customer at once, tells t
   expect(JSON.stringify(post.body)).not.toContain(customer.contactName);
 
   // A day later the customer finishes setup: the tips (day 3) and the check-in (day 7) are never sent.
-  await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'customerSetup')?.state === 'waiting', 'the wait for setup');
+  await statusWhen(
+    stack,
+    started.workflowId,
+    (s) => s.steps.find((x) => x.step === 'customerSetup')?.state === 'waiting',
+    'the wait for setup',
+  );
   await stack.skipTime(DAY_MS);
-  await sendEvent(stack.client, started.workflowId, { type: 'customer.setup-completed', id: `setup-${customer.customerId}`, data: { customerId: customer.customerId } });
-  await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', setupCompleted: true, welcomeEmails: 1, skippedSteps: [] });
+  await sendEvent(stack.client, started.workflowId, {
+    type: 'customer.setup-completed',
+    id: `setup-${customer.customerId}`,
+    data: { customerId: customer.customerId },
+  });
+  await expect(started.handle.result()).resolves.toMatchObject({
+    state: 'completed',
+    setupCompleted: true,
+    welcomeEmails: 1,
+    skippedSteps: [],
+  });
   await stack.skipTime(7 * DAY_MS);
   expect(emailsTo(customer)).toHaveLength(1);
   const status = await getRunStatus(stack.client, started.workflowId);
@@ -86,7 +120,12 @@ it('sends the tips on day 3 and the check-in on day 7 when the customer never co
   const customer = newCustomer();
   const started = await start(customer);
   await stack.mail.waitFor((m) => m.to.includes(customer.contactEmail) && m.subject.startsWith('Welcome'));
-  await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'welcomeDay3')?.state === 'waiting', 'the wait for day 3');
+  await statusWhen(
+    stack,
+    started.workflowId,
+    (s) => s.steps.find((x) => x.step === 'welcomeDay3')?.state === 'waiting',
+    'the wait for day 3',
+  );
   // Not yet: two days on, nothing more was sent.
   await stack.skipTime(2 * DAY_MS);
   expect(emailsTo(customer)).toHaveLength(1);
@@ -105,12 +144,22 @@ it('sends the tips on day 3 and the check-in on day 7 when the customer never co
 it('waits for the account manager on an enterprise contract, and a refusal closes the account it opened', async () => {
   const customer = newCustomer({ plan: 'enterprise' });
   const started = await start(customer);
-  const waiting = await statusWhen(stack, started.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open), 'the approval');
+  const waiting = await statusWhen(
+    stack,
+    started.workflowId,
+    (s) => s.questions.some((q) => q.kind === 'approval' && q.open),
+    'the approval',
+  );
   expect(waiting.steps.find((s) => s.step === 'provisionAccess')!.state).toBe('pending');
   const notice = await stack.mail.waitFor((m) => m.to.includes(MANAGER) && m.subject.includes(started.workflowId));
   expect(notice.text).toContain('enterprise plan, 12 seats');
   const question = waiting.questions.find((q) => q.kind === 'approval')!.id;
-  await answerQuestion(stack.client, started.workflowId, { question, decision: 'reject', ...decidedBy('account.manager', 'approver', MANAGER), reason: 'no signed contract' });
+  await answerQuestion(stack.client, started.workflowId, {
+    question,
+    decision: 'reject',
+    ...decidedBy('account.manager', 'approver', MANAGER),
+    reason: 'no signed contract',
+  });
   await expect(started.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
   await expect(crm.customer(customer.customerId)).resolves.toEqual({ account: expect.objectContaining({ status: 'closed' }) as unknown });
   expect(emailsTo(customer)).toHaveLength(0);
@@ -118,15 +167,29 @@ it('waits for the account manager on an enterprise contract, and a refusal close
 
 it('takes customer.setup-completed only for an open run: the event starts nothing', async () => {
   const route = customerOnboardingDefinition.events!.find((r) => r.type === 'customer.setup-completed')!;
-  const lonely = prepareEventDelivery(stack.config, customerOnboardingDefinition, route, { id: 'setup-lonely', data: { customerId: 'c-no-run' } });
+  const lonely = prepareEventDelivery(stack.config, customerOnboardingDefinition, route, {
+    id: 'setup-lonely',
+    data: { customerId: 'c-no-run' },
+  });
   expect(lonely).toMatchObject({ workflowId: 'customer-onboarding-C-NO-RUN', process: 'customer-onboarding' });
   expect(lonely.run).toBeUndefined();
   await expect(deliverEvent(stack.client, stack.config, lonely)).rejects.toBeInstanceOf(NoOpenRunError);
 
   const customer = newCustomer();
   const started = await start(customer);
-  await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'customerSetup')?.state === 'waiting', 'the wait for setup');
-  const delivery = prepareEventDelivery(stack.config, customerOnboardingDefinition, route, { id: `setup-${customer.customerId}`, data: { customerId: customer.customerId.toLowerCase() } });
-  await expect(deliverEvent(stack.client, stack.config, delivery)).resolves.toMatchObject({ workflowId: started.workflowId, started: false });
+  await statusWhen(
+    stack,
+    started.workflowId,
+    (s) => s.steps.find((x) => x.step === 'customerSetup')?.state === 'waiting',
+    'the wait for setup',
+  );
+  const delivery = prepareEventDelivery(stack.config, customerOnboardingDefinition, route, {
+    id: `setup-${customer.customerId}`,
+    data: { customerId: customer.customerId.toLowerCase() },
+  });
+  await expect(deliverEvent(stack.client, stack.config, delivery)).resolves.toMatchObject({
+    workflowId: started.workflowId,
+    started: false,
+  });
   await expect(started.handle.result()).resolves.toMatchObject({ setupCompleted: true });
 });

@@ -39,17 +39,29 @@ it('resumes an interrupted transform from its checkpoint on a new worker, loadin
   const first = spawnWorker(stack.env);
   workers.push(first);
   mkdirSync(pipelineSettings.of(stack.config).inboxDir, { recursive: true });
-  const counts = await writeOrderFile(path.join(pipelineSettings.of(stack.config).inboxDir, 'orders-2026-11-09.csv'), { date: '2026-11-09', rows: 20_000, badRatio: 0.01 });
+  const counts = await writeOrderFile(path.join(pipelineSettings.of(stack.config).inboxDir, 'orders-2026-11-09.csv'), {
+    date: '2026-11-09',
+    rows: 20_000,
+    badRatio: 0.01,
+  });
   await first.ready;
   // Two partitions of 10,000 rows transformed side by side, each chunk of 1,000 rows paced to 0.8 s: ~8 s each.
-  const run = await startPipeline(stack, { source: { inboxFile: 'orders-2026-11-09.csv' }, partitionRows: 10_000, maxParallelPartitions: 2 }, { transformPartition: { kind: 'latency', ms: 800 } });
+  const run = await startPipeline(
+    stack,
+    { source: { inboxFile: 'orders-2026-11-09.csv' }, partitionRows: 10_000, maxParallelPartitions: 2 },
+    { transformPartition: { kind: 'latency', ms: 800 } },
+  );
   const partitions = [0, 1].map((i) => `${run.workflowId}/transform/part-${i}`);
 
   // Kill the worker once a partition's checkpoint has reached Temporal: the transform is under way.
-  await eventually(async () => {
-    for (const id of partitions) if (((await heartbeatedRows(id).catch(() => undefined)) ?? 0) > 0) return true;
-    return undefined;
-  }, 60_000, 'a partition to heartbeat its progress');
+  await eventually(
+    async () => {
+      for (const id of partitions) if (((await heartbeatedRows(id).catch(() => undefined)) ?? 0) > 0) return true;
+      return undefined;
+    },
+    60_000,
+    'a partition to heartbeat its progress',
+  );
   await kill(first.child, 'SIGKILL');
 
   const second = spawnWorker(stack.env);
@@ -62,6 +74,8 @@ it('resumes an interrupted transform from its checkpoint on a new worker, loadin
   expect(result).toMatchObject({ rowsIn: 20_000, rejected: counts.bad, loaded: counts.good, inserted: counts.good, qualityPassed: true });
   expect(warehouseRows(stack, 'orders/2026-11-09')).toBe(counts.good);
   const resumedPartition = await getRunStatus(stack.client, partitions[result.resumed[0]!.partition]!);
-  expect(resumedPartition.log.map((l) => l.message).join('\n')).toContain(`resumed from its checkpoint at row ${result.resumed[0]!.fromRow}`);
+  expect(resumedPartition.log.map((l) => l.message).join('\n')).toContain(
+    `resumed from its checkpoint at row ${result.resumed[0]!.fromRow}`,
+  );
   expect(summariesOf(stack, 'orders/2026-11-09')).toEqual([expect.stringContaining('resumed from a checkpoint after losing their worker')]);
 }, 180_000);

@@ -38,14 +38,29 @@ describe('data pipeline', () => {
     expect(run.workflowId).toBe('pipeline-orders-2026-11-01');
     const result = (await run.handle.result()) as DataPipelineResult;
 
-    expect(result).toMatchObject({ batchId: 'orders/2026-11-01', batchDate: '2026-11-01', rowsIn: 100_000, rejected: 1_000, loaded: 99_000, inserted: 99_000, partitions: 4, qualityPassed: true });
+    expect(result).toMatchObject({
+      batchId: 'orders/2026-11-01',
+      batchDate: '2026-11-01',
+      rowsIn: 100_000,
+      rejected: 1_000,
+      loaded: 99_000,
+      inserted: 99_000,
+      partitions: 4,
+      qualityPassed: true,
+    });
     expect(result.loaded + result.rejected).toBe(result.rowsIn);
     expect(counts).toEqual({ rows: 100_000, good: 99_000, bad: 1_000 });
     const rejects = fs.readFileSync(result.rejectsFile, 'utf8').trim().split('\n');
     expect(rejects).toHaveLength(1_001);
-    expect(parseCsvLine(rejects[1]!)).toEqual(['101', expect.stringMatching(/^customer_id: must be/), 'O20261101-0000099,,2026-11-01,379.01,USD,GB']);
+    expect(parseCsvLine(rejects[1]!)).toEqual([
+      '101',
+      expect.stringMatching(/^customer_id: must be/),
+      'O20261101-0000099,,2026-11-01,379.01,USD,GB',
+    ]);
     expect(warehouseRows(stack, 'orders/2026-11-01')).toBe(99_000);
-    expect(summariesOf(stack, 'orders/2026-11-01')).toEqual([expect.stringContaining('99000 rows in the warehouse (99000 new), 1000 of 100000 rejected (1%')]);
+    expect(summariesOf(stack, 'orders/2026-11-01')).toEqual([
+      expect.stringContaining('99000 rows in the warehouse (99000 new), 1000 of 100000 rejected (1%'),
+    ]);
     // The working files are gone once loaded; the rejects file stays.
     expect(fs.existsSync(path.join(path.dirname(result.rejectsFile), 'source.csv'))).toBe(false);
 
@@ -107,7 +122,10 @@ describe('data pipeline', () => {
     await statusWhen(stack, run.workflowId, (s) => s.questions.some((q) => q.open), 'the reject question', 30_000);
     await answerQuestion(stack.client, run.workflowId, { decision: 'abort', ...decidedBy('data.owner'), reason: 'wrong export' });
 
-    const error: unknown = await run.handle.result().then(() => undefined, (e: unknown) => e);
+    const error: unknown = await run.handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('aborted by data.owner: wrong export');
     const status = await getRunStatus(stack.client, run.workflowId);
@@ -118,11 +136,13 @@ describe('data pipeline', () => {
     expect(summariesOf(stack, 'orders/2026-11-04')).toEqual([]);
   });
 
-  it('asks a person when a quality check fails: accept publishes, abort leaves another run\'s load alone', async () => {
+  it("asks a person when a quality check fails: accept publishes, abort leaves another run's load alone", async () => {
     // Each batch was already loaded from an earlier, shorter export: this run's rows in do not add up.
     const warehouse = new SqliteWarehouse(pipelineSettings.of(stack.config).warehouseDbPath);
     for (const date of ['2026-11-05', '2026-11-06']) {
-      warehouse.loadBatch(datasetNamed('orders'), { batchId: `orders/${date}`, loadId: 'an-earlier-run/load' }, () => [['E1', 'C1', date, date.slice(0, 7), 100, 'EUR', 'DE']]);
+      warehouse.loadBatch(datasetNamed('orders'), { batchId: `orders/${date}`, loadId: 'an-earlier-run/load' }, () => [
+        ['E1', 'C1', date, date.slice(0, 7), 100, 'EUR', 'DE'],
+      ]);
       await dropInInbox({ date, rows: 300, badRatio: 0 });
     }
     warehouse.close();
@@ -130,7 +150,11 @@ describe('data pipeline', () => {
     const accepted = await startPipeline(stack, { batchDate: '2026-11-05' });
     const asking = await statusWhen(stack, accepted.workflowId, (s) => s.questions.some((q) => q.open), 'the quality question', 30_000);
     expect(asking.questions[0]!.prompt).toContain('rows in (300) ≠ loaded (1) + rejected (0)');
-    await answerQuestion(stack.client, accepted.workflowId, { decision: 'accept', ...decidedBy('data.owner'), reason: 'the earlier export stands' });
+    await answerQuestion(stack.client, accepted.workflowId, {
+      decision: 'accept',
+      ...decidedBy('data.owner'),
+      reason: 'the earlier export stands',
+    });
     expect(await accepted.handle.result()).toMatchObject({ loaded: 1, inserted: 0, qualityPassed: false, acceptedBy: ['data.owner'] });
     expect(summariesOf(stack, 'orders/2026-11-05')).toEqual([expect.stringContaining('accepted by data.owner')]);
 
@@ -145,7 +169,13 @@ describe('data pipeline', () => {
   it('backfills 7 days, 3 at a time, each day loaded once', async () => {
     const days = ['2026-10-01', '2026-10-02', '2026-10-03', '2026-10-04', '2026-10-05', '2026-10-06', '2026-10-07'];
     for (const date of days) await dropInInbox({ date, rows: 2_000, badRatio: 0.01 });
-    const backfill = await startProcess(stack.client, stack.config, 'data-pipeline-backfill', { dataset: 'orders', from: days[0], to: days[6], maxParallelDays: 3, partitionRows: 1_000 }, { tuneOptions: quickRetries });
+    const backfill = await startProcess(
+      stack.client,
+      stack.config,
+      'data-pipeline-backfill',
+      { dataset: 'orders', from: days[0], to: days[6], maxParallelDays: 3, partitionRows: 1_000 },
+      { tuneOptions: quickRetries },
+    );
     expect(backfill.workflowId).toBe('pipeline-backfill-orders-2026-10-01-2026-10-07');
     const result = (await backfill.handle.result()) as BackfillResult;
     expect(result.failedDays).toEqual([]);
@@ -153,7 +183,9 @@ describe('data pipeline', () => {
     for (const date of days) expect(warehouseRows(stack, `orders/${date}`)).toBe(1_980);
 
     // One child run per day, never more than 3 at once.
-    const spans = await Promise.all(days.map(async (date) => stack.client.workflow.getHandle(`${backfill.workflowId}/runDays/${date}`).describe()));
+    const spans = await Promise.all(
+      days.map(async (date) => stack.client.workflow.getHandle(`${backfill.workflowId}/runDays/${date}`).describe()),
+    );
     const runningAtStart = spans.map((s) => spans.filter((o) => o.startTime <= s.startTime && s.startTime < o.closeTime!).length);
     expect(Math.max(...runningAtStart)).toBeLessThanOrEqual(3);
 

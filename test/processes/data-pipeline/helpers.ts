@@ -12,13 +12,25 @@ import { settings as pipelineSettings } from '../../../activities/data-pipeline/
 
 /** Quick retries for tests; timeouts and heartbeat timeouts stay as configured (they are what the tests exercise). */
 export function quickRetries<O extends ProcessOptions>(options: O): O {
-  const policies = Object.fromEntries(Object.entries(options.policies).map(([step, p]) => [step, { ...p, initialIntervalMs: 200, maximumIntervalMs: 1_000 }]));
-  return { ...options, policies, supportPolicy: { ...options.supportPolicy, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 } };
+  const policies = Object.fromEntries(
+    Object.entries(options.policies).map(([step, p]) => [step, { ...p, initialIntervalMs: 200, maximumIntervalMs: 1_000 }]),
+  );
+  return {
+    ...options,
+    policies,
+    supportPolicy: { ...options.supportPolicy, initialIntervalMs: 100, maximumIntervalMs: 200, maximumAttempts: 3 },
+  };
 }
 
 /** Starts the pipeline of an inbox file. */
 export function startPipeline(stack: TestStack, request: Record<string, unknown>, faults: StartedRunFaults = {}): Promise<StartedRun> {
-  return startProcess(stack.client, stack.config, 'data-pipeline', { dataset: 'orders', ...request }, { tuneOptions: quickRetries, faults });
+  return startProcess(
+    stack.client,
+    stack.config,
+    'data-pipeline',
+    { dataset: 'orders', ...request },
+    { tuneOptions: quickRetries, faults },
+  );
 }
 
 type StartedRunFaults = NonNullable<Parameters<typeof startProcess>[4]>['faults'];

@@ -38,16 +38,27 @@ describe('CSV records', () => {
 
 describe('naming a batch', () => {
   it('keys a batch by its file stem without the dataset prefix, the same from the CLI and an event', () => {
-    expect(batchOf({ dataset: 'orders', source: { inboxFile: 'orders-2026-11-01.csv' } })).toMatchObject({ key: '2026-11-01', id: 'orders/2026-11-01', date: '2026-11-01' });
-    expect(pipelineWorkflowId({ dataset: 'orders', source: { url: 'https://exports.example.com/d/orders-2026-11-01.csv?token=s3cret' } })).toBe(WORKFLOW_ID);
-    expect(pipelineWorkflowId({ dataset: 'orders', source: { inboxFile: 'eu/export_17.csv' }, batchDate: '2026-11-01' })).toBe('pipeline-orders-export_17');
+    expect(batchOf({ dataset: 'orders', source: { inboxFile: 'orders-2026-11-01.csv' } })).toMatchObject({
+      key: '2026-11-01',
+      id: 'orders/2026-11-01',
+      date: '2026-11-01',
+    });
+    expect(
+      pipelineWorkflowId({ dataset: 'orders', source: { url: 'https://exports.example.com/d/orders-2026-11-01.csv?token=s3cret' } }),
+    ).toBe(WORKFLOW_ID);
+    expect(pipelineWorkflowId({ dataset: 'orders', source: { inboxFile: 'eu/export_17.csv' }, batchDate: '2026-11-01' })).toBe(
+      'pipeline-orders-export_17',
+    );
     const event = fileArrivedRoute.schema.parse({ dataset: 'orders', file: 'orders-2026-11-01.csv' });
     expect(fileArrivedRoute.workflowId(event)).toBe(WORKFLOW_ID);
     expect(fileArrivedRoute.startInput!(event)).toMatchObject({ source: { inboxFile: 'orders-2026-11-01.csv' }, maxRejectRatio: 0.05 });
   });
 
   it("reads a dated batch without a source (a nightly schedule's) from that day's inbox file", () => {
-    expect(batchOf({ dataset: 'orders', batchDate: '2026-11-01' })).toMatchObject({ id: 'orders/2026-11-01', source: { inboxFile: 'orders-2026-11-01.csv' } });
+    expect(batchOf({ dataset: 'orders', batchDate: '2026-11-01' })).toMatchObject({
+      id: 'orders/2026-11-01',
+      source: { inboxFile: 'orders-2026-11-01.csv' },
+    });
   });
 
   it('refuses inbox paths that leave the inbox, unknown datasets and requests naming nothing', () => {
@@ -74,7 +85,9 @@ describe('extract', () => {
 
   it('treats a file not yet in the inbox as transient', async () => {
     const { extractSource } = createPipelineSourceActivities({ inboxDir: inbox, stagingDir: staging });
-    const failure = await failureOf(activityEnvFor(WORKFLOW_ID).runActivity(extractSource, { source: { inboxFile: 'orders-2026-11-01.csv' } }));
+    const failure = await failureOf(
+      activityEnvFor(WORKFLOW_ID).runActivity(extractSource, { source: { inboxFile: 'orders-2026-11-01.csv' } }),
+    );
     expect(failure.nonRetryable).toBe(false);
     expect(failure.message).toContain('not in the inbox');
   });
@@ -94,10 +107,19 @@ describe('validateBatch', () => {
     const rejects = readFileSync(output.rejectsFile, 'utf8').trim().split('\n');
     expect(rejects).toHaveLength(counts.bad + 1);
     const reasons = rejects.slice(1).join('\n');
-    for (const why of ['customer_id: must be', 'order_date: must be a date', 'amount: must be an amount', 'currency: must be a 3-letter', 'has 5 fields, the header has 6', 'order_id: duplicate of line 2']) {
+    for (const why of [
+      'customer_id: must be',
+      'order_date: must be a date',
+      'amount: must be an amount',
+      'currency: must be a 3-letter',
+      'has 5 fields, the header has 6',
+      'order_id: duplicate of line 2',
+    ]) {
       expect(reasons).toContain(why);
     }
-    const part = readFileSync(path.join(staged.output.runDir, 'valid', 'part-0000.csv'), 'utf8').trim().split('\n');
+    const part = readFileSync(path.join(staged.output.runDir, 'valid', 'part-0000.csv'), 'utf8')
+      .trim()
+      .split('\n');
     expect(part[0]).toBe('order_id,customer_id,order_date,amount,currency,country');
     expect(part).toHaveLength(1_001);
   });
@@ -105,8 +127,12 @@ describe('validateBatch', () => {
   it('fails for good on a file whose header lacks a column', async () => {
     writeFileSync(path.join(inbox, 'orders-bad.csv'), 'order_id,customer_id,amount\nA1,C1,3.00\n');
     const env = activityEnvFor('pipeline-orders-bad');
-    await env.runActivity(createPipelineSourceActivities({ inboxDir: inbox, stagingDir: staging }).extractSource, { source: { inboxFile: 'orders-bad.csv' } });
-    const failure = await failureOf(env.runActivity(createPipelineStagingActivities({ stagingDir: staging }).validateBatch, { dataset: 'orders', partitionRows: 1_000 }));
+    await env.runActivity(createPipelineSourceActivities({ inboxDir: inbox, stagingDir: staging }).extractSource, {
+      source: { inboxFile: 'orders-bad.csv' },
+    });
+    const failure = await failureOf(
+      env.runActivity(createPipelineStagingActivities({ stagingDir: staging }).validateBatch, { dataset: 'orders', partitionRows: 1_000 }),
+    );
     expect(failure.nonRetryable).toBe(true);
     expect(failure.message).toContain('lacks column(s) order_date, currency, country');
   });

@@ -37,7 +37,11 @@ describe('the warehouse', () => {
       readAgain = true;
       return rows;
     });
-    expect(second).toMatchObject({ rowsInBatch: 3, inserted: 0, alreadyLoaded: { loadId: 'run-a/load', rows: 3, batchDate: '2026-11-01' } });
+    expect(second).toMatchObject({
+      rowsInBatch: 3,
+      inserted: 0,
+      alreadyLoaded: { loadId: 'run-a/load', rows: 3, batchDate: '2026-11-01' },
+    });
     expect(readAgain).toBe(false);
     expect(warehouse.rowCount(orders, 'orders/2026-11-01')).toBe(3);
   });
@@ -49,7 +53,7 @@ describe('the warehouse', () => {
     expect(warehouse.rowCount(orders, 'orders/b')).toBe(1);
   });
 
-  it("undoes only its own load, and counts empty key columns", () => {
+  it('undoes only its own load, and counts empty key columns', () => {
     warehouse.loadBatch(orders, { batchId: 'orders/c', loadId: 'run-a/load' }, () => [row('A1'), row('A2', ' ')]);
     expect(warehouse.emptyKeyCount(orders, 'orders/c')).toBe(1);
     expect(warehouse.unloadBatch(orders, 'orders/c', 'run-b/load')).toEqual({ removed: 0 });
@@ -62,7 +66,10 @@ describe('the warehouse', () => {
     const staging = path.join(dir, 'staging');
     mkdirSync(staging);
     const file = path.join(staging, 'part-0000.csv');
-    writeFileSync(file, `${orders.table.columns.map((c) => c.name).join(',')}\n${[row('A1'), row('A2')].map((r) => r.join(',')).join('\n')}\n`);
+    writeFileSync(
+      file,
+      `${orders.table.columns.map((c) => c.name).join(',')}\n${[row('A1'), row('A2')].map((r) => r.join(',')).join('\n')}\n`,
+    );
     const { loadBatch } = createWarehouseActivities({ warehouse, stagingDir: staging });
     const input = { dataset: 'orders', batchId: 'orders/d', files: [file] };
     const first = await activityEnvFor('pipeline-orders-d', 1).runActivity(loadBatch, input);
@@ -112,13 +119,19 @@ describe("a partition's transform", () => {
     const output = path.join(dir, 'transformed', 'part-0000.csv');
     const { transformPartition } = createPipelineStagingActivities({ stagingDir: staging, chunkRows: 1_000 });
     const beats: unknown[] = [];
-    const first = new ActivityEnv({ workflowExecution: { workflowId: 'w', runId: 'r' }, attempt: 1 }, { logger: new DefaultLogger('ERROR') });
+    const first = new ActivityEnv(
+      { workflowExecution: { workflowId: 'w', runId: 'r' }, attempt: 1 },
+      { logger: new DefaultLogger('ERROR') },
+    );
     first.on('heartbeat', (d: unknown) => beats.push(d));
     const whole = await first.runActivity(transformPartition, { dataset: 'orders', inputFile: input, outputFile: output });
     expect(whole.output).toMatchObject({ rowsOut: 2345, resumedFromRow: 0 });
     expect(beats).toHaveLength(2);
     const checkpoint = beats[0] as TransformCheckpoint;
-    const retry = new ActivityEnv({ workflowExecution: { workflowId: 'w', runId: 'r' }, attempt: 2, heartbeatDetails: checkpoint }, { logger: new DefaultLogger('ERROR') });
+    const retry = new ActivityEnv(
+      { workflowExecution: { workflowId: 'w', runId: 'r' }, attempt: 2, heartbeatDetails: checkpoint },
+      { logger: new DefaultLogger('ERROR') },
+    );
     const resumed = await retry.runActivity(transformPartition, { dataset: 'orders', inputFile: input, outputFile: output });
     expect(resumed.output).toMatchObject({ rowsOut: 2345, resumedFromRow: 1000 });
     expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(2_346);

@@ -31,7 +31,9 @@ function activityEnv(attempt = 1, runId = 'run-1'): ActivityEnv {
 }
 
 /** A local HTTP server answering every request with what `respond` says. */
-async function startRatesServer(respond: (res: http.ServerResponse) => void): Promise<{ url: string; requests: () => number; stop: () => Promise<void> }> {
+async function startRatesServer(
+  respond: (res: http.ServerResponse) => void,
+): Promise<{ url: string; requests: () => number; stop: () => Promise<void> }> {
   let requests = 0;
   const server = http.createServer((_req, res) => {
     requests++;
@@ -50,7 +52,8 @@ async function startRatesServer(respond: (res: http.ServerResponse) => void): Pr
   };
 }
 
-const ratesJson = (period: string) => JSON.stringify({ period, publishedAt: `${period}-28T16:00:00Z`, base: 'USD', rates: { GBP: 1.27, EUR: 1.08 } });
+const ratesJson = (period: string) =>
+  JSON.stringify({ period, publishedAt: `${period}-28T16:00:00Z`, base: 'USD', rates: { GBP: 1.27, EUR: 1.08 } });
 
 const ofKind = (entries: JournalEntry[], kind: JournalEntry['kind']) => entries.filter((e) => e.kind === kind);
 
@@ -66,7 +69,11 @@ describe('financial-close activities on real systems', () => {
       bankStatementsDir: path.join(EXAMPLES, 'bank'),
       ratesSource: path.join(EXAMPLES, 'rates-2026-10.json'),
       statementsDir: path.join(tmp, 'statements'),
-      email: { transport: createTransport({ url: mail.url, ignoreTLS: true, connectionTimeout: 5_000 }), from: 'Overture Close <close@overture.local>', deliveries },
+      email: {
+        transport: createTransport({ url: mail.url, ignoreTLS: true, connectionTimeout: 5_000 }),
+        from: 'Overture Close <close@overture.local>',
+        deliveries,
+      },
       ratesTimeoutMs: 2_000,
       ...overrides,
     });
@@ -118,7 +125,9 @@ describe('financial-close activities on real systems', () => {
         }),
       ).rejects.toThrow('period 2026-10 is locked for acme-de');
 
-      expect(await activityEnv().runActivity(unlockPeriod, { period: PERIOD, entities: ENTITIES })).toEqual({ unlocked: 'acme-us,acme-uk,acme-de' });
+      expect(await activityEnv().runActivity(unlockPeriod, { period: PERIOD, entities: ENTITIES })).toEqual({
+        unlocked: 'acme-us,acme-uk,acme-de',
+      });
       for (const entity of ENTITIES) expect(await ledger.periodStatus(entity, PERIOD)).toBe('open');
     });
 
@@ -134,10 +143,17 @@ describe('financial-close activities on real systems', () => {
   });
 
   describe('reconcileEntity', () => {
-    const reconcile = (entity: string, toleranceCents = 0, period = PERIOD) => activityEnv().runActivity(activities().reconcileEntity, { period, entity, toleranceCents });
+    const reconcile = (entity: string, toleranceCents = 0, period = PERIOD) =>
+      activityEnv().runActivity(activities().reconcileEntity, { period, entity, toleranceCents });
 
     it('matches when the ledger cash equals the bank statement closing balance', async () => {
-      expect((await reconcile('acme-us')).output).toEqual({ entity: 'acme-us', ledgerBalance: '214415.00', bankBalance: '214415.00', difference: '0.00', result: 'matched' });
+      expect((await reconcile('acme-us')).output).toEqual({
+        entity: 'acme-us',
+        ledgerBalance: '214415.00',
+        bankBalance: '214415.00',
+        difference: '0.00',
+        result: 'matched',
+      });
       expect((await reconcile('acme-de')).output.result).toBe('matched');
     });
 
@@ -165,8 +181,17 @@ describe('financial-close activities on real systems', () => {
     it('a statement whose running balance does not add up is refused', async () => {
       const dir = path.join(tmp, 'bank');
       mkdirSync(dir);
-      writeFileSync(path.join(dir, 'acme-us-2026-10.csv'), 'date,description,amount,balance\n2026-10-01,Opening,0.00,100.00\n2026-10-02,"Fee, monthly",-10.00,80.00\n');
-      const failure = await failureOf(activityEnv().runActivity(activities({ bankStatementsDir: dir }).reconcileEntity, { period: PERIOD, entity: 'acme-us', toleranceCents: 0 }));
+      writeFileSync(
+        path.join(dir, 'acme-us-2026-10.csv'),
+        'date,description,amount,balance\n2026-10-01,Opening,0.00,100.00\n2026-10-02,"Fee, monthly",-10.00,80.00\n',
+      );
+      const failure = await failureOf(
+        activityEnv().runActivity(activities({ bankStatementsDir: dir }).reconcileEntity, {
+          period: PERIOD,
+          entity: 'acme-us',
+          toleranceCents: 0,
+        }),
+      );
       expect(failure.message).toContain('line 3: the running balance does not follow');
     });
   });
@@ -189,13 +214,22 @@ describe('financial-close activities on real systems', () => {
         { account: '1900', debit: 125_000, credit: 0 },
       ]);
       expect(await ledger.cashBalance('acme-uk', PERIOD)).toBe(10_865_000);
-      const reconciled = await activityEnv().runActivity(activities().reconcileEntity, { period: PERIOD, entity: 'acme-uk', toleranceCents: 0 });
+      const reconciled = await activityEnv().runActivity(activities().reconcileEntity, {
+        period: PERIOD,
+        entity: 'acme-uk',
+        toleranceCents: 0,
+      });
       expect(reconciled.output).toMatchObject({ ledgerBalance: '108650.00', bankBalance: '108650.00', result: 'matched' });
     });
 
     it('refuses an amount that is not a decimal', async () => {
       const failure = await failureOf(
-        activityEnv().runActivity(activities().postReconciliationAdjustment, { period: PERIOD, entity: 'acme-uk', amount: '1,250', memo: 'typo' }),
+        activityEnv().runActivity(activities().postReconciliationAdjustment, {
+          period: PERIOD,
+          entity: 'acme-uk',
+          amount: '1,250',
+          memo: 'typo',
+        }),
       );
       expect(failure.nonRetryable).toBe(true);
       expect(failure.message).toContain('"1,250" is not an amount');
@@ -228,7 +262,10 @@ describe('financial-close activities on real systems', () => {
     it('fetches the rates from an HTTP source', async () => {
       const server = await startRatesServer((res) => res.writeHead(200, { 'content-type': 'application/json' }).end(ratesJson('2026-10')));
       try {
-        const result = await activityEnv().runActivity(activities({ ratesSource: server.url }).revalueForeignCurrency, { period: PERIOD, entities: ENTITIES });
+        const result = await activityEnv().runActivity(activities({ ratesSource: server.url }).revalueForeignCurrency, {
+          period: PERIOD,
+          entities: ENTITIES,
+        });
         expect(result.output).toEqual({ rateSetId: 'live/2026-10/2026-10-28T16:00:00Z', source: 'live', revalued: 2 });
         expect(server.requests()).toBe(1);
       } finally {
@@ -247,7 +284,10 @@ describe('financial-close activities on real systems', () => {
       const server = await startRatesServer(respond);
       try {
         const failure = await failureOf(
-          activityEnv().runActivity(activities({ ratesSource: server.url, ratesTimeoutMs: 300 }).revalueForeignCurrency, { period: PERIOD, entities: ENTITIES }),
+          activityEnv().runActivity(activities({ ratesSource: server.url, ratesTimeoutMs: 300 }).revalueForeignCurrency, {
+            period: PERIOD,
+            entities: ENTITIES,
+          }),
         );
         expect(failure.type).toBe('TransientError');
         expect(failure.nonRetryable).toBe(false);
@@ -263,7 +303,9 @@ describe('financial-close activities on real systems', () => {
     it('an unreachable source is transient', async () => {
       const server = await startRatesServer((res) => res.end());
       await server.stop();
-      const failure = await failureOf(activityEnv().runActivity(activities({ ratesSource: server.url }).revalueForeignCurrency, { period: PERIOD, entities: ENTITIES }));
+      const failure = await failureOf(
+        activityEnv().runActivity(activities({ ratesSource: server.url }).revalueForeignCurrency, { period: PERIOD, entities: ENTITIES }),
+      );
       expect(failure.type).toBe('TransientError');
       expect(failure.message).toMatch(/^exchange rates http:\/\/127\.0\.0\.1:\d+\/rates\/2026-10\.json: unreachable$/);
     });
@@ -278,13 +320,22 @@ describe('financial-close activities on real systems', () => {
       expect(await activityEnv(2).runActivity(revalueAtLastPublishedRates, input)).toEqual(first);
 
       expect(first).toEqual({ rateSetId: 'last-published/2026-10/published/2026-09', source: 'last-published', ratesPeriod: '2026-09' });
-      expect(await ledger.ratesFor(PERIOD)).toMatchObject({ source: 'last-published', period: '2026-10', ratesPeriod: '2026-09', rates: { GBP: 1.25, EUR: 1.05 } });
+      expect(await ledger.ratesFor(PERIOD)).toMatchObject({
+        source: 'last-published',
+        period: '2026-10',
+        ratesPeriod: '2026-09',
+        rates: { GBP: 1.25, EUR: 1.05 },
+      });
       const [uk, ...more] = ofKind(await ledger.entries('acme-uk', PERIOD), 'revaluation');
       expect(more).toHaveLength(0);
       expect(uk!.rateSetId).toBe(first.rateSetId);
       // USD 50,000.00 at 1.25 = GBP 40,000.00, carried at 38,461.54.
       expect(uk!.lines[0]).toEqual({ account: '1100', debit: 153_846, credit: 0 });
-      expect(ofKind(await ledger.entries('acme-de', PERIOD), 'revaluation')[0]!.lines[0]).toEqual({ account: '1100', debit: 173_160, credit: 0 });
+      expect(ofKind(await ledger.entries('acme-de', PERIOD), 'revaluation')[0]!.lines[0]).toEqual({
+        account: '1100',
+        debit: 173_160,
+        credit: 0,
+      });
     });
   });
 
@@ -314,7 +365,9 @@ describe('financial-close activities on real systems', () => {
         }
       }
       // acme-us: the payroll accrual (9,700.00) is in the journal twice, once each way.
-      const payroll = (await ledger.entries('acme-us', PERIOD)).flatMap((e) => e.lines).filter((l) => l.account === '6000' && (l.debit === 970_000 || l.credit === 970_000));
+      const payroll = (await ledger.entries('acme-us', PERIOD))
+        .flatMap((e) => e.lines)
+        .filter((l) => l.account === '6000' && (l.debit === 970_000 || l.credit === 970_000));
       expect(payroll).toHaveLength(2);
     });
   });

@@ -32,10 +32,16 @@ function freshPeriod(opts: { liveRates: boolean }): string {
   nextYear -= 1;
   const period = `${nextYear}-10`;
   for (const entity of ENTITIES) {
-    fs.copyFileSync(path.join(EXAMPLE_BANK, `${entity}-2026-10.csv`), path.join(closeSettings.of(stack.config).bankStatementsDir, `${entity}-${period}.csv`));
+    fs.copyFileSync(
+      path.join(EXAMPLE_BANK, `${entity}-2026-10.csv`),
+      path.join(closeSettings.of(stack.config).bankStatementsDir, `${entity}-${period}.csv`),
+    );
   }
   if (opts.liveRates) {
-    fs.writeFileSync(closeSettings.of(stack.config).ratesSource, JSON.stringify({ period, publishedAt: `${period}-31T16:00:00Z`, base: 'USD', rates: { GBP: 1.27, EUR: 1.08 } }));
+    fs.writeFileSync(
+      closeSettings.of(stack.config).ratesSource,
+      JSON.stringify({ period, publishedAt: `${period}-31T16:00:00Z`, base: 'USD', rates: { GBP: 1.27, EUR: 1.08 } }),
+    );
   } else {
     fs.rmSync(closeSettings.of(stack.config).ratesSource, { force: true });
   }
@@ -45,7 +51,14 @@ function freshPeriod(opts: { liveRates: boolean }): string {
 beforeAll(async () => {
   const dir = fs.mkdtempSync(path.join(process.env.OVERTURE_TEST_DIR ?? '/tmp', 'close-'));
   fs.mkdirSync(path.join(dir, 'bank'));
-  stack = await startTestStack({ BANK_STATEMENTS_DIR: path.join(dir, 'bank'), RATES_SOURCE: path.join(dir, 'rates.json'), ESCALATION_CONTACTS: 'finance-oncall@close.example.com' }, { worker: false });
+  stack = await startTestStack(
+    {
+      BANK_STATEMENTS_DIR: path.join(dir, 'bank'),
+      RATES_SOURCE: path.join(dir, 'rates.json'),
+      ESCALATION_CONTACTS: 'finance-oncall@close.example.com',
+    },
+    { worker: false },
+  );
 });
 afterAll(async () => {
   for (const w of workers) await kill(w.child);
@@ -55,17 +68,35 @@ afterAll(async () => {
 });
 
 async function startClose(period: string): Promise<StartedRun> {
-  return startProcess(stack.client, stack.config, 'financial-close', { period, entities: ENTITIES, controllerEmail: CONTROLLER, toleranceCents: 0 }, { tuneOptions: fastOptions() });
+  return startProcess(
+    stack.client,
+    stack.config,
+    'financial-close',
+    { period, entities: ENTITIES, controllerEmail: CONTROLLER, toleranceCents: 0 },
+    { tuneOptions: fastOptions() },
+  );
 }
 
 /** The acme-uk child run escalates its difference; a person enters the adjustment that makes it match. */
 async function adjustAcmeUk(closeId: string): Promise<void> {
   const child = `${closeId}/reconcileEntities/acme-uk`;
-  const escalated = await statusWhen(stack, child, (s) => s.questions.some((q) => q.kind === 'escalation' && q.open), 'acme-uk to escalate', 30_000);
+  const escalated = await statusWhen(
+    stack,
+    child,
+    (s) => s.questions.some((q) => q.kind === 'escalation' && q.open),
+    'acme-uk to escalate',
+    30_000,
+  );
   expect(escalated.process).toBe('reconcile-entity');
   expect(escalated.questions[0]!.prompt).toContain('acme-uk');
   expect(escalated.questions[0]!.prompt).toContain('difference -1250.00 GBP');
-  await resolveEscalation(stack.client, child, { step: 'reconcile', action: 'skip', ...decidedBy('fin.ops'), reason: 'bank fee not booked', output: { adjustment: '-1250.00', memo: 'bank fee' } });
+  await resolveEscalation(stack.client, child, {
+    step: 'reconcile',
+    action: 'skip',
+    ...decidedBy('fin.ops'),
+    reason: 'bank fee not booked',
+    output: { adjustment: '-1250.00', memo: 'bank fee' },
+  });
 }
 
 async function waitForSignOff(closeId: string) {
@@ -84,7 +115,10 @@ describe('financial close', () => {
     await adjustAcmeUk(close.workflowId);
 
     const asking = await waitForSignOff(close.workflowId);
-    expect(asking.steps.find((s) => s.step === 'reconcileEntities')).toMatchObject({ state: 'completed', fanOut: { total: 3, completed: 3, failed: 0 } });
+    expect(asking.steps.find((s) => s.step === 'reconcileEntities')).toMatchObject({
+      state: 'completed',
+      fanOut: { total: 3, completed: 3, failed: 0 },
+    });
     expect(asking.steps.find((s) => s.step === 'controllerSignOff')!.state).toBe('waiting');
     const request = await stack.mail.waitFor((m) => m.to.includes(CONTROLLER) && m.subject.includes(`approve the ${period} close`));
     expect(request.text).toContain('adjusted: acme-uk (-1250.00)');
@@ -120,8 +154,15 @@ describe('financial close', () => {
     const accrued = (await books.entries('acme-de', period)).filter((e) => e.kind === 'accrual');
     expect(accrued.length).toBeGreaterThan(0);
 
-    await answerQuestion(stack.client, close.workflowId, { decision: 'reject', ...decidedBy('the.controller'), reason: 'accruals look wrong' });
-    const error: unknown = await close.handle.result().then(() => undefined, (e: unknown) => e);
+    await answerQuestion(stack.client, close.workflowId, {
+      decision: 'reject',
+      ...decidedBy('the.controller'),
+      reason: 'accruals look wrong',
+    });
+    const error: unknown = await close.handle.result().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('approval rejected by the.controller: accruals look wrong');
 
@@ -148,7 +189,13 @@ describe('a worker killed during the fan-out', () => {
     await first.ready;
     const close = await startClose(period);
     // The fan-out is under way: acme-uk's child waits for a person, the others have run.
-    await statusWhen(stack, `${close.workflowId}/reconcileEntities/acme-uk`, (s) => s.questions.some((q) => q.open), 'acme-uk to escalate', 30_000);
+    await statusWhen(
+      stack,
+      `${close.workflowId}/reconcileEntities/acme-uk`,
+      (s) => s.questions.some((q) => q.open),
+      'acme-uk to escalate',
+      30_000,
+    );
     await kill(first.child, 'SIGKILL');
 
     const second = spawnWorker(stack.env);
@@ -162,10 +209,13 @@ describe('a worker killed during the fan-out', () => {
     // Each entity reconciled by exactly one child run, the adjustment posted once.
     for (const entity of ENTITIES) {
       const runs = [];
-      for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${close.workflowId}/reconcileEntities/${entity}'` })) runs.push(run);
+      for await (const run of stack.client.workflow.list({ query: `WorkflowId = '${close.workflowId}/reconcileEntities/${entity}'` }))
+        runs.push(run);
       expect(runs).toHaveLength(1);
     }
     expect((await books.entries('acme-uk', period)).filter((e) => e.kind === 'adjustment')).toHaveLength(1);
-    expect(stack.mail.messages().filter((m) => m.to.includes(CONTROLLER) && m.subject.includes(period) && !m.subject.includes('approve'))).toHaveLength(1);
+    expect(
+      stack.mail.messages().filter((m) => m.to.includes(CONTROLLER) && m.subject.includes(period) && !m.subject.includes('approve')),
+    ).toHaveLength(1);
   });
 });

@@ -77,7 +77,9 @@ describe('SqliteGeneralLedger', () => {
     it('refuses a malformed seed file, naming the field', async () => {
       const empty = new SqliteGeneralLedger(path.join(tmp, 'empty.db'));
       try {
-        await expect(empty.seedFrom(path.join(__dirname, '../../../examples/financial-close.json'))).rejects.toThrow(/invalid: .*baseCurrency/);
+        await expect(empty.seedFrom(path.join(__dirname, '../../../examples/financial-close.json'))).rejects.toThrow(
+          /invalid: .*baseCurrency/,
+        );
       } finally {
         empty.close();
       }
@@ -108,7 +110,9 @@ describe('SqliteGeneralLedger', () => {
       const unknown = sale('test/unknown');
       unknown.lines[0]!.account = '9999';
       await expect(ledger.postEntry(unknown)).rejects.toThrow('account 9999 does not exist for acme-us');
-      await expect(ledger.postEntry({ ...sale('test/date'), date: '2026-11-02' })).rejects.toThrow('date 2026-11-02 is not in period 2026-10');
+      await expect(ledger.postEntry({ ...sale('test/date'), date: '2026-11-02' })).rejects.toThrow(
+        'date 2026-11-02 is not in period 2026-10',
+      );
       const bothSides = sale('test/both');
       bothSides.lines = [
         { account: '1200', debit: 100, credit: 100 },
@@ -203,14 +207,23 @@ describe('SqliteGeneralLedger', () => {
         [false, 'accruals/2026-10#2'],
         [false, 'accruals/2026-10#2'],
       ]);
-      expect(netByAccount((await ledger.entries('acme-us', PERIOD)).filter((e) => e.kind.startsWith('accrual')))).toEqual({ '2100': -1_150_000, '6000': 970_000, '6200': 180_000 });
+      expect(netByAccount((await ledger.entries('acme-us', PERIOD)).filter((e) => e.kind.startsWith('accrual')))).toEqual({
+        '2100': -1_150_000,
+        '6000': 970_000,
+        '6200': 180_000,
+      });
     });
   });
 
   describe('exchange rates and revaluation', () => {
     it('finds the latest rates published before a period', async () => {
       const rates = await ledger.latestPublishedRates(PERIOD);
-      expect(rates).toMatchObject({ rateSetId: 'published/2026-09', ratesPeriod: '2026-09', source: 'published', rates: { GBP: 1.25, EUR: 1.05 } });
+      expect(rates).toMatchObject({
+        rateSetId: 'published/2026-09',
+        ratesPeriod: '2026-09',
+        source: 'published',
+        rates: { GBP: 1.25, EUR: 1.05 },
+      });
       expect(await ledger.latestPublishedRates('2026-09')).toBeUndefined();
     });
 

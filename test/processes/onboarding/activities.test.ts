@@ -47,7 +47,14 @@ const hire: NewHire = {
   extraPermissions: [],
 };
 
-const accountInput = (fault?: FaultMode) => ({ employeeId: hire.employeeId, fullName: hire.fullName, email: hire.email, role: hire.role, team: hire.team, fault });
+const accountInput = (fault?: FaultMode) => ({
+  employeeId: hire.employeeId,
+  fullName: hire.fullName,
+  email: hire.email,
+  role: hire.role,
+  team: hire.team,
+  fault,
+});
 
 describe('onboarding activities on real systems', () => {
   let mail: MailReceiver;
@@ -56,7 +63,11 @@ describe('onboarding activities on real systems', () => {
   let directory: SqliteDirectory;
   let ledger: SqliteDeliveryLedger;
 
-  const mailOf = (smtpUrl = mail.url) => ({ transport: createTransport({ url: smtpUrl, ignoreTLS: true, connectionTimeout: 5_000 }), from: 'Overture <overture@overture.local>', ledger });
+  const mailOf = (smtpUrl = mail.url) => ({
+    transport: createTransport({ url: smtpUrl, ignoreTLS: true, connectionTimeout: 5_000 }),
+    from: 'Overture <overture@overture.local>',
+    ledger,
+  });
   const chatOf = (webhookUrl = webhooks.url) => ({ webhookUrl, ledger, timeoutMs: 5_000 });
   const emailActivities = (smtpUrl = mail.url) => ({
     ...createWelcomeActivities({ mail: mailOf(smtpUrl), chat: chatOf(), workspaceBaseUrl: WORKSPACE_BASE_URL }),
@@ -397,12 +408,19 @@ describe('onboarding activities on real systems', () => {
     });
 
     it('toStepFailure keeps an ApplicationFailure that already carries details', () => {
-      const injected = ApplicationFailure.create({ type: 'InjectedPermanentFault', message: 'x', nonRetryable: true, details: [{ attempt: 1, injected: true }] });
+      const injected = ApplicationFailure.create({
+        type: 'InjectedPermanentFault',
+        message: 'x',
+        nonRetryable: true,
+        details: [{ attempt: 1, injected: true }],
+      });
       expect(toStepFailure(injected, 5)).toBe(injected);
     });
 
     it('idempotencyKey is workflow ID / run ID / purpose, and refuses an activity outside a workflow', async () => {
-      await expect(activityEnv(1, 'run-9').runActivity(async () => idempotencyKey('sendWelcomeEmail'))).resolves.toBe(`${WORKFLOW_ID}/run-9/sendWelcomeEmail`);
+      await expect(activityEnv(1, 'run-9').runActivity(async () => idempotencyKey('sendWelcomeEmail'))).resolves.toBe(
+        `${WORKFLOW_ID}/run-9/sendWelcomeEmail`,
+      );
       const standalone = new ActivityEnv({ workflowExecution: undefined, inWorkflow: false }, { logger: new DefaultLogger('ERROR') });
       await expect(standalone.runActivity(async () => idempotencyKey('x'))).rejects.toThrow(/only meaningful/);
     });
@@ -424,9 +442,15 @@ describe('onboarding activities on real systems', () => {
     });
 
     it('compensations succeed twice without error', async () => {
-      const { createAccount, assignPermissions, createWorkspace, revokePermissions, deleteWorkspace, disableAccount } = directoryActivities();
+      const { createAccount, assignPermissions, createWorkspace, revokePermissions, deleteWorkspace, disableAccount } =
+        directoryActivities();
       await activityEnv().runActivity(createAccount, accountInput());
-      await activityEnv().runActivity(assignPermissions, { employeeId: hire.employeeId, accountId: 'acct-e1', role: 'engineer', extraPermissions: [] });
+      await activityEnv().runActivity(assignPermissions, {
+        employeeId: hire.employeeId,
+        accountId: 'acct-e1',
+        role: 'engineer',
+        extraPermissions: [],
+      });
       await activityEnv().runActivity(createWorkspace, { employeeId: hire.employeeId, accountId: 'acct-e1', team: hire.team });
 
       const env = activityEnv();

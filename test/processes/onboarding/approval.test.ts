@@ -33,7 +33,11 @@ it('waits for the manager and completes once approved', async () => {
   const request = await stack.mail.waitFor((m) => m.to.includes(MANAGER) && m.subject.includes(started.workflowId));
   expect(request.text).toContain(`overture approve ${started.workflowId} --decision approve|reject`);
 
-  const receipt = await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('the.manager'), reason: 'needed for on-call' });
+  const receipt = await decideApproval(stack.client, started.workflowId, {
+    decision: 'approve',
+    ...decidedBy('the.manager'),
+    reason: 'needed for on-call',
+  });
   expect(receipt.applied).toBe(true);
   await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   expect(stack.directory.inventory(hire.employeeId).grants).toContain('admin');
@@ -61,8 +65,16 @@ it('rejects automatically after the timeout, after reminding the manager and the
   const status = await getRunStatus(stack.client, started.workflowId);
   expect(status.state).toBe('rejected');
   expect(approvalOf(status)).toMatchObject({ remindersSent: 1, level: 1, decision: { action: 'reject', by: 'overture', automatic: true } });
-  expect(stack.mail.messages().some((m) => m.to.includes(MANAGER) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId))).toBe(true);
-  expect(stack.mail.messages().some((m) => m.to.includes('oncall@it.example.com') && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId))).toBe(true);
+  expect(
+    stack.mail
+      .messages()
+      .some((m) => m.to.includes(MANAGER) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId)),
+  ).toBe(true);
+  expect(
+    stack.mail
+      .messages()
+      .some((m) => m.to.includes('oncall@it.example.com') && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId)),
+  ).toBe(true);
 });
 
 it('refuses approval decisions that do not apply', async () => {
@@ -83,17 +95,29 @@ describe('who may approve', () => {
 
   it('refuses an approver the request was not sent to, and a decision with no identity; takes the manager, matched by address', async () => {
     const { started } = await privilegedRun();
-    const stranger = decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('ops.eve', 'approver', 'eve@example.com') });
+    const stranger = decideApproval(stack.client, started.workflowId, {
+      decision: 'approve',
+      ...decidedBy('ops.eve', 'approver', 'eve@example.com'),
+    });
     await expect(stranger).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
-    await expect(stranger).rejects.toMatchObject({ cause: { message: expect.stringContaining(`${NOT_THEIRS}; ops.eve is none of them`) as unknown } });
+    await expect(stranger).rejects.toMatchObject({
+      cause: { message: expect.stringContaining(`${NOT_THEIRS}; ops.eve is none of them`) as unknown },
+    });
     // A typed name alone is no identity: refused before it reaches the run, and by the run itself.
     const typed = decideApproval(stack.client, started.workflowId, { decision: 'approve', by: 'the.manager' });
-    await expect(typed).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^decisions need an authenticated operator: /) as unknown } });
+    await expect(typed).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/^decisions need an authenticated operator: /) as unknown },
+    });
     const raw = started.handle.executeUpdate('answerQuestion', { args: [{ decision: 'approve', by: 'the.manager' }] });
-    await expect(raw).rejects.toMatchObject({ cause: { message: expect.stringMatching(/^decisions need an authenticated operator: /) as unknown } });
+    await expect(raw).rejects.toMatchObject({
+      cause: { message: expect.stringMatching(/^decisions need an authenticated operator: /) as unknown },
+    });
     expect(approvalOf(await getRunStatus(stack.client, started.workflowId))!.open).toBe(true);
 
-    const receipt = await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('dorothy', 'approver', MANAGER.toUpperCase()) });
+    const receipt = await decideApproval(stack.client, started.workflowId, {
+      decision: 'approve',
+      ...decidedBy('dorothy', 'approver', MANAGER.toUpperCase()),
+    });
     expect(receipt).toEqual({ applied: true, message: 'approve by dorothy' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
     const decision = approvalOf(await getRunStatus(stack.client, started.workflowId))!.decision;
@@ -104,7 +128,10 @@ describe('who may approve', () => {
 
   it('takes an admin in place of the manager', async () => {
     const { started } = await privilegedRun();
-    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('root.admin', 'admin') })).toEqual({ applied: true, message: 'approve by root.admin' });
+    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('root.admin', 'admin') })).toEqual({
+      applied: true,
+      message: 'approve by root.admin',
+    });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   });
 
@@ -114,7 +141,10 @@ describe('who may approve', () => {
     const early = decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall });
     await expect(early).rejects.toMatchObject({ cause: { message: expect.stringContaining(NOT_THEIRS) as unknown } });
     await statusWhen(stack, started.workflowId, (s) => approvalOf(s)?.level === 1, 'the approval handed to the escalation contact');
-    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall })).toEqual({ applied: true, message: 'approve by ops.oncall' });
+    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall })).toEqual({
+      applied: true,
+      message: 'approve by ops.oncall',
+    });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   });
 });

@@ -36,11 +36,15 @@ it('completes with each side effect exactly once after the worker is killed mid-
     },
   });
 
-  await eventually(async () => {
-    const status = await getRunStatus(stack.client, started.workflowId);
-    const workspace = status.steps.find((s) => s.step === 'createWorkspace');
-    return workspace?.state === 'running' ? status : undefined;
-  }, 20_000, 'createWorkspace to be in flight');
+  await eventually(
+    async () => {
+      const status = await getRunStatus(stack.client, started.workflowId);
+      const workspace = status.steps.find((s) => s.step === 'createWorkspace');
+      return workspace?.state === 'running' ? status : undefined;
+    },
+    20_000,
+    'createWorkspace to be in flight',
+  );
 
   await kill(first.child, 'SIGKILL');
   const beforeRestart = stack.directory.inventory(hire.employeeId);
@@ -95,4 +99,3 @@ it('completes with each side effect exactly once after the worker is killed duri
   expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(5);
   expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
 }, 90_000);
-

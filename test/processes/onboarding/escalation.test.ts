@@ -16,14 +16,27 @@ beforeAll(async () => {
 });
 afterAll(async () => stack.stop());
 
-async function escalatedRun(step: 'createAccount' | 'sendWelcomeEmail' | 'createWorkspace' | 'notifyTeam', ladder = {}, otherFaults: Partial<Record<string, FaultMode>> = {}) {
+async function escalatedRun(
+  step: 'createAccount' | 'sendWelcomeEmail' | 'createWorkspace' | 'notifyTeam',
+  ladder = {},
+  otherFaults: Partial<Record<string, FaultMode>> = {},
+) {
   const hire = newHire();
-  const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(ladder), faults: { ...otherFaults, [step]: { kind: 'permanent' } } });
-  const status = await statusWhen(stack, started.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open && e.step === step), `${step} escalated`);
+  const started = await startOnboarding(stack.client, stack.config, hire, {
+    tuneOptions: fastOptions(ladder),
+    faults: { ...otherFaults, [step]: { kind: 'permanent' } },
+  });
+  const status = await statusWhen(
+    stack,
+    started.workflowId,
+    (s) => s.questions.some((e) => e.kind === 'escalation' && e.open && e.step === step),
+    `${step} escalated`,
+  );
   return { hire, started, status };
 }
 
-const mailsTo = (address: string, subject: RegExp) => stack.mail.messages().filter((m) => m.to.includes(address) && subject.test(m.subject));
+const mailsTo = (address: string, subject: RegExp) =>
+  stack.mail.messages().filter((m) => m.to.includes(address) && subject.test(m.subject));
 
 describe('a permanent fault', () => {
   it('escalates, lets the independent branch finish, and a retry completes the run with one email and one notification', async () => {
@@ -31,7 +44,12 @@ describe('a permanent fault', () => {
     expect(status.state).toBe('needs_attention');
     expect(status.currentStep).toBe('sendWelcomeEmail');
     // The parallel branch keeps going while the escalated one waits.
-    const workspaceDone = await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'createWorkspace')?.state === 'completed', 'workspace');
+    const workspaceDone = await statusWhen(
+      stack,
+      started.workflowId,
+      (s) => s.steps.find((x) => x.step === 'createWorkspace')?.state === 'completed',
+      'workspace',
+    );
     expect(workspaceDone.steps.find((x) => x.step === 'notifyTeam')!.state).toBe('pending');
 
     // The escalation notice names the run, the step, the error and how to act, by email and webhook.
@@ -41,12 +59,21 @@ describe('a permanent fault', () => {
     expect(notice.text).toContain(`overture resolve ${started.workflowId} --step sendWelcomeEmail`);
     await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes(`${started.workflowId}: step sendWelcomeEmail needs a decision`));
 
-    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'sendWelcomeEmail', action: 'retry', ...decidedBy('ops.alice'), reason: 'SMTP relay fixed' });
+    const receipt = await resolveEscalation(stack.client, started.workflowId, {
+      step: 'sendWelcomeEmail',
+      action: 'retry',
+      ...decidedBy('ops.alice'),
+      reason: 'SMTP relay fixed',
+    });
     expect(receipt).toEqual({ applied: true, message: 'retry sendWelcomeEmail by ops.alice' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 
     expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
-    expect(stack.webhooks.received().filter((w) => JSON.stringify(w.body).includes(':wave:') && JSON.stringify(w.body).includes(hire.employeeId.toLowerCase()))).toHaveLength(1);
+    expect(
+      stack.webhooks
+        .received()
+        .filter((w) => JSON.stringify(w.body).includes(':wave:') && JSON.stringify(w.body).includes(hire.employeeId.toLowerCase())),
+    ).toHaveLength(1);
     const final = await getRunStatus(stack.client, started.workflowId);
     const email = final.steps.find((s) => s.step === 'sendWelcomeEmail')!;
     expect(email).toMatchObject({ state: 'completed', attempts: 2 });
@@ -73,20 +100,47 @@ describe('a permanent fault', () => {
     const bare = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', ...decidedBy('ops.dan') });
     await expect(bare).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(bare).rejects.toMatchObject({
-      cause: { message: `skipping step createAccount needs its output: later steps need accountId (give it with --output '{"accountId":"..."}')` },
+      cause: {
+        message: `skipping step createAccount needs its output: later steps need accountId (give it with --output '{"accountId":"..."}')`,
+      },
     });
     // The person made the account by hand and gives its id: every later step uses it.
-    const byHand = await stack.directory.createAccount({ employeeId: hire.employeeId, fullName: hire.fullName, email: hire.email, role: hire.role, team: hire.team });
-    await resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'skip', ...decidedBy('ops.dan'), output: { accountId: byHand.accountId } });
-    await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', accountId: byHand.accountId, skippedSteps: ['createAccount'] });
+    const byHand = await stack.directory.createAccount({
+      employeeId: hire.employeeId,
+      fullName: hire.fullName,
+      email: hire.email,
+      role: hire.role,
+      team: hire.team,
+    });
+    await resolveEscalation(stack.client, started.workflowId, {
+      step: 'createAccount',
+      action: 'skip',
+      ...decidedBy('ops.dan'),
+      output: { accountId: byHand.accountId },
+    });
+    await expect(started.handle.result()).resolves.toMatchObject({
+      state: 'completed',
+      accountId: byHand.accountId,
+      skippedSteps: ['createAccount'],
+    });
     const welcome = stack.mail.messages().find((m) => m.to.includes(hire.email));
     expect(welcome?.text).toContain(`Your account: ${byHand.accountId}`);
   });
 
   it('can be aborted, which undoes every completed step in reverse order', async () => {
     const { hire, started } = await escalatedRun('createWorkspace');
-    await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed', 'email sent');
-    await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('ops.carol'), reason: 'hire withdrew' });
+    await statusWhen(
+      stack,
+      started.workflowId,
+      (s) => s.steps.find((x) => x.step === 'sendWelcomeEmail')?.state === 'completed',
+      'email sent',
+    );
+    await resolveEscalation(stack.client, started.workflowId, {
+      step: 'createWorkspace',
+      action: 'abort',
+      ...decidedBy('ops.carol'),
+      reason: 'hire withdrew',
+    });
     const error = await started.handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toContain('aborted by ops.carol: hire withdrew');
@@ -98,20 +152,38 @@ describe('a permanent fault', () => {
     const status = await getRunStatus(stack.client, started.workflowId);
     expect(status.state).toBe('aborted');
     const log = status.log.map((l) => l.message);
-    const order = ['compensated createWorkspace: workspace deleted', 'compensated assignPermissions: permissions revoked', 'compensated createAccount: account disabled'];
+    const order = [
+      'compensated createWorkspace: workspace deleted',
+      'compensated assignPermissions: permissions revoked',
+      'compensated createAccount: account disabled',
+    ];
     expect(order.map((line) => log.indexOf(line))).toEqual([...order.map((line) => log.indexOf(line))].sort((a, b) => a - b));
     expect(order.every((line) => log.includes(line))).toBe(true);
-    await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes(`onboarding of employee ${hire.employeeId}`) && JSON.stringify(w.body).includes('cancelled'));
+    await stack.webhooks.waitFor(
+      (w) => JSON.stringify(w.body).includes(`onboarding of employee ${hire.employeeId}`) && JSON.stringify(w.body).includes('cancelled'),
+    );
   });
 });
 
 describe('decisions', () => {
   it('are taken from an operator or above, recorded as the authenticated operator; a viewer is refused', async () => {
     const { started } = await escalatedRun('createWorkspace');
-    const byViewer = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'abort', ...decidedBy('ops.watcher', 'viewer') });
-    await expect(byViewer).rejects.toMatchObject({ cause: { message: 'deciding an escalated step needs the role operator or above; ops.watcher is viewer' } });
+    const byViewer = resolveEscalation(stack.client, started.workflowId, {
+      step: 'createWorkspace',
+      action: 'abort',
+      ...decidedBy('ops.watcher', 'viewer'),
+    });
+    await expect(byViewer).rejects.toMatchObject({
+      cause: { message: 'deciding an escalated step needs the role operator or above; ops.watcher is viewer' },
+    });
     // `by` says one name, the identity another: the identity is what is recorded.
-    const receipt = await resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'skip', by: 'someone.else', identity: decidedBy('ops.olga', 'operator').identity, output: { workspaceUrl: 'https://manual.example.com/w/9' } });
+    const receipt = await resolveEscalation(stack.client, started.workflowId, {
+      step: 'createWorkspace',
+      action: 'skip',
+      by: 'someone.else',
+      identity: decidedBy('ops.olga', 'operator').identity,
+      output: { workspaceUrl: 'https://manual.example.com/w/9' },
+    });
     expect(receipt).toEqual({ applied: true, message: 'skip createWorkspace by ops.olga' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
     const decision = (await getRunStatus(stack.client, started.workflowId)).questions.find((q) => q.kind === 'escalation')!.decision;
@@ -120,10 +192,18 @@ describe('decisions', () => {
 
   it('refuses a decision for a step that is not escalated, and an unknown action, with a clear message', async () => {
     const { started } = await escalatedRun('createWorkspace');
-    const notEscalated = resolveEscalation(stack.client, started.workflowId, { step: 'createAccount', action: 'retry', ...decidedBy('ops') });
+    const notEscalated = resolveEscalation(stack.client, started.workflowId, {
+      step: 'createAccount',
+      action: 'retry',
+      ...decidedBy('ops'),
+    });
     await expect(notEscalated).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(notEscalated).rejects.toMatchObject({ cause: { message: 'step createAccount is not escalated (it is completed)' } });
-    const unknown = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'explode' as 'retry', ...decidedBy('ops') });
+    const unknown = resolveEscalation(stack.client, started.workflowId, {
+      step: 'createWorkspace',
+      action: 'explode' as 'retry',
+      ...decidedBy('ops'),
+    });
     await expect(unknown).rejects.toMatchObject({ cause: { message: 'unknown action "explode"; actions are retry, skip, abort' } });
     const anonymous = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', ...decidedBy(' ') });
     await expect(anonymous).rejects.toMatchObject({ cause: { message: 'a decision must say who made it (by)' } });
@@ -133,14 +213,21 @@ describe('decisions', () => {
   it('applies the same decision sent twice only once', async () => {
     // A slow last step keeps the run open after the decision, so the third one meets the run, not its end.
     const { started } = await escalatedRun('createWorkspace', {}, { notifyTeam: { kind: 'latency', ms: 3_000 } });
-    const decision = { step: 'createWorkspace' as const, action: 'skip' as const, ...decidedBy('ops'), decisionId: 'createWorkspace#1:skip' };
+    const decision = {
+      step: 'createWorkspace' as const,
+      action: 'skip' as const,
+      ...decidedBy('ops'),
+      decisionId: 'createWorkspace#1:skip',
+    };
     const first = await resolveEscalation(stack.client, started.workflowId, decision);
     const again = await resolveEscalation(stack.client, started.workflowId, decision);
     expect(first.applied).toBe(true);
     expect(again).toEqual(first); // same update id: the server returns the first outcome
     // The same decision under another id reaches the validator, which refuses it: nothing is applied twice.
     const third = resolveEscalation(stack.client, started.workflowId, { ...decision, decisionId: 'another-id' });
-    await expect(third).rejects.toMatchObject({ cause: { message: 'step createWorkspace is not escalated (its escalation was already decided: skip by ops)' } });
+    await expect(third).rejects.toMatchObject({
+      cause: { message: 'step createWorkspace is not escalated (its escalation was already decided: skip by ops)' },
+    });
     await expect(started.handle.result()).resolves.toMatchObject({ skippedSteps: ['createWorkspace'] });
     const status = await getRunStatus(stack.client, started.workflowId);
     expect(status.log.filter((l) => l.message.startsWith('decision on createWorkspace'))).toHaveLength(1);
@@ -149,7 +236,11 @@ describe('decisions', () => {
   it('applies a decision sent while the worker is down once the worker returns', async () => {
     const { started } = await escalatedRun('createWorkspace');
     await stack.stopWorker();
-    const pending = resolveEscalation(stack.client, started.workflowId, { step: 'createWorkspace', action: 'retry', ...decidedBy('ops.dave') });
+    const pending = resolveEscalation(stack.client, started.workflowId, {
+      step: 'createWorkspace',
+      action: 'retry',
+      ...decidedBy('ops.dave'),
+    });
     await new Promise((r) => setTimeout(r, 1_500));
     await stack.startWorker();
     await expect(pending).resolves.toMatchObject({ applied: true });
@@ -160,11 +251,22 @@ describe('decisions', () => {
 describe('failure injection on a running run', () => {
   it('injects a permanent fault into a later step, which then escalates', async () => {
     const hire = newHire();
-    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'latency', ms: 1_500 } } });
+    const started = await startOnboarding(stack.client, stack.config, hire, {
+      tuneOptions: fastOptions(),
+      faults: { createAccount: { kind: 'latency', ms: 1_500 } },
+    });
     const receipt = await injectFault(stack.client, started.workflowId, 'notifyTeam', { kind: 'permanent' });
     expect(receipt.message).toBe('notifyTeam=permanent injected');
-    const status = await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'escalated', 'notifyTeam escalated');
-    expect(status.steps.find((x) => x.step === 'notifyTeam')).toMatchObject({ fault: 'permanent', lastError: 'injected permanent fault [injected fault]' });
+    const status = await statusWhen(
+      stack,
+      started.workflowId,
+      (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'escalated',
+      'notifyTeam escalated',
+    );
+    expect(status.steps.find((x) => x.step === 'notifyTeam')).toMatchObject({
+      fault: 'permanent',
+      lastError: 'injected permanent fault [injected fault]',
+    });
     await resolveEscalation(stack.client, started.workflowId, { step: 'notifyTeam', action: 'retry', ...decidedBy('ops') });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
   });
@@ -175,8 +277,14 @@ describe('the escalation ladder', () => {
     const ladder = { reminderAfterMs: 1_500, nextContactAfterMs: 3_000, automaticActionAfterMs: 4_500, automaticAction: 'skip' as const };
     const { started, status } = await escalatedRun('createWorkspace', ladder);
     const openedAt = Date.parse(status.questions[0]!.openedAt);
-    const reminder = await stack.mail.waitFor((m) => m.to.includes(CONTACTS[0]!) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId), 10_000);
-    const handover = await stack.mail.waitFor((m) => m.to.includes(CONTACTS[1]!) && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId), 10_000);
+    const reminder = await stack.mail.waitFor(
+      (m) => m.to.includes(CONTACTS[0]!) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId),
+      10_000,
+    );
+    const handover = await stack.mail.waitFor(
+      (m) => m.to.includes(CONTACTS[1]!) && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId),
+      10_000,
+    );
     const result = await started.handle.result();
     expect(result.skippedSteps).toEqual(['createWorkspace']);
 
@@ -184,12 +292,20 @@ describe('the escalation ladder', () => {
     expect(Date.parse(handover.receivedAt) - openedAt).toBeGreaterThanOrEqual(2_900);
     const final = await getRunStatus(stack.client, started.workflowId);
     const escalation = final.questions[0]!;
-    expect(escalation).toMatchObject({ level: 1, remindersSent: 1, open: false, decision: { action: 'skip', by: 'overture', automatic: true } });
+    expect(escalation).toMatchObject({
+      level: 1,
+      remindersSent: 1,
+      open: false,
+      decision: { action: 'skip', by: 'overture', automatic: true },
+    });
     expect(Date.parse(escalation.decision!.at) - openedAt).toBeGreaterThanOrEqual(4_400);
     // The first contact got the notice and one reminder; nothing failed to go out.
     const subjects = mailsTo(CONTACTS[0]!, new RegExp(started.workflowId)).map((m) => m.subject.split(':')[0]);
     const undelivered = final.log.filter((l) => l.message.startsWith('could not deliver notice')).map((l) => l.message);
-    expect({ subjects: subjects.sort(), undelivered }).toEqual({ subjects: ['Reminder', `[Overture] ${started.workflowId}`], undelivered: [] });
+    expect({ subjects: subjects.sort(), undelivered }).toEqual({
+      subjects: ['Reminder', `[Overture] ${started.workflowId}`],
+      undelivered: [],
+    });
   });
 
   it('aborts automatically when so configured', async () => {

@@ -34,7 +34,10 @@ describe('retries', () => {
     const hire = newHire({ role: 'astronaut' });
     const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
     const status = await statusWhen(stack, started.workflowId, (s) => step(s, 'assignPermissions').state === 'escalated', 'escalation');
-    expect(step(status, 'assignPermissions')).toMatchObject({ attempts: 1, lastError: expect.stringContaining('role "astronaut" does not exist') as unknown });
+    expect(step(status, 'assignPermissions')).toMatchObject({
+      attempts: 1,
+      lastError: expect.stringContaining('role "astronaut" does not exist') as unknown,
+    });
     expect(status.state).toBe('needs_attention');
     await started.handle.terminate('test done');
   });
@@ -54,8 +57,15 @@ describe('fallbacks', () => {
     expect(inventory.tickets).toHaveLength(1);
     expect(inventory.workspaces).toHaveLength(0);
     const status = await getRunStatus(stack.client, started.workflowId);
-    expect(step(status, 'createWorkspace')).toMatchObject({ state: 'completed', path: 'fallback', attempts: 3, outcome: { ticketId: result.ticketId } });
-    expect(status.log.map((l) => l.message).join('\n')).toMatch(/createWorkspace exhausted its retries; taking the fallback path: open an IT ticket/);
+    expect(step(status, 'createWorkspace')).toMatchObject({
+      state: 'completed',
+      path: 'fallback',
+      attempts: 3,
+      outcome: { ticketId: result.ticketId },
+    });
+    expect(status.log.map((l) => l.message).join('\n')).toMatch(
+      /createWorkspace exhausted its retries; taking the fallback path: open an IT ticket/,
+    );
     const announcement = stack.webhooks.received().find((w) => JSON.stringify(w.body).includes(String(result.ticketId)));
     expect(announcement).toBeDefined();
   });
@@ -81,7 +91,10 @@ describe('fallbacks', () => {
 describe('failed runs', () => {
   it('compensates when the run is cancelled through Temporal, and ends cancelled', async () => {
     const hire = newHire();
-    const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(), faults: { createWorkspace: { kind: 'permanent' } } });
+    const started = await startOnboarding(stack.client, stack.config, hire, {
+      tuneOptions: fastOptions(),
+      faults: { createWorkspace: { kind: 'permanent' } },
+    });
     await statusWhen(stack, started.workflowId, (s) => s.state === 'needs_attention', 'escalation');
     await started.handle.cancel();
     const error = await started.handle.result().catch((e: unknown) => e);

@@ -27,6 +27,11 @@ export function newHire(overrides: Partial<NewHire> = {}): NewHire {
 export type StartedOnboarding = StartedRun<typeof onboarding>;
 
 /** Starts an employee's onboarding. */
-export async function startOnboarding(client: Client, config: OvertureConfig, raw: unknown, opts: StartOptions = {}): Promise<StartedOnboarding> {
+export async function startOnboarding(
+  client: Client,
+  config: OvertureConfig,
+  raw: unknown,
+  opts: StartOptions = {},
+): Promise<StartedOnboarding> {
   return (await startProcess(client, config, 'onboarding', raw, opts)) as StartedOnboarding;
 }

@@ -12,7 +12,8 @@ const ids = { completed: [] as string[], escalated: [] as string[], approval: ''
 
 beforeAll(async () => {
   stack = await startTestStack();
-  const start = (hire = newHire(), faults = {}) => startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(), faults });
+  const start = (hire = newHire(), faults = {}) =>
+    startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(), faults });
   for (let i = 0; i < 2; i += 1) {
     const run = await start();
     await run.handle.result();
@@ -32,16 +33,24 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  for (const id of [...ids.escalated, ids.approval, ids.running]) await stack.client.workflow.getHandle(id).terminate('test done').catch(() => undefined);
+  for (const id of [...ids.escalated, ids.approval, ids.running])
+    await stack.client.workflow
+      .getHandle(id)
+      .terminate('test done')
+      .catch(() => undefined);
   await stack.stop();
 });
 
 /** The workflow IDs a filter returns, once visibility has caught up with the expected count. */
 async function matching(filters: ListFilters, expected: number): Promise<string[]> {
-  return eventually(async () => {
-    const runs = await listRuns(stack.client, { ...filters, taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
-    return runs.length === expected ? runs.map((r) => r.workflowId) : undefined;
-  }, 15_000, `${expected} runs for ${JSON.stringify(filters)}`);
+  return eventually(
+    async () => {
+      const runs = await listRuns(stack.client, { ...filters, taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+      return runs.length === expected ? runs.map((r) => r.workflowId) : undefined;
+    },
+    15_000,
+    `${expected} runs for ${JSON.stringify(filters)}`,
+  );
 }
 
 it('filters by status', async () => {
@@ -71,7 +80,10 @@ it('offers the same filters on the CLI', async () => {
 });
 
 it('no longer counts a run that was terminated while it waited', async () => {
-  const run = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions(), faults: { notifyTeam: { kind: 'permanent' } } });
+  const run = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { notifyTeam: { kind: 'permanent' } },
+  });
   await statusWhen(stack, run.workflowId, (s) => s.state === 'needs_attention', 'escalation');
   await matching({ needsAttention: true }, 4);
   await run.handle.terminate('hire withdrew; cleaned up by hand');

@@ -31,7 +31,10 @@ describe('a directory conflict', () => {
 
     const notice = await stack.mail.waitFor((m) => m.to.includes(CONTACT) && m.subject.includes(secondRun.workflowId));
     await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes(`${secondRun.workflowId}: step createAccount needs a decision`));
-    const posts = stack.webhooks.received().map((w) => JSON.stringify(w.body)).filter((text) => text.includes(secondRun.workflowId));
+    const posts = stack.webhooks
+      .received()
+      .map((w) => JSON.stringify(w.body))
+      .filter((text) => text.includes(secondRun.workflowId));
     const status = JSON.stringify(await getRunStatus(stack.client, secondRun.workflowId));
 
     expect(notice.text).toContain('directory conflict: the email address already belongs to another account');
@@ -53,12 +56,17 @@ describe('the console link of a notice', () => {
     expect(clientConfig.consoleUrl).toBe(`http://127.0.0.1:${CLIENT_CONSOLE_PORT}`);
     expect(stack.config.consoleUrl).toBe(`http://127.0.0.1:${WORKER_CONSOLE_PORT}`);
     const hire = newHire();
-    const started = await startOnboarding(stack.client, clientConfig, hire, { tuneOptions: fastOptions(), faults: { createWorkspace: { kind: 'permanent' } } });
+    const started = await startOnboarding(stack.client, clientConfig, hire, {
+      tuneOptions: fastOptions(),
+      faults: { createWorkspace: { kind: 'permanent' } },
+    });
     await escalated(started.workflowId, 'createWorkspace');
 
     const link = `http://127.0.0.1:${WORKER_CONSOLE_PORT}/runs/${encodeURIComponent(started.workflowId)}`;
     const notice = await stack.mail.waitFor((m) => m.to.includes(CONTACT) && m.subject.includes(started.workflowId));
-    const post = await stack.webhooks.waitFor((w) => JSON.stringify(w.body).includes(`${started.workflowId}: step createWorkspace needs a decision`));
+    const post = await stack.webhooks.waitFor((w) =>
+      JSON.stringify(w.body).includes(`${started.workflowId}: step createWorkspace needs a decision`),
+    );
     const postText = (post.body as { text: string }).text;
 
     expect(notice.text.split('\n')).toContain(`Or open ${link}`);
@@ -71,11 +79,17 @@ describe('the console link of a notice', () => {
 
   it("of a manual task is the worker's console too", async () => {
     const clientConfig = loadConfig({ ...stack.env, CONSOLE_PORT: CLIENT_CONSOLE_PORT });
-    const started = await startOnboarding(stack.client, clientConfig, newHire({ equipment: ['Laptop 14'] }), { tuneOptions: fastOptions() });
+    const started = await startOnboarding(stack.client, clientConfig, newHire({ equipment: ['Laptop 14'] }), {
+      tuneOptions: fastOptions(),
+    });
 
-    const notice = await stack.mail.waitFor((m) => m.to.includes(CONTACT) && m.subject.includes(`${started.workflowId}: task requestEquipment`));
+    const notice = await stack.mail.waitFor(
+      (m) => m.to.includes(CONTACT) && m.subject.includes(`${started.workflowId}: task requestEquipment`),
+    );
 
-    expect(notice.text.split('\n')).toContain(`Or open http://127.0.0.1:${WORKER_CONSOLE_PORT}/runs/${encodeURIComponent(started.workflowId)}`);
+    expect(notice.text.split('\n')).toContain(
+      `Or open http://127.0.0.1:${WORKER_CONSOLE_PORT}/runs/${encodeURIComponent(started.workflowId)}`,
+    );
     expect(notice.text).not.toContain(`:${CLIENT_CONSOLE_PORT}`);
   });
 });

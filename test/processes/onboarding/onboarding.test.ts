@@ -38,7 +38,9 @@ describe('onboarding a new hire', () => {
     expect(mails[0]!.subject).toBe('Welcome to the Flight Research team, Katherine!');
     expect(mails[0]!.text).toContain(expectedUrl);
 
-    const posts = stack.webhooks.received().filter((w) => JSON.stringify(w.body).includes(hire.employeeId) || JSON.stringify(w.body).includes(expectedUrl));
+    const posts = stack.webhooks
+      .received()
+      .filter((w) => JSON.stringify(w.body).includes(hire.employeeId) || JSON.stringify(w.body).includes(expectedUrl));
     expect(posts).toHaveLength(1);
     expect((posts[0]!.body as { text: string }).text).toContain('Please welcome Katherine Johnson');
     expect((posts[0]!.body as { text: string }).text).toContain(expectedUrl);
@@ -64,7 +66,9 @@ describe('onboarding a new hire', () => {
     const email = status.steps.find((s) => s.step === 'sendWelcomeEmail')!;
     const workspace = status.steps.find((s) => s.step === 'createWorkspace')!;
     expect(email.startedAt! <= workspace.endedAt! && workspace.startedAt! <= email.endedAt!).toBe(true);
-    expect(status.log.map((l) => l.message)).toEqual(expect.arrayContaining(['createAccount started', 'notifyTeam completed', 'onboarding completed']));
+    expect(status.log.map((l) => l.message)).toEqual(
+      expect.arrayContaining(['createAccount started', 'notifyTeam completed', 'onboarding completed']),
+    );
     // No personal data in the log.
     const log = JSON.stringify(status.log);
     expect(log).not.toContain(hire.email);
@@ -73,7 +77,10 @@ describe('onboarding a new hire', () => {
 
   it('returns the existing run when the same employee is onboarded again', async () => {
     const hire = newHire();
-    const first = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions(), faults: { createAccount: { kind: 'latency', ms: 1_500 } } });
+    const first = await startOnboarding(stack.client, stack.config, hire, {
+      tuneOptions: fastOptions(),
+      faults: { createAccount: { kind: 'latency', ms: 1_500 } },
+    });
     const second = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
     expect(second.alreadyStarted).toBe(true);
     expect(second.runId).toBe(first.runId);
@@ -94,10 +101,14 @@ describe('onboarding a new hire', () => {
     expect(attrs).not.toContain(hire.email);
     expect(attrs).not.toContain(hire.fullName);
     // Visibility catches up a moment after the run: poll rather than race it.
-    const runs = await eventually(async () => {
-      const found = await listRuns(stack.client, { state: 'completed', taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
-      return found.some((r) => r.workflowId === started.workflowId) ? found : undefined;
-    }, 10_000, 'the completed run to be listed');
+    const runs = await eventually(
+      async () => {
+        const found = await listRuns(stack.client, { state: 'completed', taskQueue: stack.config.TEMPORAL_TASK_QUEUE });
+        return found.some((r) => r.workflowId === started.workflowId) ? found : undefined;
+      },
+      10_000,
+      'the completed run to be listed',
+    );
     expect(runs.find((r) => r.workflowId === started.workflowId)).toMatchObject({ process: 'onboarding', needsAttention: false });
   });
 
@@ -141,27 +152,53 @@ describe('onboarding a new hire', () => {
   it('asks IT to prepare listed equipment as a manual step, completed with its output by a person', async () => {
     const hire = newHire({ equipment: ['Laptop 14', 'Badge'] });
     const started = await startOnboarding(stack.client, stack.config, hire, { tuneOptions: fastOptions() });
-    const waiting = await statusWhen(stack, started.workflowId, (s) => s.questions.some((q) => q.kind === 'task' && q.open), 'the equipment task');
+    const waiting = await statusWhen(
+      stack,
+      started.workflowId,
+      (s) => s.questions.some((q) => q.kind === 'task' && q.open),
+      'the equipment task',
+    );
     const task = waiting.questions.find((q) => q.kind === 'task')!;
-    expect(task).toMatchObject({ step: 'requestEquipment', choices: ['done'], requiredOutput: ['assetTags'], assignee: stack.config.ESCALATION_CONTACTS[0] });
+    expect(task).toMatchObject({
+      step: 'requestEquipment',
+      choices: ['done'],
+      requiredOutput: ['assetTags'],
+      assignee: stack.config.ESCALATION_CONTACTS[0],
+    });
     expect(task.prompt).toContain('Laptop 14, Badge');
     expect(waiting.state).toBe('awaiting_input');
     expect(waiting.steps.find((s) => s.step === 'requestEquipment')!.state).toBe('waiting');
     // The task reaches IT by email, with the command that completes it.
-    const notice = await stack.mail.waitFor((m) => m.to.includes(stack.config.ESCALATION_CONTACTS[0]!) && m.subject.includes('task requestEquipment'));
+    const notice = await stack.mail.waitFor(
+      (m) => m.to.includes(stack.config.ESCALATION_CONTACTS[0]!) && m.subject.includes('task requestEquipment'),
+    );
     expect(notice.text).toContain(`overture complete ${started.workflowId} --step requestEquipment`);
     // The rest of the onboarding goes on beside it.
-    await statusWhen(stack, started.workflowId, (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'completed', 'the team notified');
+    await statusWhen(
+      stack,
+      started.workflowId,
+      (s) => s.steps.find((x) => x.step === 'notifyTeam')?.state === 'completed',
+      'the team notified',
+    );
 
     const missing = answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', ...decidedBy('it.tech') });
     await expect(missing).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
     await expect(missing).rejects.toMatchObject({ cause: { message: expect.stringContaining('later steps need assetTags') as unknown } });
 
-    const receipt = await answerQuestion(stack.client, started.workflowId, { question: task.id, decision: 'done', ...decidedBy('it.tech'), output: { assetTags: 'LT-1042, BG-7' } });
+    const receipt = await answerQuestion(stack.client, started.workflowId, {
+      question: task.id,
+      decision: 'done',
+      ...decidedBy('it.tech'),
+      output: { assetTags: 'LT-1042, BG-7' },
+    });
     expect(receipt).toEqual({ applied: true, message: `done ${task.id} by it.tech` });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', equipment: 'LT-1042, BG-7' });
     const final = await getRunStatus(stack.client, started.workflowId);
-    expect(final.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({ state: 'completed', path: 'person', outcome: { assetTags: 'LT-1042, BG-7' } });
+    expect(final.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({
+      state: 'completed',
+      path: 'person',
+      outcome: { assetTags: 'LT-1042, BG-7' },
+    });
     expect(final.questions.find((q) => q.id === task.id)!.decision).toMatchObject({ action: 'done', by: 'it.tech', automatic: false });
   });
 });

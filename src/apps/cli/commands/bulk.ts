@@ -50,11 +50,13 @@ export async function resolveAll(client: Client, config: OvertureConfig, args: s
   });
   if (positionals.length > 0) throw new UsageError('resolve --all takes no run ID: it decides every run with an open escalation of --step');
   if (!values.step || !values.action) throw new UsageError('resolve --all takes --step STEP --action retry|skip|abort');
-  if (!BULK_ACTIONS.includes(values.action as BulkAction)) throw new UsageError(`--action must be retry, skip or abort, not "${values.action}"`);
+  if (!BULK_ACTIONS.includes(values.action as BulkAction))
+    throw new UsageError(`--action must be retry, skip or abort, not "${values.action}"`);
   const output = outputOf(values.output);
   // Each run records the reason with the bulk id after it: the whole must fit the kit's limit.
   const room = DECISION_LIMITS.reasonChars - ' (bulk bulk-0123456789)'.length;
-  if (values.reason !== undefined && values.reason.length > room) throw new UsageError(`--reason is ${values.reason.length} characters; at most ${room} in a bulk decision`);
+  if (values.reason !== undefined && values.reason.length > room)
+    throw new UsageError(`--reason is ${values.reason.length} characters; at most ${room} in a bulk decision`);
   let bulkId: string;
   try {
     bulkId = bulkIdOf(values['bulk-id']);
@@ -75,7 +77,8 @@ export async function resolveAll(client: Client, config: OvertureConfig, args: s
   if (values.json) {
     io.stdout(JSON.stringify(report, null, 2));
   } else {
-    for (const o of report.outcomes) io.stdout(`${o.workflowId}  ${o.ok ? (o.applied ? 'applied' : 'acknowledged') : 'FAILED'}  ${o.message}`);
+    for (const o of report.outcomes)
+      io.stdout(`${o.workflowId}  ${o.ok ? (o.applied ? 'applied' : 'acknowledged') : 'FAILED'}  ${o.message}`);
     io.stdout(
       report.outcomes.length === 0
         ? `no run has an open escalation of ${report.step} (bulk ${report.bulkId})`

@@ -41,20 +41,24 @@ function usage(message: string): never {
 /** A build id argument, checked as OVERTURE_BUILD_ID is (a UsageError, exit 2, otherwise). */
 function buildIdArgument(text: string | undefined, verb: string): string {
   if (text === undefined) usage(`${verb} takes a BUILD_ID`);
-  if (!isBuildId(text)) usage(`"${printable(text)}" is not a build id: 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  if (!isBuildId(text))
+    usage(`"${printable(text)}" is not a build id: 1-63 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   return text;
 }
 
 /** A ramp's share of new runs: 0 to 100, decimals allowed (a UsageError, exit 2, otherwise). */
 function percentArgument(text: string | undefined): number {
-  if (text === undefined || !/^\d{1,3}(\.\d+)?$/.test(text) || Number(text) > 100) usage(`ramp takes a PERCENT from 0 to 100, not "${printable(text ?? '')}"`);
+  if (text === undefined || !/^\d{1,3}(\.\d+)?$/.test(text) || Number(text) > 100)
+    usage(`ramp takes a PERCENT from 0 to 100, not "${printable(text ?? '')}"`);
   return Number(text);
 }
 
 /** Where new runs go, e.g. `build v2; 25% to build v3`. */
 function routingText(routing: Routing): string {
   const current = routing.current ? `build ${routing.current}` : 'unversioned workers';
-  const ramp = routing.ramping ? `${routing.ramping.percentage}% to ${routing.ramping.buildId ? `build ${routing.ramping.buildId}` : 'unversioned workers'}` : 'no ramp';
+  const ramp = routing.ramping
+    ? `${routing.ramping.percentage}% to ${routing.ramping.buildId ? `build ${routing.ramping.buildId}` : 'unversioned workers'}`
+    : 'no ramp';
   return `${current}; ${ramp}`;
 }
 
@@ -64,7 +68,8 @@ const routingLine = (routing: Routing) => `new runs: ${routingText(routing)}`;
 function buildAdvice(b: BuildSummary): string {
   if (b.status === 'current') return `takes new runs${b.currentSince ? ` since ${b.currentSince}` : ''}`;
   if (b.status === 'ramping') return `takes a share of new runs${b.rampingSince ? ` since ${b.rampingSince}` : ''}`;
-  if (b.status === 'drained' || b.drainage === 'drained') return `no open run is pinned to it${b.drainageChangedAt ? ` (since ${b.drainageChangedAt})` : ''}: its workers may be stopped`;
+  if (b.status === 'drained' || b.drainage === 'drained')
+    return `no open run is pinned to it${b.drainageChangedAt ? ` (since ${b.drainageChangedAt})` : ''}: its workers may be stopped`;
   if (b.status === 'draining' || b.drainage === 'draining') {
     return `runs pinned to it may still be open${b.drainageCheckedAt ? ` (last checked ${b.drainageCheckedAt})` : ''}: keep its workers running`;
   }
@@ -87,7 +92,10 @@ function formatDescription(d: DeploymentDescription, namespace: string): string 
 function formatChange(name: string, change: RoutingChange): string {
   if (!change.changed) return `deployment ${name} unchanged: ${routingLine(change.after)}`;
   const left = change.before.current;
-  const drain = left && left !== change.after.current ? `; runs pinned to ${left} finish there: watch it drain with overture deployment describe, then stop its workers` : '';
+  const drain =
+    left && left !== change.after.current
+      ? `; runs pinned to ${left} finish there: watch it drain with overture deployment describe, then stop its workers`
+      : '';
   return `deployment ${name}: ${routingLine(change.after)} (was: ${routingText(change.before)})${drain}`;
 }
 
@@ -102,8 +110,13 @@ async function run(client: Client, config: OvertureConfig, verb: string, args: s
     if (positionals.length) usage('list takes no arguments');
     const listed = await listDeployments(client);
     if (values.json) io.stdout(JSON.stringify(listed, null, 2));
-    else if (listed.length === 0) io.stdout(`no worker deployments in namespace ${config.TEMPORAL_NAMESPACE}: workers run unversioned until one starts with OVERTURE_BUILD_ID`);
-    else for (const d of listed) io.stdout(printable(`${d.name}  ${routingLine(d.routing)}${d.latestBuild ? `; latest build ${d.latestBuild}` : ''}`));
+    else if (listed.length === 0)
+      io.stdout(
+        `no worker deployments in namespace ${config.TEMPORAL_NAMESPACE}: workers run unversioned until one starts with OVERTURE_BUILD_ID`,
+      );
+    else
+      for (const d of listed)
+        io.stdout(printable(`${d.name}  ${routingLine(d.routing)}${d.latestBuild ? `; latest build ${d.latestBuild}` : ''}`));
     return 0;
   }
   if (verb === 'describe') {
@@ -133,7 +146,8 @@ async function run(client: Client, config: OvertureConfig, verb: string, args: s
 /** Runs `overture deployment ...`; returns the exit code (1 with the reason when Temporal cannot do the change). */
 export async function deployment(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
-  if (verb !== 'list' && verb !== 'describe' && verb !== 'set-current' && verb !== 'ramp') usage(`deployment takes list, describe, set-current or ramp, not "${printable(verb ?? '')}"`);
+  if (verb !== 'list' && verb !== 'describe' && verb !== 'set-current' && verb !== 'ramp')
+    usage(`deployment takes list, describe, set-current or ramp, not "${printable(verb ?? '')}"`);
   try {
     return await run(client, config, verb, rest, io);
   } catch (err) {

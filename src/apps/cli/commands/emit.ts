@@ -24,7 +24,10 @@ function describeRefusal(reply: GatewayReply): string {
   const problems = Array.isArray(reply.body.problems) ? (reply.body.problems as Array<{ path?: string; message?: string }>) : [];
   const known = Array.isArray(reply.body.knownTypes) ? `\nknown event types: ${(reply.body.knownTypes as string[]).join(', ')}` : '';
   const lines = problems.map((p) => `  - ${p.path ? `${p.path}: ` : ''}${p.message ?? ''}`);
-  return [`refused (${reply.status}): ${typeof reply.body.error === 'string' ? reply.body.error : 'no reason given'}`, ...lines].join('\n') + known;
+  return (
+    [`refused (${reply.status}): ${typeof reply.body.error === 'string' ? reply.body.error : 'no reason given'}`, ...lines].join('\n') +
+    known
+  );
 }
 
 /** Runs `emit`; exit 0 when accepted or a duplicate, 2 when the event is invalid, 1 on any other refusal. */

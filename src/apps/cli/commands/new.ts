@@ -24,7 +24,9 @@ const RESERVED = new Set(['kit', 'index', 'registry']);
 function checkName(name: string | undefined, root: string, installed: readonly string[], workflowTypes: readonly string[]): string {
   if (!name) throw new UsageError('new process takes NAME, e.g. overture new process expense-approval');
   if (!NAME.test(name) || name.length > MAX_NAME) {
-    throw new UsageError(`"${name}" is not a valid process name: ${MAX_NAME} characters at most, lowercase letters and digits in words joined by "-", starting with a letter (e.g. expense-approval)`);
+    throw new UsageError(
+      `"${name}" is not a valid process name: ${MAX_NAME} characters at most, lowercase letters and digits in words joined by "-", starting with a letter (e.g. expense-approval)`,
+    );
   }
   if (RESERVED.has(name)) throw new UsageError(`"${name}" is reserved: choose another name`);
   if (installed.includes(name)) throw new UsageError(`a process named "${name}" is installed already (src/registry/installed.ts)`);
@@ -59,7 +61,11 @@ async function format(file: string): Promise<void> {
 }
 
 /** Runs `new process NAME`; returns the exit code. */
-export async function newProcess(args: string[], io: Io, opts: { root: string; installed: readonly string[]; workflowTypes: readonly string[] }): Promise<number> {
+export async function newProcess(
+  args: string[],
+  io: Io,
+  opts: { root: string; installed: readonly string[]; workflowTypes: readonly string[] },
+): Promise<number> {
   const [kind, rawName, ...extra] = args;
   if (kind !== 'process' || extra.length) throw new UsageError('new takes: process NAME');
   const name = checkName(rawName, opts.root, opts.installed, opts.workflowTypes);

@@ -25,7 +25,9 @@ function oneName(positionals: string[], verb: string): string {
 
 function showToken(io: Io, name: string, token: string): void {
   io.stdout(`token: ${token}`);
-  io.stdout(`This token is shown once. Give it to ${name}, who keeps it in OVERTURE_TOKEN or ~/.config/overture/token (chmod 600) and signs in to the console with it.`);
+  io.stdout(
+    `This token is shown once. Give it to ${name}, who keeps it in OVERTURE_TOKEN or ~/.config/overture/token (chmod 600) and signs in to the console with it.`,
+  );
 }
 
 function formatOperators(operators: Operator[]): string {

@@ -42,16 +42,28 @@ async function create(client: Client, config: OvertureConfig, args: string[], io
     },
   });
   const name = scheduleName(positionals, 'create');
-  if (!values.process || !values.input || !values.when) throw new UsageError('schedule create takes NAME --process P --input FILE --when nightly|first-working-day|"CRON"');
+  if (!values.process || !values.input || !values.when)
+    throw new UsageError('schedule create takes NAME --process P --input FILE --when nightly|first-working-day|"CRON"');
   const hour = values.hour === undefined ? undefined : Number(values.hour);
-  if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23)) throw new UsageError(`--hour must be 0-23, not "${values.hour}"`);
+  if (hour !== undefined && !(Number.isInteger(hour) && hour >= 0 && hour <= 23))
+    throw new UsageError(`--hour must be 0-23, not "${values.hour}"`);
   const timezone = values.timezone ?? 'UTC';
   if (!isTimeZone(timezone)) throw new UsageError(`--timezone must be an IANA time zone such as Europe/Berlin, not "${timezone}"`);
   const overlap = values.overlap ?? 'skip';
-  if (!Object.hasOwn(OVERLAP_POLICIES, overlap)) throw new UsageError(`--overlap must be ${Object.keys(OVERLAP_POLICIES).join(', ')}, not "${overlap}"`);
+  if (!Object.hasOwn(OVERLAP_POLICIES, overlap))
+    throw new UsageError(`--overlap must be ${Object.keys(OVERLAP_POLICIES).join(', ')}, not "${overlap}"`);
   const input = readInput(values.input, io);
   try {
-    await createSchedule(client, config, { name, process: values.process, input, when: values.when, hour, timezone, overlap: overlap as OverlapName, paused: values.paused });
+    await createSchedule(client, config, {
+      name,
+      process: values.process,
+      input,
+      when: values.when,
+      hour,
+      timezone,
+      overlap: overlap as OverlapName,
+      paused: values.paused,
+    });
   } catch (err) {
     if (err instanceof ScheduleSpecError) throw new UsageError(err.message);
     if (err instanceof ScheduleAlreadyRunning) {
@@ -61,20 +73,24 @@ async function create(client: Client, config: OvertureConfig, args: string[], io
     throw err;
   }
   const next = (await client.schedule.getHandle(name).describe()).info.nextActionTimes.slice(0, 3);
-  io.stdout(`created schedule ${name}: ${values.process} ${values.when} (${timezone}), overlap ${overlap}${values.paused ? ', paused' : ''}`);
+  io.stdout(
+    `created schedule ${name}: ${values.process} ${values.when} (${timezone}), overlap ${overlap}${values.paused ? ', paused' : ''}`,
+  );
   io.stdout(`next runs: ${next.map((d) => d.toISOString()).join(', ') || '(none)'}`);
   return 0;
 }
 
 function formatSchedules(schedules: ScheduleListing[]): string {
-  if (schedules.length === 0) return 'no schedules (create one with: overture schedule create NAME --process P --input FILE --when nightly)';
+  if (schedules.length === 0)
+    return 'no schedules (create one with: overture schedule create NAME --process P --input FILE --when nightly)';
   return schedules
     .map((s) => {
       const lines = [
         `${s.id}  ${s.process}  ${s.when} (${s.timezone})  overlap ${s.overlap}  ${s.paused ? `paused${s.note ? ` (${s.note})` : ''}` : 'active'}`,
         `  next:   ${s.nextRuns.join(', ') || '(none)'}`,
       ];
-      for (const a of s.recent) lines.push(`  recent: ${a.scheduledAt} → ${a.runWorkflowId ?? a.workflowId}${a.status ? ` (${a.status})` : ''}`);
+      for (const a of s.recent)
+        lines.push(`  recent: ${a.scheduledAt} → ${a.runWorkflowId ?? a.workflowId}${a.status ? ` (${a.status})` : ''}`);
       return lines.join('\n');
     })
     .join('\n');
@@ -112,7 +128,8 @@ export async function schedule(client: Client, config: OvertureConfig, args: str
   const [verb, ...rest] = args;
   if (verb === 'list') return list(client, rest, io);
   // Every other verb changes what runs start: an operator's.
-  if (verb === 'create' || verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete') await authorisedCaller(config, 'operator', `schedule ${verb}`);
+  if (verb === 'create' || verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete')
+    await authorisedCaller(config, 'operator', `schedule ${verb}`);
   if (verb === 'create') return create(client, config, rest, io);
   if (verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete') return act(client, verb, rest, io);
   throw new UsageError(`schedule takes create, list, pause, unpause, trigger or delete\n\n${SCHEDULE_USAGE}`);

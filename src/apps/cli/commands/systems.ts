@@ -66,7 +66,11 @@ async function list(store: SystemHealthRecords, json: boolean, io: Io): Promise<
 /** Runs `overture systems ...`; returns the exit code. */
 export async function systems(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
-  const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { reason: { type: 'string' }, json: { type: 'boolean' } } });
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { reason: { type: 'string' }, json: { type: 'boolean' } },
+  });
   if (verb !== 'list' && verb !== 'pause' && verb !== 'resume') usage(`systems takes list, pause or resume, not "${verb ?? ''}"`);
   const chosen = verb === 'list' ? undefined : target(positionals, values.reason);
   // Who pauses or resumes is authenticated before anything changes; viewers may only look.
@@ -77,7 +81,9 @@ export async function systems(client: Client, config: OvertureConfig, args: stri
     if (!chosen || !identity) return await list(store, values.json ?? false, io);
     if (verb === 'pause') {
       const fresh = await store.pause(chosen.system, identity, chosen.reason);
-      io.stdout(`${chosen.system} ${fresh ? 'paused' : 'was already paused; now recorded as paused'} by ${identity.operator}: its sends wait until: overture systems resume ${chosen.system}`);
+      io.stdout(
+        `${chosen.system} ${fresh ? 'paused' : 'was already paused; now recorded as paused'} by ${identity.operator}: its sends wait until: overture systems resume ${chosen.system}`,
+      );
       return 0;
     }
     const report = await resumeSystem(client, store, chosen.system, identity, chosen.reason);

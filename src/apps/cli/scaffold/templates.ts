@@ -231,7 +231,9 @@ export function create${n.pascal}Activities(deps: { recordsDir: string }) {
 export type ${n.pascal}Activities = ReturnType<typeof create${n.pascal}Activities>;
 `;
 
-const settings = (n: ProcessNames) => `/** ${n.title}'s own settings: who reviews, how long a requester has to confirm, where the records are kept. */
+const settings = (
+  n: ProcessNames,
+) => `/** ${n.title}'s own settings: who reviews, how long a requester has to confirm, where the records are kept. */
 import path from 'node:path';
 import { z } from 'zod';
 import { defineSettings } from '../kit/settings';
@@ -261,7 +263,8 @@ export const worker = defineWorker({
 });
 `;
 
-const example = () => `${JSON.stringify({ requestId: 'first-request', summary: 'A first request', requesterEmail: 'requester@example.com' }, null, 2)}\n`;
+const example = () =>
+  `${JSON.stringify({ requestId: 'first-request', summary: 'A first request', requesterEmail: 'requester@example.com' }, null, 2)}\n`;
 
 const tests = (n: ProcessNames) => `/**
  * ${n.title} on Temporal's time-skipping test server, with its real activities and notices: the happy path, a

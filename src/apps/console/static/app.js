@@ -3,7 +3,6 @@
 'use strict';
 
 (function () {
-
   // ── Login page: prefill the token from the URL fragment (never sent to the server), then forget it.
   const loginForm = document.getElementById('login-form');
   if (loginForm) {
@@ -40,24 +39,54 @@
   });
 
   const processTitle = (name) => (O.processes().find((p) => p.name === name) || { title: name }).title;
-  const select = (testid, values, label) => h('select', { 'data-testid': testid }, h('option', { value: '' }, label), values.map((v) => h('option', { value: v }, v)));
+  const select = (testid, values, label) =>
+    h(
+      'select',
+      { 'data-testid': testid },
+      h('option', { value: '' }, label),
+      values.map((v) => h('option', { value: v }, v)),
+    );
 
   // ── Pages ──────────────────────────────────────────────────────────────────────────────────────
   function runsPage() {
     const stateFilter = select('runs-filter', O.vocabulary().runStates, 'all states');
-    const processFilter = select('runs-process-filter', O.processes().map((p) => p.name), 'all processes');
+    const processFilter = select(
+      'runs-process-filter',
+      O.processes().map((p) => p.name),
+      'all processes',
+    );
     const body = h('tbody', { 'data-testid': 'runs-body' });
     const headings = ['Run', 'Process', 'State', 'Step', 'Waiting since', 'Started', 'Temporal'];
-    const table = h('table', { class: 'runs', 'data-testid': 'runs-table' }, h('thead', {}, h('tr', {}, headings.map((t) => h('th', {}, t)))), body);
+    const table = h(
+      'table',
+      { class: 'runs', 'data-testid': 'runs-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headings.map((t) => h('th', {}, t)),
+        ),
+      ),
+      body,
+    );
     let last;
     function render(data) {
       last = data;
-      const rows = data.runs.filter((r) => (!stateFilter.value || r.state === stateFilter.value) && (!processFilter.value || r.process === processFilter.value));
+      const rows = data.runs.filter(
+        (r) => (!stateFilter.value || r.state === stateFilter.value) && (!processFilter.value || r.process === processFilter.value),
+      );
       body.replaceChildren(
         ...rows.map((run) =>
           h(
             'tr',
-            { 'data-testid': 'run-row', 'data-run': run.workflowId, 'data-process': run.process, class: run.needsAttention ? 'attention' : '' },
+            {
+              'data-testid': 'run-row',
+              'data-run': run.workflowId,
+              'data-process': run.process,
+              class: run.needsAttention ? 'attention' : '',
+            },
             h('td', {}, h('a', { href: runHref(run.workflowId), 'data-testid': 'run-link' }, run.workflowId)),
             h('td', { 'data-testid': 'run-process', title: processTitle(run.process) }, run.process),
             h('td', {}, h('span', { class: stateClass(run.state), 'data-testid': 'run-state' }, run.state)),
@@ -88,8 +117,21 @@
       }
       for (const q of open) {
         if (cards.has(q.id)) continue;
-        const item = { workflowId: status.workflowId, question: q.id, kind: q.kind, step: q.step, detail: q.prompt, choices: q.choices, requiredOutput: q.requiredOutput };
-        const el = h('div', { class: 'question', 'data-testid': 'run-question', 'data-step': q.step, 'data-kind': q.kind, 'data-question': q.id }, h('div', { class: 'question-summary' }, O.questionSummary(item)), O.decisionUI(item));
+        const item = {
+          workflowId: status.workflowId,
+          question: q.id,
+          kind: q.kind,
+          step: q.step,
+          detail: q.prompt,
+          choices: q.choices,
+          requiredOutput: q.requiredOutput,
+        };
+        const el = h(
+          'div',
+          { class: 'question', 'data-testid': 'run-question', 'data-step': q.step, 'data-kind': q.kind, 'data-question': q.id },
+          h('div', { class: 'question-summary' }, O.questionSummary(item)),
+          O.decisionUI(item),
+        );
         cards.set(q.id, el);
         container.append(el);
       }
@@ -103,7 +145,11 @@
     const log = h('ol', { class: 'log', 'data-testid': 'run-log' });
     const problem = h('p', { class: 'error', 'data-testid': 'run-problem' });
     const injectStep = h('select', { 'data-testid': 'inject-step' });
-    const injectMode = h('select', { 'data-testid': 'inject-mode' }, ['permanent', 'transient:2', 'latency:2000', 'none'].map((m) => h('option', { value: m }, m)));
+    const injectMode = h(
+      'select',
+      { 'data-testid': 'inject-mode' },
+      ['permanent', 'transient:2', 'latency:2000', 'none'].map((m) => h('option', { value: m }, m)),
+    );
     const injectMessage = h('span', { class: 'decision-message', 'data-testid': 'inject-message' });
     const inject = h(
       'form',
@@ -111,7 +157,10 @@
         class: 'inject',
         onsubmit: async (event) => {
           event.preventDefault();
-          const result = await api('POST', `/api/runs/${encodeURIComponent(workflowId)}/inject`, { step: injectStep.value, mode: injectMode.value });
+          const result = await api('POST', `/api/runs/${encodeURIComponent(workflowId)}/inject`, {
+            step: injectStep.value,
+            mode: injectMode.value,
+          });
           injectMessage.textContent = result.ok ? result.data.message : result.data.error;
           injectMessage.className = `decision-message ${result.ok ? 'ok' : 'error'}`;
         },
@@ -132,10 +181,30 @@
         h('h1', {}, status.workflowId),
         h('p', { 'data-testid': 'run-process' }, shape.title, ` (${status.process})`, status.subject ? ` · ${status.subject}` : ''),
         parent
-          ? h('p', { 'data-testid': 'parent-run' }, `Item ${parent.item} of step ${parent.step} of `, h('a', { href: runHref(parent.workflowId), 'data-testid': 'parent-link' }, parent.workflowId))
+          ? h(
+              'p',
+              { 'data-testid': 'parent-run' },
+              `Item ${parent.item} of step ${parent.step} of `,
+              h('a', { href: runHref(parent.workflowId), 'data-testid': 'parent-link' }, parent.workflowId),
+            )
           : null,
-        h('p', {}, 'State: ', h('span', { class: stateClass(status.state), 'data-testid': 'run-page-state' }, status.state), ` · Temporal: ${status.execution.status} · history ${status.execution.historyLength} events · started ${fmtTime(status.startedAt)}`, status.endedAt ? ` · ended ${fmtTime(status.endedAt)}` : ''),
-        h('p', {}, h('a', { href: status.temporalUiUrl, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'temporal-link' }, 'Open in the Temporal UI')),
+        h(
+          'p',
+          {},
+          'State: ',
+          h('span', { class: stateClass(status.state), 'data-testid': 'run-page-state' }, status.state),
+          ` · Temporal: ${status.execution.status} · history ${status.execution.historyLength} events · started ${fmtTime(status.startedAt)}`,
+          status.endedAt ? ` · ended ${fmtTime(status.endedAt)}` : '',
+        ),
+        h(
+          'p',
+          {},
+          h(
+            'a',
+            { href: status.temporalUiUrl, target: '_blank', rel: 'noopener noreferrer', 'data-testid': 'temporal-link' },
+            'Open in the Temporal UI',
+          ),
+        ),
       ];
       header.replaceChildren(...lines.filter(Boolean));
       if (!graph || graph.name !== shape.name) {
@@ -149,10 +218,29 @@
         injectStep.replaceChildren(...activities.map((s) => h('option', { value: s }, s)));
       }
       showQuestions(status);
-      log.replaceChildren(...status.log.map((line) => h('li', { class: `log-${line.level}` }, h('time', {}, fmtTime(line.at)), line.step ? h('span', { class: 'log-step' }, line.step) : null, line.message)));
+      log.replaceChildren(
+        ...status.log.map((line) =>
+          h(
+            'li',
+            { class: `log-${line.level}` },
+            h('time', {}, fmtTime(line.at)),
+            line.step ? h('span', { class: 'log-step' }, line.step) : null,
+            line.message,
+          ),
+        ),
+      );
       if (status.logDropped) log.prepend(h('li', { class: 'log-info' }, `(${status.logDropped} older lines dropped)`));
     }
-    view.replaceChildren(h('p', {}, h('a', { href: '#/' }, '← all runs')), header, problem, graphHolder, questions, inject, h('h2', {}, 'Orchestrator log'), log);
+    view.replaceChildren(
+      h('p', {}, h('a', { href: '#/' }, '← all runs')),
+      header,
+      problem,
+      graphHolder,
+      questions,
+      inject,
+      h('h2', {}, 'Orchestrator log'),
+      log,
+    );
     pageStream = new EventSource(`/api/events?run=${encodeURIComponent(workflowId)}`);
     pageStream.addEventListener('run', (event) => render(JSON.parse(event.data)));
     pageStream.addEventListener('problem', (event) => (problem.textContent = JSON.parse(event.data).error));
@@ -189,8 +277,23 @@
         const card = { el: null, acted: false };
         card.el = h(
           'div',
-          { class: 'question', 'data-testid': 'inbox-item', 'data-run': item.workflowId, 'data-step': item.step, 'data-kind': item.kind, 'data-process': item.process },
-          h('div', {}, h('span', { class: 'process-tag', 'data-testid': 'inbox-process' }, item.process), ' ', h('a', { href: runHref(item.workflowId) }, item.workflowId), ` · since ${fmtTime(item.since)}`, item.level ? ` · with contact #${item.level}` : ''),
+          {
+            class: 'question',
+            'data-testid': 'inbox-item',
+            'data-run': item.workflowId,
+            'data-step': item.step,
+            'data-kind': item.kind,
+            'data-process': item.process,
+          },
+          h(
+            'div',
+            {},
+            h('span', { class: 'process-tag', 'data-testid': 'inbox-process' }, item.process),
+            ' ',
+            h('a', { href: runHref(item.workflowId) }, item.workflowId),
+            ` · since ${fmtTime(item.since)}`,
+            item.level ? ` · with contact #${item.level}` : '',
+          ),
           h('div', { class: 'question-summary' }, O.questionSummary(item)),
           O.decisionUI(item, () => (card.acted = true)),
         );
@@ -203,7 +306,11 @@
     }
     view.replaceChildren(
       h('h1', {}, 'Inbox'),
-      h('p', {}, 'Escalated steps, approvals, manual tasks and questions of every process, waiting for a person, oldest first. Decisions are recorded under your name.'),
+      h(
+        'p',
+        {},
+        'Escalated steps, approvals, manual tasks and questions of every process, waiting for a person, oldest first. Decisions are recorded under your name.',
+      ),
       note,
       list,
     );
@@ -220,7 +327,10 @@
     const schema = process.inputSchema || {};
     const props = schema.properties || {};
     // A property with no type (a text the server transforms, e.g. normalised to upper case) is typed as text.
-    const plain = (p) => p.type === undefined || ['string', 'number', 'integer', 'boolean'].includes(p.type) || (p.type === 'array' && p.items && p.items.type === 'string');
+    const plain = (p) =>
+      p.type === undefined ||
+      ['string', 'number', 'integer', 'boolean'].includes(p.type) ||
+      (p.type === 'array' && p.items && p.items.type === 'string');
     const names = Object.keys(props);
     if (schema.type !== 'object' || names.length === 0 || !names.every((n) => plain(props[n]))) return jsonInput(process);
     const example = process.example || {};
@@ -231,22 +341,33 @@
       const attrs = { name, 'data-field': name, 'data-testid': `field-${name}`, required: required.has(name) };
       let input;
       if (p.type === 'boolean') input = h('input', { ...attrs, type: 'checkbox', checked: value === true });
-      else if (p.type === 'array') input = h('input', { ...attrs, value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'comma separated' });
+      else if (p.type === 'array')
+        input = h('input', { ...attrs, value: Array.isArray(value) ? value.join(', ') : '', placeholder: 'comma separated' });
       else {
-        const type = p.type === 'number' || p.type === 'integer' ? 'number' : p.format === 'email' ? 'email' : p.format === 'date' ? 'date' : 'text';
+        const type =
+          p.type === 'number' || p.type === 'integer' ? 'number' : p.format === 'email' ? 'email' : p.format === 'date' ? 'date' : 'text';
         input = h('input', { ...attrs, type, value: value === undefined || value === null ? '' : String(value) });
       }
       return { name, p, input, el: h('label', {}, name, input) };
     });
-    const el = h('fieldset', {}, h('legend', {}, process.title), fields.map((f) => f.el));
+    const el = h(
+      'fieldset',
+      {},
+      h('legend', {}, process.title),
+      fields.map((f) => f.el),
+    );
     const read = () => {
       const input = {};
       for (const { name, p, input: field } of fields) {
         if (p.type === 'boolean') input[name] = field.checked;
         else if (p.type === 'array') {
-          const list = field.value.split(',').map((s) => s.trim()).filter(Boolean);
+          const list = field.value
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
           if (list.length || required.has(name)) input[name] = list;
-        } else if (field.value !== '' || required.has(name)) input[name] = p.type === 'number' || p.type === 'integer' ? Number(field.value) : field.value;
+        } else if (field.value !== '' || required.has(name))
+          input[name] = p.type === 'number' || p.type === 'integer' ? Number(field.value) : field.value;
       }
       return input;
     };
@@ -255,7 +376,11 @@
 
   /** An input that is not plain fields: the whole input as JSON, prefilled with the process's example. */
   function jsonInput(process) {
-    const area = h('textarea', { name: 'input', rows: '10', spellcheck: 'false', 'data-testid': 'start-input' }, JSON.stringify(process.example ?? {}, null, 2));
+    const area = h(
+      'textarea',
+      { name: 'input', rows: '10', spellcheck: 'false', 'data-testid': 'start-input' },
+      JSON.stringify(process.example ?? {}, null, 2),
+    );
     const el = h('fieldset', {}, h('legend', {}, `Input of ${process.title} (JSON)`), area);
     const read = () => {
       try {
@@ -271,7 +396,11 @@
     // Read again: each process's example comes with fresh business keys, so each start is a new run.
     await O.loadProcesses();
     const startable = O.processes().filter((p) => !p.internal);
-    const chooser = h('select', { 'data-testid': 'start-process' }, startable.map((p) => h('option', { value: p.name }, `${p.title} (${p.name})`)));
+    const chooser = h(
+      'select',
+      { 'data-testid': 'start-process' },
+      startable.map((p) => h('option', { value: p.name }, `${p.title} (${p.name})`)),
+    );
     const inputHolder = h('div', {});
     const faults = h('fieldset', {});
     const submit = h('button', { type: 'submit', 'data-testid': 'start-submit' }, 'Start');
@@ -285,13 +414,32 @@
       const activities = process.steps.filter((s) => s.kind === 'activity');
       faults.replaceChildren(
         h('legend', {}, 'Failure injection (per step)'),
-        ...activities.map((step) => h('label', { title: step.title }, step.name, h('select', { 'data-step': step.name, 'data-testid': `fault-${step.name}` }, O.vocabulary().faultChoices.map((c) => h('option', { value: c }, c))))),
+        ...activities.map((step) =>
+          h(
+            'label',
+            { title: step.title },
+            step.name,
+            h(
+              'select',
+              { 'data-step': step.name, 'data-testid': `fault-${step.name}` },
+              O.vocabulary().faultChoices.map((c) => h('option', { value: c }, c)),
+            ),
+          ),
+        ),
       );
       submit.textContent = `Start: ${process.title}`;
       errors.replaceChildren();
     }
     chooser.addEventListener('change', () => show(chooser.value));
-    const form = h('form', { class: 'start', 'data-testid': 'start-form' }, h('p', {}, 'Process: ', chooser), inputHolder, faults, submit, errors);
+    const form = h(
+      'form',
+      { class: 'start', 'data-testid': 'start-form' },
+      h('p', {}, 'Process: ', chooser),
+      inputHolder,
+      faults,
+      submit,
+      errors,
+    );
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       errors.replaceChildren();
@@ -302,12 +450,16 @@
         errors.replaceChildren(h('li', {}, err.message));
         return;
       }
-      for (const s of faults.querySelectorAll('select[data-step]')) if (s.value !== 'none') body.faults[s.getAttribute('data-step')] = s.value;
+      for (const s of faults.querySelectorAll('select[data-step]'))
+        if (s.value !== 'none') body.faults[s.getAttribute('data-step')] = s.value;
       const result = await api('POST', '/api/runs', body);
       if (result.ok) location.hash = runHref(result.data.workflowId);
       else errors.replaceChildren(...(result.data.problems || [result.data.error]).map((p) => h('li', {}, p)));
     });
-    view.replaceChildren(h('h1', {}, 'Start a run'), startable.length ? form : h('p', { class: 'error' }, 'The process registry could not be read.'));
+    view.replaceChildren(
+      h('h1', {}, 'Start a run'),
+      startable.length ? form : h('p', { class: 'error' }, 'The process registry could not be read.'),
+    );
     if (startable.length) show(startable[0].name);
   }
 
@@ -319,12 +471,47 @@
       view.replaceChildren(h('h1', {}, 'Demo'), h('p', { class: 'hint' }, 'No installed process offers a demo.'));
       return;
     }
-    const inject = h('select', { 'data-testid': 'demo-inject' }, demo.steps.map((s) => h('option', { value: s, selected: s === demo.defaultStep }, s)));
-    const left = h('section', { class: 'demo-col', 'data-testid': 'demo-script' }, h('h2', {}, 'Plain script'), h('p', { class: 'hint' }, 'Not run yet.'));
-    const right = h('section', { class: 'demo-col', 'data-testid': 'demo-overture' }, h('h2', {}, 'Overture'), h('p', { class: 'hint' }, 'Not run yet.'));
+    const inject = h(
+      'select',
+      { 'data-testid': 'demo-inject' },
+      demo.steps.map((s) => h('option', { value: s, selected: s === demo.defaultStep }, s)),
+    );
+    const left = h(
+      'section',
+      { class: 'demo-col', 'data-testid': 'demo-script' },
+      h('h2', {}, 'Plain script'),
+      h('p', { class: 'hint' }, 'Not run yet.'),
+    );
+    const right = h(
+      'section',
+      { class: 'demo-col', 'data-testid': 'demo-overture' },
+      h('h2', {}, 'Overture'),
+      h('p', { class: 'hint' }, 'Not run yet.'),
+    );
     const scriptRun = (title, run) =>
-      h('div', { class: 'script-run' }, h('h3', {}, title, ': ', h('span', { class: run.completed ? 'ok' : 'error' }, run.completed ? 'completed' : `stopped: ${run.error}`)),
-        h('ol', {}, run.steps.map((s) => h('li', { class: `script-${s.state.replace(' ', '-')}` }, `${s.step}: ${s.state}`, s.detail && s.state === 'failed' ? ` (${s.detail})` : ''))));
+      h(
+        'div',
+        { class: 'script-run' },
+        h(
+          'h3',
+          {},
+          title,
+          ': ',
+          h('span', { class: run.completed ? 'ok' : 'error' }, run.completed ? 'completed' : `stopped: ${run.error}`),
+        ),
+        h(
+          'ol',
+          {},
+          run.steps.map((s) =>
+            h(
+              'li',
+              { class: `script-${s.state.replace(' ', '-')}` },
+              `${s.step}: ${s.state}`,
+              s.detail && s.state === 'failed' ? ` (${s.detail})` : '',
+            ),
+          ),
+        ),
+      );
     async function run() {
       left.replaceChildren(h('h2', {}, 'Plain script'), h('p', {}, 'running…'));
       right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, 'starting…'));
@@ -339,12 +526,25 @@
         h('p', { class: 'hint' }, `${script.subject}. The steps called one after the other, no orchestrator, no ledger.`),
         scriptRun('First run', script.firstRun),
         scriptRun('Re-run after the fix (from the top)', script.rerun),
-        ...script.effects.map((e) => h('p', { 'data-testid': `demo-script-${e.id}` }, `${e.label}: ${e.count}`, e.count > 1 ? ' (duplicate!)' : '')),
+        ...script.effects.map((e) =>
+          h('p', { 'data-testid': `demo-script-${e.id}` }, `${e.label}: ${e.count}`, e.count > 1 ? ' (duplicate!)' : ''),
+        ),
       );
       const state = h('p', {});
       const graphHolder = h('div', {});
       const questions = h('div', {});
-      right.replaceChildren(h('h2', {}, 'Overture'), h('p', {}, h('a', { href: runHref(overture.workflowId) }, overture.workflowId), ' · same permanent fault: it escalates, the rest waits (or goes on in parallel), and Retry finishes it. The ledger keeps each side effect to one.'), state, graphHolder, questions);
+      right.replaceChildren(
+        h('h2', {}, 'Overture'),
+        h(
+          'p',
+          {},
+          h('a', { href: runHref(overture.workflowId) }, overture.workflowId),
+          ' · same permanent fault: it escalates, the rest waits (or goes on in parallel), and Retry finishes it. The ledger keeps each side effect to one.',
+        ),
+        state,
+        graphHolder,
+        questions,
+      );
       if (pageStream) pageStream.close();
       pageStream = new EventSource(`/api/events?run=${encodeURIComponent(overture.workflowId)}`);
       const showQuestions = questionCards(questions, new Map());
@@ -362,7 +562,15 @@
     }
     view.replaceChildren(
       h('h1', {}, demo.title),
-      h('p', {}, demo.description, ' Inject into: ', inject, ' ', h('button', { type: 'button', 'data-testid': 'demo-run', onclick: () => void run() }, 'Run both')),
+      h(
+        'p',
+        {},
+        demo.description,
+        ' Inject into: ',
+        inject,
+        ' ',
+        h('button', { type: 'button', 'data-testid': 'demo-run', onclick: () => void run() }, 'Run both'),
+      ),
       h('div', { class: 'demo' }, left, right),
     );
   }

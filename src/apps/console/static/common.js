@@ -34,7 +34,12 @@ window.Overture = (function () {
       headers['Content-Type'] = 'application/json';
       headers['X-CSRF-Token'] = session.csrfToken;
     }
-    const response = await window.fetch(path, { method, headers, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    const response = await window.fetch(path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (response.status === 401) {
       location.href = '/login';
       throw new Error('signed out');
@@ -67,7 +72,16 @@ window.Overture = (function () {
   }
 
   // The kit's words (actions, fault choices, states), served by the console from workflows/kit/vocabulary.ts.
-  let vocabulary = { escalationActions: [], skipAction: 'skip', endingChoices: [], approvalChoices: [], taskDone: 'done', faultChoices: ['none'], runStates: [], outputTypeHints: {} };
+  let vocabulary = {
+    escalationActions: [],
+    skipAction: 'skip',
+    endingChoices: [],
+    approvalChoices: [],
+    taskDone: 'done',
+    faultChoices: ['none'],
+    runStates: [],
+    outputTypeHints: {},
+  };
   async function loadVocabulary() {
     const result = await api('GET', '/api/vocabulary');
     if (result.ok && result.data && typeof result.data === 'object') vocabulary = result.data;
@@ -94,5 +108,20 @@ window.Overture = (function () {
     return match ? { workflowId: match[1], step: match[2], item: match[3] } : undefined;
   }
 
-  return { h, svg, session, api, fmtTime, duration, stateClass, runHref, loadProcesses, processes: () => processList, loadVocabulary, vocabulary: () => vocabulary, shapeFor, parentOf };
+  return {
+    h,
+    svg,
+    session,
+    api,
+    fmtTime,
+    duration,
+    stateClass,
+    runHref,
+    loadProcesses,
+    processes: () => processList,
+    loadVocabulary,
+    vocabulary: () => vocabulary,
+    shapeFor,
+    parentOf,
+  };
 })();

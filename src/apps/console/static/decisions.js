@@ -21,8 +21,16 @@
 
   /** One text input per output key the answer must carry. */
   function outputFields(keys) {
-    const inputs = keys.map((key) => h('input', { type: 'text', maxlength: '500', name: key, 'data-testid': `output-${key}`, placeholder: key }));
-    const el = keys.length ? h('div', { class: 'output-fields' }, keys.map((key, i) => h('label', {}, key, inputs[i]))) : null;
+    const inputs = keys.map((key) =>
+      h('input', { type: 'text', maxlength: '500', name: key, 'data-testid': `output-${key}`, placeholder: key }),
+    );
+    const el = keys.length
+      ? h(
+          'div',
+          { class: 'output-fields' },
+          keys.map((key, i) => h('label', {}, key, inputs[i])),
+        )
+      : null;
     const values = () => Object.fromEntries(inputs.map((input) => [input.name, input.value.trim()]).filter(([, v]) => v));
     return { el, values };
   }
@@ -56,8 +64,13 @@
         if (onDone) onDone();
       } else show(result.data.error || `refused (HTTP ${result.status})`, false);
     }
-    const button = (label, choice, onclick, danger) => h('button', { type: 'button', class: danger ? 'danger' : undefined, 'data-testid': testId(choice), onclick }, label);
-    const answer = (decision, output) => ({ question: item.question || undefined, decision, ...(output && Object.keys(output).length ? { output } : {}) });
+    const button = (label, choice, onclick, danger) =>
+      h('button', { type: 'button', class: danger ? 'danger' : undefined, 'data-testid': testId(choice), onclick }, label);
+    const answer = (decision, output) => ({
+      question: item.question || undefined,
+      decision,
+      ...(output && Object.keys(output).length ? { output } : {}),
+    });
 
     const V = O.vocabulary();
     const label = (choice) => choice.charAt(0).toUpperCase() + choice.slice(1);
@@ -66,7 +79,17 @@
     if (item.kind === 'escalation') {
       // A skipped step's outputs (e.g. an adjustment entered by hand) as JSON, prefilled with the keys needed.
       const skipOutput = required.length
-        ? h('textarea', { rows: '2', cols: '40', spellcheck: 'false', 'data-testid': 'decision-output', 'aria-label': `output for ${label(V.skipAction)} (JSON)` }, JSON.stringify(Object.fromEntries(required.map((k) => [k, '']))))
+        ? h(
+            'textarea',
+            {
+              rows: '2',
+              cols: '40',
+              spellcheck: 'false',
+              'data-testid': 'decision-output',
+              'aria-label': `output for ${label(V.skipAction)} (JSON)`,
+            },
+            JSON.stringify(Object.fromEntries(required.map((k) => [k, '']))),
+          )
         : null;
       const bodyFor = (action) => {
         const body = { step: item.step, action };
@@ -91,7 +114,14 @@
       const choices = item.kind === 'task' ? [V.taskDone] : item.choices || [];
       controls = [
         fields.el,
-        ...choices.map((choice) => button(label(choice), choice, () => decide('answer', answer(choice, ending(choice) ? undefined : fields.values())), ending(choice))),
+        ...choices.map((choice) =>
+          button(
+            label(choice),
+            choice,
+            () => decide('answer', answer(choice, ending(choice) ? undefined : fields.values())),
+            ending(choice),
+          ),
+        ),
       ];
     }
     return h('div', { class: 'decision', 'data-kind': item.kind }, reason, controls, message);

@@ -35,11 +35,22 @@
     const state = step ? step.state : 'pending';
     // Attempts count activity executions: a fan-out, an approval or a person's task has none of its own.
     const meta = step
-      ? [def.kind === 'activity' || step.attempts ? `attempts ${step.attempts}` : '', step.startedAt ? duration(step) : '', step.path && step.path !== 'primary' ? `via ${step.path}` : '', step.fault ? `fault ${step.fault}` : '']
+      ? [
+          def.kind === 'activity' || step.attempts ? `attempts ${step.attempts}` : '',
+          step.startedAt ? duration(step) : '',
+          step.path && step.path !== 'primary' ? `via ${step.path}` : '',
+          step.fault ? `fault ${step.fault}` : '',
+        ]
       : [];
     const fanOut = step && step.fanOut;
     return [
-      h('div', { class: 'node-head' }, h('span', { class: 'step-name' }, def.name), KIND_LABELS[def.kind] ? h('span', { class: 'node-kind' }, KIND_LABELS[def.kind]) : null, def.optional ? h('span', { class: 'node-kind' }, 'optional') : null),
+      h(
+        'div',
+        { class: 'node-head' },
+        h('span', { class: 'step-name' }, def.name),
+        KIND_LABELS[def.kind] ? h('span', { class: 'node-kind' }, KIND_LABELS[def.kind]) : null,
+        def.optional ? h('span', { class: 'node-kind' }, 'optional') : null,
+      ),
       h('div', { class: 'node-title' }, def.title),
       h('div', { class: 'step-state', 'data-testid': 'step-state' }, state.replace(/_/g, ' ')),
       meta.some(Boolean) ? h('div', { class: 'step-meta' }, meta.filter(Boolean).join(' · ')) : null,
@@ -55,13 +66,27 @@
         ? h(
             'ul',
             { class: 'fanout-failed', 'data-testid': `fanout-failed-${def.name}` },
-            fanOut.failedItems.map((f) => h('li', {}, h('a', { href: runHref(`${workflowId}/${def.name}/${f.item}`) }, f.item), `: ${f.error}`)),
+            fanOut.failedItems.map((f) =>
+              h('li', {}, h('a', { href: runHref(`${workflowId}/${def.name}/${f.item}`) }, f.item), `: ${f.error}`),
+            ),
           )
         : null,
       // A step that got through after failing keeps its last error, shown as history rather than as a problem.
-      step && step.lastError ? h('div', { class: state === 'completed' ? 'step-meta' : 'step-error' }, state === 'completed' ? `earlier error: ${step.lastError}` : step.lastError) : null,
+      step && step.lastError
+        ? h(
+            'div',
+            { class: state === 'completed' ? 'step-meta' : 'step-error' },
+            state === 'completed' ? `earlier error: ${step.lastError}` : step.lastError,
+          )
+        : null,
       step && step.outcome && Object.keys(step.outcome).length
-        ? h('div', { class: 'step-outcome' }, Object.entries(step.outcome).map(([k, v]) => `${k}: ${v}`).join(', '))
+        ? h(
+            'div',
+            { class: 'step-outcome' },
+            Object.entries(step.outcome)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(', '),
+          )
         : null,
     ];
   }
@@ -98,7 +123,15 @@
       }
     }
     const defs = svg('defs');
-    const marker = svg('marker', { id: 'graph-arrow', viewBox: '0 0 8 8', refX: '4', refY: '4', markerWidth: '8', markerHeight: '8', orient: 'auto' });
+    const marker = svg('marker', {
+      id: 'graph-arrow',
+      viewBox: '0 0 8 8',
+      refX: '4',
+      refY: '4',
+      markerWidth: '8',
+      markerHeight: '8',
+      orient: 'auto',
+    });
     marker.append(svg('path', { d: 'M 0 0 L 8 4 L 0 8 z', class: 'edge-arrow' }));
     defs.append(marker);
     layer.replaceChildren(defs, ...paths);
@@ -115,8 +148,18 @@
     const nodes = new Map();
     for (const def of shape.steps) {
       const d = Math.max(0, depthOf.get(def.name) ?? 0);
-      while (columns.length <= d) columns.push(h('div', { class: 'graph-column', 'data-testid': 'graph-column', 'data-depth': String(columns.length) }));
-      const node = h('div', { class: `graph-node ${stateClass('pending')}`, 'data-testid': `graph-node-${def.name}`, 'data-state': 'pending', title: def.title }, nodeBody(def));
+      while (columns.length <= d)
+        columns.push(h('div', { class: 'graph-column', 'data-testid': 'graph-column', 'data-depth': String(columns.length) }));
+      const node = h(
+        'div',
+        {
+          class: `graph-node ${stateClass('pending')}`,
+          'data-testid': `graph-node-${def.name}`,
+          'data-state': 'pending',
+          title: def.title,
+        },
+        nodeBody(def),
+      );
       nodes.set(def.name, node);
       columns[d].append(node);
     }
