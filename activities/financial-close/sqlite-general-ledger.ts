@@ -1,6 +1,8 @@
 /**
  * The embedded general ledger: a real SQLite database (better-sqlite3) of entities, accounts, balanced journal
- * entries in integer cents, period locks and exchange-rate sets.
+ * entries in integer cents, period locks and exchange-rate sets. This class is the storage only: it looks the facts
+ * up and writes the entries, while what the entries say comes from the close's accounting rules (accounting-rules.ts)
+ * and the shape of the file from its schema (ledger-schema.ts).
  *
  * Each multi-step write runs in an IMMEDIATE transaction, so two attempts of one activity racing each other
  * (a timed-out attempt still running while its retry starts) see each other's keys. Triggers make the journal
@@ -10,133 +12,70 @@ import type Database from 'better-sqlite3';
 import { PermanentError } from '../kit/errors';
 import { openDatabase } from '../../src/stores/sqlite';
 import {
+  accrualDrafts,
+  accrualReversal,
+  incomeStatementOf,
+  INCOME_STATEMENT_TYPES,
+  needsTranslation,
+  nextAccrualBatch,
+  periodLockApplies,
+  requireBalanced,
+  requireDateInPeriod,
+  requireOneSidedLine,
+  requireOpenPeriod,
+  requirePeriod,
+  requireTranslationRates,
+  requireTwoLines,
+  revaluationEntry,
+  revaluationKey,
+  revaluationLines,
+  revaluedCents,
+  trialBalanceOf,
+  TRIAL_BALANCE_TYPES,
+  type AccountBalance,
+  type GroupBalances,
+  type StatementRange,
+} from './accounting-rules';
+import {
   CASH_ACCOUNT,
-  CLOSE_ENTRY_KINDS,
-  periodEnd,
-  type Account,
   type AccountType,
-  type BalanceScope,
   type Entity,
   type EntryKind,
   type GeneralLedger,
   type IncomeStatement,
-  type IncomeStatementLine,
   type JournalEntry,
-  type JournalLine,
   type NewEntry,
   type PeriodStatus,
   type PostedEntry,
   type RateSet,
-  type RateSource,
   type TrialBalance,
-  type TrialBalanceRow,
 } from './general-ledger';
+import {
+  LEDGER_SCHEMA,
+  rowIdOf,
+  toAccountBalance,
+  toForeignCashHolding,
+  toJournalEntry,
+  toRateSet,
+  toRecurringAccrual,
+  type EntryRow,
+  type ForeignCashRow,
+  type LineRow,
+  type NetBalanceRow,
+  type RateSetRow,
+  type RecurringAccrualRow,
+} from './ledger-schema';
 import { readLedgerFile } from './ledger-file';
-import { convertCents, formatCents, toCents } from './money';
-
-/** Where unrealized exchange gains (credit) and losses (debit) on revaluation go. */
-export const FX_GAIN_LOSS_ACCOUNT = '4900';
-/** Absorbs the cents lost when each account is translated and rounded separately in the consolidation. */
-const TRANSLATION_ADJUSTMENT: Account = { code: '3900', name: 'Currency translation adjustment', type: 'equity' };
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS ledger_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entities (
-  entity TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  currency TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS accounts (
-  entity TEXT NOT NULL REFERENCES entities (entity),
-  code TEXT NOT NULL,
-  name TEXT NOT NULL,
-  type TEXT NOT NULL CHECK (type IN ('asset', 'liability', 'equity', 'revenue', 'expense')),
-  PRIMARY KEY (entity, code)
-);
-CREATE TABLE IF NOT EXISTS foreign_currency_cash (
-  entity TEXT NOT NULL,
-  account TEXT NOT NULL,
-  currency TEXT NOT NULL,
-  amount_cents INTEGER NOT NULL,
-  PRIMARY KEY (entity, account, currency),
-  FOREIGN KEY (entity, account) REFERENCES accounts (entity, code)
-);
-CREATE TABLE IF NOT EXISTS recurring_accruals (
-  entity TEXT NOT NULL REFERENCES entities (entity),
-  code TEXT NOT NULL,
-  memo TEXT NOT NULL,
-  expense_account TEXT NOT NULL,
-  liability_account TEXT NOT NULL,
-  amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),
-  PRIMARY KEY (entity, code)
-);
-CREATE TABLE IF NOT EXISTS periods (
-  entity TEXT NOT NULL REFERENCES entities (entity),
-  period TEXT NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('open', 'locked')),
-  updated_at TEXT NOT NULL,
-  PRIMARY KEY (entity, period)
-);
-CREATE TABLE IF NOT EXISTS journal_entries (
-  entry_id INTEGER PRIMARY KEY AUTOINCREMENT,
-  idempotency_key TEXT NOT NULL UNIQUE,
-  entity TEXT NOT NULL REFERENCES entities (entity),
-  period TEXT NOT NULL,
-  entry_date TEXT NOT NULL,
-  memo TEXT NOT NULL,
-  kind TEXT NOT NULL CHECK (kind IN ('posting', 'accrual', 'accrual-reversal', 'adjustment', 'revaluation', 'opening')),
-  batch TEXT,
-  reverses_entry_id INTEGER UNIQUE REFERENCES journal_entries (entry_id),
-  rate_set_id TEXT,
-  posted_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS journal_entries_by_period ON journal_entries (entity, period);
-CREATE TABLE IF NOT EXISTS journal_lines (
-  entry_id INTEGER NOT NULL REFERENCES journal_entries (entry_id),
-  line_no INTEGER NOT NULL,
-  entity TEXT NOT NULL,
-  account TEXT NOT NULL,
-  debit_cents INTEGER NOT NULL CHECK (debit_cents >= 0),
-  credit_cents INTEGER NOT NULL CHECK (credit_cents >= 0),
-  PRIMARY KEY (entry_id, line_no),
-  FOREIGN KEY (entity, account) REFERENCES accounts (entity, code)
-);
-CREATE TABLE IF NOT EXISTS rate_sets (
-  rate_set_id TEXT PRIMARY KEY,
-  period TEXT NOT NULL,
-  rates_period TEXT NOT NULL,
-  source TEXT NOT NULL CHECK (source IN ('published', 'live', 'last-published')),
-  published_at TEXT NOT NULL,
-  base TEXT NOT NULL,
-  rates TEXT NOT NULL,
-  recorded_at TEXT NOT NULL
-);
-CREATE TRIGGER IF NOT EXISTS journal_entries_append_only_delete BEFORE DELETE ON journal_entries
-BEGIN SELECT RAISE(ABORT, 'journal entries are never deleted: post a reversing entry'); END;
-CREATE TRIGGER IF NOT EXISTS journal_entries_append_only_update BEFORE UPDATE ON journal_entries
-BEGIN SELECT RAISE(ABORT, 'journal entries are never changed: post a reversing entry'); END;
-CREATE TRIGGER IF NOT EXISTS journal_lines_append_only_delete BEFORE DELETE ON journal_lines
-BEGIN SELECT RAISE(ABORT, 'journal lines are never deleted: post a reversing entry'); END;
-CREATE TRIGGER IF NOT EXISTS journal_lines_append_only_update BEFORE UPDATE ON journal_lines
-BEGIN SELECT RAISE(ABORT, 'journal lines are never changed: post a reversing entry'); END;
-`;
-
-const PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
+import { toCents } from './money';
 
 const nowIso = () => new Date().toISOString();
-const formatEntryId = (id: number) => `JE-${String(id).padStart(6, '0')}`;
-
-function requirePeriod(period: string): void {
-  if (!PERIOD.test(period)) throw new PermanentError(`"${period}" is not a period as YYYY-MM`);
-}
 
 /** A GeneralLedger on a SQLite file. */
 export class SqliteGeneralLedger implements GeneralLedger {
   readonly db: Database.Database;
 
   constructor(file: string) {
-    this.db = openDatabase(file, { pragmas: ['foreign_keys = ON'], schema: SCHEMA });
+    this.db = openDatabase(file, { pragmas: ['foreign_keys = ON'], schema: LEDGER_SCHEMA });
   }
 
   async lockPeriod(period: string, entities: string[]): Promise<string[]> {
@@ -243,34 +182,19 @@ export class SqliteGeneralLedger implements GeneralLedger {
     return { entry: this.entryByKey(entry.key)!, alreadyPosted: false };
   }
 
+  /** The accounting rules for an entry, in order, with the entity, the period's lock and each account looked up here. */
   private validate(entry: NewEntry): void {
     this.requireEntity(entry.entity);
-    requirePeriod(entry.period);
-    if (!DATE.test(entry.date) || !entry.date.startsWith(`${entry.period}-`)) {
-      throw new PermanentError(`entry ${entry.key}: date ${entry.date} is not in period ${entry.period}`);
-    }
-    if (!CLOSE_ENTRY_KINDS.includes(entry.kind) && this.status(entry.entity, entry.period) === 'locked') {
-      throw new PermanentError(
-        `period ${entry.period} is locked for ${entry.entity}: ordinary postings are refused until the period is reopened`,
-      );
-    }
-    if (entry.lines.length < 2) throw new PermanentError(`entry ${entry.key} needs at least two lines`);
+    requireDateInPeriod(entry);
+    if (periodLockApplies(entry.kind)) requireOpenPeriod(entry, this.status(entry.entity, entry.period));
+    requireTwoLines(entry);
     const knownAccount = this.db.prepare('SELECT 1 FROM accounts WHERE entity = ? AND code = ?');
     for (const l of entry.lines) {
-      const amounts = [l.debit, l.credit];
-      if (!amounts.every((a) => Number.isSafeInteger(a) && a >= 0) || l.debit > 0 === l.credit > 0) {
-        throw new PermanentError(`entry ${entry.key}: each line needs either a debit or a credit, in whole non-negative cents`);
-      }
+      requireOneSidedLine(entry, l);
       if (!knownAccount.get(entry.entity, l.account))
         throw new PermanentError(`entry ${entry.key}: account ${l.account} does not exist for ${entry.entity}`);
     }
-    const debits = entry.lines.reduce((sum, l) => sum + l.debit, 0);
-    const credits = entry.lines.reduce((sum, l) => sum + l.credit, 0);
-    if (debits !== credits) {
-      throw new PermanentError(
-        `entry ${entry.key} is unbalanced: debits ${formatCents(debits)} and credits ${formatCents(credits)} differ`,
-      );
-    }
+    requireBalanced(entry);
   }
 
   async accrualsFor(period: string, entity: string): Promise<NewEntry[]> {
@@ -279,33 +203,19 @@ export class SqliteGeneralLedger implements GeneralLedger {
     return this.accrualDrafts(period, entity, this.nextAccrualBatch(period, entity));
   }
 
-  /**
-   * A batch is one posting of the period's accruals. A close that was undone (accruals reversed) and run again
-   * needs a new batch, so keys carry the batch and stay unique while retries within a batch reuse them.
-   */
+  /** The batch the period's accruals would be posted in next, after the batches already posted. */
   private nextAccrualBatch(period: string, entity: string): string {
     const { n } = this.db
       .prepare("SELECT COUNT(DISTINCT batch) AS n FROM journal_entries WHERE kind = 'accrual' AND entity = ? AND period = ?")
       .get(entity, period) as { n: number };
-    return `accruals/${period}#${n + 1}`;
+    return nextAccrualBatch(period, n);
   }
 
   private accrualDrafts(period: string, entity: string, batch: string): NewEntry[] {
     const accruals = this.db
       .prepare('SELECT code, memo, expense_account, liability_account, amount_cents FROM recurring_accruals WHERE entity = ? ORDER BY code')
-      .all(entity) as Array<{ code: string; memo: string; expense_account: string; liability_account: string; amount_cents: number }>;
-    return accruals.map((a) => ({
-      key: `${batch}/${entity}/${a.code}`,
-      entity,
-      period,
-      date: periodEnd(period),
-      memo: a.memo,
-      kind: 'accrual' as const,
-      lines: [
-        { account: a.expense_account, debit: a.amount_cents, credit: 0 },
-        { account: a.liability_account, debit: 0, credit: a.amount_cents },
-      ],
-    }));
+      .all(entity) as RecurringAccrualRow[];
+    return accrualDrafts(period, entity, batch, accruals.map(toRecurringAccrual));
   }
 
   async postAccruals(period: string, entity: string): Promise<PostedEntry[]> {
@@ -327,18 +237,7 @@ export class SqliteGeneralLedger implements GeneralLedger {
     return this.db
       .transaction((): JournalEntry[] => {
         for (const accrual of this.unreversed(period, entity, 'accrual')) {
-          this.post(
-            {
-              key: `reversal-of/${accrual.key}`,
-              entity,
-              period,
-              date: accrual.date,
-              memo: `Reversal of ${accrual.entryId}: ${accrual.memo}`,
-              kind: 'accrual-reversal',
-              lines: accrual.lines.map((l) => ({ account: l.account, debit: l.credit, credit: l.debit })),
-            },
-            { reverses: Number(accrual.entryId.slice(3)) },
-          );
+          this.post(accrualReversal(accrual), { reverses: rowIdOf(accrual.entryId) });
         }
         // The reversals of the latest batch: what this undo stands for, the same on every retry.
         const latest = this.db
@@ -413,132 +312,53 @@ export class SqliteGeneralLedger implements GeneralLedger {
   async revalueForeignCash(period: string, entity: string, rateSet: RateSet): Promise<JournalEntry | undefined> {
     const { currency } = this.requireEntity(entity);
     requirePeriod(period);
-    const key = `revaluation/${period}/${entity}`;
+    const key = revaluationKey(period, entity);
     return this.db
       .transaction((): JournalEntry | undefined => {
         const existing = this.entryByKey(key);
         if (existing) return existing;
         const holdings = this.db
           .prepare('SELECT account, currency, amount_cents FROM foreign_currency_cash WHERE entity = ? ORDER BY account, currency')
-          .all(entity) as Array<{
-          account: string;
-          currency: string;
-          amount_cents: number;
-        }>;
-        const lines: JournalLine[] = [];
-        for (const h of holdings) {
-          const target = convertCents(h.amount_cents, rateOf(rateSet, h.currency) / rateOf(rateSet, currency));
-          const change = target - this.accountBalance(entity, h.account, period);
-          if (change !== 0) lines.push({ account: h.account, debit: Math.max(change, 0), credit: Math.max(-change, 0) });
-        }
+          .all(entity) as ForeignCashRow[];
+        const lines = revaluationLines(
+          holdings.map(toForeignCashHolding).map((h) => ({
+            account: h.account,
+            revalued: revaluedCents(h, rateSet, currency),
+            booked: this.accountBalance(entity, h.account, period),
+          })),
+        );
         if (!lines.length) return undefined;
-        const net = lines.reduce((sum, l) => sum + l.debit - l.credit, 0);
-        if (net !== 0) lines.push({ account: FX_GAIN_LOSS_ACCOUNT, debit: Math.max(-net, 0), credit: Math.max(net, 0) });
-        const memo = `Unrealized FX revaluation of foreign-currency cash at ${rateSet.source} rates of ${rateSet.ratesPeriod}`;
-        return this.post({ key, entity, period, date: periodEnd(period), memo, kind: 'revaluation', lines, rateSetId: rateSet.rateSetId })
-          .entry;
+        return this.post(revaluationEntry(period, entity, rateSet, lines)).entry;
       })
       .immediate();
   }
 
   async trialBalance(period: string, entities: string[]): Promise<TrialBalance> {
-    const { rateSetId, scopes } = await this.statementScopes<TrialBalanceRow>(period, entities, 'through', (a, net) => ({
-      ...a,
-      debit: Math.max(net, 0),
-      credit: Math.max(-net, 0),
-    }));
-    return {
-      period,
-      rateSetId,
-      scopes: scopes.map((s) => ({
-        ...s,
-        totalDebit: s.rows.reduce((sum, r) => sum + r.debit, 0),
-        totalCredit: s.rows.reduce((sum, r) => sum + r.credit, 0),
-      })),
-    };
+    return trialBalanceOf(period, await this.groupBalances(period, entities, 'through', TRIAL_BALANCE_TYPES));
   }
 
   async incomeStatement(period: string, entities: string[]): Promise<IncomeStatement> {
-    const { rateSetId, scopes } = await this.statementScopes<IncomeStatementLine>(
-      period,
-      entities,
-      'in',
-      (a, net) => ({ ...a, amount: a.type === 'revenue' ? -net : net }),
-      ['revenue', 'expense'],
-    );
-    return {
-      period,
-      rateSetId,
-      scopes: scopes.map((s) => {
-        const totalRevenue = s.rows.filter((r) => r.type === 'revenue').reduce((sum, r) => sum + r.amount, 0);
-        const totalExpenses = s.rows.filter((r) => r.type === 'expense').reduce((sum, r) => sum + r.amount, 0);
-        return { ...s, totalRevenue, totalExpenses, netIncome: totalRevenue - totalExpenses };
-      }),
-    };
+    return incomeStatementOf(period, await this.groupBalances(period, entities, 'in', INCOME_STATEMENT_TYPES));
   }
 
-  /**
-   * Net balances (debit minus credit) per account for each entity, and for the group translated into the base
-   * currency at the period's rate set (the closing rate, for balances and results alike: a simplification).
-   */
-  private async statementScopes<Row>(
+  /** What the group statements are drawn from: each entity's net balances and, when an entity needs translating, the rates. */
+  private async groupBalances(
     period: string,
     entities: string[],
-    range: 'through' | 'in',
-    toRow: (account: Account, net: number) => Row,
-    types: AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'expense'],
-  ): Promise<{ rateSetId: string; scopes: Array<BalanceScope<Row>> }> {
+    range: StatementRange,
+    types: readonly AccountType[],
+  ): Promise<GroupBalances> {
     requirePeriod(period);
     const base = this.setting('baseCurrency');
     const group = entities.map((e) => ({ entity: this.requireEntity(e), balances: this.netBalances(e, period, range, types) }));
-    const needsRates = group.some((g) => g.entity.currency !== base);
+    const needsRates = needsTranslation(group, base);
     const rateSet = needsRates ? await this.translationRates(period) : undefined;
-    if (needsRates && !rateSet)
-      throw new PermanentError(`no exchange rates recorded for ${period} or earlier: the group cannot be consolidated`);
-    if (rateSet && rateSet.base !== base)
-      throw new PermanentError(`rate set ${rateSet.rateSetId} is based on ${rateSet.base}, the group reports in ${base}`);
-
-    const consolidated = new Map<string, { account: Account; net: number }>();
-    for (const { entity, balances } of group) {
-      const rate = rateSet ? rateOf(rateSet, entity.currency) : 1;
-      for (const { account, net } of balances) {
-        const slot = consolidated.get(account.code) ?? { account, net: 0 };
-        slot.net += convertCents(net, rate);
-        consolidated.set(account.code, slot);
-      }
-    }
-    const rounding = [...consolidated.values()].reduce((sum, s) => sum + s.net, 0);
-    // Rounding only matters where balances sum to zero by construction: the trial balance, not the income statement.
-    if (range === 'through' && rounding !== 0) {
-      const slot = consolidated.get(TRANSLATION_ADJUSTMENT.code) ?? { account: TRANSLATION_ADJUSTMENT, net: 0 };
-      slot.net -= rounding;
-      consolidated.set(TRANSLATION_ADJUSTMENT.code, slot);
-    }
-    const rows = (balances: Array<{ account: Account; net: number }>) =>
-      balances
-        .filter((b) => b.net !== 0)
-        .sort((a, b) => a.account.code.localeCompare(b.account.code))
-        .map((b) => toRow(b.account, b.net));
-    return {
-      rateSetId: rateSet?.rateSetId ?? '',
-      scopes: [
-        ...group.map(({ entity, balances }) => ({
-          scope: entity.entity,
-          name: entity.name,
-          currency: entity.currency,
-          rows: rows(balances),
-        })),
-        { scope: 'consolidated', name: `Group consolidated (${base})`, currency: base, rows: rows([...consolidated.values()]) },
-      ],
-    };
+    requireTranslationRates(period, base, needsRates, rateSet);
+    return { base, group, rateSet };
   }
 
-  private netBalances(
-    entity: string,
-    period: string,
-    range: 'through' | 'in',
-    types: AccountType[],
-  ): Array<{ account: Account; net: number }> {
+  /** Net balances (debit minus credit) of the entity's accounts of the types, through or in the period. */
+  private netBalances(entity: string, period: string, range: StatementRange, types: readonly AccountType[]): AccountBalance[] {
     const rows = this.db
       .prepare(
         `SELECT a.code, a.name, a.type, COALESCE(SUM(l.debit_cents - l.credit_cents), 0) AS net
@@ -548,8 +368,8 @@ export class SqliteGeneralLedger implements GeneralLedger {
          WHERE a.entity = ? AND a.type IN (${types.map(() => '?').join(', ')})
          GROUP BY a.code ORDER BY a.code`,
       )
-      .all(period, entity, ...types) as Array<Account & { net: number }>;
-    return rows.map(({ net, ...account }) => ({ account, net }));
+      .all(period, entity, ...types) as NetBalanceRow[];
+    return rows.map(toAccountBalance);
   }
 
   async entries(entity: string, period: string): Promise<JournalEntry[]> {
@@ -625,69 +445,10 @@ export class SqliteGeneralLedger implements GeneralLedger {
       )
       .all(...params) as EntryRow[];
     const linesOf = this.db.prepare('SELECT account, debit_cents, credit_cents FROM journal_lines WHERE entry_id = ? ORDER BY line_no');
-    return rows.map((r) => ({
-      entryId: formatEntryId(r.entry_id),
-      key: r.idempotency_key,
-      entity: r.entity,
-      period: r.period,
-      date: r.entry_date,
-      memo: r.memo,
-      kind: r.kind,
-      ...(r.batch === null ? {} : { batch: r.batch }),
-      ...(r.reverses_entry_id === null ? {} : { reverses: formatEntryId(r.reverses_entry_id) }),
-      ...(r.rate_set_id === null ? {} : { rateSetId: r.rate_set_id }),
-      lines: (linesOf.all(r.entry_id) as Array<{ account: string; debit_cents: number; credit_cents: number }>).map((l) => ({
-        account: l.account,
-        debit: l.debit_cents,
-        credit: l.credit_cents,
-      })),
-    }));
+    return rows.map((r) => toJournalEntry(r, linesOf.all(r.entry_id) as LineRow[]));
   }
 
   close(): void {
     this.db.close();
   }
-}
-
-/** Units of the base currency per unit of the currency; a rate set without it cannot be used for that entity. */
-export function rateOf(rateSet: RateSet, currency: string): number {
-  if (currency === rateSet.base) return 1;
-  const rate = rateSet.rates[currency];
-  if (rate === undefined) throw new PermanentError(`rate set ${rateSet.rateSetId} has no rate for ${currency}`);
-  return rate;
-}
-
-interface EntryRow {
-  entry_id: number;
-  idempotency_key: string;
-  entity: string;
-  period: string;
-  entry_date: string;
-  memo: string;
-  kind: EntryKind;
-  batch: string | null;
-  reverses_entry_id: number | null;
-  rate_set_id: string | null;
-}
-
-interface RateSetRow {
-  rate_set_id: string;
-  period: string;
-  rates_period: string;
-  source: RateSource;
-  published_at: string;
-  base: string;
-  rates: string;
-}
-
-function toRateSet(row: RateSetRow): RateSet {
-  return {
-    rateSetId: row.rate_set_id,
-    period: row.period,
-    ratesPeriod: row.rates_period,
-    source: row.source,
-    publishedAt: row.published_at,
-    base: row.base,
-    rates: JSON.parse(row.rates) as Record<string, number>,
-  };
 }
