@@ -1,5 +1,7 @@
 /**
- * The approval gate: privileged permissions wait for the manager before assignPermissions.
+ * The approval gate: privileged permissions wait for the manager before assignPermissions. On the time-skipping
+ * test server: the ladder's hours (the embedded defaults: reminder after 8 h, the next contact after 24 h, rejected
+ * after 72 h) are skipped, not waited for.
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { decideApproval, getRunStatus } from '../../../src/client';
@@ -8,9 +10,13 @@ import { fastOptions, startTestStack, statusWhen, type TestStack } from '../../h
 import { decidedBy } from '../../helpers/operators';
 import { newHire, startOnboarding } from './helpers';
 
+const HOUR_MS = 3_600_000;
+/** The approval ladder of the embedded defaults (APPROVAL_REMINDER_HOURS, APPROVAL_NEXT_CONTACT_HOURS, APPROVAL_TIMEOUT_HOURS). */
+const CONFIGURED_LADDER = { reminderAfterMs: 8 * HOUR_MS, nextContactAfterMs: 24 * HOUR_MS, automaticActionAfterMs: 72 * HOUR_MS };
+
 let stack: TestStack;
 beforeAll(async () => {
-  stack = await startTestStack({ ESCALATION_CONTACTS: 'oncall@it.example.com' });
+  stack = await startTestStack({ ESCALATION_CONTACTS: 'oncall@it.example.com' }, { server: 'time-skipping' });
 });
 afterAll(async () => stack.stop());
 
@@ -60,7 +66,18 @@ it('ends the run with compensation when the manager rejects', async () => {
 });
 
 it('rejects automatically after the timeout, after reminding the manager and the next contact', async () => {
-  const { started } = await privilegedRun({ reminderAfterMs: 500, nextContactAfterMs: 1_000, automaticActionAfterMs: 1_500 });
+  const { started } = await privilegedRun(CONFIGURED_LADDER);
+  const mailed = (to: string, prefix: string) => (m: { to: string[]; subject: string }) =>
+    m.to.includes(to) && m.subject.startsWith(prefix) && m.subject.includes(started.workflowId);
+  // Seven hours on, nobody has been reminded yet; at eight, the manager is.
+  await stack.skipTime(7 * HOUR_MS);
+  expect(stack.mail.messages().some(mailed(MANAGER, 'Reminder:'))).toBe(false);
+  await stack.skipTime(HOUR_MS + 60_000);
+  await stack.mail.waitFor(mailed(MANAGER, 'Reminder:'));
+  await stack.skipTime(16 * HOUR_MS);
+  await stack.mail.waitFor(mailed('oncall@it.example.com', 'Escalated:'));
+  expect((await getRunStatus(stack.client, started.workflowId)).state).toBe('awaiting_approval');
+  await stack.skipTime(48 * HOUR_MS);
   await expect(started.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
   const status = await getRunStatus(stack.client, started.workflowId);
   expect(status.state).toBe('rejected');
@@ -136,10 +153,13 @@ describe('who may approve', () => {
   });
 
   it('takes an escalation contact only once the ladder has handed the approval to them', async () => {
-    const { started } = await privilegedRun({ reminderAfterMs: 500, nextContactAfterMs: 4_000, automaticActionAfterMs: 3_600_000 });
+    const { started } = await privilegedRun(CONFIGURED_LADDER);
     const oncall = decidedBy('ops.oncall', 'approver', 'oncall@it.example.com');
+    // Reminded (8 h), but not yet handed over (24 h): the escalation contact may not decide.
+    await stack.skipTime(12 * HOUR_MS);
     const early = decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall });
     await expect(early).rejects.toMatchObject({ cause: { message: expect.stringContaining(NOT_THEIRS) as unknown } });
+    await stack.skipTime(12 * HOUR_MS + 60_000);
     await statusWhen(stack, started.workflowId, (s) => approvalOf(s)?.level === 1, 'the approval handed to the escalation contact');
     expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall })).toEqual({
       applied: true,

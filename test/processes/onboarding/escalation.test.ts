@@ -1,11 +1,11 @@
 /**
- * Escalation to a person: decisions (retry, skip, abort) through a validated update, applied once,
- * durable while the worker is down, and the reminder ladder on durable timers.
+ * Escalation to a person: decisions (retry, skip, abort) through a validated update, applied once, and durable
+ * while the worker is down. The reminder ladder is ./escalation-ladder.test.ts.
  */
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { getRunStatus, injectFault, resolveEscalation } from '../../../src/client';
 import type { FaultMode } from '../../../workflows/kit/types';
-import { eventually, fastOptions, startTestStack, statusWhen, type TestStack } from '../../helpers/test-stack';
+import { fastOptions, startTestStack, statusWhen, type TestStack } from '../../helpers/test-stack';
 import { decidedBy } from '../../helpers/operators';
 import { newHire, startOnboarding } from './helpers';
 
@@ -34,9 +34,6 @@ async function escalatedRun(
   );
   return { hire, started, status };
 }
-
-const mailsTo = (address: string, subject: RegExp) =>
-  stack.mail.messages().filter((m) => m.to.includes(address) && subject.test(m.subject));
 
 describe('a permanent fault', () => {
   it('escalates, lets the independent branch finish, and a retry completes the run with one email and one notification', async () => {
@@ -269,52 +266,5 @@ describe('failure injection on a running run', () => {
     });
     await resolveEscalation(stack.client, started.workflowId, { step: 'notifyTeam', action: 'retry', ...decidedBy('ops') });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
-  });
-});
-
-describe('the escalation ladder', () => {
-  it('reminds after T1, hands over to the next contact after T2, and acts alone after T3', async () => {
-    const ladder = { reminderAfterMs: 1_500, nextContactAfterMs: 3_000, automaticActionAfterMs: 4_500, automaticAction: 'skip' as const };
-    const { started, status } = await escalatedRun('createWorkspace', ladder);
-    const openedAt = Date.parse(status.questions[0]!.openedAt);
-    const reminder = await stack.mail.waitFor(
-      (m) => m.to.includes(CONTACTS[0]!) && m.subject.startsWith('Reminder:') && m.subject.includes(started.workflowId),
-      10_000,
-    );
-    const handover = await stack.mail.waitFor(
-      (m) => m.to.includes(CONTACTS[1]!) && m.subject.startsWith('Escalated:') && m.subject.includes(started.workflowId),
-      10_000,
-    );
-    const result = await started.handle.result();
-    expect(result.skippedSteps).toEqual(['createWorkspace']);
-
-    expect(Date.parse(reminder.receivedAt) - openedAt).toBeGreaterThanOrEqual(1_400);
-    expect(Date.parse(handover.receivedAt) - openedAt).toBeGreaterThanOrEqual(2_900);
-    const final = await getRunStatus(stack.client, started.workflowId);
-    const escalation = final.questions[0]!;
-    expect(escalation).toMatchObject({
-      level: 1,
-      remindersSent: 1,
-      open: false,
-      decision: { action: 'skip', by: 'overture', automatic: true },
-    });
-    expect(Date.parse(escalation.decision!.at) - openedAt).toBeGreaterThanOrEqual(4_400);
-    // The first contact got the notice and one reminder; nothing failed to go out.
-    const subjects = mailsTo(CONTACTS[0]!, new RegExp(started.workflowId)).map((m) => m.subject.split(':')[0]);
-    const undelivered = final.log.filter((l) => l.message.startsWith('could not deliver notice')).map((l) => l.message);
-    expect({ subjects: subjects.sort(), undelivered }).toEqual({
-      subjects: ['Reminder', `[Overture] ${started.workflowId}`],
-      undelivered: [],
-    });
-  });
-
-  it('aborts automatically when so configured', async () => {
-    const ladder = { reminderAfterMs: 500, nextContactAfterMs: 1_000, automaticActionAfterMs: 1_500, automaticAction: 'abort' as const };
-    const { hire, started } = await escalatedRun('notifyTeam', ladder);
-    await expect(started.handle.result()).rejects.toBeInstanceOf(WorkflowFailedError);
-    const status = await getRunStatus(stack.client, started.workflowId);
-    expect(status.state).toBe('aborted');
-    expect(status.questions[0]!.decision).toMatchObject({ action: 'abort', automatic: true });
-    await eventually(() => stack.directory.inventory(hire.employeeId).accounts[0]?.status === 'disabled');
   });
 });
