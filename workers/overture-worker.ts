@@ -62,7 +62,7 @@ export async function connectSystems(
 
 /** Creates a worker for the configured task queue; extra options (e.g. a prebuilt workflow bundle) win. */
 export async function createWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
-  // Before anything opens: a worker without its keys refuses to start (src/codec/data-converter.ts).
+  // Before anything opens: a worker without its keys refuses to start (src/temporal/codec/data-converter.ts).
   const dataConverter = dataConverterFor(config);
   const systems = await connectSystems(config);
   // TLS and the API key as configured; a TLS failure says which certificate or variable is wrong.
@@ -74,9 +74,9 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     await systems.close();
     throw err;
   });
-  // Metrics and tracing interceptors when configured (src/observability); none otherwise.
+  // Metrics and tracing interceptors when configured (src/temporal/observability); none otherwise.
   const observed = workerObservability(config);
-  // With OVERTURE_BUILD_ID, a build of the Worker Deployment: each run stays on the build it started on (src/deployments).
+  // With OVERTURE_BUILD_ID, a build of the Worker Deployment: each run stays on the build it started on (src/temporal/deployments).
   const deployment = workerDeploymentOptionsFor(config);
   const worker = await Worker.create({
     connection,
@@ -89,7 +89,7 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     // others are replayed from their short histories when a decision arrives. The SDK's default (from the heap
     // limit, ~2,300 here) held 1.4 GB with 10,000 runs parked at the approval gate.
     maxCachedWorkflows: config.WORKER_CACHED_RUNS,
-    // Payloads and failure messages encrypted (src/codec); a prebuilt bundle must be built with FAILURE_CONVERTER_PATH.
+    // Payloads and failure messages encrypted (src/temporal/codec); a prebuilt bundle must be built with FAILURE_CONVERTER_PATH.
     dataConverter,
     ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     ...observed.options,

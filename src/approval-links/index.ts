@@ -1,6 +1,6 @@
 /**
  * Approve from the email: signed, expiring, single-use links in approval requests and process questions. The
- * worker signs them (./notice-links), the console confirms and applies them (src/console/approval-links.ts).
+ * worker signs them (./notice-links), the console confirms and applies them (src/apps/console/approval-links.ts).
  */
 import type { OvertureConfig } from '../config/platform';
 import { loadLinkKey } from './key';

@@ -7,7 +7,7 @@ import { connectExplained, temporalConnectionOptions } from '../temporal/connect
 
 /**
  * Connects a Temporal client to the configured server and namespace (over TLS, with an API key, when configured),
- * with the payload encryption of the configuration (src/codec); throws a ConfigError before connecting when
+ * with the payload encryption of the configuration (src/temporal/codec); throws a ConfigError before connecting when
  * encryption is on and no key is configured, and a TemporalConnectionError that says why a TLS handshake fails.
  */
 export async function connectClient(config: OvertureConfig): Promise<Client> {
@@ -20,7 +20,7 @@ export async function connectClient(config: OvertureConfig): Promise<Client> {
     (c) => c.close(),
     () => void lazy.close(),
   );
-  // A run started here begins its trace here when tracing is configured (src/observability).
+  // A run started here begins its trace here when tracing is configured (src/temporal/observability).
   const interceptors = clientTracingInterceptors(startTracing(config, 'client'));
   return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, dataConverter, ...(interceptors ? { interceptors } : {}) });
 }

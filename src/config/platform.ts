@@ -94,7 +94,7 @@ export const configSchema = z.object({
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   // One namespace per environment (e.g. overture-staging, overture-prod): runs, schedules and search attributes stay apart.
   TEMPORAL_NAMESPACE: z.string().default('default'),
-  // TLS, mTLS and Temporal Cloud API keys (src/temporal-connection): files read and checked at startup.
+  // TLS, mTLS and Temporal Cloud API keys (src/temporal/settings.ts, connect.ts): files read and checked at startup.
   ...TEMPORAL_CONNECTION_SETTINGS,
   TEMPORAL_TASK_QUEUE: z.string().default('overture'),
   TEMPORAL_UI_PORT: port(8233),
@@ -102,7 +102,7 @@ export const configSchema = z.object({
   OVERTURE_DATA_DIR: z.string().default('.data'),
   DIRECTORY_DB_PATH: z.string().optional(),
   LEDGER_DB_PATH: z.string().optional(),
-  // The ledger and the directory on PostgreSQL, shared by every worker host (src/postgres); unset, the SQLite files above.
+  // The ledger and the directory on PostgreSQL, shared by every worker host (src/stores/postgres); unset, the SQLite files above.
   ...SHARED_STORE_SETTINGS,
   SMTP_URL: z.string().url().optional(),
   MAIL_FROM: z.string().default('Overture <overture@overture.local>'),
@@ -157,7 +157,7 @@ export const configSchema = z.object({
       (v) => v === undefined,
       'is no longer used: each operator signs in with a personal token (overture operators add NAME --role ROLE); unset it',
     ),
-  // The console under load (src/console/server.ts): a plain-HTTP bind beyond loopback needs the override;
+  // The console under load (src/apps/console/server.ts): a plain-HTTP bind beyond loopback needs the override;
   // connections, event streams, timeouts and sign-in failures are bounded.
   CONSOLE_ALLOW_INSECURE_BIND: z
     .enum(['true', 'false'], { error: 'must be true or false' })
@@ -182,7 +182,7 @@ export const configSchema = z.object({
   EVENTS_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   EVENTS_DB_PATH: z.string().optional(),
   EVENT_SOURCES: eventSources,
-  // Payload encryption (src/codec): the key ring from a file (mode 0600) or the environment; `off` stores payloads
+  // Payload encryption (src/temporal/codec): the key ring from a file (mode 0600) or the environment; `off` stores payloads
   // in clear (a warning says so). The codec endpoint answers the Temporal UI at these origins (default: its dev server's).
   OVERTURE_PAYLOAD_ENCRYPTION: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
   OVERTURE_CODEC_KEY_FILE: z.string().optional(),
@@ -199,11 +199,11 @@ export const configSchema = z.object({
           .every((o) => /^https?:\/\/[^/\s*]+\/?$/.test(o)),
       'each origin must be like http://host:port (no path, no "*")',
     ),
-  // OIDC sign-in to the console, beside operator tokens (src/console/oidc-settings.ts): all or nothing.
+  // OIDC sign-in to the console, beside operator tokens (src/apps/console/oidc-settings.ts): all or nothing.
   ...OIDC_SETTINGS,
-  // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/observability: off unless set.
+  // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/temporal/observability: off unless set.
   ...OBSERVABILITY_SETTINGS,
-  // Worker versioning (src/deployments): OVERTURE_BUILD_ID makes the worker a build of OVERTURE_DEPLOYMENT_NAME; unset, unversioned.
+  // Worker versioning (src/temporal/deployments): OVERTURE_BUILD_ID makes the worker a build of OVERTURE_DEPLOYMENT_NAME; unset, unversioned.
   ...VERSIONING_SETTINGS,
 });
 

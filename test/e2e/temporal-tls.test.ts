@@ -46,7 +46,7 @@ async function onboardThrough(stack: TestStack): Promise<{ state: string; mailTo
   return { state: result.state, mailTo };
 }
 
-/** The CLI in its own process: `npx tsx src/cli.ts list` with this environment. */
+/** The CLI in its own process: `npx tsx src/apps/cli/main.ts list` with this environment. */
 function cliList(env: Record<string, string>) {
   return runCommand('npx', ['--no-install', 'tsx', 'src/apps/cli/main.ts', 'list'], env);
 }

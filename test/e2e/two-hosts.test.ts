@@ -7,7 +7,7 @@
  * "Once" as the recipient sees it: one message per Message-ID (email) and per X-Idempotency-Key (webhook). The
  * ledger cannot make SMTP or a plain webhook POST atomic with its receipt: a message the relay accepted in the
  * instant before the SIGKILL, whose receipt the dead worker never wrote, is sent again by the retry, with the same
- * Message-ID and key, so that mail systems and webhook consumers drop it (src/postgres/delivery-ledger.ts). The
+ * Message-ID and key, so that mail systems and webhook consumers drop it (src/stores/delivery-ledger/postgres-ledger.ts). The
  * test checks that every repeat is of that kind: its first copy arrived just before a kill.
  */
 import fs from 'node:fs';

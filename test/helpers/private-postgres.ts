@@ -1,5 +1,5 @@
 /**
- * A real PostgreSQL for one test file (src/cluster/postgres.ts): its own cluster in a temporary directory, on a
+ * A real PostgreSQL for one test file (src/tools/cluster/postgres.ts): its own cluster in a temporary directory, on a
  * free loopback port below 32768, with databases made on demand. Started once per file and shared by its tests.
  */
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';

@@ -550,7 +550,7 @@ describe('a bug in workflow code', () => {
         20_000,
         'a failed workflow task',
       );
-      // The message and stack are in the failure's encoded attributes, encrypted (src/codec/failure-converter.ts).
+      // The message and stack are in the failure's encoded attributes, encrypted (src/temporal/codec/failure-converter.ts).
       const failure = failed.workflowTaskFailedEventAttributes!.failure!;
       expect(failure.message).toBe('Encoded failure');
       const [encoded] = await stack.dataConverter.payloadCodecs![0]!.decode([failure.encodedAttributes as Payload]);

@@ -145,7 +145,7 @@ describe('onboardingOptionsFrom', () => {
         APPROVAL_TIMEOUT_HOURS: '6',
         ESCALATION_CONTACTS: 'oncall@example.com',
         CONSOLE_HOST: 'console.local',
-        CONSOLE_ALLOW_INSECURE_BIND: 'true', // a host beyond loopback needs the override (src/console/startup-checks.ts)
+        CONSOLE_ALLOW_INSECURE_BIND: 'true', // a host beyond loopback needs the override (src/apps/console/startup-checks.ts)
         CONSOLE_PORT: '8080',
       }),
     );

@@ -1,5 +1,5 @@
 /**
- * The payload codec (src/codec): AES-256-GCM round trip, tamper detection, unknown key ids, rotation, plain
+ * The payload codec (src/temporal/codec): AES-256-GCM round trip, tamper detection, unknown key ids, rotation, plain
  * payloads passing through, the key file's checks, and where the keys come from (or why a process refuses).
  */
 import fs from 'node:fs';

@@ -1,5 +1,5 @@
 /**
- * LEDGER_URL and DIRECTORY_URL (src/postgres/settings.ts): PostgreSQL URLs or nothing, never beside the SQLite
+ * LEDGER_URL and DIRECTORY_URL (src/stores/postgres/settings.ts): PostgreSQL URLs or nothing, never beside the SQLite
  * path of the same store, and no message that repeats a password.
  */
 import path from 'node:path';

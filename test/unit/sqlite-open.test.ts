@@ -1,6 +1,6 @@
 /**
  * Opening one fresh SQLite file from many processes at once (workers started together on a new data directory):
- * every store opens it through src/sqlite.ts, so none fails with "database is locked".
+ * every store opens it through src/stores/sqlite.ts, so none fails with "database is locked".
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-/** SYSTEMS_URL (src/postgres/settings.ts): a PostgreSQL URL or nothing, and no message that repeats a password. */
+/** SYSTEMS_URL (src/stores/postgres/settings.ts): a PostgreSQL URL or nothing, and no message that repeats a password. */
 import { loadConfig } from '../../src/config';
 import { configErrorOf } from '../helpers/config-errors';
 

@@ -1,5 +1,5 @@
 /**
- * The Temporal connection's configuration (src/temporal-connection): TEMPORAL_TLS*, TEMPORAL_API_KEY*, checked by
+ * The Temporal connection's configuration (src/temporal/settings.ts, connect.ts): TEMPORAL_TLS*, TEMPORAL_API_KEY*, checked by
  * loadConfig at startup with real files, and the connection options built from it.
  */
 import fs from 'node:fs';

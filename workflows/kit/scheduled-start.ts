@@ -21,7 +21,7 @@ export interface ScheduledStartRequest {
   timezone?: string;
 }
 
-/** How to start the process's run: plain data, as the client would start it (src/client.ts RunStart extends it). */
+/** How to start the process's run: plain data, as the client would start it (src/client/start.ts RunStart extends it). */
 export interface ScheduledRun {
   process: string;
   workflowType: string;

@@ -1,6 +1,6 @@
 /**
  * `POST /api/escalations/bulk` `{ step, action: retry | skip | abort, reason?, process?, output?, bulkId? }`: one
- * decision for every run of this deployment with an open escalation of the step (src/bulk-decisions.ts), as the
+ * decision for every run of this deployment with an open escalation of the step (src/client/bulk-decisions.ts), as the
  * signed-in operator (role operator or above). Answers the bulk id, one outcome per run and the counts.
  */
 import type { Client } from '@temporalio/client';

@@ -1,5 +1,5 @@
 /**
- * The delivery ledger several hosts share (LEDGER_URL): the SQLite ledger's guarantees (src/delivery-ledger.ts)
+ * The delivery ledger several hosts share (LEDGER_URL): the SQLite ledger's guarantees (src/stores/delivery-ledger/sqlite-ledger.ts)
  * across hosts, on PostgreSQL.
  *
  * A key is **claimed** before anything is sent: a claim row (owner token, holder, host, pid, claimed_at,
@@ -14,7 +14,7 @@
  * has not expired and that lock is granted (pg_locks); the lock lives exactly as long as the holder's session, so a
  * SIGKILLed worker's claim is dead the moment PostgreSQL sees its connection close (at once for a killed process,
  * whose kernel closes the socket; within about a minute for a vanished host, through the sessions' TCP keepalives,
- * src/postgres/connection.ts). The lock names the holder, not the key, so an expired claim can be taken over while
+ * src/stores/postgres/connection.ts). The lock names the holder, not the key, so an expired claim can be taken over while
  * its holder still lives, as in the SQLite ledger. Expiry is judged by the database's clock, not the hosts'.
  *
  * What remains:

@@ -18,7 +18,7 @@
  *   killed with SIGKILL leaves a claim of a dead pid, which the retry takes over: that message goes twice;
  * - a pid reused by an unrelated process after a crash keeps a dead holder's claim live until it expires.
  *
- * This file is one host's ledger (SqliteDeliveryLedger, the embedded default); src/postgres/delivery-ledger.ts is
+ * This file is one host's ledger (SqliteDeliveryLedger, the embedded default); src/stores/delivery-ledger/postgres-ledger.ts is
  * the one several hosts share (LEDGER_URL). Activities depend on the {@link DeliveryLedger} interface only.
  */
 import { hostname } from 'node:os';

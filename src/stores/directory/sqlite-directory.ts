@@ -56,7 +56,7 @@ CREATE TABLE IF NOT EXISTS tickets (
 
 const nowIso = () => new Date().toISOString();
 
-/** Opens (and creates when missing) a SQLite database file with settings fit for several processes (see src/sqlite.ts). */
+/** Opens (and creates when missing) a SQLite database file with settings fit for several processes (see src/stores/sqlite.ts). */
 export function openSqlite(file: string): Database.Database {
   return openDatabase(file);
 }

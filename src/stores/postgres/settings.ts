@@ -37,7 +37,7 @@ const postgresUrl = z.preprocess(
     .optional(),
 );
 
-/** The zod fields that src/config.ts spreads into its schema. */
+/** The zod fields that src/config/platform.ts spreads into its schema. */
 export const SHARED_STORE_SETTINGS = {
   // The delivery ledger on PostgreSQL: one ledger for every worker host, so a message is sent once across hosts.
   LEDGER_URL: postgresUrl,

@@ -1,6 +1,6 @@
 /**
  * The downstream systems' health and pauses on the PostgreSQL every worker host shares (SYSTEMS_URL): the SQLite
- * store's guarantees (src/systems/health-store.ts) across hosts.
+ * store's guarantees (src/stores/system-health/sqlite-health.ts) across hosts.
  *
  * Every change of a system's records runs in one transaction that first takes a transaction-level advisory lock
  * on the system, so the reports of all hosts about one system are serialised: exactly one failure report claims an

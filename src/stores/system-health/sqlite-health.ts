@@ -86,7 +86,7 @@ type Eventually<T> = T | Promise<T>;
 
 /**
  * The systems' health and pauses as every caller uses them, in this host's SQLite file ({@link SystemHealthStore})
- * or on the PostgreSQL every host shares (src/postgres/system-health.ts), with the same guarantees. `now` is for
+ * or on the PostgreSQL every host shares (src/stores/system-health/postgres-health.ts), with the same guarantees. `now` is for
  * tests; left out, the store's clock is used (the database's, on PostgreSQL).
  */
 export interface SystemHealthRecords {

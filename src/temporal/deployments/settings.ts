@@ -14,7 +14,7 @@ const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ?
 const BUILD_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const DEPLOYMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
-/** The zod fields that src/config.ts spreads into its schema. */
+/** The zod fields that src/config/platform.ts spreads into its schema. */
 export const VERSIONING_SETTINGS = {
   OVERTURE_BUILD_ID: z.preprocess(
     blankAsUnset,

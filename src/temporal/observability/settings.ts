@@ -10,7 +10,7 @@ const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
 /** A blank variable is unset: docker-compose.yml passes `METRICS_PORT: ${METRICS_PORT:-}` through as an empty string. */
 const blankAsUnset = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-/** The zod fields that src/config.ts spreads into its schema. */
+/** The zod fields that src/config/platform.ts spreads into its schema. */
 export const OBSERVABILITY_SETTINGS = {
   // Unset: no metrics endpoint, the SDK's runtime exports nothing.
   METRICS_PORT: z.preprocess(blankAsUnset, z.coerce.number().int().min(1).max(65_535).optional()),

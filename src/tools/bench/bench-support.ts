@@ -12,6 +12,9 @@ import fs from 'node:fs';
 
 export { quantile, r1 } from './stats';
 
+/** Where the benches write their results: `.data/bench/` at the repository root (ignored by git, like all run data). */
+export const RESULTS_DIR = path.resolve(__dirname, '..', '..', '..', '.data', 'bench');
+
 /** Which server settings: Overture's one-machine tuning (the default), or `temporal server start-dev` as shipped. */
 export type ServerTuning = NonNullable<StartDevServerOptions['tuning']>;
 

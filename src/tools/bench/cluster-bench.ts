@@ -8,13 +8,14 @@
  * postgres`), as workers on several hosts run; its baseline is the native pass's.
  *
  * Extra options go to both onboarding benches (`npm run bench:cluster -- --loop-runs 200,600`).
- * Results go to bench/results/cluster.json; the last line of stdout is the same figures as one JSON line.
+ * Results go to .data/bench/cluster.json; the last line of stdout is the same figures as one JSON line.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BenchResults } from './report';
 import { r2 } from './stats';
+import { RESULTS_DIR } from './bench-support';
 
 /** The passes: which server, where Overture's stores are, and the onboarding bench's options for it. */
 const PASSES = [
@@ -24,7 +25,7 @@ const PASSES = [
   { name: 'native+pg-stores', args: ['--server', 'native', '--stores', 'postgres', '--variants', 'd'], baselineFrom: 'native' },
 ] as const;
 type ServerKind = (typeof PASSES)[number]['name'];
-const RESULTS_FILE = path.join(__dirname, 'results', 'cluster.json');
+const RESULTS_FILE = path.join(RESULTS_DIR, 'cluster.json');
 const DEFAULTS = ['--variants', 'abd', '--parked', '0', '--runs', '20', '--history-sample', '5', '--concurrent', '20,200'];
 
 /** Runs the onboarding bench on one server kind and returns its results (the JSON of its last stdout line). */

@@ -3,7 +3,7 @@
  * activity) and joins them, through the process kit and, as the baseline in the same run on the same
  * server, as a plain Temporal workflow with the same sliding window of children.
  *
- * `npm run bench:fan-out -- --items 1000 --concurrent 50 --repeat 3`; results go to bench/results/fan-out.json.
+ * `npm run bench:fan-out -- --items 1000 --concurrent 50 --repeat 3`; results go to .data/bench/fan-out.json.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,9 +15,9 @@ import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/wo
 import { connectClient } from '../../client';
 import { loadConfig } from '../../config';
 import { processOptionsFrom } from '../../registry/options';
-import { benchCodecEnv, quantile, r1, startBenchServer } from './bench-support';
+import { benchCodecEnv, quantile, r1, startBenchServer, RESULTS_DIR } from './bench-support';
 
-const RESULTS_FILE = path.join(__dirname, 'results', 'fan-out.json');
+const RESULTS_FILE = path.join(RESULTS_DIR, 'fan-out.json');
 /** Temporal's history warning thresholds: a run past either is warned about by the server. */
 const HISTORY_WARN_EVENTS = 10_240;
 const HISTORY_WARN_BYTES = 10 * 1024 * 1024;

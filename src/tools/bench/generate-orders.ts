@@ -1,8 +1,8 @@
 /**
  * Writes example order files for the data pipeline: deterministic, N rows with an exact share of bad rows.
  *
- *   npx tsx bench/generate-orders.ts --date 2026-11-01 --rows 100000 --bad 0.01 --out .data/inbox
- *   npx tsx bench/generate-orders.ts --from 2026-11-01 --to 2026-11-07 --rows 5000 --out .data/inbox
+ *   npx tsx src/tools/bench/generate-orders.ts --date 2026-11-01 --rows 100000 --bad 0.01 --out .data/inbox
+ *   npx tsx src/tools/bench/generate-orders.ts --from 2026-11-01 --to 2026-11-07 --rows 5000 --out .data/inbox
  *
  * Each day's file is `<out>/orders-<date>.csv`, the name a scheduled or backfilled run reads.
  */

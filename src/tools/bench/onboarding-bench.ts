@@ -4,9 +4,9 @@
  * (engine overhead), (d) Overture's onboarding with the real local systems (SMTP and webhook receivers, SQLite
  * files); then runs parked at the approval gate at scale. One dev server at a time, started by the bench.
  *
- * `npx tsx bench/onboarding-bench.ts --runs 50 --concurrent 20,200 --parked 10000` (`--help` lists every option;
+ * `npx tsx src/tools/bench/onboarding-bench.ts --runs 50 --concurrent 20,200 --parked 10000` (`--help` lists every option;
  * `npm run bench` runs it with the defaults, then the fan-out bench, which would receive any `-- options`).
- * Results also go to bench/results/latest.json, and the last line of stdout is the same figures as one JSON line.
+ * Results also go to .data/bench/latest.json, and the last line of stdout is the same figures as one JSON line.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -20,7 +20,7 @@ import { loadConfig } from '../../config';
 import { startMailReceiver } from '../dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../dev-stack/webhook-receiver';
 import { bundleWorkflows } from '../../registry/workflow-bundle';
-import { benchCodecEnv, startBenchServer, type ServerTuning } from './bench-support';
+import { benchCodecEnv, startBenchServer, type ServerTuning, RESULTS_DIR } from './bench-support';
 import { FAILURE_CONVERTER_PATH } from '../../temporal/codec/data-converter';
 import { parseOptions, type BenchOptions } from './options';
 import { measureParked, type ParkedFigures } from './parked';
@@ -28,7 +28,7 @@ import { measureVariant, type LoadPlan, type VariantFigures } from './phases';
 import { evaluateTargets, printResults, ratiosAgainstA, type BenchResults, type Check } from './report';
 import { startOnboardingVariant, startPlainVariant, type Variant, type VariantKey } from './variants';
 
-const RESULTS_FILE = path.join(__dirname, 'results', 'latest.json');
+const RESULTS_FILE = path.join(RESULTS_DIR, 'latest.json');
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 type Cleanup = () => Promise<void> | void;

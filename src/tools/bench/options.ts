@@ -19,7 +19,7 @@ export interface BenchOptions {
   stores: 'sqlite' | 'postgres';
 }
 
-const HELP = `npx tsx bench/onboarding-bench.ts [options]    (npm run bench: the defaults, then the fan-out bench)
+const HELP = `npx tsx src/tools/bench/onboarding-bench.ts [options]    (npm run bench: the defaults, then the fan-out bench)
 
   --variants abcd         which of (a) plain/default server, (b) plain/tuned server, (c) Overture/no-op systems,
                           (d) Overture/real systems to run (default abcd)

@@ -1,6 +1,6 @@
 /**
  * Humans in the loop at scale: many onboardings parked at the approval gate at once, then all approved. Measures
- * the worker's RSS while they wait (the worker runs in a process of its own, bench/parked-worker.ts) and how long
+ * the worker's RSS while they wait (the worker runs in a process of its own, ./parked-worker.ts) and how long
  * a decision takes to reach the next step, from the runs' histories.
  */
 import { fork, type ChildProcess } from 'node:child_process';

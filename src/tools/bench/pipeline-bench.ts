@@ -5,7 +5,7 @@
  * costs (median of killed runs minus median of clean ones), the CPU each side spent, and a baseline: the same
  * code in one process without Temporal.
  *
- * `npm run bench:pipeline -- --rows 100000 --runs 3 --kill-runs 3`; results go to bench/results/pipeline.json.
+ * `npm run bench:pipeline -- --rows 100000 --runs 3 --kill-runs 3`; results go to .data/bench/pipeline.json.
  * `--sticky-timeout-ms 2000` sets the worker's stickyQueueScheduleToStartTimeout, to see its share of a kill's cost.
  */
 import { fork, type ChildProcess } from 'node:child_process';
@@ -26,14 +26,14 @@ import { SqliteWarehouse } from '../../../activities/data-pipeline/sqlite-wareho
 import type { DataPipelineResult } from '../../../workflows/data-pipeline/types';
 import { bundleWorkflows } from '../../registry/workflow-bundle';
 import { settings as pipelineSettings } from '../../../activities/data-pipeline/settings';
-import { benchCodecEnv, startBenchServer } from './bench-support';
+import { benchCodecEnv, startBenchServer, RESULTS_DIR } from './bench-support';
 import { FAILURE_CONVERTER_PATH } from '../../temporal/codec/data-converter';
 import { processCpuMs } from './cpu';
 import { runBaseline } from './pipeline-baseline';
 import type { PipelineWorkerSettings } from './pipeline-worker';
 import { quantile, r1 } from './stats';
 
-const RESULTS_FILE = path.join(__dirname, 'results', 'pipeline.json');
+const RESULTS_FILE = path.join(RESULTS_DIR, 'pipeline.json');
 
 interface Run {
   wallMs: number;

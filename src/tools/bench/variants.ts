@@ -64,7 +64,7 @@ export async function startPlainVariant(
 ): Promise<Variant> {
   const taskQueue = `bench-plain-${key}`;
   const connection = await NativeConnection.connect({ address });
-  // The client encrypts what it sends (src/codec): its worker decodes with the same converter.
+  // The client encrypts what it sends (src/temporal/codec): its worker decodes with the same converter.
   const worker = await Worker.create({
     connection,
     taskQueue,

@@ -133,7 +133,7 @@ export function writeServerConfig(configDir: string, ports: ServerPorts, db: Ser
   mkdirSync(configDir, { recursive: true });
   const configFile = join(configDir, `${SERVER_ENV}.yaml`);
   // Generated on every start from the options: the file documents what runs, editing it has no lasting effect.
-  const header = '# Written by `npm run cluster` (src/cluster/server-config.ts) on every start; edit the options, not this file.\n';
+  const header = '# Written by `npm run cluster` (src/tools/cluster/server-config.ts) on every start; edit the options, not this file.\n';
   writeFileSync(configFile, `${header}${JSON.stringify(serverConfig(ports, db, dynamicFile), null, 2)}\n`, { mode: 0o600 });
   return configFile;
 }

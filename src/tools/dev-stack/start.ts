@@ -81,7 +81,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
     searchAttributes: SEARCH_ATTRIBUTE_DEFINITIONS,
     logFile: paths.temporalLog,
     log: prefixed('temporal'),
-    // The UI decrypts through the console's codec endpoint, for signed-in operators (src/console/codec-endpoint.ts).
+    // The UI decrypts through the console's codec endpoint, for signed-in operators (src/apps/console/codec-endpoint.ts).
     uiCodecEndpoint: opts.startConsole && config.OVERTURE_PAYLOAD_ENCRYPTION === 'on' ? uiCodecEndpoint(config) : undefined,
   };
   if (temporalOptions.uiCodecEndpoint)
@@ -245,7 +245,7 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
 
   try {
     // We own shutdown: without this, the Temporal runtime would also stop the worker on SIGINT/SIGTERM behind our back.
-    // With the Prometheus exporter of METRICS_PORT when set (src/observability): the runtime is made once, here.
+    // With the Prometheus exporter of METRICS_PORT when set (src/temporal/observability): the runtime is made once, here.
     Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN'), telemetryOptions: runtimeTelemetryOptions(config) });
     let started: Awaited<ReturnType<typeof startParts>>;
     try {

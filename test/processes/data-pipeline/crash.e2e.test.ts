@@ -30,7 +30,7 @@ async function heartbeatedRows(workflowId: string): Promise<number | undefined> 
   const described = await stack.client.workflow.getHandle(workflowId).describe();
   const payload = described.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
   if (!payload) return undefined;
-  // Heartbeat details are encrypted at rest like every payload (src/codec): decoded with the stack's codec first.
+  // Heartbeat details are encrypted at rest like every payload (src/temporal/codec): decoded with the stack's codec first.
   const [decoded] = await stack.dataConverter.payloadCodecs![0]!.decode([payload]);
   return defaultPayloadConverter.fromPayload<{ rowsDone: number }>(decoded!).rowsDone;
 }

@@ -1,5 +1,5 @@
 /**
- * With payload encryption, failure messages are ciphertext at rest (src/codec/failure-converter.ts); the run's
+ * With payload encryption, failure messages are ciphertext at rest (src/temporal/codec/failure-converter.ts); the run's
  * status still tells a retrying step's last error in words, decoded by the client.
  */
 import { getRunStatus } from '../../../src/client';

@@ -122,7 +122,7 @@ describe('onboarding a new hire', () => {
     // Short steps run on the fast path as local activities: their summaries are on their markers.
     const markers = (history.events ?? []).filter((e) => e.markerRecordedEventAttributes && e.userMetadata?.summary);
     // Parallel steps record their markers in the order they finish.
-    // Summaries are payloads like any other, encrypted at rest (src/codec): decoded as the Temporal UI's codec does.
+    // Summaries are payloads like any other, encrypted at rest (src/temporal/codec): decoded as the Temporal UI's codec does.
     const codec = stack.dataConverter.payloadCodecs![0]!;
     const decoded = await codec.decode(markers.map((e) => e.userMetadata!.summary!));
     const summaries = decoded.map((p) => defaultPayloadConverter.fromPayload<string>(p)).sort();

@@ -1,5 +1,5 @@
 /**
- * `overture keys list|rotate`: the payload encryption keys (src/codec). Works on the key file alone, without
+ * `overture keys list|rotate`: the payload encryption keys (src/temporal/codec). Works on the key file alone, without
  * Temporal; whoever may write the key file may rotate. Key material is never printed.
  */
 import { parseArgs } from 'node:util';

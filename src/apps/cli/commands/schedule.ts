@@ -1,6 +1,6 @@
 /**
  * `overture schedule create|list|pause|unpause|trigger|delete`: processes started on a calendar, through
- * Temporal schedules (see src/schedules/).
+ * Temporal schedules (see src/client/schedules.ts).
  */
 import { parseArgs } from 'node:util';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client } from '@temporalio/client';
