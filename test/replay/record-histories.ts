@@ -24,7 +24,17 @@ import { decidedBy } from '../helpers/operators';
 import { startOnboarding, type StartedOnboarding } from '../processes/onboarding/helpers';
 import { settings as pipelineSettings } from '../../activities/data-pipeline/settings';
 
-const OUT_DIR = path.join(__dirname, 'histories');
+/** Each history goes to its process's tests (test/processes/<process>/histories), where the replay test finds it. */
+const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
+/** The process of each recorded run that is not an onboarding. */
+const PROCESS_OF: Record<string, string> = {
+  'content-published': 'content-publishing',
+  'financial-close-adjusted-approved': 'financial-close',
+  'reconcile-entity-adjusted': 'financial-close',
+  'data-pipeline-completed': 'data-pipeline',
+  'transform-partition-completed': 'data-pipeline',
+  'scheduled-start-pipeline': 'data-pipeline',
+};
 /** The payload encryption key of recorded histories: a fixture, committed, never used outside tests. */
 const REPLAY_KEYS_FILE = path.join(__dirname, 'fixtures', 'codec-keys.json');
 
@@ -259,7 +269,6 @@ async function main(): Promise<void> {
   const { worker, shutdown } = await createWorker(config);
   const running = worker.run();
   try {
-    fs.mkdirSync(OUT_DIR, { recursive: true });
     // Name scenarios to record only those: histories recorded before a change must stay as they were.
     const wanted = process.argv.slice(2);
     for (const [name, scenario] of Object.entries(SCENARIOS)) {
@@ -270,7 +279,9 @@ async function main(): Promise<void> {
         const handle = client.workflow.getHandle(run.workflowId);
         await handle.result().catch(() => undefined);
         const history = historyToJSON(await handle.fetchHistory());
-        fs.writeFileSync(path.join(OUT_DIR, `${run.name}.json`), JSON.stringify(JSON.parse(history), null, 1) + '\n');
+        const dir = path.join(PROCESSES_DIR, PROCESS_OF[run.name] ?? 'onboarding', 'histories');
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, `${run.name}.json`), JSON.stringify(JSON.parse(history), null, 1) + '\n');
         console.log(`recorded ${run.name} (${run.workflowId})`);
       }
     }
