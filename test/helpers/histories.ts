@@ -1,6 +1,6 @@
 /**
  * Recording replay histories from a process's own tests: a run's history is saved to the process's
- * `test/processes/<name>/histories/` when `npm run history:record` runs the tests (OVERTURE_RECORD_HISTORIES=1),
+ * `test/processes/<name>/histories/` when its tests run with OVERTURE_RECORD_HISTORIES=1,
  * and the replay gate (test/replay/replay.test.ts) replays every saved history against today's workflow code.
  * Tests that record run their stack with the committed replay key (recordingEnv()), so the saved payloads decode at replay.
  */
@@ -25,7 +25,7 @@ export function recordingEnv(): { OVERTURE_CODEC_KEY_FILE: string } {
   return { OVERTURE_CODEC_KEY_FILE: file };
 }
 
-/** Whether this test run records histories (npm run history:record). */
+/** Whether this test run records histories (OVERTURE_RECORD_HISTORIES=1). */
 export const recording = process.env.OVERTURE_RECORD_HISTORIES === '1';
 
 /**
