@@ -6,10 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
 import { listOpenQuestions, resolveEscalation } from '.';
-import type { DecisionIdentity, EscalationDecision } from '../../workflows/kit/types';
+import type { DecisionIdentity } from '../../workflows/kit/types';
+import { ESCALATION_ACTIONS, type EscalationAction } from '../../workflows/kit/vocabulary';
 
-export type BulkAction = EscalationDecision['action'];
-export const BULK_ACTIONS: readonly BulkAction[] = ['retry', 'skip', 'abort'];
+/** A bulk decision is any escalation action (the kit's vocabulary: retry, skip, abort). */
+export type BulkAction = EscalationAction;
+/** The actions a bulk decision may take: the kit's escalation actions, named once in workflows/kit/vocabulary.ts. */
+export const BULK_ACTIONS: readonly BulkAction[] = ESCALATION_ACTIONS;
 
 export interface BulkRequest {
   step: string;

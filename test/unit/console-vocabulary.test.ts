@@ -1,0 +1,13 @@
+/**
+ * The console's browser code cannot import the kit's vocabulary, so its graph styles name the step states
+ * again: every state a step can be in (bar `pending`, the unstyled default) must have its own look.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { STEP_STATES } from '../../workflows/kit/vocabulary';
+
+const css = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'apps', 'console', 'static', 'style.css'), 'utf8');
+
+it.each(STEP_STATES.filter((s) => s !== 'pending'))('styles a graph node in state %s', (state) => {
+  expect(css).toMatch(new RegExp(`\\.graph-node\\.state-${state}\\b`));
+});
