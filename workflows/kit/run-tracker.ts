@@ -121,6 +121,9 @@ export class RunTracker {
   stepNotTaken(name: string, why: string): void {
     const s = this.step(name);
     s.state = 'not_taken';
+    // A step that waited before it turned out not to be needed (a reminder the customer made unnecessary) ends
+    // now, so its duration stops growing; a branch never started has no duration.
+    if (s.startedAt) s.endedAt = now();
     this.log(`${name} not taken: ${why}`, name);
   }
 

@@ -111,6 +111,11 @@ it('opens the account, provisions access, welcomes the customer at once, tells t
     ['customerSetup', 'completed'],
     ['notifyAccountTeam', 'completed'],
   ]);
+  // The reminder waited, then was not needed: it ends with the run, so its duration does not keep growing.
+  const day3 = status.steps.find((s) => s.step === 'welcomeDay3')!;
+  expect(day3.endedAt).toBeDefined();
+  expect(Date.parse(day3.endedAt!)).toBeLessThanOrEqual(Date.parse(status.endedAt!));
+  expect(status.steps.find((s) => s.step === 'approveContract')!.endedAt).toBeUndefined();
   expect(JSON.stringify(status.log)).not.toContain(customer.contactEmail);
   // With OVERTURE_RECORD_HISTORIES=1, saved to ./histories for the replay gate.
   await saveHistory(started.handle, __dirname, 'setup-completed');
