@@ -11,3 +11,13 @@ const css = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'apps', 'con
 it.each(STEP_STATES.filter((s) => s !== 'pending'))('styles a graph node in state %s', (state) => {
   expect(css).toMatch(new RegExp(`\\.graph-node\\.state-${state}\\b`));
 });
+
+it('leaves fault modes and escalation actions to /api/vocabulary: the browser code spells none of them', () => {
+  const dir = path.join(__dirname, '..', '..', 'src', 'apps', 'console', 'static');
+  const code = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith('.js'))
+    .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
+    .join('\n');
+  for (const word of ["'transient:", "'latency:", "'permanent'", "'retry'", "'abort'"]) expect(code).not.toContain(word);
+});

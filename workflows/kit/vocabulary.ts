@@ -37,6 +37,8 @@ export const FAULT_SYNTAX = `transient:N (N from 1 to ${FAULT_LIMITS.transientFa
 
 /** The faults the console offers for a step. */
 export const FAULT_CHOICES = ['none', 'transient:2', 'permanent', 'latency:2000'] as const;
+/** The fault the console's live injection offers first: the one that shows an escalation. */
+export const LIVE_FAULT_DEFAULT: (typeof FAULT_CHOICES)[number] = 'permanent';
 
 /** Renders a fault as it is spelled, e.g. "transient:2". */
 export function describeFault(fault: FaultMode): string {
@@ -192,6 +194,7 @@ export const VOCABULARY = {
   approvalChoices: APPROVAL_CHOICES,
   taskDone: TASK_DONE,
   faultChoices: FAULT_CHOICES,
+  liveFaultDefault: LIVE_FAULT_DEFAULT,
   faultSyntax: FAULT_SYNTAX,
   faultLimits: FAULT_LIMITS,
   runStates: RUN_STATES,

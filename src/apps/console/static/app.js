@@ -148,8 +148,10 @@
     const injectMode = h(
       'select',
       { 'data-testid': 'inject-mode' },
-      ['permanent', 'transient:2', 'latency:2000', 'none'].map((m) => h('option', { value: m }, m)),
+      O.vocabulary().faultChoices.map((m) => h('option', { value: m }, m)),
     );
+    // A live injection is usually to see an escalation: the vocabulary says which fault to offer first.
+    if (O.vocabulary().liveFaultDefault) injectMode.value = O.vocabulary().liveFaultDefault;
     const injectMessage = h('span', { class: 'decision-message', 'data-testid': 'inject-message' });
     const inject = h(
       'form',
