@@ -131,18 +131,29 @@ export async function listDeployments(client: Client): Promise<DeploymentListing
   return listed.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+// How often a describe is tried again when the server answers "not found" for a deployment it lists: the
+// deployment's entity workflow is briefly unavailable while it applies a routing change or continues as new
+// (Temporal's worker controller treats that NotFound as temporary too).
+const DESCRIBE_ATTEMPTS = 5;
+const DESCRIBE_RETRY_MS = 300;
+
 /** A deployment's routing and builds (newest first), and the token that makes a following change refuse a race. */
 async function describe(client: Client, name: string): Promise<{ description: DeploymentDescription; conflictToken?: Uint8Array }> {
-  let response: temporal.api.workflowservice.v1.DescribeWorkerDeploymentResponse;
-  try {
-    response = await client.workflowService.describeWorkerDeployment({ namespace: client.options.namespace, deploymentName: name });
-  } catch (err) {
-    if (grpcCode(err) === NOT_FOUND) {
-      throw new DeploymentError(
-        `no worker deployment "${name}" in namespace ${client.options.namespace}: no worker with OVERTURE_BUILD_ID set (and OVERTURE_DEPLOYMENT_NAME=${name}) has polled yet; start one first`,
-      );
+  let response: temporal.api.workflowservice.v1.DescribeWorkerDeploymentResponse | undefined;
+  for (let attempt = 1; !response; attempt += 1) {
+    try {
+      response = await client.workflowService.describeWorkerDeployment({ namespace: client.options.namespace, deploymentName: name });
+    } catch (err) {
+      if (grpcCode(err) !== NOT_FOUND) throw err;
+      const listed = (await listDeployments(client)).some((d) => d.name === name);
+      if (!listed) {
+        throw new DeploymentError(
+          `no worker deployment "${name}" in namespace ${client.options.namespace}: no worker with OVERTURE_BUILD_ID set (and OVERTURE_DEPLOYMENT_NAME=${name}) has polled yet; start one first`,
+        );
+      }
+      if (attempt >= DESCRIBE_ATTEMPTS) throw err;
+      await new Promise((resolve) => setTimeout(resolve, DESCRIBE_RETRY_MS * attempt));
     }
-    throw err;
   }
   const info = response.workerDeploymentInfo;
   const builds = (info?.versionSummaries ?? []).map(buildOf).sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''));
