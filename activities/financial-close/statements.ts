@@ -4,11 +4,7 @@
  */
 import type { IncomeStatement, TrialBalance } from './general-ledger';
 import { formatCents } from './money';
-
-/** Quotes a CSV field when it holds a comma, quote or line break (RFC 4180). */
-function csvField(value: string): string {
-  return /[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
-}
+import { csvText, numberCell, textCell } from '../kit/spreadsheet-csv';
 
 /** Escapes text for HTML element content and attribute values. */
 export function escapeHtml(text: string): string {
@@ -21,14 +17,19 @@ function readable(cents: number): string {
   return `${cents < 0 ? '-' : ''}${units.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
 }
 
-/** One CSV row per account with a balance and a TOTAL row per scope (an entity, or 'consolidated'). */
+/**
+ * One CSV row per account with a balance and a TOTAL row per scope (an entity, or 'consolidated'). Names come from
+ * the ledger, so every text cell is neutralised against formulas; amounts stay numbers (see ../kit/spreadsheet-csv).
+ */
 export function trialBalanceCsv(tb: TrialBalance): string {
-  const lines = [['scope', 'currency', 'account', 'name', 'type', 'debit', 'credit']];
+  const text = (...cells: string[]) => cells.map(textCell);
+  const amounts = (...cents: number[]) => cents.map((c) => numberCell(formatCents(c)));
+  const rows = [text('scope', 'currency', 'account', 'name', 'type', 'debit', 'credit')];
   for (const s of tb.scopes) {
-    for (const r of s.rows) lines.push([s.scope, s.currency, r.code, r.name, r.type, formatCents(r.debit), formatCents(r.credit)]);
-    lines.push([s.scope, s.currency, 'TOTAL', `Total ${s.name}`, '', formatCents(s.totalDebit), formatCents(s.totalCredit)]);
+    for (const r of s.rows) rows.push([...text(s.scope, s.currency, r.code, r.name, r.type), ...amounts(r.debit, r.credit)]);
+    rows.push([...text(s.scope, s.currency, 'TOTAL', `Total ${s.name}`, ''), ...amounts(s.totalDebit, s.totalCredit)]);
   }
-  return `${lines.map((l) => l.map(csvField).join(',')).join('\r\n')}\r\n`;
+  return csvText(rows);
 }
 
 /** The income statement of each scope as one HTML page. */
