@@ -45,8 +45,34 @@ export class InputError extends Error {
   }
 }
 
+/**
+ * Field names that reach an object's prototype: JSON.parse keeps `"__proto__"` as an own key, but copying it
+ * (a record schema, a spread, `Object.assign`) sets the copy's prototype instead, so an object would carry
+ * fields nobody validated. Refused at any depth, by every entry point (CLI, console, event gateway).
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** One "path: problem" line for each own key of the value, at any depth, that names a prototype (see PROTOTYPE_KEYS). */
+export function prototypeKeyProblems(raw: unknown): string[] {
+  const problems: string[] = [];
+  const seen = new Set<object>();
+  const pending: Array<{ value: unknown; path: string[] }> = [{ value: raw, path: [] }];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const { value, path } = next;
+    if (typeof value !== 'object' || value === null || seen.has(value)) continue;
+    seen.add(value);
+    for (const key of Object.keys(value)) {
+      if (PROTOTYPE_KEYS.has(key)) problems.push(`${path.join('.') || '(input)'}: field name ${key} is not allowed`);
+      else pending.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
+    }
+  }
+  return problems;
+}
+
 /** Validates raw input (parsed JSON) against a process's schema, or throws an InputError naming each bad field (never a value). */
 export function parseInput<T>(schema: z.ZodType<T>, raw: unknown, what = 'input'): T {
+  const prototypeKeys = prototypeKeyProblems(raw);
+  if (prototypeKeys.length) throw new InputError(prototypeKeys, what);
   const result = schema.safeParse(raw);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
