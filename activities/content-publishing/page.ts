@@ -1,6 +1,7 @@
 /**
  * The published page and the RSS 2.0 feed, as text. Everything from the draft is escaped: the body through
- * markdown-it (no raw HTML), the title and author as text.
+ * markdown-it (no raw HTML), the title and author as text. In the feed, readers take a title and a description as
+ * HTML once they have decoded the XML, so the feed's text is escaped HTML inside CDATA: decoded, it is still text.
  */
 import { escapeHtml, renderBody } from './markdown';
 
@@ -45,8 +46,22 @@ export function pageHtml(item: PublishedItem, body: string): string {
 
 /** Text for XML: escaped, without the control characters XML 1.0 does not allow. */
 function xmlText(text: string): string {
+  return escapeHtml(withoutXmlControls(text));
+}
+
+/** The text without the control characters XML 1.0 does not allow. */
+function withoutXmlControls(text: string): string {
   // eslint-disable-next-line no-control-regex -- these are exactly the characters to drop
-  return escapeHtml(text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, ''));
+  return text.replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, '');
+}
+
+/**
+ * Text a feed reader shows as HTML: escaped as HTML, in a CDATA section. Escaped once for XML only, a title's
+ * `<img src=x onerror=…>` reached readers as `&lt;img…&gt;`, which they decode into a live element; in CDATA the
+ * reader gets `&lt;img…&gt;` and shows it as text. A `]]>` (none survives the escaping) would be split all the same.
+ */
+export function feedHtmlText(text: string): string {
+  return `<![CDATA[${escapeHtml(withoutXmlControls(text)).replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
 }
 
 /** An RSS 2.0 feed of the published items, newest first. */
@@ -56,12 +71,12 @@ export function feedXml(site: { title: string; url: string }, items: readonly Pu
     .map((item) =>
       [
         '  <item>',
-        `    <title>${xmlText(item.title)}</title>`,
+        `    <title>${feedHtmlText(item.title)}</title>`,
         `    <link>${xmlText(item.url)}</link>`,
         // One guid per content item: a new revision updates its entry instead of adding one.
         `    <guid isPermaLink="true">${xmlText(item.url)}</guid>`,
         `    <pubDate>${new Date(item.publishedAt).toUTCString()}</pubDate>`,
-        `    <description>${xmlText(item.summary)}</description>`,
+        `    <description>${feedHtmlText(item.summary)}</description>`,
         '  </item>',
       ].join('\n'),
     );
@@ -69,9 +84,9 @@ export function feedXml(site: { title: string; url: string }, items: readonly Pu
     '<?xml version="1.0" encoding="UTF-8"?>',
     '<rss version="2.0">',
     '<channel>',
-    `  <title>${xmlText(site.title)}</title>`,
+    `  <title>${feedHtmlText(site.title)}</title>`,
     `  <link>${xmlText(site.url)}/</link>`,
-    `  <description>${xmlText(site.title)}</description>`,
+    `  <description>${feedHtmlText(site.title)}</description>`,
     ...entries,
     '</channel>',
     '</rss>',

@@ -72,7 +72,7 @@ describe('the site store', () => {
     expect(feed().match(/<item>/g)).toHaveLength(1);
     // The retry kept the first publication time.
     expect(feed()).toContain('<pubDate>Mon, 02 Nov 2026 09:00:00 GMT</pubDate>');
-    expect(feed()).toContain('<title>Hello &lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;</title>');
+    expect(feed()).toContain('<title><![CDATA[Hello &lt;script&gt;alert(&quot;title&quot;)&lt;/script&gt;]]></title>');
     expect(fs.readFileSync(path.join(dir, 'site', 'hello-world.html'), 'utf8')).not.toMatch(/<script/i);
   });
 
