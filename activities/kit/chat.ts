@@ -7,6 +7,7 @@ import type { DeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-led
 import { PermanentError, TransientError } from './errors';
 import { attemptDeliveryOptions } from './delivery-attempt';
 import { deliverGuarded, type SystemGuard } from './system-guard';
+import { withoutFormatCharacters } from '../../workflows/kit/safe-text';
 
 export interface ChatDependencies {
   webhookUrl: string;
@@ -16,6 +17,8 @@ export interface ChatDependencies {
   consoleUrl?: string;
   /** Pauses and health reports of the team chat (activities/system-guard.ts); none for other webhooks (social). */
   guard?: SystemGuard;
+  /** How the post is sent: the network's fetch unless given (the console demo's channel keeps posts in memory). */
+  fetch?: typeof fetch;
 }
 
 /** HTTP 429 and 5xx may pass on a later try; any other 4xx will not (bad URL, revoked hook, bad payload). */
@@ -29,9 +32,11 @@ export function classifyWebhookStatus(status: number): Error | undefined {
  * The text as Slack-compatible chat shows it literally: `&`, `<` and `>` escaped as Slack asks, so a name,
  * team, title or reason holding `<!channel>`, `<@U123>` or `<https://evil.example|sso.company.com>` cannot
  * broadcast, mention or disguise a link. Overture's own markup (emoji codes like `:wave:`) is untouched.
+ * Invisible format characters (zero-width spaces, LRM/RLM, tag characters) are dropped: a message is built from
+ * free text (titles, reasons, step outputs) that cannot be refused, and they would hide text or disguise a name.
  */
 export function slackText(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return withoutFormatCharacters(text).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /**
@@ -47,7 +52,7 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
     async () => {
       let response: Response;
       try {
-        response = await fetch(deps.webhookUrl, {
+        response = await (deps.fetch ?? fetch)(deps.webhookUrl, {
           method: 'POST',
           headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
           body: JSON.stringify({ text: slackText(text) }),

@@ -1,7 +1,7 @@
 /** Content publishing in the registry: its input (a draft), workflow id, step policies, options, events and example. */
 import { z } from 'zod';
 import { defineProcess, type EventRoute } from '../kit/definition';
-import { emailAddress, safeText } from '../kit/input';
+import { emailAddress, identityText, safeText } from '../kit/input';
 import type { StepPolicy } from '../kit/types';
 import type { PublishingSettings } from '../../activities/content-publishing/settings';
 import { CONTENT_ID, DRAFT_LIMITS } from './revisions';
@@ -69,7 +69,7 @@ export const draftSchema = z
     ),
     author: z
       .object({
-        name: safeText({ max: DRAFT_LIMITS.nameChars }),
+        name: identityText({ max: DRAFT_LIMITS.nameChars }),
         email: emailAddress().max(DRAFT_LIMITS.emailChars),
       })
       .strict(),

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineProcess, type EventRoute } from '../kit/definition';
-import { emailAddress, safeText } from '../kit/input';
+import { emailAddress, identityText } from '../kit/input';
 import type { StepPolicy } from '../kit/types';
 import type { CustomerSettings } from '../../activities/customer-onboarding/settings';
 import { CUSTOMER_ONBOARDING } from './shape';
@@ -22,10 +22,10 @@ const customerId = z
 export const customerSchema = z
   .object({
     customerId,
-    company: safeText({ max: 200 }),
+    company: identityText({ max: 200 }),
     plan: z.enum(PLANS as [Plan, ...Plan[]], { error: `must be one of ${PLANS.join(', ')}` }),
     seats: z.number().int().min(1).max(10_000).default(5),
-    contactName: safeText({ max: 200 }),
+    contactName: identityText({ max: 200 }),
     contactEmail: emailAddress(),
   })
   .strict();

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { FAULT_SYNTAX, readFault, type FaultMode } from './vocabulary';
-import { hasUnsafeText } from './safe-text';
+import { describeCodePoint, formatCharacterIn, hasUnsafeText } from './safe-text';
 
 /** The longest email address SMTP carries (RFC 5321). */
 export const EMAIL_MAX = 254;
@@ -29,6 +29,26 @@ export function safeText(opts: { max: number; min?: number; multiline?: boolean 
     .min(min, min === 1 ? 'must not be empty' : `must be at least ${min} characters`)
     .max(opts.max, `must be at most ${opts.max} characters`)
     .refine((text) => !hasUnsafeText(text, opts.multiline ? '\n\t' : ''), opts.multiline ? PLAIN_MULTILINE : PLAIN_TEXT);
+}
+
+/**
+ * A name that identifies someone or something (a person, a team, a company, an operator): safe text that also
+ * holds no invisible format character (zero-width space or joiner, LRM/RLM, BOM, tag characters: see
+ * formatCharacterIn), since "Ada Lovelace" and "Ada\u200b Lovelace" would look alike and differ. The message says
+ * which character and where, e.g. "must not hold U+200B zero-width space (at character 4): invisible characters
+ * make look-alike names".
+ */
+export function identityText(opts: { max: number; min?: number }) {
+  return safeText(opts).superRefine((text, ctx) => {
+    // A bidi control is both unsafe and a format character: the plain-text message already names it.
+    if (hasUnsafeText(text)) return;
+    const found = formatCharacterIn(text);
+    if (found)
+      ctx.addIssue({
+        code: 'custom',
+        message: `must not hold ${describeCodePoint(found.codePoint)} (at character ${found.position}): invisible characters make look-alike names`,
+      });
+  });
 }
 
 /** An email address of at most 254 characters (zod's address pattern is plain ASCII already). */

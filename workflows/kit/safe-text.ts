@@ -42,3 +42,55 @@ export function printable(text: unknown, opts: { keepNewlines?: boolean } = {}):
   const value = typeof text === 'string' ? text : String(text);
   return value.replace(UNPRINTABLE, (char) => (opts.keepNewlines && char === '\n' ? char : escapeOf(char)));
 }
+
+/**
+ * Invisible format characters: Unicode category Cf (zero-width space, non-joiner and joiner, word joiner, LRM and
+ * RLM, the byte order mark, the soft hyphen, the bidi controls...) and the whole tag block (U+E0000-U+E007F). They
+ * print as nothing, so "admin" and "adm\u200bin" look alike but differ: a look-alike name, team or operator.
+ */
+const FORMAT_CHARACTER = /[\p{Cf}\u{E0000}-\u{E007F}]/u;
+const FORMAT_CHARACTERS = /[\p{Cf}\u{E0000}-\u{E007F}]/gu;
+
+/** The common format characters by name; others are "format character" (or "tag character" in the tag block). */
+const FORMAT_NAMES: Readonly<Record<number, string>> = {
+  0x00ad: 'soft hyphen',
+  0x061c: 'Arabic letter mark',
+  0x180e: 'Mongolian vowel separator',
+  0x200b: 'zero-width space',
+  0x200c: 'zero-width non-joiner',
+  0x200d: 'zero-width joiner',
+  0x200e: 'left-to-right mark',
+  0x200f: 'right-to-left mark',
+  0x2060: 'word joiner',
+  0xfeff: 'zero-width no-break space (byte order mark)',
+};
+
+/** A code point as people look it up: "U+200B zero-width space". */
+export function describeCodePoint(codePoint: number): string {
+  const hex = `U+${codePoint.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = FORMAT_NAMES[codePoint] ?? (codePoint >= 0xe0000 && codePoint <= 0xe007f ? 'tag character' : 'format character');
+  return `${hex} ${name}`;
+}
+
+/** The first invisible format character of the text and its position (1-based, in characters as people count them), if any. */
+export function formatCharacterIn(text: string): { codePoint: number; position: number } | undefined {
+  let position = 0;
+  for (const char of text) {
+    position += 1;
+    if (FORMAT_CHARACTER.test(char)) return { codePoint: char.codePointAt(0)!, position };
+  }
+  return undefined;
+}
+
+/**
+ * The text without invisible format characters, for free text that cannot be refused (a chat message built from
+ * run data). A zero-width joiner between two emoji is kept: it is how 👩‍💻 and other emoji sequences are written.
+ */
+export function withoutFormatCharacters(text: string): string {
+  return text.replace(FORMAT_CHARACTERS, (char, offset: number) =>
+    char === '\u200d' && EMOJI_BEFORE.test(text.slice(0, offset)) && EMOJI_AFTER.test(text.slice(offset + 1)) ? char : '',
+  );
+}
+
+const EMOJI_BEFORE = /\p{Extended_Pictographic}\ufe0f?$/u;
+const EMOJI_AFTER = /^\p{Extended_Pictographic}/u;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { defineProcess, type EventRoute } from '../kit/definition';
-import { emailAddress, safeText } from '../kit/input';
+import { emailAddress, identityText } from '../kit/input';
 import type { StepPolicy } from '../kit/types';
 import type { OnboardingSettings } from '../../activities/onboarding/settings';
 import { ONBOARDING } from './shape';
@@ -25,10 +25,10 @@ const permission = z.string().regex(/^[a-z][a-z0-9:_-]{0,62}$/, 'must be lowerca
 export const newHireSchema = z
   .object({
     employeeId: employeeIdSchema,
-    fullName: safeText({ max: 200 }),
+    fullName: identityText({ max: 200 }),
     email: emailAddress(),
     role: z.string({ error: 'is required' }).regex(/^[a-z][a-z0-9-]{0,62}$/, 'must be a lowercase role name, e.g. engineer'),
-    team: safeText({ max: 100 }),
+    team: identityText({ max: 100 }),
     managerEmail: emailAddress(),
     startDate: z.iso.date({ error: 'must be a date as YYYY-MM-DD' }),
     extraPermissions: z.array(permission, { error: 'must be a list of permission names' }).max(50).default([]),

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type Database from 'better-sqlite3';
 import { z } from 'zod';
 import { openDatabase } from '../sqlite';
-import { emailAddress, parseInput, safeText } from '../../../workflows/kit/input';
+import { emailAddress, identityText, parseInput } from '../../../workflows/kit/input';
 import { OPERATOR_ROLES, type OperatorRole } from '../../../workflows/kit/types';
 import { looksLikeToken, newToken, sameHash, tokenHash } from './tokens';
 
@@ -37,7 +37,7 @@ CREATE TABLE IF NOT EXISTS operators (
   disabled INTEGER NOT NULL DEFAULT 0
 );`;
 
-export const operatorNameSchema = safeText({ max: 64 });
+export const operatorNameSchema = identityText({ max: 64 });
 const newOperatorSchema = z
   .object({
     name: operatorNameSchema,
