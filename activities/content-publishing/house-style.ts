@@ -4,6 +4,7 @@
  */
 import { plainText, referencesIn } from './markdown';
 import type { CheckReport } from '../../workflows/content-publishing/types';
+import { redactUrlsIn } from '../../src/config/redact-url';
 
 /** Words a reader reads a minute: the usual estimate for prose on a screen. */
 export const WORDS_PER_MINUTE = 200;
@@ -18,9 +19,10 @@ const report = (check: string, findings: string[]): CheckReport => ({
     findings.length > MAX_FINDINGS ? [...findings.slice(0, MAX_FINDINGS), `... and ${findings.length - MAX_FINDINGS} more`] : findings,
 });
 
-/** Shortens a URL for a finding: the author recognises it, the email stays readable. */
+/** Shortens a URL for a finding (the author recognises it, the email stays readable), without its credentials. */
 export function shown(url: string): string {
-  return url.length > 120 ? `${url.slice(0, 117)}...` : url;
+  const safe = redactUrlsIn(url);
+  return safe.length > 120 ? `${safe.slice(0, 117)}...` : safe;
 }
 
 /** Every image needs alt text: readers with screen readers get nothing from an image without it. */

@@ -8,6 +8,7 @@ import { defineWorker } from '../kit/process-worker';
 import { createPublishingActivities } from './activities';
 import { settings } from './settings';
 import { SiteStore } from './site-store';
+import { redactUrl } from '../../src/config/redact-url';
 
 export const worker = defineWorker({
   connect(systems) {
@@ -40,7 +41,7 @@ export const worker = defineWorker({
           'Site',
           localUrl
             ? `${localUrl}/feed.xml, pages from ${publishing.siteDir}`
-            : `${publishing.siteUrl} (SITE_URL), pages written to ${publishing.siteDir}`,
+            : `${redactUrl(publishing.siteUrl)} (SITE_URL), pages written to ${publishing.siteDir}`,
         ],
       },
     ];

@@ -8,6 +8,7 @@ import { PermanentError, TransientError } from './errors';
 import { attemptDeliveryOptions } from './delivery-attempt';
 import { deliverGuarded, type SystemGuard } from './system-guard';
 import { withoutFormatCharacters } from '../../workflows/kit/safe-text';
+import { redactUrlsIn } from '../../src/config/redact-url';
 
 export interface ChatDependencies {
   webhookUrl: string;
@@ -59,7 +60,8 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
           signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
         });
       } catch (err) {
-        throw new TransientError(`webhook unreachable: ${err instanceof Error ? err.message : String(err)}`);
+        // Node's fetch refuses a URL with credentials in an error that quotes the URL whole.
+        throw new TransientError(`webhook unreachable: ${redactUrlsIn(err instanceof Error ? err.message : String(err))}`);
       }
       await response.text();
       const failure = classifyWebhookStatus(response.status);

@@ -10,6 +10,7 @@ import { PermanentError, TransientError } from './errors';
 import { replaceUnsafe } from '../../workflows/kit/safe-text';
 import { attemptDeliveryOptions } from './delivery-attempt';
 import { deliverGuarded, type SystemGuard } from './system-guard';
+import { redactUrlsIn } from '../../src/config/redact-url';
 
 export interface EmailDependencies {
   transport: Transporter;
@@ -39,7 +40,7 @@ export function withConsoleLink(text: string, consoleUrl: string | undefined, co
 /** SMTP replies 5xx mean the server will never accept this message; 4xx and connection errors may pass later. */
 export function classifySmtpError(err: unknown): Error {
   const code = (err as { responseCode?: number }).responseCode;
-  const message = err instanceof Error ? err.message : String(err);
+  const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
   if (typeof code === 'number' && code >= 500) return new PermanentError(`SMTP server refused the message (${code}): ${message}`);
   return new TransientError(`SMTP delivery failed${code ? ` (${code})` : ''}: ${message}`);
 }

@@ -7,6 +7,7 @@ import type { FaultMode, StepResult } from '../../workflows/kit/types';
 import type { StepFailureDetails } from '../../workflows/kit/failures';
 import { PermanentError } from './errors';
 import { asPausableStep } from './pause-scope';
+import { redactUrlsIn } from '../../src/config/redact-url';
 
 export { PermanentError, TransientError } from './errors';
 
@@ -20,9 +21,9 @@ export type StepAttempt<T> = StepResult<T>;
 
 const EMAIL_ADDRESS = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 
-/** Failure messages leave the activity unencrypted; email addresses in them are masked. */
+/** Failure messages leave the activity unencrypted; email addresses and the credentials of URLs in them are masked. */
 export function redactPersonalData(message: string): string {
-  return message.replace(EMAIL_ADDRESS, '<email>');
+  return redactUrlsIn(message).replace(EMAIL_ADDRESS, '<email>');
 }
 
 async function applyFault(fault: FaultMode | undefined, attempt: number): Promise<void> {

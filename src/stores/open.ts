@@ -9,7 +9,7 @@ import type { DirectoryInventory, DirectoryProvider } from './directory/director
 import { PostgresDirectory } from './directory/postgres-directory';
 import { SqliteDirectory } from './directory/sqlite-directory';
 import { PostgresDeliveryLedger } from './delivery-ledger/postgres-ledger';
-import { redactUrl } from './postgres/settings';
+import { redactUrl } from '../config/redact-url';
 import { PostgresSystemHealthStore } from './system-health/postgres-health';
 import { SystemHealthStore, type SystemHealthRecords } from './system-health/sqlite-health';
 

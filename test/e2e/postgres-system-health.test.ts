@@ -12,7 +12,7 @@ import { SqliteDeliveryLedger } from '../../src/stores/delivery-ledger/sqlite-le
 import { startMailReceiver } from '../../src/tools/dev-stack/mail-receiver';
 import { startWebhookReceiver } from '../../src/tools/dev-stack/webhook-receiver';
 import { TransientError } from '../../activities/kit/errors';
-import { redactUrl } from '../../src/stores/postgres/settings';
+import { redactUrl } from '../../src/config/redact-url';
 import { PostgresSystemHealthStore } from '../../src/stores/system-health/postgres-health';
 import { openSystemHealth } from '../../src/stores/open';
 import { connectSystemGuard } from '../../activities/kit/worker-guard';

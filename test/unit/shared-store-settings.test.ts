@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { loadConfig } from '../../src/config';
-import { redactUrl } from '../../src/stores/postgres/settings';
+import { redactUrl } from '../../src/config/redact-url';
 import { describeStores } from '../../src/stores/open';
 import { configErrorOf } from '../helpers/config-errors';
 
@@ -33,8 +33,8 @@ describe('LEDGER_URL and DIRECTORY_URL', () => {
     // The worker's start-up line names the stores without their passwords.
     const line = describeStores(config);
     expect(line).toBe(
-      'ledger on PostgreSQL postgres://overture:***@db.internal:5432/overture_ledger, directory on PostgreSQL postgresql://overture:***@db.internal/overture_directory?sslmode=require, ' +
-        'system health and pauses on PostgreSQL postgresql://overture:***@db.internal/overture_systems',
+      'ledger on PostgreSQL postgres://***@db.internal:5432/overture_ledger, directory on PostgreSQL postgresql://***@db.internal/overture_directory?sslmode=require, ' +
+        'system health and pauses on PostgreSQL postgresql://***@db.internal/overture_systems',
     );
     expect(line).not.toContain(SECRET);
   });
@@ -73,12 +73,14 @@ describe('LEDGER_URL and DIRECTORY_URL', () => {
 });
 
 describe('redactUrl', () => {
-  it('replaces the password, keeps everything else, and never echoes what it cannot parse', () => {
+  it('replaces the user and password, keeps everything else, and never echoes what it cannot parse', () => {
     expect(redactUrl(`postgresql://overture:${SECRET}@db:5432/ledger?sslmode=require`)).toBe(
-      'postgresql://overture:***@db:5432/ledger?sslmode=require',
+      'postgresql://***@db:5432/ledger?sslmode=require',
     );
-    expect(redactUrl('postgresql://overture@db/ledger')).toBe('postgresql://overture@db/ledger');
-    expect(redactUrl(`postgresql://overture@db/ledger?password=${SECRET}`)).toBe('postgresql://overture@db/ledger?password=***');
+    // A lone user name may be the secret itself (https://TOKEN@host): it goes too.
+    expect(redactUrl(`https://${SECRET}@hooks.example/team`)).toBe('https://***@hooks.example/team');
+    expect(redactUrl('postgresql://db/ledger')).toBe('postgresql://db/ledger');
+    expect(redactUrl(`postgresql://overture@db/ledger?password=${SECRET}`)).toBe('postgresql://***@db/ledger?password=***');
     expect(redactUrl(`nonsense ${SECRET}`)).toBe('(an unparsable URL)');
   });
 });

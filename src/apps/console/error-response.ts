@@ -4,6 +4,7 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { InputError } from '../../../workflows/kit/input';
 import { UnknownProcessError } from '../../registry';
 import { HttpError, json } from './http-helpers';
+import { redactUrlsIn } from '../../config/redact-url';
 
 /**
  * For a decision on a run that no longer accepts one: "run X has already ended (completed)", else undefined.
@@ -42,6 +43,7 @@ export async function sendError(
       () => json(res, 404, { error: 'run not found' }),
     );
   }
-  log(`error on ${req.method} ${req.url?.split('?')[0]}: ${err instanceof Error ? err.message : String(err)}`);
-  return json(res, 500, { error: err instanceof Error ? err.message : 'internal error' });
+  const message = redactUrlsIn(err instanceof Error ? err.message : String(err));
+  log(`error on ${req.method} ${req.url?.split('?')[0]}: ${message}`);
+  return json(res, 500, { error: err instanceof Error ? message : 'internal error' });
 }

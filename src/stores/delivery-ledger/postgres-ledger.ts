@@ -46,7 +46,7 @@ import {
 } from './sqlite-ledger';
 import { endPool, openPool } from '../postgres/connection';
 import { migrate } from '../postgres/migrate';
-import { redactUrl } from '../postgres/settings';
+import { redactUrl } from '../../config/redact-url';
 
 const POLL_MS = 100;
 /** How long the receipt of a message that went out is retried (on fresh connections) before giving up. */

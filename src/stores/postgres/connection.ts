@@ -4,7 +4,7 @@
  * hold) within about a minute, and errors that name the database without its password.
  */
 import pg from 'pg';
-import { redactUrl } from './settings';
+import { redactUrl, redactUrlsIn } from '../../config/redact-url';
 
 // Server-side keepalives of each session (20 s idle, then 4 probes 10 s apart: ~60 s): a host that vanished
 // without closing its connections (power cut, network gone) is noticed, and its session's advisory locks released.
@@ -53,9 +53,9 @@ export function pgErrorCode(err: unknown): string | undefined {
   return typeof code === 'string' ? code : undefined;
 }
 
-/** A failure to reach or use the database at `url`, saying which (password redacted) and what to check. */
+/** A failure to reach or use the database at `url`, saying which (credentials redacted) and what to check. */
 export function databaseError(what: string, url: string, err: unknown): Error {
-  const reason = err instanceof Error ? err.message : String(err);
+  const reason = redactUrlsIn(err instanceof Error ? err.message : String(err));
   return new Error(`${what} at ${redactUrl(url)} failed: ${reason}`, { cause: err });
 }
 

@@ -5,7 +5,7 @@
  */
 import { ConfigError, loadConfig } from '../../config';
 import { migrate, type MigrationSet } from './migrate';
-import { redactUrl } from './settings';
+import { redactUrl } from '../../config/redact-url';
 
 async function main(): Promise<void> {
   const config = loadConfig();

@@ -12,7 +12,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { connectionConfig, databaseError, ensureDatabase } from './connection';
-import { redactUrl } from './settings';
+import { redactUrl } from '../../config/redact-url';
 
 /** The sets of migrations: the ledger, the directory and the systems' health may live in different databases. */
 export type MigrationSet = 'ledger' | 'directory' | 'systems';

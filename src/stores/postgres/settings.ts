@@ -1,7 +1,7 @@
 /**
  * Where the shared state of several hosts lives (README "Several hosts"): LEDGER_URL, DIRECTORY_URL and SYSTEMS_URL
  * put the delivery ledger, the directory and the systems' health and pauses on PostgreSQL; unset, each host keeps
- * its SQLite files (LEDGER_DB_PATH, DIRECTORY_DB_PATH; systems.db in the data directory). A URL's password never appears in a message: see {@link redactUrl}.
+ * its SQLite files (LEDGER_DB_PATH, DIRECTORY_DB_PATH; systems.db in the data directory). A URL's credentials never appear in a message: see ../../config/redact-url.
  */
 import { z } from 'zod';
 
@@ -68,17 +68,4 @@ export function sharedStoreProblems(raw: SharedStoreSettings): string[] {
       'DIRECTORY_URL and DIRECTORY_DB_PATH are both set: the directory is either on PostgreSQL (DIRECTORY_URL) or in a SQLite file (DIRECTORY_DB_PATH); unset one',
     );
   return problems;
-}
-
-/** The URL with its password replaced by `***`, fit for logs and error messages. */
-export function redactUrl(text: string): string {
-  try {
-    const url = new URL(text);
-    if (url.password) url.password = '***';
-    // node-postgres also reads a password from the query string (?password=...).
-    if (url.searchParams.has('password')) url.searchParams.set('password', '***');
-    return url.toString();
-  } catch {
-    return '(an unparsable URL)';
-  }
 }

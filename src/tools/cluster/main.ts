@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { TEMPORAL_SERVER_VERSION } from './server-binaries';
 import { NUM_HISTORY_SHARDS } from './server-config';
 import { startNativeCluster, type NativeCluster } from './native-cluster';
+import { redactUrl } from '../../config/redact-url';
 
 function portOption(value: string | undefined, fallback: number, flag: string): number {
   if (value === undefined) return fallback;
@@ -44,7 +45,7 @@ async function main() {
   log(
     `  Temporal frontend  ${cluster.address}  (namespace ${cluster.namespace}; history ${ports.history}, matching ${ports.matching}, worker ${ports.worker})`,
   );
-  log(`  PostgreSQL         ${cluster.pgUrl.replace(/:[^:@/]*@/, ':***@')}  (databases temporal, temporal_visibility)`);
+  log(`  PostgreSQL         ${redactUrl(cluster.pgUrl)}  (databases temporal, temporal_visibility)`);
   log(`  Server config      ${cluster.configFile}`);
   log(`  Logs               ${cluster.logDir}`);
   log('');

@@ -8,6 +8,7 @@ import { readInput, UsageError, type Io } from '../io';
 import { envelopeFrom, postEvent, type GatewayReply } from '../../events/emit';
 import { EVENT_TYPE_PATTERN } from '../../events/envelope';
 import { loadEventSources, secretOf } from '../../events/sources';
+import { redactUrl, redactUrlsIn } from '../../../config/redact-url';
 
 const DEFAULT_SOURCE = 'local';
 
@@ -53,8 +54,8 @@ export async function emit(config: OvertureConfig, args: string[], io: Io): Prom
   try {
     reply = await postEvent(url, type, source, secret, envelope);
   } catch (err) {
-    const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err);
-    io.stderr(`cannot reach the event gateway at ${url}: ${cause}\nIs the stack running? Start it with: npm start`);
+    const cause = redactUrlsIn(err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err));
+    io.stderr(`cannot reach the event gateway at ${redactUrl(url)}: ${cause}\nIs the stack running? Start it with: npm start`);
     return 1;
   }
   const accepted = reply.status === 202 || (reply.status === 200 && reply.body.duplicate === true);
