@@ -7,9 +7,9 @@
  * the busy timeout is set first, then the WAL switch and the schema creation are retried with backoff until they
  * pass, and the schema is created in one IMMEDIATE transaction of idempotent statements (`IF NOT EXISTS`).
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { createPrivateFile, makePrivateDir } from './private-files';
 
 export interface OpenDatabaseOptions {
   /** Idempotent DDL (`CREATE ... IF NOT EXISTS`), run in one transaction after the WAL switch. */
@@ -63,7 +63,11 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
   const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
   const retryForMs = opts.retryForMs ?? DEFAULT_RETRY_FOR_MS;
   const inMemory = file === ':memory:' || file === '';
-  if (!inMemory) fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (!inMemory) {
+    // Personal data: the directory and the file (and so SQLite's -wal and -shm, which take its mode) for this user only.
+    makePrivateDir(path.dirname(file));
+    createPrivateFile(file);
+  }
   const db = new Database(file, { timeout: busyTimeoutMs });
   try {
     // Before anything that may meet another connection's lock.

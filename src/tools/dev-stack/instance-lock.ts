@@ -5,8 +5,9 @@
  * `kill $(head -1 .data/overture.pid)` works), then where the running stack can be reached.
  * A file left behind by a process that is gone (crash, SIGKILL) is stale and gets replaced.
  */
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { makePrivateDir } from '../../stores/private-files';
 
 /** Where a running instance can be reached, as recorded in its pid file. */
 export interface InstanceInfo {
@@ -46,7 +47,7 @@ const MAX_ATTEMPTS = 3;
 
 /** Takes the lock or throws AlreadyRunningError; a stale pid file is replaced. */
 export function acquireInstanceLock(pidFile: string, info: InstanceInfo): InstanceLock {
-  mkdirSync(dirname(pidFile), { recursive: true });
+  makePrivateDir(dirname(pidFile));
   const content = `${process.pid}\n${info.temporalAddress}\n${info.temporalUiUrl}\n`;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     let fd: number;

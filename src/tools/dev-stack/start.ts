@@ -32,6 +32,7 @@ import { startEventGatewayFromConfig } from '../../apps/events/server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../../workflows/kit/search-attributes';
 import { printable } from '../../../workflows/kit/safe-text';
 import { ensureBootstrapAdmin } from '../../stores/operators/bootstrap';
+import { secureDataDir } from '../../stores/private-files';
 import { ensureKeyFile } from '../../temporal/codec/key-file';
 import { uiCodecEndpoint } from '../../apps/console/codec-endpoint';
 import { runtimeTelemetryOptions } from '../../temporal/observability/worker';
@@ -190,6 +191,8 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
     err(e instanceof ConfigError ? e.message : `invalid configuration: ${(e as Error).message}`);
     return 2;
   }
+  // The data directory holds personal data: .data (the default) is Overture's own to tighten; a chosen one is warned about.
+  secureDataDir(config.OVERTURE_DATA_DIR, { ownDirectory: !config.env.OVERTURE_DATA_DIR?.trim(), log: prefixed('data') });
   let lock: InstanceLock;
   try {
     lock = acquireInstanceLock(stackPaths(config).pidFile, {
