@@ -12,8 +12,9 @@ import type { ConnectedProcess } from '../activities/kit/process-worker';
 import { loadConfig, type OvertureConfig } from '../src/config';
 import { describeStores } from '../src/stores/open';
 import { processWorkers } from '../src/registry';
-import { workflowSource } from '../src/registry/workflow-bundle';
-import { dataConverterFor } from '../src/temporal/codec/data-converter';
+import { bundleWorkflows, workflowSource } from '../src/registry/workflow-bundle';
+import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../src/temporal/codec/data-converter';
+import { startDemoWorker } from './demo-worker';
 import { installWorkerRuntime } from '../src/temporal/observability/runtime';
 import { workerObservability } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
@@ -78,12 +79,15 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   const observed = workerObservability(config);
   // With OVERTURE_BUILD_ID, a build of the Worker Deployment: each run stays on the build it started on (src/temporal/deployments).
   const deployment = workerDeploymentOptionsFor(config);
+  // With the console demo on, its worker runs the same workflow code: bundled once here for both.
+  const demoOn = config.OVERTURE_DEMO === 'on';
+  const bundle = extra.workflowBundle ?? (demoOn ? await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH }) : undefined);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     // Every installed process's workflows (src/registry), unless a bundle built ahead is given.
-    ...(extra.workflowBundle ? {} : workflowSource()),
+    ...(bundle ? { workflowBundle: bundle } : workflowSource()),
     activities: systems.activities,
     // Runs parked for days (waiting for a person) need no place in memory: only this many stay cached, the
     // others are replayed from their short histories when a decision arrives. The SDK's default (from the heap
@@ -95,7 +99,24 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     ...observed.options,
     ...extra,
   });
+  // The console demo's runs, on their own task queue and in-memory systems (./demo-worker.ts); none unless OVERTURE_DEMO=on.
+  const demo =
+    demoOn && bundle
+      ? await startDemoWorker(
+          config,
+          { connection, workflowBundle: bundle, dataConverter, maxCachedWorkflows: config.WORKER_CACHED_RUNS },
+          (reason) => {
+            console.error(reason);
+            if (worker.getState() === 'RUNNING') worker.shutdown();
+          },
+        ).catch(async (err: unknown) => {
+          await systems.close();
+          await connection.close();
+          throw err;
+        })
+      : undefined;
   const shutdown = async () => {
+    await demo?.stop();
     await systems.close();
     await connection.close();
     await observed.shutdown();

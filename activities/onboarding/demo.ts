@@ -1,22 +1,14 @@
 /**
  * The onboarding's side-by-side demo: the same injected failure hits a plain script (run, "fixed", run again from
  * the top) and an Overture run, so the duplicate welcome email of the one and the escalation of the other show.
+ * Both halves run on in-memory sandboxes (activities/kit/demo-sandbox.ts): a demo sends no real email or post.
  */
 import { randomBytes } from 'node:crypto';
-import nodemailer from 'nodemailer';
 import { startProcess } from '../../src/client';
-import { openDirectory } from '../../src/stores/open';
 import type { ConsoleDemo, DemoContext, DemoRunner } from '../kit/demo';
+import { demoConfig, openDemoSandbox } from '../kit/demo-sandbox';
 import { runScriptChain, SCRIPT_ORDER, type OnboardingStep, type ScriptChainSystems } from './script-chain';
 import type { NewHire } from '../../workflows/onboarding/types';
-
-/** The systems the plain script calls, when a test gives its own (else they are opened from config at the first run). */
-let givenSystems: ScriptChainSystems | undefined;
-
-/** Makes the demo's script call these systems (tests); undefined goes back to opening them from configuration. */
-export function useScriptSystems(systems: ScriptChainSystems | undefined): void {
-  givenSystems = systems;
-}
 
 function demoHire(prefix: string): NewHire {
   const employeeId = `DEMO-${prefix}-${Date.now().toString(36)}${randomBytes(2).toString('hex')}`.toUpperCase();
@@ -32,47 +24,40 @@ function demoHire(prefix: string): NewHire {
   };
 }
 
-/** A demo runner; the script's systems are opened lazily, so a console nobody demos never opens them. */
+/**
+ * A demo runner. Each run's script gets a sandbox of its own (activities/kit/demo-sandbox.ts), closed when it is
+ * done; the Overture run goes to the demo's task queue, whose worker runs it on a sandbox too. Nothing reaches the
+ * relay, the team's channel or the directory.
+ */
 function openDemo({ client, config, tuneOptions, log }: DemoContext): DemoRunner {
-  let owned: Promise<{ systems: ScriptChainSystems; close: () => Promise<void> }> | undefined;
-
-  // The directory the workers use (PostgreSQL when DIRECTORY_URL is set, else the SQLite file), opened once.
-  const openOwned = async () => {
-    const directory = await openDirectory(config);
-    const transport = nodemailer.createTransport(config.smtpUrl);
-    return {
-      systems: { directory, transport, from: config.MAIL_FROM, webhookUrl: config.webhookUrl, workspaceBaseUrl: config.WORKSPACE_BASE_URL },
-      close: async () => {
-        transport.close();
-        await directory.close();
-      },
-    };
-  };
-  const scriptSystems = async (): Promise<ScriptChainSystems> => {
-    if (givenSystems) return givenSystems;
-    // A failed open is forgotten, so the next demo tries again.
-    owned ??= openOwned().catch((err: unknown) => {
-      owned = undefined;
-      throw err;
-    });
-    return (await owned).systems;
-  };
-
   return {
     async run(step, operator) {
       const inject = step as OnboardingStep;
-      const systems = await scriptSystems();
+      const sandbox = openDemoSandbox(config);
+      const { directory, mail, chat } = sandbox.systems;
+      const systems: ScriptChainSystems = {
+        directory,
+        transport: mail.transport,
+        from: mail.from,
+        webhookUrl: chat.webhookUrl,
+        fetch: sandbox.channel,
+        workspaceBaseUrl: config.WORKSPACE_BASE_URL,
+      };
       const scriptHire = demoHire('S');
-      const firstRun = await runScriptChain(systems, scriptHire, inject);
-      // The operator "fixes" the problem and runs the script again: it starts over from the first step.
-      const rerun = await runScriptChain(systems, scriptHire);
-      const all = [...firstRun.sideEffects, ...rerun.sideEffects];
+      const runTwice = async () => {
+        const firstRun = await runScriptChain(systems, scriptHire, inject);
+        // The operator "fixes" the problem and runs the script again: it starts over from the first step.
+        return { firstRun, rerun: await runScriptChain(systems, scriptHire) };
+      };
+      const { firstRun, rerun } = await runTwice().finally(() => sandbox.close());
       const overtureHire = demoHire('O');
-      const started = await startProcess(client, config, 'onboarding', overtureHire, {
+      const started = await startProcess(client, demoConfig(config), 'onboarding', overtureHire, {
         faults: { [inject]: { kind: 'permanent' } },
         tuneOptions,
       });
       log(`${operator} ran the demo (fault in ${inject}): script ${scriptHire.employeeId}, Overture ${started.workflowId}`);
+      // Counted where they arrived: the sandbox's outbox and channel.
+      const welcomes = sandbox.outbox.emails.filter((e) => e.to === scriptHire.email && e.subject.startsWith('Welcome')).length;
       return {
         inject,
         script: {
@@ -80,18 +65,15 @@ function openDemo({ client, config, tuneOptions, log }: DemoContext): DemoRunner
           firstRun,
           rerun,
           effects: [
-            { id: 'emails', label: 'Welcome emails sent', count: all.filter((e) => e === 'welcome email sent').length },
-            { id: 'notifications', label: 'Team notifications sent', count: all.filter((e) => e === 'team notified').length },
+            { id: 'emails', label: 'Welcome emails sent', count: welcomes },
+            { id: 'notifications', label: 'Team notifications sent', count: sandbox.outbox.posts.length },
           ],
         },
         overture: { workflowId: started.workflowId },
       };
     },
     close() {
-      const closing = owned;
-      owned = undefined;
-      // close() stays synchronous for the console's shutdown; a PostgreSQL pool ends in the background.
-      void closing?.then((o) => o.close()).catch(() => {});
+      // Nothing outlives a run: each run's sandbox is closed when its script is done.
     },
   };
 }

@@ -1,9 +1,9 @@
 /**
  * The "before" half of the console's side-by-side demo: the same five onboarding steps as a plain script.
  *
- * It calls the very systems the activities call (the directory, SMTP, the team webhook), one after the
- * other, with no orchestrator around them: no retries, no escalation, no durable state and no delivery
- * ledger. An injected failure throws and leaves the onboarding half done; running the script again redoes
+ * It calls the same kinds of systems the activities call (a directory, SMTP, the team webhook; in the console, the
+ * demo's in-memory sandbox), one after the other, with no orchestrator around them: no retries, no escalation, no
+ * durable state and no delivery ledger. An injected failure throws and leaves the onboarding half done; running the script again redoes
  * every step from the top, so whatever is not idempotent by itself (the welcome email, the team message)
  * happens a second time.
  */
@@ -11,12 +11,14 @@ import type { Transporter } from 'nodemailer';
 import { workspaceUrlFor, type DirectoryProvider } from '../../src/stores/directory/directory';
 import type { NewHire } from '../../workflows/onboarding/types';
 
-/** The systems the script talks to: the same ones the worker's activities use. */
+/** The systems the script talks to: the same kinds the worker's activities use. */
 export interface ScriptChainSystems {
   directory: DirectoryProvider;
   transport: Transporter;
   from: string;
   webhookUrl: string;
+  /** How the team post is sent (the demo's sandbox keeps it in memory). */
+  fetch: typeof fetch;
   workspaceBaseUrl: string;
 }
 
@@ -91,7 +93,7 @@ export async function runScriptChain(systems: ScriptChainSystems, hire: NewHire,
 
     current = 'notifyTeam';
     failIfInjected(current);
-    const response = await fetch(systems.webhookUrl, {
+    const response = await systems.fetch(systems.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ text: `:wave: Please welcome ${hire.fullName}, joining ${hire.team} as ${hire.role} on ${hire.startDate}.` }),

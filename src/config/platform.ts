@@ -185,6 +185,9 @@ export const configSchema = z.object({
   // Payload encryption (src/temporal/codec): the key ring from a file (mode 0600) or the environment; `off` stores payloads
   // in clear (a warning says so). The codec endpoint answers the Temporal UI at these origins (default: its dev server's).
   OVERTURE_PAYLOAD_ENCRYPTION: z.enum(['on', 'off'], { error: 'must be on or off' }).default('on'),
+  // The console's side-by-side demo (activities/kit/demo.ts): its routes and its worker part exist only when on, and run
+  // on in-memory systems. Off unless set; `npm start` sets it on for its console and worker.
+  OVERTURE_DEMO: z.enum(['on', 'off'], { error: 'must be on or off' }).default('off'),
   OVERTURE_CODEC_KEY_FILE: z.string().optional(),
   OVERTURE_CODEC_KEYS: z.string().optional(),
   OVERTURE_CODEC_UI_ORIGINS: z

@@ -10,6 +10,7 @@
  *   POST /api/runs/:id/inject           { step, mode }
  *   POST /api/escalations/bulk          { step, action: retry | skip | abort, reason?, process?, output?, bulkId? }
  *   GET  /api/demos                     the installed processes' demos;  POST /api/demos/:process  { inject }  runs one
+ *                                       (only with OVERTURE_DEMO=on: ./demo-routes.ts)
  *   GET  /api/vocabulary                the kit's words (actions, fault choices, states): the browser reads them here
  *
  * Roles (the caller's, from the operator store): a viewer reads; an operator also starts runs, resolves
@@ -41,7 +42,6 @@ import {
   requireStep,
   type AnswerRequest,
 } from './api-input';
-import type { ConsoleDemo, DemoRunner } from '../../../activities/kit/demo';
 import type { EventStreams } from './events';
 import { HttpError, json, readJson } from './http-helpers';
 import { listProcesses } from './processes';
@@ -49,6 +49,7 @@ import { VOCABULARY } from '../../../workflows/kit/vocabulary';
 import { inbox, QUERY_TIMEOUT_MS, runDetail, runsAndCounters, withTimeout } from './runs';
 import { requireCallerRole, type Caller, type Sessions } from './session';
 import { bulkResolve } from './bulk-route';
+import { handleDemoRoute, type ConsoleDemos } from './demo-routes';
 
 /** What the API routes act on. */
 export interface ApiContext {
@@ -59,8 +60,8 @@ export interface ApiContext {
   startOptions?: Pick<StartOptions, 'tuneOptions'>;
   sessions: Sessions;
   events: EventStreams;
-  /** The installed processes' demos, by process. */
-  demos: ReadonlyMap<string, { demo: ConsoleDemo; runner: DemoRunner }>;
+  /** The installed processes' demos, when OVERTURE_DEMO=on; without them, their routes answer 404. */
+  demos?: ConsoleDemos;
 }
 
 const statusOf = (client: Client, id: string): Promise<RunStatus> => withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
@@ -120,6 +121,8 @@ export async function handleApi(
       csrfToken: caller.csrf,
       temporalUiUrl: config.temporalUiUrl,
       namespace: config.TEMPORAL_NAMESPACE,
+      // The browser offers the demo only when its routes exist.
+      demo: ctx.demos !== undefined,
     });
   }
   if (is('GET', 'processes')) return json(res, 200, listProcesses());
@@ -195,29 +198,7 @@ export async function handleApi(
     );
     return json(res, 200, report);
   }
-  if (is('GET', 'demos')) {
-    return json(
-      res,
-      200,
-      [...ctx.demos.values()].map(({ demo }) => ({
-        process: demo.process,
-        title: demo.title,
-        description: demo.description,
-        steps: demo.steps,
-        defaultStep: demo.defaultStep,
-      })),
-    );
-  }
-  if (is('POST', 'demos', { withId: true })) {
-    const found = ctx.demos.get(id!);
-    if (!found) throw new HttpError(404, `no demo of process "${id}"`);
-    const body = await readJson(req);
-    return json(
-      res,
-      200,
-      await found.runner.run(requireStep(body.inject ?? found.demo.defaultStep, found.demo.steps, 'inject'), caller.operator),
-    );
-  }
+  if (resource === 'demos' && ctx.demos && (await handleDemoRoute(ctx.demos, req, res, parts, caller))) return;
   if (is('POST', 'logout')) return ctx.sessions.logout(res, caller);
   throw new HttpError(404, 'not found');
 }

@@ -11,8 +11,8 @@ import type { StartOptions } from '../../client';
 import { handleApi, type ApiContext } from './api';
 import { createApprovalLinkRoutes } from './approval-links';
 import { createCodecEndpoint } from './codec-endpoint';
+import { openConsoleDemos } from './demo-routes';
 import { payloadCodecFor } from '../../temporal/codec/data-converter';
-import { processDemos } from '../../registry';
 import { sendError } from './error-response';
 import { createEventStreams } from './events';
 import { HttpError, json } from './http-helpers';
@@ -79,13 +79,8 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
     total: config.CONSOLE_MAX_STREAMS,
     perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION,
   });
-  // The demos the installed processes offer (activities/<name>/demo.ts); each opens its systems at its first run.
-  const demos = new Map(
-    processDemos().map((demo) => [
-      demo.process,
-      { demo, runner: demo.open({ client, config, tuneOptions: startOptions?.tuneOptions, log }) },
-    ]),
-  );
+  // The demos the installed processes offer (activities/<name>/demo.ts), with OVERTURE_DEMO=on only (./demo-routes.ts).
+  const demos = openConsoleDemos({ client, config, tuneOptions: startOptions?.tuneOptions, log });
   const api: ApiContext = { client, config, log, startOptions, sessions, events, demos };
   // The Temporal UI's remote codec: decrypted payloads for signed-in operators (./codec-endpoint).
   const codec = createCodecEndpoint({ codec: payloadCodecFor(config), config, sessions, log });
@@ -168,7 +163,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      for (const { runner } of demos.values()) runner.close();
+      demos?.close();
       approvalLinks.close();
       operatorStore.close();
     },

@@ -175,12 +175,20 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   return { summary, workerEnded };
 }
 
+/**
+ * The environment the stack reads its configuration from: the console's demo is on unless OVERTURE_DEMO says
+ * otherwise. The stack's console and worker both read it, so the demo's routes and its worker part come together.
+ */
+export function stackEnvironment(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return env.OVERTURE_DEMO === undefined || env.OVERTURE_DEMO === '' ? { ...env, OVERTURE_DEMO: 'on' } : env;
+}
+
 /** Brings the stack up, waits for a stop request (or the worker ending), then takes it down. Resolves to the exit code. */
 export async function main(opts: { startConsole?: StartOperatorConsole } = {}): Promise<number> {
   let config: OvertureConfig;
   let temporalPort: number;
   try {
-    config = loadConfig();
+    config = loadConfig(stackEnvironment(process.env));
     temporalPort = localTemporalPort(config.TEMPORAL_ADDRESS);
     // The dev server npm start runs speaks plaintext: TLS settings are for a worker against a cluster (npm run worker).
     if (config.temporalConnection.tls)

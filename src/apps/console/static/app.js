@@ -588,7 +588,8 @@
     if (run) return runPage(decodeURIComponent(run[1]));
     if (hash === '#/inbox') return inboxPage();
     if (hash === '#/start') return void startPage();
-    if (hash === '#/demo') return void demoPage();
+    // The demo exists only when the console has it on (GET /api/session `demo`).
+    if (hash === '#/demo' && session.demo) return void demoPage();
     return runsPage();
   }
 
@@ -602,6 +603,8 @@
     session.operator = r.data.operator;
     session.role = r.data.role;
     session.csrfToken = r.data.csrfToken;
+    session.demo = r.data.demo === true;
+    document.querySelector('[data-testid="nav-demo"]').hidden = !session.demo;
     document.querySelector('[data-testid="operator-name"]').textContent = r.data.operator;
     document.querySelector('[data-testid="operator-role"]').textContent = r.data.role ? `(${r.data.role})` : '';
     window.addEventListener('hashchange', route);
