@@ -7,6 +7,7 @@ import { shown } from './house-style';
 import type { LinkPolicy } from './link-policy';
 import { probeLink } from './link-probe';
 import { referencesIn } from './markdown';
+import { redactUrlsIn } from '../../src/config/redact-url';
 
 export interface LinkCheckSettings {
   policy: LinkPolicy;
@@ -49,7 +50,8 @@ export async function checkDraftLinks(
   const worker = async () => {
     for (let url = queue.shift(); url; url = queue.shift()) {
       const finding = await probeLink(url, settings.policy, settings.timeoutMs);
-      if (finding) findings.push(`link ${shown(url.href)}: ${finding}`);
+      // A finding may quote a redirect's Location, credentials and all.
+      if (finding) findings.push(`link ${shown(url.href)}: ${redactUrlsIn(finding)}`);
     }
   };
   await Promise.all(Array.from({ length: Math.min(settings.concurrency ?? 4, queue.length) }, worker));

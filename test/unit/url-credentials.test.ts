@@ -11,6 +11,7 @@ import { postToTeamOnce } from '../../activities/kit/chat';
 import { classifySmtpError } from '../../activities/kit/mail';
 import { toStepFailure } from '../../activities/kit/step-attempt';
 import { checkImageAltText } from '../../activities/content-publishing/house-style';
+import { checkDraftLinks } from '../../activities/content-publishing/link-checks';
 import { fetchPublishedRates } from '../../activities/financial-close/rates-source';
 import { runCli } from '../../src/apps/cli/main';
 import { loadConfig } from '../../src/config';
@@ -125,8 +126,22 @@ describe('a failing URL with credentials', () => {
     }
   });
 
-  it("a draft's link: the link checker's and house style's findings name none", () => {
+  it("a draft's link: the link checker's and house style's findings name none", async () => {
     const report = checkImageAltText(`![](https://${USER}:${SECRET}@cdn.example/a.png)`);
     expect(report.findings).toEqual(['image https://***@cdn.example/a.png has no alt text']);
+
+    // A page of the site redirects to a URL with credentials on another port: refused, and the finding quotes it.
+    const site = http.createServer((_req, res) => res.writeHead(302, { location: `http://${USER}:${SECRET}@127.0.0.1:${port}/ok` }).end());
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+      const policy = { allowedHosts: [origin.slice('http://'.length)], siteOrigin: origin };
+      const links = await checkDraftLinks(`[moved](${origin}/moved)`, `${origin}/post.html`, { policy, timeoutMs: 2_000 });
+      expect(links.findings).toHaveLength(1);
+      expect(links.findings[0]).toContain(`redirects to http://***@127.0.0.1:${port}/ok`);
+      expect(leaks(links.findings.join('\n'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => site.close(resolve));
+    }
   });
 });
