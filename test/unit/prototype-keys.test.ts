@@ -5,6 +5,8 @@
  * so the event's data carried fields nobody validated.
  */
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -12,6 +14,7 @@ import { loadConfig } from '../../src/config';
 import { startEventGateway, type RunningEventGateway } from '../../src/apps/events/server';
 import { signedHeaders } from '../../src/apps/events/signature';
 import { runCli } from '../../src/apps/cli/main';
+import { type HttpError, readJson } from '../../src/apps/console/http-helpers';
 import { prepareRunStart } from '../../src/client';
 import { findProcess } from '../../src/registry';
 import { InputError } from '../../workflows/kit/input';
@@ -23,6 +26,9 @@ const KEYS = ['__proto__', 'constructor', 'prototype'];
 
 let dataDir: string;
 let gateway: RunningEventGateway;
+/** The console's body reader behind a real HTTP server: answers 400 with its problems, or 200. */
+let consoleBodies: http.Server;
+let consoleUrl: string;
 
 /** The hire as JSON text with the key first, holding a field the schema does not know. */
 const hireWith = (key: string) => JSON.stringify(newHire()).replace('{', `{"${key}":{"salary":"1000000"},`);
@@ -32,8 +38,17 @@ beforeAll(async () => {
   const config = loadConfig({ OVERTURE_DATA_DIR: dataDir, EVENT_SOURCES: JSON.stringify({ hr: { secret: SECRET, types: [TYPE] } }) });
   // Refused before any delivery: no Temporal client is ever used.
   gateway = await startEventGateway({ client: undefined as unknown as Client, config, port: 0 });
+  consoleBodies = http.createServer((req, res) => {
+    readJson(req).then(
+      () => res.writeHead(200).end('{}'),
+      (err: HttpError) => res.writeHead(err.status, { 'content-type': 'application/json' }).end(JSON.stringify(err.extra)),
+    );
+  });
+  await new Promise<void>((resolve) => consoleBodies.listen(0, '127.0.0.1', resolve));
+  consoleUrl = `http://127.0.0.1:${(consoleBodies.address() as AddressInfo).port}`;
 });
 afterAll(async () => {
+  await new Promise((resolve) => consoleBodies?.close(resolve));
   await gateway?.stop();
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
@@ -77,6 +92,17 @@ describe.each(KEYS)('a field named %s', (key) => {
     })();
     expect(refusal).toBeInstanceOf(InputError);
     expect((refusal as InputError).problems).toEqual([`(input): ${message}`]);
+  });
+
+  it("is refused in any body the console reads: a run's input, a decision's output", async () => {
+    for (const [body, where] of [
+      [`{"process":"onboarding","input":${hireWith(key)}}`, 'input'],
+      [`{"step":"createAccount","action":"skip","output":{"${key}":"x"}}`, 'output'],
+    ]) {
+      const res = await fetch(consoleUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as { problems: unknown }).problems).toEqual([`${where}: ${message}`]);
+    }
   });
 
   it('is refused at any depth, inside lists too', () => {

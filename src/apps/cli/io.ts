@@ -3,7 +3,7 @@
  * mistake (exit code 2, nothing done), and how the process ends once its output is flushed.
  */
 import fs from 'node:fs';
-import { InputError, notJsonProblem } from '../../../workflows/kit/input';
+import { InputError, notJsonProblem, prototypeKeyProblems } from '../../../workflows/kit/input';
 
 /** A usage mistake: exit code 2, nothing started. */
 export class UsageError extends Error {}
@@ -23,11 +23,16 @@ export function readInput(source: string, io: Io): unknown {
   } catch (err) {
     throw new UsageError(`cannot read ${source}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new InputError([`(input): ${notJsonProblem(text)}`]);
   }
+  // Whatever the command does with it next (start, emit, bulk): the same check the console and the event gateway make.
+  const prototypeKeys = prototypeKeyProblems(value);
+  if (prototypeKeys.length) throw new InputError(prototypeKeys);
+  return value;
 }
 
 /**

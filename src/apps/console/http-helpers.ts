@@ -1,6 +1,6 @@
 /** What every console module needs to answer a request: the security headers, JSON replies, and body parsing. */
 import type http from 'node:http';
-import { notJsonProblem } from '../../../workflows/kit/input';
+import { notJsonProblem, prototypeKeyProblems } from '../../../workflows/kit/input';
 
 const MAX_BODY_BYTES = 64 * 1024;
 /**
@@ -99,5 +99,8 @@ export async function readJson(req: http.IncomingMessage): Promise<Record<string
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new HttpError(400, 'the request body must be a JSON object', { problems: ['(input): must be a JSON object'] });
   }
+  // Every route at once (inputs, decisions' outputs, answers): the same check the CLI and the event gateway make.
+  const prototypeKeys = prototypeKeyProblems(value);
+  if (prototypeKeys.length) throw new HttpError(400, 'the request body names a field that is not allowed', { problems: prototypeKeys });
   return value as Record<string, unknown>;
 }
