@@ -1,75 +1,59 @@
 /**
- * One link checked over HTTP: a HEAD request (GET when the server refuses HEAD) to the address the policy
- * vetted, with a timeout. Redirects are followed only on the same host, and each hop is vetted again.
+ * One link checked over HTTP: a HEAD request (GET when the server refuses HEAD) through the outbound address
+ * policy, with a timeout. Redirects are followed only on the same host, and each hop is vetted again.
  */
-import http from 'node:http';
-import https from 'node:https';
-import type { LookupFunction } from 'node:net';
-import { vetLink, type LinkPolicy } from './link-policy';
+import {
+  OutboundLimitError,
+  OutboundRefusedError,
+  OutboundTimeoutError,
+  requestOutbound,
+  type OutboundOptions,
+} from '../kit/outbound-request';
+import { linkFinding, outboundPolicyOf, type LinkPolicy } from './link-policy';
 
 const MAX_REDIRECTS = 3;
 
-interface Answer {
-  status: number;
-  location?: string;
-}
-
-/** A `lookup` that answers with the vetted address only: the connection never asks DNS again. */
-function pinnedLookup(address: string, family: 4 | 6): LookupFunction {
-  return (_hostname, options, callback) => {
-    if ((options as { all?: boolean }).all)
-      (callback as (err: null, addresses: Array<{ address: string; family: number }>) => void)(null, [{ address, family }]);
-    else callback(null, address, family);
+/** Asks for the link and reads only the status (and a redirect's Location); the body is never read. */
+async function statusOf(link: URL, policy: LinkPolicy, method: 'HEAD' | 'GET', timeoutMs: number) {
+  const options: OutboundOptions = {
+    who: 'the link checker',
+    method,
+    headers: { 'user-agent': 'Overture link checker' },
+    maxRedirects: MAX_REDIRECTS,
+    redirects: 'same-host',
+    timeoutMs,
+    maxBytes: 0,
   };
-}
-
-/** Sends one request and resolves with the status once the headers are in; the body is never read. */
-function ask(url: URL, method: 'HEAD' | 'GET', lookup: LookupFunction, timeoutMs: number): Promise<Answer> {
-  const transport = url.protocol === 'https:' ? https : http;
-  return new Promise<Answer>((resolve, reject) => {
-    const request = transport.request(
-      url,
-      { method, lookup, agent: false, headers: { 'user-agent': 'Overture link checker', accept: '*/*' } },
-      (response) => {
-        resolve({ status: response.statusCode ?? 0, location: response.headers.location });
-        response.destroy();
-      },
-    );
-    const timer = setTimeout(() => request.destroy(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-    request.once('close', () => clearTimeout(timer));
-    request.once('error', reject);
-    request.end();
-  });
+  const response = await requestOutbound(link, outboundPolicyOf(policy), options);
+  response.discard();
+  return { status: response.status, location: response.headers.location, url: response.url };
 }
 
 /** Checks one absolute http(s) link; returns a finding, or undefined when the link answers 2xx. */
 export async function probeLink(link: URL, policy: LinkPolicy, timeoutMs: number): Promise<string | undefined> {
-  let current = link;
-  for (let hop = 0; hop <= MAX_REDIRECTS; hop += 1) {
-    const vetted = await vetLink(current, policy);
-    if (!vetted.allowed) return hop === 0 ? vetted.finding : `redirects to ${current.href}, ${vetted.finding}`;
-    const lookup = pinnedLookup(vetted.address, vetted.family);
-    let answer: Answer;
-    try {
-      answer = await ask(current, 'HEAD', lookup, timeoutMs);
-      // Some servers do not implement HEAD: ask for the page, and read only its status.
-      if (answer.status === 405 || answer.status === 501) answer = await ask(current, 'GET', lookup, timeoutMs);
-    } catch (err) {
-      return `unreachable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
+  let answer: Awaited<ReturnType<typeof statusOf>>;
+  try {
+    answer = await statusOf(link, policy, 'HEAD', timeoutMs);
+    // Some servers do not implement HEAD: ask for the page, and read only its status.
+    if (answer.status === 405 || answer.status === 501) answer = await statusOf(link, policy, 'GET', timeoutMs);
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) {
+      const finding = linkFinding(err.refusal);
+      return err.hop === 0 ? finding : `redirects to ${err.url.href}, ${finding}`;
     }
-    if (answer.status >= 200 && answer.status < 300) return undefined;
-    if (answer.status >= 300 && answer.status < 400 && answer.location) {
-      let next: URL;
-      try {
-        next = new URL(answer.location, current);
-      } catch {
-        return `broken: HTTP ${answer.status} with an unreadable Location`;
-      }
-      if (next.hostname !== current.hostname) return `not checked: redirects to another host (${next.host}), not followed`;
-      current = next;
-      continue;
-    }
-    return `broken: HTTP ${answer.status}`;
+    if (err instanceof OutboundLimitError) return `broken: more than ${MAX_REDIRECTS} redirects`;
+    if (err instanceof OutboundTimeoutError) return `unreachable: timed out after ${timeoutMs} ms`;
+    return `unreachable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
   }
-  return `broken: more than ${MAX_REDIRECTS} redirects`;
+  if (answer.status >= 200 && answer.status < 300) return undefined;
+  if (answer.status >= 300 && answer.status < 400 && answer.location) {
+    let next: URL;
+    try {
+      next = new URL(answer.location, answer.url);
+    } catch {
+      return `broken: HTTP ${answer.status} with an unreadable Location`;
+    }
+    if (next.hostname !== answer.url.hostname) return `not checked: redirects to another host (${next.host}), not followed`;
+  }
+  return `broken: HTTP ${answer.status}`;
 }

@@ -6,7 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { TransientError } from '../kit/errors';
+import { PermanentError, TransientError } from '../kit/errors';
+import { OutboundTimeoutError, readBodyText, requestOutbound } from '../kit/outbound-request';
+
+/** A month's rates are a few kilobytes: a document past this is not one. */
+const RATES_MAX_BYTES = 1024 * 1024;
 
 export interface PublishedRates {
   period: string;
@@ -42,17 +46,31 @@ async function readSource(source: string, timeoutMs: number): Promise<string> {
       throw new TransientError(`exchange rates ${where} cannot be read (${(err as NodeJS.ErrnoException).code ?? 'unknown error'})`);
     }
   }
-  let response: Response;
   try {
-    response = await fetch(source, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(timeoutMs) });
+    // The operator configured this URL: its origin is allowed wherever it is, and nothing else (a redirect elsewhere is refused).
+    const url = new URL(source);
+    const response = await requestOutbound(
+      url,
+      { allowedHosts: [], trustedOrigins: [url.origin] },
+      {
+        who: 'the financial close',
+        headers: { accept: 'application/json' },
+        maxRedirects: 3,
+        timeoutMs,
+        maxBytes: RATES_MAX_BYTES,
+      },
+    );
+    if (response.status < 200 || response.status >= 300) {
+      response.discard();
+      return Promise.reject(new TransientError(`exchange rates ${where} answered HTTP ${response.status}`));
+    }
+    return await readBodyText(response);
   } catch (err) {
-    // By name, not instanceof: the DOMException may come from another realm (a test sandbox, a worker).
-    const reason = (err as { name?: unknown }).name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : 'unreachable';
-    throw new TransientError(`exchange rates ${where}: ${reason}`);
+    if (err instanceof OutboundTimeoutError) throw new TransientError(`exchange rates ${where}: no answer within ${timeoutMs} ms`);
+    if (err instanceof TransientError) throw err;
+    // A refused redirect or an oversized document: said as it is, and transient like every failure here.
+    throw new TransientError(`exchange rates ${where}: ${err instanceof PermanentError ? err.message : 'unreachable'}`);
   }
-  const body = await response.text();
-  if (!response.ok) throw new TransientError(`exchange rates ${where} answered HTTP ${response.status}`);
-  return body;
 }
 
 /** Reads the rates published for the period; anything else (unreachable, malformed, another period) is a TransientError. */
