@@ -19,6 +19,8 @@ export const worker = defineWorker({
       stagingDir: pipeline.stagingDir,
       warehouse,
       chat: systems.chat,
+      sourceHosts: pipeline.sourceHosts,
+      sourceLimits: pipeline.sourceLimits,
     });
     return { activities, close: () => warehouse.close() };
   },

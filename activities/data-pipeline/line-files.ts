@@ -4,6 +4,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
+import { PermanentError } from '../kit/errors';
 
 const NEWLINE = 0x0a;
 
@@ -13,23 +14,42 @@ export interface OffsetLine {
   end: number;
 }
 
-/** The lines of a file from a byte offset (the start of a line), each with the offset just past it. */
-export async function* linesFrom(file: string, start = 0): AsyncGenerator<OffsetLine> {
+/** A line longer than the bound: refused as soon as it passes the bound, never held whole. */
+export class LineTooLongError extends PermanentError {}
+
+/** Longest line read when the caller names no bound (the pipeline's own files stay far below it). */
+const DEFAULT_MAX_LINE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The lines of a file from a byte offset (the start of a line), each with the offset just past it. A line longer
+ * than `maxLineBytes` fails with LineTooLongError once that many bytes of it are in, so memory stays bounded by a
+ * chunk and the bound, whatever the file holds.
+ */
+export async function* linesFrom(file: string, start = 0, opts: { maxLineBytes?: number } = {}): AsyncGenerator<OffsetLine> {
+  const maxLineBytes = opts.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   let offset = start;
+  let lineNo = 0;
   let rest: Buffer = Buffer.alloc(0);
+  const tooLong = () =>
+    new LineTooLongError(`line ${lineNo + 1} (from byte ${offset}) is longer than ${maxLineBytes} bytes, the longest line a file may have`);
   for await (const chunk of createReadStream(file, { start, highWaterMark: 1 << 20 })) {
     const data = rest.length ? Buffer.concat([rest, chunk as Buffer]) : (chunk as Buffer);
     let from = 0;
     for (let nl = data.indexOf(NEWLINE, from); nl !== -1; nl = data.indexOf(NEWLINE, from)) {
       const to = nl > from && data[nl - 1] === 0x0d ? nl - 1 : nl;
+      if (to - from > maxLineBytes) throw tooLong();
       offset += nl + 1 - from;
+      lineNo += 1;
       yield { line: data.toString('utf8', from, to), end: offset };
       from = nl + 1;
     }
     rest = data.subarray(from);
+    // A line still without its end past the bound: no need to read (and hold) the rest of it.
+    if (rest.length > maxLineBytes + 1) throw tooLong();
   }
   if (rest.length) {
     const to = rest[rest.length - 1] === 0x0d ? rest.length - 1 : rest.length;
+    if (to > maxLineBytes) throw tooLong();
     yield { line: rest.toString('utf8', 0, to), end: offset + rest.length };
   }
 }

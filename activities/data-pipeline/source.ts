@@ -1,25 +1,39 @@
 /**
- * The pipeline's source systems: the inbox folder files are dropped into, and http(s) URLs. `extractSource`
- * copies the batch's source into the run's staging folder through a partial file, so a step that dies halfway
- * leaves nothing a later step could mistake for the whole file.
+ * The pipeline's source systems: the inbox folder files are dropped into, and http(s) URLs on the hosts allowed
+ * for the batch's dataset. `extractSource` copies the batch's source into the run's staging folder through a
+ * partial file, so a step that dies halfway leaves nothing a later step could mistake for the whole file. Both
+ * are bounded (./source-limits.ts); a URL is fetched through the outbound address policy, each redirect vetted.
  */
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { mkdir, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Context } from '@temporalio/activity';
-import { resolveInboxFile, STAGED } from './staging-files';
+import { STAGED } from './staging-files';
 import type { PipelineSource } from '../../workflows/data-pipeline/types';
 import { currentRunDir } from './staging';
 import { stepActivity, PermanentError, TransientError } from '../kit/step-attempt';
+import { byteLimit } from '../kit/byte-limit';
+import { describeRefusal } from '../kit/outbound-policy';
+import { OutboundRefusedError, requestOutbound, type OutboundResponse } from '../kit/outbound-request';
+import { openInboxFile } from './inbox-file';
+import { sourcePolicy } from './source-hosts';
+import { SOURCE_LIMITS, type SourceLimits } from './source-limits';
 
 export interface PipelineSourceDependencies {
   inboxDir: string;
   stagingDir: string;
-  /** Longest silence from a URL source (before its answer, or between two chunks of its body). */
-  idleTimeoutMs?: number;
+  /** The hosts each dataset's URL sources may be on (none: no URL is fetched). */
+  sourceHosts?: Readonly<Record<string, readonly string[]>>;
+  /** Bounds on a source; the defaults of ./source-limits.ts where absent. */
+  limits?: Partial<SourceLimits>;
+  /** Resolves host names (the system resolver unless a test gives another). */
+  resolve?: (hostname: string) => Promise<string[]>;
 }
+
+const WHO = 'the data pipeline';
+const MAX_REDIRECTS = 3;
 
 /** HTTP 408, 429 and 5xx may pass on a later try; any other 4xx will not (a wrong URL, no access). */
 export function classifySourceStatus(status: number): Error {
@@ -27,66 +41,90 @@ export function classifySourceStatus(status: number): Error {
   return new PermanentError(`the source refused the request with HTTP ${status}`);
 }
 
-/** A pass-through that heartbeats the bytes copied so far and re-arms an idle timer on each chunk. */
-function progress(onChunk: () => void): { meter: Transform; bytes: () => number } {
+/** A pass-through that heartbeats the bytes copied so far. */
+function progress(): Transform {
   const ctx = Context.current();
   let bytes = 0;
-  const meter = new Transform({
+  return new Transform({
     transform(chunk: Buffer, _encoding, done) {
       bytes += chunk.length;
-      onChunk();
       ctx.heartbeat({ bytes });
       done(null, chunk);
     },
   });
-  return { meter, bytes: () => bytes };
 }
 
-/** Streams an http(s) URL into a file; an idle source is aborted (transient), and the URL stays out of every message. */
-async function download(url: string, file: string, idleTimeoutMs: number): Promise<void> {
-  const abort = new AbortController();
-  let timer = setTimeout(() => abort.abort(), idleTimeoutMs);
-  const rearm = () => {
-    clearTimeout(timer);
-    timer = setTimeout(() => abort.abort(), idleTimeoutMs);
-  };
+/** The hosts a batch's URL may be on: its dataset's (a run started before the dataset was passed: any dataset's). */
+function hostsFor(deps: PipelineSourceDependencies, dataset: string | undefined): string[] {
+  const byDataset = deps.sourceHosts ?? {};
+  return dataset === undefined ? Object.values(byDataset).flat() : [...(byDataset[dataset] ?? [])];
+}
+
+/** A refused source in words: the host only (a URL's path and query may carry a signature), and how to allow it. */
+function refusedSource(err: OutboundRefusedError, dataset: string | undefined): PermanentError {
+  const where = err.hop === 0 ? `the source is on ${err.url.host}` : `the source redirects to ${err.url.host}`;
+  const hint = err.refusal.kind === 'not-allowed' ? `; allow it with PIPELINE_SOURCE_HOSTS=${dataset ?? '<dataset>'}=${err.url.host}` : '';
+  return new PermanentError(`${where}, which ${WHO} does not fetch: ${describeRefusal(err.refusal, WHO)}${hint}`);
+}
+
+/** Streams an http(s) URL into a file within the policy and the limits; the URL stays out of every message. */
+async function download(url: URL, file: string, deps: PipelineSourceDependencies, dataset: string | undefined, limits: SourceLimits) {
+  let response: OutboundResponse;
   try {
-    let response: Response;
-    try {
-      response = await fetch(url, { signal: abort.signal });
-    } catch (err) {
-      throw new TransientError(`the source is unreachable: ${err instanceof Error ? err.message : String(err)}`);
-    }
-    if (!response.ok || !response.body) {
-      await response.body?.cancel();
-      throw response.ok ? new TransientError('the source answered without a body') : classifySourceStatus(response.status);
-    }
-    const { meter } = progress(rearm);
-    try {
-      await pipeline(Readable.fromWeb(response.body), meter, createWriteStream(file));
-    } catch (err) {
-      throw new TransientError(`the source stopped sending: ${err instanceof Error ? err.message : String(err)}`);
-    }
-  } finally {
-    clearTimeout(timer);
+    response = await requestOutbound(url, sourcePolicy(hostsFor(deps, dataset), deps.resolve), {
+      who: WHO,
+      headers: { accept: 'text/csv, text/plain;q=0.9, */*;q=0.1' },
+      maxRedirects: MAX_REDIRECTS,
+      timeoutMs: limits.downloadTimeoutMs,
+      idleTimeoutMs: limits.idleTimeoutMs,
+      maxBytes: limits.maxBytes,
+    });
+  } catch (err) {
+    if (err instanceof OutboundRefusedError) throw refusedSource(err, dataset);
+    if (err instanceof PermanentError || err instanceof TransientError) throw err;
+    throw new TransientError(`the source is unreachable: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (response.status < 200 || response.status >= 300) {
+    // Nothing of a refusal is read: not its body, not its headers.
+    response.discard();
+    throw classifySourceStatus(response.status);
+  }
+  try {
+    await pipeline(response.body, progress(), createWriteStream(file));
+  } catch (err) {
+    if (err instanceof PermanentError || err instanceof TransientError) throw err;
+    throw new TransientError(`the source stopped sending: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
 }
 
-/** Source activities bound to the inbox and the staging folder. */
+/** Copies an inbox file that is a regular file of at most `maxBytes` (it may not grow past them while copied). */
+async function copyInboxFile(deps: PipelineSourceDependencies, name: string, file: string, maxBytes: number): Promise<void> {
+  const { handle } = await openInboxFile(deps.inboxDir, name, maxBytes);
+  const tooLarge = () => new PermanentError(`${name} grew past the ${maxBytes} bytes a source file may be while it was copied`);
+  await pipeline(handle.createReadStream(), byteLimit(maxBytes, tooLarge), progress(), createWriteStream(file));
+}
+
+/** Source activities bound to the inbox, the staging folder and the hosts URL sources may be on. */
 export function createPipelineSourceActivities(deps: PipelineSourceDependencies) {
+  const limits: SourceLimits = { ...SOURCE_LIMITS, ...deps.limits };
   return {
     /** Copies the batch's source (an inbox file or a URL) to `<run staging>/source.csv`. */
-    extractSource: stepActivity(async (input: { source: PipelineSource }) => {
+    extractSource: stepActivity(async (input: { source: PipelineSource; dataset?: string }) => {
       const runDir = currentRunDir(deps.stagingDir);
       await mkdir(runDir, { recursive: true });
       const target = path.join(runDir, STAGED.source);
       const partial = `${target}.partial`;
       if ('inboxFile' in input.source) {
-        const file = await resolveInboxFile(deps.inboxDir, input.source.inboxFile);
-        await pipeline(createReadStream(file), progress(() => undefined).meter, createWriteStream(partial));
+        await copyInboxFile(deps, input.source.inboxFile, partial, limits.maxBytes);
       } else {
-        if (!/^https?:\/\//i.test(input.source.url)) throw new PermanentError('a source URL must be http(s)');
-        await download(input.source.url, partial, deps.idleTimeoutMs ?? 30_000);
+        let url: URL;
+        try {
+          url = new URL(input.source.url);
+        } catch {
+          throw new PermanentError('the source URL is not a URL');
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new PermanentError('a source URL must be http(s)');
+        await download(url, partial, deps, input.dataset, limits);
       }
       await rename(partial, target);
       return { runDir, sourceFile: target, bytes: (await stat(target)).size };

@@ -14,11 +14,14 @@ import { validateFile } from './validate-file';
 import type { FaultMode } from '../../workflows/kit/types';
 import { stepActivity, attemptStep, PermanentError, type Faultable } from '../kit/step-attempt';
 import { classified } from '../kit/classified';
+import { SOURCE_LIMITS, type SourceLimits } from './source-limits';
 
 export interface PipelineStagingDependencies {
   stagingDir: string;
   /** Rows between two checkpoints of a partition's transform. */
   chunkRows?: number;
+  /** Bounds on a source file's lines and header; the defaults of ./source-limits.ts where absent. */
+  limits?: Partial<SourceLimits>;
 }
 
 /** The staging folder of the run this activity belongs to. */
@@ -53,17 +56,27 @@ function splitFault(fault: FaultMode | undefined): { before?: FaultMode; paceMs:
   return fault?.kind === 'latency' ? { paceMs: fault.ms } : { before: fault, paceMs: 0 };
 }
 
+/** The ignored columns as a step output: the first few by name, the others counted. */
+function shownColumns(shown: readonly string[], count: number): string {
+  return count > shown.length ? `${shown.join(',')} and ${count - shown.length} more` : shown.join(',');
+}
+
 /** Staging activities bound to the staging folder. */
 export function createPipelineStagingActivities(deps: PipelineStagingDependencies) {
   const chunkRows = deps.chunkRows ?? 1_000;
+  const limits = { ...SOURCE_LIMITS, ...deps.limits };
 
   return {
     /** Checks every staged row against its dataset's schema: valid rows into partitions, bad ones into the rejects file. */
     validateBatch: stepActivity(async (input: { dataset: string; partitionRows: number }) => {
       const dataset = knownDataset(input.dataset);
       const ctx = Context.current();
-      const counts = await validateFile(dataset, currentRunDir(deps.stagingDir), input.partitionRows, (rowsRead) =>
-        ctx.heartbeat({ rowsRead }),
+      const counts = await validateFile(
+        dataset,
+        currentRunDir(deps.stagingDir),
+        input.partitionRows,
+        (rowsRead) => ctx.heartbeat({ rowsRead }),
+        limits,
       );
       return {
         rowsIn: counts.rowsIn,
@@ -71,7 +84,7 @@ export function createPipelineStagingActivities(deps: PipelineStagingDependencie
         rejected: counts.rejected,
         partitions: counts.partitions,
         rejectsFile: counts.rejectsFile,
-        ignoredColumns: counts.ignoredColumns.join(','),
+        ignoredColumns: shownColumns(counts.ignoredColumns, counts.ignoredColumnCount),
       };
     }),
 

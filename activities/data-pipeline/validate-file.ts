@@ -10,6 +10,8 @@ import { csvLine, parseCsvLine } from './csv';
 import type { DatasetDefinition } from './datasets';
 import { linesFrom, LineWriter } from './line-files';
 import { STAGED } from './staging-files';
+import { SOURCE_LIMITS, type SourceLimits } from './source-limits';
+import { clip } from '../../workflows/kit/limits';
 
 export interface ValidationCounts {
   /** Data rows read (blank lines are not rows). */
@@ -17,8 +19,10 @@ export interface ValidationCounts {
   valid: number;
   rejected: number;
   partitions: number;
-  /** Source columns the dataset does not use. */
+  /** Source columns the dataset does not use: the first few, each clipped (a header is the source's, untrusted). */
   ignoredColumns: string[];
+  /** How many columns the dataset does not use, all told. */
+  ignoredColumnCount: number;
   rejectsFile: string;
 }
 
@@ -34,13 +38,20 @@ function schemaReason(dataset: DatasetDefinition, record: Record<string, string>
   return [...byField.values()].join('; ');
 }
 
-/** Where each dataset column is in the source header; a missing column fails the whole file for good. */
+/** Ignored column names a result carries at most, and their length: the rest are only counted. */
+const SHOWN_COLUMNS = 10;
+const SHOWN_COLUMN_CHARS = 40;
+
+/** Where each dataset column is in the source header; a missing column or too many fail the whole file for good. */
 function columnPositions(
   dataset: DatasetDefinition,
   headerLine: string | undefined,
+  maxColumns: number,
 ): { positions: number[]; width: number; ignored: string[] } {
   if (headerLine === undefined) throw new PermanentError('the source file is empty: it has no header line');
   const header = (parseCsvLine(headerLine.replace(/^\uFEFF/, '')) ?? []).map((c) => c.trim());
+  if (header.length > maxColumns)
+    throw new PermanentError(`the source header has ${header.length} columns, more than the ${maxColumns} a source file may have`);
   const missing = dataset.columns.filter((c) => !header.includes(c));
   if (missing.length) throw new PermanentError(`the source header lacks column(s) ${missing.join(', ')} of dataset ${dataset.name}`);
   return {
@@ -80,12 +91,16 @@ class PartitionWriter {
   }
 }
 
-/** Validates `<runDir>/source.csv`; reports progress every 10,000 rows. A retry starts over: it is one pass. */
+/**
+ * Validates `<runDir>/source.csv`; reports progress every 10,000 rows. A retry starts over: it is one pass. A
+ * line or a header past the limits fails the file for good (LineTooLongError, PermanentError).
+ */
 export async function validateFile(
   dataset: DatasetDefinition,
   runDir: string,
   partitionRows: number,
   progress: (rowsRead: number) => void,
+  limits: Pick<SourceLimits, 'maxLineBytes' | 'maxColumns'> = SOURCE_LIMITS,
 ): Promise<ValidationCounts> {
   const validDir = path.join(runDir, STAGED.valid);
   await mkdir(validDir, { recursive: true });
@@ -106,10 +121,10 @@ export async function validateFile(
   };
 
   try {
-    for await (const { line } of linesFrom(path.join(runDir, STAGED.source))) {
+    for await (const { line } of linesFrom(path.join(runDir, STAGED.source), 0, { maxLineBytes: limits.maxLineBytes })) {
       lineNo += 1;
       if (!columns) {
-        columns = columnPositions(dataset, line);
+        columns = columnPositions(dataset, line, limits.maxColumns);
         continue;
       }
       if (line.trim() === '') continue;
@@ -142,10 +157,17 @@ export async function validateFile(
       await partitions.write(csvLine(values));
     }
     // No line at all: not even a header.
-    if (!columns) columnPositions(dataset, undefined);
+    if (!columns) columnPositions(dataset, undefined, limits.maxColumns);
   } finally {
     await partitions.close();
     await rejects.close();
   }
-  return { ...counts, partitions: partitions.partitions, ignoredColumns: columns?.ignored ?? [], rejectsFile };
+  const ignored = columns?.ignored ?? [];
+  return {
+    ...counts,
+    partitions: partitions.partitions,
+    ignoredColumns: ignored.slice(0, SHOWN_COLUMNS).map((c) => clip(c, SHOWN_COLUMN_CHARS)),
+    ignoredColumnCount: ignored.length,
+    rejectsFile,
+  };
 }

@@ -7,6 +7,7 @@ import type { FaultMode, StepResult } from '../../workflows/kit/types';
 import type { StepFailureDetails } from '../../workflows/kit/failures';
 import { PermanentError } from './errors';
 import { asPausableStep } from './pause-scope';
+import { boundedResult } from './result-size';
 import { redactUrlsIn } from '../../src/config/redact-url';
 
 export { PermanentError, TransientError } from './errors';
@@ -84,7 +85,7 @@ export async function attemptStep<T>(fault: FaultMode | undefined, sideEffect: (
   const { attempt } = Context.current().info;
   try {
     await applyFault(fault, attempt);
-    return { output: await asPausableStep(sideEffect), attempt };
+    return { output: boundedResult(await asPausableStep(sideEffect)), attempt };
   } catch (err) {
     throw toStepFailure(err, attempt);
   }

@@ -40,7 +40,7 @@ export async function dataPipeline(input: DataPipelineInput): Promise<DataPipeli
 
     const done = await p.dag({
       extract: (step) =>
-        step.run((a) => a.extractSource({ source: batch.source }), {
+        step.run((a) => a.extractSource({ source: batch.source, dataset: batch.dataset }), {
           summary: `Extract ${batch.id} into staging`,
           undo: { done: "the run's staging files were removed (its rejects file stays)", run: (a) => a.discardStaging({}) },
         }),

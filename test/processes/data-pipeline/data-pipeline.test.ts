@@ -20,11 +20,36 @@ import { decidedBy } from '../../helpers/operators';
 import { settings as pipelineSettings } from '../../../activities/data-pipeline/settings';
 
 let stack: TestStack;
+/** The URL source the stack allows for orders (PIPELINE_SOURCE_HOSTS), and an internal service it does not. */
+let exports_: { server: http.Server; port: number; respond: http.RequestListener };
+let internal: { server: http.Server; port: number; requests: number };
+const SECRET = 'INTERNAL_SECRET_TOKEN_5e1d';
+
+async function listen(listener: http.RequestListener): Promise<{ server: http.Server; port: number }> {
+  const server = http.createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
 
 beforeAll(async () => {
-  stack = await startTestStack({ ESCALATION_CONTACTS: 'data-oncall@pipeline.example.com' });
+  exports_ = { ...(await listen((req, res) => exports_.respond(req, res))), respond: (_req, res) => res.writeHead(404).end() };
+  internal = {
+    ...(await listen((_req, res) => {
+      internal.requests += 1;
+      res.writeHead(200, { 'x-internal-token': SECRET }).end(`order_id,customer_id,order_date,amount,currency,country,${SECRET}\n`);
+    })),
+    requests: 0,
+  };
+  stack = await startTestStack({
+    ESCALATION_CONTACTS: 'data-oncall@pipeline.example.com',
+    PIPELINE_SOURCE_HOSTS: `orders=127.0.0.1:${exports_.port}`,
+  });
 });
-afterAll(async () => stack.stop());
+afterAll(async () => {
+  await stack.stop();
+  exports_.server.close();
+  internal.server.close();
+});
 
 /** Drops a generated order file into the inbox; returns its counts. */
 function dropInInbox(spec: OrderFileSpec, name = `orders-${spec.date}.csv`) {
@@ -82,23 +107,40 @@ describe('data pipeline', () => {
     const file = path.join(stack.config.OVERTURE_DATA_DIR, 'export.csv');
     await writeOrderFile(file, { date: '2026-11-02', rows: 500, badRatio: 0 });
     let requests = 0;
-    const server = http.createServer((_req, res) => {
+    exports_.respond = (_req, res) => {
       requests += 1;
       if (requests <= 2) res.writeHead(503).end('busy');
       else fs.createReadStream(file).pipe(res.writeHead(200, { 'content-type': 'text/csv' }));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    try {
-      const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/exports/orders-2026-11-02.csv?signature=abc`;
+    };
+    const url = `http://127.0.0.1:${exports_.port}/exports/orders-2026-11-02.csv?signature=abc`;
+    const run = await startPipeline(stack, { source: { url } });
+    const result = (await run.handle.result()) as DataPipelineResult;
+    expect(result).toMatchObject({ batchId: 'orders/2026-11-02', loaded: 500, rejected: 0 });
+    expect(requests).toBe(3);
+    const extract = (await getRunStatus(stack.client, run.workflowId)).steps.find((s) => s.step === 'extract')!;
+    expect(extract.attempts).toBe(3);
+  });
+
+  it('fetches nothing from a URL on a host its dataset does not allow: no request, nothing in the status or the warehouse', async () => {
+    exports_.respond = (_req, res) => res.writeHead(302, { location: `http://127.0.0.1:${internal.port}/secret.csv` }).end();
+    for (const [key, url] of [
+      ['2026-11-20', `http://127.0.0.1:${internal.port}/orders-2026-11-20.csv`],
+      ['2026-11-21', `http://localhost:${internal.port}/orders-2026-11-21.csv`],
+      ['2026-11-22', `http://127.0.0.1:${exports_.port}/orders-2026-11-22.csv`],
+    ]) {
       const run = await startPipeline(stack, { source: { url } });
-      const result = (await run.handle.result()) as DataPipelineResult;
-      expect(result).toMatchObject({ batchId: 'orders/2026-11-02', loaded: 500, rejected: 0 });
-      expect(requests).toBe(3);
-      const extract = (await getRunStatus(stack.client, run.workflowId)).steps.find((s) => s.step === 'extract')!;
-      expect(extract.attempts).toBe(3);
-    } finally {
-      server.close();
+      const status = await statusWhen(stack, run.workflowId, (s) => s.state !== 'running', 'the run to stop or ask', 30_000);
+      expect(internal.requests).toBe(0);
+      expect(status.state).toBe('needs_attention');
+      const extract = status.steps.find((s) => s.step === 'extract')!;
+      // Refused for good: the first attempt is the only one.
+      expect(extract.attempts).toBe(1);
+      expect(extract.lastError).toMatch(/which the data pipeline does not fetch: host not on the allow-list/);
+      expect(JSON.stringify(status)).not.toContain(SECRET);
+      expect(warehouseRows(stack, `orders/${key}`)).toBe(0);
+      await run.handle.terminate('test over');
     }
+    expect(internal.requests).toBe(0);
   });
 
   it('asks a person when too many rows are bad; "continue" loads the good rows', async () => {
