@@ -164,8 +164,14 @@ export const configSchema = z.object({
     .default('false')
     .transform((v) => v === 'true'),
   CONSOLE_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(100_000).default(256),
+  CONSOLE_MAX_CONNECTIONS_PER_ADDRESS: z.coerce.number().int().min(1).max(100_000).default(32),
   CONSOLE_MAX_STREAMS: z.coerce.number().int().min(1).max(100_000).default(100),
-  CONSOLE_MAX_STREAMS_PER_SESSION: z.coerce.number().int().min(1).max(100_000).default(8),
+  CONSOLE_MAX_STREAMS_PER_OPERATOR: z.coerce.number().int().min(1).max(100_000).default(8),
+  // Renamed: streams count per operator (one operator's many sessions no longer take everyone's streams).
+  CONSOLE_MAX_STREAMS_PER_SESSION: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined, 'is now CONSOLE_MAX_STREAMS_PER_OPERATOR: event streams count per operator, not per session'),
   CONSOLE_HEADERS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(10_000),
   CONSOLE_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(15_000),
   CONSOLE_IDLE_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(30_000),

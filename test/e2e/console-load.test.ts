@@ -1,8 +1,9 @@
 /**
  * The operator console under load, against a real stack over real HTTP: 300 event streams share one poll (the
- * runs list stays fast), stream caps (per session 429, in total 503), idle sockets and slow bodies are closed
- * after their timeouts while event streams are not, a 1 MB POST is answered 413, and sign-in locks after wrong
- * tokens (429, even for the right token) with the failures logged.
+ * runs list stays fast), stream caps (an operator's newest replaces their oldest; in total, room is made only for
+ * an operator holding fewer, else 503), idle sockets and slow bodies are closed after their timeouts while event
+ * streams are not, a 1 MB POST is answered 413, and an address locks after wrong tokens (429, even for the right
+ * token) with the failures logged. The console under abuse at scale is console-abuse.test.ts.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -12,6 +13,7 @@ import { addOperator } from '../helpers/operators';
 import { startProcess } from '../../src/client';
 import { eventually, startTestStack, type TestStack } from '../helpers/test-stack';
 import { newHire } from '../processes/onboarding/helpers';
+import { openStream, request } from '../helpers/console-client';
 
 jest.setTimeout(120_000);
 
@@ -42,58 +44,6 @@ async function startConsole(settings: Partial<OvertureConfig>, log?: (line: stri
   });
   consoles.push(running);
   return running;
-}
-
-interface Stream {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  /** The body so far (a refused stream's JSON answer, or the frames). */
-  text: () => string;
-  /** Resolves once a frame of this event has arrived. */
-  frame: (event: string) => Promise<void>;
-  /** Frames of this event so far. */
-  frames: (event: string) => number;
-  closed: Promise<void>;
-  close: () => void;
-}
-
-/** Opens `GET /api/events` on its own socket; resolves once the status line is in. */
-function openStream(base: string, headers: Record<string, string>, query = ''): Promise<Stream> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(new URL(`/api/events${query}`, base), { headers, agent: false }, (res) => {
-      let text = '';
-      const counts = new Map<string, number>();
-      const waiters: Array<{ event: string; done: () => void }> = [];
-      res.on('data', (chunk: Buffer) => {
-        const added = chunk.toString();
-        for (const event of ['runs', 'run', 'problem']) {
-          // Frames split across chunks: search from just before the new text.
-          const pattern = `event: ${event}\n`;
-          const window = text.slice(-(pattern.length - 1)) + added;
-          counts.set(event, (counts.get(event) ?? 0) + window.split(pattern).length - 1);
-        }
-        text += added;
-        if (text.length > 400_000) text = text.slice(-200_000);
-        for (const w of [...waiters]) if ((counts.get(w.event) ?? 0) > 0) w.done();
-      });
-      const closed = new Promise<void>((done) => res.on('close', done));
-      res.on('error', () => undefined);
-      resolve({
-        status: res.statusCode ?? 0,
-        headers: res.headers,
-        text: () => text,
-        frame: (event) =>
-          new Promise<void>((done) => {
-            if ((counts.get(event) ?? 0) > 0) done();
-            else waiters.push({ event, done });
-          }),
-        frames: (event) => counts.get(event) ?? 0,
-        closed,
-        close: () => req.destroy(),
-      });
-    });
-    req.on('error', reject);
-  });
 }
 
 const bearer = () => ({ Authorization: `Bearer ${TOKEN}` });
@@ -147,11 +97,18 @@ function rawConnection(
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 describe('300 event streams', () => {
-  it('share one poll: /api/runs keeps a p50 under 500 ms while they are open, and stream 301 is refused with 503', async () => {
+  it('share one poll: /api/runs keeps a p50 under 500 ms while they are open, and a 301st replaces the oldest', async () => {
     // A listed namespace as an operator sees it: 200 runs (no worker: they stay open, listed from their attributes).
     for (let i = 0; i < 200; i += 20)
       await Promise.all(Array.from({ length: 20 }, () => startProcess(stack.client, stack.config, 'onboarding', newHire())));
-    const base = (await startConsole({ CONSOLE_MAX_CONNECTIONS: 400, CONSOLE_MAX_STREAMS: 300, CONSOLE_MAX_STREAMS_PER_SESSION: 300 })).url;
+    const base = (
+      await startConsole({
+        CONSOLE_MAX_CONNECTIONS: 400,
+        CONSOLE_MAX_CONNECTIONS_PER_ADDRESS: 400,
+        CONSOLE_MAX_STREAMS: 300,
+        CONSOLE_MAX_STREAMS_PER_OPERATOR: 300,
+      })
+    ).url;
     await eventually(
       async () =>
         ((await (await fetch(`${base}/api/runs`, { headers: bearer() })).json()) as { runs: unknown[] }).runs.length >= 200 || undefined,
@@ -161,7 +118,7 @@ describe('300 event streams', () => {
     const baseline: number[] = [];
     for (let i = 0; i < 5; i += 1) baseline.push((await timedGet(base, '/api/runs')).ms);
 
-    const streams: Stream[] = [];
+    const streams: Awaited<ReturnType<typeof openStream>>[] = [];
     for (let i = 0; i < 300; i += 50) streams.push(...(await Promise.all(Array.from({ length: 50 }, () => openStream(base, bearer())))));
     try {
       expect(streams.map((s) => s.status)).toEqual(Array(300).fill(200));
@@ -195,11 +152,13 @@ describe('300 event streams', () => {
       expect(streams.filter((s) => s.frames('problem') > 0)).toHaveLength(0);
       expect(Math.min(...streams.map((s) => s.frames('runs')))).toBeGreaterThanOrEqual(3);
 
-      const refused = await openStream(base, bearer());
-      await refused.closed;
-      expect(refused.status).toBe(503);
-      expect(refused.headers['retry-after']).toBe('10');
-      expect(JSON.parse(refused.text())).toEqual({ error: 'the console already serves 300 event streams, its limit; try again later' });
+      // The same operator's 301st replaces their oldest: still 300 open, the oldest told why.
+      const newest = await openStream(base, bearer());
+      streams.push(newest);
+      expect(newest.status).toBe(200);
+      await streams[0]!.closed;
+      expect(streams[0]!.frames('replaced')).toBe(1);
+      expect(streams.filter((s) => !s.ended())).toHaveLength(300);
     } finally {
       for (const s of streams) s.close();
     }
@@ -231,7 +190,7 @@ describe('stream caps and timeouts', () => {
     base = (
       await startConsole({
         CONSOLE_MAX_STREAMS: 3,
-        CONSOLE_MAX_STREAMS_PER_SESSION: 2,
+        CONSOLE_MAX_STREAMS_PER_OPERATOR: 2,
         CONSOLE_HEADERS_TIMEOUT_MS: 1_000,
         CONSOLE_REQUEST_TIMEOUT_MS: 1_500,
         CONSOLE_IDLE_TIMEOUT_MS: 1_000,
@@ -239,28 +198,37 @@ describe('stream caps and timeouts', () => {
     ).url;
   });
 
-  it('refuses a third stream of one session with 429 and a fourth in total with 503', async () => {
+  it("replaces an operator's oldest stream past 2, and past 3 in total makes room only for an operator holding fewer (else 503)", async () => {
     const alice = (await login(base, tokens['ops.alice']!)).cookie;
     const bob = (await login(base, tokens['ops.bob']!)).cookie;
     const carol = (await login(base, tokens['ops.carol']!)).cookie;
     expect(alice).toContain('overture_session=');
-    const open = [await openStream(base, { Cookie: alice }), await openStream(base, { Cookie: alice }, '?run=onboarding-NO-SUCH-RUN')];
+    const open = [await openStream(base, { Cookie: alice }, '?run=onboarding-NO-SUCH-RUN'), await openStream(base, { Cookie: alice })];
     try {
       expect(open.map((s) => s.status)).toEqual([200, 200]);
-      const third = await openStream(base, { Cookie: alice });
-      await third.closed;
-      expect(third.status).toBe(429);
-      expect(JSON.parse(third.text())).toEqual({
-        error: 'this session already has 2 event streams open, its limit; close one (another tab?) first',
-      });
-      open.push(await openStream(base, { Cookie: bob }));
-      expect(open[2]!.status).toBe(200);
-      const fourth = await openStream(base, { Cookie: carol });
-      await fourth.closed;
-      expect(fourth.status).toBe(503);
       // The watched run that does not exist is reported on its stream.
-      await open[1]!.frame('problem');
-      expect(open[1]!.text()).toContain('"error":"run not found"');
+      await open[0]!.frame('problem');
+      expect(open[0]!.text()).toContain('"error":"run not found"');
+      // Alice's third (another tab, say) replaces her oldest, which is told why and ended.
+      open.push(await openStream(base, { Cookie: alice }));
+      expect(open[2]!.status).toBe(200);
+      await open[0]!.closed;
+      expect(open[0]!.text()).toContain(
+        'event: replaced\ndata: {"reason":"Closed: you opened more than 2 live streams (other tabs?); this was your oldest."}',
+      );
+      open.push(await openStream(base, { Cookie: bob }));
+      expect(open[3]!.status).toBe(200);
+      // Full (3): Carol, holding none, gets the oldest place of Alice, who holds the most.
+      open.push(await openStream(base, { Cookie: carol }));
+      expect(open[4]!.status).toBe(200);
+      await open[1]!.closed;
+      expect(open[1]!.frames('replaced')).toBe(1);
+      // Now each holds one: Carol's second would take a place from someone holding no more than her, so 503.
+      const refused = await openStream(base, { Cookie: carol });
+      await refused.closed;
+      expect(refused.status).toBe(503);
+      expect(JSON.parse(refused.text())).toEqual({ error: 'the console already serves 3 event streams, its limit; try again later' });
+      expect(open.filter((s) => !s.ended())).toEqual([open[2], open[3], open[4]]);
     } finally {
       for (const s of open) s.close();
     }
@@ -372,7 +340,9 @@ describe('sign-in lockout', () => {
     const api = await fetch(`${base}/api/runs`, { headers: bearer() });
     expect(api.status).toBe(429);
     expect(api.headers.get('retry-after')).toMatch(/^\d+$/);
-    expect(((await api.json()) as { error: string }).error).toMatch(/^too many wrong tokens: sign-in is locked, try again in \d+ s$/);
+    expect(((await api.json()) as { error: string }).error).toMatch(
+      /^too many wrong tokens from your address: sign-in is locked, try again in \d+ s$/,
+    );
 
     const refusals = lines.filter((l) => l.startsWith('refused a sign-in from '));
     expect(refusals).toHaveLength(5);
@@ -382,17 +352,25 @@ describe('sign-in lockout', () => {
     expect(lines.join('\n')).not.toContain('wrong-guess-');
   });
 
-  it('locks every sign-in past the global limit of wrong tokens', async () => {
+  it('past the limit of wrong tokens from all addresses, locks an address at its first wrong token, never one that has not failed', async () => {
     const lines: string[] = [];
     const base = (
       await startConsole({ CONSOLE_SIGNIN_FAILURES_PER_MINUTE: 1_000, CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE: 8 }, (line) =>
         lines.push(line),
       )
     ).url;
-    for (let i = 0; i < 8; i += 1)
-      expect((await fetch(`${base}/api/runs`, { headers: { Authorization: `Bearer guess-${i}` } })).status).toBe(401);
-    const right = await fetch(`${base}/api/runs`, { headers: bearer() });
-    expect(right.status).toBe(429);
-    expect(lines).toContain('locked every sign-in for 60 s after 8 wrong tokens within a minute');
+    const guess = (from: string, i: number) => request(base, '/api/runs', { from, headers: { Authorization: `Bearer guess-${i}` } });
+    for (let i = 0; i < 8; i += 1) expect((await guess('127.0.0.1', i)).status).toBe(401);
+    expect((await guess('127.0.0.1', 8)).status).toBe(429);
+    // Another address that has not failed: the right token works, and one wrong token locks it.
+    expect((await request(base, '/api/runs', { from: '127.0.0.2', headers: bearer() })).status).toBe(200);
+    expect((await guess('127.0.0.3', 9)).status).toBe(401);
+    expect((await guess('127.0.0.3', 10)).status).toBe(429);
+    expect(lines).toContain(
+      '8 wrong tokens within a minute from all addresses: each address is locked at its first (addresses without one are not)',
+    );
+    expect(lines).toContain(
+      'locked sign-ins from 127.0.0.3 for 60 s after 1 wrong token within a minute, while many come from all addresses',
+    );
   });
 });

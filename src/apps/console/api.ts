@@ -137,9 +137,8 @@ export async function handleApi(
   if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
   if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
   if (is('GET', 'events')) {
-    // Streams count per session; a bearer caller (no session) per address.
-    const owner = caller.sessionId ?? `bearer ${req.socket.remoteAddress ?? 'unknown'}`;
-    return ctx.events.open(req, res, { owner, runId: url.searchParams.get('run') || undefined });
+    // Streams count per operator, whether by session or bearer: no one's many sessions take everyone's streams.
+    return ctx.events.open(req, res, { owner: caller.operator, runId: url.searchParams.get('run') || undefined });
   }
   if (is('POST', 'runs')) {
     const { process, input, faults } = parseStartRequest(await readJson(req));

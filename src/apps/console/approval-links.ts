@@ -98,7 +98,7 @@ export function createApprovalLinkRoutes(opts: {
     { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE },
     log,
     undefined,
-    { one: 'an approval link', many: 'approval links', every: 'every approval link', failures: 'refused links' },
+    { one: 'an approval link', many: 'approval links', failure: 'refused link', failures: 'refused links' },
   );
 
   /** The link in the token, or the page that refuses it. */

@@ -3,8 +3,11 @@
  *
  * Streams share their polls: one poller for the runs list and one per watched run, each asking Temporal once a
  * second whatever the number of streams watching, fanning the same frame out to all of them, and stopping when
- * the last one goes away. Streams are bounded in total (503) and per session (429), each with a message; a
- * stream whose client stops reading is ended rather than buffered without bound.
+ * the last one goes away. Streams are bounded per operator: their newest replaces their oldest, which is told so
+ * (`event: replaced`) and ended, so one operator's tabs or sessions never hold more than their share. In total,
+ * a full console ends the oldest stream of the operator holding the most to make room for one holding fewer, and
+ * refuses (503) only an operator who already holds as many as anyone. A stream whose client stops reading is ended
+ * rather than buffered without bound.
  */
 import type http from 'node:http';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
@@ -18,17 +21,18 @@ const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
 /** The longest run id a stream may watch. */
 const MAX_RUN_ID_CHARS = 500;
 
-/** The bounds on open streams (CONSOLE_MAX_STREAMS, CONSOLE_MAX_STREAMS_PER_SESSION). */
+/** The bounds on open streams (CONSOLE_MAX_STREAMS, CONSOLE_MAX_STREAMS_PER_OPERATOR). */
 export interface StreamLimits {
   total: number;
-  perSession: number;
+  perOperator: number;
 }
 
 /** The console's open streams; see {@link createEventStreams}. */
 export interface EventStreams {
   /**
-   * `GET /api/events`: streams until the client goes away or {@link closeAll}. `owner` is whose streams count
-   * together (a session, or a bearer caller's address); throws a 503 or 429 HttpError past the limits.
+   * `GET /api/events`: streams until the client goes away, the stream is replaced, or {@link closeAll}. `owner`
+   * is the operator whose streams count together (sessions and bearer calls alike); throws a 503 HttpError when the
+   * console is full of streams of operators holding no more than `owner`.
    */
   open(req: http.IncomingMessage, res: http.ServerResponse, watch: { owner: string; runId?: string }): void;
   /** Open streams, and the polls that feed them. */
@@ -47,8 +51,9 @@ interface Poller {
 
 /** Event streams over shared polls, bounded by `limits`. */
 export function createEventStreams(client: Client, config: OvertureConfig, limits: StreamLimits): EventStreams {
-  const streams = new Map<http.ServerResponse, string>(); // stream → owner
-  const perOwner = new Map<string, number>();
+  const streams = new Map<http.ServerResponse, () => void>(); // stream → how it ends (its place freed)
+  // Per operator, their streams oldest first.
+  const byOwner = new Map<string, Set<http.ServerResponse>>();
   const pollers = new Map<string, Poller>();
 
   const send = (res: http.ServerResponse, frame: string) => {
@@ -57,6 +62,36 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
       return;
     }
     res.write(frame);
+  };
+
+  /** Ends a stream to make room, telling its page why so it does not reconnect into the place it lost. */
+  const replace = (res: http.ServerResponse, reason: string) => {
+    streams.get(res)?.();
+    res.end(`event: replaced\ndata: ${JSON.stringify({ reason })}\n\n`);
+  };
+
+  /** Makes room for one more stream of `owner`, or throws 503. */
+  const makeRoomFor = (owner: string) => {
+    const mine = byOwner.get(owner);
+    if (mine && mine.size >= limits.perOperator) {
+      const oldest = mine.values().next().value!;
+      return replace(oldest, `Closed: you opened more than ${limits.perOperator} live streams (other tabs?); this was your oldest.`);
+    }
+    if (streams.size < limits.total) return;
+    let heaviest: Set<http.ServerResponse> | undefined;
+    for (const theirs of byOwner.values()) if (!heaviest || theirs.size > heaviest.size) heaviest = theirs;
+    // Worth it only if the owner ends up holding no more than the one who gives a stream up.
+    if (!heaviest || heaviest.size <= (mine?.size ?? 0) + 1)
+      throw new HttpError(
+        503,
+        `the console already serves ${limits.total} event streams, its limit; try again later`,
+        {},
+        { 'Retry-After': '10' },
+      );
+    replace(
+      heaviest.values().next().value!,
+      'Closed to make room for other operators: the console serves a limited number of live streams.',
+    );
   };
 
   const frameOf = async (runId: string | undefined): Promise<string> => {
@@ -106,23 +141,7 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
     open(req, res, { owner, runId }) {
       if (runId !== undefined && runId.length > MAX_RUN_ID_CHARS)
         throw new HttpError(400, `run must be at most ${MAX_RUN_ID_CHARS} characters`);
-      if (streams.size >= limits.total) {
-        throw new HttpError(
-          503,
-          `the console already serves ${limits.total} event streams, its limit; try again later`,
-          {},
-          { 'Retry-After': '10' },
-        );
-      }
-      const mine = perOwner.get(owner) ?? 0;
-      if (mine >= limits.perSession) {
-        throw new HttpError(
-          429,
-          `this session already has ${limits.perSession} event streams open, its limit; close one (another tab?) first`,
-          {},
-          { 'Retry-After': '10' },
-        );
-      }
+      makeRoomFor(owner);
       // A stream is long-lived by design: no idle timeout on its socket (the caps bound how many there are).
       req.socket.setTimeout(0);
       res.writeHead(200, {
@@ -132,8 +151,6 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
         'X-Accel-Buffering': 'no',
       });
       res.write('retry: 2000\n\n');
-      streams.set(res, owner);
-      perOwner.set(owner, mine + 1);
       const unsubscribe = subscribe(res, runId);
       let open = true;
       const close = () => {
@@ -141,10 +158,13 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
         open = false;
         unsubscribe();
         streams.delete(res);
-        const left = (perOwner.get(owner) ?? 1) - 1;
-        if (left > 0) perOwner.set(owner, left);
-        else perOwner.delete(owner);
+        const mine = byOwner.get(owner);
+        mine?.delete(res);
+        if (mine?.size === 0) byOwner.delete(owner);
       };
+      streams.set(res, close);
+      const mine = byOwner.get(owner) ?? new Set();
+      byOwner.set(owner, mine.add(res));
       req.on('close', close);
       res.on('close', close);
     },
@@ -155,7 +175,7 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
       for (const [key, poller] of pollers) stop(key, poller);
       for (const stream of streams.keys()) stream.end();
       streams.clear();
-      perOwner.clear();
+      byOwner.clear();
     },
   };
 }

@@ -15,6 +15,7 @@ import { openConsoleDemos } from './demo-routes';
 import { payloadCodecFor } from '../../temporal/codec/data-converter';
 import { sendError } from './error-response';
 import { createEventStreams } from './events';
+import { limitConnections } from './connection-limits';
 import { HttpError, json } from './http-helpers';
 import { createSessions } from './session';
 import { createOidcSignIn } from './oidc-sign-in';
@@ -47,11 +48,13 @@ export interface RunningConsole {
 
 /**
  * Starts the console; resolves once it listens. Refuses (ConfigError) a bind beyond loopback
- * without CONSOLE_ALLOW_INSECURE_BIND=true (then logs a warning). Bounded under load by the CONSOLE_* settings:
- * connections (CONSOLE_MAX_CONNECTIONS; past it new ones are closed at once), the time to send headers
- * (CONSOLE_HEADERS_TIMEOUT_MS) and a whole request with its body (CONSOLE_REQUEST_TIMEOUT_MS; 408), a socket's
- * silence (CONSOLE_IDLE_TIMEOUT_MS; event streams are exempt, they are bounded by CONSOLE_MAX_STREAMS and
- * CONSOLE_MAX_STREAMS_PER_SESSION instead), bodies (413) and wrong tokens (429, see ./sign-in-limiter).
+ * without CONSOLE_ALLOW_INSECURE_BIND=true (then logs a warning). Bounded under load by the CONSOLE_* settings,
+ * each per client where a client could otherwise starve the others: connections per address
+ * (CONSOLE_MAX_CONNECTIONS_PER_ADDRESS) and in total (CONSOLE_MAX_CONNECTIONS, the busiest addresses give way; see
+ * ./connection-limits), the time to send headers (CONSOLE_HEADERS_TIMEOUT_MS) and a whole request with its body
+ * (CONSOLE_REQUEST_TIMEOUT_MS; 408), a socket's silence (CONSOLE_IDLE_TIMEOUT_MS; event streams are exempt, they
+ * are bounded by CONSOLE_MAX_STREAMS_PER_OPERATOR and CONSOLE_MAX_STREAMS instead, see ./events), bodies (413),
+ * wrong tokens per address (429, see ./sign-in-limiter) and sessions per operator (./session).
  */
 export async function startOperatorConsole(opts: ConsoleOptions): Promise<RunningConsole> {
   const { client, config, startOptions } = opts;
@@ -77,7 +80,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   const requestedPort = opts.port ?? config.CONSOLE_PORT;
   const events = createEventStreams(client, config, {
     total: config.CONSOLE_MAX_STREAMS,
-    perSession: config.CONSOLE_MAX_STREAMS_PER_SESSION,
+    perOperator: config.CONSOLE_MAX_STREAMS_PER_OPERATOR,
   });
   // The demos the installed processes offer (activities/<name>/demo.ts), with OVERTURE_DEMO=on only (./demo-routes.ts).
   const demos = openConsoleDemos({ client, config, tuneOptions: startOptions?.tuneOptions, log });
@@ -137,7 +140,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
       handle(req, res).catch((err: unknown) => sendError(client, req, res, err, log));
     },
   );
-  server.maxConnections = config.CONSOLE_MAX_CONNECTIONS;
+  limitConnections(server, { total: config.CONSOLE_MAX_CONNECTIONS, perAddress: config.CONSOLE_MAX_CONNECTIONS_PER_ADDRESS }, log);
   // A socket silent this long is closed (event streams turn this off for their own socket).
   server.timeout = idleTimeout;
 

@@ -14,16 +14,21 @@ import { continuePage, sendLoginPage } from './login-page';
 import { createSignInLimiter, type SignInLimiter } from './sign-in-limiter';
 import { printable } from '../../../workflows/kit/safe-text';
 import type { Operator } from '../../stores/operators/store';
-import { tokenHash } from '../../stores/operators/tokens';
+import { looksLikeToken, tokenHash } from '../../stores/operators/tokens';
 import { roleAtLeast } from '../../../workflows/kit/roles';
 import type { DecisionIdentity, OperatorRole } from '../../../workflows/kit/types';
 
 const SESSION_COOKIE = 'overture_session';
 const CSRF_COOKIE = 'overture_csrf';
 const SESSION_TTL_MS = 12 * 3_600_000;
+/** Sessions at once; past this a new sign-in ends the least recently used session of whoever holds the most. */
 const MAX_SESSIONS = 1_000;
+/** Sessions of one operator at once (browsers, devices); past this their own least recently used one ends. */
+export const MAX_SESSIONS_PER_OPERATOR = 10;
 
 interface Session {
+  /** Whose session it is, by name when opened: the caps count per operator. */
+  operator: string;
   /** The hash of the token signed in with: the session ends when that token is rotated or its operator removed. */
   tokenHash?: string;
   /** Signed in through OIDC: the operator and the verified email; the session ends when either no longer matches. */
@@ -113,18 +118,22 @@ function parseCookies(header: string | undefined): Map<string, string> {
 /** The client's address, as sign-in failures are counted. */
 const addressOf = (req: http.IncomingMessage): string => req.socket.remoteAddress ?? 'unknown';
 
-/** Answer of a token check from a locked address (or while every sign-in is locked). */
+/** The key a token is proven under in the limiter (its hash), or undefined for text that is no token. */
+const credentialOf = (token: string): string | undefined => (looksLikeToken(token) ? tokenHash(token) : undefined);
+
+/** Answer of a token check from a locked address. */
 const lockedOut = (seconds: number) =>
   new HttpError(
     429,
-    `too many wrong tokens: sign-in is locked, try again in ${seconds} s`,
+    `too many wrong tokens from your address: sign-in is locked, try again in ${seconds} s`,
     { retryAfterSeconds: seconds },
     { 'Retry-After': String(seconds) },
   );
 
 /**
- * In-memory sessions for one console, one per operator sign-in. Wrong tokens are bounded per address and in
- * total (see ./sign-in-limiter); the defaults are CONSOLE_SIGNIN_*'s.
+ * In-memory sessions for one console, one per operator sign-in, at most {@link MAX_SESSIONS_PER_OPERATOR} per
+ * operator and 1,000 in all (see makeRoomFor). Wrong tokens are bounded per address (see
+ * ./sign-in-limiter); the defaults are CONSOLE_SIGNIN_*'s.
  */
 export function createSessions(
   operators: OperatorDirectory,
@@ -140,19 +149,32 @@ export function createSessions(
   const sessions = new Map<string, Session>();
   let allowedOrigins = new Set<string>();
 
-  const pruneSessions = () => {
+  // The map's order is use: authenticate moves a session to the end, so the first of an operator is their least recently used.
+  const makeRoomFor = (operator: string) => {
     const now = Date.now();
-    for (const [id, s] of sessions) if (s.expiresAt < now) sessions.delete(id);
-    while (sessions.size > MAX_SESSIONS) {
-      const oldest = sessions.keys().next().value;
-      if (oldest === undefined) break;
-      sessions.delete(oldest);
+    const held = new Map<string, string[]>(); // operator → session ids, least recently used first
+    for (const [id, s] of sessions) {
+      if (s.expiresAt < now) sessions.delete(id);
+      else if (held.has(s.operator)) held.get(s.operator)!.push(id);
+      else held.set(s.operator, [id]);
     }
+    const mine = held.get(operator) ?? [];
+    while (mine.length >= MAX_SESSIONS_PER_OPERATOR) sessions.delete(mine.shift()!);
+    if (sessions.size < MAX_SESSIONS) return;
+    // Full: whoever holds the most gives up their least recently used, the newcomer first among equals, so no
+    // one's sign-ins end the session of an operator holding fewer than they do.
+    let [heaviest, ids] = [operator, mine];
+    for (const [name, theirs] of held) if (theirs.length > ids.length) [heaviest, ids] = [name, theirs];
+    if (ids[0] === undefined) return;
+    sessions.delete(ids[0]);
+    log(
+      `ended the least recently used session of ${printable(heaviest)} (${ids.length} open) to make room: ${MAX_SESSIONS} sessions at most`,
+    );
   };
   const originAllowed = (req: http.IncomingMessage): boolean => req.headers.origin === undefined || allowedOrigins.has(req.headers.origin);
   /** Opens a session; returns the cookies that carry it. */
-  const open = (how: Pick<Session, 'tokenHash' | 'oidc'>): string[] => {
-    pruneSessions();
+  const open = (how: Pick<Session, 'operator' | 'tokenHash' | 'oidc'>): string[] => {
+    makeRoomFor(how.operator);
     const sessionId = randomBytes(32).toString('base64url');
     const csrf = randomBytes(32).toString('base64url');
     sessions.set(sessionId, { ...how, csrf, expiresAt: Date.now() + SESSION_TTL_MS });
@@ -177,14 +199,17 @@ export function createSessions(
       const auth = req.headers.authorization;
       if (auth?.startsWith('Bearer ')) {
         const address = addressOf(req);
-        const wait = limiter.retryAfter(address);
+        const token = auth.slice('Bearer '.length).trim();
+        const credential = credentialOf(token);
+        const wait = limiter.retryAfter(address, credential);
         if (wait !== undefined) throw lockedOut(wait);
         // The bearer is the operator's own token; no header can name anyone else (X-Operator is ignored).
-        const operator = operators.authenticate(auth.slice('Bearer '.length).trim());
+        const operator = operators.authenticate(token);
         if (!operator) {
           limiter.failed(address);
           return undefined;
         }
+        limiter.proved(credential!);
         return { operator: operator.name, identity: identityOf(operator, 'api'), csrf: bearerCsrf };
       }
       const sessionId = parseCookies(req.headers.cookie).get(SESSION_COOKIE);
@@ -196,6 +221,8 @@ export function createSessions(
         if (session) sessions.delete(sessionId);
         return undefined;
       }
+      sessions.delete(sessionId);
+      sessions.set(sessionId, session);
       return { operator: operator.name, identity: identityOf(operator, 'console'), csrf: session.csrf, sessionId };
     },
 
@@ -210,16 +237,19 @@ export function createSessions(
       const form = new URLSearchParams(await readBody(req));
       const given = (form.get('token') ?? '').trim();
       const address = addressOf(req);
-      const wait = limiter.retryAfter(address);
+      const credential = credentialOf(given);
+      const wait = limiter.retryAfter(address, credential);
       if (wait !== undefined)
-        return page(res, 429, `Too many wrong tokens: sign-in is locked, try again in ${wait} s.`, { 'Retry-After': String(wait) });
+        return page(res, 429, `Too many wrong tokens from your address: sign-in is locked, try again in ${wait} s.`, {
+          'Retry-After': String(wait),
+        });
       const operator = given ? operators.authenticate(given) : undefined;
       if (!operator) {
         limiter.failed(address);
         return page(res, 401, 'Wrong token (unknown, rotated or of a removed operator).');
       }
-      limiter.succeeded(address);
-      const cookies = open({ tokenHash: tokenHash(given) });
+      limiter.succeeded(address, credential);
+      const cookies = open({ operator: operator.name, tokenHash: tokenHash(given) });
       // The name is the store's (validated plain text when added); printable all the same, a log line is one line.
       log(`${printable(operator.name)} signed in (${operator.role})`);
       res.writeHead(303, { ...SECURITY_HEADERS, Location: '/', 'Set-Cookie': cookies });
@@ -227,7 +257,7 @@ export function createSessions(
     },
 
     openFor(res, operator, email) {
-      const cookies = open({ oidc: { operator: operator.name, email } });
+      const cookies = open({ operator: operator.name, oidc: { operator: operator.name, email } });
       log(`${printable(operator.name)} signed in through OIDC (${operator.role})`);
       // Not a redirect: the browser arrives here from the identity provider, a cross-site navigation, and would not
       // send the SameSite=Strict cookie on a redirect that continues it. The page's own navigation to / does.

@@ -31,7 +31,19 @@
     const badge = document.querySelector('[data-testid="inbox-count"]');
     if (badge) badge.textContent = counters.needsAttention ? String(counters.needsAttention) : '';
   }
-  const globalStream = new EventSource('/api/events');
+  // The console may end a stream to make room (this operator's newer ones in other tabs, or other operators'): it
+  // says so with a `replaced` event, and the page stops there rather than reconnect into a tug of war with its tabs.
+  function liveStream(url) {
+    const stream = new EventSource(url);
+    stream.addEventListener('replaced', (event) => {
+      stream.close();
+      let note = document.querySelector('[data-testid="stream-note"]');
+      if (!note) note = document.querySelector('header').appendChild(h('span', { class: 'stream-note', 'data-testid': 'stream-note' }));
+      note.textContent = `${JSON.parse(event.data).reason} Reload to watch live again.`;
+    });
+    return stream;
+  }
+  const globalStream = liveStream('/api/events');
   globalStream.addEventListener('runs', (event) => {
     const data = JSON.parse(event.data);
     showCounters(data.counters);
@@ -243,7 +255,7 @@
       h('h2', {}, 'Orchestrator log'),
       log,
     );
-    pageStream = new EventSource(`/api/events?run=${encodeURIComponent(workflowId)}`);
+    pageStream = liveStream(`/api/events?run=${encodeURIComponent(workflowId)}`);
     pageStream.addEventListener('run', (event) => render(JSON.parse(event.data)));
     pageStream.addEventListener('problem', (event) => (problem.textContent = JSON.parse(event.data).error));
   }
@@ -548,7 +560,7 @@
         questions,
       );
       if (pageStream) pageStream.close();
-      pageStream = new EventSource(`/api/events?run=${encodeURIComponent(overture.workflowId)}`);
+      pageStream = liveStream(`/api/events?run=${encodeURIComponent(overture.workflowId)}`);
       const showQuestions = questionCards(questions, new Map());
       let graph;
       pageStream.addEventListener('run', (event) => {
