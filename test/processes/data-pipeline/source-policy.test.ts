@@ -11,6 +11,8 @@ import path from 'node:path';
 import { createPipelineSourceActivities, type PipelineSourceDependencies } from '../../../activities/data-pipeline/source';
 import { parseSourceHosts, sourcePolicy } from '../../../activities/data-pipeline/source-hosts';
 import { vetAddress } from '../../../activities/kit/outbound-policy';
+import { settings } from '../../../activities/data-pipeline/settings';
+import { loadConfig } from '../../../src/config';
 import { activityEnvFor, failureOf } from '../../helpers/activity-env';
 
 const CSV = 'order_id,customer_id,order_date,amount,currency,country\nO1,C1,2026-11-01,12.50,EUR,DE\n';
@@ -144,6 +146,18 @@ describe('the hosts a dataset allows', () => {
     const failure = await failureOf(extract(`http://127.0.0.1:${source.port}/orders.csv`, { sourceHosts: undefined }));
     expect(failure.nonRetryable).toBe(true);
     expect(source.requests).toEqual([]);
+  });
+
+  it('takes the hosts and bounds from the configuration, and refuses to start with a malformed entry', () => {
+    const pipeline = settings.of(
+      loadConfig({ PIPELINE_SOURCE_HOSTS: 'orders=exports.example.com, orders=127.0.0.1:8080', PIPELINE_MAX_COLUMNS: '50' }),
+    );
+    expect(pipeline.sourceHosts).toEqual({ orders: ['exports.example.com', '127.0.0.1:8080'] });
+    expect(pipeline.sourceLimits).toMatchObject({ maxColumns: 50, maxLineBytes: 65_536, maxBytes: 1024 * 1024 * 1024 });
+    expect(settings.of(loadConfig({})).sourceHosts).toEqual({ orders: [] });
+    expect(() => loadConfig({ PIPELINE_SOURCE_HOSTS: 'orders=127.0.0.1:8080/exports' })).toThrow(
+      /PIPELINE_SOURCE_HOSTS: "orders=127.0.0.1:8080\/exports": host or host:port/,
+    );
   });
 
   it('reads PIPELINE_SOURCE_HOSTS entries by dataset, refusing a malformed one', () => {
