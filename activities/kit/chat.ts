@@ -25,6 +25,10 @@ export interface ChatDependencies {
 /** HTTP 429 and 5xx may pass on a later try; any other 4xx will not (bad URL, revoked hook, bad payload). */
 export function classifyWebhookStatus(status: number): Error | undefined {
   if (status >= 200 && status < 300) return undefined;
+  // A redirect is not followed (the post and its idempotency key would go wherever the answer says): the
+  // configured URL must be the hook itself.
+  if (status >= 300 && status < 400)
+    return new PermanentError(`webhook answered HTTP ${status} (a redirect, not followed): configure the final URL`);
   if (status === 429 || status >= 500) return new TransientError(`webhook answered HTTP ${status}`);
   return new PermanentError(`webhook refused the message with HTTP ${status}`);
 }
@@ -58,12 +62,14 @@ export async function postToTeamOnce(deps: ChatDependencies, key: string, text: 
           headers: { 'content-type': 'application/json', 'x-idempotency-key': key },
           body: JSON.stringify({ text: slackText(text) }),
           signal: AbortSignal.timeout(deps.timeoutMs ?? 10_000),
+          redirect: 'manual',
         });
       } catch (err) {
         // Node's fetch refuses a URL with credentials in an error that quotes the URL whole.
         throw new TransientError(`webhook unreachable: ${redactUrlsIn(err instanceof Error ? err.message : String(err))}`);
       }
-      await response.text();
+      // Only the status matters: the body is dropped unread, however large a hook's answer is.
+      await response.body?.cancel();
       const failure = classifyWebhookStatus(response.status);
       if (failure) throw failure;
       return createHash('sha256').update(key).digest('hex').slice(0, 16);
