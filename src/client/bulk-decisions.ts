@@ -85,22 +85,16 @@ export async function resolveInBulk(client: Client, request: BulkRequest): Promi
   const decide = async (workflowId: string): Promise<BulkOutcome> => {
     const decisionId = bulkDecisionId(bulkId, workflowId);
     try {
-      const receipt = await resolveEscalation(
-        client,
-        workflowId,
-        {
-          step: request.step,
-          action: request.action,
-          by: request.identity.operator,
-          identity: request.identity,
-          reason: bulkReason(bulkId, request.reason),
-          ...(request.action === 'skip' && request.output ? { output: request.output } : {}),
-          decisionId,
-        },
-        // A fresh update id: Temporal would answer a reused one with the first receipt; the run itself
-        // recognises the decision id and acknowledges the repeat without applying it.
-        `${decisionId}#${randomBytes(4).toString('hex')}`,
-      );
+      // Each request is an update of its own: the run recognises the decision id and acknowledges a repeat.
+      const receipt = await resolveEscalation(client, workflowId, {
+        step: request.step,
+        action: request.action,
+        by: request.identity.operator,
+        identity: request.identity,
+        reason: bulkReason(bulkId, request.reason),
+        ...(request.action === 'skip' && request.output ? { output: request.output } : {}),
+        decisionId,
+      });
       return { workflowId, ok: true, applied: receipt.applied, message: receipt.message };
     } catch (err) {
       const cause = (err as { cause?: { message?: string } }).cause?.message;

@@ -1,9 +1,11 @@
 /**
  * Carrying people's decisions to runs as Updates: what the run's validator would refuse whatever its state is
  * refused here first, with the same message; decision ids are made in one place, so a decision sent twice is
- * applied once.
+ * applied once. Each request is an update of its own (its id names the request): the run, which sees every
+ * request in order, says in its receipt whether this one applied the decision or repeated it.
  */
-import { ApplicationFailure, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
+import { randomBytes } from 'node:crypto';
+import type { Client } from '@temporalio/client';
 import { answerQuestionUpdate, injectFaultUpdate, rescheduleUpdate, resolveEscalationUpdate } from '../../workflows/kit';
 import {
   checkAnswerForm,
@@ -22,6 +24,9 @@ import type {
   RescheduleRequest,
   RunStatus as WorkflowRunStatus,
 } from '../../workflows/kit/types';
+import { decisionIdFor, refusal, sendDecision } from './receipt-after-end';
+
+export { decisionIdFor } from './receipt-after-end';
 
 /**
  * Refuses, before sending, what the run's validator would refuse whatever the run's state (over the kit's
@@ -31,34 +36,34 @@ function refuseEarly(check: () => void): void {
   try {
     check();
   } catch (err) {
-    const message = err instanceof Error ? err.message : String(err);
-    throw new WorkflowUpdateFailedError(
-      'Workflow Update failed',
-      ApplicationFailure.create({ message, type: 'DecisionRefused', nonRetryable: true }),
-    );
+    throw refusal(err instanceof Error ? err.message : String(err));
   }
 }
 
 /**
- * Sends a decision on an escalated step; the validator's refusal surfaces as a rejected promise. The update id is
- * the decision id unless one is given (a bulk repeat gives a fresh one, so that the run itself acknowledges it).
+ * The update id of one request: the decision id (for reading a history) and a part of its own. Not the decision id
+ * alone: Temporal answers every update under a used id with the first one's outcome, so each of a hundred retries
+ * would be told it applied the decision, and a different decision under the id would be told it was applied.
  */
-export async function resolveEscalation(
-  client: Client,
-  workflowId: string,
-  decision: EscalationDecision,
-  updateId?: string,
-): Promise<DecisionReceipt> {
+export function requestIdFor(decisionId: string | undefined): string {
+  return `${decisionId ?? 'decision'}@${randomBytes(6).toString('hex')}`;
+}
+
+/** Sends a decision on an escalated step; the validator's refusal surfaces as a rejected promise. */
+export async function resolveEscalation(client: Client, workflowId: string, decision: EscalationDecision): Promise<DecisionReceipt> {
   refuseEarly(() => checkEscalationForm(decision));
   const handle = client.workflow.getHandle(workflowId);
-  return handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: updateId ?? decision.decisionId });
+  const send = () => handle.executeUpdate(resolveEscalationUpdate, { args: [decision], updateId: requestIdFor(decision.decisionId) });
+  const asked = { decisionId: decision.decisionId, output: decision.output, outputCounts: decision.action === 'skip' };
+  return sendDecision(client, workflowId, asked, send);
 }
 
 /** Answers an approval, a manual task or a process's own question. */
 export async function answerQuestion(client: Client, workflowId: string, answer: QuestionAnswer): Promise<DecisionReceipt> {
   refuseEarly(() => checkAnswerForm(answer));
   const handle = client.workflow.getHandle(workflowId);
-  return handle.executeUpdate(answerQuestionUpdate, { args: [answer], updateId: answer.decisionId });
+  const send = () => handle.executeUpdate(answerQuestionUpdate, { args: [answer], updateId: requestIdFor(answer.decisionId) });
+  return sendDecision(client, workflowId, { decisionId: answer.decisionId, output: answer.output, outputCounts: true }, send);
 }
 
 /** Sends the approver's decision (the only open approval or question of the run, unless one is named). */
@@ -94,19 +99,11 @@ export async function injectFault(
 /** Moves a run's scheduled wait to a new time (`at`) or to now; the validator's refusal surfaces as a rejected promise. */
 export async function reschedule(client: Client, workflowId: string, request: RescheduleRequest): Promise<DecisionReceipt> {
   refuseEarly(() => checkRescheduleForm(request));
-  return client.workflow.getHandle(workflowId).executeUpdate(rescheduleUpdate, { args: [request], updateId: request.decisionId });
+  const updateId = requestIdFor(request.decisionId);
+  return client.workflow.getHandle(workflowId).executeUpdate(rescheduleUpdate, { args: [request], updateId });
 }
 
 /** Delivers an event to a running run (a run waiting for it takes it; an early one is kept). */
-
-/**
- * The one place decision ids are made, for the CLI and the console alike: the same decision on the same
- * question has the same id, so a decision sent twice (a double click, a retried command) is acknowledged
- * the second time instead of applied again.
- */
-export function decisionIdFor(question: Pick<QuestionStatus, 'id'>, decision: string): string {
-  return `${question.id}:${decision}`;
-}
 
 /** The decision id of an escalation decision on the step's latest escalation. */
 export function escalationDecisionId(status: WorkflowRunStatus, step: string, action: string): string | undefined {

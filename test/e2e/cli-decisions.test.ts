@@ -76,9 +76,12 @@ it('lists an open escalation and resolves it with retry', async () => {
   );
   expect(resolved.stderr).toBe('');
   expect(resolved).toMatchObject({ code: 0, stdout: 'retry createWorkspace by ops.erin\n' });
-  // Sent again by an impatient operator: the same decision is acknowledged, not applied twice.
+  // Sent again by an impatient operator: the same decision is acknowledged as a repeat, not applied twice.
   const again = await runOverture(['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry'], envAs(stack.env, erin));
-  expect(again).toMatchObject({ code: 0, stdout: 'retry createWorkspace by ops.erin\n' });
+  expect(again).toMatchObject({ code: 0, stderr: '' });
+  expect(again.stdout).toMatch(
+    /^already applied (by request createWorkspace#1:retry@[0-9a-f]{12} )?at \S+: retry createWorkspace by ops\.erin; .*nothing changed\n$/,
+  );
   await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
   const status = await getRunStatus(stack.client, run.workflowId);
   expect(status.log.filter((l) => l.message.startsWith('decision on createWorkspace'))).toHaveLength(1);
@@ -89,6 +92,45 @@ it('lists an open escalation and resolves it with retry', async () => {
     role: 'operator',
     reason: 'disk replaced',
   });
+});
+
+it('says a repeated skip was a repeat, and refuses a skip with a different output under the used decision id', async () => {
+  // The slow last step keeps the run open while the CLI processes start.
+  const run = await startOnboarding(stack.client, stack.config, newHire(), {
+    tuneOptions: fastOptions(),
+    faults: { createWorkspace: { kind: 'permanent' }, notifyTeam: { kind: 'latency', ms: 8_000 } },
+  });
+  await statusWhen(stack, run.workflowId, (s) => s.state === 'needs_attention', 'escalation');
+  const skip = (url: string) =>
+    runOverture(
+      ['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'skip', '--output', JSON.stringify({ workspaceUrl: url })],
+      stack.env,
+    );
+  expect(await skip('https://ws.example.com/a')).toMatchObject({ code: 0, stdout: 'skip createWorkspace by admin\n', stderr: '' });
+  const repeat = await skip('https://ws.example.com/a');
+  expect(repeat).toMatchObject({ code: 0, stderr: '' });
+  expect(repeat.stdout).toMatch(
+    /^already applied by request createWorkspace#1:skip@[0-9a-f]{12} at \S+: skip createWorkspace by admin; nothing changed\n$/,
+  );
+  const different = await skip('https://ws.example.com/b');
+  expect(different).toMatchObject({ code: 1, stdout: '' });
+  expect(different.stderr).toMatch(
+    /^refused: decision createWorkspace#1:skip was already applied by request \S+ at \S+ \(skip createWorkspace by admin\), and this one differs: its output differs \(workspaceUrl\)\. An applied decision is not changed\n$/,
+  );
+  await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed', skippedSteps: ['createWorkspace'] });
+  const status = await getRunStatus(stack.client, run.workflowId);
+  expect(status.questions[0]!.output).toEqual({ workspaceUrl: 'https://ws.example.com/a' });
+  expect(status.log.filter((l) => l.message.startsWith('decision on createWorkspace'))).toHaveLength(1);
+
+  // The run has ended: a repeat is still told what happened, from the run's status.
+  const late = await skip('https://ws.example.com/a');
+  expect(late).toMatchObject({ code: 0, stderr: '' });
+  expect(late.stdout).toMatch(
+    /^already applied at \S+: skip createWorkspace by admin; the run has since ended \(completed\); nothing changed\n$/,
+  );
+  const lateDifferent = await skip('https://ws.example.com/c');
+  expect(lateDifferent.code).toBe(1);
+  expect(lateDifferent.stderr).toContain('and this one differs: its output differs (workspaceUrl)');
 });
 
 it('approves a privileged onboarding and shows pending approvals', async () => {

@@ -102,6 +102,10 @@ async function login(operator: string, token = tokens[operator] ?? '') {
 }
 
 /** A start request of an onboarding; `employeeId` and `email` as the tests read them. */
+/** The receipt message of a repeated decision: on the running run, or from the status of a run that ended meanwhile. */
+const repeated = (applied: string) =>
+  expect.stringMatching(new RegExp(`^already applied .*: ${applied.replace(/\./g, '\\.')}; .*nothing changed$`)) as unknown;
+
 const hireBody = (faults: Record<string, string> = {}, overrides = {}) => {
   const input = newHire(overrides);
   return { process: 'onboarding', input, faults, employeeId: input.employeeId, email: input.email };
@@ -386,11 +390,14 @@ describe('escalations through the console', () => {
 
     const retry = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createWorkspace', action: 'retry', reason: 'quota raised' });
     expect(retry.status).toBe(200);
-    expect(retry.body).toEqual({ applied: true, message: 'retry createWorkspace by ops.carol' });
+    expect(retry.body).toMatchObject({ applied: true, message: 'retry createWorkspace by ops.carol' });
 
-    // The same button pressed again is the same decision: applied once, the first receipt comes back.
+    // The same button pressed again is the same decision: applied once, and this request is told it was a repeat.
     const again = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createWorkspace', action: 'retry' });
-    expect(again).toMatchObject({ status: 200, body: { applied: true, message: 'retry createWorkspace by ops.carol' } });
+    expect(again).toMatchObject({
+      status: 200,
+      body: { applied: false, repeat: true, message: repeated('retry createWorkspace by ops.carol') },
+    });
     // A stale button (Skip on the escalation just retried) is refused by the validator, with its message.
     const stale = await asCarol(`/api/runs/${workflowId}/resolve`, { step: 'createWorkspace', action: 'skip' });
     expect(stale.status).toBe(409);
@@ -497,7 +504,7 @@ describe('escalations through the console', () => {
     ).questions.find((q) => q.kind === 'approval');
     expect(decided!.decision).toMatchObject({ action: 'approve', by: 'ops.alice', via: 'api', role: 'admin' });
     const twice = await post(`/api/runs/${workflowId}/approve`, { decision: 'approve', reason: 'on-call rotation' });
-    expect(twice).toMatchObject({ status: 200, body: { applied: true, message: 'approve by ops.alice' } });
+    expect(twice).toMatchObject({ status: 200, body: { applied: false, repeat: true, message: repeated('approve by ops.alice') } });
     const late = await post(`/api/runs/${workflowId}/approve`, { decision: 'reject' });
     expect(late).toMatchObject({
       status: 409,
@@ -557,7 +564,7 @@ describe('answers', () => {
       decision: 'done',
       output: { assetTags: 'LAP-1, BADGE-7' },
     });
-    expect(twice).toMatchObject({ status: 200, body: { applied: true } });
+    expect(twice).toMatchObject({ status: 200, body: { applied: false, repeat: true } });
 
     const run = await eventually(
       async () => {
@@ -572,9 +579,18 @@ describe('answers', () => {
       state: 'completed',
       outcome: { assetTags: 'LAP-1, BADGE-7' },
     });
-    // The same answer again is the same decision (its first receipt); another one finds the run ended.
-    const repeated = await post(`/api/runs/${workflowId}/answer`, { decision: 'done', output: { assetTags: 'x' } });
-    expect(repeated).toMatchObject({ status: 200, body: { message: 'done requestEquipment/task#1 by ops.alice' } });
+    // The same answer again is a repeat, told so from the ended run's status; with another output it is refused;
+    // another decision finds the run ended.
+    const late = await post(`/api/runs/${workflowId}/answer`, { decision: 'done', output: { assetTags: 'LAP-1, BADGE-7' } });
+    expect(late).toMatchObject({
+      status: 200,
+      body: { applied: false, repeat: true, message: repeated('done requestEquipment/task#1 by ops.alice') },
+    });
+    const otherOutput = await post(`/api/runs/${workflowId}/answer`, { decision: 'done', output: { assetTags: 'x' } });
+    expect(otherOutput).toMatchObject({
+      status: 409,
+      body: { error: expect.stringContaining('this one differs: its output differs (assetTags)') as unknown },
+    });
     const after = await post(`/api/runs/${workflowId}/answer`, { question: task.question, decision: 'cancel' });
     expect(after).toMatchObject({ status: 409, body: { error: `run ${workflowId} has already ended (completed)` } });
   });

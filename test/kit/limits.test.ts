@@ -155,7 +155,7 @@ describe('fault injections', () => {
       ...decidedBy('ops.lim'),
       reason: 'provider back',
     });
-    expect(receipt).toEqual({ applied: true, message: 'retry createWorkspace by ops.lim' });
+    expect(receipt).toMatchObject({ applied: true, message: 'retry createWorkspace by ops.lim' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 
     // Refused updates never reach the history: 100 injections and the decision do.
@@ -332,7 +332,7 @@ describe('the status of a run with many decisions', () => {
         ...decidedBy(by),
         reason,
       });
-      expect(receipt).toEqual({ applied: true, message: `accept s2/question#${RETRIES + 1} by ${by}` });
+      expect(receipt).toMatchObject({ applied: true, message: `accept s2/question#${RETRIES + 1} by ${by}` });
       const error = await handle.result().catch((e: unknown) => e);
       expect(error).toBeInstanceOf(WorkflowFailedError);
       const final = await getRunStatus(stack.client, workflowId);

@@ -15,16 +15,15 @@ import {
   type Workflow,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
 import { defaultPayloadConverter, type Payload } from '@temporalio/common';
 import { answerQuestion, getRunStatus, reschedule, resolveEscalation, sendEvent, type RunStatus } from '../../src/client';
 import { processOptionsFrom } from '../../src/registry/options';
-import { connectSystems } from '../../workers/overture-worker';
 import { rescheduleUpdate } from '../../workflows/kit/messages';
 import { NEEDS_ATTENTION, RUN_STATE } from '../../workflows/kit/search-attributes';
 import type { ProcessOptions, RescheduleRequest, StepPolicy, StepStatus } from '../../workflows/kit/types';
 import { eventually, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
-import { fixtureActivities, openGate, recordedCalls, setBroken, type Call } from './fixtures/activities';
+import { startFixtureWorker, type FixtureWorker } from './fixtures/fixture-worker';
+import { openGate, recordedCalls, setBroken, type Call } from './fixtures/activities';
 import type {
   FanOutFixtureInput,
   kitBranches,
@@ -69,31 +68,15 @@ const FIXTURE_STEPS = [
 ];
 
 let stack: TestStack;
-let systems: Awaited<ReturnType<typeof connectSystems>>;
-let connection: NativeConnection;
-let worker: Worker;
-let workerRun: Promise<void>;
+let worker: FixtureWorker;
 
 beforeAll(async () => {
   stack = await startTestStack({}, { worker: false });
-  systems = await connectSystems(stack.config);
-  connection = await NativeConnection.connect({ address: stack.config.TEMPORAL_ADDRESS });
-  worker = await Worker.create({
-    connection,
-    namespace: stack.config.TEMPORAL_NAMESPACE,
-    taskQueue: stack.config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('./fixtures/workflows'),
-    activities: { ...systems.activities, ...fixtureActivities },
-    dataConverter: stack.dataConverter, // the stack's client encrypts what it sends
-  });
-  workerRun = worker.run();
+  worker = await startFixtureWorker(stack);
 }, 90_000);
 
 afterAll(async () => {
-  worker.shutdown();
-  await workerRun;
-  await connection.close();
-  await systems.close();
+  await worker.stop();
   await stack.stop();
 });
 
@@ -474,7 +457,7 @@ describe('a saga whose middle undo fails', () => {
       ...decidedBy('ops.erin'),
       reason: 'will clean up by hand',
     });
-    expect(receipt).toEqual({ applied: true, message: 'accept s2/question#2 by ops.erin' });
+    expect(receipt).toMatchObject({ applied: true, message: 'accept s2/question#2 by ops.erin' });
     const error = await handle.result().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(WorkflowFailedError);
     expect((error as WorkflowFailedError).cause?.message).toBe(
@@ -530,7 +513,7 @@ describe('a manual step', () => {
       ...decidedBy('it.frank'),
       output: { badgeId: 'B-42' },
     });
-    expect(receipt).toEqual({ applied: true, message: 'done issueBadge/task#1 by it.frank' });
+    expect(receipt).toMatchObject({ applied: true, message: 'done issueBadge/task#1 by it.frank' });
     expect(await handle.result()).toEqual({ name: 'useBadge', badgeId: 'B-42' });
     expect(workCalls(workflowId).map((c) => [c.name, c.input])).toEqual([['useBadge', { badgeId: 'B-42' }]]);
     const status = await getRunStatus(stack.client, workflowId);
@@ -683,7 +666,7 @@ describe('a scheduled wait', () => {
       ...decidedBy('ops.hana'),
       reason: 'the partner asked for later',
     });
-    expect(receipt).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.hana` });
+    expect(receipt).toMatchObject({ applied: true, message: `dueTime rescheduled to ${later} by ops.hana` });
     const moved = await getRunStatus(stack.client, workflowId);
     expect(stepOf(moved, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });
     expect(moves(moved)).toEqual([`dueTime rescheduled to ${later} by ops.hana (the partner asked for later)`]);
@@ -706,7 +689,7 @@ describe('a scheduled wait', () => {
     await statusWhen(stack, workflowId, waiting, 'the wait to begin');
 
     const receipt = await reschedule(stack.client, workflowId, { now: true, ...decidedBy('ops.ivan'), reason: 'go-live moved up' });
-    expect(receipt).toEqual({ applied: true, message: 'dueTime goes now, by ops.ivan' });
+    expect(receipt).toMatchObject({ applied: true, message: 'dueTime goes now, by ops.ivan' });
     const outcome = await handle.result();
     expect(outcome).toEqual({ dueAt: at, firedAt: ISO_TIME, trigger: 'now', rescheduled: 1 });
     // Fired well before the hour it was due.
@@ -766,14 +749,19 @@ describe('a scheduled wait', () => {
     const decision: RescheduleRequest = { at: later, ...decidedBy('ops.kim'), decisionId: 'dueTime:move-1' };
 
     const first = await reschedule(stack.client, workflowId, decision);
-    expect(first).toEqual({ applied: true, message: `dueTime rescheduled to ${later} by ops.kim` });
-    // The same decision id is the update id: the server answers a resend with the first outcome.
-    expect(await reschedule(stack.client, workflowId, decision)).toEqual(first);
-    // Under another update id it reaches the run, which acknowledges it and applies nothing.
+    expect(first).toMatchObject({ applied: true, message: `dueTime rescheduled to ${later} by ops.kim`, decisionId: 'dueTime:move-1' });
+    // Sent again, it reaches the run as a request of its own, which is told it repeated the first and changed nothing.
+    const repeated = `already applied by request ${first.request!} at ${first.at!}: dueTime rescheduled to ${later} by ops.kim; nothing changed`;
+    expect(await reschedule(stack.client, workflowId, decision)).toEqual({ ...first, applied: false, repeat: true, message: repeated });
     const again = await stack.client.workflow
       .getHandle(workflowId)
       .executeUpdate(rescheduleUpdate, { args: [decision], updateId: 'another-update-id' });
-    expect(again).toEqual({ applied: false, message: `already applied: dueTime rescheduled to ${later} by ops.kim` });
+    expect(again).toMatchObject({ applied: false, repeat: true, message: repeated });
+    // Another time under the used id is refused: an applied decision is not changed.
+    const other = reschedule(stack.client, workflowId, { ...decision, at: new Date(Date.parse(later) + HOUR_MS).toISOString() });
+    await expect(other).rejects.toMatchObject({
+      cause: { message: expect.stringContaining('this one differs: it decides at ') as unknown },
+    });
 
     const status = await getRunStatus(stack.client, workflowId);
     expect(stepOf(status, 'dueTime')).toMatchObject({ state: 'waiting', outcome: { dueAt: later } });

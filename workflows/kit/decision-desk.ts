@@ -17,6 +17,7 @@ import type {
 } from './types';
 import type { RunTracker } from './run-tracker';
 import { checkMayAnswer, requireRole } from './deciders';
+import { DecisionReceipts, refusedInHandler, type DecisionRequest } from './receipts';
 import {
   checkAnswerForm,
   checkEscalationForm,
@@ -46,6 +47,15 @@ function checkOutput(output: unknown, required: string[], types: Record<string, 
   if (wrong.length) throw new Error(`${what}: ${wrong.map(([key, type]) => `${key} must be ${OUTPUT_TYPE_HINTS[type]}`).join('; ')}`);
 }
 
+/** An escalation decision as its receipt compares it: the output counts only for a skip (it is ignored otherwise). */
+function escalationRequest(decision: EscalationDecision): DecisionRequest {
+  return { target: decision.step, choice: decision.action, output: decision.action === 'skip' ? decision.output : undefined };
+}
+
+function answerRequest(answer: QuestionAnswer): DecisionRequest {
+  return { target: answer.question, choice: answer.decision, output: answer.output };
+}
+
 export interface QuestionSpec {
   prompt: string;
   choices: string[];
@@ -56,8 +66,8 @@ export interface QuestionSpec {
 
 /** Holds the run's open questions and applies people's answers exactly once. */
 export class DecisionDesk {
-  /** Receipts of applied decisions, by decision id: a repeated decision is acknowledged, not re-applied. */
-  private readonly receipts = new Map<string, DecisionReceipt>();
+  /** Applied decisions, by decision id: a repeat is acknowledged, not re-applied; a different one is refused. */
+  private readonly receipts = new DecisionReceipts('decisions');
   /** Questions opened so far, by step and kind: numbers stay unique when the status drops old closed questions. */
   private readonly opened = new Map<string, number>();
   /** Updates this run accepted, by kind: each is capped far below Temporal's limit on a run's updates. */
@@ -162,8 +172,8 @@ export class DecisionDesk {
   validateEscalation(decision: EscalationDecision): void {
     // The form first, before the receipts: what is accepted, even as a repeat, is written to the history.
     checkEscalationForm(decision);
-    if (decision.decisionId && this.receipts.has(decision.decisionId)) return;
     requireRole(decision.identity!, 'operator', 'deciding an escalated step');
+    if (this.receipts.isRepeat(decision.decisionId, escalationRequest(decision))) return;
     if (typeof decision.step !== 'string' || !this.tracker.has(decision.step)) {
       throw new Error(`unknown step "${String(decision.step)}"; steps are ${this.tracker.status.steps.map((s) => s.step).join(', ')}`);
     }
@@ -188,9 +198,14 @@ export class DecisionDesk {
   }
 
   resolveEscalation(decision: EscalationDecision): DecisionReceipt {
-    const earlier = decision.decisionId ? this.receipts.get(decision.decisionId) : undefined;
-    if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
-    const escalation = this.openEscalation(decision.step)!;
+    const repeat = this.receipts.repeatOf(decision.decisionId, escalationRequest(decision));
+    if (repeat) return repeat;
+    // Another request may have decided it after this one was accepted: refused, as the validator would have.
+    const escalation = refusedInHandler(() => {
+      const open = this.openEscalation(decision.step);
+      if (!open) throw new Error(`step ${decision.step} is not escalated (its escalation was decided meanwhile)`);
+      return open;
+    });
     this.decisions += 1;
     escalation.open = false;
     escalation.decision = this.record(decision.action, decision.by, decision.reason, false, decision.identity);
@@ -202,7 +217,12 @@ export class DecisionDesk {
       this.clearFault(decision.step, 'lifted by the retry decision: the outage is over');
     }
     this.tracker.publish();
-    return this.remember(decision.decisionId, { applied: true, message: `${decision.action} ${decision.step} by ${by}` });
+    const { choice, output } = escalationRequest(decision);
+    return this.receipts.remember(
+      decision.decisionId,
+      { targets: [decision.step], choice, output },
+      `${decision.action} ${decision.step} by ${by}`,
+    );
   }
 
   /** The question an answer is for: named, or the only open non-escalation question. */
@@ -224,7 +244,15 @@ export class DecisionDesk {
   /** Update validator of answers to approvals, manual tasks and a process's own questions. */
   validateAnswer(answer: QuestionAnswer): void {
     checkAnswerForm(answer);
-    if (answer.decisionId && this.receipts.has(answer.decisionId)) return;
+    const earlier = this.receipts.appliedUnder(answer.decisionId);
+    if (earlier) {
+      // A repeat is recorded too: only from someone who may answer the question it repeats.
+      const answered = this.questions.find((q) => q.id === earlier.targets[0]);
+      if (answered) checkMayAnswer(answered, this.contacts.get(answered.id), answer.identity!);
+      else requireRole(answer.identity!, 'operator', 'repeating an answer');
+      this.receipts.isRepeat(answer.decisionId, answerRequest(answer));
+      return;
+    }
     const question = this.questionFor(answer);
     checkMayAnswer(question, this.contacts.get(question.id), answer.identity!);
     if (!question.choices.includes(answer.decision)) {
@@ -241,9 +269,10 @@ export class DecisionDesk {
   }
 
   answer(answer: QuestionAnswer): DecisionReceipt {
-    const earlier = answer.decisionId ? this.receipts.get(answer.decisionId) : undefined;
-    if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
-    const question = this.questionFor(answer);
+    const repeat = this.receipts.repeatOf(answer.decisionId, answerRequest(answer));
+    if (repeat) return repeat;
+    // Another request may have answered it after this one was accepted: refused, as the validator would have.
+    const question = refusedInHandler(() => this.questionFor(answer));
     this.decisions += 1;
     question.open = false;
     question.decision = this.record(answer.decision, answer.by, answer.reason, false, answer.identity);
@@ -259,7 +288,8 @@ export class DecisionDesk {
     }
     this.tracker.publish();
     const message = question.kind === 'approval' ? `${answer.decision} by ${by}` : `${answer.decision} ${question.id} by ${by}`;
-    return this.remember(answer.decisionId, { applied: true, message });
+    const applied = { targets: [question.id, question.step], choice: answer.decision, output: answer.output };
+    return this.receipts.remember(answer.decisionId, applied, message);
   }
 
   /** Closes a question nobody answered before its deadline, with the ladder's action. */
@@ -268,11 +298,6 @@ export class DecisionDesk {
     question.decision = this.record(action, 'overture', reason, true);
     this.tracker.log(logMessage, question.step, 'warn');
     this.tracker.publish();
-  }
-
-  private remember(decisionId: string | undefined, receipt: DecisionReceipt): DecisionReceipt {
-    if (decisionId) this.receipts.set(decisionId, receipt);
-    return receipt;
   }
 
   validateInjection(injection: FaultInjection): void {

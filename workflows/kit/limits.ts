@@ -35,6 +35,11 @@ export const DECISION_LIMITS = numbers({
   reschedulesPerRun: 100,
   /** Accepted decisions and answers per run; an abort is taken past it, so a run can always be stopped. */
   decisionsPerRun: 1_000,
+  /**
+   * Acknowledged repeats of applied decisions per run (each request is an update of its own, so that its receipt
+   * can say it was a repeat); past it a repeat is refused, saying the decision was applied.
+   */
+  repeatsPerRun: 200,
 });
 
 /**

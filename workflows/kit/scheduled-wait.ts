@@ -7,6 +7,7 @@ import { condition, setHandler } from '@temporalio/workflow';
 import { checkRescheduleForm, DECISION_LIMITS, tooMany } from './limits';
 import { requireRole } from './deciders';
 import { rescheduleUpdate } from './messages';
+import { DecisionReceipts, refusedInHandler, type DecisionRequest } from './receipts';
 import type { RunTracker } from './run-tracker';
 import type { DecisionReceipt, RescheduleRequest } from './types';
 
@@ -32,11 +33,16 @@ interface OpenWait {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+/** A reschedule as its receipt compares it: the wait, and now or the new time. */
+function rescheduleRequest(request: RescheduleRequest): DecisionRequest {
+  return { target: request.step, choice: request.now === true ? 'now' : `at ${String(request.at)}` };
+}
+
 /** The run's scheduled waits and the handler of the `reschedule` update that moves them. */
 export class ScheduledWaits {
   private readonly open = new Map<string, OpenWait>();
-  /** Receipts by decision id: a repeated reschedule is acknowledged, not applied again. */
-  private readonly receipts = new Map<string, DecisionReceipt>();
+  /** Applied reschedules by decision id: a repeat is acknowledged, not applied again; a different one is refused. */
+  private readonly receipts = new DecisionReceipts('reschedules');
   /** Reschedules accepted, over every wait of the run: capped far below Temporal's limit on a run's updates. */
   private accepted = 0;
 
@@ -99,8 +105,8 @@ export class ScheduledWaits {
   validate(request: RescheduleRequest): void {
     // The form first, before the receipts: what is accepted, even as a repeat, is written to the history.
     checkRescheduleForm(request);
-    if (request.decisionId && this.receipts.has(request.decisionId)) return;
     requireRole(request.identity!, 'operator', 'moving a scheduled wait');
+    if (this.receipts.isRepeat(request.decisionId, rescheduleRequest(request))) return;
     this.waitFor(request);
     if (request.now === true) {
       if (request.at !== undefined) throw new Error('give a new time (at) or now, not both');
@@ -117,9 +123,10 @@ export class ScheduledWaits {
 
   /** Moves the wait: a new due time (a past one means now), or now. */
   reschedule(request: RescheduleRequest): DecisionReceipt {
-    const earlier = request.decisionId ? this.receipts.get(request.decisionId) : undefined;
-    if (earlier) return { applied: false, message: `already applied: ${earlier.message}` };
-    const wait = this.waitFor(request);
+    const repeat = this.receipts.repeatOf(request.decisionId, rescheduleRequest(request));
+    if (repeat) return repeat;
+    // The wait may have ended after this request was accepted: refused, as the validator would have.
+    const wait = refusedInHandler(() => this.waitFor(request));
     this.accepted += 1;
     // The authenticated operator (a typed name only in runs recorded before identities).
     const by = request.identity?.operator ?? request.by;
@@ -135,8 +142,6 @@ export class ScheduledWaits {
     }
     wait.changes += 1;
     this.tracker.log(`${message}${reason}`, wait.step, 'warn');
-    const receipt = { applied: true, message };
-    if (request.decisionId) this.receipts.set(request.decisionId, receipt);
-    return receipt;
+    return this.receipts.remember(request.decisionId, { targets: [wait.step], choice: rescheduleRequest(request).choice }, message);
   }
 }

@@ -209,7 +209,10 @@ export interface EscalationDecision {
   reason?: string;
   /** Output to use for a skipped step, e.g. a workspace URL created by hand. */
   output?: Record<string, string>;
-  /** Idempotency key: a decision with an id already applied is acknowledged, not applied again. */
+  /**
+   * Idempotency key: the same decision sent again under it is acknowledged as a repeat, not applied again; a
+   * different one (another step, action or output) is refused.
+   */
   decisionId?: string;
   /** Who decided, authenticated; required of new decisions (runs recorded before identities have none). */
   identity?: DecisionIdentity;
@@ -242,9 +245,21 @@ export interface RescheduleRequest {
   identity?: DecisionIdentity;
 }
 
+/**
+ * What happened to one request: applied (it changed the run) or a repeat of a decision already applied under
+ * its decision id (nothing changed); either way, which request applied the decision, and when.
+ */
 export interface DecisionReceipt {
+  /** True only for the request that applied the decision. */
   applied: boolean;
   message: string;
+  /** True when this request repeated a decision already applied: nothing changed. */
+  repeat?: boolean;
+  decisionId?: string;
+  /** The request (update id) that applied the decision (absent in runs recorded before receipts named it). */
+  request?: string;
+  /** When the decision was applied, by the run's clock. */
+  at?: string;
 }
 
 export interface FaultInjection {

@@ -452,7 +452,9 @@ function reportError(err: unknown, io: Io): number {
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
-  if (/not found/i.test(message)) io.stderr(`no such run: ${message}`);
+  // A decision sent to a run that ended meanwhile (and that its status does not show as this decision).
+  if (/already completed/i.test(message)) io.stderr(`the run has already ended; nothing changed (${message})`);
+  else if (/not found/i.test(message)) io.stderr(`no such run: ${message}`);
   else if (/connect|UNAVAILABLE|ECONNREFUSED/i.test(message))
     io.stderr(`cannot reach Temporal: ${message}\nIs the stack running? Start it with: npm start`);
   else io.stderr(message);

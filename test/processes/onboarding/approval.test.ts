@@ -135,7 +135,7 @@ describe('who may approve', () => {
       decision: 'approve',
       ...decidedBy('dorothy', 'approver', MANAGER.toUpperCase()),
     });
-    expect(receipt).toEqual({ applied: true, message: 'approve by dorothy' });
+    expect(receipt).toMatchObject({ applied: true, message: 'approve by dorothy' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
     const decision = approvalOf(await getRunStatus(stack.client, started.workflowId))!.decision;
     expect(decision).toMatchObject({ action: 'approve', by: 'dorothy', via: 'api', role: 'approver', automatic: false });
@@ -145,7 +145,9 @@ describe('who may approve', () => {
 
   it('takes an admin in place of the manager', async () => {
     const { started } = await privilegedRun();
-    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('root.admin', 'admin') })).toEqual({
+    expect(
+      await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...decidedBy('root.admin', 'admin') }),
+    ).toMatchObject({
       applied: true,
       message: 'approve by root.admin',
     });
@@ -161,7 +163,7 @@ describe('who may approve', () => {
     await expect(early).rejects.toMatchObject({ cause: { message: expect.stringContaining(NOT_THEIRS) as unknown } });
     await stack.skipTime(12 * HOUR_MS + 60_000);
     await statusWhen(stack, started.workflowId, (s) => approvalOf(s)?.level === 1, 'the approval handed to the escalation contact');
-    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall })).toEqual({
+    expect(await decideApproval(stack.client, started.workflowId, { decision: 'approve', ...oncall })).toMatchObject({
       applied: true,
       message: 'approve by ops.oncall',
     });

@@ -62,7 +62,7 @@ describe('a permanent fault', () => {
       ...decidedBy('ops.alice'),
       reason: 'SMTP relay fixed',
     });
-    expect(receipt).toEqual({ applied: true, message: 'retry sendWelcomeEmail by ops.alice' });
+    expect(receipt).toMatchObject({ applied: true, message: 'retry sendWelcomeEmail by ops.alice' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
 
     expect(stack.mail.messages().filter((m) => m.to.includes(hire.email))).toHaveLength(1);
@@ -181,7 +181,7 @@ describe('decisions', () => {
       identity: decidedBy('ops.olga', 'operator').identity,
       output: { workspaceUrl: 'https://manual.example.com/w/9' },
     });
-    expect(receipt).toEqual({ applied: true, message: 'skip createWorkspace by ops.olga' });
+    expect(receipt).toMatchObject({ applied: true, message: 'skip createWorkspace by ops.olga' });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed' });
     const decision = (await getRunStatus(stack.client, started.workflowId)).questions.find((q) => q.kind === 'escalation')!.decision;
     expect(decision).toMatchObject({ action: 'skip', by: 'ops.olga', via: 'api', role: 'operator', automatic: false });
@@ -219,7 +219,13 @@ describe('decisions', () => {
     const first = await resolveEscalation(stack.client, started.workflowId, decision);
     const again = await resolveEscalation(stack.client, started.workflowId, decision);
     expect(first.applied).toBe(true);
-    expect(again).toEqual(first); // same update id: the server returns the first outcome
+    // A request of its own, told that it repeated the first: nothing changed.
+    expect(again).toEqual({
+      ...first,
+      applied: false,
+      repeat: true,
+      message: `already applied by request ${first.request!} at ${first.at!}: skip createWorkspace by ops; nothing changed`,
+    });
     // The same decision under another id reaches the validator, which refuses it: nothing is applied twice.
     const third = resolveEscalation(stack.client, started.workflowId, { ...decision, decisionId: 'another-id' });
     await expect(third).rejects.toMatchObject({

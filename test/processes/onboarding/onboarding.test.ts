@@ -191,7 +191,7 @@ describe('onboarding a new hire', () => {
       ...decidedBy('it.tech'),
       output: { assetTags: 'LT-1042, BG-7' },
     });
-    expect(receipt).toEqual({ applied: true, message: `done ${task.id} by it.tech` });
+    expect(receipt).toMatchObject({ applied: true, message: `done ${task.id} by it.tech` });
     await expect(started.handle.result()).resolves.toMatchObject({ state: 'completed', equipment: 'LT-1042, BG-7' });
     const final = await getRunStatus(stack.client, started.workflowId);
     expect(final.steps.find((s) => s.step === 'requestEquipment')).toMatchObject({
