@@ -2,13 +2,14 @@
  * Receipts that say what happened to each request (workflows/kit/receipts.ts), on the real Temporal dev server:
  * a hundred identical decisions sent at once are applied once and the ninety-nine others are told they repeated
  * it; a different decision under a used decision id is refused; and an output that is not of its declared type is
- * refused when the decision is made, leaving the run decidable.
+ * refused when the decision is made, leaving the run decidable. Repeats are capped per run, like decisions.
  */
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Workflow, type WorkflowStartOptions } from '@temporalio/client';
 import { answerQuestion, getRunStatus, resolveEscalation, type RunStatus } from '../../src/client';
 import { escalationDecisionId } from '../../src/client/decisions';
 import { processOptionsFrom } from '../../src/registry/options';
+import { DECISION_LIMITS } from '../../workflows/kit/limits';
 import { resolveEscalationUpdate } from '../../workflows/kit/messages';
 import type { DecisionReceipt, EscalationDecision, ProcessOptions, StepPolicy } from '../../workflows/kit/types';
 import { startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
@@ -203,3 +204,27 @@ it('tells a repeated answer to a task that it was a repeat, and refuses one with
   openGate(run.workflowId, 'held'); // useBadge goes on
   await expect(run.handle.result()).resolves.toMatchObject({ badgeId: 'B-7' });
 }, 60_000);
+
+it('acknowledges 200 repeats in a run and refuses the next, saying the decision was applied', async () => {
+  const run = await escalatedRun();
+  const decision: EscalationDecision = {
+    step: 'createThing',
+    action: 'skip',
+    ...decidedBy('ops.rae'),
+    output: { id: 'manual-6' },
+    decisionId: run.decisionId,
+  };
+  const first = await resolveEscalation(stack.client, run.workflowId, decision);
+  expect(first.applied).toBe(true);
+  // Each repeat is an update in the run's history: a run records at most so many (Temporal takes 2,000 updates in all).
+  for (let sent = 0; sent < DECISION_LIMITS.repeatsPerRun; sent += 5) {
+    const batch = await Promise.all(Array.from({ length: 5 }, () => resolveEscalation(stack.client, run.workflowId, decision)));
+    expect(batch.every((r) => r.repeat === true && !r.applied)).toBe(true);
+  }
+  const refused = await resolveEscalation(stack.client, run.workflowId, decision).catch(causeOf);
+  expect(refused).toBe(
+    `already applied by request ${first.request!} at ${first.at!}: skip createThing by ops.rae; nothing changed; this run has taken ${DECISION_LIMITS.repeatsPerRun} repeated decisions, the most a run accepts (${DECISION_LIMITS.repeatsPerRun}); further repeats are refused`,
+  );
+  openGate(run.workflowId, 'held'); // useThing goes on
+  await expect(run.handle.result()).resolves.toMatchObject({ used: { id: 'manual-6' } });
+}, 90_000);
