@@ -68,7 +68,8 @@ const statusOf = (client: Client, id: string): Promise<RunStatus> => withTimeout
 
 /**
  * Sends an answer with the decision id of its question, so the same answer sent twice (a double click) is
- * applied once and the first receipt comes back. With no question named, `/approve` means the open approval;
+ * applied once: the second request's receipt says it was a repeat (200), and another output under the id is
+ * refused (409). With no question named, `/approve` means the open approval;
  * and when none is open the run's latest such question is named, so the validator says who answered it.
  */
 async function sendAnswer(client: Client, id: string, answer: AnswerRequest, caller: Caller, approval: boolean) {
