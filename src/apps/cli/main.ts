@@ -22,7 +22,8 @@ import {
   resolveEscalation,
   startProcess,
 } from '../../client';
-import { InputError, notJsonProblem, parseFaultSpec, parseInput } from '../../../workflows/kit/input';
+import { InputError, parseFaultSpec, parseInput } from '../../../workflows/kit/input';
+import { parseDecisionOutput } from './decision-output';
 import { formatProcesses, formatRunList, formatStatus, followRun } from './output';
 import { findProcess, INSTALLED, PROCESSES, REPO_ROOT, STARTABLE_PROCESSES, UnknownProcessError } from '../../registry';
 import { newProcess, NEW_USAGE } from './commands/new';
@@ -101,24 +102,6 @@ function faultsFrom(specs: string[], steps: readonly string[]): Partial<Record<s
     if (fault) faults[step] = fault;
   }
   return faults;
-}
-
-const OUTPUT_USAGE = '--output must be a JSON object of strings, e.g. {"workspaceUrl":"https://..."}';
-
-/** `--output`'s object of strings, or a UsageError (exit 2) that says what is wrong without quoting the text. */
-function parseOutput(text: string | undefined): Record<string, string> | undefined {
-  if (text === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new UsageError(`${OUTPUT_USAGE}; it is ${notJsonProblem(text)}`);
-  }
-  const kind = parsed === null ? 'null' : Array.isArray(parsed) ? 'a list' : typeof parsed;
-  if (kind !== 'object') throw new UsageError(`${OUTPUT_USAGE}, not ${kind}`);
-  const notText = Object.entries(parsed as Record<string, unknown>).find(([, v]) => typeof v !== 'string');
-  if (notText) throw new UsageError(`${OUTPUT_USAGE}; "${printable(notText[0])}" is not a string`);
-  return parsed as Record<string, string>;
 }
 
 interface StartRequest {
@@ -248,7 +231,7 @@ async function resolve(client: Client, config: OvertureConfig, args: string[], i
     throw new UsageError(`resolve takes ID --step STEP --action ${ESCALATION_ACTIONS.join('|')}`);
   if (!(ESCALATION_ACTIONS as readonly string[]).includes(values.action))
     throw new UsageError(`--action must be one of ${ESCALATION_ACTIONS.join(', ')}, not "${values.action}"`);
-  const output = parseOutput(values.output);
+  const output = parseDecisionOutput(values.output);
   const identity = await authorisedCaller(config, 'operator', 'deciding an escalation');
   const workflowId = positionals[0]!;
   const step = values.step;
@@ -275,7 +258,7 @@ async function answer(
   values: { reason?: string; output?: string },
   io: Io,
 ): Promise<number> {
-  const output = parseOutput(values.output); // a usage mistake before anything is asked of the run
+  const output = parseDecisionOutput(values.output); // a usage mistake before anything is asked of the run
   const status = await getRunStatus(client, workflowId);
   const question = questionFor(status, name);
   const receipt = await answerQuestion(client, workflowId, {
@@ -304,7 +287,7 @@ async function approve(client: Client, config: OvertureConfig, args: string[], i
       `--decision must be one of ${APPROVAL_CHOICES.join(', ')}, not "${values.decision}" (name the question with --question for its own choices)`,
     );
   }
-  parseOutput(values.output);
+  parseDecisionOutput(values.output);
   const identity = await authorisedCaller(config, 'approver', 'answering an approval or a question');
   return answer(client, identity, positionals[0]!, values.question, values.decision, values, io);
 }
@@ -316,7 +299,7 @@ async function complete(client: Client, config: OvertureConfig, args: string[], 
     options: { step: { type: 'string' }, reason: { type: 'string' }, output: { type: 'string' } },
   });
   if (positionals.length !== 1 || !values.step) throw new UsageError('complete takes ID --step STEP --output JSON');
-  parseOutput(values.output);
+  parseDecisionOutput(values.output);
   // Any operator may complete a task; the run itself also accepts it from the task's assignee.
   const identity = await authorisedCaller(config, 'operator', 'completing a task');
   return answer(client, identity, positionals[0]!, values.step, TASK_DONE, values, io);
