@@ -44,7 +44,7 @@ export interface EventStreams {
 interface Poller {
   subscribers: Set<http.ServerResponse>;
   /** The latest frame, sent at once to a stream that joins between two polls. */
-  last?: string;
+  last?: Buffer;
   timer?: NodeJS.Timeout;
   stopped: boolean;
 }
@@ -56,7 +56,7 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
   const byOwner = new Map<string, Set<http.ServerResponse>>();
   const pollers = new Map<string, Poller>();
 
-  const send = (res: http.ServerResponse, frame: string) => {
+  const send = (res: http.ServerResponse, frame: Buffer) => {
     if (res.writableLength > MAX_BUFFERED_BYTES) {
       res.end(); // the client stopped reading; it reconnects when it catches up
       return;
@@ -106,7 +106,8 @@ export function createEventStreams(client: Client, config: OvertureConfig, limit
   };
 
   const poll = async (poller: Poller, runId: string | undefined) => {
-    const frame = await frameOf(runId);
+    // Encoded once: the same bytes go to every stream (a list frame is tens of KB, and there may be hundreds).
+    const frame = Buffer.from(await frameOf(runId));
     if (poller.stopped) return;
     poller.last = frame;
     for (const res of poller.subscribers) send(res, frame);
