@@ -15,6 +15,11 @@ export { PermanentError, TransientError } from './errors';
 /** Input of a step activity: its own fields plus the fault injected into it, if any. */
 export interface Faultable {
   fault?: FaultMode;
+  /**
+   * Attempts made before this activity's first: 1 for a budgeted step's durable retries after its fast local
+   * attempt (workflows/kit/step-proxies.ts), so that attempts (and `transient:N` faults) count across both.
+   */
+  attemptOffset?: number;
 }
 
 /** A step's output, with the attempt that produced it so the run can report attempts. */
@@ -80,9 +85,25 @@ export function toStepFailure(err: unknown, attempt: number): ApplicationFailure
   });
 }
 
-/** Runs one attempt of a step: injected fault first (before any side effect), then the side effect. */
-export async function attemptStep<T>(fault: FaultMode | undefined, sideEffect: () => Promise<T>): Promise<StepAttempt<T>> {
-  const { attempt } = Context.current().info;
+/** The most attempts a step makes before an activity of its: one fast attempt today. */
+const MAX_ATTEMPT_OFFSET = 10;
+
+/** The step's attempt number: this activity's attempt after the attempts made before it (a bounded offset). */
+function stepAttemptNumber(activityAttempt: number, attemptOffset: number | undefined): number {
+  const offset = Number.isInteger(attemptOffset) && attemptOffset! > 0 && attemptOffset! <= MAX_ATTEMPT_OFFSET ? attemptOffset! : 0;
+  return activityAttempt + offset;
+}
+
+/**
+ * Runs one attempt of a step: injected fault first (before any side effect), then the side effect. `attemptOffset`
+ * counts the step's attempts before this activity's first (its fast attempt).
+ */
+export async function attemptStep<T>(
+  fault: FaultMode | undefined,
+  sideEffect: () => Promise<T>,
+  attemptOffset?: number,
+): Promise<StepAttempt<T>> {
+  const attempt = stepAttemptNumber(Context.current().info.attempt, attemptOffset);
   try {
     await applyFault(fault, attempt);
     return { output: boundedResult(await asPausableStep(sideEffect)), attempt };
@@ -102,8 +123,8 @@ export async function attemptStep<T>(fault: FaultMode | undefined, sideEffect: (
  */
 export function stepActivity<I extends object, O>(work: (input: I) => Promise<O>): (input: I & Faultable) => Promise<StepAttempt<O>> {
   return (input) => {
-    const { fault, ...rest } = input;
-    return attemptStep(fault, () => work(rest as unknown as I));
+    const { fault, attemptOffset, ...rest } = input;
+    return attemptStep(fault, () => work(rest as unknown as I), attemptOffset);
   };
 }
 

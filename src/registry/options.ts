@@ -7,6 +7,7 @@ import type { OvertureConfig } from '../config/platform';
 import type { ProcessDefinition } from '../../workflows/kit/definition';
 import type { ProcessOptions, StepPolicy } from '../../workflows/kit/types';
 import type { SystemName } from '../../workflows/kit/vocabulary';
+import { KIT_VERSION } from '../../workflows/kit/kit-version';
 
 const HOUR_MS = 3_600_000;
 
@@ -64,6 +65,7 @@ export function processOptionsFrom(
     },
     faults: {},
     consoleUrl: config.consoleUrl,
+    kitVersion: KIT_VERSION,
   };
 }
 

@@ -80,6 +80,10 @@ const SCENARIOS: Record<string, Scenario> = {
   completed: (_c, start) => start(hire('R1')),
   // The same path with its payloads encrypted (AES-256-GCM under the fixture key): replays only through the codec.
   'completed-encrypted': (_c, start) => start(hire('R7')),
+  // Kit version 2 (workflows/kit/kit-version.ts): no patch marker, and the welcome email and team post budgeted
+  // steps make their first attempt on the fast path; a transient failure there moves the send to a durable activity.
+  'completed-v2': (_c, start) => start(hire('R8')),
+  'welcome-retried-durably-v2': (_c, start) => start(hire('R9'), { sendWelcomeEmail: { kind: 'transient', failures: 1 } }),
   'escalated-then-retried': async (client, start) => {
     const run = await start(hire('R2'), { sendWelcomeEmail: { kind: 'permanent' } });
     await waitFor(client, run.workflowId, (s) => s.questions.some((e) => e.kind === 'escalation' && e.open));

@@ -52,9 +52,11 @@ it('has recorded histories: onboarding from before the kit (completed, escalated
     'onboarding/histories/aborted-with-compensation.json',
     'onboarding/histories/approval-approved.json',
     'onboarding/histories/completed-encrypted.json',
+    'onboarding/histories/completed-v2.json',
     'onboarding/histories/completed.json',
     'onboarding/histories/escalated-then-retried.json',
     'onboarding/histories/onboarding-equipment-task.json',
+    'onboarding/histories/welcome-retried-durably-v2.json',
     'onboarding/histories/workspace-fallback-ticket.json',
   ]);
 });

@@ -27,3 +27,20 @@ export function localActivityOptions(policy: StepPolicy, summary: string): Local
   const { summary: shown, startToCloseTimeout, scheduleToCloseTimeout, retry } = activityOptions(policy, summary);
   return { summary: shown, startToCloseTimeout, ...(scheduleToCloseTimeout ? { scheduleToCloseTimeout } : {}), retry };
 }
+
+/**
+ * The first attempt of a budgeted step on the fast path: one local attempt, at most {@link FAST_ATTEMPT_MS}, so that
+ * it ends well before core would heartbeat the workflow task (at 80% of its 10 s timeout) and people wait no longer
+ * for the run to take their decisions.
+ */
+export const FAST_ATTEMPT_MS = 5_000;
+
+/** Local activity options of a budgeted step's one fast attempt (no retries: a failure moves to {@link durableOptions}). */
+export function fastAttemptOptions(policy: StepPolicy, summary: string): LocalActivityOptions {
+  return { summary, startToCloseTimeout: Math.min(policy.startToCloseTimeoutMs, FAST_ATTEMPT_MS), retry: { maximumAttempts: 1 } };
+}
+
+/** Activity options of a budgeted step's retries after its fast attempt: the policy's, with what remains of the budget. */
+export function durableOptions(policy: StepPolicy, summary: string, remainingMs: number): ActivityOptions {
+  return activityOptions({ ...policy, retryBudgetMs: remainingMs }, summary);
+}

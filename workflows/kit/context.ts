@@ -55,6 +55,8 @@ export interface RunContext {
    * upserts); runs from before it replay as they ran.
    */
   fastPath: boolean;
+  /** The kit version the run started with (kit-version.ts): 1 for runs from before versions. */
+  kitVersion: number;
   /** Resumes of paused systems signalled to the run (system-pause.ts); absent in contexts that cannot wait for them. */
   systemResumes?: SystemResumes;
   /** The outputs of the steps done so far, by step, the declared ones read as their types: what later steps read. */

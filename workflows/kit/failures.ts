@@ -5,6 +5,7 @@
  */
 import { RetryState, TimeoutType } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, ChildWorkflowFailure, TimeoutFailure, isCancellation } from '@temporalio/workflow';
+import { SYSTEM_PAUSED } from './types';
 
 export interface StepFailure {
   message: string;
@@ -64,6 +65,19 @@ export function describeStepFailure(
   const attempts = err.retryState === RetryState.MAXIMUM_ATTEMPTS_REACHED ? maximumAttempts : (details?.attempt ?? 1);
   const message = `${budgetSpent ? 'retry budget spent: ' : ''}${cause?.message ?? err.message}`;
   return { message, permanent, injected: details?.injected ?? false, attempts };
+}
+
+/**
+ * True for an activity's failure a later attempt may get past: not permanent, not a paused system (which waits for
+ * a person instead) and not a cancellation. A local activity's timeout counts: its send may be slow, not refused.
+ */
+export function isTransientStepFailure(err: unknown): boolean {
+  if (isCancellation(err)) return false;
+  if (err instanceof TimeoutFailure) return true;
+  if (!(err instanceof ActivityFailure || err instanceof ApplicationFailure)) return false;
+  if (err instanceof ActivityFailure && err.retryState === RetryState.NON_RETRYABLE_FAILURE) return false;
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return !(cause instanceof ApplicationFailure && (cause.nonRetryable === true || cause.type === SYSTEM_PAUSED));
 }
 
 /** A short message for any failure, for the log. */

@@ -19,6 +19,7 @@ import type { Abandonment, NoticeActivities, RunContext } from './context';
 import { DecisionDesk } from './decision-desk';
 import { EventInbox } from './events';
 import { failureMessage, isCancellation } from './failures';
+import { kitVersionOf } from './kit-version';
 import { PROCESS_ABORTED } from './fan-out';
 import { answerQuestionUpdate, decideApprovalUpdate, injectFaultUpdate, resolveEscalationUpdate, statusQuery } from './messages';
 import { countRunEnded, countRunStarted } from './metrics';
@@ -59,7 +60,9 @@ export async function runProcess<Sh extends ProcessShape, A extends object, R>(
   const { shape, options, subject } = request;
   const { workflowId } = workflowInfo();
   // Decided once, first thing: a run keeps the path it started on, and histories from before replay unchanged.
-  const fastPath = patched(FAST_PATH);
+  // Version 2 runs have the fast path without its patch marker (and the search attribute upsert core adds with it).
+  const kitVersion = kitVersionOf(options);
+  const fastPath = kitVersion >= 2 || patched(FAST_PATH);
   const tracker = new RunTracker(shape, workflowId, subject, { filterableOnly: fastPath });
   const faults = { ...options.faults };
   const desk = new DecisionDesk(tracker, faults);
@@ -79,6 +82,7 @@ export async function runProcess<Sh extends ProcessShape, A extends object, R>(
     desk,
     saga,
     fastPath,
+    kitVersion,
     faults,
     outputs: new Map<string, Outcome>(),
     events,

@@ -94,6 +94,8 @@ export interface ProcessOptions {
    * console of the worker that sends them (activities/email.ts `withConsoleLink`).
    */
   consoleUrl: string;
+  /** The kit version the run was started with (kit-version.ts); runs from before versions have none and are version 1. */
+  kitVersion?: number;
 }
 
 /** Progress of a fan-out step: one child run per item. */

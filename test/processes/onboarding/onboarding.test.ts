@@ -10,6 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import { eventually, fastOptions, startTestStack, statusWhen, type TestStack } from '../../helpers/test-stack';
 import { decidedBy } from '../../helpers/operators';
 import { newHire, startOnboarding } from './helpers';
+import { messageIdFor } from '../../../activities/kit/mail';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -137,16 +138,49 @@ describe('onboarding a new hire', () => {
     expect((history.events ?? []).filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
   });
 
-  it('runs the happy path in few history events: five local-activity markers and one search-attribute upsert', async () => {
-    const started = await startOnboarding(stack.client, stack.config, newHire(), { tuneOptions: fastOptions() });
+  // With the test's short retries (budgets stripped) and with the default budgets of email and chat: a budgeted step
+  // makes its first attempt on the fast path too, and takes a durable activity only after a transient failure.
+  it.each([
+    ['short retries', fastOptions()],
+    ['the default retry budgets', undefined],
+  ])(
+    'runs the happy path (%s) in 11 history events and one workflow task: five local-activity markers, one upsert',
+    async (_label, tuneOptions) => {
+      const started = await startOnboarding(stack.client, stack.config, newHire(), tuneOptions ? { tuneOptions } : {});
+      await started.handle.result();
+      const events = (await started.handle.fetchHistory()).events ?? [];
+      expect(events.length).toBeLessThanOrEqual(12);
+      expect(events.filter((e) => e.workflowTaskCompletedEventAttributes)).toHaveLength(1);
+      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(5);
+      expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toEqual([]);
+      // No patch marker (a version 2 run has the fast path without one) and so no TemporalChangeVersion upsert:
+      // the run's state changed once that an operator can filter on, running → completed.
+      expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_patch')).toEqual([]);
+      const upserts = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes);
+      expect(upserts).toHaveLength(1);
+      expect(upserts[0]!.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OvertureStatus).toBeDefined();
+    },
+  );
+
+  it('moves a budgeted send that fails on the fast path to a durable activity: same key, one email, attempts counted across both', async () => {
+    // Default budgets (the email step may retry for hours), and the relay refusing the first attempt only.
+    const hire = newHire();
+    const started = await startOnboarding(stack.client, stack.config, hire, {
+      faults: { sendWelcomeEmail: { kind: 'transient', failures: 1 } },
+    });
     await started.handle.result();
+    const status = await getRunStatus(stack.client, started.workflowId);
+    expect(status.steps.find((s) => s.step === 'sendWelcomeEmail')).toMatchObject({ state: 'completed', attempts: 2, path: 'primary' });
+    expect(status.log.map((l) => l.message)).toContainEqual(
+      expect.stringMatching(/^sendWelcomeEmail: its fast attempt failed \(.*\); retrying as a durable activity for up to \d+ s$/),
+    );
+    expect(status.questions).toEqual([]);
+    const mails = stack.mail.messages().filter((m) => m.to.includes(hire.email));
+    expect(mails.map((m) => m.messageId)).toEqual([messageIdFor(`${started.workflowId}/${started.runId}/sendWelcomeEmail`)]);
     const events = (await started.handle.fetchHistory()).events ?? [];
-    expect(events.length).toBeLessThanOrEqual(15);
+    // One failed local attempt (its marker), then one regular activity; the other steps stay on the fast path.
     expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity')).toHaveLength(5);
-    // The run's state changed once that an operator can filter on: running → completed. (The SDK records the
-    // fast path's patch in TemporalChangeVersion with an upsert of its own.)
-    const overture = events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields?.OvertureStatus);
-    expect(overture).toHaveLength(1);
+    expect(events.filter((e) => e.activityTaskScheduledEventAttributes)).toHaveLength(1);
   });
 
   it('asks IT to prepare listed equipment as a manual step, completed with its output by a person', async () => {
