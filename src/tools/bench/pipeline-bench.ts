@@ -15,7 +15,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { decodeOptionalSinglePayload } from '@temporalio/common/lib/internal-non-workflow';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { connectClient, startProcess } from '../../client';
 import { loadConfig, type OvertureConfig } from '../../config';
@@ -99,16 +99,26 @@ async function killHard(child: ChildProcess): Promise<void> {
   await gone;
 }
 
-/** Waits until a partition of the run has heartbeated a checkpoint: the transform is under way. */
+/**
+ * Waits until a partition of the run has heartbeated a checkpoint: the transform is under way. Throws when the run
+ * ends first (a file too small for a checkpoint to be seen), rather than waiting for ever.
+ */
 async function transformUnderway(client: Client, workflowId: string, partitions: number): Promise<void> {
   for (;;) {
+    const { status } = await client.workflow.getHandle(workflowId).describe();
+    if (status.name !== 'RUNNING')
+      throw new Error(`the run ended (${status.name}) before a transform checkpoint was seen: give --rows more rows for --kill-runs`);
     for (let i = 0; i < partitions; i++) {
       const described = await client.workflow
         .getHandle(`${workflowId}/transform/part-${i}`)
         .describe()
         .catch(() => undefined);
       const payload = described?.raw.pendingActivities?.[0]?.heartbeatDetails?.payloads?.[0];
-      if (payload && (defaultPayloadConverter.fromPayload<{ rowsDone?: number }>(payload).rowsDone ?? 0) > 0) return;
+      // The details are encrypted like every payload of the bench: decode them with the client's codec.
+      const details = payload
+        ? await decodeOptionalSinglePayload<{ rowsDone?: number }>(client.options.loadedDataConverter, payload)
+        : undefined;
+      if ((details?.rowsDone ?? 0) > 0) return;
     }
     await new Promise((r) => setTimeout(r, 20));
   }
