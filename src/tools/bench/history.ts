@@ -171,3 +171,52 @@ export function decisionLatency(
     sendToTaskStartMs: at(events[taskStarted]!) - sentAtMs,
   };
 }
+
+/** Workflow tasks a run took: its WorkflowTaskCompleted events (each one a round trip server → worker → server). */
+export function workflowTasks(events: readonly HistoryEvent[]): number {
+  return events.filter((e) => e.workflowTaskCompletedEventAttributes).length;
+}
+
+/**
+ * Why each workflow task after the first was scheduled: the kind of the event just before its WorkflowTaskScheduled
+ * (an activity's completion, a timer, a signal, an update...), counted by kind.
+ */
+export function whyTasks(events: readonly HistoryEvent[]): Record<string, number> {
+  const why: Record<string, number> = {};
+  let seenFirst = false;
+  events.forEach((event, i) => {
+    if (!event.workflowTaskScheduledEventAttributes) return;
+    if (!seenFirst) {
+      seenFirst = true;
+      return;
+    }
+    const before = i > 0 ? eventKind(events[i - 1]!) : 'none';
+    why[before] = (why[before] ?? 0) + 1;
+  });
+  return why;
+}
+
+/** Search-attribute upserts a run wrote; each is a visibility write besides the start's and the close's. */
+export function upserts(events: readonly HistoryEvent[]): number {
+  return events.filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+}
+
+/** Bytes of every payload's data in the history (as stored: encoded and encrypted), found wherever it sits. */
+export function payloadBytes(events: readonly HistoryEvent[]): number {
+  let bytes = 0;
+  const seen = new Set<object>();
+  const walk = (value: unknown): void => {
+    if (value === null || typeof value !== 'object' || seen.has(value)) return;
+    seen.add(value);
+    if (ArrayBuffer.isView(value)) return;
+    const record = value as Record<string, unknown>;
+    // A Payload is { metadata, data }: the data is what the server stores and sends back.
+    if ('metadata' in record && ArrayBuffer.isView(record.data)) {
+      bytes += record.data.byteLength;
+      return;
+    }
+    for (const child of Object.values(record)) walk(child);
+  };
+  for (const event of events) walk(event);
+  return bytes;
+}

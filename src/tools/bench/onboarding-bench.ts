@@ -1,12 +1,13 @@
 /**
  * Onboarding benchmark, in one run, side by side: (a) a plain Temporal workflow of five no-op activities on a
- * default `start-dev` server, (b) the same on Overture's tuned server, (c) Overture's onboarding with no-op systems
- * (engine overhead), (d) Overture's onboarding with the real local systems (SMTP and webhook receivers, SQLite
- * files); then runs parked at the approval gate at scale. One dev server at a time, started by the bench.
+ * default `start-dev` server, (b) the same on Overture's tuned server, (e) the same five steps as local activities
+ * on the tuned server (the floor of the fast path), (c) Overture's onboarding with no-op systems (engine overhead),
+ * (d) Overture's onboarding with the real local systems (SMTP and webhook receivers in a process of their own,
+ * SQLite files); then runs parked at the approval gate at scale. One dev server at a time, started by the bench.
  *
  * `npx tsx src/tools/bench/onboarding-bench.ts --runs 50 --concurrent 20,200 --parked 10000` (`--help` lists every option;
  * `npm run bench` runs it with the defaults, then the fan-out bench, which would receive any `-- options`).
- * Results also go to .data/bench/latest.json, and the last line of stdout is the same figures as one JSON line.
+ * Results also go to .data/bench/latest.json (or --out), and the last line of stdout is the same figures as one JSON line.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,18 +18,18 @@ import { connectClient } from '../../client';
 import { findFreeClusterPorts, startNativeCluster } from '../cluster/native-cluster';
 import { TEMPORAL_SERVER_VERSION } from '../cluster/server-binaries';
 import { loadConfig } from '../../config';
-import { startMailReceiver } from '../dev-stack/mail-receiver';
-import { startWebhookReceiver } from '../dev-stack/webhook-receiver';
 import { bundleWorkflows } from '../../registry/workflow-bundle';
 import { benchCodecEnv, startBenchServer, type ServerTuning, RESULTS_DIR } from './bench-support';
 import { FAILURE_CONVERTER_PATH } from '../../temporal/codec/data-converter';
 import { parseOptions, type BenchOptions } from './options';
+import { PROFILED_BUNDLE_FILE, PROFILED_PROCESS_FILE } from './profile-files';
 import { measureParked, type ParkedFigures } from './parked';
 import { measureVariant, type LoadPlan, type VariantFigures } from './phases';
-import { evaluateTargets, printResults, ratiosAgainstA, type BenchResults, type Check } from './report';
+import { evaluateTargets, printResults, ratiosAgainstA, ratiosAgainstE, type BenchResults, type Check } from './report';
+import { startLocalSystems } from './systems';
 import { startOnboardingVariant, startPlainVariant, type Variant, type VariantKey } from './variants';
 
-const RESULTS_FILE = path.join(RESULTS_DIR, 'latest.json');
+const DEFAULT_RESULTS_FILE = path.join(RESULTS_DIR, 'latest.json');
 const log = (line: string) => console.error(`[bench] ${line}`);
 
 type Cleanup = () => Promise<void> | void;
@@ -106,7 +107,13 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptio
 }
 
 /** Measures a variant and stops its worker. */
-async function measure(variant: Variant, client: Client, pid: number, plan: LoadPlan, onWarmedUp?: () => void): Promise<VariantFigures> {
+async function measure(
+  variant: Variant,
+  client: Client,
+  pid: number,
+  plan: LoadPlan,
+  onWarmedUp?: () => void | Promise<void>,
+): Promise<VariantFigures> {
   try {
     return await measureVariant(variant, client, pid, plan, log, onWarmedUp);
   } finally {
@@ -139,40 +146,43 @@ function sharedStoresEnv(opts: BenchOptions, s: Server): Record<string, string> 
   return { LEDGER_URL: at(`bench_ledger_${suffix}`), DIRECTORY_URL: at(`bench_directory_${suffix}`) };
 }
 
-/** (b), (c), (d) and the parked runs, on the tuned server, beside the local SMTP and webhook receivers. */
+/**
+ * (b), (e), (c), (d) and the parked runs on the tuned server, in that order, beside the local SMTP and webhook
+ * receivers (in a process of their own). The server's SQLite file grows phase by phase: a later variant runs on a
+ * fuller database.
+ */
 async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bundles: Bundles, tmp: string, into: Gathered): Promise<void> {
   const want = (k: VariantKey) => opts.variants.includes(k);
-  log(`(b)–(d) and the parked runs on the tuned server (pid ${s.pid})`);
+  const order = (['b', 'e', 'c', 'd'] as const).filter(want).map((k) => `(${k})`);
+  log(`${[...order, ...(opts.parked > 0 ? ['the parked runs'] : [])].join(', ')} on the tuned server (pid ${s.pid}), in that order`);
   const cleanups: Cleanup[] = [];
   try {
-    const mail = await startMailReceiver();
-    cleanups.push(() => mail.stop());
-    const webhooks = await startWebhookReceiver();
-    cleanups.push(() => webhooks.stop());
+    const systems = await startLocalSystems();
+    cleanups.push(() => systems.stop());
+    log(`the SMTP and webhook receivers run in process ${systems.pid}`);
     const env = {
       TEMPORAL_ADDRESS: s.address,
       OVERTURE_DATA_DIR: path.join(tmp, 'data'),
-      SMTP_URL: mail.url,
-      NOTIFY_WEBHOOK_URL: webhooks.url,
+      SMTP_URL: systems.smtpUrl,
+      NOTIFY_WEBHOOK_URL: systems.webhookUrl,
       ACCOUNTING_SEED: 'none',
       ...benchCodecEnv(tmp),
       ...sharedStoresEnv(opts, s),
     };
     if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
+    if (want('e')) into.variants.e = await measure(await startPlainVariant('e', s.client, s.address, bundles.plain), s.client, s.pid, plan);
     if (want('c'))
       into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
     if (want('d')) {
-      const clear = () => {
-        mail.clear();
-        webhooks.clear();
-      };
-      const d = await measure(await startOnboardingVariant('d', s.client, env, bundles.overture), s.client, s.pid, plan, clear);
+      const variant = await startOnboardingVariant('d', s.client, env, bundles.overture, systems.pid);
+      const d = await measure(variant, s.client, s.pid, plan, () => systems.clear());
       into.variants.d = d;
+      const received = await systems.count();
       into.checks.push(
-        checkOf('(d) mails received = runs', d.totalRuns, mail.messages().length),
-        checkOf('(d) webhook posts = runs', d.totalRuns, webhooks.received().length),
+        checkOf('(d) mails received = runs', d.totalRuns, received.mails),
+        checkOf('(d) webhook posts = runs', d.totalRuns, received.posts),
       );
-      clear(); // counted: the parked runs' notices (with real systems) are not checked, and need not pile up here
+      await systems.clear(); // counted: the parked runs' notices (with real systems) are not checked, and need not pile up here
     }
     if (opts.parked > 0) {
       const parkedPlan = {
@@ -208,6 +218,12 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
     plain: await bundleWorkflowCode({ workflowsPath: require.resolve('./fixtures/plain-workflows'), logger: quiet }),
     overture: await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet }),
   };
+  if (opts.profileDir) {
+    // profile-summary.ts maps the sandbox's samples to source modules with the bundle, and keeps this process's profiles.
+    mkdirSync(opts.profileDir, { recursive: true });
+    writeFileSync(path.join(opts.profileDir, PROFILED_BUNDLE_FILE), bundles.overture.code);
+    writeFileSync(path.join(opts.profileDir, PROFILED_PROCESS_FILE), `${JSON.stringify({ pid: process.pid })}\n`);
+  }
 
   if (opts.variants.includes('a')) {
     await withServer(tmp, 'none', opts.server, async (s) => {
@@ -239,11 +255,12 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
       temporal: into.server.version,
       temporalBinary: into.server.binary,
       nodeProcess:
-        "Node CPU of (a)–(d) is this one process: the client, the worker and the local SMTP/webhook receivers share it; the parked phase's worker runs in a process of its own.",
+        "Node CPU is this one process: the client and the worker share it. (d)'s SMTP/webhook receivers run in a process of their own (its CPU: 'systems'); the parked phase's worker too.",
     },
     options: { ...opts },
     variants,
     ratiosVsA: ratiosAgainstA(variants),
+    ratiosDOverE: ratiosAgainstE(variants),
     ...(parked ? { parked } : {}),
     targets: evaluateTargets(variants, parked, cpus),
     checks,
@@ -259,9 +276,10 @@ async function main(): Promise<number> {
   try {
     const results = await run(opts, tmp);
     printResults(results);
-    mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-    writeFileSync(RESULTS_FILE, `${JSON.stringify(results, null, 2)}\n`);
-    console.log(`\nresults written to ${path.relative(process.cwd(), RESULTS_FILE)}`);
+    const file = opts.out ?? DEFAULT_RESULTS_FILE;
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+    console.log(`\nresults written to ${path.relative(process.cwd(), file)}`);
     console.log(JSON.stringify(results));
     return results.checks.every((c) => c.ok) ? 0 : 1;
   } finally {

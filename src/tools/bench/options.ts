@@ -17,12 +17,21 @@ export interface BenchOptions {
   server: 'dev' | 'native';
   /** Where Overture's ledger and directory live: this host's SQLite files, or the native cluster's PostgreSQL (LEDGER_URL/DIRECTORY_URL). */
   stores: 'sqlite' | 'postgres';
+  /** Where the results go (default .data/bench/latest.json). */
+  out?: string;
+  /** For `npm run bench:profile`: where the workflow bundle and this process's id go, beside the CPU profiles. */
+  profileDir?: string;
 }
 
-const HELP = `npx tsx src/tools/bench/onboarding-bench.ts [options]    (npm run bench: the defaults, then the fan-out bench)
+const HELP = `npx tsx src/tools/bench/onboarding-bench.ts [options]
 
-  --variants abcd         which of (a) plain/default server, (b) plain/tuned server, (c) Overture/no-op systems,
-                          (d) Overture/real systems to run (default abcd)
+npm run bench -- [options] runs this bench with these options, then the fan-out and the pipeline benches, and writes
+bench/results/<yyyy-mm-dd>-<short sha>/. Its own options: --fan-out-args "..." and --pipeline-args "..." (the other
+benches' arguments), --only onboarding, --results-dir DIR.
+
+  --variants abcde        which of (a) plain/default server, (b) plain/tuned server, (e) plain with local activities/
+                          tuned server, (c) Overture/no-op systems, (d) Overture/real systems to run (default abcde);
+                          they run in the order a, b, e, c, d
   --warmup 3              warm-up runs per variant, not counted
   --runs 50               runs one at a time per variant, for p50/p95
   --concurrent 20,200     runs kept in flight by each closed loop
@@ -37,6 +46,9 @@ const HELP = `npx tsx src/tools/bench/onboarding-bench.ts [options]    (npm run 
                           (npm run cluster's, 4 history shards; its tuning is the shared dynamic config, so (a) = (b))
   --stores sqlite         sqlite: Overture's ledger and directory in SQLite files; postgres (with --server native):
                           in the cluster's PostgreSQL, as workers on several hosts share them
+  --out FILE              where the results go as JSON (default .data/bench/latest.json)
+  --profile-dir DIR       (npm run bench:profile) writes the workflow bundle and the bench's pid there, for
+                          profile-summary.ts to read the CPU profiles node --cpu-prof writes
 `;
 
 /** Default runs of a closed loop: enough to see a steady state, bounded so that 200 in flight stays minutes. */
@@ -48,7 +60,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     args: argv,
     options: {
       help: { type: 'boolean', default: false },
-      variants: { type: 'string', default: 'abcd' },
+      variants: { type: 'string', default: 'abcde' },
       warmup: { type: 'string', default: '3' },
       runs: { type: 'string', default: '50' },
       concurrent: { type: 'string', default: '20,200' },
@@ -61,6 +73,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'parked-systems': { type: 'string', default: 'no-op' },
       server: { type: 'string', default: 'dev' },
       stores: { type: 'string', default: 'sqlite' },
+      out: { type: 'string' },
+      'profile-dir': { type: 'string' },
     },
   });
   if (values.help) {
@@ -75,7 +89,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   const list = (name: string, text: string) => text.split(',').map((t) => count(name, t.trim()));
   const variants = [...new Set(values.variants.split(''))];
   const unknown = variants.filter((v) => !VARIANT_KEYS.includes(v as VariantKey));
-  if (unknown.length) throw new Error(`--variants takes letters of abcd, got "${values.variants}"`);
+  if (unknown.length) throw new Error(`--variants takes letters of abcde, got "${values.variants}"`);
   const levels = list('concurrent', values.concurrent);
   const loopRuns = values['loop-runs'] === undefined ? levels.map(defaultLoopRuns) : list('loop-runs', values['loop-runs']);
   if (loopRuns.length !== levels.length) throw new Error('--loop-runs needs one count per --concurrent level');
@@ -100,5 +114,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     parkedSystems: systems,
     server,
     stores,
+    ...(values.out ? { out: values.out } : {}),
+    ...(values['profile-dir'] ? { profileDir: values['profile-dir'] } : {}),
   };
 }

@@ -5,8 +5,18 @@
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { inFlight } from './bench-support';
-import { startCpuMeter } from './cpu';
-import { eventKinds, runDurationMs, stepTimings, type HistoryEvent, type StepTiming } from './history';
+import { processCpuMs, startCpuMeter } from './cpu';
+import {
+  eventKinds,
+  payloadBytes,
+  runDurationMs,
+  stepTimings,
+  upserts,
+  whyTasks,
+  workflowTasks,
+  type HistoryEvent,
+  type StepTiming,
+} from './history';
 import { percentiles, quantile, r1, spread, type Percentiles } from './stats';
 import type { RunOutcome, Variant, VariantKey } from './variants';
 
@@ -31,7 +41,28 @@ export interface PhaseFigures {
   wallMs: number;
   runsPerSecond: number;
   latencyMs: Percentiles;
-  cpu: { serverMsPerRun: number; nodeMsPerRun: number; coresBusy: number; machineCoresBusy: number };
+  /**
+   * `nodeMsPerRun` is the bench process (client + worker); `systemsMsPerRun` the process of the local SMTP and
+   * webhook receivers, for the variants that use them (they stand in for systems outside Overture).
+   */
+  cpu: { serverMsPerRun: number; nodeMsPerRun: number; systemsMsPerRun?: number; coresBusy: number; machineCoresBusy: number };
+  /** The phase's start and end on the monotonic clock (µs, as `process.hrtime`, and as V8's CPU profiles count). */
+  window: { startUs: number; endUs: number };
+}
+
+/** What the sampled histories of a variant hold per run: medians (and the largest run where it matters). */
+export interface HistoryFigures {
+  sampled: number;
+  median: number;
+  max: number;
+  kindsOfMedianRun: Record<string, number>;
+  workflowTasks: { median: number; max: number };
+  /** What woke each workflow task after the first, over all sampled runs, per run. */
+  whyExtraTasksPerRun: Record<string, number>;
+  upsertsMedian: number;
+  /** Start + close + one per upsert: the writes to the visibility store a run causes. */
+  visibilityWritesMedian: number;
+  payloadBytesMedian: number;
 }
 
 /** A step's times over the sampled runs (p50/p95 in ms; offsets from the run's start). */
@@ -51,7 +82,7 @@ export interface VariantFigures {
   key: VariantKey;
   sequential: PhaseFigures;
   loops: PhaseFigures[];
-  historyEvents: { sampled: number; median: number; max: number; kindsOfMedianRun: Record<string, number> };
+  historyEvents: HistoryFigures;
   /** Runs one at a time: where each step's time goes, and the whole run's duration in its history. */
   steps: StepRow[];
   runDurationMs: Percentiles;
@@ -64,6 +95,33 @@ export interface VariantFigures {
 /** Activities that are not steps of the process: notices to people. */
 export const NOT_STEPS: ReadonlySet<string> = new Set(['sendNotice', 'postNotice']);
 
+/** The monotonic clock in µs: the clock V8's CPU profiles stamp their samples with. */
+const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+
+/** Per-run figures of the sampled histories. */
+export function historyFigures(sampled: readonly HistoryEvent[][]): HistoryFigures {
+  const lengths = sampled.map((events) => events.length);
+  const median = quantile(lengths, 0.5);
+  const medianRun = sampled.find((events) => events.length === median) ?? [];
+  const tasks = sampled.map(workflowTasks);
+  const ups = sampled.map(upserts);
+  const why: Record<string, number> = {};
+  for (const events of sampled) for (const [kind, n] of Object.entries(whyTasks(events))) why[kind] = (why[kind] ?? 0) + n;
+  const perRun = (n: number) => r1(n / Math.max(1, sampled.length));
+  const upsertsMedian = quantile(ups, 0.5);
+  return {
+    sampled: sampled.length,
+    median,
+    max: lengths.length ? Math.max(...lengths) : NaN,
+    kindsOfMedianRun: eventKinds(medianRun),
+    workflowTasks: { median: quantile(tasks, 0.5), max: tasks.length ? Math.max(...tasks) : NaN },
+    whyExtraTasksPerRun: Object.fromEntries(Object.entries(why).map(([kind, n]) => [kind, perRun(n)])),
+    upsertsMedian,
+    visibilityWritesMedian: 2 + upsertsMedian,
+    payloadBytesMedian: quantile(sampled.map(payloadBytes), 0.5),
+  };
+}
+
 /** Runs `runs` runs with `concurrency` in flight and measures the phase. */
 async function phase(
   variant: Variant,
@@ -72,10 +130,14 @@ async function phase(
   runs: number,
 ): Promise<{ figures: PhaseFigures; outcomes: RunOutcome[] }> {
   const cpu = startCpuMeter(serverPid);
+  const systems0 = variant.systemsPid === undefined ? NaN : processCpuMs(variant.systemsPid);
+  const startUs = nowUs();
   const t0 = performance.now();
   const outcomes = await inFlight(runs, concurrency, () => variant.runOne());
   const wallMs = performance.now() - t0;
+  const endUs = nowUs();
   const spent = cpu();
+  const systemsMs = variant.systemsPid === undefined ? undefined : processCpuMs(variant.systemsPid) - systems0;
   const completed = outcomes.filter((o) => o.completed).length;
   const perRun = (ms: number) => r1(completed > 0 ? ms / completed : NaN);
   return {
@@ -90,9 +152,11 @@ async function phase(
       cpu: {
         serverMsPerRun: perRun(spent.serverMs),
         nodeMsPerRun: perRun(spent.nodeMs),
-        coresBusy: Math.round(((spent.serverMs + spent.nodeMs) / wallMs) * 100) / 100,
+        ...(systemsMs === undefined ? {} : { systemsMsPerRun: perRun(systemsMs) }),
+        coresBusy: Math.round(((spent.serverMs + spent.nodeMs + (systemsMs ?? 0)) / wallMs) * 100) / 100,
         machineCoresBusy: Math.round((spent.machineMs / wallMs) * 100) / 100,
       },
+      window: { startUs, endUs },
     },
   };
 }
@@ -149,7 +213,7 @@ export async function measureVariant(
   serverPid: number,
   plan: LoadPlan,
   log: (line: string) => void,
-  onWarmedUp?: () => void,
+  onWarmedUp?: () => void | Promise<void>,
 ): Promise<VariantFigures> {
   log(`(${variant.key}) warming up with ${plan.warmup} runs`);
   for (let i = 0; i < plan.warmup; i++) {
@@ -157,7 +221,7 @@ export async function measureVariant(
     if (!run.completed)
       throw new Error(`(${variant.key}) a warm-up run did not complete (${run.error ?? 'no error'}); the stack is not healthy`);
   }
-  onWarmedUp?.();
+  await onWarmedUp?.();
   log(`(${variant.key}) ${plan.runs} runs one at a time`);
   const sequential = await phase(variant, serverPid, 1, plan.runs);
   const loops: Array<Awaited<ReturnType<typeof phase>>> = [];
@@ -174,19 +238,11 @@ export async function measureVariant(
   log(`(${variant.key}) reading ${seqSample.length + extra.length} histories`);
   const seqHistories = await histories(client, seqSample);
   const sampled = [...seqHistories, ...(await histories(client, extra))];
-  const lengths = sampled.map((events) => events.length);
-  const median = quantile(lengths, 0.5);
-  const medianRun = sampled.find((events) => events.length === median) ?? [];
   return {
     key: variant.key,
     sequential: sequential.figures,
     loops: loops.map((l) => l.figures),
-    historyEvents: {
-      sampled: sampled.length,
-      median,
-      max: lengths.length ? Math.max(...lengths) : NaN,
-      kindsOfMedianRun: eventKinds(medianRun),
-    },
+    historyEvents: historyFigures(sampled),
     steps: stepRows(seqHistories.map((events, i) => stepTimings(events, NOT_STEPS, variant.clock?.spans(seqSample[i]!.workflowId)))),
     runDurationMs: percentiles(seqHistories.map(runDurationMs)),
     totalRuns: all.length,

@@ -1,7 +1,8 @@
 /**
- * The four things the onboarding bench compares, each with its own worker and task queue: (a) a plain Temporal
- * workflow of five no-op activities on a default server, (b) the same on Overture's tuned server, (c) Overture's
- * onboarding with no-op systems, (d) Overture's onboarding with the real local systems.
+ * The five things the onboarding bench compares, each with its own worker and task queue: (a) a plain Temporal
+ * workflow of five no-op activities on a default server, (b) the same on Overture's tuned server, (e) the same five
+ * as local activities on the tuned server (the floor of the fast path), (c) Overture's onboarding with no-op
+ * systems, (d) Overture's onboarding with the real local systems.
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
@@ -14,12 +15,14 @@ import type { NewHire } from '../../../workflows/onboarding/types';
 import { ActivityClock } from './activity-clock';
 import { createNoOpOnboardingActivities } from './fixtures/no-op-systems';
 
-export type VariantKey = 'a' | 'b' | 'c' | 'd';
-export const VARIANT_KEYS: readonly VariantKey[] = ['a', 'b', 'c', 'd'];
+export type VariantKey = 'a' | 'b' | 'e' | 'c' | 'd';
+/** In the order the bench runs them: (e) right after (b), on the same tuned server, before Overture's. */
+export const VARIANT_KEYS: readonly VariantKey[] = ['a', 'b', 'e', 'c', 'd'];
 
 export const VARIANT_TITLES: Record<VariantKey, string> = {
   a: 'plain Temporal, default server',
   b: 'plain Temporal, tuned server',
+  e: 'plain Temporal LA, tuned server',
   c: 'Overture, no-op systems',
   d: 'Overture, real systems',
 };
@@ -38,6 +41,8 @@ export interface Variant {
   key: VariantKey;
   /** The worker's timing of each activity, where the bench needs it (Overture's local activities). */
   clock?: ActivityClock;
+  /** The process of the local systems (SMTP and webhook receivers) this variant uses, when they run in one of their own. */
+  systemsPid?: number;
   /** Starts one run and waits for its result; never throws (a failure is a run not completed). */
   runOne(): Promise<RunOutcome>;
   stop(): Promise<void>;
@@ -55,14 +60,15 @@ function runWorker(worker: Worker, release: () => Promise<void>): () => Promise<
   };
 }
 
-/** Variant (a) or (b): the plain workflow on its own worker, with SDK defaults. */
+/** Variant (a), (b) or (e): the plain workflow on its own worker, with SDK defaults; (e) runs its steps as local activities. */
 export async function startPlainVariant(
-  key: 'a' | 'b',
+  key: 'a' | 'b' | 'e',
   client: Client,
   address: string,
   bundle: WorkflowBundleWithSourceMap,
 ): Promise<Variant> {
   const taskQueue = `bench-plain-${key}`;
+  const workflowType = key === 'e' ? 'plainFiveLocalSteps' : 'plainFiveSteps';
   const connection = await NativeConnection.connect({ address });
   // The client encrypts what it sends (src/temporal/codec): its worker decodes with the same converter.
   const worker = await Worker.create({
@@ -82,7 +88,7 @@ export async function startPlainVariant(
       const workflowId = `${prefix}-${++seq}`;
       const t0 = performance.now();
       try {
-        const handle = await client.workflow.start('plainFiveSteps', { taskQueue, workflowId, args: [] });
+        const handle = await client.workflow.start(workflowType, { taskQueue, workflowId, args: [] });
         const done = (await handle.result()) as number;
         return { workflowId, runId: handle.firstExecutionRunId, latencyMs: performance.now() - t0, completed: done === 5 };
       } catch (err) {
@@ -130,6 +136,7 @@ export async function startOnboardingVariant(
   client: Client,
   env: NodeJS.ProcessEnv,
   bundle: WorkflowBundleWithSourceMap,
+  systemsPid?: number,
 ): Promise<Variant> {
   const clock = new ActivityClock();
   const { config, stop } = await startOvertureWorker(env, `bench-onboarding-${key}`, bundle, key === 'c' ? 'no-op' : 'real', clock);
@@ -138,6 +145,7 @@ export async function startOnboardingVariant(
   return {
     key,
     clock,
+    ...(systemsPid === undefined ? {} : { systemsPid }),
     stop,
     async runOne() {
       const employeeId = `${prefix}${++seq}`;
