@@ -26,10 +26,11 @@ export async function startBenchServer(
   dir: string,
   log: (line: string) => void,
   opts: { tuning?: ServerTuning; name?: string } = {},
-): Promise<{ server: DevServer; binary: string; version: string }> {
+): Promise<{ server: DevServer; binary: string; version: string; metricsUrl: string }> {
   const binary = await provisionTemporalBinary({ log });
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   const name = opts.name ?? 'temporal';
+  const metricsPort = await findFreePort();
   const server = await startTemporalDevServer({
     binary,
     port: await findFreePort(),
@@ -39,8 +40,9 @@ export async function startBenchServer(
     logFile: path.join(dir, `${name}.log`),
     log,
     tuning: opts.tuning,
+    metricsPort,
   });
-  return { server, binary, version };
+  return { server, binary, version, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
 }
 
 /**

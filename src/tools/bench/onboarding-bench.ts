@@ -54,6 +54,8 @@ interface Server {
   binary: string;
   /** The native cluster's PostgreSQL (its `postgres` database), where --stores postgres keeps Overture's stores. */
   pgUrl?: string;
+  /** The dev server's Prometheus endpoint (the native cluster's is not read). */
+  metricsUrl?: string;
 }
 
 /** The native cluster as a bench server: every phase on it, whatever the tuning asked for (its dynamic config is fixed). */
@@ -79,7 +81,7 @@ async function startNativeBenchServer(
 async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptions['server'], body: (s: Server) => Promise<T>): Promise<T> {
   const cleanups: Cleanup[] = [];
   try {
-    let server: { address: string; namespace: string; pid: number; pgUrl?: string };
+    let server: { address: string; namespace: string; pid: number; pgUrl?: string; metricsUrl?: string };
     let binary: string;
     let version: string;
     if (kind === 'native') {
@@ -88,6 +90,7 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptio
       const started = await startBenchServer(tmp, log, { tuning, name: `temporal-${tuning}` });
       cleanups.push(() => started.server.stop());
       ({ server, binary, version } = started);
+      server = { ...server, metricsUrl: started.metricsUrl };
     }
     const client = await connectClient(
       loadConfig({ TEMPORAL_ADDRESS: server.address, TEMPORAL_NAMESPACE: server.namespace, ...benchCodecEnv(tmp) }),
@@ -100,6 +103,7 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptio
       version,
       binary,
       ...(server.pgUrl ? { pgUrl: server.pgUrl } : {}),
+      ...(server.metricsUrl ? { metricsUrl: server.metricsUrl } : {}),
     });
   } finally {
     await runCleanups(cleanups);
@@ -107,15 +111,10 @@ async function withServer<T>(tmp: string, tuning: ServerTuning, kind: BenchOptio
 }
 
 /** Measures a variant and stops its worker. */
-async function measure(
-  variant: Variant,
-  client: Client,
-  pid: number,
-  plan: LoadPlan,
-  onWarmedUp?: () => void | Promise<void>,
-): Promise<VariantFigures> {
+async function measure(variant: Variant, s: Server, plan: LoadPlan, onWarmedUp?: () => void | Promise<void>): Promise<VariantFigures> {
   try {
-    return await measureVariant(variant, client, pid, plan, log, onWarmedUp);
+    const server = { pid: s.pid, ...(s.metricsUrl ? { metricsUrl: s.metricsUrl } : {}) };
+    return await measureVariant(variant, s.client, server, plan, log, onWarmedUp);
   } finally {
     await variant.stop();
   }
@@ -169,13 +168,12 @@ async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bund
       ...benchCodecEnv(tmp),
       ...sharedStoresEnv(opts, s),
     };
-    if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s.client, s.pid, plan);
-    if (want('e')) into.variants.e = await measure(await startPlainVariant('e', s.client, s.address, bundles.plain), s.client, s.pid, plan);
-    if (want('c'))
-      into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s.client, s.pid, plan);
+    if (want('b')) into.variants.b = await measure(await startPlainVariant('b', s.client, s.address, bundles.plain), s, plan);
+    if (want('e')) into.variants.e = await measure(await startPlainVariant('e', s.client, s.address, bundles.plain), s, plan);
+    if (want('c')) into.variants.c = await measure(await startOnboardingVariant('c', s.client, env, bundles.overture), s, plan);
     if (want('d')) {
       const variant = await startOnboardingVariant('d', s.client, env, bundles.overture, systems.pid);
-      const d = await measure(variant, s.client, s.pid, plan, () => systems.clear());
+      const d = await measure(variant, s, plan, () => systems.clear());
       into.variants.d = d;
       const received = await systems.count();
       into.checks.push(
@@ -229,7 +227,7 @@ async function run(opts: BenchOptions, tmp: string): Promise<BenchResults> {
     await withServer(tmp, 'none', opts.server, async (s) => {
       into.server = s;
       log(`(a) on an untuned server (pid ${s.pid})`);
-      into.variants.a = await measure(await startPlainVariant('a', s.client, s.address, bundles.plain), s.client, s.pid, plan);
+      into.variants.a = await measure(await startPlainVariant('a', s.client, s.address, bundles.plain), s, plan);
     });
   }
   if (opts.variants.some((k) => k !== 'a') || opts.parked > 0) {

@@ -17,6 +17,7 @@ import {
   type HistoryEvent,
   type StepTiming,
 } from './history';
+import { requestsPerRun, scrapeCounters, type ServerRequestsPerRun } from './server-metrics';
 import { percentiles, quantile, r1, spread, type Percentiles } from './stats';
 import type { RunOutcome, Variant, VariantKey } from './variants';
 
@@ -48,6 +49,14 @@ export interface PhaseFigures {
   cpu: { serverMsPerRun: number; nodeMsPerRun: number; systemsMsPerRun?: number; coresBusy: number; machineCoresBusy: number };
   /** The phase's start and end on the monotonic clock (µs, as `process.hrtime`, and as V8's CPU profiles count). */
   window: { startUs: number; endUs: number };
+  /** The server's requests per completed run, from its /metrics (the dev server only). */
+  server?: ServerRequestsPerRun;
+}
+
+/** The Temporal server a variant runs on: its process (for CPU) and its Prometheus endpoint, when it has one. */
+export interface BenchServer {
+  pid: number;
+  metricsUrl?: string;
 }
 
 /** What the sampled histories of a variant hold per run: medians (and the largest run where it matters). */
@@ -125,11 +134,13 @@ export function historyFigures(sampled: readonly HistoryEvent[][]): HistoryFigur
 /** Runs `runs` runs with `concurrency` in flight and measures the phase. */
 async function phase(
   variant: Variant,
-  serverPid: number,
+  server: BenchServer,
   concurrency: number,
   runs: number,
 ): Promise<{ figures: PhaseFigures; outcomes: RunOutcome[] }> {
-  const cpu = startCpuMeter(serverPid);
+  // Settled first: the counters of the phase before (or the warm-up) are all published.
+  const counters0 = await scrapeCounters(server.metricsUrl, true);
+  const cpu = startCpuMeter(server.pid);
   const systems0 = variant.systemsPid === undefined ? NaN : processCpuMs(variant.systemsPid);
   const startUs = nowUs();
   const t0 = performance.now();
@@ -140,6 +151,7 @@ async function phase(
   const systemsMs = variant.systemsPid === undefined ? undefined : processCpuMs(variant.systemsPid) - systems0;
   const completed = outcomes.filter((o) => o.completed).length;
   const perRun = (ms: number) => r1(completed > 0 ? ms / completed : NaN);
+  const counters1 = counters0 && (await scrapeCounters(server.metricsUrl, true));
   return {
     outcomes,
     figures: {
@@ -157,6 +169,7 @@ async function phase(
         machineCoresBusy: Math.round((spent.machineMs / wallMs) * 100) / 100,
       },
       window: { startUs, endUs },
+      ...(counters0 && counters1 ? { server: requestsPerRun(counters0, counters1, completed) } : {}),
     },
   };
 }
@@ -210,7 +223,7 @@ async function histories(client: Client, runs: RunOutcome[]): Promise<HistoryEve
 export async function measureVariant(
   variant: Variant,
   client: Client,
-  serverPid: number,
+  server: BenchServer,
   plan: LoadPlan,
   log: (line: string) => void,
   onWarmedUp?: () => void | Promise<void>,
@@ -223,11 +236,11 @@ export async function measureVariant(
   }
   await onWarmedUp?.();
   log(`(${variant.key}) ${plan.runs} runs one at a time`);
-  const sequential = await phase(variant, serverPid, 1, plan.runs);
+  const sequential = await phase(variant, server, 1, plan.runs);
   const loops: Array<Awaited<ReturnType<typeof phase>>> = [];
   for (const loop of plan.loops) {
     log(`(${variant.key}) ${loop.runs} runs, ${loop.concurrency} in flight`);
-    loops.push(await phase(variant, serverPid, loop.concurrency, loop.runs));
+    loops.push(await phase(variant, server, loop.concurrency, loop.runs));
   }
   const all = [...sequential.outcomes, ...loops.flatMap((l) => l.outcomes)];
   const done = (runs: RunOutcome[]) => runs.filter((o) => o.completed);

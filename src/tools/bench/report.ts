@@ -261,9 +261,16 @@ export function evaluateTargets(variants: BenchResults['variants'], parked: Park
       server,
       'ms',
       server <= TARGETS.serverCpuMsPerRun,
-      () =>
-        `CPU in the Temporal server: ${server} ms per run, for ${h?.median} events, ${h?.workflowTasks.median} workflow tasks, ` +
-        `${h?.visibilityWritesMedian} visibility writes and ${h?.payloadBytesMedian} payload bytes per run`,
+      () => {
+        const requests = d20.server
+          ? `; per run ${serverOps(d20)} server requests / persistence / visibility operations, the most: ${top(d20.server.top, 6)}; ` +
+            `${d20.server.queries} queries`
+          : '';
+        return (
+          `CPU in the Temporal server: ${server} ms per run, for ${h?.median} events, ${h?.workflowTasks.median} workflow tasks, ` +
+          `${h?.visibilityWritesMedian} visibility writes and ${h?.payloadBytesMedian} payload bytes per run${requests}`
+        );
+      },
     );
   }
   if (parked) {
@@ -380,6 +387,11 @@ function printVariants(res: BenchResults): void {
         `  systems' process CPU ms/run, ${name}`,
         vs.map((v) => pick(v)?.cpu.systemsMsPerRun),
       );
+    if (vs.some((v) => pick(v)?.server))
+      line(
+        `  server requests / persistence / visibility ops per run, ${name}`.slice(0, LABEL),
+        vs.map((v) => serverOps(pick(v))),
+      );
     line(
       `  cores busy, ${name} in flight`,
       vs.map((v) => pick(v)?.cpu.coresBusy),
@@ -406,6 +418,10 @@ function printVariants(res: BenchResults): void {
       );
   }
 }
+
+/** A phase's server requests, persistence and visibility operations per run: `12 / 30 / 3`. */
+export const serverOps = (p: PhaseFigures | undefined) =>
+  p?.server ? `${p.server.serviceRequests} / ${p.server.persistenceRequests} / ${p.server.visibilityRequests}` : undefined;
 
 /** (d) against (e), the floor of the fast path. */
 function printAgainstE(r: RatiosDOverE): void {

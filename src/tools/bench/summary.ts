@@ -2,7 +2,7 @@
  * `summary.md` of a results folder: the onboarding bench in the layout of issue 18's table (one column per variant,
  * (e) beside the others), its targets met / not met, (d)/(e), and the fan-out and pipeline benches' headline figures.
  */
-import type { BenchResults, Target } from './report';
+import { serverOps, type BenchResults, type Target } from './report';
 import type { PhaseFigures, VariantFigures } from './phases';
 import { VARIANT_KEYS, VARIANT_TITLES } from './variants';
 
@@ -67,8 +67,12 @@ export function variantTable(res: BenchResults): string[] {
     row(['payload bytes per run', ...vs.map((v) => String(v.historyEvents.payloadBytesMedian))]),
     row(['CPU ms per run one at a time, server / Node', ...vs.map((v) => cpuAt(v.sequential))]),
   ];
-  if (near20 !== undefined)
+  if (near20 !== undefined) {
     lines.push(row([`CPU ms per run at ${near20} in flight, server / Node`, ...vs.map((v) => cpuAt(at(v, near20)))]));
+    const ops = vs.map((v) => serverOps(at(v, near20)));
+    if (ops.some((o) => o !== undefined))
+      lines.push(row([`server requests / persistence / visibility ops per run at ${near20}`, ...ops.map((o) => o ?? '–')]));
+  }
   return lines;
 }
 

@@ -39,6 +39,8 @@ export interface StartDevServerOptions {
   uiCodecEndpoint?: string;
   /** More dynamic configuration, `[key, JSON value]` (e.g. a test's short worker-versioning drainage checks). */
   dynamicConfig?: ReadonlyArray<[key: string, value: string]>;
+  /** The port of the server's Prometheus `/metrics` (the bench counts requests per run); a random free one without it. */
+  metricsPort?: number;
 }
 
 /**
@@ -84,6 +86,7 @@ export async function startTemporalDevServer(opts: StartDevServerOptions): Promi
   for (const [key, value] of opts.dynamicConfig ?? []) args.push('--dynamic-config-value', `${key}=${value}`);
   args.push('--namespace', namespace);
   for (const sa of searchAttributes) args.push('--search-attribute', `${sa.name}=${sa.type}`);
+  if (opts.metricsPort !== undefined) args.push('--metrics-port', String(opts.metricsPort));
   args.push('--log-level', 'warn');
 
   // With a log file the child writes to it directly, so its output survives us and never blocks on a pipe.
