@@ -6,7 +6,7 @@ const bundleCode = [
   '(() => {',
   '/***/ "./node_modules/@temporalio/workflow/lib/worker-interface.js":',
   'function activate() {}',
-  '/***/ "./workflows/kit/process.ts":',
+  '/***/ "./workflows/kit/process.ts"',
   'function runProcess() {}',
   '/***/ "./workflows/onboarding/workflow.ts":',
   'function onboarding() {}',

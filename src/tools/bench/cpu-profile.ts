@@ -38,11 +38,12 @@ export type Area =
   | 'native, outside JS (program)'
   | 'GC';
 
-/** The modules of a webpack development bundle, by the `/***\/ "path":` line that opens each, in line order. */
+/** The modules of a webpack development bundle, by the `/***\/ "path"` line that opens each, in line order. */
 export function bundleModules(code: string): BundleModule[] {
   const modules: BundleModule[] = [];
   code.split('\n').forEach((text, line) => {
-    const match = /^\/\*\*\*\/ "([^"]+)":/.exec(text);
+    // `/***/ "./workflows/kit/dag.ts"`, with a colon or (as the SDK's bundler writes it) without.
+    const match = /^\/\*\*\*\/ "([^"]+)":?\s*$/.exec(text);
     if (match) modules.push({ path: match[1]!, firstLine: line });
   });
   return modules;
