@@ -8,7 +8,7 @@ import { ConfigError, loadConfig } from '../../src/config';
 import { metricsBindAddress, metricsUrl, tracesUrl } from '../../src/temporal/observability/settings';
 import { failureClass } from '../../src/temporal/observability/step-failures';
 import { clientTracingInterceptors, startTracing } from '../../src/temporal/observability/tracing';
-import { runtimeTelemetryOptions, workerObservability } from '../../src/temporal/observability/worker';
+import { runtimeTelemetryOptions, workerObservability, workflowInterceptorModules } from '../../src/temporal/observability/worker';
 
 test('unconfigured, nothing is installed or exported', () => {
   const config = loadConfig({});
@@ -31,7 +31,7 @@ test('METRICS_PORT turns on the Prometheus exporter, on loopback unless METRICS_
   // Metrics alone add the failed-attempt counter, and no tracing (no workflow module, no sink).
   const { options } = workerObservability(config);
   expect(options.interceptors?.activity).toHaveLength(1);
-  expect(options.interceptors?.workflowModules).toBeUndefined();
+  expect(workflowInterceptorModules(config)).toEqual([]);
   expect(options.sinks).toBeUndefined();
 });
 

@@ -1,32 +1,17 @@
 /**
  * OpenTelemetry tracing through the SDK's interceptors: the client's start of a run, the run's workflow and each
  * activity it schedules, in one trace, exported over OTLP/HTTP (JSON) to the configured collector.
- * Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; then each process has one tracer provider.
+ * Off unless OTEL_EXPORTER_OTLP_ENDPOINT is set; then each process has one tracer provider. The OpenTelemetry
+ * packages (./tracing-sdk.ts) are loaded only then: off, they would cost every worker and client ~20 MB and ~0.2 s.
  */
-import { context, propagation, trace } from '@opentelemetry/api';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { Resource } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
-import {
-  OpenTelemetryActivityInboundInterceptor,
-  OpenTelemetryActivityOutboundInterceptor,
-  OpenTelemetryWorkflowClientInterceptor,
-  makeWorkflowExporter,
-} from '@temporalio/interceptors-opentelemetry';
 import type { WorkflowClientInterceptor } from '@temporalio/client';
-import type { ActivityInterceptorsFactory, InjectedSinks } from '@temporalio/worker';
 import { tracesUrl, type ObservabilitySettings } from './settings';
+import type * as TracingSdk from './tracing-sdk';
+import type { Tracing } from './tracing-sdk';
 
-/** The tracing of this process: where spans go, and how to flush them on the way out. */
-export interface Tracing {
-  spanProcessor: SpanProcessor;
-  resource: Resource;
-  /** Sends the spans still buffered and stops exporting. */
-  shutdown(): Promise<void>;
-}
+export type { Tracing } from './tracing-sdk';
 
-/** The workflow interceptor module of the SDK's OpenTelemetry package, bundled into the workflow code. */
+/** The workflow interceptor module of the SDK's OpenTelemetry package, bundled into the workflow code (resolved, not loaded). */
 export const WORKFLOW_TRACING_MODULE = require.resolve('@temporalio/interceptors-opentelemetry/lib/workflow-interceptors');
 
 // One provider per process: the OpenTelemetry API keeps a single global one, registered once.
@@ -37,40 +22,14 @@ export function startTracing(settings: ObservabilitySettings, role: string): Tra
   const url = tracesUrl(settings);
   if (!url) return undefined;
   if (current) return current;
-  const resource = new Resource({ 'service.name': settings.OTEL_SERVICE_NAME, 'overture.role': role });
-  // Batched: a run's spans leave in a few requests, off the path of the steps.
-  const spanProcessor = new BatchSpanProcessor(new OTLPTraceExporter({ url }), { scheduledDelayMillis: 1_000 });
-  const provider = new BasicTracerProvider({ resource, spanProcessors: [spanProcessor] });
-  // The interceptors find the current span through the context manager (a client's start span, to put in the run's
-  // headers; an activity's parent, read from its headers): without one every span would begin a trace of its own.
-  // register() also sets the W3C trace-context propagator the headers are written with.
-  provider.register({ contextManager: new AsyncLocalStorageContextManager().enable() });
-  current = {
-    spanProcessor,
-    resource,
-    async shutdown() {
-      current = undefined;
-      await provider.shutdown();
-      trace.disable();
-      propagation.disable();
-      context.disable();
-    },
-  };
+  // Loaded here, not at the top: a process with tracing off never loads OpenTelemetry.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const sdk = require('./tracing-sdk') as typeof TracingSdk;
+  current = sdk.createTracing(url, settings.OTEL_SERVICE_NAME, role, () => (current = undefined));
   return current;
 }
 
-/** The client interceptors that begin a trace at a run's start and hand it to the workflow in its headers. */
+/** The client interceptors of this process's tracing, or undefined when tracing is off. */
 export function clientTracingInterceptors(tracing: Tracing | undefined): { workflow: WorkflowClientInterceptor[] } | undefined {
-  return tracing ? { workflow: [new OpenTelemetryWorkflowClientInterceptor()] } : undefined;
-}
-
-/** The activity interceptors that give each activity attempt a span under the workflow's. */
-export const traceActivities: ActivityInterceptorsFactory = (ctx) => ({
-  inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
-  outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
-});
-
-/** The sink through which the workflow sandbox hands its finished spans to this process's exporter. */
-export function workflowSpanSinks(tracing: Tracing): InjectedSinks<Record<string, never>> {
-  return { exporter: makeWorkflowExporter(tracing.spanProcessor, tracing.resource) } as unknown as InjectedSinks<Record<string, never>>;
+  return tracing?.clientInterceptors();
 }

@@ -4,9 +4,9 @@
  */
 import type { TelemetryOptions, WorkerOptions } from '@temporalio/worker';
 import { OVERTURE_METRICS } from '../../../workflows/kit/metrics';
-import { metricsBindAddress, type ObservabilitySettings } from './settings';
 import { countStepAttemptFailures } from './step-failures';
-import { startTracing, traceActivities, workflowSpanSinks, WORKFLOW_TRACING_MODULE } from './tracing';
+import { startTracing, WORKFLOW_TRACING_MODULE } from './tracing';
+import { metricsBindAddress, tracesUrl, type ObservabilitySettings } from './settings';
 
 const MINUTE = 60;
 const HOUR = 60 * MINUTE;
@@ -28,6 +28,11 @@ export function runtimeTelemetryOptions(settings: ObservabilitySettings): Teleme
   };
 }
 
+/** The workflow interceptor modules to bundle into the workflow code: the tracing interceptors when tracing is on. */
+export function workflowInterceptorModules(settings: ObservabilitySettings): string[] {
+  return tracesUrl(settings) ? [WORKFLOW_TRACING_MODULE] : [];
+}
+
 /** A worker's observability: options to merge into Worker.create's, and what to flush when the worker stops. */
 export interface WorkerObservability {
   options: Partial<WorkerOptions>;
@@ -36,18 +41,18 @@ export interface WorkerObservability {
 
 /**
  * The worker options of the configured observability: the failed-attempt counter when metrics are on; the
- * activity and workflow tracing interceptors and the workflow span sink when tracing is on. Workflow spans need
- * the workflows bundled by the worker itself (a prebuilt bundle must include {@link WORKFLOW_TRACING_MODULE}).
+ * activity tracing interceptors and the workflow span sink when tracing is on. Workflow spans also need the workflow
+ * code bundled with {@link workflowInterceptorModules} (a prebuilt bundle must include {@link WORKFLOW_TRACING_MODULE}).
  */
 export function workerObservability(settings: ObservabilitySettings): WorkerObservability {
   const tracing = startTracing(settings, 'worker');
   const metrics = settings.METRICS_PORT !== undefined;
   if (!tracing && !metrics) return { options: {}, shutdown: async () => undefined };
-  const activity = [...(tracing ? [traceActivities] : []), ...(metrics ? [countStepAttemptFailures] : [])];
+  const activity = [...(tracing ? [tracing.activityInterceptors] : []), ...(metrics ? [countStepAttemptFailures] : [])];
   return {
     options: {
-      interceptors: { activity, ...(tracing ? { workflowModules: [WORKFLOW_TRACING_MODULE] } : {}) },
-      ...(tracing ? { sinks: workflowSpanSinks(tracing) } : {}),
+      interceptors: { activity },
+      ...(tracing ? { sinks: tracing.workflowSinks() } : {}),
     },
     shutdown: async () => {
       await tracing?.shutdown();
