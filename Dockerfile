@@ -18,5 +18,8 @@ COPY . .
 # /data holds the SQLite files (DIRECTORY_DB_PATH, LEDGER_DB_PATH); a fresh named volume inherits this ownership.
 RUN mkdir -p /data && chown node:node /data
 ENV OVERTURE_DATA_DIR=/data
+# Two glibc malloc arenas instead of 8 per core for the worker's native threads: with 400 runs parked at an approval
+# the worker held ~48 MB less RSS, ~96 MB less at its peak while they were approved (README "Performance").
+ENV MALLOC_ARENA_MAX=2
 USER node
 CMD ["npm", "run", "worker"]

@@ -4,7 +4,7 @@
  *
  * `npm run worker` starts one alone (to scale out); `npm start` starts one beside the dev stack.
  */
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleOption, type WorkerOptions } from '@temporalio/worker';
 import { createNoticeActivities } from '../activities/kit/notices';
 import { createScheduleActivities } from '../activities/kit/scheduled-start';
 import { connectSharedSystems, type SharedSystems } from '../activities/kit/shared-systems';
@@ -12,11 +12,11 @@ import type { ConnectedProcess } from '../activities/kit/process-worker';
 import { loadConfig, type OvertureConfig } from '../src/config';
 import { describeStores } from '../src/stores/open';
 import { processWorkers } from '../src/registry';
-import { bundleWorkflows, workflowSource } from '../src/registry/workflow-bundle';
+import { bundleWorkflowsApart } from '../src/registry/bundle-apart';
 import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../src/temporal/codec/data-converter';
 import { startDemoWorker } from './demo-worker';
 import { installWorkerRuntime } from '../src/temporal/observability/runtime';
-import { workerObservability } from '../src/temporal/observability/worker';
+import { workerObservability, workflowInterceptorModules } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
 import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/temporal/deployments/settings';
 
@@ -65,6 +65,16 @@ export async function connectSystems(
 export async function createWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
   // Before anything opens: a worker without its keys refuses to start (src/temporal/codec/data-converter.ts).
   const dataConverter = dataConverterFor(config);
+  // The workflow code, unless a bundle built ahead is given: bundled in a child process (webpack's memory leaves
+  // with it, ~110 MB), started now so that it bundles while the systems and the connection open. It holds the
+  // tracing interceptors when tracing is on. The demo's worker runs the same code.
+  const bundling: Promise<WorkflowBundleOption> = extra.workflowBundle
+    ? Promise.resolve(extra.workflowBundle)
+    : bundleWorkflowsApart({
+        failureConverterPath: FAILURE_CONVERTER_PATH,
+        workflowInterceptorModules: workflowInterceptorModules(config),
+      });
+  bundling.catch(() => undefined); // awaited below; a failure to open the systems first must not leave it unhandled
   const systems = await connectSystems(config);
   // TLS and the API key as configured; a TLS failure says which certificate or variable is wrong.
   const connection = await connectExplained(
@@ -79,15 +89,19 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   const observed = workerObservability(config);
   // With OVERTURE_BUILD_ID, a build of the Worker Deployment: each run stays on the build it started on (src/temporal/deployments).
   const deployment = workerDeploymentOptionsFor(config);
-  // With the console demo on, its worker runs the same workflow code: bundled once here for both.
   const demoOn = config.OVERTURE_DEMO === 'on';
-  const bundle = extra.workflowBundle ?? (demoOn ? await bundleWorkflows({ failureConverterPath: FAILURE_CONVERTER_PATH }) : undefined);
+  const bundle = await bundling.catch(async (err: unknown) => {
+    await systems.close();
+    await connection.close();
+    await observed.shutdown();
+    throw err;
+  });
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    // Every installed process's workflows (src/registry), unless a bundle built ahead is given.
-    ...(bundle ? { workflowBundle: bundle } : workflowSource()),
+    // Every installed process's workflows (src/registry).
+    workflowBundle: bundle,
     activities: systems.activities,
     // Runs parked for days (waiting for a person) need no place in memory: only this many stay cached, the
     // others are replayed from their short histories when a decision arrives. The SDK's default (from the heap
@@ -100,21 +114,20 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     ...extra,
   });
   // The console demo's runs, on their own task queue and in-memory systems (./demo-worker.ts); none unless OVERTURE_DEMO=on.
-  const demo =
-    demoOn && bundle
-      ? await startDemoWorker(
-          config,
-          { connection, workflowBundle: bundle, dataConverter, maxCachedWorkflows: config.WORKER_CACHED_RUNS },
-          (reason) => {
-            console.error(reason);
-            if (worker.getState() === 'RUNNING') worker.shutdown();
-          },
-        ).catch(async (err: unknown) => {
-          await systems.close();
-          await connection.close();
-          throw err;
-        })
-      : undefined;
+  const demo = demoOn
+    ? await startDemoWorker(
+        config,
+        { connection, workflowBundle: bundle, dataConverter, maxCachedWorkflows: config.WORKER_CACHED_RUNS },
+        (reason) => {
+          console.error(reason);
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+        },
+      ).catch(async (err: unknown) => {
+        await systems.close();
+        await connection.close();
+        throw err;
+      })
+    : undefined;
   const shutdown = async () => {
     await demo?.stop();
     await systems.close();
