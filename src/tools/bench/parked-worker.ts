@@ -16,7 +16,10 @@ export interface ParkedWorkerSettings {
 }
 
 /** Messages from the worker process to the bench. */
-export type ParkedWorkerMessage = { type: 'ready' } | { type: 'memory'; rss: number; heapUsed: number } | { type: 'failed'; error: string };
+/** The worker's memory: RSS beside the main thread's heap and what lives outside it (RSS − heapTotal − external ≈ the workflow thread + native). */
+export type MemorySample = Pick<NodeJS.MemoryUsage, 'rss' | 'heapUsed' | 'heapTotal' | 'external' | 'arrayBuffers'>;
+
+export type ParkedWorkerMessage = { type: 'ready' } | ({ type: 'memory' } & MemorySample) | { type: 'failed'; error: string };
 
 const SAMPLE_EVERY_MS = 250;
 
@@ -26,8 +29,8 @@ async function main(): Promise<void> {
   const send = (message: ParkedWorkerMessage) => process.send?.(message);
   const { stop } = await startOvertureWorker(settings.env, settings.taskQueue, { codePath: settings.bundlePath }, settings.systems);
   const sample = () => {
-    const { rss, heapUsed } = process.memoryUsage();
-    send({ type: 'memory', rss, heapUsed });
+    const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    send({ type: 'memory', rss, heapUsed, heapTotal, external, arrayBuffers });
   };
   const timer = setInterval(sample, SAMPLE_EVERY_MS);
   let stopping: Promise<void> | undefined;

@@ -21,7 +21,7 @@ const BENCH_IDENTITY: DecisionIdentity = { operator: 'bench', role: 'admin', via
 import { inFlight } from './bench-support';
 import { ownCpuMs, processCpuMs } from './cpu';
 import { decisionLatency, type DecisionLatency } from './history';
-import type { ParkedWorkerMessage, ParkedWorkerSettings } from './parked-worker';
+import type { MemorySample, ParkedWorkerMessage, ParkedWorkerSettings } from './parked-worker';
 import { NOT_STEPS } from './phases';
 import { percentiles, quantile, r1, spread, type Percentiles } from './stats';
 import { benchHire } from './variants';
@@ -59,8 +59,19 @@ export interface ParkedFigures {
     waitingMedian: number;
     approvingPeak: number;
     perParkedRunKb: number;
+    /**
+     * A least-squares line through RSS against the count of parked runs, over the second half of parking: the cost
+     * of one more parked run once the cache of runs is full, and where the line meets zero runs. Unlike
+     * perParkedRunKb it does not count the cached runs and the parking high-water as "per run".
+     */
+    slopeKbPerRun: number;
+    interceptMb: number;
+    /** RSS (MB) as the parked count rose. */
+    checkpoints: Array<{ parked: number; rssMb: number }>;
   };
   heapUsedMbWaiting: number;
+  /** Medians while all wait (MB): the main thread's heap and memory outside it; the rest of RSS is the workflow thread and native. */
+  memoryMbWaiting: { heapTotal: number; external: number; arrayBuffers: number; rest: number };
   approvals: { applied: number; wallMs: number; updateRoundTripMs: Percentiles };
   decisionToNextStep: { sampled: number; fromUpdateEventMs: Percentiles; fromSendMs: Percentiles; sendToTaskStartMs: Percentiles };
   completed: number;
@@ -88,14 +99,15 @@ const describe = (err: unknown) => (err instanceof Error ? err.message : String(
 
 /** The worker process's memory samples, each tagged with the stage the bench was in when it arrived. */
 function memoryLog() {
-  const samples: Array<{ stage: string; rss: number; heapUsed: number }> = [];
+  const samples: Array<MemorySample & { stage: string }> = [];
   let stage = 'baseline';
   const of = (s: string) => samples.filter((x) => x.stage === s);
   return {
-    record: (rss: number, heapUsed: number) => samples.push({ stage, rss, heapUsed }),
+    record: (sample: MemorySample) => samples.push({ ...sample, stage }),
     enter: (next: string) => (stage = next),
+    latestMb: () => r1((samples[samples.length - 1]?.rss ?? NaN) / MB),
     peakMb: (s: string) => r1(Math.max(...of(s).map((x) => x.rss)) / MB),
-    medianMb: (s: string, field: 'rss' | 'heapUsed' = 'rss') =>
+    medianMb: (s: string, field: keyof MemorySample = 'rss') =>
       r1(
         quantile(
           of(s).map((x) => x[field]),
@@ -105,21 +117,33 @@ function memoryLog() {
   };
 }
 
+/** The least-squares line of RSS (MB) against parked runs: KB per run, and MB at zero runs (NaN with too few points). */
+export function rssLine(points: ReadonlyArray<{ parked: number; rssMb: number }>): { slopeKbPerRun: number; interceptMb: number } {
+  const n = points.length;
+  const mx = points.reduce((a, p) => a + p.parked, 0) / n;
+  const my = points.reduce((a, p) => a + p.rssMb, 0) / n;
+  const sxx = points.reduce((a, p) => a + (p.parked - mx) ** 2, 0);
+  if (n < 2 || sxx === 0) return { slopeKbPerRun: NaN, interceptMb: NaN };
+  const slope = points.reduce((a, p) => a + (p.parked - mx) * (p.rssMb - my), 0) / sxx;
+  return { slopeKbPerRun: r1(slope * 1024), interceptMb: r1(my - slope * mx) };
+}
+
 /** Forks the worker process and resolves once its worker polls; its memory samples go to `onMemory`. */
 async function forkWorker(
   settings: ParkedWorkerSettings,
-  onMemory: (rss: number, heapUsed: number) => void,
+  onMemory: (sample: MemorySample) => void,
 ): Promise<{ pid: number; stop: () => Promise<void> }> {
   // fork() passes this process's execArgv on, so the child runs TypeScript through tsx like the bench.
   const child: ChildProcess = fork(path.join(__dirname, 'parked-worker.ts'), [], {
-    env: { ...process.env, BENCH_PARKED_WORKER: JSON.stringify(settings) },
+    // MALLOC_ARENA_MAX as `npm run worker` and the image run the worker (fewer glibc arenas for core's threads).
+    env: { ...process.env, MALLOC_ARENA_MAX: '2', BENCH_PARKED_WORKER: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   child.stdout?.pipe(process.stderr); // stdout is the bench's results
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await new Promise<void>((resolve, reject) => {
     child.on('message', (message: ParkedWorkerMessage) => {
-      if (message.type === 'memory') onMemory(message.rss, message.heapUsed);
+      if (message.type === 'memory') onMemory(message);
       else if (message.type === 'ready') resolve();
       else reject(new Error(`the parked phase's worker failed: ${message.error}`));
     });
@@ -136,12 +160,19 @@ async function forkWorker(
 }
 
 /** Waits until `target` runs wait at the approval (or the count stops moving); returns the last count. */
-async function waitUntilParked(client: Client, taskQueue: string, target: number, log: (line: string) => void): Promise<number> {
+async function waitUntilParked(
+  client: Client,
+  taskQueue: string,
+  target: number,
+  log: (line: string) => void,
+  onCount: (parked: number) => void,
+): Promise<number> {
   let count = 0;
   let movedAt = Date.now();
   for (;;) {
     const now = (await client.workflow.count(WAITING_QUERY(taskQueue))).count;
     if (now !== count) movedAt = Date.now();
+    onCount(now);
     count = now;
     if (count >= target) return count;
     if (Date.now() - movedAt > NO_PROGRESS_MS) {
@@ -207,7 +238,10 @@ export async function measureParked(
         run.error = describe(err);
       }
     });
-    const parked = await waitUntilParked(client, taskQueue, runs.filter((r) => r.started).length, log);
+    const checkpoints: Array<{ parked: number; rssMb: number }> = [];
+    const parked = await waitUntilParked(client, taskQueue, runs.filter((r) => r.started).length, log, (n) =>
+      checkpoints.push({ parked: n, rssMb: memory.latestMb() }),
+    );
     const parkWallMs = performance.now() - t0;
     const parkingCpu = cpu(parked);
 
@@ -273,8 +307,16 @@ export async function measureParked(
         waitingMedian: memory.medianMb('waiting'),
         approvingPeak: memory.peakMb('approving'),
         perParkedRunKb: r1(parked > 0 ? ((waitingPeak - baseline) * 1024) / parked : NaN),
+        ...rssLine(checkpoints.filter((c) => c.parked >= parked / 2)),
+        checkpoints,
       },
       heapUsedMbWaiting: memory.medianMb('waiting', 'heapUsed'),
+      memoryMbWaiting: {
+        heapTotal: memory.medianMb('waiting', 'heapTotal'),
+        external: memory.medianMb('waiting', 'external'),
+        arrayBuffers: memory.medianMb('waiting', 'arrayBuffers'),
+        rest: r1(memory.medianMb('waiting') - memory.medianMb('waiting', 'heapTotal') - memory.medianMb('waiting', 'external')),
+      },
       approvals: {
         applied: runs.filter((r) => r.applied).length,
         wallMs: r1(approveWallMs),
