@@ -37,9 +37,9 @@ benches' arguments), --only onboarding, --results-dir DIR.
   --concurrent 20,200     runs kept in flight by each closed loop
   --loop-runs LIST        runs per closed loop (default 10 × its concurrency, at most 600: 200,600)
   --history-sample 20     histories read per variant (events per run, per-step times)
-  --parked 10000          onboardings parked at the approval gate at once, then approved (0: skip)
+  --parked 10000          onboardings parked at the approval gate at once (0: skip)
   --parked-in-flight 100  starts and approvals in flight at once
-  --parked-sample 200     parked runs whose history gives decision → next step
+  --parked-sample 200     parked runs approved one at a time while the rest wait; their histories give decision → next step
   --parked-hold-ms 5000   how long all parked runs wait while RSS is sampled
   --parked-systems no-op  the parked runs' systems: no-op (the engine's memory per waiting run) or real
   --server dev            dev: the dev server on SQLite; native: every phase on the full server on PostgreSQL

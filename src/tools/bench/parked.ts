@@ -72,7 +72,12 @@ export interface ParkedFigures {
   heapUsedMbWaiting: number;
   /** Medians while all wait (MB): the main thread's heap and memory outside it; the rest of RSS is the workflow thread and native. */
   memoryMbWaiting: { heapTotal: number; external: number; arrayBuffers: number; rest: number };
-  approvals: { applied: number; wallMs: number; updateRoundTripMs: Percentiles };
+  approvals: {
+    /** Runs approved (one at a time), the rest left parked. */ sampled: number;
+    applied: number;
+    wallMs: number;
+    updateRoundTripMs: Percentiles;
+  };
   decisionToNextStep: { sampled: number; fromUpdateEventMs: Percentiles; fromSendMs: Percentiles; sendToTaskStartMs: Percentiles };
   completed: number;
   cpu: { parking: CpuPerRun; approving: CpuPerRun };
@@ -202,7 +207,7 @@ function cpuMeter(serverPid: number, workerPid: number) {
   };
 }
 
-/** Parks `plan.runs` admin onboardings at the approval gate, holds them, approves them all, and measures. */
+/** Parks `plan.runs` admin onboardings at the approval gate, holds them, approves a sample one at a time, and measures. */
 export async function measureParked(
   client: Client,
   serverPid: number,
@@ -249,12 +254,19 @@ export async function measureParked(
     memory.enter('waiting');
     await sleep(plan.holdMs);
 
-    log(`(parked) approving them, ${plan.inFlight} in flight`);
+    // A person decides one run at a time while the others keep waiting: a sample of the parked runs is approved one
+    // after the other, each decision timed alone (approving all of them at once would time the queue instead, and
+    // take as long as parking did). The rest are left parked; the server is thrown away with them.
+    const approved = spread(
+      runs.filter((r) => r.started),
+      plan.historySample,
+    );
+    log(`(parked) approving ${approved.length} of them one at a time while the others wait`);
     memory.enter('approving');
     cpu = cpuMeter(serverPid, worker.pid);
     t0 = performance.now();
-    await inFlight(runs.length, plan.inFlight, async (i) => {
-      const run = runs[i]!;
+    await inFlight(approved.length, 1, async (i) => {
+      const run = approved[i]!;
       if (!run.started) return;
       try {
         run.sentAtMs = Date.now();
@@ -279,10 +291,7 @@ export async function measureParked(
     const approvingCpu = cpu(completed);
     memory.enter('done');
 
-    const sample = spread(
-      runs.filter((r) => r.completed),
-      plan.historySample,
-    );
+    const sample = approved.filter((r) => r.completed && r.started);
     log(`(parked) reading ${sample.length} histories`);
     const latencies = (
       await inFlight(sample.length, 5, async (i) => {
@@ -318,6 +327,7 @@ export async function measureParked(
         rest: r1(memory.medianMb('waiting') - memory.medianMb('waiting', 'heapTotal') - memory.medianMb('waiting', 'external')),
       },
       approvals: {
+        sampled: approved.length,
         applied: runs.filter((r) => r.applied).length,
         wallMs: r1(approveWallMs),
         updateRoundTripMs: percentiles(runs.flatMap((r) => (r.roundTripMs === undefined ? [] : [r.roundTripMs]))),
