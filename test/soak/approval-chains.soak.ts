@@ -123,7 +123,9 @@ it(`${CHAINS} approval chains with decisions early, twice and concurrently: 0 lo
         (r) => r.state,
         (err: unknown) => `failed: ${err instanceof Error ? err.message : String(err)}`,
       );
-      const final = await getRunStatus(stack.client, workflowId);
+      // The run has ended: a worker answers the query by replaying it, behind every chain still in flight on 2 cores.
+      // What this soak counts is lost and double-applied decisions, not query latency: a minute, not the CLI's 10 s.
+      const final = await getRunStatus(stack.client, workflowId, 60_000);
       const grants = stack.directory.inventory(hire.employeeId).grants.filter((g) => g === 'admin').length;
       const phases = [earlyAt - began, askedAt - earlyAt, decidedAt - askedAt, Date.now() - decidedAt];
       return { workflowId, early, copies, final, state, grants, ms: Date.now() - began, phases };
