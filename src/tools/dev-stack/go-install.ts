@@ -14,8 +14,12 @@ export interface GoInstallRequest {
   /** Where the binaries go (a scratch directory the caller moves them from). */
   gobin: string;
   env: NodeJS.ProcessEnv;
-  /** `module/path/cmd/x@version` of each package to build. */
+  /** `module/path/cmd/x@version` of each package to build, or `./cmd/x` inside `cwd`. */
   packages: string[];
+  /** Where Go runs: a module's own directory when it must be built as the main module (its go.mod has `exclude`). */
+  cwd?: string;
+  /** More linker flags, e.g. `-X pkg.Version=v1` to stamp the version a release build would. */
+  ldflags?: string;
   log: (line: string) => void;
   /** The caller's error for a failure, from its message (e.g. with how else to get the binary). */
   fail: (message: string) => Error;
@@ -28,8 +32,13 @@ export function goInstall(request: GoInstallRequest): Promise<{ packages: number
   const seconds = () => Math.round((Date.now() - started) / 1000);
   // CGO_ENABLED=0 gives static binaries (the CLI's pure-Go SQLite); -v prints each package as it compiles, the
   // only progress signal of a build that is otherwise silent.
-  const args = ['install', '-v', '-trimpath', '-ldflags', '-s -w', ...request.packages];
-  const child = spawn(go, args, { env: { ...env, CGO_ENABLED: '0', GOBIN: gobin }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const ldflags = ['-s -w', request.ldflags].filter(Boolean).join(' ');
+  const args = ['install', '-v', '-trimpath', '-ldflags', ldflags, ...request.packages];
+  const child = spawn(go, args, {
+    cwd: request.cwd,
+    env: { ...env, CGO_ENABLED: '0', GOBIN: gobin },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 
   const tail: string[] = [];
   let packages = 0;
