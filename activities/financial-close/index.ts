@@ -1,22 +1,25 @@
 /**
- * The financial close's worker part: its activities against the general ledger (opened here, and loaded with the
- * example books when empty), the banks' statements, the rates source and the mail the worker shares.
+ * The financial close's worker part: its activities against the general ledger (opened here: SQLite, or PostgreSQL
+ * at ACCOUNTING_URL; loaded with the example books when empty), the banks' statements, the rates source and the
+ * mail the worker shares.
  */
 import { defineWorker } from '../kit/process-worker';
 import { createAccountingActivities } from './activities';
+import { openGeneralLedger } from './open-general-ledger';
 import { settings } from './settings';
-import { SqliteGeneralLedger } from './sqlite-general-ledger';
 
 export { createAccountingActivities, type AccountingActivities } from './activities';
 
 export const worker = defineWorker({
   async connect(systems) {
     const close = settings.of(systems.config);
-    const books = new SqliteGeneralLedger(close.accountingDbPath);
+    // PostgreSQL at ACCOUNTING_URL (one set of books for every host), else this host's SQLite file.
+    const books = await openGeneralLedger(close);
     try {
+      // Seeding is one transaction that finds the books empty: hosts starting at once load them once.
       if (close.seed !== 'none') await books.seedFrom(close.seed);
     } catch (err) {
-      books.close();
+      await books.close();
       throw err;
     }
     const { transport, from, ledger, guard } = systems.mail;

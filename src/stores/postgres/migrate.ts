@@ -14,8 +14,17 @@ import pg from 'pg';
 import { connectionConfig, databaseError, ensureDatabase } from './connection';
 import { redactUrl } from '../../config/redact-url';
 
-/** The sets of migrations: the ledger, the directory and the systems' health may live in different databases. */
-export type MigrationSet = 'ledger' | 'directory' | 'systems';
+/** The sets of migrations: each store (the ledger, the directory, the systems' health, ...) may live in its own database. */
+export type MigrationSet =
+  | 'ledger'
+  | 'directory'
+  | 'systems'
+  | 'operators'
+  | 'approval-links'
+  | 'event-receipts'
+  // The financial close's general ledger and the data pipeline's warehouse (their processes' ACCOUNTING_URL, WAREHOUSE_URL).
+  | 'books'
+  | 'warehouse';
 
 /** Where the project's migrations are: one folder per set. */
 export const MIGRATIONS_DIR = path.join(__dirname, '..', '..', '..', 'migrations', 'postgres');
