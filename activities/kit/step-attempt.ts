@@ -106,7 +106,10 @@ export async function attemptStep<T>(
   const attempt = stepAttemptNumber(Context.current().info.attempt, attemptOffset);
   try {
     await applyFault(fault, attempt);
-    return { output: boundedResult(await asPausableStep(sideEffect)), attempt };
+    const output = boundedResult(await asPausableStep(sideEffect));
+    // One line per step done, with its run, process and step (src/logging); a failed attempt is the SDK's warning.
+    Context.current().log.info('step completed', { attempt });
+    return { output, attempt };
   } catch (err) {
     throw toStepFailure(err, attempt);
   }

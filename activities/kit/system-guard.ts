@@ -14,6 +14,7 @@ import type { Outage, SystemHealthRecords } from '../../src/stores/system-health
 import { SYSTEM_PAUSED, type SystemName, type SystemPausedDetails } from '../../workflows/kit/types';
 import { inPausableStep } from './pause-scope';
 import { redactPersonalData } from './step-attempt';
+import { activityLog } from './log';
 
 /** How an alert about one system reaches the operators without that system. */
 export type AlertChannel = (key: string, subject: string, text: string) => Promise<void>;
@@ -76,7 +77,12 @@ export class SystemGuard {
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: SystemGuardOptions) {
-    this.log = opts.log ?? ((line) => console.warn(line));
+    // Warnings about a system, on the sending activity's log line (its run, process and step) when there is one.
+    this.log =
+      opts.log ??
+      ((line) => {
+        activityLog().warn(line);
+      });
   }
 
   /** Runs a send through `system`: a step's send is refused while it is paused; its outcome goes to the health store. */

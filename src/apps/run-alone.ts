@@ -3,9 +3,9 @@
  * start the part, serve until SIGINT or SIGTERM, stop it. Exit codes: 0 stopped, 1 could not start, 2 bad configuration.
  */
 import { ConfigError, loadConfig, type OvertureConfig } from '../config';
-import { printable } from '../../workflows/kit/safe-text';
+import { configureLogging, lineLogger } from '../logging/logger';
 
-/** Runs a part alone until a stop signal; `what` names it in messages, `tag` prefixes its log lines. */
+/** Runs a part alone until a stop signal; `what` names it in messages, `tag` is its log lines' `component` (src/logging). */
 export function runAlone(
   what: string,
   tag: string,
@@ -20,7 +20,8 @@ export function runAlone(
       console.error(e instanceof ConfigError ? e.message : String(e));
       return 2;
     }
-    const log = (line: string) => console.log(`[${tag}] ${printable(line)}`);
+    // JSON lines or readable ones, at LOG_LEVEL (src/logging); escaping is the logger's.
+    const log = lineLogger(tag, configureLogging(config));
     const running = await start(config, log);
     onStarted?.(config, log);
     await new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ import { insecureBindProblem } from '../apps/console/startup-checks';
 import { SHARED_STORE_SETTINGS, sharedStoreProblems } from '../stores/postgres/settings';
 import { OIDC_SETTINGS, readOidcSettings, type OidcSettings } from '../apps/console/oidc-settings';
 import { OBSERVABILITY_SETTINGS } from '../temporal/observability/settings';
+import { LOGGING_SETTINGS } from '../logging/settings';
 import { VERSIONING_SETTINGS } from '../temporal/deployments/settings';
 import { TEMPORAL_CONNECTION_SETTINGS, readTemporalConnection, type TemporalConnectionSettings } from '../temporal/settings';
 
@@ -149,6 +150,12 @@ export const configSchema = z.object({
   WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(250),
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
+  // Where people's browsers reach the console (a TLS proxy, a published port): the base of the links in mails and
+  // chat messages. Unset: http://CONSOLE_HOST:CONSOLE_PORT, right only when the console is opened where it runs.
+  CONSOLE_PUBLIC_URL: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.url({ protocol: /^https?$/, error: 'must be an http(s) URL, e.g. https://overture.example.com' }).optional(),
+  ),
   // Gone: one shared token let whoever held it decide as anyone. Refused, so nobody believes it still guards the console.
   CONSOLE_TOKEN: z
     .string()
@@ -212,6 +219,8 @@ export const configSchema = z.object({
   ...OIDC_SETTINGS,
   // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/temporal/observability: off unless set.
   ...OBSERVABILITY_SETTINGS,
+  // Logs (src/logging): LOG_LEVEL (trace … error, silent; default info), LOG_FORMAT (auto, json, pretty; default auto).
+  ...LOGGING_SETTINGS,
   // Worker versioning (src/temporal/deployments): OVERTURE_BUILD_ID makes the worker a build of OVERTURE_DEPLOYMENT_NAME; unset, unversioned.
   ...VERSIONING_SETTINGS,
 });
@@ -226,6 +235,7 @@ export interface OvertureConfig extends RawConfig {
   smtpUrl: string;
   webhookUrl: string;
   temporalUiUrl: string;
+  /** Where browsers reach the console: CONSOLE_PUBLIC_URL, else CONSOLE_HOST:CONSOLE_PORT. */
   consoleUrl: string;
   eventsDbPath: string;
   /** The health and pauses of the downstream systems (email, chat), shared by every worker and the CLI. */
@@ -318,7 +328,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Overtu
     smtpUrl: raw.SMTP_URL ?? `smtp://127.0.0.1:${raw.LOCAL_SMTP_PORT}`,
     webhookUrl: raw.NOTIFY_WEBHOOK_URL ?? `http://127.0.0.1:${raw.LOCAL_WEBHOOK_PORT}/hooks/team`,
     temporalUiUrl: raw.TEMPORAL_UI_URL ?? `http://127.0.0.1:${raw.TEMPORAL_UI_PORT}`,
-    consoleUrl: `http://${raw.CONSOLE_HOST}:${raw.CONSOLE_PORT}`,
+    consoleUrl: raw.CONSOLE_PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${raw.CONSOLE_HOST}:${raw.CONSOLE_PORT}`,
     eventsDbPath: path.resolve(raw.EVENTS_DB_PATH ?? path.join(dataDir, 'events.db')),
     systemsDbPath: path.join(dataDir, 'systems.db'),
     eventsUrl: `http://${WILDCARD_HOSTS.has(raw.EVENTS_HOST) ? '127.0.0.1' : raw.EVENTS_HOST}:${raw.EVENTS_PORT}`,

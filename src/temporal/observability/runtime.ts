@@ -2,13 +2,15 @@
  * Installing the Temporal runtime of a worker process with the configured metrics exporter. The runtime is
  * process-wide and installed at most once, before the first connection: only an entry point calls this.
  */
-import { DefaultLogger, Runtime, type RuntimeOptions } from '@temporalio/worker';
+import { Runtime, type RuntimeOptions } from '@temporalio/worker';
+import { workerTemporalLogger } from '../../logging/worker-logger';
 import { metricsUrl, type ObservabilitySettings } from './settings';
 import { runtimeTelemetryOptions } from './worker';
 
 /**
- * Installs the runtime with the Prometheus exporter when METRICS_PORT is set (and says where to scrape);
- * does nothing otherwise, leaving the SDK's default runtime. Returns whether it installed one.
+ * Installs the runtime with Overture's logger (src/logging: the SDK's, workflows' and activities' lines with their
+ * run, process and step) and the Prometheus exporter when METRICS_PORT is set (and says where to scrape).
+ * Returns whether metrics are exported.
  */
 export function installWorkerRuntime(
   settings: ObservabilitySettings,
@@ -16,8 +18,7 @@ export function installWorkerRuntime(
   base: Omit<RuntimeOptions, 'telemetryOptions'> = {},
 ): boolean {
   const telemetryOptions = runtimeTelemetryOptions(settings);
-  if (!telemetryOptions) return false;
-  Runtime.install({ logger: new DefaultLogger('INFO'), ...base, telemetryOptions });
-  log(`metrics at ${metricsUrl(settings)}`);
-  return true;
+  Runtime.install({ logger: workerTemporalLogger(), ...base, ...(telemetryOptions ? { telemetryOptions } : {}) });
+  if (telemetryOptions) log(`metrics at ${metricsUrl(settings)}`);
+  return telemetryOptions !== undefined;
 }
