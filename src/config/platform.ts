@@ -10,6 +10,7 @@ import { insecureBindProblem } from '../apps/console/startup-checks';
 import { SHARED_STORE_SETTINGS, sharedStoreProblems } from '../stores/postgres/settings';
 import { OIDC_SETTINGS, readOidcSettings, type OidcSettings } from '../apps/console/oidc-settings';
 import { OBSERVABILITY_SETTINGS } from '../temporal/observability/settings';
+import { LOGGING_SETTINGS } from '../logging/settings';
 import { VERSIONING_SETTINGS } from '../temporal/deployments/settings';
 import { TEMPORAL_CONNECTION_SETTINGS, readTemporalConnection, type TemporalConnectionSettings } from '../temporal/settings';
 
@@ -218,6 +219,8 @@ export const configSchema = z.object({
   ...OIDC_SETTINGS,
   // Prometheus metrics (METRICS_PORT) and OpenTelemetry tracing (OTEL_EXPORTER_OTLP_ENDPOINT) of src/temporal/observability: off unless set.
   ...OBSERVABILITY_SETTINGS,
+  // Logs (src/logging): LOG_LEVEL (trace … error, silent; default info), LOG_FORMAT (auto, json, pretty; default auto).
+  ...LOGGING_SETTINGS,
   // Worker versioning (src/temporal/deployments): OVERTURE_BUILD_ID makes the worker a build of OVERTURE_DEPLOYMENT_NAME; unset, unversioned.
   ...VERSIONING_SETTINGS,
 });
