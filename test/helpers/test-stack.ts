@@ -106,7 +106,7 @@ export async function startTestStack(
   const env = testEnv(mail, webhooks, typeof extraEnv === 'function' ? extraEnv({ mail, webhooks }) : extraEnv, server);
   const config = loadConfig(env);
   // As `npm start` does: the first admin and its token file, which the CLI uses when no other token is given.
-  ensureBootstrapAdmin(config.OVERTURE_DATA_DIR, () => undefined);
+  await ensureBootstrapAdmin(config, () => undefined);
   const client = await connectClient(config);
   const directory = new SqliteDirectory(config.directoryDbPath, config.WORKSPACE_BASE_URL);
   let running: { worker: Worker; done: Promise<void>; shutdown: () => Promise<void> } | undefined;

@@ -81,7 +81,7 @@ describe('the CLI caller', () => {
   it('is the operator of OVERTURE_TOKEN, else of the private token file, else (on this machine) the bootstrap admin', async () => {
     const config = loadConfig({ OVERTURE_DATA_DIR: dir });
     await expect(cliIdentity(config, { HOME: home() })).rejects.toThrow(/^no operator token: set OVERTURE_TOKEN/);
-    ensureBootstrapAdmin(dir, () => undefined);
+    await ensureBootstrapAdmin({ OVERTURE_DATA_DIR: dir }, () => undefined);
     expect(fs.statSync(adminTokenPath(dir)).mode & 0o777).toBe(0o600);
     expect(await cliIdentity(config, { HOME: home() })).toEqual({ operator: 'admin', role: 'admin', via: 'cli' });
     // Against a Temporal elsewhere, the local bootstrap file is not the caller's credential.
@@ -89,7 +89,7 @@ describe('the CLI caller', () => {
     await expect(cliIdentity(remote, { HOME: home() })).rejects.toThrow(/^no operator token/);
     // Only a fresh store gets a bootstrap admin: a second start changes nothing.
     const before = fs.readFileSync(adminTokenPath(dir), 'utf8');
-    ensureBootstrapAdmin(dir, () => undefined);
+    await ensureBootstrapAdmin({ OVERTURE_DATA_DIR: dir }, () => undefined);
     expect(fs.readFileSync(adminTokenPath(dir), 'utf8')).toBe(before);
 
     const { token } = store.add({ name: 'eve', role: 'operator', email: 'eve@example.com' });
@@ -120,7 +120,7 @@ describe('the CLI caller', () => {
   });
 
   it('refuses a wrong token without falling back to anyone', async () => {
-    ensureBootstrapAdmin(dir, () => undefined);
+    await ensureBootstrapAdmin({ OVERTURE_DATA_DIR: dir }, () => undefined);
     const config = loadConfig({ OVERTURE_DATA_DIR: dir });
     const wrong = cliIdentity(config, { OVERTURE_TOKEN: 'ovt_guess', HOME: home() });
     await expect(wrong).rejects.toBeInstanceOf(IdentityError);

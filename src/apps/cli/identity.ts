@@ -12,7 +12,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { OvertureConfig } from '../../config/platform';
 import { UsageError } from './io';
-import { OperatorStore, operatorsDbPath } from '../../stores/operators/store';
+import { operatorsDbPath } from '../../stores/operators/store';
+import { openOperators } from '../../stores/open';
 import type { DecisionIdentity, OperatorRole } from '../../../workflows/kit/types';
 import { roleAtLeast } from '../../../workflows/kit/roles';
 
@@ -68,20 +69,21 @@ export async function cliIdentity(config: OvertureConfig, env: NodeJS.ProcessEnv
   const found = findToken(config, env);
   if (!found) throw new IdentityError(`no operator token: ${HOW_TO_GET_ONE}`);
   const file = operatorsDbPath(config.OVERTURE_DATA_DIR);
-  // Tokens are checked against the operator store of this data directory; an empty one made here would know nobody.
-  if (!fs.existsSync(file)) {
+  // Tokens are checked against the operator store of this data directory (or every host's, OPERATORS_URL); an empty
+  // file made here would know nobody.
+  if (!config.OPERATORS_URL && !fs.existsSync(file)) {
     throw new IdentityError(
-      `no operator store at ${file}: run the CLI where Overture's data directory is (OVERTURE_DATA_DIR), or start the stack once with npm start`,
+      `no operator store at ${file}: run the CLI where Overture's data directory is (OVERTURE_DATA_DIR), set OPERATORS_URL to the shared one, or start the stack once with npm start`,
     );
   }
-  const store = new OperatorStore(file);
+  const store = await openOperators(config);
   try {
-    const operator = store.authenticate(found.token);
+    const operator = await store.authenticate(found.token);
     if (!operator)
       throw new IdentityError(`the operator token from ${found.from} is not valid (unknown, rotated or removed): ${HOW_TO_GET_ONE}`);
     return { operator: operator.name, ...(operator.email ? { email: operator.email } : {}), role: operator.role, via: 'cli' };
   } finally {
-    store.close();
+    await store.close();
   }
 }
 

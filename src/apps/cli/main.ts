@@ -392,7 +392,7 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
       });
     const config = loadConfig();
     // The machine administrator's commands, on this machine's operator store: no token, the files are the boundary.
-    if (command === 'operators') return operators(config, args, io);
+    if (command === 'operators') return await operators(config, args, io);
     // keys works on the key file: it needs neither Temporal nor the keys being usable already.
     if (command === 'keys') return keys(config, args, io);
     // emit talks to the event gateway, not to Temporal.

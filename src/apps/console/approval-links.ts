@@ -10,7 +10,8 @@ import type http from 'node:http';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { answerQuestion, decisionIdFor, getRunStatus } from '../../client';
 import type { OvertureConfig } from '../../config/platform';
-import { loadLinkKey, UsedLinks, verifyLink, type ApprovalLink, type LinkUse } from '../../approval-links';
+import { loadLinkKey, verifyLink, type ApprovalLink, type LinkUse } from '../../approval-links';
+import type { UsedLinkRecords } from '../../stores/approval-links/used-links';
 import { checkAnswerForm, DECISION_LIMITS } from '../../../workflows/kit/limits';
 import type { DecisionIdentity, QuestionAnswer } from '../../../workflows/kit/types';
 import { readBody, send } from './http-helpers';
@@ -20,7 +21,7 @@ import { createSignInLimiter } from './sign-in-limiter';
 export interface ApprovalLinkRoutes {
   /** Answers `GET` or `POST /act`. */
   handle(req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void>;
-  close(): void;
+  close(): Promise<void>;
 }
 
 interface Page {
@@ -71,29 +72,34 @@ const used = (use: LinkUse) =>
   );
 
 /** Finds the operators registered with an address (the operator store's `byEmail`). */
-export type OperatorsByEmail = (email: string) => ReadonlyArray<{ name: string; disabled: boolean }>;
+export type OperatorsByEmail = (
+  email: string,
+) => ReadonlyArray<{ name: string; disabled: boolean }> | Promise<ReadonlyArray<{ name: string; disabled: boolean }>>;
 
 /**
  * The identity an email link's decision carries: the address the email went to, as an approver. When that
  * address belongs to exactly one registered operator, the decision is recorded under the operator's name, so
  * the run's log names a person as everywhere else rather than showing their address to every viewer.
  */
-export function linkIdentity(link: ApprovalLink, operatorsByEmail?: OperatorsByEmail): DecisionIdentity {
-  const registered = operatorsByEmail?.(link.approver).filter((o) => !o.disabled) ?? [];
+export async function linkIdentity(link: ApprovalLink, operatorsByEmail?: OperatorsByEmail): Promise<DecisionIdentity> {
+  const registered = ((await operatorsByEmail?.(link.approver)) ?? []).filter((o) => !o.disabled);
   const operator = registered.length === 1 ? registered[0]!.name : link.approver;
   return { operator, email: link.approver, role: 'approver', via: 'email-link' };
 }
 
-/** The `/act` routes, with the link key and the used-links store of this console's data directory. */
+/**
+ * The `/act` routes, with the link key and the used-links store (this console's data directory's, or the one every
+ * host shares: APPROVAL_LINKS_URL), which the routes close.
+ */
 export function createApprovalLinkRoutes(opts: {
   client: Client;
   config: OvertureConfig;
   log: (line: string) => void;
+  usedLinks: UsedLinkRecords;
   operatorsByEmail?: OperatorsByEmail;
 }): ApprovalLinkRoutes {
-  const { client, config, log, operatorsByEmail } = opts;
+  const { client, config, log, operatorsByEmail, usedLinks: store } = opts;
   const key = loadLinkKey(config.approvalLinkKeyFile);
-  const store = new UsedLinks(config.approvalLinksDbPath);
   const limiter = createSignInLimiter(
     { perAddress: config.CONSOLE_SIGNIN_FAILURES_PER_MINUTE, global: config.CONSOLE_SIGNIN_GLOBAL_FAILURES_PER_MINUTE },
     log,
@@ -138,7 +144,7 @@ export function createApprovalLinkRoutes(opts: {
 <dt>Run</dt><dd data-testid="act-run">${h(link.workflowId)}</dd>
 <dt>Question</dt><dd data-testid="act-prompt">${h(prompt)}</dd>
 <dt>Decision</dt><dd data-testid="act-decision">${h(link.decision)}</dd>
-<dt>Recorded as</dt><dd data-testid="act-approver">${h(linkIdentity(link, operatorsByEmail).operator)}</dd>
+<dt>Recorded as</dt><dd data-testid="act-approver">${h((await linkIdentity(link, operatorsByEmail)).operator)}</dd>
 </dl>
 <form method="post" action="/act" data-testid="act-form">
 <input type="hidden" name="t" value="${h(token)}">
@@ -150,7 +156,7 @@ export function createApprovalLinkRoutes(opts: {
   };
 
   const apply = async (link: ApprovalLink, reason: string): Promise<Page> => {
-    const identity = linkIdentity(link, operatorsByEmail);
+    const identity = await linkIdentity(link, operatorsByEmail);
     const answer: QuestionAnswer = {
       question: link.question,
       decision: link.decision,
@@ -169,12 +175,12 @@ export function createApprovalLinkRoutes(opts: {
         `${err instanceof Error ? err.message : String(err)}. Go back, correct it and confirm again.`,
       );
     }
-    const claim = store.claim(link);
+    const claim = await store.claim(link);
     if (!claim.claimed) return used(claim.use);
     const where = `${link.workflowId} ${link.question}`;
     try {
       const receipt = await answerQuestion(client, link.workflowId, answer);
-      store.settle(link.nonce, receipt.message);
+      await store.settle(link.nonce, receipt.message);
       log(`approval link for ${where}: ${link.decision} ${receipt.applied ? 'applied' : 'already applied'}`);
       if (!receipt.applied) return refusal(409, 'Already decided', receipt.message);
       return { status: 200, title: 'Decision recorded', body: `<p data-testid="act-message">${h(`Recorded: ${receipt.message}.`)}</p>` };
@@ -182,12 +188,12 @@ export function createApprovalLinkRoutes(opts: {
       if (err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError) {
         const message =
           err instanceof WorkflowNotFoundError ? `run ${link.workflowId} has ended or is not there` : (err.cause?.message ?? err.message);
-        store.settle(link.nonce, `refused: ${message}`);
+        await store.settle(link.nonce, `refused: ${message}`);
         log(`approval link for ${where}: ${link.decision} refused by the run`);
         return refusal(409, 'Decision refused', `The run refused this decision: ${message}`);
       }
       // The decision never reached the run: the link stays usable.
-      store.release(link.nonce);
+      await store.release(link.nonce);
       log(`approval link for ${where}: could not reach Temporal: ${err instanceof Error ? err.message : String(err)}`);
       return refusal(503, 'Try again', 'The decision could not be sent just now; the link was not used. Try again in a moment.', {
         'Retry-After': '5',
@@ -214,7 +220,7 @@ export function createApprovalLinkRoutes(opts: {
       const checked = check(token, address, method);
       if ('page' in checked) return sendPage(res, checked.page);
       const { link } = checked;
-      const earlier = store.find(link.nonce);
+      const earlier = await store.find(link.nonce);
       if (earlier) {
         // A scanner's prefetch of a used link is not a guess; a second POST is.
         if (method === 'POST') limiter.failed(address, undefined, 'link already used');
@@ -222,8 +228,8 @@ export function createApprovalLinkRoutes(opts: {
       }
       return sendPage(res, method === 'GET' ? await confirmation(link, token) : await apply(link, (form.get('reason') ?? '').trim()));
     },
-    close() {
-      store.close();
+    async close() {
+      await store.close();
     },
   };
 }

@@ -143,7 +143,7 @@ export function createCodecEndpoint(opts: CodecEndpointOptions) {
     const action = /^\/codec\/(encode|decode)$/.exec(url.pathname)?.[1];
     if (!action) throw new HttpError(404, 'not found: POST /codec/decode or /codec/encode');
     if (req.method !== 'POST') throw new HttpError(405, 'method not allowed: POST', {}, { Allow: 'POST, OPTIONS' });
-    const caller = opts.sessions.authenticate(req);
+    const caller = await opts.sessions.authenticate(req);
     if (!caller) {
       req.resume();
       return json(

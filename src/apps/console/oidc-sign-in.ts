@@ -37,7 +37,7 @@ interface Pending {
 
 /** Where OIDC sign-in finds operators by their verified email (the operator store). */
 export interface OperatorsByEmail {
-  byEmail(email: string): Operator[];
+  byEmail(email: string): Operator[] | Promise<Operator[]>;
 }
 
 export interface OidcSignInOptions {
@@ -100,8 +100,8 @@ function whatFailed(err: unknown): string {
 }
 
 /** The operator of a verified email: exactly one enabled operator has it, else a refusal naming no one but operators. */
-export function operatorForEmail(operators: OperatorsByEmail, email: string): Operator {
-  const matches = operators.byEmail(email);
+export async function operatorForEmail(operators: OperatorsByEmail, email: string): Promise<Operator> {
+  const matches = await operators.byEmail(email);
   const enabled = matches.filter((o) => !o.disabled);
   if (enabled.length === 1) return enabled[0]!;
   const ask = 'Ask an administrator to register you: overture operators add NAME --role ROLE --email <your address>.';
@@ -244,7 +244,7 @@ export function createOidcSignIn(opts: OidcSignInOptions): OidcSignIn {
         'the ID token has no verified email',
       );
     }
-    return { operator: operatorForEmail(operators, email), email };
+    return { operator: await operatorForEmail(operators, email), email };
   };
 
   const callback = async (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => {

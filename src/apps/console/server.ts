@@ -19,7 +19,7 @@ import { limitConnections } from './connection-limits';
 import { HttpError, json } from './http-helpers';
 import { createSessions } from './session';
 import { createOidcSignIn } from './oidc-sign-in';
-import { OperatorStore, operatorsDbPath } from '../../stores/operators/store';
+import { openOperators, openUsedLinks } from '../../stores/open';
 import { insecureBindProblem, isLoopbackHost } from './startup-checks';
 import { serveIndex, servePublicAsset } from './static-files';
 import { listen } from '../../tools/dev-stack/listen';
@@ -59,8 +59,9 @@ export interface RunningConsole {
 export async function startOperatorConsole(opts: ConsoleOptions): Promise<RunningConsole> {
   const { client, config, startOptions } = opts;
   const log = opts.log ?? (() => undefined);
-  // Operators sign in with their own tokens, from the operator store of the data directory (`overture operators`).
-  const operatorStore = new OperatorStore(operatorsDbPath(config.OVERTURE_DATA_DIR));
+  // Operators sign in with their own tokens, from the operator store of the data directory (`overture operators`),
+  // or the one every host shares (OPERATORS_URL).
+  const operatorStore = await openOperators(config, log);
   const sessions = createSessions(
     operatorStore,
     log,
@@ -87,7 +88,13 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
   const api: ApiContext = { client, config, log, startOptions, sessions, events, demos };
   // The Temporal UI's remote codec: decrypted payloads for signed-in operators (./codec-endpoint).
   const codec = createCodecEndpoint({ codec: payloadCodecFor(config), config, sessions, log });
-  const approvalLinks = createApprovalLinkRoutes({ client, config, log, operatorsByEmail: (email) => operatorStore.byEmail(email) });
+  const approvalLinks = createApprovalLinkRoutes({
+    client,
+    config,
+    log,
+    usedLinks: await openUsedLinks(config, log),
+    operatorsByEmail: (email) => operatorStore.byEmail(email),
+  });
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
@@ -102,7 +109,7 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
     }
     if (url.pathname === '/codec' || url.pathname.startsWith('/codec/')) return codec(req, res, url);
     if (url.pathname.startsWith('/auth/oidc/') && oidcSignIn && (await oidcSignIn.handle(req, res, url))) return;
-    const caller = sessions.authenticate(req);
+    const caller = await sessions.authenticate(req);
     if (url.pathname === '/api' || url.pathname.startsWith('/api/')) {
       if (!caller)
         return json(
@@ -167,8 +174,8 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
         server.closeAllConnections();
       });
       demos?.close();
-      approvalLinks.close();
-      operatorStore.close();
+      await approvalLinks.close();
+      await operatorStore.close();
     },
   };
 }

@@ -48,14 +48,14 @@ export interface Caller {
   sessionId?: string;
 }
 
-/** Where the console finds operators by token (the operator store of its data directory). */
+/** Where the console finds operators by token (the operator store of its data directory, or OPERATORS_URL's). */
 export interface OperatorDirectory {
   /** The enabled operator of this token, or undefined. */
-  authenticate(token: string): Operator | undefined;
+  authenticate(token: string): Operator | undefined | Promise<Operator | undefined>;
   /** The enabled operator whose current token has this hash, or undefined. */
-  byTokenHash(hash: string): Operator | undefined;
+  byTokenHash(hash: string): Operator | undefined | Promise<Operator | undefined>;
   /** The operator of this name, removed ones included (`disabled`), or undefined. */
-  find(name: string): Operator | undefined;
+  find(name: string): Operator | undefined | Promise<Operator | undefined>;
 }
 
 /** Refuses (403) a caller whose role is below `needed`, naming the role needed. */
@@ -72,7 +72,7 @@ function identityOf(operator: Operator, via: 'console' | 'api'): DecisionIdentit
 /** The console's sign-in state; see {@link createSessions}. */
 export interface Sessions {
   /** Who is calling: a bearer token or a live session; undefined when neither. */
-  authenticate(req: http.IncomingMessage): Caller | undefined;
+  authenticate(req: http.IncomingMessage): Promise<Caller | undefined>;
   /** CSRF and Origin checks of a state-changing request; throws a 403 HttpError. */
   checkPost(req: http.IncomingMessage, caller: Caller): void;
   /** `POST /login`: checks the operator's token, opens a session, sets its cookies and redirects to /. */
@@ -185,17 +185,17 @@ export function createSessions(
     ];
   };
   /** The session's operator as the store has it now, or undefined once it no longer may sign in this way. */
-  const currentOperator = (session: Session): Operator | undefined => {
+  const currentOperator = async (session: Session): Promise<Operator | undefined> => {
     if (session.tokenHash) return operators.byTokenHash(session.tokenHash);
     if (!session.oidc) return undefined;
-    const operator = operators.find(session.oidc.operator);
+    const operator = await operators.find(session.oidc.operator);
     const fold = (email: string) => email.trim().normalize('NFC').toLowerCase();
     const sameEmail = operator?.email !== undefined && fold(operator.email) === fold(session.oidc.email);
     return operator && !operator.disabled && sameEmail ? operator : undefined;
   };
 
   return {
-    authenticate(req) {
+    async authenticate(req) {
       const auth = req.headers.authorization;
       if (auth?.startsWith('Bearer ')) {
         const address = addressOf(req);
@@ -204,7 +204,7 @@ export function createSessions(
         const wait = limiter.retryAfter(address, credential);
         if (wait !== undefined) throw lockedOut(wait);
         // The bearer is the operator's own token; no header can name anyone else (X-Operator is ignored).
-        const operator = operators.authenticate(token);
+        const operator = await operators.authenticate(token);
         if (!operator) {
           limiter.failed(address);
           return undefined;
@@ -216,7 +216,7 @@ export function createSessions(
       if (!sessionId) return undefined;
       const session = sessions.get(sessionId);
       // Looked up on every request: a removed operator, a rotated token or a changed role takes effect at once.
-      const operator = session && session.expiresAt >= Date.now() ? currentOperator(session) : undefined;
+      const operator = session && session.expiresAt >= Date.now() ? await currentOperator(session) : undefined;
       if (!session || !operator) {
         if (session) sessions.delete(sessionId);
         return undefined;
@@ -243,7 +243,7 @@ export function createSessions(
         return page(res, 429, `Too many wrong tokens from your address: sign-in is locked, try again in ${wait} s.`, {
           'Retry-After': String(wait),
         });
-      const operator = given ? operators.authenticate(given) : undefined;
+      const operator = given ? await operators.authenticate(given) : undefined;
       if (!operator) {
         limiter.failed(address);
         return page(res, 401, 'Wrong token (unknown, rotated or of a removed operator).');

@@ -3,7 +3,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { EventSources } from '../../config/platform';
-import type { EventReceipts } from '../../stores/event-receipts/sqlite-receipts';
+import type { EventReceiptRecords } from '../../stores/event-receipts/sqlite-receipts';
 import { SIGNATURE_HEADER, SOURCE_HEADER, TIMESTAMP_HEADER, unixSeconds, verifySignature } from './signature';
 import { secretOf } from './sources';
 
@@ -19,13 +19,13 @@ function single(headers: IncomingHttpHeaders, name: string): string | undefined 
  * Authenticates a request from its headers and raw body. The signature is remembered until its timestamp
  * leaves the window, so the same request sent again is refused as a replay.
  */
-export function authenticate(
+export async function authenticate(
   request: { headers: IncomingHttpHeaders; body: Buffer },
   sources: EventSources,
-  receipts: EventReceipts,
+  receipts: EventReceiptRecords,
   toleranceSeconds: number,
   now = Date.now(),
-): Authentication {
+): Promise<Authentication> {
   const source = single(request.headers, SOURCE_HEADER);
   if (!source) return { ok: false, reason: `missing ${SOURCE_HEADER} header` };
   const secret = secretOf(sources, source);
@@ -41,7 +41,7 @@ export function authenticate(
   if (!verified.ok) return { ok: false, source, reason: verified.reason };
   // Keyed by source too: two sources could, in theory, produce the same signature under different secrets.
   const key = `${source}:${verified.signature}`;
-  if (!receipts.rememberSignature(key, verified.timestamp + toleranceSeconds, now)) {
+  if (!(await receipts.rememberSignature(key, verified.timestamp + toleranceSeconds, now))) {
     return {
       ok: false,
       source,

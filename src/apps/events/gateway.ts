@@ -10,7 +10,7 @@ import { deliverEvent, NoOpenRunError, prepareEventDelivery, type EventDelivery,
 import { InputError, parseInput } from '../../../workflows/kit/input';
 import { authenticate } from './authenticate';
 import { eventEnvelopeSchema, type EventEnvelope } from './envelope';
-import type { EventReceipts } from '../../stores/event-receipts/sqlite-receipts';
+import type { EventReceiptRecords } from '../../stores/event-receipts/sqlite-receipts';
 import type { RoutedEvent } from './routes';
 import { mayEmit } from './sources';
 
@@ -22,7 +22,7 @@ export interface GatewayContext {
   config: OvertureConfig;
   sources: EventSources;
   routes: Map<string, RoutedEvent>;
-  receipts: EventReceipts;
+  receipts: EventReceiptRecords;
   log: (line: string) => void;
   /** Options for runs an event starts (tests shorten retry intervals here). */
   startOptions?: StartOptions;
@@ -69,7 +69,7 @@ export async function receiveEvent(
   type: string,
   request: { headers: IncomingHttpHeaders; body: Buffer },
 ): Promise<Answer> {
-  const auth = authenticate(request, ctx.sources, ctx.receipts, ctx.config.EVENTS_TOLERANCE_SECONDS);
+  const auth = await authenticate(request, ctx.sources, ctx.receipts, ctx.config.EVENTS_TOLERANCE_SECONDS);
   if (!auth.ok) {
     ctx.log(`${type} from ${auth.source ?? '(no source)'}: refused 401 (${auth.reason})`);
     return { status: 401, body: { error: `not authenticated: ${auth.reason}` } };
@@ -115,7 +115,7 @@ async function deliverOnce(ctx: GatewayContext, source: string, signature: strin
   const { type, id: eventId } = delivery.event;
   const { workflowId } = delivery;
   const what = `${type} ${eventId} from ${source}`;
-  const claim = ctx.receipts.claim(source, eventId, type, workflowId);
+  const claim = await ctx.receipts.claim(source, eventId, type, workflowId);
   if (claim.kind === 'duplicate') {
     const { receipt } = claim;
     ctx.log(`${what}: duplicate, already delivered to ${receipt.workflowId}`);
@@ -144,11 +144,11 @@ async function deliverOnce(ctx: GatewayContext, source: string, signature: strin
     const delivered = await ctx.client.withDeadline(Date.now() + DELIVERY_DEADLINE_MS, () =>
       deliverEvent(ctx.client, ctx.config, delivery),
     );
-    ctx.receipts.delivered(source, eventId, delivered);
+    await ctx.receipts.delivered(source, eventId, delivered);
     ctx.log(`${what}: accepted, ${delivered.started ? 'started' : 'delivered to'} ${delivered.workflowId} (run ${delivered.runId})`);
     return { status: 202, body: { accepted: true, type, eventId, ...delivered } };
   } catch (err) {
-    ctx.receipts.release(source, eventId);
+    await ctx.receipts.release(source, eventId);
     if (err instanceof NoOpenRunError) {
       ctx.log(`${what}: refused 409 (no open run ${workflowId})`);
       return { status: 409, body: { error: `no open run ${workflowId} takes this event: it advances a run, and starts none`, workflowId } };
@@ -158,7 +158,7 @@ async function deliverOnce(ctx: GatewayContext, source: string, signature: strin
       return { status: 409, body: { error: `the run ${workflowId} already completed: the event was not delivered`, workflowId } };
     }
     // Nothing was acted on: the very same request may come again.
-    ctx.receipts.forgetSignature(signature);
+    await ctx.receipts.forgetSignature(signature);
     ctx.log(`${what}: failed 503 (${err instanceof Error ? err.message : String(err)})`);
     return { status: 503, body: { error: 'could not reach Temporal to deliver the event; retry later' }, headers: { 'Retry-After': '5' } };
   }

@@ -14,7 +14,7 @@ import { connectClient, type StartOptions } from '../../client';
 import type { OvertureConfig } from '../../config/platform';
 import { EVENT_TYPE_PATTERN } from './envelope';
 import { receiveEvent, type Answer, type GatewayContext } from './gateway';
-import { EventReceipts } from '../../stores/event-receipts/sqlite-receipts';
+import { openEventReceipts } from '../../stores/open';
 import { eventRoutes } from './routes';
 import { ANY_TYPE, loadEventSources } from './sources';
 import { runAlone } from '../run-alone';
@@ -105,7 +105,8 @@ export async function startEventGateway(opts: EventGatewayOptions): Promise<Runn
   const log = opts.log ?? (() => undefined);
   const { sources } = loadEventSources(config);
   const routes = eventRoutes();
-  const receipts = new EventReceipts(config.eventsDbPath);
+  // This host's file, or the receipts every gateway shares (EVENT_RECEIPTS_URL): one event posted to two gateways acts once.
+  const receipts = await openEventReceipts(config, log);
   const ctx: GatewayContext = { client, config, sources, routes, receipts, log, startOptions: opts.startOptions };
   const limit = config.EVENTS_MAX_BODY_BYTES;
 
@@ -138,7 +139,7 @@ export async function startEventGateway(opts: EventGatewayOptions): Promise<Runn
       const timer = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
       await closed;
       clearTimeout(timer);
-      receipts.close();
+      await receipts.close();
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Which approval links were used, so each acts once. A link is claimed by its nonce in one SQLite statement before
- * its decision is sent: of two clicks at once (or two consoles on one data directory) exactly one claims it.
+ * its decision is sent: of two clicks at once (or two consoles on one data directory) exactly one claims it. Consoles
+ * on several hosts share the record on PostgreSQL instead (APPROVAL_LINKS_URL: ./postgres-used-links.ts).
  */
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../sqlite';
@@ -30,8 +31,29 @@ export interface LinkUse {
   outcome?: string;
 }
 
-type Row = { approver: string; used_at: string; decision: string; outcome: string | null };
-const toUse = (row: Row): LinkUse => ({
+/** The result of a claim: this use claimed the link, or it was used before (by whom, when). */
+export type LinkClaim = { claimed: true } | { claimed: false; use: LinkUse };
+
+/** A value now (SQLite) or later (PostgreSQL): callers await either. */
+type MaybePromise<T> = T | Promise<T>;
+
+/** What every used-links store offers (this SQLite file, or PostgreSQL); the methods are those of {@link UsedLinks}. */
+export interface UsedLinkRecords {
+  find(nonce: string): MaybePromise<LinkUse | undefined>;
+  claim(link: ApprovalLink, now?: number): MaybePromise<LinkClaim>;
+  settle(nonce: string, outcome: string): MaybePromise<void>;
+  release(nonce: string): MaybePromise<void>;
+  close(): MaybePromise<void>;
+}
+
+/** An expired link's record may go once it has been expired this long. */
+export const usedLinkPruneBefore = (now: number) => now - KEEP_AFTER_EXPIRY_MS;
+
+/** A used link's row, as both stores hold it. */
+export type UsedLinkRow = { approver: string; used_at: string; decision: string; outcome: string | null };
+type Row = UsedLinkRow;
+/** The use a row records. */
+export const toUse = (row: Row): LinkUse => ({
   approver: row.approver,
   usedAt: row.used_at,
   decision: row.decision,
@@ -39,7 +61,7 @@ const toUse = (row: Row): LinkUse => ({
 });
 
 /** The single-use record of approval links, in `<data dir>/approval-links.db`. */
-export class UsedLinks {
+export class UsedLinks implements UsedLinkRecords {
   private readonly db: Database.Database;
 
   constructor(file: string) {
@@ -54,8 +76,8 @@ export class UsedLinks {
   }
 
   /** Claims the link for this use; when it was used before, says by whom and when instead. */
-  claim(link: ApprovalLink, now = Date.now()): { claimed: true } | { claimed: false; use: LinkUse } {
-    this.db.prepare('DELETE FROM used_links WHERE expires_at < ?').run(now - KEEP_AFTER_EXPIRY_MS);
+  claim(link: ApprovalLink, now = Date.now()): LinkClaim {
+    this.db.prepare('DELETE FROM used_links WHERE expires_at < ?').run(usedLinkPruneBefore(now));
     const inserted = this.db
       .prepare(
         `INSERT INTO used_links (nonce, workflow_id, question, decision, approver, used_at, expires_at)

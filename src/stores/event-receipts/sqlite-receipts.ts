@@ -1,7 +1,8 @@
 /**
  * The gateway's memory, in SQLite (WAL, busy timeout: several gateways may share the file): which events were
  * received, so that the same event delivered twice acts once; and which signatures were seen, so that a captured
- * request cannot be replayed while its timestamp is still fresh.
+ * request cannot be replayed while its timestamp is still fresh. Gateways on several hosts share them on PostgreSQL
+ * instead (EVENT_RECEIPTS_URL: ./postgres-receipts.ts), behind {@link EventReceiptRecords}.
  */
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../sqlite';
@@ -19,11 +20,26 @@ export interface EventReceipt {
 
 export type Claim = { kind: 'claimed' } | { kind: 'duplicate'; receipt: EventReceipt } | { kind: 'in-progress' };
 
-interface ReceiptRow {
+/** A value now (SQLite) or later (PostgreSQL): callers await either. */
+type MaybePromise<T> = T | Promise<T>;
+
+/** What every receipts store offers (this SQLite file, or PostgreSQL); the methods are those of {@link EventReceipts}. */
+export interface EventReceiptRecords {
+  rememberSignature(signature: string, expiresAt: number, now?: number): MaybePromise<boolean>;
+  forgetSignature(signature: string): MaybePromise<void>;
+  claim(source: string, eventId: string, type: string, workflowId: string, now?: number): MaybePromise<Claim>;
+  delivered(source: string, eventId: string, to: { workflowId: string; runId: string; started: boolean }, now?: Date): MaybePromise<void>;
+  release(source: string, eventId: string): MaybePromise<void>;
+  receipt(source: string, eventId: string): MaybePromise<EventReceipt | undefined>;
+  close(): MaybePromise<void>;
+}
+
+/** A receipt's row, as both stores hold it (SQLite keeps `started` as 0/1). */
+export interface ReceiptRow {
   type: string;
   workflow_id: string;
   run_id: string | null;
-  started: number | null;
+  started: number | boolean | null;
   state: 'claimed' | 'delivered';
   claimed_at: number;
   delivered_at: string | null;
@@ -50,9 +66,12 @@ CREATE INDEX IF NOT EXISTS seen_signatures_expiry ON seen_signatures (expires_at
 `;
 
 /** How often expired signatures are deleted, at most. */
-const PRUNE_EVERY_MS = 60_000;
+export const PRUNE_EVERY_MS = 60_000;
+/** How long a claim whose request never finished (a crashed gateway) blocks its event, by default. */
+export const CLAIM_LEASE_MS = 60_000;
 
-export class EventReceipts {
+/** The receipts of the gateways of one host, in its SQLite file. */
+export class EventReceipts implements EventReceiptRecords {
   private readonly db: Database.Database;
   private lastPrune = 0;
 
@@ -62,7 +81,7 @@ export class EventReceipts {
    */
   constructor(
     file: string,
-    private readonly claimLeaseMs = 60_000,
+    private readonly claimLeaseMs = CLAIM_LEASE_MS,
   ) {
     this.db = openDatabase(file, { schema: SCHEMA });
   }
@@ -140,14 +159,15 @@ export class EventReceipts {
   }
 }
 
-function toReceipt(source: string, eventId: string, row: ReceiptRow): EventReceipt {
+/** The receipt a delivered row records. */
+export function toReceipt(source: string, eventId: string, row: ReceiptRow): EventReceipt {
   return {
     source,
     eventId,
     type: row.type,
     workflowId: row.workflow_id,
     runId: row.run_id ?? '',
-    started: row.started === 1,
+    started: row.started === 1 || row.started === true,
     deliveredAt: row.delivered_at ?? '',
   };
 }

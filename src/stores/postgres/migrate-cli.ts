@@ -1,5 +1,6 @@
 /**
- * `npm run db:migrate`: brings the shared stores' databases (LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL) to the schema of this
+ * `npm run db:migrate`: brings the shared stores' databases (LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL, OPERATORS_URL,
+ * APPROVAL_LINKS_URL, EVENT_RECEIPTS_URL) to the schema of this
  * version, creating a missing database, before workers start (they migrate on start too; this lets a deploy do it
  * first and fail early). Nothing to do for the SQLite stores, which create their tables themselves.
  */
@@ -13,11 +14,14 @@ async function main(): Promise<void> {
     ['ledger', config.LEDGER_URL],
     ['directory', config.DIRECTORY_URL],
     ['systems', config.SYSTEMS_URL],
+    ['operators', config.OPERATORS_URL],
+    ['approval-links', config.APPROVAL_LINKS_URL],
+    ['event-receipts', config.EVENT_RECEIPTS_URL],
   ];
   const configured = targets.filter((t): t is [MigrationSet, string] => t[1] !== undefined);
   if (configured.length === 0) {
     throw new ConfigError(
-      "none of LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL is set: the ledger, the directory and the systems' health are SQLite files, which need no migration",
+      'none of LEDGER_URL, DIRECTORY_URL, SYSTEMS_URL, OPERATORS_URL, APPROVAL_LINKS_URL, EVENT_RECEIPTS_URL is set: every store is a SQLite file, which needs no migration',
     );
   }
   const log = (line: string) => console.log(line);

@@ -1,7 +1,8 @@
 /**
  * Where the shared state of several hosts lives (README "Several hosts"): LEDGER_URL, DIRECTORY_URL and SYSTEMS_URL
- * put the delivery ledger, the directory and the systems' health and pauses on PostgreSQL; unset, each host keeps
- * its SQLite files (LEDGER_DB_PATH, DIRECTORY_DB_PATH; systems.db in the data directory). A URL's credentials never appear in a message: see ../../config/redact-url.
+ * put the delivery ledger, the directory and the systems' health and pauses on PostgreSQL, and OPERATORS_URL,
+ * APPROVAL_LINKS_URL and EVENT_RECEIPTS_URL the operators, the used approval links and the gateways' receipts; unset,
+ * each host keeps its SQLite files (LEDGER_DB_PATH, DIRECTORY_DB_PATH; systems.db in the data directory). A URL's credentials never appear in a message: see ../../config/redact-url.
  */
 import { z } from 'zod';
 
@@ -45,6 +46,12 @@ export const SHARED_STORE_SETTINGS = {
   DIRECTORY_URL: postgresUrl,
   // The systems' health and pauses on PostgreSQL: one degraded alert per outage, and a pause that holds every host.
   SYSTEMS_URL: postgresUrl,
+  // The operators on PostgreSQL: a token made on any host signs in on every host's console and CLI.
+  OPERATORS_URL: postgresUrl,
+  // The used approval links on PostgreSQL: a link used on one host's console is refused on every other.
+  APPROVAL_LINKS_URL: postgresUrl,
+  // The event gateways' receipts on PostgreSQL: the same event posted to two gateways at once starts one run.
+  EVENT_RECEIPTS_URL: postgresUrl,
 };
 
 /** What of the store settings a configuration holds. */
@@ -52,8 +59,12 @@ export interface SharedStoreSettings {
   LEDGER_URL?: string;
   DIRECTORY_URL?: string;
   SYSTEMS_URL?: string;
+  OPERATORS_URL?: string;
+  APPROVAL_LINKS_URL?: string;
+  EVENT_RECEIPTS_URL?: string;
   LEDGER_DB_PATH?: string;
   DIRECTORY_DB_PATH?: string;
+  EVENTS_DB_PATH?: string;
 }
 
 /** Contradictions between the URLs and the SQLite paths: one store per kind, so neither is chosen silently. */
@@ -66,6 +77,10 @@ export function sharedStoreProblems(raw: SharedStoreSettings): string[] {
   if (raw.DIRECTORY_URL && raw.DIRECTORY_DB_PATH)
     problems.push(
       'DIRECTORY_URL and DIRECTORY_DB_PATH are both set: the directory is either on PostgreSQL (DIRECTORY_URL) or in a SQLite file (DIRECTORY_DB_PATH); unset one',
+    );
+  if (raw.EVENT_RECEIPTS_URL && raw.EVENTS_DB_PATH)
+    problems.push(
+      "EVENT_RECEIPTS_URL and EVENTS_DB_PATH are both set: the gateway's receipts are either on PostgreSQL (EVENT_RECEIPTS_URL) or in a SQLite file (EVENTS_DB_PATH); unset one",
     );
   return problems;
 }

@@ -12,7 +12,7 @@
  * Exit codes: 0 stopped on request, 1 could not start (or a part failed), 2 bad configuration.
  */
 import type { Server } from 'node:net';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { Runtime } from '@temporalio/worker';
 import { ConfigError, loadConfig, type OvertureConfig } from '../../config';
 import { acquireInstanceLock, AlreadyRunningError, type InstanceLock } from './instance-lock';
 import { startMailReceiver } from './mail-receiver';
@@ -30,12 +30,13 @@ import { startConsoleFromConfig, type OperatorConsole, type StartOperatorConsole
 export type { OperatorConsole, StartOperatorConsole };
 import { startEventGatewayFromConfig } from '../../apps/events/server';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../../workflows/kit/search-attributes';
-import { printable } from '../../../workflows/kit/safe-text';
 import { ensureBootstrapAdmin } from '../../stores/operators/bootstrap';
 import { secureDataDir } from '../../stores/private-files';
 import { ensureKeyFile } from '../../temporal/codec/key-file';
 import { uiCodecEndpoint } from '../../apps/console/codec-endpoint';
 import { runtimeTelemetryOptions } from '../../temporal/observability/worker';
+import { configureLogging, lineLogger, rootLogger } from '../../logging/logger';
+import { workerTemporalLogger } from '../../logging/worker-logger';
 
 const WORKER_DRAIN_MS = 10_000;
 const FORCE_EXIT_MS = 30_000;
@@ -43,8 +44,9 @@ const REPEAT_SIGNAL_MS = 1_000;
 
 const out = (line: string) => console.log(line);
 const err = (line: string) => console.error(line);
-// Lines of the parts may carry run data (an operator's name, an event's id): shown with visible escapes.
-const prefixed = (tag: string) => (line: string) => out(`[${tag}] ${printable(line)}`);
+// The parts' lines go to the logger (src/logging) under their tag: readable here unless LOG_FORMAT=json, control
+// characters escaped (they may carry run data: an operator's name, an event's id). The summary stays plain text.
+const prefixed = (tag: string) => lineLogger(tag);
 
 /** Raised between startup steps when a stop was requested meanwhile. */
 class Interrupted extends Error {}
@@ -67,7 +69,7 @@ async function startParts(config: OvertureConfig, temporalPort: number, parts: S
   if (busy) throw new Error(busy);
 
   // The first operator of a fresh data directory, so someone can sign in and decide (its token goes to a file, not the log).
-  ensureBootstrapAdmin(config.OVERTURE_DATA_DIR, prefixed('operators'));
+  await ensureBootstrapAdmin(config, prefixed('operators'));
   // Payload encryption is on by default here: the key file is made before any part can encrypt with it.
   ensureKeyFile(config, prefixed('codec'));
   const binary = await provisionTemporalBinary({ log: prefixed('temporal') });
@@ -199,6 +201,8 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
     err(e instanceof ConfigError ? e.message : `invalid configuration: ${(e as Error).message}`);
     return 2;
   }
+  // A person reads npm start's output, even through a pipe: readable lines unless LOG_FORMAT says otherwise.
+  configureLogging(config, { readable: true });
   // The data directory holds personal data: .data (the default) is Overture's own to tighten; a chosen one is warned about.
   secureDataDir(config.OVERTURE_DATA_DIR, { ownDirectory: !config.env.OVERTURE_DATA_DIR?.trim(), log: prefixed('data') });
   let lock: InstanceLock;
@@ -257,7 +261,9 @@ export async function main(opts: { startConsole?: StartOperatorConsole } = {}): 
   try {
     // We own shutdown: without this, the Temporal runtime would also stop the worker on SIGINT/SIGTERM behind our back.
     // With the Prometheus exporter of METRICS_PORT when set (src/temporal/observability): the runtime is made once, here.
-    Runtime.install({ shutdownSignals: [], logger: new DefaultLogger('WARN'), telemetryOptions: runtimeTelemetryOptions(config) });
+    // The SDK's lines (and each run's) on the logger; its routine chatter stays out of this terminal unless LOG_LEVEL is set.
+    const sdkLog = config.env.LOG_LEVEL?.trim() ? rootLogger() : rootLogger().child({}, { level: 'warn' });
+    Runtime.install({ shutdownSignals: [], logger: workerTemporalLogger(sdkLog), telemetryOptions: runtimeTelemetryOptions(config) });
     let started: Awaited<ReturnType<typeof startParts>>;
     try {
       started = await startParts(config, temporalPort, parts, {

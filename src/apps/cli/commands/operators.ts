@@ -1,12 +1,14 @@
 /**
- * `overture operators add|list|remove|set-role|rotate-token`: the machine administrator's commands on this
- * machine's operator store (`<OVERTURE_DATA_DIR>/operators.db`). They take no token: whoever can write the data
- * directory can change the store anyway, so the file system is the boundary here.
+ * `overture operators add|list|remove|set-role|rotate-token`: the machine administrator's commands on the operator
+ * store (`<OVERTURE_DATA_DIR>/operators.db`, or the PostgreSQL every host shares at OPERATORS_URL). They take no token:
+ * whoever can write the data directory (or holds the database's credentials) can change the store anyway, so that
+ * access is the boundary here.
  */
 import { parseArgs } from 'node:util';
 import type { OvertureConfig } from '../../../config/platform';
 import { UsageError, type Io } from '../io';
-import { OperatorError, OperatorStore, operatorsDbPath, type Operator } from '../../../stores/operators/store';
+import { OperatorError, type Operator, type OperatorRecords } from '../../../stores/operators/store';
+import { openOperators } from '../../../stores/open';
 import { OPERATOR_ROLES } from '../../../../workflows/kit/types';
 
 const ROLES = OPERATOR_ROLES.join('|');
@@ -35,7 +37,7 @@ function formatOperators(operators: Operator[]): string {
   return operators.map((o) => `${o.name}  ${o.role}  ${o.email ?? '-'}  since ${o.createdAt}${o.disabled ? '  (removed)' : ''}`).join('\n');
 }
 
-function act(store: OperatorStore, verb: string | undefined, args: string[], io: Io): number {
+async function act(store: OperatorRecords, verb: string | undefined, args: string[], io: Io): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -45,7 +47,7 @@ function act(store: OperatorStore, verb: string | undefined, args: string[], io:
     case 'add': {
       const name = oneName(positionals, verb);
       if (!values.role) throw new UsageError(`operators add takes NAME --role ${ROLES} [--email ADDR]`);
-      const { operator, token } = store.add({ name, role: values.role, email: values.email });
+      const { operator, token } = await store.add({ name, role: values.role, email: values.email });
       if (values.json) io.stdout(JSON.stringify({ ...operator, token }, null, 2));
       else {
         io.stdout(`added operator ${operator.name} (${operator.role}${operator.email ? `, ${operator.email}` : ''})`);
@@ -54,29 +56,30 @@ function act(store: OperatorStore, verb: string | undefined, args: string[], io:
       return 0;
     }
     case 'list': {
-      const operators = store.list();
+      const operators = await store.list();
       io.stdout(values.json ? JSON.stringify(operators, null, 2) : formatOperators(operators));
       return 0;
     }
     case 'set-role': {
       const name = oneName(positionals, verb);
       if (!values.role) throw new UsageError(`operators set-role takes NAME --role ${ROLES}`);
-      const operator = store.setRole(name, values.role);
+      const operator = await store.setRole(name, values.role);
       io.stdout(`${operator.name} is now ${operator.role}`);
       return 0;
     }
     case 'rotate-token': {
       const name = oneName(positionals, verb);
-      const token = store.rotateToken(name);
-      if (values.json) io.stdout(JSON.stringify({ name: store.find(name)?.name ?? name, token }, null, 2));
+      const token = await store.rotateToken(name);
+      const registered = (await store.find(name))?.name ?? name;
+      if (values.json) io.stdout(JSON.stringify({ name: registered, token }, null, 2));
       else {
-        io.stdout(`new token for ${store.find(name)?.name ?? name}; the old one no longer works`);
+        io.stdout(`new token for ${registered}; the old one no longer works`);
         showToken(io, name, token);
       }
       return 0;
     }
     case 'remove': {
-      const operator = store.remove(oneName(positionals, verb));
+      const operator = await store.remove(oneName(positionals, verb));
       io.stdout(`removed ${operator.name}: their token no longer works (the name stays reserved for the record)`);
       return 0;
     }
@@ -85,16 +88,16 @@ function act(store: OperatorStore, verb: string | undefined, args: string[], io:
   }
 }
 
-/** Runs `operators SUBCOMMAND ...` on the local operator store. */
-export function operators(config: OvertureConfig, args: string[], io: Io): number {
+/** Runs `operators SUBCOMMAND ...` on the configured operator store (this machine's file, or OPERATORS_URL). */
+export async function operators(config: OvertureConfig, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
-  const store = new OperatorStore(operatorsDbPath(config.OVERTURE_DATA_DIR));
+  const store = await openOperators(config);
   try {
-    return act(store, verb, rest, io);
+    return await act(store, verb, rest, io);
   } catch (err) {
     if (err instanceof OperatorError) throw new UsageError(err.message);
     throw err;
   } finally {
-    store.close();
+    await store.close();
   }
 }
