@@ -18,6 +18,7 @@ import { startDemoWorker } from './demo-worker';
 import { installWorkerRuntime } from '../src/temporal/observability/runtime';
 import { workerObservability, workflowInterceptorModules } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
+import { startWorkerHealth } from '../src/temporal/observability/worker-health';
 import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/temporal/deployments/settings';
 
 /** The activities of every installed process, each name once: two processes defining one activity is a programming error. */
@@ -134,21 +135,26 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     await connection.close();
     await observed.shutdown();
   };
-  return { worker, systems, shutdown };
+  return { worker, systems, connection, shutdown };
 }
 
 async function main(): Promise<void> {
   const config = loadConfig();
   // Before any connection: the runtime's metrics exporter can only be chosen when the runtime is created.
   installWorkerRuntime(config, console.log);
-  const { worker, shutdown } = await createWorker(config);
+  // /healthz and /readyz on HEALTH_PORT from the start: alive while it bundles and connects, ready once it polls.
+  const health = await startWorkerHealth(config, console.log);
+  const { worker, connection, shutdown } = await createWorker(config);
+  health.attach(worker, connection);
   console.log(describeStores(config));
   console.log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,
   );
   // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().
   await worker.run();
+  health.detach();
   await shutdown();
+  await health.stop();
   console.log('worker stopped');
 }
 

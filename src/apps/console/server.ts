@@ -23,6 +23,9 @@ import { openOperators, openUsedLinks } from '../../stores/open';
 import { insecureBindProblem, isLoopbackHost } from './startup-checks';
 import { serveIndex, servePublicAsset } from './static-files';
 import { listen } from '../../tools/dev-stack/listen';
+import { handleHealthRoute, storesOpen, temporalReachable } from '../../temporal/observability/health';
+import { startConsoleMetrics } from '../../temporal/observability/metrics-apps';
+import { consoleRoute } from '../../temporal/observability/metrics-http';
 
 export { countRuns, type Counters } from './runs';
 export { escapeHtml } from './login-page';
@@ -96,9 +99,16 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
     operatorsByEmail: (email) => operatorStore.byEmail(email),
   });
 
+  // Probes' /healthz and /readyz, before any sign-in (src/temporal/observability/health.ts); metrics on CONSOLE_METRICS_PORT.
+  let storesAreOpen = true;
+  const readinessChecks = [temporalReachable(client.connection), storesOpen(() => storesAreOpen)];
+  const metrics = await startConsoleMetrics(client, config);
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://console.invalid');
     const method = req.method ?? 'GET';
+    metrics?.observe(req, res, consoleRoute(url.pathname));
+    if (await handleHealthRoute(req, res, url.pathname, readinessChecks)) return;
     if (method === 'GET' && servePublicAsset(res, url.pathname)) return;
     // An approval link from an email: the signed link is the credential, no session is needed.
     if (url.pathname === '/act') return approvalLinks.handle(req, res, url);
@@ -163,17 +173,20 @@ export async function startOperatorConsole(opts: ConsoleOptions): Promise<Runnin
     );
   }
   log(`operator console listening on ${url}`);
+  if (metrics) log(`console metrics at ${metrics.url}`);
 
   return {
     url,
     server,
     async stop() {
+      storesAreOpen = false;
       events.closeAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
       });
       demos?.close();
+      await metrics?.stop();
       await approvalLinks.close();
       await operatorStore.close();
     },

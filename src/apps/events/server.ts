@@ -19,6 +19,9 @@ import { eventRoutes } from './routes';
 import { ANY_TYPE, loadEventSources } from './sources';
 import { runAlone } from '../run-alone';
 import { listen } from '../../tools/dev-stack/listen';
+import { handleHealthRoute, storesOpen, temporalReachable } from '../../temporal/observability/health';
+import { startGatewayMetrics } from '../../temporal/observability/metrics-apps';
+import { gatewayRoute } from '../../temporal/observability/metrics-http';
 
 export interface EventGatewayOptions {
   client: Client;
@@ -110,7 +113,15 @@ export async function startEventGateway(opts: EventGatewayOptions): Promise<Runn
   const ctx: GatewayContext = { client, config, sources, routes, receipts, log, startOptions: opts.startOptions };
   const limit = config.EVENTS_MAX_BODY_BYTES;
 
+  // Probes' /healthz and /readyz, unauthenticated (src/temporal/observability/health.ts); metrics on EVENTS_METRICS_PORT.
+  let storesAreOpen = true;
+  const readinessChecks = [temporalReachable(client.connection), storesOpen(() => storesAreOpen)];
+  const metrics = await startGatewayMetrics(config);
+
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const { pathname } = new URL(req.url ?? '/', 'http://gateway.invalid');
+    metrics?.observe(req, res, gatewayRoute(pathname));
+    if (await handleHealthRoute(req, res, pathname, readinessChecks)) return;
     const checked = precheck(req, limit);
     if ('status' in checked) return refuseUnread(req, res, checked);
     const body = await readBody(req, limit);
@@ -129,16 +140,19 @@ export async function startEventGateway(opts: EventGatewayOptions): Promise<Runn
   await listen(server, opts.port ?? config.EVENTS_PORT, host);
   const { port } = server.address() as AddressInfo;
   const urlHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  if (metrics) log(`event gateway metrics at ${metrics.url}`);
   return {
     url: `http://${urlHost}:${port}`,
     server,
     async stop() {
+      storesAreOpen = false;
       // Requests in flight get their answer (a sender cut off would retry, and be told "duplicate"); idle keep-alives close now.
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       const timer = setTimeout(() => server.closeAllConnections(), STOP_GRACE_MS);
       await closed;
       clearTimeout(timer);
+      await metrics?.stop();
       await receipts.close();
     },
   };
