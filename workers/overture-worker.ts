@@ -16,6 +16,7 @@ import { bundleWorkflowsApart } from '../src/registry/bundle-apart';
 import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../src/temporal/codec/data-converter';
 import { startDemoWorker } from './demo-worker';
 import { installWorkerRuntime } from '../src/temporal/observability/runtime';
+import { configureLogging, lineLogger } from '../src/logging/logger';
 import { workerObservability, workflowInterceptorModules } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
 import { startWorkerHealth } from '../src/temporal/observability/worker-health';
@@ -140,14 +141,16 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  // JSON lines or readable ones at LOG_LEVEL (src/logging): the worker's own lines and the SDK's, with their runs.
+  const log = lineLogger('worker', configureLogging(config));
   // Before any connection: the runtime's metrics exporter can only be chosen when the runtime is created.
-  installWorkerRuntime(config, console.log);
+  installWorkerRuntime(config, log);
   // /healthz and /readyz on HEALTH_PORT from the start: alive while it bundles and connects, ready once it polls.
-  const health = await startWorkerHealth(config, console.log);
+  const health = await startWorkerHealth(config, log);
   const { worker, connection, shutdown } = await createWorker(config);
   health.attach(worker, connection);
-  console.log(describeStores(config));
-  console.log(
+  log(describeStores(config));
+  log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,
   );
   // SIGINT/SIGTERM make the worker drain in-flight tasks and resolve run().
@@ -155,7 +158,7 @@ async function main(): Promise<void> {
   health.detach();
   await shutdown();
   await health.stop();
-  console.log('worker stopped');
+  log('worker stopped');
 }
 
 if (require.main === module) {
