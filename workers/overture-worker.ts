@@ -66,7 +66,7 @@ export async function connectSystems(
 /** Creates a worker for the configured task queue; extra options (e.g. a prebuilt workflow bundle) win. */
 export async function createWorker(config: OvertureConfig, extra: Partial<WorkerOptions> = {}) {
   // Before anything opens: a worker without its keys refuses to start (src/temporal/codec/data-converter.ts).
-  const dataConverter = dataConverterFor(config);
+  const dataConverter = dataConverterFor(config, lineLogger('worker'));
   // The workflow code, unless a bundle built ahead is given: bundled in a child process (webpack's memory leaves
   // with it, ~110 MB), started now so that it bundles while the systems and the connection open. It holds the
   // tracing interceptors when tracing is on. The demo's worker runs the same code.
@@ -121,7 +121,7 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
         config,
         { connection, workflowBundle: bundle, dataConverter, maxCachedWorkflows: config.WORKER_CACHED_RUNS },
         (reason) => {
-          console.error(reason);
+          lineLogger('worker')(`error: ${reason}`);
           if (worker.getState() === 'RUNNING') worker.shutdown();
         },
       ).catch(async (err: unknown) => {
