@@ -2,6 +2,10 @@
 // when present) one after another, so two Go builds never share the machine's cores. Progress on stderr; one
 // `name: path` line per tool on stdout. Add a tool by adding its provisioner to the list.
 import { provisionComposePlugin } from './compose-plugin';
+import { provisionPromtool } from './promtool';
+import { provisionHelm } from './helm';
+import { provisionKubeconform } from './kubeconform';
+import { provisionKubernetesSchemas } from './kubeconform-schemas';
 
 type Log = (line: string) => void;
 
@@ -11,7 +15,13 @@ interface Provisioner {
   provision: (log: Log) => Promise<string>;
 }
 
-const PROVISIONERS: Provisioner[] = [{ name: 'docker compose', provision: async (log) => (await provisionComposePlugin({ log })).binary }];
+const PROVISIONERS: Provisioner[] = [
+  { name: 'docker compose', provision: async (log) => (await provisionComposePlugin({ log })).binary },
+  { name: 'helm', provision: (log) => provisionHelm({ log }) },
+  { name: 'kubeconform', provision: (log) => provisionKubeconform({ log }) },
+  { name: 'kubernetes schemas', provision: (log) => provisionKubernetesSchemas({ log }) },
+  { name: 'promtool', provision: (log) => provisionPromtool({ log }) },
+];
 
 async function main(): Promise<void> {
   const log: Log = (line) => process.stderr.write(`${line}\n`);
