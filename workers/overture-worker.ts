@@ -13,6 +13,7 @@ import { loadConfig, type OvertureConfig } from '../src/config';
 import { describeStores } from '../src/stores/open';
 import { processWorkers } from '../src/registry';
 import { bundleWorkflowsApart } from '../src/registry/bundle-apart';
+import { prebuiltBundle } from '../src/registry/prebuilt-bundle';
 import { dataConverterFor, FAILURE_CONVERTER_PATH } from '../src/temporal/codec/data-converter';
 import { startDemoWorker } from './demo-worker';
 import { installWorkerRuntime } from '../src/temporal/observability/runtime';
@@ -70,12 +71,12 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   // The workflow code, unless a bundle built ahead is given: bundled in a child process (webpack's memory leaves
   // with it, ~110 MB), started now so that it bundles while the systems and the connection open. It holds the
   // tracing interceptors when tracing is on. The demo's worker runs the same code.
-  const bundling: Promise<WorkflowBundleOption> = extra.workflowBundle
-    ? Promise.resolve(extra.workflowBundle)
-    : bundleWorkflowsApart({
-        failureConverterPath: FAILURE_CONVERTER_PATH,
-        workflowInterceptorModules: workflowInterceptorModules(config),
-      });
+  // The compiled build (dist/) has its bundles built by `npm run build` (src/registry/prebuilt-bundle.ts).
+  const interceptors = workflowInterceptorModules(config);
+  const ahead = extra.workflowBundle ?? prebuiltBundle(interceptors);
+  const bundling: Promise<WorkflowBundleOption> = ahead
+    ? Promise.resolve(ahead)
+    : bundleWorkflowsApart({ failureConverterPath: FAILURE_CONVERTER_PATH, workflowInterceptorModules: interceptors });
   bundling.catch(() => undefined); // awaited below; a failure to open the systems first must not leave it unhandled
   const systems = await connectSystems(config);
   // TLS and the API key as configured; a TLS failure says which certificate or variable is wrong.
@@ -136,7 +137,9 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     await connection.close();
     await observed.shutdown();
   };
-  return { worker, systems, connection, shutdown };
+  // Where the workflow code came from, for the start-up log: a prebuilt bundle's file, or bundled at start.
+  const workflowCode = ahead && 'codePath' in ahead ? ahead.codePath : ahead ? 'given' : 'bundled at start';
+  return { worker, systems, connection, shutdown, workflowCode };
 }
 
 async function main(): Promise<void> {
@@ -147,9 +150,10 @@ async function main(): Promise<void> {
   installWorkerRuntime(config, log);
   // /healthz and /readyz on HEALTH_PORT from the start: alive while it bundles and connects, ready once it polls.
   const health = await startWorkerHealth(config, log);
-  const { worker, connection, shutdown } = await createWorker(config);
+  const { worker, connection, shutdown, workflowCode } = await createWorker(config);
   health.attach(worker, connection);
   log(describeStores(config));
+  log(`workflow code: ${workflowCode}`);
   log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,
   );

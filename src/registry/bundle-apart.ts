@@ -4,6 +4,7 @@
  * ~350 MB once polling, one given the same bundle ~240 MB); in a child, that memory goes back when the child exits.
  */
 import { fork } from 'node:child_process';
+import path from 'node:path';
 import type { WorkflowBundle } from '@temporalio/worker';
 
 /** What the child is asked to bundle beside the workflows. */
@@ -19,10 +20,11 @@ export type ApartBundleMessage = { code: string } | { error: string };
 
 /** Bundles the workflows of every installed process in a child process and returns the code, for `workflowBundle`. */
 export async function bundleWorkflowsApart(options: ApartBundleOptions = {}): Promise<WorkflowBundle> {
-  // The child runs TypeScript like this process does: through tsx, loaded explicitly (a test runner's own
-  // transform, e.g. Jest's, is not inherited by a child).
+  // The child runs what this process runs: the compiled build as it is, the TypeScript sources through tsx,
+  // loaded explicitly (a test runner's own transform, e.g. Jest's, is not inherited by a child).
+  const compiled = path.extname(__filename) === '.js';
   const child = fork(require.resolve('./bundle-child'), [JSON.stringify(options)], {
-    execArgv: ['--require', require.resolve('tsx/cjs')],
+    execArgv: compiled ? [] : ['--require', require.resolve('tsx/cjs')],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise<WorkflowBundle>((resolve, reject) => {

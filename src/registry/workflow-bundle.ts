@@ -27,7 +27,11 @@ export function workflowModules(): string[] {
  * refuses module-level state in them. A run then evaluates only its process's modules (~19 KB of heap instead of
  * ~110 KB per cached run, and about half the CPU of creating a run).
  */
-export const PRELOADED_WORKFLOW_MODULES: readonly string[] = ['@temporalio/workflow', path.join(REPO_ROOT, 'workflows', 'kit', 'index.ts')];
+export const PRELOADED_WORKFLOW_MODULES: readonly string[] = [
+  '@temporalio/workflow',
+  // index.ts in the sources, index.js in the compiled build (dist/), whichever this code is.
+  path.join(REPO_ROOT, 'workflows', 'kit', `index${path.extname(__filename)}`),
+];
 
 /** The kit's own workflows, exported by `workflows/kit/workflows.ts` (test/unit/registry.test.ts checks the list). */
 export const KIT_WORKFLOWS: readonly string[] = ['fanOut', 'scheduledStart'];
@@ -70,16 +74,20 @@ function writeEntry(): string {
   return file;
 }
 
+/** The folder of the installed packages: the one holding @temporalio/workflow. */
+const NODE_MODULES = path.resolve(require.resolve('@temporalio/workflow/package.json'), '..', '..', '..');
+
 /** What the worker (and a replay) gives Temporal to bundle the workflow code of every installed process. */
 export function workflowSource(): Required<Pick<WorkerOptions, 'workflowsPath' | 'bundlerOptions'>> {
   return {
     workflowsPath: writeEntry(),
     bundlerOptions: {
       preloadModules: [...PRELOADED_WORKFLOW_MODULES],
-      // The entry is outside the repository: its packages (@temporalio/workflow and the workflows' own) are found here.
+      // The entry is outside the repository: its packages (@temporalio/workflow and the workflows' own) are found in
+      // the installed packages' folder (the repository's; also when this is the compiled build in dist/).
       webpackConfigHook: (config) => ({
         ...config,
-        resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), path.join(REPO_ROOT, 'node_modules')] },
+        resolve: { ...config.resolve, modules: [...(config.resolve?.modules ?? ['node_modules']), NODE_MODULES] },
       }),
     },
   };

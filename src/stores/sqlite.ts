@@ -68,7 +68,8 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     makePrivateDir(path.dirname(file));
     createPrivateFile(file);
   }
-  const db = new Database(file, { timeout: busyTimeoutMs });
+  // BETTER_SQLITE3_BINDING: a build of the native module for another Node than node_modules' (.ci/node-24).
+  const db = new Database(file, { timeout: busyTimeoutMs, nativeBinding: process.env.BETTER_SQLITE3_BINDING });
   try {
     // Before anything that may meet another connection's lock.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);

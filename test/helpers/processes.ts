@@ -16,18 +16,18 @@ export interface WorkerProcess {
  * Starts `workers/overture-worker.ts` (or another worker entry, `script`) as its own process, in `cwd` (default: the
  * repository) as another host's would; `ready` resolves when it polls its task queue.
  */
-export function spawnWorker(env: Record<string, string>, opts: { cwd?: string; script?: string } = {}): WorkerProcess {
+export function spawnWorker(env: Record<string, string>, opts: { cwd?: string; script?: string; compiled?: boolean } = {}): WorkerProcess {
   // node itself with tsx's require hook, not the tsx launcher: a SIGKILL must hit the worker, not a wrapper.
-  // The hook by its path: another working directory has no node_modules to resolve `tsx/cjs` from.
-  const child = spawn(
-    process.execPath,
-    ['--require', require.resolve('tsx/cjs'), opts.script ?? path.join(ROOT, 'workers', 'overture-worker.ts')],
-    {
-      cwd: opts.cwd ?? ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  // The hook by its path: another working directory has no node_modules to resolve `tsx/cjs` from. `compiled`:
+  // the build in dist/ through `npm run worker`'s launcher, as the image runs it (no tsx).
+  const args = opts.compiled
+    ? [path.join(ROOT, 'bin', 'run.js'), 'workers/overture-worker.ts']
+    : ['--require', require.resolve('tsx/cjs'), opts.script ?? path.join(ROOT, 'workers', 'overture-worker.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: opts.cwd ?? ROOT,
+    env: { ...process.env, ...env, ...(opts.compiled ? { OVERTURE_COMPILED: '1' } : {}) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   const ready = new Promise<void>((resolve, reject) => {
     const onData = (chunk: Buffer) => {

@@ -103,7 +103,10 @@ describe('openDatabase', () => {
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const [name, table] of Object.entries(expected)) {
-        const db = new Database(path.join(dir, `data-${round}`, name), { readonly: true });
+        const db = new Database(path.join(dir, `data-${round}`, name), {
+          readonly: true,
+          nativeBinding: process.env.BETTER_SQLITE3_BINDING,
+        });
         try {
           expect([name, db.pragma('journal_mode', { simple: true })]).toEqual([name, 'wal']);
           expect([name, db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?").get(table)]).toEqual([

@@ -4,6 +4,7 @@
  * Exit codes: 0 done, 1 failed (server unreachable, decision refused, run failed), 2 bad input or usage.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
@@ -52,7 +53,8 @@ const shortcutUsage = [...SHORTCUTS]
   .map(([command, s]) => `  ${`${command} FILE|-  [--inject STEP=MODE]... [--wait] [--json]`.padEnd(60)}${s.summary}`)
   .join('\n');
 
-const USAGE = `usage: overture <command> [options]
+/** The CLI's top-level usage (`overture --help`); the build writes it to dist/cli-usage.txt for bin/overture.js. */
+export const USAGE = `usage: overture <command> [options]
 
   processes [--json]                                          the processes there are, with their steps
   start PROCESS FILE|- [--inject STEP=MODE]... [--wait] [--json]
@@ -386,7 +388,8 @@ export async function runCli(argv: string[], io: Io = defaultIo): Promise<number
     // Writes files in this checkout: no configuration, no Temporal.
     if (command === 'new')
       return await newProcess(args, io, {
-        root: REPO_ROOT,
+        // The sources' root: the compiled build's REPO_ROOT is dist/, inside it (a new process is TypeScript).
+        root: path.extname(__filename) === '.js' ? path.dirname(REPO_ROOT) : REPO_ROOT,
         installed: INSTALLED.map((p) => p.folder),
         workflowTypes: PROCESSES.map((p) => p.workflowType),
       });
