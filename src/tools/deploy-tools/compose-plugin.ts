@@ -6,13 +6,12 @@
  * Compose's go.mod has `exclude` directives, which `go install module/cmd@version` refuses, so the module is
  * downloaded from the proxy and built as the main module, from its own directory (with its own go.sum).
  */
-import { spawnSync } from 'node:child_process';
 import { chmodSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, rename, rm, symlink } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { findOnPath, isExecutableFile, overtureCacheDir } from '../dev-stack/executables';
-import { goInstall } from '../dev-stack/go-install';
+import { downloadGoModule, goInstall } from '../dev-stack/go-install';
 
 /**
  * The Compose release we build: the newest whose go.mod asks for no newer Go than the machine's 1.26.8 (v5.7.x
@@ -108,7 +107,15 @@ async function buildComposeBinary(env: Env, log: (line: string) => void): Promis
   try {
     const source = join(buildDir, 'src');
     // The module cache is read-only: a writable copy, so the scratch dir can be removed afterwards.
-    await cp(downloadModule(go, env), source, { recursive: true });
+    const moduleDir = downloadGoModule({
+      go,
+      module: COMPOSE_MODULE,
+      version: COMPOSE_VERSION,
+      env,
+      cwd: cacheDir,
+      fail: (message) => new ComposePluginUnavailableError(message),
+    });
+    await cp(moduleDir, source, { recursive: true });
     makeWritable(source);
     log(`Building docker compose ${COMPOSE_VERSION} with Go; a cold build takes several minutes on 2 cores.`);
     const built = await goInstall({
@@ -124,32 +131,12 @@ async function buildComposeBinary(env: Env, log: (line: string) => void): Promis
     });
     const target = join(cacheDir, 'docker-compose');
     await rename(join(buildDir, 'bin', 'cmd'), target);
-    log(`Built docker compose ${COMPOSE_VERSION} in ${built.seconds} s (${built.packages} packages compiled) into ${cacheDir}.`);
+    const compiled = built.packages ? `${built.packages} packages compiled` : "all packages from Go's build cache";
+    log(`Built docker compose ${COMPOSE_VERSION} in ${built.seconds} s (${compiled}) into ${cacheDir}.`);
     return target;
   } finally {
     await rm(buildDir, { recursive: true, force: true });
   }
-}
-
-/** `go mod download` of the Compose module from the proxy; returns its directory in the module cache. */
-function downloadModule(go: string, env: Env): string {
-  const out = spawnSync(go, ['mod', 'download', '-json', `${COMPOSE_MODULE}@${COMPOSE_VERSION}`], {
-    env,
-    encoding: 'utf8',
-    cwd: overtureCacheDir(env),
-  });
-  let info: { Dir?: string; Error?: string } = {};
-  try {
-    info = JSON.parse(out.stdout) as typeof info;
-  } catch {
-    // Reported below with Go's own stderr.
-  }
-  if (out.status !== 0 || !info.Dir) {
-    throw new ComposePluginUnavailableError(
-      `\`go mod download ${COMPOSE_MODULE}@${COMPOSE_VERSION}\` failed: ${info.Error ?? out.stderr.trim()}`,
-    );
-  }
-  return info.Dir;
 }
 
 function makeWritable(dir: string): void {

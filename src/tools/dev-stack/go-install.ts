@@ -3,7 +3,7 @@
  * full Temporal server are provisioned. It prints progress while Go is otherwise silent for minutes, and a
  * failure carries the end of Go's output.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 
 const PROGRESS_EVERY = 25;
 const ERROR_TAIL_LINES = 20;
@@ -71,4 +71,34 @@ export function goInstall(request: GoInstallRequest): Promise<{ packages: number
       reject(fail(`\`go ${args.join(' ')}\` ${how}. Last output:\n${tail.join('\n')}`));
     });
   });
+}
+
+/**
+ * `go mod download -json module@version` from the module proxy; returns the module's directory in the (read-only)
+ * module cache, for a module that must be built from its own directory or whose files are needed as data.
+ */
+export function downloadGoModule(request: {
+  go: string;
+  module: string;
+  version: string;
+  env: NodeJS.ProcessEnv;
+  /** Where Go runs (outside any module, so no go.mod of ours is consulted). */
+  cwd?: string;
+  fail: (message: string) => Error;
+}): string {
+  const { go, module, version, env, cwd, fail } = request;
+  const out = spawnSync(go, ['mod', 'download', '-json', `${module}@${version}`], {
+    env,
+    cwd,
+    encoding: 'utf8',
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  let info: { Dir?: string; Error?: string } = {};
+  try {
+    info = JSON.parse(out.stdout) as typeof info;
+  } catch {
+    // Reported below with Go's own stderr.
+  }
+  if (out.status !== 0 || !info.Dir) throw fail(`\`go mod download ${module}@${version}\` failed: ${info.Error ?? out.stderr.trim()}`);
+  return info.Dir;
 }
