@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import type { PrivatePostgres } from './postgres';
 import type { ServerBinaries } from './server-binaries';
 
-/** The history database and the visibility database, as docker-compose.yml's auto-setup image names them. */
+/** The history database and the visibility database, the server's default names (docker-compose.yml's temporal-schema makes the same). */
 export const TEMPORAL_DATABASES = ['temporal', 'temporal_visibility'] as const;
 
 function sqlTool(
