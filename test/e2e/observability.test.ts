@@ -81,6 +81,8 @@ test('the metrics endpoint shows the SDK and Overture counters moving during run
   expect(moved('runsEnded', { process: 'onboarding', outcome: 'completed' })).toBe(2);
   expect(moved('escalations', { process: 'onboarding', step: 'createWorkspace' })).toBe(1);
   expect(moved('stepAttemptFailures', { step: 'createAccount', class: 'injected' })).toBe(2);
+  // Every attempt is counted too (the failure rate's denominator): one per run, and the flaky run's two that failed.
+  expect(moved('stepAttempts', { step: 'createAccount' })).toBe(5);
   // A permanent fault fails once, with no retry.
   expect(moved('stepAttemptFailures', { step: 'createWorkspace', class: 'injected' })).toBe(1);
   expect(moved('stepAttemptFailures', { class: 'transient' })).toBe(0);

@@ -13,6 +13,8 @@ export const OVERTURE_METRICS = {
   escalations: 'overture_escalations',
   personWait: 'overture_person_wait_seconds',
   stepAttemptFailures: 'overture_step_attempt_failures',
+  // Counted by the worker's activity interceptor (src/temporal/observability/step-failures.ts), beside the failures: the failure rate's denominator.
+  stepAttempts: 'overture_step_attempts',
 } as const;
 
 /** Counts a run that started, by process. */

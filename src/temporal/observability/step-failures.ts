@@ -20,10 +20,13 @@ export function failureClass(err: unknown): FailureClass {
   return 'transient';
 }
 
-/** An activity interceptor that counts each failed attempt by step (the activity's type) and class. */
+/** An activity interceptor that counts each attempt, and each failed one by class, by step (the activity's type). */
 export const countStepAttemptFailures: ActivityInterceptorsFactory = (ctx: Context) => ({
   inbound: {
     async execute(input, next) {
+      ctx.metricMeter
+        .createCounter(OVERTURE_METRICS.stepAttempts, 'attempts', 'Step attempts started')
+        .add(1, { step: ctx.info.activityType });
       try {
         return await next(input);
       } catch (err) {
