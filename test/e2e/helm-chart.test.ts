@@ -47,6 +47,11 @@ const SECRET_VARIABLES = [
   'LEDGER_URL',
   'DIRECTORY_URL',
   'SYSTEMS_URL',
+  'OPERATORS_URL',
+  'APPROVAL_LINKS_URL',
+  'EVENT_RECEIPTS_URL',
+  'ACCOUNTING_URL',
+  'WAREHOUSE_URL',
 ];
 
 test.each([['default values', []] as [string, string[]], ['production values', ['--values', PRODUCTION_VALUES]]])(
@@ -202,6 +207,32 @@ describe('the worker from values', () => {
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain('worker build "v2" appears twice');
   });
+});
+
+describe('a Secret the team manages (secrets.existingSecret)', () => {
+  test('the chart renders no Secret, and every pod reads each secret variable and the link key from the named one', () => {
+    const { text, manifests } = render(tools, { files: [PRODUCTION_VALUES], sets: ['secrets.existingSecret=overture-managed'] });
+    expect(manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+    // The values file's placeholders are ignored: no secret value reaches the output at all.
+    expect(text).not.toContain('placeholder-db-password');
+    for (const pod of pods(manifests)) {
+      const container = pod.spec.containers[0]!;
+      const refs = (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef);
+      expect(new Set(refs.map((e) => e.valueFrom!.secretKeyRef!.name))).toEqual(new Set(['overture-managed']));
+      expect(refs.map((e) => e.name)).toEqual(expect.arrayContaining(SECRET_VARIABLES));
+      expect((pod.spec.volumes ?? []).find((v) => v.name === 'secret-files')?.secret?.secretName).toBe('overture-managed');
+    }
+  });
+});
+
+test("approval links in mails point at the console's Ingress, not at an address inside the cluster", () => {
+  const { manifests } = render(tools, { files: [PRODUCTION_VALUES] });
+  for (const pod of pods(manifests)) {
+    expect([pod.name, loadConfig(containerEnv(manifests, pod.spec.containers[0]!)).consoleUrl]).toEqual([
+      pod.name,
+      'https://overture.example.com',
+    ]);
+  }
 });
 
 describe('mutual TLS to Temporal', () => {

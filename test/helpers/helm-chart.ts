@@ -33,6 +33,7 @@ export interface PodSpec {
   initContainers?: Container[];
   securityContext: { runAsNonRoot?: boolean; runAsUser?: number };
   automountServiceAccountToken?: boolean;
+  volumes?: Array<{ name: string; secret?: { secretName: string } }>;
 }
 
 export interface Container {

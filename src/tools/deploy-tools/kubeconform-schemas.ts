@@ -8,11 +8,11 @@
  * built-in kinds: `format: int-or-string` becomes string-or-integer, a quantity may be a string or a number, and
  * the strict variant refuses properties the schema does not name (as `kubectl --validate=strict` does).
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findOnPath, overtureCacheDir } from '../dev-stack/executables';
+import { downloadGoModule } from '../dev-stack/go-install';
 
 /** The Kubernetes release whose API the chart is validated against. */
 export const KUBERNETES_VERSION = 'v1.34.2';
@@ -49,8 +49,8 @@ export async function provisionKubernetesSchemas({
 }: { env?: Env; log?: (line: string) => void } = {}): Promise<string> {
   const dir = kubernetesSchemasDir(env);
   if (existsSync(join(dir, DONE_MARKER))) return dir;
-  const swagger = await readOpenApiSpec(env);
   await mkdir(overtureCacheDir(env), { recursive: true });
+  const swagger = await readOpenApiSpec(env);
   // Generated beside the target and renamed into place: an interrupted run never leaves half a directory marked done.
   const scratch = await mkdtemp(`${dir}.build-`);
   try {
@@ -74,23 +74,15 @@ async function readOpenApiSpec(env: Env): Promise<{ definitions: Record<string, 
     );
   }
   // The module's go.mod has replace directives; they only matter to a build, not to a download.
-  const out = spawnSync(go, ['mod', 'download', '-json', `${KUBERNETES_MODULE}@${KUBERNETES_VERSION}`], {
+  const moduleDir = downloadGoModule({
+    go,
+    module: KUBERNETES_MODULE,
+    version: KUBERNETES_VERSION,
     env,
-    encoding: 'utf8',
-    maxBuffer: 16 * 1024 * 1024,
+    cwd: overtureCacheDir(env),
+    fail: (message) => new KubernetesSchemasUnavailableError(message),
   });
-  let info: { Dir?: string; Error?: string } = {};
-  try {
-    info = JSON.parse(out.stdout) as typeof info;
-  } catch {
-    // Reported below with Go's own stderr.
-  }
-  if (out.status !== 0 || !info.Dir) {
-    throw new KubernetesSchemasUnavailableError(
-      `\`go mod download ${KUBERNETES_MODULE}@${KUBERNETES_VERSION}\` failed: ${info.Error ?? out.stderr.trim()}`,
-    );
-  }
-  return JSON.parse(await readFile(join(info.Dir, 'api', 'openapi-spec', 'swagger.json'), 'utf8')) as {
+  return JSON.parse(await readFile(join(moduleDir, 'api', 'openapi-spec', 'swagger.json'), 'utf8')) as {
     definitions: Record<string, Schema>;
   };
 }
