@@ -2,7 +2,7 @@
  * Every activity of the data pipeline, bound to its systems: the inbox and the allowed URLs it reads, the staging folder it
  * works in, the warehouse it loads, and the team webhook its summary goes to.
  */
-import type { SqliteWarehouse } from './sqlite-warehouse';
+import type { Warehouse } from './warehouse-store';
 import type { ChatDependencies } from '../kit/chat';
 import { createPipelineSourceActivities } from './source';
 import { createPipelineStagingActivities } from './staging';
@@ -13,7 +13,7 @@ import type { SourceLimits } from './source-limits';
 export interface PipelineDependencies {
   inboxDir: string;
   stagingDir: string;
-  warehouse: SqliteWarehouse;
+  warehouse: Warehouse;
   chat: ChatDependencies;
   /** The hosts each dataset's URL sources may be on (PIPELINE_SOURCE_HOSTS). */
   sourceHosts?: Readonly<Record<string, readonly string[]>>;

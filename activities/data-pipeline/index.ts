@@ -1,19 +1,21 @@
 /**
  * The data pipeline's worker part: its activities against the inbox (created if missing, so files can be dropped
- * in at once), the staging folder, the warehouse (opened here) and the team chat the worker shares.
+ * in at once), the staging folder, the warehouse (opened here: SQLite, or PostgreSQL at WAREHOUSE_URL) and the team
+ * chat the worker shares.
  */
 import fs from 'node:fs';
 import { defineWorker } from '../kit/process-worker';
 import { createPipelineActivities } from './activities';
 import { settings } from './settings';
-import { SqliteWarehouse } from './sqlite-warehouse';
+import { openWarehouse } from './open-warehouse';
 
 export const worker = defineWorker({
-  connect(systems) {
+  async connect(systems) {
     const pipeline = settings.of(systems.config);
     fs.mkdirSync(pipeline.inboxDir, { recursive: true });
     fs.mkdirSync(pipeline.stagingDir, { recursive: true });
-    const warehouse = new SqliteWarehouse(pipeline.warehouseDbPath);
+    // PostgreSQL at WAREHOUSE_URL (one warehouse for every host), else this host's SQLite file.
+    const warehouse = await openWarehouse(pipeline);
     const activities = createPipelineActivities({
       inboxDir: pipeline.inboxDir,
       stagingDir: pipeline.stagingDir,

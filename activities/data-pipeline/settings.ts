@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { defineSettings } from '../kit/settings';
+import { sharedStoreUrl, urlOrFile } from '../kit/shared-store-url';
 import { DATASET_NAMES } from './datasets';
 import { parseSourceHosts } from './source-hosts';
 import { SOURCE_LIMITS } from './source-limits';
@@ -33,6 +34,8 @@ export const settings = defineSettings(
     PIPELINE_INBOX_DIR: z.string().optional(),
     PIPELINE_STAGING_DIR: z.string().optional(),
     WAREHOUSE_DB_PATH: z.string().optional(),
+    // The warehouse on PostgreSQL: one warehouse for every worker host.
+    WAREHOUSE_URL: sharedStoreUrl,
     PIPELINE_SOURCE_HOSTS: sourceHosts,
     PIPELINE_SOURCE_MAX_BYTES: bound(1, Number.MAX_SAFE_INTEGER, SOURCE_LIMITS.maxBytes),
     PIPELINE_SOURCE_TIMEOUT_MS: bound(1_000, 29 * 60_000, SOURCE_LIMITS.downloadTimeoutMs),
@@ -44,7 +47,13 @@ export const settings = defineSettings(
     inboxDir: path.resolve(raw.PIPELINE_INBOX_DIR ?? path.join(config.OVERTURE_DATA_DIR, 'inbox')),
     /** The pipeline's working files: one folder per run (source copy, partitions, rejects). */
     stagingDir: path.resolve(raw.PIPELINE_STAGING_DIR ?? path.join(config.OVERTURE_DATA_DIR, 'pipeline')),
-    /** The warehouse (SQLite). */
+    /** The warehouse on PostgreSQL, shared by every host; unset: the SQLite file at warehouseDbPath. */
+    warehouseUrl: urlOrFile(
+      { url: 'WAREHOUSE_URL', file: 'WAREHOUSE_DB_PATH', store: 'the warehouse' },
+      raw.WAREHOUSE_URL,
+      raw.WAREHOUSE_DB_PATH,
+    ),
+    /** The warehouse (SQLite), when WAREHOUSE_URL is unset. */
     warehouseDbPath: path.resolve(raw.WAREHOUSE_DB_PATH ?? path.join(config.OVERTURE_DATA_DIR, 'warehouse.db')),
     /** The hosts (`host` or `host:port`) each dataset's URL sources may be on. */
     sourceHosts: raw.PIPELINE_SOURCE_HOSTS,

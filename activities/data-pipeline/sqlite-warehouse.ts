@@ -7,25 +7,9 @@
 import type Database from 'better-sqlite3';
 import { openDatabase } from '../../src/stores/sqlite';
 import { DATASETS, type DatasetDefinition } from './datasets';
+import { toLoadedBatch, type BatchRow, type BatchToLoad, type LoadedBatch, type LoadOutcome, type Warehouse } from './warehouse-store';
 
-export interface LoadedBatch {
-  batchId: string;
-  dataset: string;
-  batchDate: string | null;
-  rows: number;
-  /** Which run loaded it (`<workflow id>/<run id>/load`). */
-  loadId: string;
-  loadedAt: string;
-}
-
-export interface LoadOutcome {
-  /** Rows of the batch in its table after the load. */
-  rowsInBatch: number;
-  /** Rows this load inserted: 0 when the batch was already loaded. */
-  inserted: number;
-  /** The earlier load, when the batch was already there. */
-  alreadyLoaded?: LoadedBatch;
-}
+export type { LoadedBatch, LoadOutcome } from './warehouse-store';
 
 const BATCHES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS loaded_batches (
@@ -43,26 +27,8 @@ function tableSchema(dataset: DatasetDefinition): string {
   return `CREATE TABLE IF NOT EXISTS ${dataset.table.name} (batch_id TEXT NOT NULL, ${columns.join(', ')}, PRIMARY KEY (batch_id, ${dataset.rowKey}));`;
 }
 
-interface BatchRow {
-  batch_id: string;
-  dataset: string;
-  batch_date: string | null;
-  rows: number;
-  load_id: string;
-  loaded_at: string;
-}
-
-const toLoadedBatch = (r: BatchRow): LoadedBatch => ({
-  batchId: r.batch_id,
-  dataset: r.dataset,
-  batchDate: r.batch_date,
-  rows: r.rows,
-  loadId: r.load_id,
-  loadedAt: r.loaded_at,
-});
-
 /** The warehouse on a SQLite file. */
-export class SqliteWarehouse {
+export class SqliteWarehouse implements Warehouse {
   readonly db: Database.Database;
 
   constructor(file: string) {
@@ -79,11 +45,7 @@ export class SqliteWarehouse {
    * Loads a batch once: inserts its rows (from `rows`, read only when the batch is new) and records the batch,
    * all in one transaction. A batch already recorded is left as it is, whoever loaded it.
    */
-  loadBatch(
-    dataset: DatasetDefinition,
-    batch: { batchId: string; batchDate?: string; loadId: string },
-    rows: () => Iterable<ReadonlyArray<string | number>>,
-  ): LoadOutcome {
+  loadBatch(dataset: DatasetDefinition, batch: BatchToLoad, rows: () => Iterable<ReadonlyArray<string | number>>): LoadOutcome {
     const names = dataset.table.columns.map((c) => c.name);
     const insert = this.db.prepare(
       `INSERT OR IGNORE INTO ${dataset.table.name} (batch_id, ${names.join(', ')}) VALUES (?${', ?'.repeat(names.length)})`,

@@ -1,17 +1,17 @@
 /**
- * Pipeline activities against the warehouse (SQLite, WAREHOUSE_DB_PATH): load a batch once, undo this run's
+ * Pipeline activities against the warehouse (SQLite at WAREHOUSE_DB_PATH, or PostgreSQL at WAREHOUSE_URL): load a batch once, undo this run's
  * load, and the quality checks that compare what went in with what the warehouse holds.
  */
 import { Context } from '@temporalio/activity';
 import { insideDir } from './staging-files';
 import { transformedRows } from './transform-file';
-import type { SqliteWarehouse } from './sqlite-warehouse';
+import type { Warehouse } from './warehouse-store';
 import { knownDataset } from './staging';
 import { stepActivity, idempotencyKey } from '../kit/step-attempt';
 import { classified } from '../kit/classified';
 
 export interface WarehouseDependencies {
-  warehouse: SqliteWarehouse;
+  warehouse: Warehouse;
   /** Transformed partitions must be files under it. */
   stagingDir: string;
 }
@@ -28,8 +28,8 @@ export function createWarehouseActivities(deps: WarehouseDependencies) {
       const dataset = knownDataset(input.dataset);
       const files = input.files.map((f) => insideDir(deps.stagingDir, f, 'a transformed partition'));
       Context.current().heartbeat();
-      // One synchronous transaction: it holds this worker's thread ~0.5 s per 100,000 rows (the heartbeat timeout allows it).
-      const outcome = warehouse.loadBatch(
+      // One transaction. On SQLite it is synchronous: it holds this worker's thread ~0.5 s per 100,000 rows (the heartbeat timeout allows it).
+      const outcome = await warehouse.loadBatch(
         dataset,
         { batchId: input.batchId, batchDate: input.batchDate, loadId: idempotencyKey('load') },
         () => transformedRows(files, dataset),
@@ -40,7 +40,7 @@ export function createWarehouseActivities(deps: WarehouseDependencies) {
     /** Undo of loadBatch: removes the batch if this run loaded it (a batch another run loaded stays). */
     async unloadBatch(input: { dataset: string; batchId: string }) {
       return classified(async () => {
-        const { removed } = warehouse.unloadBatch(knownDataset(input.dataset), input.batchId, idempotencyKey('load'));
+        const { removed } = await warehouse.unloadBatch(knownDataset(input.dataset), input.batchId, idempotencyKey('load'));
         return { removed };
       });
     },
@@ -49,8 +49,8 @@ export function createWarehouseActivities(deps: WarehouseDependencies) {
     checkBatchQuality: stepActivity(
       async (input: { dataset: string; batchId: string; rowsIn: number; rejected: number; valid: number; transformed: number }) => {
         const dataset = knownDataset(input.dataset);
-        const loaded = warehouse.rowCount(dataset, input.batchId);
-        const emptyKeys = warehouse.emptyKeyCount(dataset, input.batchId);
+        const loaded = await warehouse.rowCount(dataset, input.batchId);
+        const emptyKeys = await warehouse.emptyKeyCount(dataset, input.batchId);
         const problems: string[] = [];
         if (input.rowsIn !== loaded + input.rejected)
           problems.push(`rows in (${input.rowsIn}) ≠ loaded (${loaded}) + rejected (${input.rejected})`);
