@@ -16,6 +16,7 @@ import { TEMPORAL_DATABASES } from '../../src/tools/cluster/schema';
 import { TEMPORAL_SERVER_VERSION } from '../../src/tools/cluster/server-binaries';
 import { DYNAMIC_CONFIG_FILE, NUM_HISTORY_SHARDS } from '../../src/tools/cluster/server-config';
 import type { ComposePlugin } from '../../src/tools/deploy-tools/compose-plugin';
+import { PROMTOOL } from '../../src/tools/deploy-tools/promtool';
 import {
   ROOT,
   bindMount,
@@ -102,6 +103,10 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
     for (const name of ['temporal-schema', 'temporal-setup'])
       expect(service(stack, name).image).toMatch(new RegExp(`^temporalio/admin-tools:${release.replace(/\./g, '\\.')}-`));
     expect(Object.values(stack.services).some((s) => /auto-setup/.test(s.image ?? ''))).toBe(false);
+    // The Prometheus that runs the rules is the release whose promtool checks them (module v0.316.0 is Prometheus 3.16.0).
+    const [, minors = '', patch = ''] = /^v0\.(\d+)\.(\d+)$/.exec(PROMTOOL.version) ?? [];
+    const prometheusRelease = `v${Math.floor(Number(minors) / 100)}.${Number(minors) % 100}.${patch}`;
+    expect(service(stack, 'prometheus').image).toBe(`prom/prometheus:${prometheusRelease}`);
   });
 
   it('gives every long-running service a healthcheck, and starts nothing before what it needs is healthy or done', () => {
@@ -159,17 +164,21 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
     const worker = service(stack, 'worker');
     expect(worker.container_name).toBeUndefined();
     expect(worker.ports ?? []).toEqual([]);
-    expect(worker.command).toEqual(['node', 'bin/run.js', 'workers/overture-worker.ts']);
-    expect(service(stack, 'console').command).toEqual(['node', 'bin/run.js', 'src/apps/console/main.ts']);
-    expect(service(stack, 'gateway').command).toEqual(['node', 'bin/run.js', 'src/apps/events/server.ts']);
-    for (const file of [
-      'workers/overture-worker.ts',
-      'src/apps/console/main.ts',
-      'src/apps/events/server.ts',
-      'bin/run.js',
-      'bin/overture.js',
-    ])
-      expect({ file, exists: fs.existsSync(path.join(ROOT, file)) }).toEqual({ file, exists: true });
+  });
+
+  it("runs each part with the image's compiled entry point of its source, the worker with the image's own command", () => {
+    const entries = { worker: 'workers/overture-worker.ts', console: 'src/apps/console/main.ts', gateway: 'src/apps/events/server.ts' };
+    for (const part of OVERTURE_PARTS) {
+      const command = service(stack, part).command ?? [];
+      expect({ part, command }).toEqual({ part, command: ['node', `dist/${entries[part].replace(/\.ts$/, '.js')}`] });
+      expect({ part, source: fs.existsSync(path.join(ROOT, entries[part])) }).toEqual({ part, source: true });
+    }
+    const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+    const cmd = [...dockerfile.matchAll(/^CMD\s+(\[.*\])\s*$/gm)].pop()?.[1];
+    expect(JSON.parse(cmd ?? '[]')).toEqual(service(stack, 'worker').command);
+    // The setup job's CLI, as the image ships it.
+    expect(service(stack, 'overture-setup').command?.join(' ')).toContain('node bin/overture.js keys');
+    expect(dockerfile).toMatch(/^COPY --from=\S+ \/app\/bin \.\/bin$/m);
   });
 
   it('publishes each host port once, on the loopback only', () => {
@@ -382,15 +391,20 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
     // Each worker replica is a target of its own: found by the service's DNS name, not a fixed address.
     expect(scrape.scrape_configs.find((j) => j.dns_sd_configs?.some((c) => c.names.includes('worker')))).toBeDefined();
 
-    // The rule files it loads are Overture's rules (deploy/prometheus), and there is at least one.
-    const rulesMount = bindMount(prometheus, 'deploy/prometheus');
+    // The files it loads are Overture's rule files (deploy/prometheus/rules), at least one, and each of them a rule
+    // file (`groups:`), never a promtool unit test kept beside them (`rule_files:` and `tests:`), which would stop it.
+    const rulesMount = bindMount(prometheus, 'deploy/prometheus/rules');
     expect(rulesMount).toBeDefined();
     const rules = scrape.rule_files.flatMap((glob) => {
       expect(glob.startsWith(`${rulesMount?.target}/`)).toBe(true);
       const pattern = new RegExp(`^${path.posix.basename(glob).replace(/[.]/g, '\\.').replace(/\*/g, '[^/]*')}$`);
-      return fs.readdirSync(path.join(ROOT, 'deploy/prometheus')).filter((f) => pattern.test(f));
+      return fs.readdirSync(path.join(ROOT, 'deploy/prometheus/rules')).filter((f) => pattern.test(f));
     });
     expect(rules.length).toBeGreaterThan(0);
+    for (const file of rules) {
+      const doc = parse(fs.readFileSync(path.join(ROOT, 'deploy/prometheus/rules', file), 'utf8')) as Record<string, unknown>;
+      expect({ file, keys: Object.keys(doc) }).toEqual({ file, keys: ['groups'] });
+    }
 
     const grafana = service(stack, 'grafana');
     expect(bindMount(grafana, 'deploy/compose/grafana/provisioning')?.target).toBe('/etc/grafana/provisioning');
@@ -404,13 +418,13 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
     const providers = parse(fs.readFileSync(path.join(ROOT, 'deploy/compose/grafana/provisioning/dashboards/overture.yml'), 'utf8')) as {
       providers: Array<{ options: { path: string } }>;
     };
-    const dashboardsMount = bindMount(grafana, 'deploy/grafana');
+    const dashboardsMount = bindMount(grafana, 'deploy/grafana/dashboards');
     expect(providers.providers.map((p) => p.options.path)).toEqual([dashboardsMount?.target]);
-    const dashboards = fs.readdirSync(path.join(ROOT, 'deploy/grafana')).filter((f) => f.endsWith('.json'));
+    const dashboards = fs.readdirSync(path.join(ROOT, 'deploy/grafana/dashboards')).filter((f) => f.endsWith('.json'));
     expect(dashboards.length).toBeGreaterThan(0);
     // Panels name the provisioned datasource by its uid (or a variable standing for it), so they load without a prompt.
     for (const file of dashboards) {
-      const text = fs.readFileSync(path.join(ROOT, 'deploy/grafana', file), 'utf8');
+      const text = fs.readFileSync(path.join(ROOT, 'deploy/grafana/dashboards', file), 'utf8');
       const uids = [...text.matchAll(/"datasource":\s*\{[^}]*"uid":\s*"([^"]+)"/g)].map((m) => m[1]);
       expect({ file, foreign: uids.filter((uid) => uid !== datasources.datasources[0]?.uid && !uid?.startsWith('$')) }).toEqual({
         file,
