@@ -7,6 +7,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { builtinModules } from 'node:module';
 import { promisify } from 'node:util';
 import { USAGE } from '../../src/apps/cli/main';
 import { INSTALLED } from '../../src/registry';
@@ -46,6 +47,39 @@ it('builds the compiled tree, its assets, both workflow bundles and the stamp th
     expect(fs.existsSync(path.join(DIST, file))).toBe(true);
   expect(fs.existsSync(path.join(DIST, 'test'))).toBe(false);
   expect(fs.existsSync(path.join(DIST, 'src', 'tools', 'bench'))).toBe(false);
+});
+
+/** The packages the compiled modules reachable from `entries` require, each with a module that requires it. */
+function packagesRequired(entries: string[]): Map<string, string> {
+  const packages = new Map<string, string>();
+  const seen = new Set<string>();
+  const queue = entries.map((e) => path.join(DIST, e));
+  while (queue.length) {
+    const file = queue.pop()!;
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of fs.readFileSync(file, 'utf8').matchAll(/require\(["'`]([^"'`]+)["'`]\)/g)) {
+      if (spec!.startsWith('.')) queue.push(require.resolve(path.resolve(path.dirname(file), spec!)));
+      else if (!spec!.startsWith('node:') && !builtinModules.includes(spec!)) {
+        const name = spec!
+          .split('/')
+          .slice(0, spec!.startsWith('@') ? 2 : 1)
+          .join('/');
+        if (!packages.has(name)) packages.set(name, path.relative(DIST, file));
+      }
+    }
+  }
+  return packages;
+}
+
+it("every package the image's entry points require is a production dependency (npm ci --omit=dev)", () => {
+  const { dependencies } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: object };
+  const entries = ['workers/overture-worker.js', 'src/apps/console/main.js', 'src/apps/events/server.js', 'src/apps/cli/main.js'];
+  const required = packagesRequired([...entries, 'src/stores/postgres/migrate-cli.js']);
+  expect(required.get('@temporalio/worker')).toBeDefined(); // the scan follows the worker's imports
+  // Prettier only formats what `overture new` writes in a checkout, when it is installed (src/apps/cli/commands/new.ts).
+  const missing = [...required].filter(([name, by]) => !(name in dependencies) && !(name === 'prettier' && by.endsWith('new.js')));
+  expect(missing).toEqual([]);
 });
 
 it('the compiled CLI prints the usage the sources print, by itself and through bin/overture.js', async () => {
