@@ -11,9 +11,11 @@ import { SiteStore } from './site-store';
 import { redactUrl } from '../../src/config/redact-url';
 
 export const worker = defineWorker({
-  connect(systems) {
+  async connect(systems) {
     const publishing = settings.of(systems.config);
+    // SITE_DIR: on several hosts a volume they all mount, so every host publishes into the one site (site-pages.ts).
     const site = new SiteStore(publishing.siteDir, publishing.siteDbPath, publishing.siteUrl);
+    await site.ready();
     const activities = createPublishingActivities({
       style: { bannedWords: publishing.BANNED_WORDS, maxReadingMinutes: publishing.MAX_READING_MINUTES },
       links: {

@@ -50,11 +50,11 @@ export const settings = defineSettings(VARIABLES, (raw, config) => {
   const allowed = raw.LINK_CHECK_ALLOWED_HOSTS.length ? raw.LINK_CHECK_ALLOWED_HOSTS : [new URL(siteUrl).host];
   return {
     ...raw,
-    /** Where the site's pages and feed are written (and served from by the local site server). */
+    /** Where the site's pages, feed and feed index are written (and served from); on several hosts, a shared volume. */
     siteDir: path.resolve(raw.SITE_DIR ?? path.join(config.OVERTURE_DATA_DIR, 'site')),
     /** The site's own origin and base of page links, e.g. http://127.0.0.1:4090. */
     siteUrl,
-    /** The feed's index (one row per published content item). */
+    /** The per-host SQLite feed index of earlier versions, copied once into the index beside the pages. */
     siteDbPath: path.join(config.OVERTURE_DATA_DIR, 'site.db'),
     /** `host:port` (or `host`, for the scheme's default port) entries the link checker may contact. */
     linkCheckAllowedHosts: allowed.map((h) => h.toLowerCase()),

@@ -1,26 +1,28 @@
 /**
- * The published site on disk: one HTML page per content item and the RSS feed, under the site directory,
- * with the feed's items indexed in SQLite. Each change runs inside one write transaction, so workers on
- * this host that publish at once take turns and the feed they write always lists every item.
+ * The published site: one HTML page per content item and the RSS feed, with the feed's index (one small JSON entry
+ * per item, under `.feed/`) kept beside the pages in the same {@link SitePages}. Pages and index live in one place,
+ * so every worker host that reaches it (a shared SITE_DIR, or an object store) publishes into the same site, and the
+ * feed a host writes always lists what every host published. Each change runs while holding the pages' publishing
+ * lock: publishers on every host take turns.
+ *
+ * Before the index moved beside the pages it was a SQLite file per host (site.db in the data directory): when the
+ * shared index is empty and that file exists, its items are copied in once.
  */
 import fs from 'node:fs';
-import path from 'node:path';
-import type Database from 'better-sqlite3';
-import { openDatabase } from '../../src/stores/sqlite';
+import Database from 'better-sqlite3';
 import { PermanentError } from '../kit/errors';
 import { CONTENT_ID } from '../../workflows/content-publishing/revisions';
 import { feedXml, pageHtml, type PublishedItem } from './page';
+import { SharedDirectoryPages, type SitePages } from './site-pages';
 
-const SCHEMA = `CREATE TABLE IF NOT EXISTS feed_items (
-  content_id TEXT PRIMARY KEY,
-  revision INTEGER NOT NULL,
-  title TEXT NOT NULL,
-  author_name TEXT NOT NULL,
-  published_at TEXT NOT NULL,
-  summary TEXT NOT NULL
-)`;
+const FEED = 'feed.xml';
+const INDEX = '.feed/';
 
-interface Row {
+/** An item's feed entry as the index keeps it. */
+type FeedEntry = Omit<PublishedItem, 'url'>;
+
+/** A row of the per-host SQLite index of earlier versions. */
+interface LegacyRow {
   content_id: string;
   revision: number;
   title: string;
@@ -29,27 +31,31 @@ interface Row {
   summary: string;
 }
 
-/** Writes through a hidden temporary file: readers see the old file or the new one, never half of one. */
-function writeAtomically(file: string, content: string): void {
-  const partial = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.partial`);
-  fs.writeFileSync(partial, content, 'utf8');
-  fs.renameSync(partial, file);
-}
-
-/** The site directory and its feed index. */
+/** The site's pages, feed and feed index. */
 export class SiteStore {
-  private readonly db: Database.Database;
+  readonly pages: SitePages;
+  private prepared?: Promise<void>;
 
+  /**
+   * `pages`: where the site goes (a directory path, or any {@link SitePages}); `legacyIndexFile`: the SQLite feed index
+   * of earlier versions, imported once when the shared index is empty.
+   */
   constructor(
-    readonly dir: string,
-    dbFile: string,
+    pages: SitePages | string,
+    private readonly legacyIndexFile: string | undefined,
     readonly siteUrl: string,
     readonly title = 'Overture',
   ) {
-    fs.mkdirSync(dir, { recursive: true });
-    this.db = openDatabase(dbFile, { schema: SCHEMA });
-    // The feed exists from the start, so readers and links to it never meet a 404.
-    if (!fs.existsSync(path.join(dir, 'feed.xml'))) this.writeFeed();
+    this.pages = typeof pages === 'string' ? new SharedDirectoryPages(pages) : pages;
+  }
+
+  /** Makes the site ready: the earlier index imported, and the feed there from the start, so links to it never 404. */
+  ready(): Promise<void> {
+    this.prepared ??= this.pages.exclusive(async () => {
+      const imported = await this.importLegacyIndex();
+      if (imported || (await this.pages.read(FEED)) === undefined) await this.writeFeed();
+    });
+    return this.prepared;
   }
 
   /** The page's public URL. */
@@ -57,78 +63,95 @@ export class SiteStore {
     return `${this.siteUrl}/${contentId}.html`;
   }
 
-  private pagePath(contentId: string): string {
-    // The id names a file: only a slug may, so no draft can write outside the site directory.
+  private pageName(contentId: string): string {
+    // The id names a file: only a slug may, so no draft can write outside the site.
     if (!CONTENT_ID.test(contentId)) throw new PermanentError('the content id must be a lowercase slug');
-    return path.join(this.dir, `${contentId}.html`);
-  }
-
-  private toItem(row: Row): PublishedItem {
-    return {
-      contentId: row.content_id,
-      revision: row.revision,
-      title: row.title,
-      authorName: row.author_name,
-      publishedAt: row.published_at,
-      summary: row.summary,
-      url: this.pageUrl(row.content_id),
-    };
+    return `${contentId}.html`;
   }
 
   /** Every item in the feed. */
-  items(): PublishedItem[] {
-    return (this.db.prepare('SELECT * FROM feed_items ORDER BY content_id').all() as Row[]).map((r) => this.toItem(r));
+  async items(): Promise<PublishedItem[]> {
+    const entries = [];
+    for (const name of await this.pages.list(INDEX)) {
+      const text = await this.pages.read(name);
+      if (text !== undefined) entries.push(JSON.parse(text) as FeedEntry);
+    }
+    return entries.sort((a, b) => a.contentId.localeCompare(b.contentId)).map((e) => ({ ...e, url: this.pageUrl(e.contentId) }));
   }
 
-  private writeFeed(): void {
-    writeAtomically(path.join(this.dir, 'feed.xml'), feedXml({ title: this.title, url: this.siteUrl }, this.items()));
+  private async entry(contentId: string): Promise<FeedEntry | undefined> {
+    const text = await this.pages.read(`${INDEX}${contentId}.json`);
+    return text === undefined ? undefined : (JSON.parse(text) as FeedEntry);
+  }
+
+  private async writeFeed(): Promise<PublishedItem[]> {
+    const items = await this.items();
+    await this.pages.write(FEED, feedXml({ title: this.title, url: this.siteUrl }, items));
+    return items;
   }
 
   /**
    * Publishes (or republishes) an item: its page, and its one entry in the feed. Publishing the same revision
-   * again rewrites the same page and entry (a retry after a crash repairs, never duplicates); a newer revision
-   * replaces them.
+   * again rewrites the same page and entry (a retry after a crash, on any host, repairs, never duplicates); a newer
+   * revision replaces them.
    */
-  publish(item: Omit<PublishedItem, 'url'>, body: string): { pageUrl: string; feedItems: number } {
-    const file = this.pagePath(item.contentId);
-    return this.db
-      .transaction(() => {
-        const earlier = this.db.prepare('SELECT * FROM feed_items WHERE content_id = ?').get(item.contentId) as Row | undefined;
-        if (earlier && earlier.revision > item.revision)
-          throw new PermanentError(
-            `revision ${earlier.revision} of ${item.contentId} is already published: not replacing it with revision ${item.revision}`,
-          );
-        // A retried publication keeps the time of the first one, so the feed does not move the item.
-        const publishedAt = earlier?.revision === item.revision ? earlier.published_at : item.publishedAt;
-        const stored = { ...item, publishedAt };
-        this.db
-          .prepare(
-            `INSERT INTO feed_items (content_id, revision, title, author_name, published_at, summary) VALUES (@contentId, @revision, @title, @authorName, @publishedAt, @summary)
-             ON CONFLICT (content_id) DO UPDATE SET revision = excluded.revision, title = excluded.title, author_name = excluded.author_name, published_at = excluded.published_at, summary = excluded.summary`,
-          )
-          .run(stored);
-        writeAtomically(file, pageHtml({ ...stored, url: this.pageUrl(item.contentId) }, body));
-        this.writeFeed();
-        return { pageUrl: this.pageUrl(item.contentId), feedItems: this.items().length };
-      })
-      .immediate();
+  async publish(item: FeedEntry, body: string): Promise<{ pageUrl: string; feedItems: number }> {
+    const page = this.pageName(item.contentId);
+    await this.ready();
+    return this.pages.exclusive(async () => {
+      const earlier = await this.entry(item.contentId);
+      if (earlier && earlier.revision > item.revision)
+        throw new PermanentError(
+          `revision ${earlier.revision} of ${item.contentId} is already published: not replacing it with revision ${item.revision}`,
+        );
+      // A retried publication keeps the time of the first one, so the feed does not move the item.
+      const publishedAt = earlier?.revision === item.revision ? earlier.publishedAt : item.publishedAt;
+      const stored: FeedEntry = { ...item, publishedAt };
+      await this.pages.write(page, pageHtml({ ...stored, url: this.pageUrl(item.contentId) }, body));
+      await this.pages.write(`${INDEX}${item.contentId}.json`, JSON.stringify(stored));
+      const items = await this.writeFeed();
+      return { pageUrl: this.pageUrl(item.contentId), feedItems: items.length };
+    });
   }
 
   /** Takes an item off the site: its page and its feed entry. Unpublishing what is not there does nothing. */
-  unpublish(contentId: string): { removed: boolean } {
-    const file = this.pagePath(contentId);
-    return this.db
-      .transaction(() => {
-        const removed = this.db.prepare('DELETE FROM feed_items WHERE content_id = ?').run(contentId).changes > 0;
-        const hadPage = fs.existsSync(file);
-        fs.rmSync(file, { force: true });
-        this.writeFeed();
-        return { removed: removed || hadPage };
-      })
-      .immediate();
+  async unpublish(contentId: string): Promise<{ removed: boolean }> {
+    const page = this.pageName(contentId);
+    await this.ready();
+    return this.pages.exclusive(async () => {
+      const hadEntry = await this.pages.remove(`${INDEX}${contentId}.json`);
+      const hadPage = await this.pages.remove(page);
+      await this.writeFeed();
+      return { removed: hadEntry || hadPage };
+    });
   }
 
-  close(): void {
-    this.db.close();
+  /** Copies the earlier per-host SQLite index into the shared one, if that is empty; true when it copied any. */
+  private async importLegacyIndex(): Promise<boolean> {
+    if (!this.legacyIndexFile || !fs.existsSync(this.legacyIndexFile)) return false;
+    if ((await this.pages.list(INDEX)).length > 0) return false;
+    const db = new Database(this.legacyIndexFile, { readonly: true, fileMustExist: true });
+    let rows: LegacyRow[];
+    try {
+      const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feed_items'").get();
+      rows = table ? (db.prepare('SELECT * FROM feed_items').all() as LegacyRow[]) : [];
+    } finally {
+      db.close();
+    }
+    for (const r of rows) {
+      const entry: FeedEntry = {
+        contentId: r.content_id,
+        revision: r.revision,
+        title: r.title,
+        authorName: r.author_name,
+        publishedAt: r.published_at,
+        summary: r.summary,
+      };
+      await this.pages.write(`${INDEX}${r.content_id}.json`, JSON.stringify(entry));
+    }
+    return rows.length > 0;
   }
+
+  /** Nothing to release: the pages are files (or objects), written whole. */
+  close(): void {}
 }

@@ -26,13 +26,13 @@ export function createSiteActivities(site: SiteStore) {
       const text = plainText(input.body).replace(/\s+/g, ' ').trim();
       const summary = text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text;
       const { contentId, revision, title, authorName, publishedAt } = input;
-      const published = site.publish({ contentId, revision, title, authorName, publishedAt, summary }, input.body);
+      const published = await site.publish({ contentId, revision, title, authorName, publishedAt, summary }, input.body);
       return { pageUrl: published.pageUrl, feedItems: published.feedItems };
     }),
 
     /** Undo of publishToSite: the page and its feed entry removed. */
     async unpublishFromSite(input: { contentId: string }) {
-      return classified(async () => ({ removed: site.unpublish(input.contentId).removed ? 'yes' : 'nothing was published' }));
+      return classified(async () => ({ removed: (await site.unpublish(input.contentId)).removed ? 'yes' : 'nothing was published' }));
     },
   };
 }

@@ -71,7 +71,7 @@ it('keeps the text as written: a reader showing it as HTML shows the title and t
   expect(description).toContain('A CDATA end ]]> and <svg onload=alert(4)>');
 });
 
-it('escapes the site title of the channel the same way', () => {
+it('escapes the site title of the channel the same way', async () => {
   const site = new SiteStore(
     path.join(dir, 'other'),
     path.join(dir, 'other.db'),
@@ -79,6 +79,7 @@ it('escapes the site title of the channel the same way', () => {
     'News <b onmouseover=alert(5)>now</b>',
   );
   try {
+    await site.ready();
     const feed = parseRssFeed(fs.readFileSync(path.join(dir, 'other', 'feed.xml'), 'utf8'));
     for (const decoded of [feed.title, feed.description]) {
       expect(decoded).not.toMatch(MARKUP);

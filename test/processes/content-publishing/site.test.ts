@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { checkImageAltText, estimateReadingTime, findBannedWords } from '../../../activities/content-publishing/house-style';
 import { renderBody } from '../../../activities/content-publishing/markdown';
 import { pageHtml } from '../../../activities/content-publishing/page';
@@ -51,9 +52,10 @@ describe('Markdown to HTML', () => {
 describe('the site store', () => {
   let dir: string;
   let store: SiteStore;
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'site-'));
     store = new SiteStore(path.join(dir, 'site'), path.join(dir, 'site.db'), 'http://127.0.0.1:4090');
+    await store.ready();
   });
   afterEach(() => store.close());
 
@@ -64,9 +66,9 @@ describe('the site store', () => {
     expect(feed()).not.toContain('<item>');
   });
 
-  it('publishes a page and one feed entry; publishing the same revision again adds none', () => {
-    const first = store.publish(item(), HOSTILE);
-    const again = store.publish({ ...item(), publishedAt: '2026-11-02T10:00:00.000Z' }, HOSTILE);
+  it('publishes a page and one feed entry; publishing the same revision again adds none', async () => {
+    const first = await store.publish(item(), HOSTILE);
+    const again = await store.publish({ ...item(), publishedAt: '2026-11-02T10:00:00.000Z' }, HOSTILE);
     expect(first).toEqual({ pageUrl: 'http://127.0.0.1:4090/hello-world.html', feedItems: 1 });
     expect(again.feedItems).toBe(1);
     expect(feed().match(/<item>/g)).toHaveLength(1);
@@ -76,24 +78,58 @@ describe('the site store', () => {
     expect(fs.readFileSync(path.join(dir, 'site', 'hello-world.html'), 'utf8')).not.toMatch(/<script/i);
   });
 
-  it('replaces the entry with a newer revision, refuses an older one, and unpublishes page and entry', () => {
-    store.publish(item(), 'one');
-    store.publish(item({ contentId: 'second-post', title: 'Second' }), 'two');
-    store.publish(item({ revision: 3, title: 'Hello again' }), 'three');
-    expect(store.items().map((i) => [i.contentId, i.revision])).toEqual([
+  it('replaces the entry with a newer revision, refuses an older one, and unpublishes page and entry', async () => {
+    await store.publish(item(), 'one');
+    await store.publish(item({ contentId: 'second-post', title: 'Second' }), 'two');
+    await store.publish(item({ revision: 3, title: 'Hello again' }), 'three');
+    expect((await store.items()).map((i) => [i.contentId, i.revision])).toEqual([
       ['hello-world', 3],
       ['second-post', 1],
     ]);
-    expect(() => store.publish(item({ revision: 2 }), 'stale')).toThrow('revision 3 of hello-world is already published');
-    expect(store.unpublish('hello-world')).toEqual({ removed: true });
+    await expect(store.publish(item({ revision: 2 }), 'stale')).rejects.toThrow('revision 3 of hello-world is already published');
+    expect(await store.unpublish('hello-world')).toEqual({ removed: true });
     expect(fs.existsSync(path.join(dir, 'site', 'hello-world.html'))).toBe(false);
     expect(feed()).not.toContain('hello-world');
     expect(feed().match(/<item>/g)).toHaveLength(1);
-    expect(store.unpublish('hello-world')).toEqual({ removed: false });
+    expect(await store.unpublish('hello-world')).toEqual({ removed: false });
   });
 
-  it('writes only slugs: a content id cannot name a file outside the site', () => {
-    expect(() => store.publish(item({ contentId: '../escape' }), 'x')).toThrow('the content id must be a lowercase slug');
+  it('writes only slugs: a content id cannot name a file outside the site', async () => {
+    await expect(store.publish(item({ contentId: '../escape' }), 'x')).rejects.toThrow('the content id must be a lowercase slug');
+  });
+
+  it('two hosts publishing into one shared directory at once: the feed lists every item of both', async () => {
+    // Two stores on the same directory, each with its own data directory (as two worker hosts mounting SITE_DIR).
+    const hostA = new SiteStore(path.join(dir, 'site'), path.join(dir, 'a', 'site.db'), 'http://127.0.0.1:4090');
+    const hostB = new SiteStore(path.join(dir, 'site'), path.join(dir, 'b', 'site.db'), 'http://127.0.0.1:4090');
+    const ids = Array.from({ length: 12 }, (_, i) => `post-${String(i).padStart(2, '0')}`);
+    await Promise.all(ids.map((contentId, i) => (i % 2 ? hostB : hostA).publish(item({ contentId, title: contentId }), contentId)));
+    // Both hosts see, and the feed lists, all twelve, whichever host wrote the feed last.
+    expect((await hostA.items()).map((i) => i.contentId)).toEqual(ids);
+    expect((await hostB.items()).map((i) => i.contentId)).toEqual(ids);
+    expect(feed().match(/<item>/g)).toHaveLength(ids.length);
+    for (const id of ids) expect(fs.existsSync(path.join(dir, 'site', `${id}.html`))).toBe(true);
+    // Nothing half-written is left behind: no temporary file, no lock.
+    expect(fs.readdirSync(path.join(dir, 'site')).filter((f) => f.startsWith('.'))).toEqual(['.feed']);
+  });
+
+  it("copies an earlier version's per-host SQLite feed index into the shared one, once", async () => {
+    const legacy = path.join(dir, 'legacy.db');
+    const db = new Database(legacy);
+    db.exec(
+      'CREATE TABLE feed_items (content_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, title TEXT NOT NULL, author_name TEXT NOT NULL, published_at TEXT NOT NULL, summary TEXT NOT NULL)',
+    );
+    db.prepare("INSERT INTO feed_items VALUES ('old-post', 2, 'Old post', 'Ada', '2026-10-01T09:00:00.000Z', 'From before')").run();
+    db.close();
+    const upgraded = new SiteStore(path.join(dir, 'upgraded'), legacy, 'http://127.0.0.1:4090');
+    await upgraded.ready();
+    expect((await upgraded.items()).map((i) => [i.contentId, i.revision])).toEqual([['old-post', 2]]);
+    expect(fs.readFileSync(path.join(dir, 'upgraded', 'feed.xml'), 'utf8')).toContain('Old post');
+    await upgraded.publish(item(), 'new');
+    expect((await new SiteStore(path.join(dir, 'upgraded'), legacy, 'http://127.0.0.1:4090').items()).map((i) => i.contentId)).toEqual([
+      'hello-world',
+      'old-post',
+    ]);
   });
 });
 
