@@ -98,7 +98,7 @@ describe('openDatabase', () => {
       'directory.db': 'accounts',
       'events.db': 'event_receipts',
       'warehouse.db': 'loaded_batches',
-      'site.db': 'feed_items',
+      // The site's feed index is no SQLite file any more: JSON entries beside the pages (content-publishing/site-store.ts).
       'accounting.db': 'entities',
     };
     for (let round = 0; round < ROUNDS; round++) {
