@@ -4,8 +4,11 @@
  */
 import { printable } from '../../workflows/kit/safe-text';
 
-/** Fields shown in the head of the line or not at all. */
+/** Fields shown in the head of the line, or left to the JSON form (the SDK's routine attributes would drown a terminal). */
 const HEAD = new Set(['level', 'time', 'msg', 'component', 'pid', 'hostname', 'err']);
+const JSON_ONLY = new Set(['namespace', 'taskQueue', 'activityId', 'isLocal', 'sdkComponent']);
+/** A run's fields come first, in this order. */
+const RUN_FIELDS = ['process', 'step', 'runId', 'workflowId'];
 
 /** A field as text: strings as they are, the rest as JSON. */
 const text = (value: unknown): string => (typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
@@ -24,9 +27,8 @@ export function readableLine(entry: Record<string, unknown>): string {
     .padEnd(5);
   const component = entry.component ? `[${text(entry.component)}] ` : '';
   const err = entry.err as { message?: string } | undefined;
-  const fields = Object.entries(entry)
-    .filter(([key, value]) => !HEAD.has(key) && value !== undefined)
-    .map(([key, value]) => `${key}=${shown(value)}`);
+  const rest = Object.keys(entry).filter((key) => !HEAD.has(key) && !JSON_ONLY.has(key) && !RUN_FIELDS.includes(key));
+  const fields = [...RUN_FIELDS, ...rest].filter((key) => entry[key] !== undefined).map((key) => `${key}=${shown(entry[key])}`);
   const message = [text(entry.msg ?? ''), err?.message ? `(${err.message})` : '', ...fields].filter(Boolean).join(' ');
   return `${time} ${level} ${component}${printable(message)}`;
 }

@@ -28,14 +28,14 @@ describe('the log format', () => {
     expect(line!.time).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
   });
 
-  it('is readable on a terminal: time, level, component, message, then the fields', () => {
+  it("is readable on a terminal: time, level, component, message, the run's fields, then the others", () => {
     const { logger, lines } = capture({}, { isTTY: true });
     logger
       .child({ component: 'worker' })
-      .warn({ runId: 'r-1', process: 'onboarding', step: 'createAccount', note: 'two words' }, 'Activity failed');
+      .warn({ note: 'two words', taskQueue: 'overture', runId: 'r-1', process: 'onboarding', step: 'createAccount' }, 'Activity failed');
     expect(lines()).toHaveLength(1);
     expect(lines()[0]).toMatch(
-      /^\d\d:\d\d:\d\d\.\d{3} WARN {2}\[worker\] Activity failed runId=r-1 process=onboarding step=createAccount note="two words"$/,
+      /^\d\d:\d\d:\d\d\.\d{3} WARN {2}\[worker\] Activity failed process=onboarding step=createAccount runId=r-1 note="two words"$/,
     );
   });
 
