@@ -16,6 +16,7 @@ import {
   pods,
   provisionChartTools,
   render,
+  renderNotes,
   runHelm,
   template,
   type Deployment,
@@ -233,6 +234,26 @@ test("approval links in mails point at the console's Ingress, not at an address 
       'https://overture.example.com',
     ]);
   }
+});
+
+describe('NOTES.txt, printed after helm install', () => {
+  test('default values: how to reach the console, make the first operator, and the warnings of a one-host setup', () => {
+    const notes = renderNotes(tools);
+    expect(notes).toContain('kubectl -n overture port-forward svc/overture-console 4000:80');
+    expect(notes).toContain('exec deploy/overture-console -- node bin/overture.js operators add NAME --role admin');
+    expect(notes).toContain('WARNING: no event sources are configured');
+    expect(notes).toContain('were generated into Secret overture-secrets');
+    expect(notes).toContain('No store is on PostgreSQL');
+  });
+
+  test('production values: the console URL, the build to make current and the build still draining', () => {
+    const notes = renderNotes(tools, { files: [PRODUCTION_VALUES] });
+    expect(notes).toContain('https://overture.example.com');
+    expect(notes).toContain('node bin/overture.js deployment set-current 2026.12.07-4b1e9a2');
+    expect(notes).toContain('Build 2026.11.27-3f9c2e1 keeps 2 pods until it drains');
+    expect(notes).not.toContain('WARNING');
+    expect(notes).not.toContain('No store is on PostgreSQL');
+  });
 });
 
 describe('mutual TLS to Temporal', () => {

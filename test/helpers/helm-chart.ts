@@ -4,6 +4,8 @@
  * environment resolved the way the kubelet would (its ConfigMap, its literal values, its Secret references).
  */
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { provisionHelm } from '../../src/tools/deploy-tools/helm';
@@ -160,4 +162,31 @@ export function containerEnv(manifests: Manifest[], container: Container): Recor
     else if (!ref.optional) throw new Error(`${container.name}: ${entry.name} needs key ${ref.key} of Secret ${ref.name}`);
   }
   return env;
+}
+
+/**
+ * NOTES.txt as `helm install` would print it: `helm template` never renders it, so a copy of the chart wraps it in
+ * a template of a ConfigMap, and the note is read back from that.
+ */
+export function renderNotes(tools: Tools, { files = [], sets = [] }: { files?: string[]; sets?: string[] } = {}): string {
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-chart-'));
+  try {
+    fs.cpSync(CHART_DIR, copy, { recursive: true });
+    const notes = fs.readFileSync(path.join(copy, 'templates', 'NOTES.txt'), 'utf8');
+    fs.rmSync(path.join(copy, 'templates', 'NOTES.txt'));
+    fs.writeFileSync(path.join(copy, 'templates', '_notes.tpl'), `{{- define "notes-under-test" -}}\n${notes}\n{{- end -}}\n`);
+    fs.writeFileSync(
+      path.join(copy, 'templates', 'notes-under-test.yaml'),
+      'apiVersion: v1\nkind: ConfigMap\nmetadata: { name: notes }\ndata:\n  notes: {{ include "notes-under-test" . | quote }}\n',
+    );
+    const args = ['template', 'overture', copy, '--namespace', 'overture', '--kube-version', kubeconformVersion];
+    args.push('--show-only', 'templates/notes-under-test.yaml');
+    for (const file of files) args.push('--values', file);
+    for (const set of sets) args.push('--set', set);
+    const out = runHelm(tools, args);
+    if (out.code !== 0) throw new Error(`NOTES.txt does not render (${out.code}):\n${out.stderr}`);
+    return (parseAllDocuments(out.stdout)[0]!.toJS() as Manifest).data!.notes!;
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
 }

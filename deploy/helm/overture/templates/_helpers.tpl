@@ -40,6 +40,11 @@ app.kubernetes.io/component: {{ .component }}
 {{- end -}}
 {{- end -}}
 
+{{/* Where browsers reach the console: console.publicUrl, else https://<ingress host> when the Ingress is on, else empty. */}}
+{{- define "overture.consolePublicUrl" -}}
+{{- .Values.console.publicUrl | default (ternary (printf "https://%s" .Values.console.ingress.host) "" .Values.console.ingress.enabled) | trimSuffix "/" -}}
+{{- end -}}
+
 {{- define "overture.secretName" -}}
 {{- default (printf "%s-secrets" (include "overture.fullname" .)) .Values.secrets.existingSecret -}}
 {{- end -}}
