@@ -4,12 +4,14 @@
  * PostgreSQL (ACCOUNTING_URL), seeded once by whichever host starts first.
  *
  * Eight entities spread the fan-out's reconciliations over both hosts; four of them differ from their bank by a
- * fee, so a person enters an adjustment and its posting runs on either host. A fault makes the write of every
- * adjustment outlast its attempt's timeout (a trigger sleeps in the inserting transaction and notes which host's
- * session it was, by application_name), so each posting is retried, on whichever host Temporal picks, while its
- * first attempt is still writing. The proof: each host ran reconciliations, every adjustment was retried, and the
- * one set of books holds each of the close's entries once: 2 accruals per entity and one adjustment per entity with
- * a difference, no key twice.
+ * fee, so a person enters an adjustment and its posting runs on either host. The fault: the host that writes the
+ * first adjustment stalls mid-write (SIGSTOP while a trigger holds its insert for a second; a GC pause or a frozen VM
+ * alike), its transaction open and the books' writer lock held past the attempts' timeout. The attempts caught by it
+ * time out and are retried on whichever host Temporal hands them to (the other one, or the stalled worker's pending
+ * polls once it wakes), and each retry finds its entry posted or posts it. The proof: each host ran reconciliations,
+ * postings were retried while a write was still in flight, and the one set of books holds each of the close's
+ * entries once: 2 accruals per entity and one adjustment per entity with a difference, no key twice. How many
+ * postings one host wrote and a retry on the other completed is printed.
  *
  * The ledger steps run as regular activities here (they are local activities by default), so that Temporal
  * dispatches each one, and each retry, to either host, and the history names the worker that ran it.
@@ -24,7 +26,7 @@ import type { ProcessOptions } from '../../workflows/kit/types';
 import type { FinancialCloseResult } from '../../workflows/financial-close/types';
 import { decidedBy } from '../helpers/operators';
 import { kill, ROOT, spawnWorker, type WorkerProcess } from '../helpers/processes';
-import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
+import { eventually, fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 
 jest.setTimeout(10 * 60_000);
 
@@ -35,9 +37,9 @@ const WITH_FEE = ENTITIES.filter((_, i) => i % 2 === 0);
 const FEE = '-12.50';
 const CONTROLLER = 'controller@close.example.com';
 const EXAMPLE = path.join(ROOT, 'examples', 'financial-close');
-/** The adjustment's attempt timeout, and how long the write of one sleeps: past the timeout. */
-const ADJUSTMENT_TIMEOUT_MS = 2_000;
-const FAULT_SLEEP_S = 3;
+/** The adjustment's attempt timeout, and how long a trigger holds each adjustment's insert (to catch a writer mid-write). */
+const ADJUSTMENT_TIMEOUT_MS = 5_000;
+const FAULT_SLEEP_S = 1;
 
 let tmp: string;
 let cluster: NativeCluster;
@@ -134,7 +136,7 @@ function spreadOptions<O extends ProcessOptions>(options: O): O {
   const policies = Object.fromEntries(Object.entries(fast.policies).map(([step, p]) => [step, { ...p, runAs: 'activity' as const }]));
   return {
     ...fast,
-    // Enough attempts to outlast the slow writes, which take turns on the books' writer lock.
+    // Enough attempts to outlast the stalled write, which holds the books' writer lock.
     policies: {
       ...policies,
       reconcile: activity,
@@ -161,6 +163,44 @@ async function activityRuns(
     }
   }
   return runs;
+}
+
+/** The sessions of one host's books (`books-host-a`) in a wait: PgSleep (the trigger), or an advisory lock (the writer lock). */
+async function sessionsWaiting(host: string, wait: 'PgSleep' | 'advisory'): Promise<number> {
+  const rows = await booksQuery<{ n: number }>(
+    'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1 AND wait_event = $2',
+    [`books-${host}`, wait],
+  );
+  return rows[0]!.n;
+}
+
+/**
+ * Stalls the first host caught writing an adjustment (SIGSTOP) past its attempt's timeout, until the other host
+ * waits on the lock the stalled transaction holds, then wakes it (SIGCONT); returns the stalled host's name.
+ */
+async function stallFirstWriter(workers: Record<'host-a' | 'host-b', WorkerProcess>): Promise<'host-a' | 'host-b'> {
+  const writer = await eventually(
+    async () => {
+      for (const host of ['host-a', 'host-b'] as const) if ((await sessionsWaiting(host, 'PgSleep')) > 0) return host;
+      return undefined;
+    },
+    120_000,
+    'a host writing an adjustment',
+  );
+  const other = writer === 'host-a' ? 'host-b' : 'host-a';
+  workers[writer].child.kill('SIGSTOP');
+  try {
+    // Past the attempt's timeout: it is retried while its write is still open.
+    await new Promise((resolve) => setTimeout(resolve, ADJUSTMENT_TIMEOUT_MS + 1_500));
+    await eventually(
+      async () => ((await sessionsWaiting(other, 'advisory')) > 0 ? true : undefined),
+      60_000,
+      `${other}'s retry to wait on the lock`,
+    );
+  } finally {
+    workers[writer].child.kill('SIGCONT');
+  }
+  return writer;
 }
 
 it('closes the books of 8 entities with reconciliations on both hosts, each entry posted once in the shared books', async () => {
@@ -191,6 +231,8 @@ it('closes the books of 8 entities with reconciliations on both hosts, each entr
     { tuneOptions: spreadOptions },
   );
   const child = (entity: string) => `${close.workflowId}/reconcileEntities/${entity}`;
+  const stalled = stallFirstWriter({ 'host-a': hostA, 'host-b': hostB });
+  stalled.catch(() => undefined); // awaited below; a failure must not surface early as an unhandled rejection
   await Promise.all(
     WITH_FEE.map(async (entity) => {
       await statusWhen(
@@ -209,6 +251,7 @@ it('closes the books of 8 entities with reconciliations on both hosts, each entr
       });
     }),
   );
+  const stalledHost = await stalled;
   await statusWhen(stack, close.workflowId, (s) => s.questions.some((q) => q.kind === 'approval' && q.open), 'the sign-off', 120_000);
   await answerQuestion(stack.client, close.workflowId, { decision: 'approve', ...decidedBy('the.controller'), reason: 'books agree' });
   const result = (await close.handle.result()) as FinancialCloseResult;
@@ -223,8 +266,6 @@ it('closes the books of 8 entities with reconciliations on both hosts, each entr
   expect(reconciled.every((r) => hosts.has(r.identity))).toBe(true);
   expect(reconciled).toHaveLength(ENTITIES.length);
   expect([count(reconciled, 'host-a'), count(reconciled, 'host-b')].map((n) => n > 0)).toEqual([true, true]);
-  // Every adjustment's first write outlasted its attempt: each posting completed on a retry.
-  expect(adjusted.map((r) => r.attempt > 1)).toEqual(WITH_FEE.map(() => true));
 
   // One set of books, each of the close's entries once: two accruals per entity, one adjustment per fee.
   const closeEntries = await booksQuery<{ kind: string; entries: number; keys: number }>(
@@ -253,19 +294,21 @@ it('closes the books of 8 entities with reconciliations on both hosts, each entr
     );
     expect(cash[0]!.cents).toBe(21_440_250);
   }
-  // Which host's attempt wrote each adjustment (and outlasted its timeout), and which host's retry completed the step.
+  // Which host's attempt wrote each adjustment, and which host's attempt completed the step.
   const slow = await booksQuery<{ idempotency_key: string; application_name: string }>('SELECT * FROM slow_writes');
   expect(slow).toHaveLength(WITH_FEE.length);
   const writer = (entity: string) =>
     slow.find((w) => w.idempotency_key === `adjustment/${PERIOD}/${entity}/bank-reconciliation`)!.application_name.replace('books-', '');
-  const crossHost = adjusted.filter((r) => hosts.get(r.identity) !== writer(r.workflowId.split('/').pop()!)).length;
+  const crossHost = adjusted.filter((r) => hosts.get(r.identity) !== writer(r.workflowId.split('/').pop()!));
+  // The stalled posting outlived its attempt: it (and any caught behind it) completed on a retry.
+  expect(adjusted.some((r) => r.attempt > 1)).toBe(true);
   const statements = stack.mail.messages().filter((m) => m.to.includes(CONTROLLER) && !m.subject.includes('approve'));
   expect(statements).toHaveLength(1);
   console.info(
     `two-host close of ${ENTITIES.length} entities: reconciliations host A ${count(reconciled, 'host-a')}, host B ${count(reconciled, 'host-b')}; ` +
-      `adjustments written by host A ${slow.filter((w) => w.application_name === 'books-host-a').length}, host B ${slow.filter((w) => w.application_name === 'books-host-b').length}, ` +
-      `each outlasting its attempt; completed on a retry (attempts ${adjusted.map((r) => r.attempt).join(', ')}) on host A ${count(adjusted, 'host-a')}, host B ${count(adjusted, 'host-b')}, ` +
-      `${crossHost} of them on the other host than the write; ` +
+      `adjustments written by host A ${slow.filter((w) => w.application_name === 'books-host-a').length}, host B ${slow.filter((w) => w.application_name === 'books-host-b').length}; ` +
+      `${stalledHost} stalled mid-write; completed (attempts ${adjusted.map((r) => r.attempt).join(', ')}) on host A ${count(adjusted, 'host-a')}, host B ${count(adjusted, 'host-b')}, ` +
+      `${crossHost.length} by a retry on the other host than the write; ` +
       `close entries in the shared books: ${closeEntries.map((c) => `${c.entries} ${c.kind} (${c.keys} keys)`).join(', ')}`,
   );
 });
