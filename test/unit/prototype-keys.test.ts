@@ -36,8 +36,8 @@ const hireWith = (key: string) => JSON.stringify(newHire()).replace('{', `{"${ke
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-proto-'));
   const config = loadConfig({ OVERTURE_DATA_DIR: dataDir, EVENT_SOURCES: JSON.stringify({ hr: { secret: SECRET, types: [TYPE] } }) });
-  // Refused before any delivery: no Temporal client is ever used.
-  gateway = await startEventGateway({ client: undefined as unknown as Client, config, port: 0 });
+  // Refused before any delivery: the client is never called (its connection is only named by the readiness probe).
+  gateway = await startEventGateway({ client: { connection: {} } as unknown as Client, config, port: 0 });
   consoleBodies = http.createServer((req, res) => {
     readJson(req).then(
       () => res.writeHead(200).end('{}'),
