@@ -61,7 +61,7 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
     stack = composeConfig(plugin);
   }, 1_800_000);
 
-  it('is the whole stack: PostgreSQL, Temporal with its setup jobs, its UI, Overture, mail, Prometheus and Grafana', () => {
+  it('is the whole stack: PostgreSQL, Temporal with its setup jobs, its UI, Overture, mail, the site, Prometheus and Grafana', () => {
     expect(Object.keys(stack.services).sort()).toEqual(
       [
         'postgresql',
@@ -72,6 +72,7 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
         'mailpit',
         'overture-setup',
         ...OVERTURE_PARTS,
+        'site',
         'prometheus',
         'grafana',
       ].sort(),
@@ -431,6 +432,19 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
         foreign: [],
       });
     }
+  });
+
+  it('serves the published site read-only from the folder every worker writes its pages to', () => {
+    const site = service(stack, 'site');
+    const mount = (site.volumes ?? []).find((v) => v.target === '/usr/share/nginx/html');
+    const worker = environmentOf(service(stack, 'worker'));
+    // The worker's SITE_DIR is inside its data volume; the site mounts that volume's matching sub-folder, read-only.
+    expect(worker.SITE_DIR).toBe('/data/site');
+    expect(bindOrVolume(service(stack, 'worker'), '/data')).toBe('overture-data');
+    expect(mount).toMatchObject({ type: 'volume', source: 'overture-data', read_only: true, volume: { subpath: 'site' } });
+    // Dotfiles (the feed's index, pages being written) are never served.
+    expect(fs.readFileSync(path.join(ROOT, 'deploy/compose/site.conf'), 'utf8')).toMatch(/location ~ \/\\\. \{ deny all;/);
+    expect(Number(new URL(worker.SITE_URL ?? '').port)).toBe(publishedPort(site, 8080)?.port);
   });
 
   it('follows the public addresses and the password given in .env everywhere they are used', () => {
