@@ -27,6 +27,26 @@ export default tseslint.config(
     },
   },
   {
+    // One place opens SQLite files, so every connection gets the busy timeout, WAL, private file modes and the native
+    // module built for the running Node (BETTER_SQLITE3_BINDING: the fast tier on Node 24 runs with another ABI).
+    files: ['src/**/*.ts', 'activities/**/*.ts', 'workers/**/*.ts', 'test/**/*.ts'],
+    ignores: ['src/stores/sqlite.ts', 'test/unit/sqlite-open.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: 'better-sqlite3',
+              allowTypeImports: true,
+              message: 'Open SQLite through src/stores/sqlite.ts (openDatabase, openReadonlyDatabase): it loads the native module for this Node.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['workflows/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', { paths: noBuiltins }],

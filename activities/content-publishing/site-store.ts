@@ -9,7 +9,7 @@
  * shared index is empty and that file exists, its items are copied in once.
  */
 import fs from 'node:fs';
-import Database from 'better-sqlite3';
+import { openReadonlyDatabase } from '../../src/stores/sqlite';
 import { PermanentError } from '../kit/errors';
 import { CONTENT_ID } from '../../workflows/content-publishing/revisions';
 import { feedXml, pageHtml, type PublishedItem } from './page';
@@ -130,7 +130,7 @@ export class SiteStore {
   private async importLegacyIndex(): Promise<boolean> {
     if (!this.legacyIndexFile || !fs.existsSync(this.legacyIndexFile)) return false;
     if ((await this.pages.list(INDEX)).length > 0) return false;
-    const db = new Database(this.legacyIndexFile, { readonly: true, fileMustExist: true });
+    const db = openReadonlyDatabase(this.legacyIndexFile);
     let rows: LegacyRow[];
     try {
       const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'feed_items'").get();

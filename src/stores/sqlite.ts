@@ -58,6 +58,19 @@ export function retryWhileBusy<T>(what: string, retryForMs: number, step: () => 
   }
 }
 
+/**
+ * The native module better-sqlite3 loads: BETTER_SQLITE3_BINDING, a build for another Node than node_modules' (the
+ * fast tier on Node 24, .ci/node-24), else the package's own. Every `new Database` passes it.
+ */
+export function sqliteNativeBinding(): string | undefined {
+  return process.env.BETTER_SQLITE3_BINDING || undefined;
+}
+
+/** Opens an existing SQLite file to read only (no schema, no WAL change): an earlier version's file being imported. */
+export function openReadonlyDatabase(file: string): Database.Database {
+  return new Database(file, { readonly: true, fileMustExist: true, nativeBinding: sqliteNativeBinding() });
+}
+
 /** Opens (and creates when missing) a SQLite database file: busy timeout, then WAL, then the schema, each safe under races. */
 export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Database.Database {
   const busyTimeoutMs = opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS;
@@ -68,8 +81,7 @@ export function openDatabase(file: string, opts: OpenDatabaseOptions = {}): Data
     makePrivateDir(path.dirname(file));
     createPrivateFile(file);
   }
-  // BETTER_SQLITE3_BINDING: a build of the native module for another Node than node_modules' (.ci/node-24).
-  const db = new Database(file, { timeout: busyTimeoutMs, nativeBinding: process.env.BETTER_SQLITE3_BINDING });
+  const db = new Database(file, { timeout: busyTimeoutMs, nativeBinding: sqliteNativeBinding() });
   try {
     // Before anything that may meet another connection's lock.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);

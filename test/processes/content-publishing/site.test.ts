@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Database from 'better-sqlite3';
+import { openDatabase } from '../../../src/stores/sqlite';
 import { checkImageAltText, estimateReadingTime, findBannedWords } from '../../../activities/content-publishing/house-style';
 import { renderBody } from '../../../activities/content-publishing/markdown';
 import { pageHtml } from '../../../activities/content-publishing/page';
@@ -115,7 +115,7 @@ describe('the site store', () => {
 
   it("copies an earlier version's per-host SQLite feed index into the shared one, once", async () => {
     const legacy = path.join(dir, 'legacy.db');
-    const db = new Database(legacy);
+    const db = openDatabase(legacy);
     db.exec(
       'CREATE TABLE feed_items (content_id TEXT PRIMARY KEY, revision INTEGER NOT NULL, title TEXT NOT NULL, author_name TEXT NOT NULL, published_at TEXT NOT NULL, summary TEXT NOT NULL)',
     );
