@@ -39,7 +39,8 @@ export default tseslint.config(
             {
               name: 'better-sqlite3',
               allowTypeImports: true,
-              message: 'Open SQLite through src/stores/sqlite.ts (openDatabase, openReadonlyDatabase): it loads the native module for this Node.',
+              message:
+                'Open SQLite through src/stores/sqlite.ts (openDatabase, openReadonlyDatabase): it loads the native module for this Node.',
             },
           ],
         },
