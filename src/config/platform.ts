@@ -125,7 +125,7 @@ export const configSchema = z.object({
   APPROVAL_LINK_TTL_HOURS: hours(72),
   APPROVAL_LINK_KEY_FILE: z.string().optional(),
   STEP_POLICIES: policyOverrides,
-  // Outages of a downstream system (README "Outages"): how long the email and chat steps retry transient failures,
+  // Outages of a downstream system (docs/operating.md, "Outages of a downstream system"): how long the email and chat steps retry transient failures,
   // the longest wait between two tries (so runs resume soon after a recovery), and when a failing system is
   // reported to the operators as degraded.
   RETRY_BUDGET_EMAIL_MS: z.coerce

@@ -8,7 +8,7 @@
  *   budgeted activity only after a transient failure (step-proxies.ts).
  *
  * Deploy workers before the clients that start runs of a new version: a worker that does not know the version
- * would run it as version 1 (README "Safe deploys").
+ * would run it as version 1 (docs/versioning.md, "The kit version in a run's options").
  */
 
 /** The version new runs get. */

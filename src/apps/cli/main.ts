@@ -87,7 +87,7 @@ Commands that change a run (start and its shortcuts, resolve, approve, complete,
 act as the operator whose personal token you hold: OVERTURE_TOKEN, else the file OVERTURE_TOKEN_FILE or
 ~/.config/overture/token (chmod 600); decisions are recorded under that operator's name.
 
-Configuration comes from the environment (see README): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...`;
+Configuration comes from the environment (see docs/configuration.md): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...`;
 
 // Run data never reaches the terminal raw: a control or bidi character is shown as a visible escape (valid in JSON too).
 const defaultIo: Io = {

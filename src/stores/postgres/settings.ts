@@ -1,5 +1,5 @@
 /**
- * Where the shared state of several hosts lives (README "Several hosts"): LEDGER_URL, DIRECTORY_URL and SYSTEMS_URL
+ * Where the shared state of several hosts lives (docs/running-at-scale.md, "Several hosts"): LEDGER_URL, DIRECTORY_URL and SYSTEMS_URL
  * put the delivery ledger, the directory and the systems' health and pauses on PostgreSQL, and OPERATORS_URL,
  * APPROVAL_LINKS_URL and EVENT_RECEIPTS_URL the operators, the used approval links and the gateways' receipts; unset,
  * each host keeps its SQLite files (LEDGER_DB_PATH, DIRECTORY_DB_PATH; systems.db in the data directory). A URL's credentials never appear in a message: see ../../config/redact-url.

@@ -1,5 +1,5 @@
 /**
- * Worker versioning settings (README "Safe deploys of workflow changes"): with OVERTURE_BUILD_ID set, a worker
+ * Worker versioning settings (docs/versioning.md): with OVERTURE_BUILD_ID set, a worker
  * joins the Worker Deployment OVERTURE_DEPLOYMENT_NAME as that build, and each run stays on the build it started
  * on (pinned), so new workflow code never replays a run that old code began. Unset: the worker is unversioned.
  */

@@ -125,7 +125,7 @@ export async function takeCensus({ client, config, systems, now = Date.now }: Ce
   const systemStates = await Promise.all(
     SYSTEM_NAMES.map(async (system) => {
       const [outage, pause] = await Promise.all([systems.currentOutage(system), systems.pauseOf(system)]);
-      // Degraded as the operators are told: an outage alerted, or old enough to be (README "Outages").
+      // Degraded as the operators are told: an outage alerted, or old enough to be (docs/operating.md, "Outages of a downstream system").
       const degraded = outage !== undefined && (outage.alertedAt !== undefined || at - outage.startedAt >= config.OUTAGE_ALERT_AFTER_MS);
       return { system, degraded, paused: pause !== undefined };
     }),

@@ -1,5 +1,5 @@
 /**
- * The observability settings (README "Observability"): off unless configured. METRICS_PORT turns on the
+ * The observability settings (docs/operating.md, "Metrics and tracing settings"): off unless configured. METRICS_PORT turns on the
  * Prometheus endpoint of the worker (the SDK's metrics and Overture's own); CONSOLE_METRICS_PORT and
  * EVENTS_METRICS_PORT the console's and the gateway's (requests, and on the console the gauges of waiting
  * questions, runs and systems); HEALTH_PORT the worker's /healthz and /readyz. All of them bind METRICS_HOST.

@@ -1,5 +1,5 @@
 /**
- * `overture deployment`: rolling out a new build of the workers (README "Safe deploys of workflow changes").
+ * `overture deployment`: rolling out a new build of the workers (docs/versioning.md).
  *
  *   deployment list [--json]                                   the namespace's worker deployments and their current build
  *   deployment describe [--deployment NAME] [--json]           each build: current, ramping, draining or drained
