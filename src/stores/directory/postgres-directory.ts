@@ -8,6 +8,7 @@ import type pg from 'pg';
 import { PermanentError } from '../../../activities/kit/errors';
 import { endPool, openPool } from '../postgres/connection';
 import { migrate } from '../postgres/migrate';
+import { inPoolTransaction } from '../postgres/transaction';
 import {
   workspaceUrlFor,
   type Account,
@@ -55,21 +56,8 @@ export class PostgresDirectory implements DirectoryProvider {
   }
 
   /** Runs `work` in a transaction on one pooled connection, rolled back if it throws. */
-  private async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    let failed: Error | undefined;
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch((rollbackErr: Error) => (failed = rollbackErr));
-      throw err;
-    } finally {
-      // A connection that could not even roll back is discarded rather than handed to the next caller.
-      client.release(failed ?? false);
-    }
+  private transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    return inPoolTransaction(this.pool, work);
   }
 
   async createAccount(account: NewAccount): Promise<Account> {

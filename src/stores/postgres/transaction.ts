@@ -1,6 +1,6 @@
 /**
  * One transaction on one pooled connection, for the PostgreSQL stores whose writes read before they write (the
- * close's books, the pipeline's warehouse): rolled back if the work throws, the connection discarded if even the
+ * directory, the close's books, the pipeline's warehouse): rolled back if the work throws, the connection discarded if even the
  * rollback failed.
  */
 import type pg from 'pg';
