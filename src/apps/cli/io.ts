@@ -49,3 +49,11 @@ export function exitAfterOutput(code: number): void {
   process.stdout.write('', done);
   process.stderr.write('', done);
 }
+
+/**
+ * Whether output may carry decoration (status icons, colour): only for a person at a terminal, never into a pipe or
+ * a file, and never when NO_COLOR is set to anything but the empty string (https://no-color.org).
+ */
+export function decorates(io: Io, env: NodeJS.ProcessEnv = process.env): boolean {
+  return io.isTty && !env.NO_COLOR;
+}

@@ -30,8 +30,13 @@ function duration(step: StepStatus): string {
   return `${((end - Date.parse(step.startedAt)) / 1000).toFixed(1)}s`;
 }
 
+/** How a table is drawn: status icons only for a person at a terminal (never into a pipe, nor with NO_COLOR). */
+export interface Decoration {
+  icons: boolean;
+}
+
 /** One line per step: state, attempts, duration, and what came out or went wrong. */
-export function formatStep(step: StepStatus): string {
+export function formatStep(step: StepStatus, decoration: Decoration = { icons: true }): string {
   const detail =
     step.lastError && step.state !== 'completed'
       ? `  error: ${step.lastError}`
@@ -46,15 +51,15 @@ export function formatStep(step: StepStatus): string {
     ? `  items ${step.fanOut.completed}/${step.fanOut.total}${step.fanOut.failed ? `, ${step.fanOut.failed} failed (${step.fanOut.failedItems.map((f) => f.item).join(', ')})` : ''}`
     : '';
   return printable(
-    `${ICONS[step.state] ?? '?'} ${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`,
+    `${decoration.icons ? `${ICONS[step.state] ?? '?'} ` : ''}${step.step.padEnd(18)} ${(step.state + path).padEnd(22)} attempts ${String(step.attempts).padEnd(3)} ${duration(step).padStart(7)}${fault}${items}${detail}`,
   );
 }
 
 /** A run's status as people read it. */
-export function formatStatus(status: RunStatus): string {
+export function formatStatus(status: RunStatus, decoration: Decoration = { icons: true }): string {
   const lines = [
     `${status.workflowId}  ${status.process}  ${status.state}${status.currentStep ? ` (at ${status.currentStep})` : ''}  started ${status.startedAt}${status.endedAt ? `  ended ${status.endedAt}` : ''}`,
-    ...status.steps.map(formatStep),
+    ...status.steps.map((s) => formatStep(s, decoration)),
   ];
   for (const q of status.questions.filter((x) => x.open)) {
     const what =
@@ -65,7 +70,9 @@ export function formatStatus(status: RunStatus): string {
           : q.kind === 'task'
             ? `manual task ${q.step}`
             : `question ${q.id}`;
-    lines.push(`! ${what} since ${q.openedAt}: ${q.kind === 'approval' ? `decide with --decision ${q.choices.join('|')}` : q.prompt}`);
+    lines.push(
+      `${decoration.icons ? '! ' : 'open: '}${what} since ${q.openedAt}: ${q.kind === 'approval' ? `decide with --decision ${q.choices.join('|')}` : q.prompt}`,
+    );
   }
   lines.push('log:', ...status.log.map((l) => `  ${l.at} ${l.level.padEnd(5)} ${l.message}`));
   return lines.map((line) => printable(line)).join('\n');
@@ -110,25 +117,34 @@ export function formatRunList(runs: RunSummary[]): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How followRun shows progress. */
+export interface FollowOptions {
+  /** Prints each new log line once (plain output), or the redrawn table when `redraw`. */
+  print?: (line: string) => void;
+  /** Redraws the step table in place (a terminal). */
+  redraw?: boolean;
+  /** Status icons in the redrawn table. */
+  icons?: boolean;
+  /** Called with every status fetched (watch --json). */
+  onStatus?: (status: RunStatus) => void;
+}
+
 /**
  * Follows a run until it ends. Plain output prints each new log line once; on a terminal the step table
  * is redrawn in place as a progress display.
  */
-export async function followRun(
-  client: Client,
-  workflowId: string,
-  print: ((line: string) => void) | undefined,
-  redraw: boolean,
-): Promise<RunStatus> {
+export async function followRun(client: Client, workflowId: string, options: FollowOptions = {}): Promise<RunStatus> {
+  const { print, redraw = false, icons = redraw, onStatus } = options;
   let printed = 0;
   let drawnLines = 0;
   for (;;) {
     const status = await getRunStatus(client, workflowId);
+    onStatus?.(status);
     if (print && redraw) {
       if (drawnLines) process.stdout.write(`\x1b[${drawnLines}A\x1b[0J`);
       const block = [
         `${workflowId}: ${status.state}`,
-        ...status.steps.map(formatStep),
+        ...status.steps.map((s) => formatStep(s, { icons })),
         ...status.log.slice(-3).map((l) => `  ${l.message}`),
       ].map((line) => printable(line));
       process.stdout.write(block.join('\n') + '\n');

@@ -12,10 +12,6 @@ import { BULK_ACTIONS, bulkIdOf, resolveInBulk, type BulkAction } from '../../..
 import { notJsonProblem } from '../../../../workflows/kit/input';
 import { DECISION_LIMITS } from '../../../../workflows/kit/limits';
 
-export const BULK_USAGE =
-  '  resolve --all --step STEP --action retry|skip|abort [--process P] [--reason TEXT] [--output JSON] [--bulk-id ID]\n' +
-  '                                                              decide every open escalation of STEP at once (role operator)';
-
 /** `--output`'s object of strings for a bulk skip, or a UsageError. */
 function outputOf(text: string | undefined): Record<string, string> | undefined {
   if (text === undefined) return undefined;

@@ -1,11 +1,10 @@
 /**
  * `overture deployment`: rolling out a new build of the workers (docs/versioning.md).
  *
- *   deployment list [--json]                                   the namespace's worker deployments and their current build
- *   deployment describe [--deployment NAME] [--json]           each build: current, ramping, draining or drained
- *   deployment set-current BUILD_ID [--deployment NAME]        new runs start on BUILD_ID (role admin)
- *   deployment ramp BUILD_ID PERCENT | --clear [--deployment NAME]
- *                                                              a share of new runs to BUILD_ID, or end the ramp (role admin)
+ *   deployment list                                   the namespace's worker deployments and their current build
+ *   deployment describe [--deployment NAME]           each build: current, ramping, draining or drained
+ *   deployment set-current BUILD_ID [--deployment NAME]   new runs start on BUILD_ID (role admin)
+ *   deployment ramp BUILD_ID PERCENT | --clear [--deployment NAME]   a share of new runs to BUILD_ID, or end the ramp
  *
  * Changes need the role admin and are sent with the operator's name as their identity, which `describe` shows.
  */
@@ -15,6 +14,7 @@ import type { OvertureConfig } from '../../../config/platform';
 import { authorisedCaller } from '../identity';
 import { UsageError, type Io } from '../io';
 import { printable } from '../../../../workflows/kit/safe-text';
+import { printJson, type CliCommand, type CliEnv } from '../command';
 import { isBuildId } from '../../../temporal/deployments/settings';
 import {
   DeploymentError,
@@ -28,11 +28,19 @@ import {
   type Routing,
 } from '../../../temporal/deployments/deployments';
 
-export const DEPLOYMENT_USAGE = `  deployment list [--json]                                    worker deployments and the build that takes new runs
-  deployment describe [--deployment NAME] [--json]            each build: current, ramping, draining (pinned runs open) or drained
-  deployment set-current BUILD_ID [--deployment NAME]         new runs start on BUILD_ID; running ones stay on theirs (role admin)
-  deployment ramp BUILD_ID PERCENT | --clear [--deployment NAME]
-                                                              PERCENT % of new runs to BUILD_ID, or end the ramp (role admin)`;
+const DEPLOYMENT_USAGE = `usage: overture deployment list [--json]
+                                   worker deployments and the build that takes new runs
+       overture deployment describe [--deployment NAME] [--json]
+                                   each build: current, ramping, draining (pinned runs open) or drained
+       overture deployment set-current BUILD_ID [--deployment NAME] [--json]
+                                   new runs start on BUILD_ID; running ones stay on theirs (role admin)
+       overture deployment ramp BUILD_ID PERCENT | --clear [--deployment NAME] [--json]
+                                   PERCENT % of new runs to BUILD_ID, or end the ramp (role admin)
+
+  --deployment NAME   the worker deployment (default OVERTURE_DEPLOYMENT_NAME)
+  --json              list: [{name, routing, latestBuild?}]; describe: {name, routing, lastModifiedBy?, builds: [{buildId,
+                      status, ...}]}; set-current and ramp: {deployment, changed, before: routing, after: routing}
+                      (routing: {current?, ramping?: {buildId?, percentage}})`;
 
 function usage(message: string): never {
   throw new UsageError(`${message}\n${DEPLOYMENT_USAGE}`);
@@ -130,7 +138,8 @@ async function run(client: Client, config: OvertureConfig, verb: string, args: s
     const buildId = buildIdArgument(positionals[0], 'set-current');
     const identity = await authorisedCaller(config, 'admin', 'changing which build takes new runs');
     const change = await setCurrentBuild(client, name, buildId, `overture-cli:${identity.operator}`);
-    io.stdout(printable(formatChange(name, change)));
+    if (values.json) printJson(io, { deployment: name, ...change });
+    else io.stdout(printable(formatChange(name, change)));
     return 0;
   }
   // ramp
@@ -139,17 +148,18 @@ async function run(client: Client, config: OvertureConfig, verb: string, args: s
   const percentage = values.clear ? 0 : percentArgument(positionals[1]);
   const identity = await authorisedCaller(config, 'admin', 'changing which build takes new runs');
   const change = await setRampingBuild(client, name, buildId, percentage, `overture-cli:${identity.operator}`);
-  io.stdout(printable(formatChange(name, change)));
+  if (values.json) printJson(io, { deployment: name, ...change });
+  else io.stdout(printable(formatChange(name, change)));
   return 0;
 }
 
 /** Runs `overture deployment ...`; returns the exit code (1 with the reason when Temporal cannot do the change). */
-export async function deployment(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
+export async function deployment(env: CliEnv, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
   if (verb !== 'list' && verb !== 'describe' && verb !== 'set-current' && verb !== 'ramp')
     usage(`deployment takes list, describe, set-current or ramp, not "${printable(verb ?? '')}"`);
   try {
-    return await run(client, config, verb, rest, io);
+    return await run(await env.client(), env.config(), verb, rest, io);
   } catch (err) {
     // Said here, not by the CLI's catch-all: that one reads any "not found" as a missing run.
     if (err instanceof DeploymentError) {
@@ -159,3 +169,13 @@ export async function deployment(client: Client, config: OvertureConfig, args: s
     throw err;
   }
 }
+
+/** `overture deployment ...`. */
+export const command: CliCommand = {
+  name: 'deployment',
+  summary: 'worker builds: which one takes new runs, ramps, draining',
+  usage: DEPLOYMENT_USAGE,
+  verbs: ['list', 'describe', 'set-current', 'ramp'],
+  options: ['deployment', 'clear', 'json'],
+  run: (args, io, env) => deployment(env, args, io),
+};

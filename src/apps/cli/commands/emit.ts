@@ -9,6 +9,7 @@ import { envelopeFrom, postEvent, type GatewayReply } from '../../events/emit';
 import { EVENT_TYPE_PATTERN } from '../../events/envelope';
 import { loadEventSources, secretOf } from '../../events/sources';
 import { redactUrl, redactUrlsIn } from '../../../config/redact-url';
+import type { CliCommand } from '../command';
 
 const DEFAULT_SOURCE = 'local';
 
@@ -65,3 +66,21 @@ export async function emit(config: OvertureConfig, args: string[], io: Io): Prom
   if (!values.json) io.stderr(describeRefusal(reply));
   return reply.status === 400 ? 2 : 1;
 }
+
+/** `overture emit TYPE FILE|-`. */
+export const command: CliCommand = {
+  name: 'emit',
+  summary: 'send a signed event to the event gateway',
+  usage: `usage: overture emit TYPE FILE|- [--source NAME] [--url URL] [--json]
+
+Sends an event of TYPE to the event gateway, signed with the source's secret (event-sources.json in the data
+directory). FILE is the event's data, or {"id": ..., "data": ...} to choose its id (- reads stdin).
+
+  --source NAME   the sending source (default ${DEFAULT_SOURCE})
+  --url URL       the gateway (default: the configured events URL)
+  --json          {status, eventId, ...the gateway's reply: workflowId?, runId?, started?, duplicate?, error?, problems?}
+
+Exit codes: 0 accepted or a duplicate, 2 the event is invalid, 1 any other refusal or no gateway.`,
+  options: ['source', 'url', 'json'],
+  run: (args, io, env) => emit(env.config(), args, io),
+};

@@ -6,9 +6,14 @@ import { parseArgs } from 'node:util';
 import type { OvertureConfig } from '../../../config/platform';
 import { listKeys, rotateKeys } from '../../../temporal/codec/key-file';
 import { UsageError, type Io } from '../io';
+import { printJson, type CliCommand } from '../command';
 
-export const KEYS_USAGE = `  keys list [--json]                                          payload encryption key ids, which one is current
-  keys rotate                                                 add a key and make it current (old keys still decrypt)`;
+const KEYS_USAGE = `usage: overture keys list [--json]      payload encryption key ids, which one is current
+       overture keys rotate [--json]    add a key and make it current (old keys still decrypt)
+
+Works on the key file alone (or OVERTURE_CODEC_KEYS), without Temporal; key material is never printed.
+
+  --json   list: {source, current, keys: [id]}; rotate: {file, current, previous?}`;
 
 /** Runs `overture keys ...`; returns the exit code. */
 export function keys(config: OvertureConfig, args: string[], io: Io): number {
@@ -26,8 +31,13 @@ export function keys(config: OvertureConfig, args: string[], io: Io): number {
     return 0;
   }
   if (verb === 'rotate') {
-    if (rest.length) throw new UsageError('keys rotate takes no arguments');
+    const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean' } } });
+    if (positionals.length) throw new UsageError('keys rotate takes no arguments');
     const rotated = rotateKeys(config);
+    if (values.json) {
+      printJson(io, rotated);
+      return 0;
+    }
     io.stdout(
       rotated.previous
         ? `added key ${rotated.current} to ${rotated.file}; it is now current (${rotated.previous} and older keys still decrypt).\n` +
@@ -36,5 +46,15 @@ export function keys(config: OvertureConfig, args: string[], io: Io): number {
     );
     return 0;
   }
-  throw new UsageError(`usage:\n${KEYS_USAGE}`);
+  throw new UsageError(KEYS_USAGE);
 }
+
+/** `overture keys list|rotate`. */
+export const command: CliCommand = {
+  name: 'keys',
+  summary: 'payload encryption keys: list them, rotate to a new one',
+  usage: KEYS_USAGE,
+  verbs: ['list', 'rotate'],
+  options: ['json'],
+  run: (args, io, env) => keys(env.config(), args, io),
+};

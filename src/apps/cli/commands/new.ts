@@ -8,10 +8,17 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type * as Prettier from 'prettier';
 import { UsageError, type Io } from '../io';
+import { parseArgs } from 'node:util';
 import { namesOf, processFiles } from '../scaffold/templates';
+import { INSTALLED, PROCESSES, REPO_ROOT } from '../../../registry';
+import { printJson, type CliCommand } from '../command';
 
-export const NEW_USAGE = `  new process NAME                                            write a new process (workflows/NAME, activities/NAME,
-                                                              examples/NAME.json, test/processes/NAME) and install it`;
+const NEW_USAGE = `usage: overture new process NAME [--json]
+
+Writes a working three-step process (workflows/NAME, activities/NAME, examples/NAME.json, test/processes/NAME) and
+adds it to src/registry/installed.ts. Offline: reads no configuration and connects to nothing.
+
+  --json   {process, files: [path], installed: "src/registry/installed.ts"}`;
 
 /** A process name: kebab-case, as folders, workflow ids and event types spell it. */
 const NAME = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
@@ -66,7 +73,8 @@ export async function newProcess(
   io: Io,
   opts: { root: string; installed: readonly string[]; workflowTypes: readonly string[] },
 ): Promise<number> {
-  const [kind, rawName, ...extra] = args;
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' } } });
+  const [kind, rawName, ...extra] = positionals;
   if (kind !== 'process' || extra.length) throw new UsageError('new takes: process NAME');
   const name = checkName(rawName, opts.root, opts.installed, opts.workflowTypes);
   const files = processFiles(namesOf(name));
@@ -76,9 +84,13 @@ export async function newProcess(
     // `wx`: never overwrite, even if something appeared since the check.
     fs.writeFileSync(target, text, { flag: 'wx' });
     await format(target);
-    io.stdout(`wrote ${file}`);
+    if (!values.json) io.stdout(`wrote ${file}`);
   }
   install(opts.root, name);
+  if (values.json) {
+    printJson(io, { process: name, files: Object.keys(files), installed: 'src/registry/installed.ts' });
+    return 0;
+  }
   io.stdout(`installed ${name} (src/registry/installed.ts)`);
   io.stdout(
     [
@@ -91,3 +103,19 @@ export async function newProcess(
   );
   return 0;
 }
+
+/** `overture new process NAME`: writes files in this checkout; no configuration, no Temporal. */
+export const command: CliCommand = {
+  name: 'new',
+  summary: 'write a new process and install it',
+  usage: NEW_USAGE,
+  verbs: ['process'],
+  options: ['json'],
+  run: (args, io) =>
+    newProcess(args, io, {
+      // The sources' root: the compiled build's REPO_ROOT is dist/, inside it (a new process is TypeScript).
+      root: path.extname(__filename) === '.js' ? path.dirname(REPO_ROOT) : REPO_ROOT,
+      installed: INSTALLED.map((p) => p.folder),
+      workflowTypes: PROCESSES.map((p) => p.workflowType),
+    }),
+};

@@ -7,18 +7,26 @@
 import { parseArgs } from 'node:util';
 import type { OvertureConfig } from '../../../config/platform';
 import { UsageError, type Io } from '../io';
+import { printJson, type CliCommand } from '../command';
 import { OperatorError, type Operator, type OperatorRecords } from '../../../stores/operators/store';
 import { openOperators } from '../../../stores/open';
 import { OPERATOR_ROLES } from '../../../../workflows/kit/types';
 
 const ROLES = OPERATOR_ROLES.join('|');
 
-export const OPERATORS_USAGE = `  operators add NAME --role ${ROLES} [--email ADDR] [--json]
-                                                              register an operator; prints their token once
-  operators list [--json]                                     operators, roles and addresses (never tokens)
-  operators set-role NAME --role ROLE                         change an operator's role
-  operators rotate-token NAME [--json]                        a new token; the old one stops working at once
-  operators remove NAME                                       disable an operator (the name is not reused)`;
+const OPERATORS_USAGE = `usage: overture operators add NAME --role ${ROLES} [--email ADDR] [--json]
+                                                     register an operator; prints their token once
+       overture operators list [--json]              operators, roles and addresses (never tokens)
+       overture operators set-role NAME --role ROLE [--json]
+                                                     change an operator's role
+       overture operators rotate-token NAME [--json] a new token; the old one stops working at once
+       overture operators remove NAME [--json]       disable an operator (the name is not reused)
+
+The machine administrator's commands on the operator store (OVERTURE_DATA_DIR/operators.db, or OPERATORS_URL); they
+take no token: access to that store is the boundary.
+
+  --json   add: {name, role, email?, createdAt, disabled, token}; list: [{name, role, email?, createdAt, disabled}];
+           set-role and remove: the operator {name, role, email?, createdAt, disabled}; rotate-token: {name, token}`;
 
 function oneName(positionals: string[], verb: string): string {
   if (positionals.length !== 1) throw new UsageError(`operators ${verb} takes one NAME`);
@@ -64,7 +72,8 @@ async function act(store: OperatorRecords, verb: string | undefined, args: strin
       const name = oneName(positionals, verb);
       if (!values.role) throw new UsageError(`operators set-role takes NAME --role ${ROLES}`);
       const operator = await store.setRole(name, values.role);
-      io.stdout(`${operator.name} is now ${operator.role}`);
+      if (values.json) printJson(io, operator);
+      else io.stdout(`${operator.name} is now ${operator.role}`);
       return 0;
     }
     case 'rotate-token': {
@@ -80,7 +89,8 @@ async function act(store: OperatorRecords, verb: string | undefined, args: strin
     }
     case 'remove': {
       const operator = await store.remove(oneName(positionals, verb));
-      io.stdout(`removed ${operator.name}: their token no longer works (the name stays reserved for the record)`);
+      if (values.json) printJson(io, operator);
+      else io.stdout(`removed ${operator.name}: their token no longer works (the name stays reserved for the record)`);
       return 0;
     }
     default:
@@ -101,3 +111,13 @@ export async function operators(config: OvertureConfig, args: string[], io: Io):
     await store.close();
   }
 }
+
+/** `overture operators ...`. */
+export const command: CliCommand = {
+  name: 'operators',
+  summary: "the operator store: add, list, set-role, rotate-token, remove (the machine administrator's)",
+  usage: OPERATORS_USAGE,
+  verbs: ['add', 'list', 'set-role', 'rotate-token', 'remove'],
+  options: ['role', 'email', 'json'],
+  run: (args, io, env) => operators(env.config(), args, io),
+};

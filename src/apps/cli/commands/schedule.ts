@@ -10,13 +10,21 @@ import { authorisedCaller } from '../identity';
 import { isTimeZone } from '../../../client/schedule-placeholders';
 import { createSchedule, listSchedules, type ScheduleListing } from '../../../client/schedules';
 import { OVERLAP_POLICIES, ScheduleSpecError, type OverlapName } from '../../../client/schedule-spec';
+import { printJson, type CliCommand, type CliEnv } from '../command';
 
-export const SCHEDULE_USAGE = `  schedule create NAME --process P --input FILE|- --when nightly|first-working-day|"CRON"
-           [--hour H] [--timezone TZ] [--overlap skip|buffer-one|allow-all|cancel-other|terminate-other] [--paused]
-                                                              start a process on a calendar (input placeholders:
-                                                              {{today}} {{yesterday}} {{month}} {{previousMonth}})
-  schedule list [--json]                                      schedules, their next runs and recent actions
-  schedule pause|unpause|trigger|delete NAME [--note TEXT]    trigger: run it now`;
+const SCHEDULE_USAGE = `usage: overture schedule create NAME --process P --input FILE|- --when nightly|first-working-day|"CRON"
+           [--hour H] [--timezone TZ] [--overlap skip|buffer-one|allow-all|cancel-other|terminate-other] [--paused] [--json]
+                                        start a process on a calendar (input placeholders:
+                                        {{today}} {{yesterday}} {{month}} {{previousMonth}})
+       overture schedule list [--json]  schedules, their next runs and recent actions
+       overture schedule pause|unpause|trigger|delete NAME [--note TEXT] [--json]
+                                        trigger: run it now
+
+Changes need the role operator.
+
+  --json   create: {schedule, process, when, timezone, overlap, paused, nextRuns: [ISO]};
+           list: [{id, process, when, timezone, overlap, paused, note?, nextRuns, recent: [...]}];
+           pause|unpause|trigger|delete: {schedule, action: "paused"|"unpaused"|"triggered"|"deleted"}`;
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 
@@ -39,6 +47,7 @@ async function create(client: Client, config: OvertureConfig, args: string[], io
       timezone: { type: 'string' },
       overlap: { type: 'string' },
       paused: { type: 'boolean' },
+      json: { type: 'boolean' },
     },
   });
   const name = scheduleName(positionals, 'create');
@@ -73,6 +82,19 @@ async function create(client: Client, config: OvertureConfig, args: string[], io
     throw err;
   }
   const next = (await client.schedule.getHandle(name).describe()).info.nextActionTimes.slice(0, 3);
+  if (values.json) {
+    const paused = values.paused ?? false;
+    printJson(io, {
+      schedule: name,
+      process: values.process,
+      when: values.when,
+      timezone,
+      overlap,
+      paused,
+      nextRuns: next.map((d) => d.toISOString()),
+    });
+    return 0;
+  }
   io.stdout(
     `created schedule ${name}: ${values.process} ${values.when} (${timezone}), overlap ${overlap}${values.paused ? ', paused' : ''}`,
   );
@@ -105,7 +127,11 @@ async function list(client: Client, args: string[], io: Io): Promise<number> {
 
 /** pause, unpause, trigger (under the schedule's own overlap policy) and delete of one schedule. */
 async function act(client: Client, verb: string, args: string[], io: Io): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { note: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { note: { type: 'string' }, json: { type: 'boolean' } },
+  });
   const name = scheduleName(positionals, verb);
   const handle = client.schedule.getHandle(name);
   try {
@@ -119,18 +145,29 @@ async function act(client: Client, verb: string, args: string[], io: Io): Promis
     return 1;
   }
   const done = { pause: 'paused', unpause: 'unpaused', trigger: 'triggered', delete: 'deleted' }[verb];
-  io.stdout(`${done} schedule ${name}`);
+  if (values.json) printJson(io, { schedule: name, action: done });
+  else io.stdout(`${done} schedule ${name}`);
   return 0;
 }
 
-/** Runs `schedule SUBCOMMAND ...`. */
-export async function schedule(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
+/** Runs `schedule SUBCOMMAND ...`: a wrong verb or a refused token before any connection is made. */
+export async function schedule(env: CliEnv, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
-  if (verb === 'list') return list(client, rest, io);
+  if (verb === 'list') return list(await env.client(), rest, io);
+  if (verb !== 'create' && verb !== 'pause' && verb !== 'unpause' && verb !== 'trigger' && verb !== 'delete')
+    throw new UsageError(`schedule takes create, list, pause, unpause, trigger or delete\n\n${SCHEDULE_USAGE}`);
   // Every other verb changes what runs start: an operator's.
-  if (verb === 'create' || verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete')
-    await authorisedCaller(config, 'operator', `schedule ${verb}`);
-  if (verb === 'create') return create(client, config, rest, io);
-  if (verb === 'pause' || verb === 'unpause' || verb === 'trigger' || verb === 'delete') return act(client, verb, rest, io);
-  throw new UsageError(`schedule takes create, list, pause, unpause, trigger or delete\n\n${SCHEDULE_USAGE}`);
+  await authorisedCaller(env.config(), 'operator', `schedule ${verb}`);
+  if (verb === 'create') return create(await env.client(), env.config(), rest, io);
+  return act(await env.client(), verb, rest, io);
 }
+
+/** `overture schedule ...`. */
+export const command: CliCommand = {
+  name: 'schedule',
+  summary: 'processes started on a calendar: create, list, pause, unpause, trigger, delete',
+  usage: SCHEDULE_USAGE,
+  verbs: ['create', 'list', 'pause', 'unpause', 'trigger', 'delete'],
+  options: ['process', 'input', 'when', 'hour', 'timezone', 'overlap', 'paused', 'note', 'json'],
+  run: (args, io, env) => schedule(env, args, io),
+};

@@ -8,18 +8,22 @@
  * Pausing and resuming need the role operator or above; they are recorded with the operator's identity.
  */
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../../config/platform';
 import { authorisedCaller } from '../identity';
 import { UsageError, type Io } from '../io';
 import type { SystemHealthRecords } from '../../../stores/system-health/sqlite-health';
 import { openSystemHealth } from '../../../stores/open';
 import { checkPauseReason, resumeSystem, systemNamed } from '../../../client/system-pauses';
 import { SYSTEM_NAMES } from '../../../../workflows/kit/types';
+import { printJson, type CliCommand, type CliEnv } from '../command';
 
-export const SYSTEMS_USAGE = `  systems list [--json]                                       email and chat: ok, failing, or paused (by whom, why)
-  systems pause SYSTEM [--reason TEXT]                        hold its sends: steps wait, nothing fails (role operator)
-  systems resume SYSTEM [--reason TEXT]                       send again and wake the waiting runs (role operator)`;
+const SYSTEMS_USAGE = `usage: overture systems list [--json]                   ${SYSTEM_NAMES.join(' and ')}: ok, failing, or paused (by whom, why)
+       overture systems pause SYSTEM [--reason TEXT] [--json]
+                                                      hold its sends: steps wait, nothing fails (role operator)
+       overture systems resume SYSTEM [--reason TEXT] [--json]
+                                                      send again and wake the waiting runs (role operator)
+
+  --json   list: [{system, pause?, failing?, lastOutage?, history: [...]}];
+           pause: {system, paused: true, fresh, by}; resume: {system, wasPaused, signalled: [workflowId], ended: [workflowId], by}`;
 
 const at = (ms: number) => new Date(ms).toISOString();
 
@@ -48,7 +52,7 @@ async function list(store: SystemHealthRecords, json: boolean, io: Io): Promise<
     })),
   );
   if (json) {
-    io.stdout(JSON.stringify(systems, null, 2));
+    printJson(io, systems);
     return 0;
   }
   for (const s of systems) {
@@ -64,7 +68,7 @@ async function list(store: SystemHealthRecords, json: boolean, io: Io): Promise<
 }
 
 /** Runs `overture systems ...`; returns the exit code. */
-export async function systems(client: Client, config: OvertureConfig, args: string[], io: Io): Promise<number> {
+export async function systems(env: CliEnv, args: string[], io: Io): Promise<number> {
   const [verb, ...rest] = args;
   const { values, positionals } = parseArgs({
     args: rest,
@@ -74,6 +78,7 @@ export async function systems(client: Client, config: OvertureConfig, args: stri
   if (verb !== 'list' && verb !== 'pause' && verb !== 'resume') usage(`systems takes list, pause or resume, not "${verb ?? ''}"`);
   const chosen = verb === 'list' ? undefined : target(positionals, values.reason);
   // Who pauses or resumes is authenticated before anything changes; viewers may only look.
+  const config = env.config();
   const identity = chosen ? await authorisedCaller(config, 'operator', `${verb === 'pause' ? 'pausing' : 'resuming'} a system`) : undefined;
   // PostgreSQL at SYSTEMS_URL (what every host's workers see), else this host's systems.db.
   const store = await openSystemHealth(config);
@@ -81,12 +86,18 @@ export async function systems(client: Client, config: OvertureConfig, args: stri
     if (!chosen || !identity) return await list(store, values.json ?? false, io);
     if (verb === 'pause') {
       const fresh = await store.pause(chosen.system, identity, chosen.reason);
-      io.stdout(
-        `${chosen.system} ${fresh ? 'paused' : 'was already paused; now recorded as paused'} by ${identity.operator}: its sends wait until: overture systems resume ${chosen.system}`,
-      );
+      if (values.json) printJson(io, { system: chosen.system, paused: true, fresh, by: identity.operator });
+      else
+        io.stdout(
+          `${chosen.system} ${fresh ? 'paused' : 'was already paused; now recorded as paused'} by ${identity.operator}: its sends wait until: overture systems resume ${chosen.system}`,
+        );
       return 0;
     }
-    const report = await resumeSystem(client, store, chosen.system, identity, chosen.reason);
+    const report = await resumeSystem(await env.client(), store, chosen.system, identity, chosen.reason);
+    if (values.json) {
+      printJson(io, { system: chosen.system, ...report, by: identity.operator });
+      return 0;
+    }
     io.stdout(
       `${chosen.system} ${report.wasPaused ? 'resumed' : 'was not paused'} by ${identity.operator}; ${report.signalled.length} waiting run(s) woken` +
         (report.ended.length ? `, ${report.ended.length} had ended` : ''),
@@ -96,3 +107,13 @@ export async function systems(client: Client, config: OvertureConfig, args: stri
     await store.close();
   }
 }
+
+/** `overture systems ...`. */
+export const command: CliCommand = {
+  name: 'systems',
+  summary: 'downstream systems: health, pause, resume',
+  usage: SYSTEMS_USAGE,
+  verbs: ['list', 'pause', 'resume'],
+  options: ['reason', 'json'],
+  run: (args, io, env) => systems(env, args, io),
+};
