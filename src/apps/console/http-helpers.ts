@@ -1,5 +1,6 @@
 /** What every console module needs to answer a request: the security headers, JSON replies, and body parsing. */
 import type http from 'node:http';
+import { importMapHashSource } from './import-map';
 import { notJsonProblem, prototypeKeyProblems } from '../../../workflows/kit/input';
 
 const MAX_BODY_BYTES = 64 * 1024;
@@ -9,10 +10,9 @@ const MAX_BODY_BYTES = 64 * 1024;
  */
 const MAX_DISCARD_BYTES = 8 * 1024 * 1024;
 
-/** Sent on every response, pages and API alike. */
+/** Sent on every response, pages and API alike; the only inline script allowed is the app's import map, by hash. */
 export const SECURITY_HEADERS: Record<string, string> = {
-  'Content-Security-Policy':
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'Content-Security-Policy': `default-src 'none'; script-src 'self' ${importMapHashSource()}; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'`,
   'X-Content-Type-Options': 'nosniff',
   'X-Frame-Options': 'DENY',
   // not no-referrer: with it, browsers send `Origin: null` on form posts and the Origin check would refuse them

@@ -25,7 +25,7 @@ ${oidc}<form id="login-form" method="post" action="/login" data-testid="login-fo
 <button type="submit" data-testid="login-submit">Sign in</button>
 </form>
 <p class="hint">Your personal token comes from your administrator (<code>overture operators add</code>); the first admin's is in the data directory's <code>admin-token</code> file. Decisions you take are recorded under your operator name.</p>
-</main><script src="/app.js"></script></body></html>`;
+</main><script type="module" src="/login.js"></script></body></html>`;
 }
 
 /** Answers with the sign-in page. */
