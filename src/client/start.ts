@@ -10,7 +10,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import type { OvertureConfig } from '../config/platform';
-import { faultableSteps, findProcess, optionsFor, type ProcessDefinition } from '../registry';
+import { faultableSteps, findProcess, manualStepsFor, optionsFor, type ProcessDefinition } from '../registry';
 import type { ScheduledRun } from '../../workflows/kit/scheduled-start';
 import { initialRunAttributes } from '../../workflows/kit/search-attributes';
 import { InputError, parseInput } from '../../workflows/kit/input';
@@ -28,6 +28,8 @@ export interface StartedRun<W extends Workflow = Workflow> {
 
 export interface StartOptions {
   faults?: Partial<Record<string, FaultMode>>;
+  /** Steps a person does by hand in this run (`all`: every step a person can do), beside those MANUAL_STEPS configures. */
+  manual?: readonly string[];
   /** Adjusts the options frozen into the run, e.g. shorter timers in tests; it keeps a process's own options. */
   tuneOptions?: <O extends ProcessOptions>(options: O) => O;
 }
@@ -65,7 +67,9 @@ export function prepareRunStart(
   const processName = definition.shape.name;
   const input = parseInput(definition.inputSchema, raw, `${processName} input`);
   checkStartFaults(definition, opts.faults ?? {});
-  const base = { ...optionsFor(config, definition), faults: opts.faults ?? {} };
+  const manualSteps = manualStepsFor(config, definition, opts.manual);
+  // Only a run with manual steps carries the field: every other run's input stays as it always was.
+  const base = { ...optionsFor(config, definition), faults: opts.faults ?? {}, ...(manualSteps.length ? { manualSteps } : {}) };
   const options = opts.tuneOptions ? opts.tuneOptions(base) : base;
   const { summary, details } = definition.describe(input);
   return {

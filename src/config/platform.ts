@@ -45,19 +45,27 @@ const stepPolicyOverride = z
   .partial()
   .strict();
 
-const policyOverrides = z
-  .string()
-  .default('{}')
-  .transform((text, ctx) => {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch {
-      ctx.addIssue({ code: 'custom', message: 'must be JSON, e.g. {"createWorkspace":{"maximumAttempts":5}}' });
-      return z.NEVER;
-    }
-  })
+/** A setting holding a JSON object (`{}` when unset); `example` is what its message shows when it is not JSON. */
+const jsonObjectText = (example: string) =>
+  z
+    .string()
+    .default('{}')
+    .transform((text, ctx) => {
+      try {
+        return JSON.parse(text) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be JSON, e.g. ${example}` });
+        return z.NEVER;
+      }
+    });
+
+const policyOverrides = jsonObjectText('{"createWorkspace":{"maximumAttempts":5}}')
   // Step names are checked against the installed processes' shapes by ./index.ts.
   .pipe(z.record(z.string(), stepPolicyOverride));
+
+const manualSteps = jsonObjectText('{"onboarding":["sendWelcomeEmail"]}')
+  // Process and step names are checked against the installed processes by src/registry/index.ts.
+  .pipe(z.record(z.string(), z.array(z.string(), { error: 'each process names a list of steps, or ["all"]' })));
 
 /**
  * The systems allowed to send events (`POST /events/<type>`): per source, its shared HMAC secret and the event
@@ -125,6 +133,8 @@ export const configSchema = z.object({
   APPROVAL_LINK_TTL_HOURS: hours(72),
   APPROVAL_LINK_KEY_FILE: z.string().optional(),
   STEP_POLICIES: policyOverrides,
+  // Manual first (workflows/kit/manual-steps.ts): per process, the steps people do by hand, e.g. {"onboarding":["sendWelcomeEmail"]} or ["all"].
+  MANUAL_STEPS: manualSteps,
   // Outages of a downstream system (docs/operating.md, "Outages of a downstream system"): how long the email and chat steps retry transient failures,
   // the longest wait between two tries (so runs resume soon after a recovery), and when a failing system is
   // reported to the operators as degraded.

@@ -10,6 +10,9 @@ import type { ConsoleDemo } from '../../activities/kit/demo';
 import type { LocalService, ProcessWorker } from '../../activities/kit/process-worker';
 import type { ProcessDefinition } from '../../workflows/kit/definition';
 import type { ProcessOptions } from '../../workflows/kit/types';
+import type { ProcessShape } from '../../workflows/kit/shape';
+import { InputError } from '../../workflows/kit/input';
+import { resolveManualSteps } from '../../workflows/kit/manual-steps';
 import { ConfigError, type OvertureConfig } from '../config/platform';
 import { INSTALLED_PROCESSES } from './installed';
 import { runOptions } from './options';
@@ -108,6 +111,30 @@ export function faultableSteps(definition: ProcessDefinition<unknown, unknown>):
   return [...new Set(ownerOf(definition).definitions.flatMap((d) => d.shape.steps.map((s) => s.name)))];
 }
 
+/** The shapes of a process and of the processes it starts (a fan-out's items): the steps a run's options reach. */
+export function familyShapes(definition: ProcessDefinition<unknown, unknown>): ProcessShape[] {
+  return [
+    definition.shape,
+    ...ownerOf(definition)
+      .definitions.filter((d) => d !== definition)
+      .map((d) => d.shape),
+  ];
+}
+
+/**
+ * The steps a run of this process does by hand: those MANUAL_STEPS configures for it, and those the start asks for
+ * (`--manual`, the console's `manual`), checked against its steps. An InputError names each step that is unknown or
+ * cannot be done by hand, so nothing starts.
+ */
+export function manualStepsFor(
+  config: OvertureConfig,
+  definition: ProcessDefinition<unknown, unknown>,
+  requested: readonly string[] = [],
+): string[] {
+  const configured = config.MANUAL_STEPS[definition.shape.name] ?? [];
+  return resolveManualSteps(familyShapes(definition), [...configured, ...requested], `${definition.shape.name} manual steps`);
+}
+
 /** Every step name of every process (names may repeat across processes: a STEP_POLICIES entry applies to each). */
 export const PROCESS_STEP_NAMES: readonly string[] = [...new Set(PROCESSES.flatMap((p) => p.shape.steps.map((s) => s.name)))];
 
@@ -130,7 +157,24 @@ export function checkProcessSettings(config: OvertureConfig): void {
     problems.push(
       `  STEP_POLICIES: unknown step${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; steps are ${PROCESS_STEP_NAMES.join(', ')}`,
     );
+  problems.push(...manualStepsProblems(config));
   if (problems.length) throw new ConfigError(`invalid configuration:\n${problems.join('\n')}`);
+}
+
+/** What is wrong with MANUAL_STEPS: a process that is not installed, or steps it does not have or a person cannot do. */
+function manualStepsProblems(config: OvertureConfig): string[] {
+  return Object.entries(config.MANUAL_STEPS).flatMap(([name, steps]) => {
+    const definition = STARTABLE_PROCESSES.find((p) => p.shape.name === name);
+    if (!definition)
+      return [`  MANUAL_STEPS: unknown process ${name}; processes are ${STARTABLE_PROCESSES.map((p) => p.shape.name).join(', ')}`];
+    try {
+      resolveManualSteps(familyShapes(definition), steps);
+      return [];
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      return err.problems.map((p) => `  MANUAL_STEPS.${name}.${p}`);
+    }
+  });
 }
 
 /** The worker parts of the installed processes (loaded on demand: only a worker and `npm start` need them). */

@@ -14,6 +14,7 @@ import { condition as waitCondition } from '@temporalio/workflow';
 import { askQuestion, requestApproval, runManualStep, type ApprovalRequest, type ManualTask, type ProcessQuestion } from './questions';
 import type { RunContext } from './context';
 import { runDag, type DagNodes, type DagOutputs } from './dag';
+import { isManualStep, manualInstructions } from './manual-steps';
 import type { ProcessEvent } from './events';
 import { runFanOut, type FanOutOutcome, type FanOutSpec } from './fan-out';
 import { shownOutcome } from './outputs';
@@ -71,6 +72,8 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
     call: (activities: StepActivities<A>) => Promise<StepResult<O>>,
     opts: StepOptions<O, DeclaredOutputs<Sh, K>, A> = {},
   ): Promise<Ran<O, DeclaredOutputs<Sh, K>>> {
+    // Decided by the run's options, frozen at its start: a run without manual steps takes the path it always took.
+    if (isManualStep(this.ctx.shape, this.ctx.options, this.name)) return this.byHand(opts);
     const summary = opts.summary ?? this.title;
     const { undo, fallback } = opts;
     const output = await runStep<O>(this.ctx, this.name, () => call(stepProxy<A>(this.ctx, this.name, summary)), {
@@ -85,6 +88,24 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
         : {}),
       ...(opts.cannotUndo ? { cannotUndo: opts.cannotUndo } : {}),
       ...(opts.onFailure ? { onFailure: opts.onFailure } : {}),
+    });
+    this.record(output);
+    return output as unknown as Ran<O, DeclaredOutputs<Sh, K>>;
+  }
+
+  /**
+   * The step done by a person instead of its activity: a task with the step's instructions, completed with the
+   * outputs the shape declares, handed on as the activity's would be. Nothing automated undoes what a person did:
+   * an abandoned run says to undo it by hand.
+   */
+  private async byHand<O extends Outcome>(opts: StepOptions<O, DeclaredOutputs<Sh, K>, A>): Promise<Ran<O, DeclaredOutputs<Sh, K>>> {
+    const undoable = opts.undo
+      ? `${this.name} was done by hand: undo it by hand (automated, its undo leaves: ${opts.undo.done})`
+      : opts.cannotUndo;
+    const output = await runManualStep(this.ctx, this.name, {
+      instructions: manualInstructions(this.ctx.shape, this.name, this.ctx.subject),
+      assignee: this.ctx.options.escalation.contacts[0] ?? '',
+      ...(undoable ? { cannotUndo: undoable } : {}),
     });
     this.record(output);
     return output as unknown as Ran<O, DeclaredOutputs<Sh, K>>;

@@ -25,6 +25,8 @@ export type OutputSpec = OutputType | `${OutputType}?`;
 export interface StepSpec<Name extends string = string, Output extends string = string> {
   title: string;
   kind: StepKind;
+  /** What a person does when the step is done by hand (a run's `--manual`); its title when not given. */
+  instructions?: string;
   /** Steps that must be done (or skipped) before this one starts; none means it starts first. */
   needs?: readonly Name[];
   /** Outputs later steps read: typed for them, and required (unless `?`) of a person who skips the step. */
@@ -59,6 +61,8 @@ export interface StepDefinition {
   kind: StepKind;
   outputs?: OutputField[];
   optional?: boolean;
+  /** What a person does when the step is done by hand. */
+  instructions?: string;
 }
 
 /** The shape of a process at run time: written once, read by the tracker, the CLI, the console and the worker. */
@@ -84,6 +88,7 @@ export function defineShape<const S extends StepSpecs<S>>(declaration: { name: s
     kind: spec.kind,
     ...(spec.outputs ? { outputs: outputFields(spec.outputs, spec.skipRequires) } : {}),
     ...(spec.optional ? { optional: true } : {}),
+    ...(spec.instructions ? { instructions: spec.instructions } : {}),
   }));
   return { name: declaration.name, title: declaration.title, steps, declared: declaration.steps };
 }

@@ -96,6 +96,11 @@ export interface ProcessOptions {
   consoleUrl: string;
   /** The kit version the run was started with (kit-version.ts); runs from before versions have none and are version 1. */
   kitVersion?: number;
+  /**
+   * Steps a person does by hand in this run instead of their activity (workflows/kit/manual-steps.ts); absent when
+   * every step runs as the process automates it.
+   */
+  manualSteps?: string[];
 }
 
 /** Progress of a fan-out step: one child run per item. */
