@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Client } from '@temporalio/client';
-import { listOpenQuestions, resolveEscalation } from '.';
+import { listOpenQuestions, resolveEscalation, type OpenQuestion } from '.';
 import type { DecisionIdentity } from '../../workflows/kit/types';
 import { ESCALATION_ACTIONS, type EscalationAction } from '../../workflows/kit/vocabulary';
 
@@ -75,11 +75,21 @@ export function bulkReason(bulkId: string, reason: string | undefined): string {
   return reason ? `${reason} (bulk ${bulkId})` : `bulk decision ${bulkId}`;
 }
 
+/**
+ * The open escalations a bulk decision would decide: one per run (its oldest), in workflow id order. The preview
+ * shows these, and {@link resolveInBulk} decides exactly these runs, so a person sees what they are about to change.
+ */
+export async function bulkTargets(client: Client, request: Pick<BulkRequest, 'step' | 'process' | 'taskQueue'>): Promise<OpenQuestion[]> {
+  const open = await listOpenQuestions(client, { process: request.process, taskQueue: request.taskQueue });
+  const byRun = new Map<string, OpenQuestion>();
+  for (const q of open) if (q.kind === 'escalation' && q.step === request.step && !byRun.has(q.workflowId)) byRun.set(q.workflowId, q);
+  return [...byRun.values()].sort((a, b) => a.workflowId.localeCompare(b.workflowId));
+}
+
 /** Finds every run with an open escalation of the step and sends each its decision; never throws for one run's refusal. */
 export async function resolveInBulk(client: Client, request: BulkRequest): Promise<BulkReport> {
   const bulkId = bulkIdOf(request.bulkId);
-  const open = await listOpenQuestions(client, { process: request.process, taskQueue: request.taskQueue });
-  const targets = [...new Set(open.filter((q) => q.kind === 'escalation' && q.step === request.step).map((q) => q.workflowId))];
+  const targets = (await bulkTargets(client, request)).map((q) => q.workflowId);
   const outcomes: BulkOutcome[] = [];
   const queue = [...targets];
   const decide = async (workflowId: string): Promise<BulkOutcome> => {

@@ -1,10 +1,11 @@
 /** Finding runs through their search attributes: lists with filters, and every question waiting for a person. */
-import type { Client } from '@temporalio/client';
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { PROCESSES } from '../registry';
 import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../../workflows/kit/search-attributes';
 import type { QuestionStatus } from '../../workflows/kit/types';
 import { FINAL_RUN_STATES } from '../../workflows/kit/vocabulary';
 import { getRunStatus } from './status';
+import { quoteValue as quote } from './run-search';
 
 export interface RunSummary {
   workflowId: string;
@@ -30,7 +31,6 @@ export interface ListFilters {
 
 const FINAL_STATES = new Set<string>(FINAL_RUN_STATES);
 
-const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
 /** The visibility query for a set of filters. */
 export function listQuery(filters: ListFilters): string {
@@ -44,28 +44,33 @@ export function listQuery(filters: ListFilters): string {
   return clauses.join(' AND ');
 }
 
+/** A run as lists show it, from its visibility record (also the console's paged list: ./runs-page.ts). */
+export function runSummaryOf(execution: WorkflowExecutionInfo): RunSummary {
+  const attrs = execution.typedSearchAttributes;
+  const open = execution.status.name === 'RUNNING';
+  const recorded = attrs.get(RUN_STATE);
+  // A run ended from outside (terminated, timed out) never recorded a final state: Temporal's status says it.
+  const state = !open && (!recorded || !FINAL_STATES.has(recorded)) ? execution.status.name.toLowerCase() : (recorded ?? 'running');
+  const waitingSince = open ? attrs.get(WAITING_SINCE) : undefined;
+  return {
+    workflowId: execution.workflowId,
+    runId: execution.runId,
+    process: attrs.get(PROCESS) ?? execution.type,
+    state,
+    step: open ? attrs.get(BLOCKING_STEP) : undefined,
+    needsAttention: open && (attrs.get(NEEDS_ATTENTION) ?? false),
+    waitingSince: waitingSince?.toISOString(),
+    startedAt: execution.startTime.toISOString(),
+    closedAt: execution.closeTime?.toISOString(),
+    execution: execution.status.name,
+  };
+}
+
 /** Runs that match the filters, those waiting longest for a person first, then the newest. */
 export async function listRuns(client: Client, filters: ListFilters = {}): Promise<RunSummary[]> {
   const runs: RunSummary[] = [];
   for await (const execution of client.workflow.list({ query: listQuery(filters) })) {
-    const attrs = execution.typedSearchAttributes;
-    const open = execution.status.name === 'RUNNING';
-    const recorded = attrs.get(RUN_STATE);
-    // A run ended from outside (terminated, timed out) never recorded a final state: Temporal's status says it.
-    const state = !open && (!recorded || !FINAL_STATES.has(recorded)) ? execution.status.name.toLowerCase() : (recorded ?? 'running');
-    const waitingSince = open ? attrs.get(WAITING_SINCE) : undefined;
-    runs.push({
-      workflowId: execution.workflowId,
-      runId: execution.runId,
-      process: attrs.get(PROCESS) ?? execution.type,
-      state,
-      step: open ? attrs.get(BLOCKING_STEP) : undefined,
-      needsAttention: open && (attrs.get(NEEDS_ATTENTION) ?? false),
-      waitingSince: waitingSince?.toISOString(),
-      startedAt: execution.startTime.toISOString(),
-      closedAt: execution.closeTime?.toISOString(),
-      execution: execution.status.name,
-    });
+    runs.push(runSummaryOf(execution));
     if (filters.limit && runs.length >= filters.limit) break;
   }
   return runs.sort((a, b) => {

@@ -3,12 +3,16 @@
  * the workflow as Updates, so its validator's refusal comes back as the answer (the server turns it into a 409).
  *
  *   GET  /api/processes                 the registry: name, title, internal, steps (name, title, needs, kind, optional), example
- *   GET  /api/runs[?status&process&needsAttention]   runs and counters;  GET /api/runs/:id  one run's status
+ *   GET  /api/runs?q&process&state&step&needsAttention&waiting&startedAfter&startedBefore&waitingBefore&cursor&pageSize
+ *                                       one page of top-level runs and the counters (./routes/runs.ts; `status` = `state`)
+ *   GET  /api/runs/:id                  one run's status;  GET /api/runs/:id/children | /timeline (./routes/runs.ts)
  *   POST /api/runs                      { process, input, faults: { step: mode } }
  *   POST /api/runs/:id/resolve          { step, action: retry | skip | abort, reason?, output? }
  *   POST /api/runs/:id/answer           { question?, decision, reason?, output? }  (/approve: the same, approve | reject)
  *   POST /api/runs/:id/inject           { step, mode }
  *   POST /api/escalations/bulk          { step, action: retry | skip | abort, reason?, process?, output?, bulkId? }
+ *   POST /api/escalations/bulk/preview  the same body: the runs it would change, changing none (./routes/escalations.ts)
+ *   GET  /api/schedules, /api/systems, /api/operators (admin) and their POSTs: ./routes/*.ts
  *   GET  /api/demos                     the installed processes' demos;  POST /api/demos/:process  { inject }  runs one
  *                                       (only with OVERTURE_DEMO=on: ./demo-routes.ts)
  *   GET  /api/vocabulary                the kit's words (actions, fault choices, states): the browser reads them here
@@ -46,7 +50,12 @@ import type { EventStreams } from './events';
 import { HttpError, json, readJson } from './http-helpers';
 import { listProcesses } from './processes';
 import { VOCABULARY } from '../../../workflows/kit/vocabulary';
-import { inbox, QUERY_TIMEOUT_MS, runDetail, runsAndCounters, withTimeout } from './runs';
+import { inbox, QUERY_TIMEOUT_MS, runDetail, withTimeout } from './runs';
+import { handleRunsRoute } from './routes/runs';
+import { handleEscalationsRoute } from './routes/escalations';
+import { handleSchedulesRoute } from './routes/schedules';
+import { handleSystemsRoute } from './routes/systems';
+import { handleOperatorsRoute } from './routes/operators';
 import { requireCallerRole, type Caller, type Sessions } from './session';
 import { bulkResolve } from './bulk-route';
 import { handleDemoRoute, type ConsoleDemos } from './demo-routes';
@@ -128,13 +137,12 @@ export async function handleApi(
   }
   if (is('GET', 'processes')) return json(res, 200, listProcesses());
   if (is('GET', 'vocabulary')) return json(res, 200, VOCABULARY);
-  if (is('GET', 'runs')) {
-    const state = url.searchParams.get('status') || undefined;
-    const process = url.searchParams.get('process') || undefined;
-    const na = url.searchParams.get('needsAttention');
-    const needsAttention = na === 'true' ? true : na === 'false' ? false : undefined;
-    return json(res, 200, await runsAndCounters(client, { state, process, needsAttention }));
-  }
+  // Route modules (./routes/*.ts), one line each: each answers true when the request was its own.
+  if (await handleRunsRoute(req, res, url, ctx, caller)) return;
+  if (await handleEscalationsRoute(req, res, url, ctx, caller)) return;
+  if (await handleSchedulesRoute(req, res, url, ctx, caller)) return;
+  if (await handleSystemsRoute(req, res, url, ctx, caller)) return;
+  if (await handleOperatorsRoute(req, res, url, ctx, caller)) return;
   if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
   if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
   if (is('GET', 'events')) {

@@ -5,7 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import type { OvertureConfig } from '../../config/platform';
-import { BULK_ACTIONS, bulkIdOf, resolveInBulk, type BulkAction, type BulkReport } from '../../client/bulk-decisions';
+import { BULK_ACTIONS, bulkIdOf, bulkTargets, resolveInBulk, type BulkAction, type BulkReport } from '../../client/bulk-decisions';
 import { PROCESSES } from '../../registry';
 import { HttpError } from './http-helpers';
 import { INPUT_LIMITS, requireString } from './api-input';
@@ -54,4 +54,18 @@ export async function bulkResolve(
 ): Promise<BulkReport> {
   const request = parseBulk(body);
   return resolveInBulk(client, { ...request, identity: caller.identity, taskQueue: config.TEMPORAL_TASK_QUEUE });
+}
+
+/** The runs a bulk decision would change now, one per run (`POST /api/escalations/bulk/preview`): nothing is decided. */
+export interface BulkPreview {
+  runs: { workflowId: string; process: string; step: string; question: string; since: string }[];
+  count: number;
+}
+
+/** The same selection as {@link bulkResolve}, from the same checked body, without deciding anything. */
+export async function previewBulk(client: Client, config: OvertureConfig, body: Record<string, unknown>): Promise<BulkPreview> {
+  const request = parseBulk(body);
+  const targets = await bulkTargets(client, { ...request, taskQueue: config.TEMPORAL_TASK_QUEUE });
+  const runs = targets.map(({ workflowId, process, step, question, since }) => ({ workflowId, process, step, question, since }));
+  return { runs, count: runs.length };
 }

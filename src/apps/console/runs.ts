@@ -1,7 +1,9 @@
 /** What the console shows about runs: the list with its counters, one run's detail, and the inbox. */
 import type { Client } from '@temporalio/client';
 import type { OvertureConfig } from '../../config/platform';
-import { getRunStatus, listOpenQuestions, listRuns, type OpenQuestion, type RunStatus, type RunSummary } from '../../client';
+import { getRunStatus, listOpenQuestions, type OpenQuestion, type RunStatus, type RunSummary } from '../../client';
+import type { RunSearch } from '../../client/run-search';
+import { countRunsBySearch, listRunsPage, type RunCounters, type RunsPage } from '../../client/runs-page';
 
 /** How long one run's worker gets to answer a status query before the console stops waiting for it. */
 export const QUERY_TIMEOUT_MS = 3_000;
@@ -44,19 +46,17 @@ export function countRuns(runs: RunSummary[]): Counters {
   return counters;
 }
 
-/** Up to 500 runs of every process matching the filters; the counters are over all of them, so they stay the same whatever the filter. */
+/**
+ * One page of the top-level runs a search finds, with the counters over the same filters but state and
+ * needs-attention (visibility counts, never the page). With no search, the newest runs of every process.
+ */
 export async function runsAndCounters(
   client: Client,
-  filters: { state?: string; process?: string; needsAttention?: boolean } = {},
-): Promise<{ runs: RunSummary[]; counters: Counters }> {
-  const all = await listRuns(client, { limit: 500 });
-  const runs = all.filter(
-    (r) =>
-      (filters.state === undefined || r.state === filters.state) &&
-      (filters.process === undefined || r.process === filters.process) &&
-      (filters.needsAttention === undefined || r.needsAttention === filters.needsAttention),
-  );
-  return { runs, counters: countRuns(all) };
+  search: RunSearch = {},
+  page: { cursor?: string; pageSize?: number } = {},
+): Promise<RunsPage & { counters: RunCounters }> {
+  const [listed, counters] = await Promise.all([listRunsPage(client, search, page), countRunsBySearch(client, search)]);
+  return { ...listed, counters };
 }
 
 /** One run's status with a link to it in the Temporal UI. */
