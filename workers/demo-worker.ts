@@ -10,6 +10,7 @@ import { openDemoSandbox } from '../activities/kit/demo-sandbox';
 import type { ConnectedProcess } from '../activities/kit/process-worker';
 import type { OvertureConfig } from '../src/config';
 import { processDemos, processWorkers } from '../src/registry';
+import { discardedKpis } from '../src/stores/kpis/sink';
 
 /** A running demo worker; `stop` drains it and releases its sandbox. */
 export interface DemoWorker {
@@ -50,6 +51,8 @@ export async function startDemoWorker(
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: sandbox.systems.config.TEMPORAL_TASK_QUEUE,
       activities,
+      // The demo's runs are not the team's: their KPIs are dropped.
+      sinks: discardedKpis(),
     });
   } catch (err) {
     await release();

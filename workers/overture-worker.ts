@@ -11,6 +11,8 @@ import { connectSharedSystems, type SharedSystems } from '../activities/kit/shar
 import type { ConnectedProcess } from '../activities/kit/process-worker';
 import { loadConfig, type OvertureConfig } from '../src/config';
 import { describeStores } from '../src/stores/open';
+import { configuredKpiSink } from '../src/stores/kpis/sink';
+import { describeKpiStore } from '../src/stores/kpis/open';
 import { processWorkers } from '../src/registry';
 import { bundleWorkflowsApart } from '../src/registry/bundle-apart';
 import { prebuiltBundle } from '../src/registry/prebuilt-bundle';
@@ -93,6 +95,8 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
   // With OVERTURE_BUILD_ID, a build of the Worker Deployment: each run stays on the build it started on (src/temporal/deployments).
   const deployment = workerDeploymentOptionsFor(config);
   const demoOn = config.OVERTURE_DEMO === 'on';
+  // Every run's KPIs into the projection (KPIS_URL, else kpis.db), through the kit's `kpis` sink; opened at the first report.
+  const kpis = configuredKpiSink(config, lineLogger('worker'));
   const bundle = await bundling.catch(async (err: unknown) => {
     await systems.close();
     await connection.close();
@@ -114,6 +118,7 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     dataConverter,
     ...(deployment ? { workerDeploymentOptions: deployment } : {}),
     ...observed.options,
+    sinks: { ...observed.options.sinks, ...kpis.sinks },
     ...extra,
   });
   // The console demo's runs, on their own task queue and in-memory systems (./demo-worker.ts); none unless OVERTURE_DEMO=on.
@@ -136,6 +141,7 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     await systems.close();
     await connection.close();
     await observed.shutdown();
+    await kpis.close();
   };
   // Where the workflow code came from, for the start-up log: a prebuilt bundle's file, or bundled at start.
   const workflowCode = ahead && 'codePath' in ahead ? ahead.codePath : ahead ? 'given' : 'bundled at start';
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
   const { worker, connection, shutdown, workflowCode } = await createWorker(config);
   health.attach(worker, connection);
   log(describeStores(config));
+  log(`KPIs on ${describeKpiStore(config)}`);
   log(`workflow code: ${workflowCode}`);
   log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,

@@ -250,6 +250,8 @@ export interface OvertureConfig extends RawConfig {
   eventsDbPath: string;
   /** The health and pauses of the downstream systems (email, chat), shared by every worker and the CLI. */
   systemsDbPath: string;
+  /** The KPI projection (src/stores/kpis) when KPIS_URL is unset: kpis.db in the data directory. */
+  kpisDbPath: string;
   /** Where senders reach the event gateway (a wildcard EVENTS_HOST is reached on 127.0.0.1). */
   eventsUrl: string;
   /** The embedded event sources and their secrets, used when EVENT_SOURCES is unset. */
@@ -341,6 +343,7 @@ export function loadPlatformConfig(env: NodeJS.ProcessEnv = process.env): Overtu
     consoleUrl: raw.CONSOLE_PUBLIC_URL?.replace(/\/+$/, '') ?? `http://${raw.CONSOLE_HOST}:${raw.CONSOLE_PORT}`,
     eventsDbPath: path.resolve(raw.EVENTS_DB_PATH ?? path.join(dataDir, 'events.db')),
     systemsDbPath: path.join(dataDir, 'systems.db'),
+    kpisDbPath: path.join(dataDir, 'kpis.db'),
     eventsUrl: `http://${WILDCARD_HOSTS.has(raw.EVENTS_HOST) ? '127.0.0.1' : raw.EVENTS_HOST}:${raw.EVENTS_PORT}`,
     eventSourcesFile: path.join(dataDir, 'event-sources.json'),
     codecKeyFile: path.resolve(raw.OVERTURE_CODEC_KEY_FILE?.trim() || path.join(dataDir, 'codec-keys.json')),

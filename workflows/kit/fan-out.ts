@@ -245,6 +245,7 @@ export async function runFanOut<I, R>(run: RunContext, step: string, spec: FanOu
   };
 
   function record(summary: FanOutSummary): void {
+    run.tracker.kpis.items(run.tracker.status, step, round, summary.results, summary.failures);
     for (const r of summary.results) completed.set(r.key, r.result);
     lastFailures = summary.failures;
     Object.assign(progress, {

@@ -9,6 +9,7 @@ import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_SINCE } from './search-attributes';
 import { clip, STATUS_LIMITS } from './limits';
+import { KpiRecorder } from './kpi-recorder';
 import { FINAL_RUN_STATES, OPEN_RUN_STATES, type RunState } from './vocabulary';
 import type { LogLine, ProcessShape, RunStatus, ShownOutcome, StepStatus } from './types';
 
@@ -35,6 +36,8 @@ const LOG_LIMIT = STATUS_LIMITS.logLines;
 /** Keeps the status that the `status` query returns, and the search attributes that mirror it. */
 export class RunTracker {
   readonly status: RunStatus;
+  /** Reports the run's KPIs to the worker's projection (./kpi-recorder.ts): a sink, never in the history. */
+  readonly kpis = new KpiRecorder();
   private published = '';
 
   /**
@@ -151,6 +154,7 @@ export class RunTracker {
 
   /** Recomputes the run state from open questions and mirrors it into search attributes when it changed. */
   publish(): void {
+    this.kpis.observe(this.status);
     const waitingSince = this.waitingSince();
     if (OPEN_RUN_STATES.includes(this.status.state)) {
       const open = this.status.questions.filter((q) => q.open);

@@ -22,6 +22,7 @@ export type MigrationSet =
   | 'operators'
   | 'approval-links'
   | 'event-receipts'
+  | 'kpis'
   // The financial close's general ledger and the data pipeline's warehouse (their processes' ACCOUNTING_URL, WAREHOUSE_URL).
   | 'books'
   | 'warehouse';

@@ -52,6 +52,8 @@ export const SHARED_STORE_SETTINGS = {
   APPROVAL_LINKS_URL: postgresUrl,
   // The event gateways' receipts on PostgreSQL: the same event posted to two gateways at once starts one run.
   EVENT_RECEIPTS_URL: postgresUrl,
+  // The KPI projection on PostgreSQL: every host's workers report into one, and any host's CLI and console read it.
+  KPIS_URL: postgresUrl,
 };
 
 /** What of the store settings a configuration holds. */
@@ -62,6 +64,7 @@ export interface SharedStoreSettings {
   OPERATORS_URL?: string;
   APPROVAL_LINKS_URL?: string;
   EVENT_RECEIPTS_URL?: string;
+  KPIS_URL?: string;
   LEDGER_DB_PATH?: string;
   DIRECTORY_DB_PATH?: string;
   EVENTS_DB_PATH?: string;
