@@ -20,6 +20,9 @@ const VENDOR_FILES: Record<string, string> = {
   '/vendor/preact-hooks.mjs': 'preact/hooks/dist/hooks.mjs',
   '/vendor/htm.mjs': 'htm/dist/htm.mjs',
   '/vendor/htm-preact.mjs': 'htm/preact/index.mjs',
+  // The KPI pages' charts: uPlot's ES module and its style sheet (linked by components/time-chart.js).
+  '/vendor/uplot.mjs': 'uplot/dist/uPlot.esm.js',
+  '/vendor/uplot.css': 'uplot/dist/uPlot.min.css',
 };
 
 /**

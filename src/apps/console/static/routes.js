@@ -25,6 +25,17 @@ export const ROUTES = [
   { path: '/runs/:id*', load: () => import('./pages/run.js') },
   { path: '/inbox', load: () => import('./pages/inbox.js'), nav: { id: 'inbox', label: 'Inbox', badge: 'needsAttention' } },
   { path: '/start', load: () => import('./pages/start.js'), nav: { id: 'start', label: 'Start a run' } },
+  { path: '/kpis', load: () => import('./pages/kpis.js'), nav: { id: 'kpis', label: 'KPIs' } },
+  { path: '/kpis/:process', load: () => import('./pages/process-kpis.js') },
+  { path: '/schedules', load: () => import('./pages/schedules.js'), nav: { id: 'schedules', label: 'Schedules' } },
+  { path: '/systems', load: () => import('./pages/systems.js'), nav: { id: 'systems', label: 'Systems' } },
+  {
+    path: '/operators',
+    load: () => import('./pages/operators.js'),
+    nav: { id: 'operators', label: 'Operators' },
+    when: (s) => s.role === 'admin',
+  },
+  { path: '/choose', load: () => import('./pages/choose.js'), nav: { id: 'choose', label: 'Which approach?' } },
   // The demo exists only when the console has it on (GET /api/session `demo`, OVERTURE_DEMO=on).
   { path: '/demo', load: () => import('./pages/demo.js'), nav: { id: 'demo', label: 'Demo' }, when: (s) => s.demo },
 ];

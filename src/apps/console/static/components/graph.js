@@ -100,6 +100,7 @@ function NodeBody({ def, step, workflowId }) {
 }
 
 /** @typedef {{ key: string, d: string, className: string }} Edge */
+/** @typedef {{ className: string, attrs?: Record<string, string>, body: unknown }} NodeLook how a caller draws a node */
 
 /**
  * Edges as curves from the right of a needed step to the left of the step that needs it, measured from the nodes
@@ -137,10 +138,11 @@ function measureEdges(canvas, shape) {
 }
 
 /**
- * The graph of a process, coloured by a run's status (`status` undefined: every step pending).
- * @param {{ shape: Shape, workflowId: string, steps?: StepStatus[] }} props
+ * The graph of a process, coloured by a run's status (`status` undefined: every step pending). `node`, when given,
+ * draws each node's class, extra attributes and content instead (the KPI page's heat map); layout and edges stay.
+ * @param {{ shape: Shape, workflowId: string, steps?: StepStatus[], node?: (def: StepDefinition) => NodeLook }} props
  */
-export function ProcessGraph({ shape, workflowId, steps = [] }) {
+export function ProcessGraph({ shape, workflowId, steps = [], node }) {
   const canvas = useRef(/** @type {HTMLDivElement | null} */ (null));
   const [edges, setEdges] = useState(/** @type {Edge[]} */ ([]));
   const [size, setSize] = useState({ width: 0, height: 0 });
@@ -189,15 +191,17 @@ export function ProcessGraph({ shape, workflowId, steps = [] }) {
             ${defs.map((def) => {
               const step = byName.get(def.name);
               const state = step ? step.state : 'pending';
+              const look = node?.(def);
               return html`<div
                 key=${def.name}
-                class=${`graph-node ${stateClass(state)}`}
+                class=${look ? look.className : `graph-node ${stateClass(state)}`}
                 data-testid=${`graph-node-${def.name}`}
                 data-node=${def.name}
                 data-state=${state}
                 title=${def.title}
+                ...${look?.attrs ?? {}}
               >
-                <${NodeBody} def=${def} step=${step} workflowId=${workflowId} />
+                ${look ? look.body : html`<${NodeBody} def=${def} step=${step} workflowId=${workflowId} />`}
               </div>`;
             })}
           </div>`,

@@ -8,6 +8,7 @@ import { html, useEffect, useState } from '../lib/html.js';
 import { api, loadProcesses, vocabulary } from '../lib/api.js';
 import { runHref } from '../lib/format.js';
 import { ErrorBanner } from '../components/error-banner.js';
+import { SimulatePanel } from '../components/simulate-panel.js';
 
 /** @typedef {import('../api-types').ProcessListing} ProcessListing @typedef {import('../api-types').JsonSchema} JsonSchema */
 
@@ -100,6 +101,8 @@ export default function StartPage() {
   if (!process) return null;
   const fields = fieldsOf(process);
 
+  const chosenFaults = Object.fromEntries(Object.entries(faults).filter(([, mode]) => mode !== 'none'));
+
   /** @param {Event} event */
   async function submit(event) {
     event.preventDefault();
@@ -112,7 +115,6 @@ export default function StartPage() {
       setErrors([/** @type {Error} */ (err).message]);
       return;
     }
-    const chosenFaults = Object.fromEntries(Object.entries(faults).filter(([, mode]) => mode !== 'none'));
     const result = await api('POST', '/api/runs', { process: process.name, input, faults: chosenFaults });
     if (result.ok) location.hash = runHref(/** @type {{ workflowId: string }} */ (result.data).workflowId);
     else setErrors(result.data.problems ?? [result.data.error]);
@@ -192,5 +194,6 @@ export default function StartPage() {
       </fieldset>
       <button type="submit" data-testid="start-submit">Start: ${process.title}</button>
       <${ErrorBanner} message=${errors} testid="start-errors" />
+      <${SimulatePanel} key=${process.name} process=${process.name} read=${() => readInput(process, values, json)} faults=${chosenFaults} />
     </form>`;
 }

@@ -1,0 +1,76 @@
+// @ts-check
+/**
+ * KPIs across processes (GET /api/kpis): for each process, runs started and ended by outcome over the period, and
+ * its duration p50 and p95; each process links to its own KPI page (the graph as a heat map, charts over time).
+ */
+import { html, useEffect } from '../lib/html.js';
+import { processTitle, withQuery } from '../lib/api.js';
+import { navigate } from '../lib/router.js';
+import { useApiGet } from '../lib/use-api.js';
+import { PERIODS, formatDuration, formatRate } from '../lib/kpi-format.js';
+import { DataTable } from '../components/table.js';
+import { SelectField } from '../components/form.js';
+import { ErrorBanner } from '../components/error-banner.js';
+
+/** @typedef {import('../page-types').KpiOverview} KpiOverview @typedef {import('../page-types').ProcessSummary} ProcessSummary */
+
+/** The share of ended runs that failed or were aborted. @param {ProcessSummary} p */
+const failureRate = (p) => {
+  const ended = p.completed + p.failed + p.aborted;
+  return ended ? (p.failed + p.aborted) / ended : undefined;
+};
+
+/** @type {import('../components/table.js').Column<ProcessSummary>[]} */
+const COLUMNS = [
+  {
+    title: 'Process',
+    cell: (p) =>
+      html`<a href=${`#/kpis/${encodeURIComponent(p.process)}`} data-testid="kpi-process-link">${processTitle(p.process)}</a>
+        <span class="hint"> (${p.process})</span>`,
+  },
+  { title: 'Started', cell: (p) => html`<span data-testid="kpi-started">${p.started}</span>`, className: 'num' },
+  { title: 'Completed', cell: (p) => html`<span data-testid="kpi-completed">${p.completed}</span>`, className: 'num' },
+  { title: 'Failed', cell: (p) => p.failed, className: 'num' },
+  { title: 'Aborted', cell: (p) => p.aborted, className: 'num' },
+  { title: 'Failed or aborted', cell: (p) => formatRate(failureRate(p)), className: 'num' },
+  { title: 'Duration p50', cell: (p) => formatDuration(p.durationP50Ms), className: 'num' },
+  { title: 'Duration p95', cell: (p) => formatDuration(p.durationP95Ms), className: 'num' },
+];
+
+/** @param {import('../routes.js').PageProps} props */
+export default function KpisPage({ query }) {
+  useEffect(() => void (document.title = 'KPIs · Overture'), []);
+  const since = query.get('since') || '7d';
+  const { data, error, loading } = useApiGet(withQuery('/api/kpis', { since }));
+  /** @type {KpiOverview | undefined} */
+  const overview = /** @type {KpiOverview | undefined} */ (data);
+  return html`<h1>Process KPIs</h1>
+    <p class="hint">
+      How each process performs, computed from its runs. Choose a process for its graph as a heat map and its figures over time.
+    </p>
+    <div class="filters">
+      <${SelectField}
+        label="Period"
+        testid="kpi-period"
+        value=${since}
+        options=${PERIODS}
+        onChange=${(/** @type {string} */ v) => navigate('/kpis', { since: v })}
+      />
+    </div>
+    <${ErrorBanner} message=${error} testid="kpi-error" />
+    ${
+      overview
+        ? html`<${DataTable}
+            caption=${`Runs per process since ${new Date(overview.since).toLocaleString()}`}
+            columns=${COLUMNS}
+            rows=${overview.processes}
+            rowKey=${(/** @type {ProcessSummary} */ p) => p.process}
+            rowProps=${(/** @type {ProcessSummary} */ p) => ({ 'data-testid': 'kpi-row', 'data-process': p.process })}
+            empty="No runs in this period."
+            testid="kpi-overview"
+          />`
+        : loading
+          ? html`<p class="hint" role="status">Loading the KPIs…</p>`
+          : null
+    }`;
+}
