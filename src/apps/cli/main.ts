@@ -26,6 +26,7 @@ import { command as operators } from './commands/operators';
 import { command as keys } from './commands/keys';
 import { command as deployment } from './commands/deployment';
 import { command as newProcess } from './commands/new';
+import { command as simulate } from './commands/simulate';
 
 /**
  * Every command, in the order `overture --help` lists them. To add one: write src/apps/cli/commands/NAME.ts exporting
@@ -51,6 +52,7 @@ const COMMANDS: readonly CliCommand[] = [
   operators,
   keys,
   deployment,
+  simulate,
   newProcess,
 ];
 

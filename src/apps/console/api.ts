@@ -59,6 +59,7 @@ import { handleOperatorsRoute } from './routes/operators';
 import { requireCallerRole, type Caller, type Sessions } from './session';
 import { bulkResolve } from './bulk-route';
 import { handleDemoRoute, type ConsoleDemos } from './demo-routes';
+import { handleSimulateRoute } from './simulate-route';
 
 /** What the API routes act on. */
 export interface ApiContext {
@@ -137,6 +138,7 @@ export async function handleApi(
   }
   if (is('GET', 'processes')) return json(res, 200, listProcesses());
   if (is('GET', 'vocabulary')) return json(res, 200, VOCABULARY);
+  if (await handleSimulateRoute(req, res, url, ctx, caller)) return;
   // Route modules (./routes/*.ts), one line each: each answers true when the request was its own.
   if (await handleRunsRoute(req, res, url, ctx, caller)) return;
   if (await handleEscalationsRoute(req, res, url, ctx, caller)) return;
