@@ -13,6 +13,7 @@
  *   POST /api/escalations/bulk          { step, action: retry | skip | abort, reason?, process?, output?, bulkId? }
  *   POST /api/escalations/bulk/preview  the same body: the runs it would change, changing none (./routes/escalations.ts)
  *   GET  /api/schedules, /api/systems, /api/operators (admin) and their POSTs: ./routes/*.ts
+ *   GET  /api/kpis?since, /api/kpis/:process?since   how processes perform (./kpi-route.ts)
  *   GET  /api/demos                     the installed processes' demos;  POST /api/demos/:process  { inject }  runs one
  *                                       (only with OVERTURE_DEMO=on: ./demo-routes.ts)
  *   GET  /api/vocabulary                the kit's words (actions, fault choices, states): the browser reads them here
@@ -60,6 +61,7 @@ import { requireCallerRole, type Caller, type Sessions } from './session';
 import { bulkResolve } from './bulk-route';
 import { handleDemoRoute, type ConsoleDemos } from './demo-routes';
 import { handleSimulateRoute } from './simulate-route';
+import { handleKpiRoute } from './kpi-route';
 
 /** What the API routes act on. */
 export interface ApiContext {
@@ -145,6 +147,7 @@ export async function handleApi(
   if (await handleSchedulesRoute(req, res, url, ctx, caller)) return;
   if (await handleSystemsRoute(req, res, url, ctx, caller)) return;
   if (await handleOperatorsRoute(req, res, url, ctx, caller)) return;
+  if (await handleKpiRoute(req, res, url, ctx, caller)) return;
   if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
   if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
   if (is('GET', 'events')) {
