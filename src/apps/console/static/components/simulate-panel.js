@@ -21,7 +21,7 @@ function SimulationResult({ report }) {
   const shape = processes().find((p) => p.name === report.process);
   return html`<section class="simulation" aria-labelledby="simulation-title" data-testid="simulation-result" data-outcome=${report.outcome}>
     <h2 id="simulation-title" tabindex="-1">
-      Simulated: <${StatusBadge} state=${report.outcome} testid="simulation-outcome" /> after
+      Simulated: <${StatusBadge} state=${report.outcome} testid="simulation-outcome" /> after${' '}
       <span data-testid="simulation-duration">${formatDuration(report.endedAfterMs)}</span> of simulated time
     </h2>
     <ol class="simulation-path" data-testid="simulation-path" aria-label="The simulated run's path, in order">

@@ -8,8 +8,8 @@ import { daySeconds } from '../lib/kpi-format.js';
  * @typedef {{ label: string, values: (number | null | undefined)[], color: string, bars?: boolean }} ChartSeries
  * @typedef {{
  *   testId: string, title: string, description: string, days: string[], series: ChartSeries[],
- *   format: (value: number) => string
- * }} TimeChartProps
+ *   format: (value: number) => string, axisFormat?: (value: number) => string, yTicks?: number[]
+ * }} TimeChartProps  `format` words a figure (legend, table); `axisFormat`, if given, the y axis's ticks, at the steps `yTicks` (uPlot's own otherwise)
  */
 
 let styleLoaded = false;
@@ -43,7 +43,7 @@ function chartOptions(props, width) {
       x: { time: true, range: (_u, min, max) => [min - HALF_DAY, max + HALF_DAY] },
       y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] },
     },
-    axes: [{}, { size: 70, values: (_u, splits) => splits.map((v) => props.format(v)) }],
+    axes: [{}, { size: 70, incrs: props.yTicks, values: (_u, splits) => splits.map((v) => (props.axisFormat ?? props.format)(v)) }],
     series: [
       { label: 'day', value: (_u, ts) => (ts === null ? '' : new Date(ts * 1000).toISOString().slice(0, 10)) },
       ...props.series.map((s) => ({

@@ -20,6 +20,31 @@ export const PERIODS = [
 export const formatDuration = (ms) => (ms === undefined || ms === null || !Number.isFinite(ms) ? '–' : formatAnyDuration(ms));
 
 /**
+ * A duration in one unit, short enough for a chart's axis: "500 ms", "45 s", "3.5 min", "2 h", "1.5 d".
+ * @param {number} ms
+ * @returns {string}
+ */
+export function formatAxisDuration(ms) {
+  /** @param {number} value @param {string} unit */
+  const one = (value, unit) => `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+  if (ms === 0) return '0';
+  if (ms < 1000) return one(Math.round(ms), 'ms');
+  if (ms < 60_000) return one(ms / 1000, 's');
+  if (ms < 3_600_000) return one(ms / 60_000, 'min');
+  if (ms < 86_400_000) return one(ms / 3_600_000, 'h');
+  return one(ms / 86_400_000, 'd');
+}
+
+/** Tick steps for a duration axis, so ticks fall on round times (10 s, 5 min, 1 h), not on round milliseconds. */
+export const DURATION_TICKS = [
+  ...[1, 10, 100].map((ms) => ms),
+  ...[1, 5, 10, 30].map((s) => s * 1000),
+  ...[1, 5, 10, 30].map((min) => min * 60_000),
+  ...[1, 2, 6, 12].map((h) => h * 3_600_000),
+  ...[1, 2, 7, 30].map((d) => d * 86_400_000),
+];
+
+/**
  * A rate (0..1) as a percentage: "0 %", "12.5 %", "100 %".
  * @param {number | undefined | null} rate
  * @returns {string}

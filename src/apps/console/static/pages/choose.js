@@ -34,7 +34,7 @@ function Recommended({ recommendation }) {
     </ul>
     <h3>See it in a process here</h3>
     <p>
-      <a href=${`#/kpis/${encodeURIComponent(example.process)}`} data-testid="choose-example">${example.title}</a>
+      <a href=${`#/kpis/${encodeURIComponent(example.process)}`} data-testid="choose-example">${example.title}</a>${' '}
       (<code>${example.process}</code>): its graph and figures. Its code: <code data-testid="choose-example-path">${example.path}</code>.
     </p>
   </section>`;

@@ -9,7 +9,17 @@ import { html, useEffect } from '../lib/html.js';
 import { processes, processTitle, withQuery } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { useApiGet } from '../lib/use-api.js';
-import { HEAT_MEASURES, PERIODS, dependencySentences, formatDuration, formatRate, heatLevels, heatWord } from '../lib/kpi-format.js';
+import {
+  DURATION_TICKS,
+  HEAT_MEASURES,
+  PERIODS,
+  dependencySentences,
+  formatAxisDuration,
+  formatDuration,
+  formatRate,
+  heatLevels,
+  heatWord,
+} from '../lib/kpi-format.js';
 import { ProcessGraph } from '../components/graph.js';
 import { DataTable } from '../components/table.js';
 import { SelectField } from '../components/form.js';
@@ -179,6 +189,8 @@ function OverTime({ kpis }) {
         days=${durationDays}
         series=${durationSeries}
         format=${formatDuration}
+        axisFormat=${formatAxisDuration}
+        yTicks=${DURATION_TICKS}
       />
     </div>
   </section>`;
