@@ -1,8 +1,8 @@
 #!/bin/sh
 # docker-compose.yml's temporal-setup (temporalio/admin-tools): waits until the cluster serves, registers the
 # namespace Overture runs in and Overture's custom search attributes (workflows/kit/search-attributes.ts), then
-# exits 0. Safe to re-run on a set-up stack: an existing namespace is kept, and a refused `create` of the search
-# attributes counts as done when every one of them is already listed. Gives up (exit 1, keeping Overture's parts
+# exits 0. Safe to re-run on a set-up stack: an existing namespace is kept, and only the search attributes it does not
+# list yet are created (a retry after a refused `create` lists it again). Gives up (exit 1, keeping Overture's parts
 # down) after about three minutes.
 set -u
 
@@ -36,21 +36,18 @@ namespace_registered() {
     temporal operator namespace create --namespace "$TEMPORAL_NAMESPACE" --retention "$RETENTION" --address "$TEMPORAL_ADDRESS"
 }
 
-attributes_listed() {
-  list=$(temporal operator search-attribute list --namespace "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" 2>/dev/null) || return 1
-  for name in OvertureProcess OvertureStatus OvertureStep OvertureNeedsAttention OvertureWaitingSince; do
-    printf '%s\n' "$list" | grep -qw "$name" || return 1
-  done
-}
+# Name=Type of every custom search attribute (workflows/kit/search-attributes.ts SEARCH_ATTRIBUTE_DEFINITIONS).
+ATTRIBUTES="OvertureProcess=Keyword OvertureStatus=Keyword OvertureStep=Keyword OvertureNeedsAttention=Bool OvertureWaitingSince=Datetime OvertureWaitingFor=Keyword"
 
+# Creates each attribute the namespace lacks, one at a time: a stack set up by an older release gains the new ones.
 attributes_registered() {
-  temporal operator search-attribute create --namespace "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" \
-    --name OvertureProcess --type Keyword \
-    --name OvertureStatus --type Keyword \
-    --name OvertureStep --type Keyword \
-    --name OvertureNeedsAttention --type Bool \
-    --name OvertureWaitingSince --type Datetime ||
-    attributes_listed
+  list=$(temporal operator search-attribute list --namespace "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" 2>/dev/null) || return 1
+  for pair in $ATTRIBUTES; do
+    name="${pair%%=*}"
+    printf '%s\n' "$list" | grep -qw "$name" && continue
+    temporal operator search-attribute create --namespace "$TEMPORAL_NAMESPACE" --address "$TEMPORAL_ADDRESS" \
+      --name "$name" --type "${pair#*=}" || return 1
+  done
 }
 
 retry "cluster $TEMPORAL_ADDRESS serving" cluster_serving

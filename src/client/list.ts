@@ -5,7 +5,8 @@ import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } fro
 import type { QuestionStatus } from '../../workflows/kit/types';
 import { FINAL_RUN_STATES } from '../../workflows/kit/vocabulary';
 import { getRunStatus } from './status';
-import { quoteValue as quote } from './run-search';
+import { waitingClause, waitOfAttributes, type WaitInfo } from './run-waits';
+import { quoteValue as quote, type WaitKind } from './run-search';
 
 export interface RunSummary {
   workflowId: string;
@@ -14,6 +15,8 @@ export interface RunSummary {
   state: string;
   step?: string;
   needsAttention: boolean;
+  /** What the open run waits for, from its search attributes: the kind, the step, since when (`status` says more). */
+  waitingFor?: WaitInfo;
   waitingSince?: string;
   startedAt: string;
   closedAt?: string;
@@ -24,13 +27,14 @@ export interface ListFilters {
   state?: string;
   process?: string;
   needsAttention?: boolean;
+  /** Only open runs waiting for this: a person, a person in a child run, an event, a time. */
+  waiting?: WaitKind;
   /** Only runs on this task queue: one deployment's runs when several share a namespace. */
   taskQueue?: string;
   limit?: number;
 }
 
 const FINAL_STATES = new Set<string>(FINAL_RUN_STATES);
-
 
 /** The visibility query for a set of filters. */
 export function listQuery(filters: ListFilters): string {
@@ -40,6 +44,7 @@ export function listQuery(filters: ListFilters): string {
   // A run terminated while it waited keeps its last attributes; only open runs can still need a person.
   if (filters.needsAttention === true) clauses.push(`${NEEDS_ATTENTION.name} = true AND ExecutionStatus = 'Running'`);
   if (filters.needsAttention === false) clauses.push(`(${NEEDS_ATTENTION.name} = false OR ExecutionStatus != 'Running')`);
+  if (filters.waiting) clauses.push(waitingClause(filters.waiting));
   if (filters.taskQueue) clauses.push(`TaskQueue = ${quote(filters.taskQueue)}`);
   return clauses.join(' AND ');
 }
@@ -59,6 +64,7 @@ export function runSummaryOf(execution: WorkflowExecutionInfo): RunSummary {
     state,
     step: open ? attrs.get(BLOCKING_STEP) : undefined,
     needsAttention: open && (attrs.get(NEEDS_ATTENTION) ?? false),
+    waitingFor: waitOfAttributes(attrs, open),
     waitingSince: waitingSince?.toISOString(),
     startedAt: execution.startTime.toISOString(),
     closedAt: execution.closeTime?.toISOString(),
@@ -125,6 +131,8 @@ export async function listOpenQuestions(
             level: q.level,
           }));
       } catch {
+        // A run that waits for a child's person has no question of its own: the child is listed with it.
+        if (run.waitingFor?.kind === 'child') return [];
         return [
           {
             workflowId: run.workflowId,

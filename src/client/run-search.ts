@@ -7,7 +7,15 @@
  * `scheduled-<name>-<time>`), which is no process run; so "top level" is "no parent, or a schedule's run".
  */
 import { PROCESSES } from '../registry';
-import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../../workflows/kit/search-attributes';
+import {
+  BLOCKING_STEP,
+  NEEDS_ATTENTION,
+  PROCESS,
+  RUN_STATE,
+  WAITING_FOR,
+  WAITING_FOR_VALUES,
+  WAITING_SINCE,
+} from '../../workflows/kit/search-attributes';
 import { FINAL_RUN_STATES, RUN_STATES } from '../../workflows/kit/vocabulary';
 
 /** The states a run may be searched by: the kit's, and how Temporal says a run ended from outside. */
@@ -19,8 +27,7 @@ export const WAIT_KINDS = ['person', 'child', 'event', 'time'] as const;
 export type WaitKind = (typeof WAIT_KINDS)[number];
 
 /** The keyword attribute that says what an open run waits for (registered by the kit's search attributes). */
-export const WAITING_FOR_ATTRIBUTE = 'OvertureWaitingFor';
-const WAITING_FOR_VALUES: Record<WaitKind, string> = { person: 'person', child: 'child-person', event: 'event', time: 'time' };
+export const WAITING_FOR_ATTRIBUTE = WAITING_FOR.name;
 
 /** Temporal's ExecutionStatus of a run ended from outside, by the state the list shows for it. */
 const ENDED_FROM_OUTSIDE: Record<string, string> = { terminated: 'Terminated', timed_out: 'TimedOut', canceled: 'Canceled' };

@@ -66,6 +66,7 @@ it('is the full server on PostgreSQL with 4 history shards, set up with the name
     'OvertureProcess',
     'OvertureStatus',
     'OvertureStep',
+    'OvertureWaitingFor',
     'OvertureWaitingSince',
   ]);
   expect(progress.join('\n')).toContain(`Temporal server ready on ${cluster.address}`);

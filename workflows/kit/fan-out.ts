@@ -21,6 +21,7 @@ import {
 import type { RunContext } from './context';
 import { PROCESS } from './search-attributes';
 import { failureMessage } from './failures';
+import { NoticeRelay } from './run-waits';
 import { runStep } from './step';
 import type { DecisionRecord, FanOutProgress } from './types';
 
@@ -97,6 +98,9 @@ export async function fanOut(
   let running = 0;
   let next = 0;
   const window = new CancellationScope();
+  // Items that ask a person say so; the process run that fanned out hears it through here.
+  const relay = new NoticeRelay();
+  relay.listen();
   setHandler(fanOutProgressQuery, () => ({
     workflowType: input.workflowType,
     total,
@@ -114,9 +118,10 @@ export async function fanOut(
   };
 
   const runItem = async (item: { key: string; value: unknown }) => {
+    const workflowId = `${input.idPrefix}/${item.key}`;
     try {
       const child = await startChild(input.workflowType, {
-        workflowId: `${input.idPrefix}/${item.key}`,
+        workflowId,
         args: [{ ...input.common, item: item.value }],
         ...(input.itemProcess ? { typedSearchAttributes: [{ key: PROCESS, value: input.itemProcess }] } : {}),
       });
@@ -132,6 +137,7 @@ export async function fanOut(
       if (abortedBy || tooManyFailures(input.onItemFailure, summary.failures.length)) stop(abortedBy);
     } finally {
       running -= 1;
+      relay.ended(workflowId);
     }
   };
 
@@ -213,6 +219,7 @@ export async function runFanOut<I, R>(run: RunContext, step: string, spec: FanOu
     const remaining = keys.filter((k) => !completed.has(k));
     progress.running = remaining.length;
     let summary: FanOutSummary;
+    const itemPrefix = `${workflowInfo().workflowId}/${step}/`;
     try {
       summary = await executeChild(fanOut, {
         workflowId: `${workflowInfo().workflowId}/${step}#${round}`,
@@ -235,6 +242,9 @@ export async function runFanOut<I, R>(run: RunContext, step: string, spec: FanOu
       if (cause instanceof ApplicationFailure && cause.type === PROCESS_ABORTED) run.abandon('abort', cause.details?.[0] as DecisionRecord);
       if (cause instanceof ApplicationFailure && cause.type === FAN_OUT_STOPPED) record(cause.details?.[0] as FanOutSummary);
       throw err;
+    } finally {
+      // Every item of this round has ended: none waits for a person any more, whatever notice is still on its way.
+      if (run.tracker.waits.childrenEnded(itemPrefix)) run.tracker.publish();
     }
     record(summary);
     return { output: { completed: completed.size, failed: summary.failures.length }, attempt: 1 };

@@ -154,8 +154,9 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
     status.state = 'waiting';
     status.startedAt ??= new Date().toISOString();
     tracker.log(`${this.name} waits for a ${type} event (up to ${Math.round(timeoutMs / 1000)} s)`, this.name);
+    tracker.waits.stepWaits(this.name, { kind: 'event', eventType: type, ...waitTimes(timeoutMs) });
     tracker.publish();
-    const event = await this.ctx.events.waitFor(type, matches, timeoutMs);
+    const event = await this.ctx.events.waitFor(type, matches, timeoutMs).finally(() => tracker.waits.stepDone(this.name));
     if (event) {
       tracker.stepCompleted(this.name, 0, { event: event.id }, 'primary');
       this.record({ event: event.id });
@@ -177,8 +178,9 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
     status.state = 'waiting';
     status.startedAt ??= new Date().toISOString();
     tracker.log(`${this.name} waits ${why}`, this.name);
+    if (atMostMs > 0) tracker.waits.stepWaits(this.name, { kind: 'time', ...waitTimes(atMostMs) });
     tracker.publish();
-    const held = atMostMs > 0 ? await waitCondition(condition, atMostMs) : condition();
+    const held = atMostMs > 0 ? await waitCondition(condition, atMostMs).finally(() => tracker.waits.stepDone(this.name)) : condition();
     status.state = 'pending';
     return held;
   }
@@ -205,6 +207,11 @@ export class StepHandle<Sh, K extends StepName<Sh>, A extends object> {
   private record(output: Outcome): void {
     this.ctx.outputs.set(this.name, output);
   }
+}
+
+/** A wait's start and end by the workflow clock, as its status shows them. */
+function waitTimes(forMs: number): { since: string; until: string } {
+  return { since: new Date().toISOString(), until: new Date(Date.now() + forMs).toISOString() };
 }
 
 /** The handle of each step of a shape. */

@@ -128,6 +128,8 @@ export async function runProcess<Sh extends ProcessShape, A extends object, R>(
     validator: (injection: FaultInjection) => desk.validateInjection(injection),
   });
   events.listen((event) => tracker.log(`event ${event.type} received (${event.id})`));
+  // Child runs say when they wait for a person (./run-waits.ts): a signal handler adds nothing to the history by itself.
+  tracker.waits.listen(() => tracker.publish());
   schedule.listen();
 
   tracker.log(`${shape.name} ${subject} started (${shape.steps.length} steps)`);

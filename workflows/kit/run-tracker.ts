@@ -7,8 +7,9 @@
  */
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_SINCE } from './search-attributes';
+import { BLOCKING_STEP, NEEDS_ATTENTION, RUN_STATE, WAITING_FOR, WAITING_FOR_VALUES, WAITING_SINCE } from './search-attributes';
 import { clip, STATUS_LIMITS } from './limits';
+import { RunWaits } from './run-waits';
 import { KpiRecorder } from './kpi-recorder';
 import { FINAL_RUN_STATES, OPEN_RUN_STATES, type RunState } from './vocabulary';
 import type { LogLine, ProcessShape, RunStatus, ShownOutcome, StepStatus } from './types';
@@ -38,6 +39,8 @@ export class RunTracker {
   readonly status: RunStatus;
   /** Reports the run's KPIs to the worker's projection (./kpi-recorder.ts): a sink, never in the history. */
   readonly kpis = new KpiRecorder();
+  /** What the run waits for besides its own questions: events, times, its children's people (./run-waits.ts). */
+  readonly waits: RunWaits;
   private published = '';
 
   /**
@@ -60,6 +63,7 @@ export class RunTracker {
       questions: [],
       log: [],
     };
+    this.waits = new RunWaits(workflowId);
   }
 
   step(name: string): StepStatus {
@@ -152,10 +156,21 @@ export class RunTracker {
       .sort()[0];
   }
 
+  /** Recomputes what the run waits for, in its status only (no search attribute changes): e.g. after a wait moved. */
+  refreshWait(): void {
+    this.status.waitingFor = this.status.endedAt === undefined ? this.waits.current(this.status.questions) : undefined;
+  }
+
   /** Recomputes the run state from open questions and mirrors it into search attributes when it changed. */
   publish(): void {
     this.kpis.observe(this.status);
-    const waitingSince = this.waitingSince();
+    this.refreshWait();
+    const wait = this.status.waitingFor;
+    // Decided lazily: only a run that waits (or has waited) adds the attribute, so histories from before replay as they ran.
+    const withWaits = this.waits.started || (wait !== undefined && this.waits.enabled());
+    // A child run's person: the run needs attention too, though its own state stays as it is.
+    const child = withWaits && wait?.kind === 'child' ? wait : undefined;
+    const waitingSince = this.waitingSince() ?? child?.since;
     if (OPEN_RUN_STATES.includes(this.status.state)) {
       const open = this.status.questions.filter((q) => q.open);
       if (open.some((q) => q.kind === 'escalation')) this.status.state = 'needs_attention';
@@ -166,13 +181,15 @@ export class RunTracker {
     this.status.currentStep = this.blockingStep();
     const finished = this.status.endedAt !== undefined;
     const askedStep = this.status.questions.find((q) => q.open)?.step;
-    const shownStep = this.mode.filterableOnly ? askedStep : this.status.currentStep;
+    const shownStep = (this.mode.filterableOnly ? askedStep : this.status.currentStep) ?? child?.step;
     const updates: SearchAttributeUpdatePair[] = [
       { key: RUN_STATE, value: this.status.state },
       { key: BLOCKING_STEP, value: finished ? null : (shownStep ?? null) },
       { key: NEEDS_ATTENTION, value: waitingSince !== undefined },
       { key: WAITING_SINCE, value: waitingSince ? new Date(waitingSince) : null },
     ];
+    if (withWaits) updates.push({ key: WAITING_FOR, value: wait ? WAITING_FOR_VALUES[wait.kind] : null });
+    this.waits.tellParent(wait);
     const fingerprint = JSON.stringify(updates.map((u) => u.value));
     // A run whose client set these attributes at start needs no upsert until something changes.
     if (this.mode.filterableOnly && !this.published) this.published = startAttributes();

@@ -68,6 +68,7 @@ export class ScheduledWaits {
     status.endedAt = undefined;
     status.outcome = { dueAt: iso(dueMs) };
     this.tracker.log(`${step} waits until ${iso(dueMs)}`, step);
+    this.tracker.waits.stepWaits(step, { kind: 'time', since: iso(Date.now()), until: iso(dueMs) });
     this.tracker.publish();
     try {
       while (!wait.now && wait.dueMs > Date.now()) {
@@ -76,6 +77,7 @@ export class ScheduledWaits {
       }
     } finally {
       this.open.delete(step);
+      this.tracker.waits.stepDone(step);
     }
     const outcome: ScheduledOutcome = {
       dueAt: iso(wait.dueMs),
@@ -138,6 +140,8 @@ export class ScheduledWaits {
     } else {
       wait.dueMs = Date.parse(request.at!);
       this.tracker.step(wait.step).outcome = { dueAt: iso(wait.dueMs) };
+      this.tracker.waits.moved(wait.step, iso(wait.dueMs));
+      this.tracker.refreshWait();
       message = `${wait.step} rescheduled to ${iso(wait.dueMs)} by ${by}`;
     }
     wait.changes += 1;

@@ -1,7 +1,7 @@
 /**
  * Custom search attributes that keep every run findable while it advances.
  *
- * They hold no personal data: a process name, a run state, a step name, a flag and a time.
+ * They hold no personal data: a process name, a run state, a step name, a flag, a time and what the run waits for.
  * The SQLite dev server allows at most 3 custom attributes per type (10 for Keyword); this set fits.
  */
 import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
@@ -11,6 +11,10 @@ export const RUN_STATE = defineSearchAttributeKey('OvertureStatus', SearchAttrib
 export const BLOCKING_STEP = defineSearchAttributeKey('OvertureStep', SearchAttributeType.KEYWORD);
 export const NEEDS_ATTENTION = defineSearchAttributeKey('OvertureNeedsAttention', SearchAttributeType.BOOL);
 export const WAITING_SINCE = defineSearchAttributeKey('OvertureWaitingSince', SearchAttributeType.DATETIME);
+/** What an open run waits for: `person` | `child-person` | `event` | `time` (absent or empty when it waits for nothing). */
+export const WAITING_FOR = defineSearchAttributeKey('OvertureWaitingFor', SearchAttributeType.KEYWORD);
+/** The `OvertureWaitingFor` value of each kind of wait (WaitInfo's kind: a person, a child's person, an event, a time). */
+export const WAITING_FOR_VALUES = { person: 'person', child: 'child-person', event: 'event', time: 'time' } as const;
 
 /** Name and type of every custom attribute, as the server registers them (`--search-attribute Name=Type`). */
 export const SEARCH_ATTRIBUTE_DEFINITIONS: ReadonlyArray<{ name: string; type: string }> = [
@@ -19,6 +23,7 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: ReadonlyArray<{ name: string; type: s
   { name: BLOCKING_STEP.name, type: 'Keyword' },
   { name: NEEDS_ATTENTION.name, type: 'Bool' },
   { name: WAITING_SINCE.name, type: 'Datetime' },
+  { name: WAITING_FOR.name, type: 'Keyword' },
 ];
 
 /**

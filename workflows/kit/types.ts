@@ -193,6 +193,28 @@ export interface RunStatus {
   questionsDropped?: number;
   /** Fault injections the run accepted (it accepts at most DECISION_LIMITS.injectionsPerRun). */
   injections?: number;
+  /** What the run waits for now, if anything (./run-waits.ts): its state says `running` while a child run asks a person. */
+  waitingFor?: WaitInfo;
+}
+
+/**
+ * What a run waits for: a person (a question in this run), a person asked in a child run (or a child's child), an
+ * event, or a time. A person comes first, then a child's person, then an event, then a time.
+ */
+export interface WaitInfo {
+  kind: 'person' | 'child' | 'event' | 'time';
+  /** The step that waits; for `child`, this run's step that started the child run. */
+  step?: string;
+  /** The open question's id, in this run or (for `child`) in the run `childWorkflowId`. */
+  question?: string;
+  /** For `child`: the run where the person is asked. */
+  childWorkflowId?: string;
+  /** For `event`: the event type awaited. */
+  eventType?: string;
+  /** When the wait ends by itself (ISO 8601): the event's deadline, the scheduled time. */
+  until?: string;
+  /** When the wait began (ISO 8601): the question was asked, the step began to wait. */
+  since?: string;
 }
 
 /**
