@@ -32,6 +32,27 @@ export const MAX_TIMELINE_EVENTS = 2_000;
 const seconds = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${(ms / 1000).toFixed(1)} s`);
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** The SDK's marker of a local activity (the kit runs quick steps so first): Temporal's own JSON, never a run's payload. */
+const LOCAL_ACTIVITY_MARKER = 'core_local_activity';
+
+/** The step, attempt and outcome a local activity's marker records, or undefined for any other marker. */
+function localActivityOf(
+  attributes: temporal.api.history.v1.IMarkerRecordedEventAttributes | null | undefined,
+): { step: string; attempt: number; failed: boolean } | undefined {
+  if (attributes?.markerName !== LOCAL_ACTIVITY_MARKER) return undefined;
+  const payload = attributes.details?.data?.payloads?.[0];
+  if (!payload?.data) return undefined;
+  try {
+    const data = JSON.parse(Buffer.from(payload.data).toString('utf8')) as Record<string, unknown>;
+    const step = data.activity_type ?? data.activityType;
+    const attempt = Number(data.attempt ?? 1);
+    if (typeof step !== 'string') return undefined;
+    return { step, attempt: Number.isInteger(attempt) && attempt > 0 ? attempt : 1, failed: Boolean(attributes.failure) };
+  } catch {
+    return undefined; // not the JSON the SDK writes: leave it out rather than guess
+  }
+}
+
 /** The timeline events of a history, in order. */
 export function historyTimeline(history: HistoryEvent[]): TimelineEvent[] {
   const steps = new Map<string, string>(); // scheduled event id -> step (activity type)
@@ -133,8 +154,16 @@ export function historyTimeline(history: HistoryEvent[]): TimelineEvent[] {
       case EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW:
         add('ended', 'run continued as new');
         break;
+      case EventType.EVENT_TYPE_MARKER_RECORDED: {
+        const local = localActivityOf(event.markerRecordedEventAttributes);
+        if (!local) break;
+        const tries = plural(local.attempt, 'attempt');
+        if (local.failed) add('step-failed', `${local.step} failed after ${tries}`, local.step);
+        else add('step-completed', `${local.step} completed after ${tries}`, local.step);
+        break;
+      }
       default:
-        break; // workflow tasks, markers and the like say nothing a person reads
+        break; // workflow tasks and the like say nothing a person reads
     }
   }
   return events;
