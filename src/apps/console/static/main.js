@@ -65,8 +65,8 @@ function Header({ path }) {
       )}
     </ul>
     <span class="who"
-      >signed in as <b data-testid="operator-name">${session.operator}</b>
-      <span data-testid="operator-role">${session.role ? `(${session.role})` : ''}</span>
+      >signed in as <b data-testid="operator-name">${session.operator}</b>${' '}
+      <span data-testid="operator-role">${session.role ? `(${session.role})` : ''}</span>${' '}
       <button type="button" class="link" data-testid="logout" onClick=${signOut}>sign out</button></span
     >
     ${streamNote ? html`<span class="stream-note" role="status" data-testid="stream-note">${streamNote}</span>` : null}

@@ -87,7 +87,7 @@ export function DecisionControls({ item, onSent }) {
     controls = V.escalationActions.map((action) => [
       action === V.skipAction && required.length
         ? html`<label class="skip-output"
-            >output for ${capital(action)} (JSON)
+            >output for ${capital(action)} (JSON)${' '}
             <textarea
               rows="2"
               cols="40"

@@ -1,9 +1,10 @@
 // @ts-check
 /**
- * Labelled form controls: every control has a visible label tied to it (the label wraps it), so a screen reader
- * names it and a click on the words focuses it. `hint` adds a description read after the label.
+ * Labelled form controls: every control has a visible label tied to it by id (`for`), so a screen reader names it by
+ * the label's words alone (a wrapping label would add a select's chosen option to its name) and a click on the words
+ * focuses it. `hint` adds a description read after the label.
  */
-import { html } from '../lib/html.js';
+import { html, useMemo } from '../lib/html.js';
 
 let nextId = 0;
 /** A unique id for aria-describedby. @param {string} prefix */
@@ -23,10 +24,12 @@ const uid = (prefix) => `${prefix}-${++nextId}`;
  * @param {FieldProps & { value: string, onInput: (value: string) => void, type?: string, placeholder?: string, required?: boolean, maxLength?: number }} props
  */
 export function TextField({ label, name, testid, hint, className, value, onInput, type = 'text', placeholder, required, maxLength }) {
-  const hintId = hint ? uid('hint') : undefined;
-  return html`<label class=${`field ${className ?? ''}`}>
-    <span class="field-label">${label}</span>
+  const hintId = useMemo(() => (hint ? uid('hint') : undefined), [Boolean(hint)]);
+  const id = useMemo(() => uid('field'), []);
+  return html`<div class=${`field ${className ?? ''}`}>
+    <label class="field-label" for=${id}>${label}</label>
     <input
+      id=${id}
       type=${type}
       name=${name}
       value=${value}
@@ -38,7 +41,7 @@ export function TextField({ label, name, testid, hint, className, value, onInput
       onInput=${(/** @type {Event} */ e) => onInput(/** @type {HTMLInputElement} */ (e.currentTarget).value)}
     />
     ${hint ? html`<span class="field-hint" id=${hintId}>${hint}</span>` : null}
-  </label>`;
+  </div>`;
 }
 
 /**
@@ -46,10 +49,12 @@ export function TextField({ label, name, testid, hint, className, value, onInput
  * @param {FieldProps & { value: string, onChange: (value: string) => void, options: (string | { value: string, label: string })[], empty?: string }} props
  */
 export function SelectField({ label, name, testid, hint, className, value, onChange, options, empty }) {
-  const hintId = hint ? uid('hint') : undefined;
-  return html`<label class=${`field ${className ?? ''}`}>
-    <span class="field-label">${label}</span>
+  const hintId = useMemo(() => (hint ? uid('hint') : undefined), [Boolean(hint)]);
+  const id = useMemo(() => uid('field'), []);
+  return html`<div class=${`field ${className ?? ''}`}>
+    <label class="field-label" for=${id}>${label}</label>
     <select
+      id=${id}
       name=${name}
       data-testid=${testid}
       aria-describedby=${hintId}
@@ -62,7 +67,7 @@ export function SelectField({ label, name, testid, hint, className, value, onCha
       })}
     </select>
     ${hint ? html`<span class="field-hint" id=${hintId}>${hint}</span>` : null}
-  </label>`;
+  </div>`;
 }
 
 /** A yes/no box. @param {FieldProps & { checked: boolean, onChange: (checked: boolean) => void }} props */
@@ -81,9 +86,11 @@ export function CheckboxField({ label, name, testid, className, checked, onChang
 
 /** A multi-line text (JSON, notes). @param {FieldProps & { value: string, onInput: (value: string) => void, rows?: number }} props */
 export function TextAreaField({ label, name, testid, className, value, onInput, rows = 3 }) {
-  return html`<label class=${`field ${className ?? ''}`}>
-    <span class="field-label">${label}</span>
+  const id = useMemo(() => uid('field'), []);
+  return html`<div class=${`field ${className ?? ''}`}>
+    <label class="field-label" for=${id}>${label}</label>
     <textarea
+      id=${id}
       name=${name}
       rows=${rows}
       spellcheck="false"
@@ -91,5 +98,5 @@ export function TextAreaField({ label, name, testid, className, value, onInput, 
       value=${value}
       onInput=${(/** @type {Event} */ e) => onInput(/** @type {HTMLTextAreaElement} */ (e.currentTarget).value)}
     ></textarea>
-  </label>`;
+  </div>`;
 }

@@ -47,7 +47,7 @@ export function describeWait(wait) {
     case 'person':
       return `a person${on}`;
     case 'child':
-      return `a person in child run ${wait.childWorkflowId ?? ''}${on}`.trim();
+      return `a person in ${wait.childWorkflowId ? `child run ${wait.childWorkflowId}` : 'a child run'}${on}`;
     case 'event':
       return `event ${wait.eventType ?? ''}${on}`.trim();
     case 'time':

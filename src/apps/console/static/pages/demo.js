@@ -41,7 +41,7 @@ function OvertureRun({ workflowId }) {
     </p>
     ${
       status
-        ? html`<p aria-live="polite">State: <${StatusBadge} state=${status.state} testid="demo-overture-state" /></p>
+        ? html`<p aria-live="polite">State:${' '}<${StatusBadge} state=${status.state} testid="demo-overture-state" /></p>
             <${ProcessGraph} shape=${shapeFor(processes(), status)} workflowId=${workflowId} steps=${status.steps} />
             <${QuestionCards} status=${status} />`
         : html`<p class="hint">starting…</p>`
@@ -81,7 +81,7 @@ export default function DemoPage() {
     <p>
       ${demo.description}
       <label
-        >Inject into
+        >Inject into${' '}
         <select
           data-testid="demo-inject"
           onChange=${(/** @type {Event} */ e) => setInject(/** @type {HTMLSelectElement} */ (e.currentTarget).value)}

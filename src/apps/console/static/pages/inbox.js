@@ -195,7 +195,7 @@ function BulkDecision({ items }) {
                         onClick=${() => void confirm()}
                       >
                         Confirm: ${request.action} ${preview.count} run${preview.count === 1 ? '' : 's'}
-                      </button>
+                      </button>${' '}
                       <button type="button" class="link" data-testid="bulk-cancel" onClick=${() => setPreview(undefined)}>Cancel</button>
                     </p>`
                 : null
@@ -207,7 +207,7 @@ function BulkDecision({ items }) {
       report
         ? html`<div class="bulk-report" role="status" data-testid="bulk-report">
             <p>
-              ${report.action} ${report.step} (${report.bulkId}): <b data-testid="bulk-applied">${report.applied}</b> applied,
+              ${report.action} ${report.step} (${report.bulkId}): <b data-testid="bulk-applied">${report.applied}</b> applied,${' '}
               ${report.acknowledged} already applied, <b data-testid="bulk-failed">${report.failed}</b> failed.
             </p>
             <ul>
@@ -276,6 +276,7 @@ export default function InboxPage() {
       options=${KINDS.map((k) => ({ value: k.value, label: `${k.label} (${open.filter((i) => (k.value === 'question' ? !['escalation', 'approval', 'task'].includes(i.kind) : i.kind === k.value)).length})` }))}
     />
     <p class="hint" role="status" data-testid="inbox-note">${loaded && !open.length ? 'Nothing is waiting for a person.' : ''} ${note}</p>
+    ${mayAct('operator') ? html`<${BulkDecision} items=${open} />` : null}
     <div class="inbox" data-testid="inbox-list">
       ${shown.map(
         (card) =>
@@ -287,6 +288,5 @@ export default function InboxPage() {
             }}
           />`,
       )}
-    </div>
-    ${mayAct('operator') ? html`<${BulkDecision} items=${open} />` : null}`;
+    </div>`;
 }

@@ -196,19 +196,13 @@ export default function RunPage({ params }) {
       ${
         parent
           ? html`<p data-testid="parent-run">
-              Item ${parent.item} of step ${parent.step} of
+              Item ${parent.item} of step ${parent.step} of${' '}
               <a href=${runHref(parent.workflowId)} data-testid="parent-link">${parent.workflowId}</a>
             </p>`
           : null
       }
       <p aria-live="polite">
-        State:
-        <${StatusBadge} state=${status.state} testid="run-page-state" />
-        ${` · Temporal: ${status.execution.status} · history ${status.execution.historyLength} events · started ${formatTime(status.startedAt)}`}
-        ${status.endedAt ? ` · ended ${formatTime(status.endedAt)}` : ''} ${` · ${status.endedAt ? 'took' : 'running for'} `}<span
-          data-testid="run-duration"
-          >${formatDuration(durationBetween(status.startedAt, status.endedAt))}</span
-        >
+        State: <${StatusBadge} state=${status.state} testid="run-page-state" />${` · Temporal: ${status.execution.status} · history ${status.execution.historyLength} events · started ${formatTime(status.startedAt)}`}${status.endedAt ? ` · ended ${formatTime(status.endedAt)}` : ''}${` · ${status.endedAt ? 'took' : 'running for'} `}<span data-testid="run-duration">${formatDuration(durationBetween(status.startedAt, status.endedAt))}</span>
       </p>
       <${WaitLine} status=${status} />
       <p>

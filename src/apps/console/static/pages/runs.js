@@ -18,6 +18,7 @@ import { DataTable } from '../components/table.js';
 
 /** The search's fields, as they stand in the URL fragment (`#/?state=failed&process=onboarding`). */
 const FILTERS = /** @type {const} */ ([
+  'pageSize',
   'q',
   'process',
   'state',
@@ -46,8 +47,31 @@ const localOf = (iso) => {
   return new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 };
 
+/** The step names a search can name: the process's, or every process's. @param {string} process */
+const stepsOf = (process) =>
+  [
+    ...new Set(
+      processes()
+        .filter((p) => !process || p.name === process)
+        .flatMap((p) => p.steps.map((s) => s.name)),
+    ),
+  ].sort();
+
 /** The run's duration: the API's, or from its times when an older console leaves it out. @param {RunRow} run */
 const durationOf = (run) => run.durationMs ?? durationBetween(run.startedAt, run.closedAt);
+
+/** The counters' line: how many runs match, and how many of them are in each state. @param {import('../api-types').Counters} counters */
+function summaryOf(counters) {
+  const states = /** @type {const} */ ([
+    ['running', 'running'],
+    ['needsAttention', 'need attention'],
+    ['completed', 'completed'],
+    ['failed', 'failed'],
+    ['aborted', 'aborted'],
+  ]).filter(([key]) => counters[key] !== undefined);
+  return html`${counters.total} run${counters.total === 1 ? '' : 's'} match the search (any state):${' '}
+  ${states.map(([key, label], i) => html`${i ? ', ' : ''}<b data-testid=${`runs-counter-${key}`}>${counters[key]}</b> ${label}`)}.`;
+}
 
 /** The search form; it keeps its own values until submitted. @param {{ filters: Filters }} props */
 function SearchForm({ filters }) {
@@ -80,13 +104,13 @@ function SearchForm({ filters }) {
       empty="all states"
       options=${vocabulary().runStates}
     />
-    <${TextField}
+    <${SelectField}
       label="Step"
-      name="step"
       testid="runs-step"
       value=${draft.step}
-      onInput=${set('step')}
-      placeholder="e.g. createWorkspace"
+      onChange=${set('step')}
+      empty="any step"
+      options=${stepsOf(draft.process)}
     />
     <${SelectField}
       label="Waits for"
@@ -127,6 +151,13 @@ function SearchForm({ filters }) {
       testid="runs-needs-attention"
       checked=${draft.needsAttention === 'true'}
       onChange=${(/** @type {boolean} */ on) => set('needsAttention')(on ? 'true' : '')}
+    />
+    <${SelectField}
+      label="Runs per page"
+      testid="runs-page-size"
+      value=${draft.pageSize || String(PAGE_SIZE)}
+      onChange=${set('pageSize')}
+      options=${[...new Set(['10', '25', '50', '100', '200', draft.pageSize || String(PAGE_SIZE)])]}
     />
     <div class="search-actions">
       <button type="submit" data-testid="runs-search-submit">Search</button>
@@ -233,7 +264,7 @@ export default function RunsPage({ query }) {
   const read = async () => {
     lastRead.current = Date.now();
     setLoading(true);
-    const result = await api('GET', withQuery('/api/runs', { ...filters, cursor, pageSize: PAGE_SIZE }));
+    const result = await api('GET', withQuery('/api/runs', { ...filters, cursor, pageSize: filters.pageSize || PAGE_SIZE }));
     setLoading(false);
     if (result.ok) {
       setPage(/** @type {RunsPage} */ (result.data));
@@ -283,19 +314,7 @@ export default function RunsPage({ query }) {
     <${SearchForm} filters=${filters} />
     <${ErrorBanner} message=${problem} testid="runs-problem" />
     <p class="runs-summary" aria-live="polite" data-testid="runs-counters">
-      ${
-        counters
-          ? html`${counters.total} runs match the search (states aside): running
-              <b data-testid="runs-counter-running">${counters.running}</b>, needs attention
-              <b data-testid="runs-counter-needsAttention">${counters.needsAttention}</b>, completed
-              <b data-testid="runs-counter-completed">${counters.completed}</b>, failed
-              <b data-testid="runs-counter-failed">${counters.failed}</b>${
-                counters.aborted !== undefined ? html`, aborted <b data-testid="runs-counter-aborted">${counters.aborted}</b>` : null
-              }.`
-          : loading
-            ? 'Searching…'
-            : ''
-      }
+      ${counters ? summaryOf(counters) : loading ? 'Searching…' : ''}
     </p>
     <${DataTable}
       caption=${cursors.length ? `Runs, page ${cursors.length + 1}` : 'Runs, newest first'}

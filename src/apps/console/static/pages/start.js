@@ -125,7 +125,7 @@ export default function StartPage() {
     <form class="start" data-testid="start-form" onSubmit=${submit}>
       <p>
         <label
-          >Process
+          >Process${' '}
           <select
             data-testid="start-process"
             onChange=${(/** @type {Event} */ e) => show(startable.find((p) => p.name === /** @type {HTMLSelectElement} */ (e.currentTarget).value))}
