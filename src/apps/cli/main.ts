@@ -25,6 +25,7 @@ import { command as systems } from './commands/systems';
 import { command as operators } from './commands/operators';
 import { command as keys } from './commands/keys';
 import { command as deployment } from './commands/deployment';
+import { command as choose } from './commands/choose';
 import { command as kpis } from './commands/kpis';
 import { command as newProcess } from './commands/new';
 import { command as simulate } from './commands/simulate';
@@ -54,6 +55,7 @@ const COMMANDS: readonly CliCommand[] = [
   keys,
   deployment,
   kpis,
+  choose,
   simulate,
   newProcess,
 ];

@@ -13,6 +13,7 @@
  *   POST /api/escalations/bulk          { step, action: retry | skip | abort, reason?, process?, output?, bulkId? }
  *   POST /api/escalations/bulk/preview  the same body: the runs it would change, changing none (./routes/escalations.ts)
  *   GET  /api/schedules, /api/systems, /api/operators (admin) and their POSTs: ./routes/*.ts
+ *   GET  /api/choose, POST /api/choose {answers}  the "which approach?" questionnaire (./routes/choose.ts; any role)
  *   GET  /api/kpis?since, /api/kpis/:process?since   how processes perform (./kpi-route.ts)
  *   GET  /api/demos                     the installed processes' demos;  POST /api/demos/:process  { inject }  runs one
  *                                       (only with OVERTURE_DEMO=on: ./demo-routes.ts)
@@ -57,6 +58,7 @@ import { handleEscalationsRoute } from './routes/escalations';
 import { handleSchedulesRoute } from './routes/schedules';
 import { handleSystemsRoute } from './routes/systems';
 import { handleOperatorsRoute } from './routes/operators';
+import { handleChooseRoute } from './routes/choose';
 import { requireCallerRole, type Caller, type Sessions } from './session';
 import { bulkResolve } from './bulk-route';
 import { handleDemoRoute, type ConsoleDemos } from './demo-routes';
@@ -120,8 +122,9 @@ export async function handleApi(
     .map((p) => decodeURIComponent(p)); // ['api', ...]
   const [, resource, id, action] = parts;
   if (method === 'POST') ctx.sessions.checkPost(req, caller);
-  // Every change needs an operator at least (signing out excepted); routes that need more say so below.
-  if (method !== 'GET' && !(method === 'POST' && resource === 'logout'))
+  // Every change needs an operator at least (signing out and the questionnaire's POST /api/choose, which changes
+  // nothing, excepted); routes that need more say so below.
+  if (method !== 'GET' && !(method === 'POST' && (resource === 'logout' || resource === 'choose')))
     requireCallerRole(caller, 'operator', `${method} /api/${resource ?? ''}`);
   // Each route matches every part: /api/<resource>, /api/<resource>/<id> or /api/<resource>/<id>/<verb>.
   const is = (m: string, r: string, shape: { withId?: boolean; verb?: string } = {}) =>
@@ -148,6 +151,7 @@ export async function handleApi(
   if (await handleSystemsRoute(req, res, url, ctx, caller)) return;
   if (await handleOperatorsRoute(req, res, url, ctx, caller)) return;
   if (await handleKpiRoute(req, res, url, ctx, caller)) return;
+  if (await handleChooseRoute(req, res, url, ctx, caller)) return;
   if (id && is('GET', 'runs', { withId: true })) return json(res, 200, await runDetail(client, config, id));
   if (is('GET', 'inbox')) return json(res, 200, await inbox(client, config));
   if (is('GET', 'events')) {
