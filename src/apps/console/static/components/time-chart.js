@@ -72,8 +72,15 @@ export function TimeChart(props) {
     loadChartStyle();
     /** @type {uPlot.AlignedData} */
     const data = [props.days.map(daySeconds), ...props.series.map((s) => s.values.map((v) => (v === undefined ? null : v)))];
-    const plot = new uPlot(chartOptions(props, Math.max(320, Math.min(el.clientWidth || 640, 960))), data, el);
-    return () => plot.destroy();
+    const widthOf = () => Math.max(320, Math.min(el.clientWidth || 640, 960));
+    const plot = new uPlot(chartOptions(props, widthOf()), data, el);
+    // The chart follows its box's width (a narrower window, a side-by-side layout that wraps).
+    const resize = new ResizeObserver(() => plot.width !== widthOf() && plot.setSize({ width: widthOf(), height: plot.height }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
   }, [props.days, props.series]);
   const captionId = `${props.testId}-caption`;
   return html`<figure class="kpi-chart" data-testid=${props.testId}>

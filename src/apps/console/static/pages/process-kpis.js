@@ -5,7 +5,7 @@
  * as a table with manual and automated work side by side (which step to automate next), and charts of runs per day
  * and durations over time (uPlot), each with its table.
  */
-import { html, useEffect } from '../lib/html.js';
+import { html, useEffect, useMemo } from '../lib/html.js';
 import { processes, processTitle, withQuery } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { useApiGet } from '../lib/use-api.js';
@@ -159,18 +159,24 @@ function HeatMap({ kpis, by, since }) {
 
 /** Runs per day and durations per day as charts. @param {{ kpis: ProcessKpis }} props */
 function OverTime({ kpis }) {
-  const runDays = kpis.runs.perDay.map((d) => d.day);
-  const runSeries = [
-    { label: 'started', values: kpis.runs.perDay.map((d) => d.started), color: '#3451b2', bars: true },
-    { label: 'completed', values: kpis.runs.perDay.map((d) => d.completed), color: '#1a7f37' },
-    { label: 'failed', values: kpis.runs.perDay.map((d) => d.failed), color: '#c62828' },
-    { label: 'aborted', values: kpis.runs.perDay.map((d) => d.aborted), color: '#b25e00' },
-  ];
-  const durationDays = kpis.duration.perDay.map((d) => d.day);
-  const durationSeries = [
-    { label: 'p50', values: kpis.duration.perDay.map((d) => d.p50Ms), color: '#3451b2' },
-    { label: 'p95', values: kpis.duration.perDay.map((d) => d.p95Ms), color: '#b25e00' },
-  ];
+  // Built once per answer: the charts redraw when their figures change, not when the heat map's measure does.
+  const { runDays, runSeries, durationDays, durationSeries } = useMemo(
+    () => ({
+      runDays: kpis.runs.perDay.map((d) => d.day),
+      runSeries: [
+        { label: 'started', values: kpis.runs.perDay.map((d) => d.started), color: '#3451b2', bars: true },
+        { label: 'completed', values: kpis.runs.perDay.map((d) => d.completed), color: '#1a7f37' },
+        { label: 'failed', values: kpis.runs.perDay.map((d) => d.failed), color: '#c62828' },
+        { label: 'aborted', values: kpis.runs.perDay.map((d) => d.aborted), color: '#b25e00' },
+      ],
+      durationDays: kpis.duration.perDay.map((d) => d.day),
+      durationSeries: [
+        { label: 'p50', values: kpis.duration.perDay.map((d) => d.p50Ms), color: '#3451b2' },
+        { label: 'p95', values: kpis.duration.perDay.map((d) => d.p95Ms), color: '#b25e00' },
+      ],
+    }),
+    [kpis],
+  );
   return html`<section aria-labelledby="kpi-time-title">
     <h2 id="kpi-time-title">Over time</h2>
     <div class="kpi-charts">
