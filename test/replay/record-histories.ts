@@ -23,6 +23,7 @@ import type { NewHire } from '../../workflows/onboarding/types';
 import { decidedBy } from '../helpers/operators';
 import { startOnboarding, type StartedOnboarding } from '../processes/onboarding/helpers';
 import { settings as pipelineSettings } from '../../activities/data-pipeline/settings';
+import { settings as closeSettings } from '../../activities/financial-close/settings';
 
 /** Each history goes to its process's tests (test/processes/<process>/histories), where the replay test finds it. */
 const PROCESSES_DIR = path.join(__dirname, '..', 'processes');
@@ -31,6 +32,8 @@ const PROCESS_OF: Record<string, string> = {
   'content-published': 'content-publishing',
   'financial-close-adjusted-approved': 'financial-close',
   'reconcile-entity-adjusted': 'financial-close',
+  'financial-close-child-waits': 'financial-close',
+  'reconcile-entity-waits': 'financial-close',
   'data-pipeline-completed': 'data-pipeline',
   'transform-partition-completed': 'data-pipeline',
   'scheduled-start-pipeline': 'data-pipeline',
@@ -154,6 +157,45 @@ const SCENARIOS: Record<string, Scenario> = {
       { name: 'reconcile-entity-adjusted', workflowId: child },
     ];
   },
+  // Run waits: the child tells the close (through the fan-out window) that it waits for a person, then that it no
+  // longer does; the close mirrors it in OvertureWaitingFor and OvertureNeedsAttention, behind the run-waits patch.
+  'financial-close-child-waits': async (client, _start, config) => {
+    const rates = closeSettings.of(config).ratesSource;
+    const october = fs.readFileSync(rates, 'utf8');
+    fs.writeFileSync(rates, JSON.stringify({ ...JSON.parse(october), period: '2026-09', publishedAt: '2026-09-30T16:00:00Z' }));
+    const close = await startProcess(
+      client,
+      config,
+      'financial-close',
+      // A period of its own (the other close locked 2026-10), with October's statements (see bankStatements()).
+      { period: '2026-09', entities: ['acme-us', 'acme-uk', 'acme-de'], controllerEmail: 'controller@example.com' },
+      { tuneOptions: quick },
+    );
+    const child = `${close.workflowId}/reconcileEntities/acme-uk`;
+    await waitFor(client, close.workflowId, (s) => s.waitingFor?.kind === 'child');
+    // September's books differ from the statements for more than one entity: each is adjusted by its difference.
+    for (const entity of ['acme-us', 'acme-uk', 'acme-de']) {
+      const item = `${close.workflowId}/reconcileEntities/${entity}`;
+      await waitFor(client, item, (s) => s.state !== 'running');
+      const asked = (await getRunStatus(client, item)).questions.find((q) => q.kind === 'escalation' && q.open);
+      const difference = asked && /difference (-?\d+\.\d{2})/.exec(asked.prompt)?.[1];
+      if (difference)
+        await resolveEscalation(client, item, {
+          step: 'reconcile',
+          action: 'skip',
+          ...decidedBy('recorder'),
+          output: { adjustment: difference },
+        });
+    }
+    await waitFor(client, close.workflowId, (s) => s.waitingFor?.kind === 'person');
+    await answerQuestion(client, close.workflowId, { decision: 'approve', ...decidedBy('recorder') });
+    await close.handle.result();
+    fs.writeFileSync(rates, october);
+    return [
+      { name: 'financial-close-child-waits', workflowId: close.workflowId },
+      { name: 'reconcile-entity-waits', workflowId: child },
+    ];
+  },
   'content-published': async (client, _start, config) => {
     // No links: the recording needs no site server. The editor asks for changes once; the revision is published on a timer.
     const draft = {
@@ -248,6 +290,25 @@ const SCENARIOS: Record<string, Scenario> = {
   },
 };
 
+/** The example's rates of 2026-10, in a copy the second close may rewrite for its period. */
+function ratesFile(work: string): string {
+  const file = path.join(work, 'rates.json');
+  fs.copyFileSync(path.join(__dirname, '..', '..', 'examples', 'financial-close', 'rates-2026-10.json'), file);
+  return file;
+}
+
+/** The example's bank statements of 2026-10, also as 2026-09's: two closes, each of a period of its own. */
+function bankStatements(work: string): string {
+  const from = path.join(__dirname, '..', '..', 'examples', 'financial-close', 'bank');
+  const dir = path.join(work, 'bank');
+  fs.mkdirSync(dir);
+  for (const file of fs.readdirSync(from)) {
+    fs.copyFileSync(path.join(from, file), path.join(dir, file));
+    fs.copyFileSync(path.join(from, file), path.join(dir, file.replace('2026-10', '2026-09')));
+  }
+  return dir;
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'overture-record-'));
   const binary = await provisionTemporalBinary({ log: (l) => console.error(l) });
@@ -264,6 +325,8 @@ async function main(): Promise<void> {
   const config = loadConfig({
     TEMPORAL_ADDRESS: server.address,
     OVERTURE_DATA_DIR: work,
+    BANK_STATEMENTS_DIR: bankStatements(work),
+    RATES_SOURCE: ratesFile(work),
     SMTP_URL: mail.url,
     NOTIFY_WEBHOOK_URL: webhooks.url,
     TEMPORAL_TASK_QUEUE: 'record',

@@ -40,7 +40,7 @@ const bundle = () => {
   return { ...(codePath ? { workflowBundle: { codePath } } : workflowSource()), dataConverter };
 };
 
-it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, the financial close, the content publishing, the data pipeline, a scheduled start, customer onboarding, and one recorded with payload encryption', () => {
+it('has recorded histories: onboarding from before the kit (completed, escalated, compensated, fallback, approval) and after it, the financial close (and one whose children tell it they wait for a person), the content publishing, the data pipeline, a scheduled start, customer onboarding, and one recorded with payload encryption', () => {
   expect(histories).toEqual([
     'content-publishing/histories/content-published.json',
     'customer-onboarding/histories/setup-completed.json',
@@ -48,7 +48,9 @@ it('has recorded histories: onboarding from before the kit (completed, escalated
     'data-pipeline/histories/scheduled-start-pipeline.json',
     'data-pipeline/histories/transform-partition-completed.json',
     'financial-close/histories/financial-close-adjusted-approved.json',
+    'financial-close/histories/financial-close-child-waits.json',
     'financial-close/histories/reconcile-entity-adjusted.json',
+    'financial-close/histories/reconcile-entity-waits.json',
     'onboarding/histories/aborted-with-compensation.json',
     'onboarding/histories/approval-approved.json',
     'onboarding/histories/completed-encrypted.json',
