@@ -7,16 +7,9 @@
  * `scheduled-<name>-<time>`), which is no process run; so "top level" is "no parent, or a schedule's run".
  */
 import { PROCESSES } from '../registry';
-import {
-  BLOCKING_STEP,
-  NEEDS_ATTENTION,
-  PROCESS,
-  RUN_STATE,
-  WAITING_FOR,
-  WAITING_FOR_VALUES,
-  WAITING_SINCE,
-} from '../../workflows/kit/search-attributes';
+import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../../workflows/kit/search-attributes';
 import { FINAL_RUN_STATES, RUN_STATES } from '../../workflows/kit/vocabulary';
+import { waitingClause } from './run-waits';
 
 /** The states a run may be searched by: the kit's, and how Temporal says a run ended from outside. */
 export const SEARCHABLE_STATES = [...RUN_STATES, 'terminated', 'timed_out', 'canceled'] as const;
@@ -25,9 +18,6 @@ export type SearchableState = (typeof SEARCHABLE_STATES)[number];
 /** What a run waits for, as the `waiting` filter names it (WAITS' `OvertureWaitingFor` values: 'child' is 'child-person'). */
 export const WAIT_KINDS = ['person', 'child', 'event', 'time'] as const;
 export type WaitKind = (typeof WAIT_KINDS)[number];
-
-/** The keyword attribute that says what an open run waits for (registered by the kit's search attributes). */
-export const WAITING_FOR_ATTRIBUTE = WAITING_FOR.name;
 
 /** Temporal's ExecutionStatus of a run ended from outside, by the state the list shows for it. */
 const ENDED_FROM_OUTSIDE: Record<string, string> = { terminated: 'Terminated', timed_out: 'TimedOut', canceled: 'Canceled' };
@@ -86,7 +76,7 @@ function baseClauses(search: RunSearch): string[] {
   if (search.topLevelOnly !== false) clauses.push(TOP_LEVEL_CLAUSE);
   if (search.idPrefix) clauses.push(`WorkflowId STARTS_WITH ${quoteValue(search.idPrefix)}`);
   if (search.step) clauses.push(`${BLOCKING_STEP.name} = ${quoteValue(search.step)} AND ${RUNNING}`);
-  if (search.waiting) clauses.push(`${WAITING_FOR_ATTRIBUTE} = ${quoteValue(WAITING_FOR_VALUES[search.waiting])} AND ${RUNNING}`);
+  if (search.waiting) clauses.push(waitingClause(search.waiting));
   if (search.startedAfter) clauses.push(`StartTime >= ${quoteTime(search.startedAfter)}`);
   if (search.startedBefore) clauses.push(`StartTime < ${quoteTime(search.startedBefore)}`);
   if (search.waitingBefore) clauses.push(`${WAITING_SINCE.name} < ${quoteTime(search.waitingBefore)} AND ${RUNNING}`);

@@ -161,6 +161,8 @@ describe('runs list', () => {
   it('searches by step, started range and id prefix, quoting what it is given', async () => {
     const atStep = await list(`q=${prefix}&step=createAccount`);
     expect(ids(atStep.body.runs)).toEqual([...stuckIds].sort());
+    expect(ids((await list(`q=${prefix}&waiting=person`)).body.runs)).toEqual([...stuckIds].sort());
+    expect((await list(`q=${prefix}&waiting=time`)).body.counters.total).toBe(0);
     const hour = 3_600_000;
     const after = await list(`q=${prefix}&startedAfter=${new Date(Date.now() - hour).toISOString()}`);
     expect(after.body.counters.total).toBe(5);
@@ -186,6 +188,7 @@ describe('runs list', () => {
       ['process=payroll', 'process'],
       ['step=notAStep', 'step'],
       ['needsAttention=maybe', 'needsAttention'],
+      ['waiting=someone', 'waiting'],
       ['startedAfter=yesterday', 'startedAfter'],
       [`q=${'x'.repeat(201)}`, 'q'],
       ['q=%0Aa', 'q'],

@@ -11,8 +11,7 @@ import type http from 'node:http';
 import { z } from 'zod';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import { PROCESSES, PROCESS_STEP_NAMES } from '../../../registry';
-import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../../../../workflows/kit/search-attributes';
-import { SEARCHABLE_STATES, WAIT_KINDS, WAITING_FOR_ATTRIBUTE, type RunSearch } from '../../../client/run-search';
+import { SEARCHABLE_STATES, WAIT_KINDS, type RunSearch } from '../../../client/run-search';
 import { BadCursorError, listChildRunsPage, MAX_CURSOR_CHARS, PAGE_SIZE } from '../../../client/runs-page';
 import { runTimeline } from '../../../client/timeline';
 import { HttpError, json } from '../http-helpers';
@@ -64,8 +63,6 @@ const childrenSchema = z.object({ cursor: optional(cursor), pageSize: optional(p
 /** The search a list request asks for, checked: 400 naming each bad parameter. */
 export function parseRunsQuery(url: URL): { search: RunSearch; cursor?: string; pageSize?: number } {
   const p = parseQuery(url, listSchema, 'runs query');
-  if (p.waiting && !SEARCH_ATTRIBUTE_DEFINITIONS.some((d) => d.name === WAITING_FOR_ATTRIBUTE))
-    throw new HttpError(400, 'waiting is not searchable on this deployment yet', { problems: ['waiting: not searchable yet'] });
   const search: RunSearch = {
     idPrefix: p.q,
     process: p.process,
