@@ -14,8 +14,8 @@ it.each(STEP_STATES.filter((s) => s !== 'pending'))('styles a graph node in stat
 
 it('leaves fault modes and escalation actions to /api/vocabulary: the browser code spells none of them', () => {
   const dir = path.join(__dirname, '..', '..', 'src', 'apps', 'console', 'static');
-  const code = fs
-    .readdirSync(dir)
+  // Every module, pages/ and components/ included.
+  const code = (fs.readdirSync(dir, { recursive: true }) as string[])
     .filter((f) => f.endsWith('.js'))
     .map((f) => fs.readFileSync(path.join(dir, f), 'utf8'))
     .join('\n');

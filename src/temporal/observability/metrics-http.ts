@@ -65,7 +65,8 @@ export function consoleRoute(pathname: string): string {
   if (pathname === '/codec' || pathname.startsWith('/codec/')) return '/codec';
   if (pathname.startsWith('/auth/oidc/')) return '/auth/oidc';
   if (/^\/runs\/[^/]+$/.test(pathname)) return '/runs/:id';
-  if (pathname.startsWith('/static/') || /^\/[\w.-]+\.(js|css|svg|png|ico)$/.test(pathname)) return '/static';
+  // The browser's modules sit one folder deep at most (/pages/runs.js, /vendor/preact.mjs).
+  if (pathname.startsWith('/static/') || /^\/(?:[\w.-]+\/)?[\w.-]+\.(js|mjs|css|svg|png|ico)$/.test(pathname)) return '/static';
   const api = /^\/api(?:\/([^/]+))?(?:\/([^/]+))?(?:\/([^/]+))?\/?$/.exec(pathname);
   if (!api) return 'other';
   const [, resource, id, verb] = api;

@@ -105,3 +105,7 @@ export async function loadSession() {
 
 /** A process's title from the registry, or its name. @param {string} name */
 export const processTitle = (name) => processList.find((p) => p.name === name)?.title ?? name;
+
+/** The processes as a select's options (title shown, name sent); `startable` leaves out the internal ones. @param {{ startable?: boolean }} [opts] */
+export const processOptions = ({ startable = false } = {}) =>
+  processList.filter((p) => !startable || !p.internal).map((p) => ({ value: p.name, label: p.title }));

@@ -5,7 +5,7 @@
  * abort an escalated step), previewed first: the runs it will change are listed, then confirmed.
  */
 import { html, useEffect, useRef, useState } from '../lib/html.js';
-import { api, processes, vocabulary } from '../lib/api.js';
+import { api, processOptions, vocabulary } from '../lib/api.js';
 import { mayAct } from '../lib/role.js';
 import { formatDateTime, formatTime, runHref } from '../lib/format.js';
 import { useInterval } from '../lib/live.js';
@@ -61,7 +61,7 @@ function InboxCard({ card, onSent }) {
 function BulkDecision({ items }) {
   const V = vocabulary();
   const escalated = [...new Set(items.filter((i) => i.kind === 'escalation').map((i) => i.step))].sort();
-  const [request, setRequest] = useState({ step: '', process: '', action: V.escalationActions[0] ?? 'retry', reason: '', output: '' });
+  const [request, setRequest] = useState({ step: '', process: '', action: V.escalationActions[0] ?? '', reason: '', output: '' });
   const [preview, setPreview] = useState(/** @type {BulkPreview | undefined} */ (undefined));
   const [report, setReport] = useState(/** @type {BulkReport | undefined} */ (undefined));
   const [problem, setProblem] = useState(/** @type {string | string[]} */ (''));
@@ -130,7 +130,7 @@ function BulkDecision({ items }) {
         value=${request.process}
         onChange=${set('process')}
         empty="any process"
-        options=${processes().map((p) => ({ value: p.name, label: p.title }))}
+        options=${processOptions()}
       />
       <${SelectField}
         label="Decision"

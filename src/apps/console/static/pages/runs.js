@@ -5,7 +5,7 @@
  * search; each run's duration and wait; a parent's child runs folded under it, shown on demand.
  */
 import { html, useEffect, useRef, useState } from '../lib/html.js';
-import { api, processes, processTitle, vocabulary, withQuery } from '../lib/api.js';
+import { api, processes, processOptions, processTitle, vocabulary, withQuery } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { describeWait, durationBetween, formatDateTime, formatDuration, formatTime, runHref } from '../lib/format.js';
 import { subscribeRuns } from '../lib/live.js';
@@ -92,9 +92,7 @@ function SearchForm({ filters }) {
       value=${draft.process}
       onChange=${set('process')}
       empty="all processes"
-      options=${processes()
-        .filter((p) => !p.internal)
-        .map((p) => ({ value: p.name, label: p.title }))}
+      options=${processOptions({ startable: true })}
     />
     <${SelectField}
       label="State"
