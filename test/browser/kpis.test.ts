@@ -95,9 +95,13 @@ it("draws the process's graph as a heat map with each step's figures, its depend
   await page.click(`${byTestId('kpi-runs-chart')} summary`);
   const todayRow = await page.textContent(`${byTestId('kpi-runs-chart-table')} tr:has(th:text-is("${today}"))`);
   expect(todayRow).toMatch(new RegExp(`${today}\\s*[3-9]`));
-  await page.selectOption(byTestId('kpi-heat-measure'), 'median');
-  await page.waitForURL(/by=median/);
-  await page.waitForSelector(`${node('createWorkspace')}[data-heat]:not([data-heat="none"])`);
+  // The screenshot the README shows: coloured by the time spent waiting for a person, the escalated step stands out.
+  await page.selectOption(byTestId('kpi-heat-measure'), 'personWait');
+  await page.waitForURL(/by=personWait/);
+  await page.waitForSelector(`${node('createWorkspace')}[data-heat="4"]`);
+  await expect(page.textContent(`${node('createWorkspace')} ${byTestId('kpi-node-figure')}`)).resolves.toMatch(
+    /share waiting for a person: [1-9][0-9.]* % \(highest\)/,
+  );
   await app.screenshot('kpis');
   expect(app.problems).toEqual([]);
 });

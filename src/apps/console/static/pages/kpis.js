@@ -7,10 +7,10 @@ import { html, useEffect } from '../lib/html.js';
 import { processTitle, withQuery } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { useApiGet } from '../lib/use-api.js';
-import { PERIODS, formatDuration, formatRate } from '../lib/kpi-format.js';
-import { DataTable } from '../components/table.js';
-import { SelectField } from '../components/form.js';
+import { formatDuration, formatRate } from '../lib/kpi-format.js';
+import { LoadedTable } from '../components/list-page.js';
 import { ErrorBanner } from '../components/error-banner.js';
+import { PeriodField } from '../components/period-field.js';
 
 /** @typedef {import('../page-types').KpiOverview} KpiOverview @typedef {import('../page-types').ProcessSummary} ProcessSummary */
 
@@ -41,36 +41,26 @@ const COLUMNS = [
 export default function KpisPage({ query }) {
   useEffect(() => void (document.title = 'KPIs · Overture'), []);
   const since = query.get('since') || '7d';
-  const { data, error, loading } = useApiGet(withQuery('/api/kpis', { since }));
-  /** @type {KpiOverview | undefined} */
-  const overview = /** @type {KpiOverview | undefined} */ (data);
+  const {
+    data: overview,
+    error,
+    loading,
+  } = /** @type {import('../lib/use-api.js').ApiData<KpiOverview>} */ (useApiGet(withQuery('/api/kpis', { since })));
   return html`<h1>Process KPIs</h1>
     <p class="hint">
       How each process performs, computed from its runs. Choose a process for its graph as a heat map and its figures over time.
     </p>
-    <div class="filters">
-      <${SelectField}
-        label="Period"
-        testid="kpi-period"
-        value=${since}
-        options=${PERIODS}
-        onChange=${(/** @type {string} */ v) => navigate('/kpis', { since: v })}
-      />
-    </div>
+    <${PeriodField} since=${since} onChange=${(/** @type {string} */ v) => navigate('/kpis', { since: v })} />
     <${ErrorBanner} message=${error} testid="kpi-error" />
-    ${
-      overview
-        ? html`<${DataTable}
-            caption=${`Runs per process since ${new Date(overview.since).toLocaleString()}`}
-            columns=${COLUMNS}
-            rows=${overview.processes}
-            rowKey=${(/** @type {ProcessSummary} */ p) => p.process}
-            rowProps=${(/** @type {ProcessSummary} */ p) => ({ 'data-testid': 'kpi-row', 'data-process': p.process })}
-            empty="No runs in this period."
-            testid="kpi-overview"
-          />`
-        : loading
-          ? html`<p class="hint" role="status">Loading the KPIs…</p>`
-          : null
-    }`;
+    <${LoadedTable}
+      what="KPIs"
+      loading=${loading}
+      caption=${overview ? `Runs per process since ${new Date(overview.since).toLocaleString()}` : ''}
+      columns=${COLUMNS}
+      rows=${overview?.processes}
+      rowKey=${(/** @type {ProcessSummary} */ p) => p.process}
+      rowProps=${(/** @type {ProcessSummary} */ p) => ({ 'data-testid': 'kpi-row', 'data-process': p.process })}
+      empty="No runs in this period."
+      testid="kpi-overview"
+    />`;
 }

@@ -8,7 +8,7 @@ import { api } from '../lib/api.js';
 import { formatDateTime } from '../lib/format.js';
 import { ROLES } from '../lib/role.js';
 import { useApiGet } from '../lib/use-api.js';
-import { DataTable } from '../components/table.js';
+import { ActionOutcome, LoadedTable, useActionOutcome } from '../components/list-page.js';
 import { SelectField, TextField } from '../components/form.js';
 import { ErrorBanner } from '../components/error-banner.js';
 
@@ -112,12 +112,7 @@ function OperatorActions({ operator, onDone }) {
 export default function OperatorsPage(_props) {
   useEffect(() => void (document.title = 'Operators · Overture'), []);
   const { data, error, loading, reload } = /** @type {OperatorsData} */ (useApiGet('/api/operators'));
-  const [message, setMessage] = useState({ text: '', ok: true });
-  /** @param {string} text @param {boolean} ok */
-  const done = (text, ok) => {
-    setMessage({ text, ok });
-    void reload();
-  };
+  const { outcome, done } = useActionOutcome(reload);
   /** @type {import('../components/table.js').Column<OperatorRow>[]} */
   const columns = [
     { title: 'Operator', cell: (o) => o.name },
@@ -131,22 +126,18 @@ export default function OperatorsPage(_props) {
       escalations; an approver also answers approvals and questions; an admin also manages operators.
     </p>
     <${ErrorBanner} message=${error} testid="operators-error" />
-    <p class=${`decision-message ${message.ok ? 'ok' : 'error'}`} role="status" data-testid="operators-message">${message.text}</p>
-    ${
-      data
-        ? html`<${DataTable}
-            caption="Operators"
-            captionHidden=${true}
-            columns=${columns}
-            rows=${data.operators}
-            rowKey=${(/** @type {OperatorRow} */ o) => o.name}
-            rowProps=${(/** @type {OperatorRow} */ o) => ({ 'data-testid': 'operator-row', 'data-operator': o.name, class: o.revoked ? 'revoked' : undefined })}
-            empty="No operators."
-            testid="operators-table"
-          />`
-        : loading
-          ? html`<p class="hint" role="status">Loading the operators…</p>`
-          : null
-    }
+    <${ActionOutcome} outcome=${outcome} testid="operators-message" />
+    <${LoadedTable}
+      what="operators"
+      loading=${loading}
+      caption="Operators"
+      captionHidden=${true}
+      columns=${columns}
+      rows=${data?.operators}
+      rowKey=${(/** @type {OperatorRow} */ o) => o.name}
+      rowProps=${(/** @type {OperatorRow} */ o) => ({ 'data-testid': 'operator-row', 'data-operator': o.name, class: o.revoked ? 'revoked' : undefined })}
+      empty="No operators."
+      testid="operators-table"
+    />
     <${AddOperator} onAdded=${() => void reload()} />`;
 }

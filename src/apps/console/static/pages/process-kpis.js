@@ -12,7 +12,6 @@ import { useApiGet } from '../lib/use-api.js';
 import {
   DURATION_TICKS,
   HEAT_MEASURES,
-  PERIODS,
   dependencySentences,
   formatAxisDuration,
   formatDuration,
@@ -24,6 +23,7 @@ import { ProcessGraph } from '../components/graph.js';
 import { DataTable } from '../components/table.js';
 import { SelectField } from '../components/form.js';
 import { ErrorBanner } from '../components/error-banner.js';
+import { PeriodField } from '../components/period-field.js';
 import { TimeChart } from '../components/time-chart.js';
 
 /**
@@ -215,15 +215,7 @@ export default function ProcessKpisPage({ params, query }) {
   } = /** @type {KpisData} */ (useApiGet(withQuery(`/api/kpis/${encodeURIComponent(process)}`, { since })));
   return html`<p><a href=${`#/kpis?since=${encodeURIComponent(since)}`}>← all processes</a></p>
     <h1>${processTitle(process)}: KPIs</h1>
-    <div class="filters">
-      <${SelectField}
-        label="Period"
-        testid="kpi-period"
-        value=${since}
-        options=${PERIODS}
-        onChange=${(/** @type {string} */ v) => navigate(`/kpis/${encodeURIComponent(process)}`, { since: v, by })}
-      />
-    </div>
+    <${PeriodField} since=${since} onChange=${(/** @type {string} */ v) => navigate(`/kpis/${encodeURIComponent(process)}`, { since: v, by })} />
     <${ErrorBanner} message=${error} testid="kpi-error" />
     ${
       kpis

@@ -8,7 +8,7 @@ import { api, processTitle } from '../lib/api.js';
 import { formatDateTime } from '../lib/format.js';
 import { mayAct } from '../lib/role.js';
 import { useApiGet } from '../lib/use-api.js';
-import { DataTable } from '../components/table.js';
+import { ActionOutcome, LoadedTable, ReasonAction, useActionOutcome } from '../components/list-page.js';
 import { ErrorBanner } from '../components/error-banner.js';
 
 /**
@@ -16,46 +16,30 @@ import { ErrorBanner } from '../components/error-banner.js';
  * @typedef {import('../lib/use-api.js').ApiData<{ schedules: ScheduleRow[] }>} SchedulesData
  */
 
-/** A schedule's controls: a reason, Pause or Unpause, Trigger now. @param {{ schedule: ScheduleRow, onDone: (message: string, ok: boolean) => void }} props */
+/** A schedule's controls: a reason with Pause or Unpause, and Trigger now. @param {{ schedule: ScheduleRow, onDone: (message: string, ok: boolean) => void }} props */
 function ScheduleActions({ schedule, onDone }) {
-  const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
-  const path = `/api/schedules/${encodeURIComponent(schedule.id)}`;
   /** @param {string} verb @param {Record<string, string>} body @param {string} done */
   const act = async (verb, body, done) => {
-    setBusy(true);
-    const result = await api('POST', `${path}/${verb}`, body);
-    setBusy(false);
-    if (result.ok) setReason('');
+    const result = await api('POST', `/api/schedules/${encodeURIComponent(schedule.id)}/${verb}`, body);
     onDone(result.ok ? `${schedule.id}: ${done}` : `${schedule.id}: ${result.data.error}`, result.ok);
+    return result.ok;
+  };
+  const trigger = async () => {
+    setBusy(true);
+    await act('trigger', {}, 'triggered: a run starts now');
+    setBusy(false);
   };
   const verb = schedule.paused ? 'unpause' : 'pause';
   return html`<div class="row-actions">
-    <label class="field field-inline"
-      ><span class="field-label">Reason to ${verb} ${schedule.id}</span>
-      <input
-        type="text"
-        maxlength="300"
-        value=${reason}
-        data-testid="schedule-reason"
-        onInput=${(/** @type {Event} */ e) => setReason(/** @type {HTMLInputElement} */ (e.currentTarget).value)}
-    /></label>
-    <button
-      type="button"
-      disabled=${busy}
-      data-testid=${`schedule-${verb}`}
-      onClick=${() => act(verb, { reason }, schedule.paused ? 'unpaused' : 'paused')}
-    >
-      ${schedule.paused ? 'Unpause' : 'Pause'}
-    </button>
-    <button
-      type="button"
-      disabled=${busy}
-      data-testid="schedule-trigger"
-      onClick=${() => act('trigger', {}, 'triggered: a run starts now')}
-    >
-      Trigger now
-    </button>
+    <${ReasonAction}
+      label=${`Reason to ${verb} ${schedule.id}`}
+      inputTestid="schedule-reason"
+      buttonTestid=${`schedule-${verb}`}
+      button=${schedule.paused ? 'Unpause' : 'Pause'}
+      send=${(/** @type {string} */ reason) => act(verb, { reason }, schedule.paused ? 'unpaused' : 'paused')}
+    />
+    <button type="button" disabled=${busy} data-testid="schedule-trigger" onClick=${trigger}>Trigger now</button>
   </div>`;
 }
 
@@ -63,13 +47,8 @@ function ScheduleActions({ schedule, onDone }) {
 export default function SchedulesPage(_props) {
   useEffect(() => void (document.title = 'Schedules · Overture'), []);
   const { data, error, loading, reload } = /** @type {SchedulesData} */ (useApiGet('/api/schedules'));
-  const [message, setMessage] = useState({ text: '', ok: true });
+  const { outcome, done } = useActionOutcome(reload);
   const mayChange = mayAct('operator');
-  /** @param {string} text @param {boolean} ok */
-  const done = (text, ok) => {
-    setMessage({ text, ok });
-    void reload();
-  };
   /** @type {import('../components/table.js').Column<ScheduleRow>[]} */
   const columns = [
     { title: 'Schedule', cell: (s) => s.id },
@@ -92,21 +71,17 @@ export default function SchedulesPage(_props) {
       Runs Overture starts on a calendar (made with <code>overture schedule</code>).${mayChange ? '' : ' Your role may look, not change.'}
     </p>
     <${ErrorBanner} message=${error} testid="schedules-error" />
-    <p class=${`decision-message ${message.ok ? 'ok' : 'error'}`} role="status" data-testid="schedules-message">${message.text}</p>
-    ${
-      data
-        ? html`<${DataTable}
-            caption="Schedules"
-            captionHidden=${true}
-            columns=${columns}
-            rows=${data.schedules}
-            rowKey=${(/** @type {ScheduleRow} */ s) => s.id}
-            rowProps=${(/** @type {ScheduleRow} */ s) => ({ 'data-testid': 'schedule-row', 'data-schedule': s.id })}
-            empty="No schedules."
-            testid="schedules-table"
-          />`
-        : loading
-          ? html`<p class="hint" role="status">Loading the schedules…</p>`
-          : null
-    }`;
+    <${ActionOutcome} outcome=${outcome} testid="schedules-message" />
+    <${LoadedTable}
+      what="schedules"
+      loading=${loading}
+      caption="Schedules"
+      captionHidden=${true}
+      columns=${columns}
+      rows=${data?.schedules}
+      rowKey=${(/** @type {ScheduleRow} */ s) => s.id}
+      rowProps=${(/** @type {ScheduleRow} */ s) => ({ 'data-testid': 'schedule-row', 'data-schedule': s.id })}
+      empty="No schedules."
+      testid="schedules-table"
+    />`;
 }

@@ -3,12 +3,12 @@
  * Systems (GET /api/systems): each outside system the processes call (email, chat), its health as last checked and
  * whether Overture holds its calls paused; an operator pauses one (during an outage) or resumes it, with a reason.
  */
-import { html, useEffect, useState } from '../lib/html.js';
+import { html, useEffect } from '../lib/html.js';
 import { api } from '../lib/api.js';
 import { formatDateTime } from '../lib/format.js';
 import { mayAct } from '../lib/role.js';
 import { useApiGet } from '../lib/use-api.js';
-import { DataTable } from '../components/table.js';
+import { ActionOutcome, LoadedTable, ReasonAction, useActionOutcome } from '../components/list-page.js';
 import { ErrorBanner } from '../components/error-banner.js';
 
 /**
@@ -19,31 +19,24 @@ import { ErrorBanner } from '../components/error-banner.js';
 /** @type {Record<SystemRow['health'], string>} */
 const HEALTH_CLASS = { ok: 'state state-completed', failing: 'state state-failed', unknown: 'state' };
 
-/** A system's controls: a reason and Pause or Resume. @param {{ system: SystemRow, onDone: (message: string, ok: boolean) => void }} props */
+/** A system's controls: a reason with Pause or Resume. @param {{ system: SystemRow, onDone: (message: string, ok: boolean) => void }} props */
 function SystemActions({ system, onDone }) {
-  const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
   const verb = system.paused ? 'resume' : 'pause';
-  const act = async () => {
-    setBusy(true);
+  /** @param {string} reason */
+  const send = async (reason) => {
     const result = await api('POST', `/api/systems/${encodeURIComponent(system.name)}/${verb}`, { reason });
-    setBusy(false);
-    if (result.ok) setReason('');
     onDone(result.ok ? `${system.name}: ${system.paused ? 'resumed' : 'paused'}` : `${system.name}: ${result.data.error}`, result.ok);
+    return result.ok;
   };
   return html`<div class="row-actions">
-    <label class="field field-inline"
-      ><span class="field-label">Reason to ${verb} ${system.name}</span>
-      <input
-        type="text"
-        maxlength="300"
-        value=${reason}
-        data-testid="system-reason"
-        onInput=${(/** @type {Event} */ e) => setReason(/** @type {HTMLInputElement} */ (e.currentTarget).value)}
-    /></label>
-    <button type="button" class=${system.paused ? undefined : 'danger'} disabled=${busy} data-testid=${`system-${verb}`} onClick=${act}>
-      ${system.paused ? 'Resume' : 'Pause'}
-    </button>
+    <${ReasonAction}
+      label=${`Reason to ${verb} ${system.name}`}
+      inputTestid="system-reason"
+      buttonTestid=${`system-${verb}`}
+      button=${system.paused ? 'Resume' : 'Pause'}
+      danger=${!system.paused}
+      send=${send}
+    />
   </div>`;
 }
 
@@ -51,13 +44,8 @@ function SystemActions({ system, onDone }) {
 export default function SystemsPage(_props) {
   useEffect(() => void (document.title = 'Systems · Overture'), []);
   const { data, error, loading, reload } = /** @type {SystemsData} */ (useApiGet('/api/systems'));
-  const [message, setMessage] = useState({ text: '', ok: true });
+  const { outcome, done } = useActionOutcome(reload);
   const mayChange = mayAct('operator');
-  /** @param {string} text @param {boolean} ok */
-  const done = (text, ok) => {
-    setMessage({ text, ok });
-    void reload();
-  };
   /** @type {import('../components/table.js').Column<SystemRow>[]} */
   const columns = [
     { title: 'System', cell: (s) => s.name },
@@ -80,25 +68,22 @@ export default function SystemsPage(_props) {
   if (mayChange) columns.push({ title: 'Actions', cell: (s) => html`<${SystemActions} system=${s} onDone=${done} />` });
   return html`<h1>Systems</h1>
     <p class="hint">
-      The outside systems the processes call. Pausing one holds its calls (the steps wait, nothing fails) until it is
-      resumed.${mayChange ? '' : ' Your role may look, not change.'}
+      The outside systems the processes call. Pausing one holds its calls (the steps wait, nothing fails) until it is resumed.${
+        mayChange ? '' : ' Your role may look, not change.'
+      }
     </p>
     <${ErrorBanner} message=${error} testid="systems-error" />
-    <p class=${`decision-message ${message.ok ? 'ok' : 'error'}`} role="status" data-testid="systems-message">${message.text}</p>
-    ${
-      data
-        ? html`<${DataTable}
-            caption="Systems"
-            captionHidden=${true}
-            columns=${columns}
-            rows=${data.systems}
-            rowKey=${(/** @type {SystemRow} */ s) => s.name}
-            rowProps=${(/** @type {SystemRow} */ s) => ({ 'data-testid': 'system-row', 'data-system': s.name })}
-            empty="No systems."
-            testid="systems-table"
-          />`
-        : loading
-          ? html`<p class="hint" role="status">Loading the systems…</p>`
-          : null
-    }`;
+    <${ActionOutcome} outcome=${outcome} testid="systems-message" />
+    <${LoadedTable}
+      what="systems"
+      loading=${loading}
+      caption="Systems"
+      captionHidden=${true}
+      columns=${columns}
+      rows=${data?.systems}
+      rowKey=${(/** @type {SystemRow} */ s) => s.name}
+      rowProps=${(/** @type {SystemRow} */ s) => ({ 'data-testid': 'system-row', 'data-system': s.name })}
+      empty="No systems."
+      testid="systems-table"
+    />`;
 }
