@@ -1,6 +1,7 @@
 /** Validation of the API's request bodies: each answers 400 with every problem, before anything reaches a run. */
 import { InputError, parseFaultSpec, parseInput } from '../../../workflows/kit/input';
-import { findProcess, UnknownProcessError } from '../../registry';
+import { familyShapes, findProcess, UnknownProcessError, type ProcessDefinition } from '../../registry';
+import { resolveManualSteps } from '../../../workflows/kit/manual-steps';
 import {
   APPROVAL_CHOICES,
   ESCALATION_ACTIONS,
@@ -107,20 +108,38 @@ export interface StartRequest {
   /** Still raw: startProcess parses it (again) against the process's schema. */
   input: unknown;
   faults: Faults;
+  /** Steps people do by hand in this run (`all`: a checklist), checked against the process's steps. */
+  manual?: string[];
+}
+
+/** The `manual` of a start request: step names (or `all`) a person can do, else an InputError naming each. */
+function parseManual(raw: unknown, definition: ProcessDefinition<unknown, unknown>): string[] | undefined {
+  if (raw === undefined) return undefined;
+  if (!Array.isArray(raw) || raw.some((s) => typeof s !== 'string'))
+    throw new InputError(['manual: must be a list of step names, or ["all"]']);
+  const steps = raw as string[];
+  try {
+    resolveManualSteps(familyShapes(definition), steps);
+  } catch (err) {
+    if (err instanceof InputError) throw new InputError(err.problems.map((p) => `manual.${p}`));
+    throw err;
+  }
+  return steps;
 }
 
 /**
- * `POST /api/runs`: `{ process, input, faults }`. One InputError names every bad field; faults may name only the
+ * `POST /api/runs`: `{ process, input, faults, manual? }`. One InputError names every bad field; faults may name only the
  * process's activity steps, with the bounds of a live injection.
  */
 export function parseStartRequest(body: Record<string, unknown>): StartRequest {
-  const { faults: rawFaults, process: rawProcess, input, ...rest } = body;
+  const { faults: rawFaults, process: rawProcess, input, manual: rawManual, ...rest } = body;
   let faults: Faults = {};
+  let manual: string[] | undefined;
   let process = '';
   collect(
     () => {
       if (Object.keys(rest).length)
-        throw new InputError([`(input): unknown field(s) ${Object.keys(rest).join(', ')}; expected process, input, faults`]);
+        throw new InputError([`(input): unknown field(s) ${Object.keys(rest).join(', ')}; expected process, input, faults, manual`]);
     },
     () => {
       if (typeof rawProcess !== 'string') throw new InputError(['process: must be the name of a process']);
@@ -147,10 +166,13 @@ export function parseStartRequest(body: Record<string, unknown>): StartRequest {
         () => {
           faults = parseFaults(rawFaults, activitySteps);
         },
+        () => {
+          manual = parseManual(rawManual, definition);
+        },
       );
     },
   );
-  return { process, input, faults };
+  return { process, input, faults, ...(manual ? { manual } : {}) };
 }
 
 /** `POST /api/runs/:id/resolve`: the escalated step (checked against the run's steps later) and what to do with it. */

@@ -6,7 +6,7 @@
  *   GET  /api/runs?q&process&state&step&needsAttention&waiting&startedAfter&startedBefore&waitingBefore&cursor&pageSize
  *                                       one page of top-level runs and the counters (./routes/runs.ts; `status` = `state`)
  *   GET  /api/runs/:id                  one run's status;  GET /api/runs/:id/children | /timeline (./routes/runs.ts)
- *   POST /api/runs                      { process, input, faults: { step: mode } }
+ *   POST /api/runs                      { process, input, faults: { step: mode }, manual?: [step] | ['all'] }
  *   POST /api/runs/:id/resolve          { step, action: retry | skip | abort, reason?, output? }
  *   POST /api/runs/:id/answer           { question?, decision, reason?, output? }  (/approve: the same, approve | reject)
  *   POST /api/runs/:id/inject           { step, mode }
@@ -159,8 +159,8 @@ export async function handleApi(
     return ctx.events.open(req, res, { owner: caller.operator, runId: url.searchParams.get('run') || undefined });
   }
   if (is('POST', 'runs')) {
-    const { process, input, faults } = parseStartRequest(await readJson(req));
-    const started = await startProcess(client, config, process, input, { faults, tuneOptions: ctx.startOptions?.tuneOptions });
+    const { process, input, faults, manual } = parseStartRequest(await readJson(req));
+    const started = await startProcess(client, config, process, input, { faults, manual, tuneOptions: ctx.startOptions?.tuneOptions });
     log(`${caller.operator} started ${started.workflowId}${started.alreadyStarted ? ' (already running)' : ''}`);
     return json(res, started.alreadyStarted ? 200 : 201, {
       process: started.process,

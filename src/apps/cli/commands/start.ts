@@ -9,7 +9,8 @@ import { startProcess } from '../../../client';
 import { parseFaultSpec, parseInput } from '../../../../workflows/kit/input';
 import { FAULT_SYNTAX } from '../../../../workflows/kit/vocabulary';
 import type { FaultMode } from '../../../../workflows/kit/types';
-import { findProcess, STARTABLE_PROCESSES } from '../../../registry';
+import { familyShapes, findProcess, STARTABLE_PROCESSES } from '../../../registry';
+import { parseManualList, resolveManualSteps } from '../../../../workflows/kit/manual-steps';
 import { authorisedCaller } from '../identity';
 import { decorates, readInput, UsageError, type Io } from '../io';
 import { followRun } from '../output';
@@ -17,11 +18,17 @@ import type { CliCommand, CliEnv } from '../command';
 
 const OPTIONS = ['inject', 'wait', 'json'] as const;
 
-const startUsage = (synopsis: string, what: string) => `usage: overture ${synopsis} FILE|- [--inject STEP=MODE]... [--wait] [--json]
+const SYNOPSIS = 'FILE|- [--inject STEP=MODE]... [--manual STEPS] [--wait] [--json]';
+
+const startUsage = (synopsis: string, what: string) => `usage: overture ${synopsis} ${SYNOPSIS}
 
 ${what}. FILE is the input as JSON (- reads stdin); it is checked before anything starts.
 
   --inject STEP=MODE   make a step fail for this run (MODE: ${FAULT_SYNTAX}); repeatable
+  --manual STEPS       people do these steps by hand in this run (manual first, then automate): each waits as a
+                       task with the step's instructions, done with overture complete ID --step STEP --output JSON.
+                       STEPS: step names, comma-separated, or \`all\` for the whole run as a checklist; repeatable;
+                       adds to MANUAL_STEPS. An approval, a fan-out or an event wait cannot be done by hand (exit 2)
   --wait               follow the run until it ends; exit 0 only when it completed
   --json               print {process, workflowId, runId, alreadyStarted}; with --wait, the run's final status
                        (as status --json) and alreadyStarted
@@ -42,6 +49,8 @@ interface StartRequest {
   process: string;
   raw: unknown;
   faults: Partial<Record<string, FaultMode>>;
+  /** Steps done by hand in this run, as given (checked against the process's steps). */
+  manual: string[];
   wait: boolean;
   json: boolean;
 }
@@ -51,7 +60,12 @@ function prepareStart(processName: string | undefined, args: string[], io: Io, c
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { inject: { type: 'string', multiple: true }, wait: { type: 'boolean' }, json: { type: 'boolean' } },
+    options: {
+      inject: { type: 'string', multiple: true },
+      manual: { type: 'string', multiple: true },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+    },
   });
   if (!processName)
     throw new UsageError(
@@ -62,17 +76,21 @@ function prepareStart(processName: string | undefined, args: string[], io: Io, c
   const raw = readInput(positionals[0]!, io);
   parseInput(definition.inputSchema, raw, `${processName} input`);
   const steps = definition.shape.steps.map((s) => s.name);
+  const manual = (values.manual ?? []).flatMap(parseManualList);
+  // Refused here, before the token is read or Temporal reached: a step that cannot be done by hand starts nothing.
+  resolveManualSteps(familyShapes(definition), manual, `${processName} --manual`);
   return {
     process: processName,
     raw,
     faults: faultsFrom(values.inject ?? [], steps),
+    manual,
     wait: values.wait ?? false,
     json: values.json ?? false,
   };
 }
 
 async function start(client: Client, config: OvertureConfig, request: StartRequest, io: Io): Promise<number> {
-  const started = await startProcess(client, config, request.process, request.raw, { faults: request.faults });
+  const started = await startProcess(client, config, request.process, request.raw, { faults: request.faults, manual: request.manual });
   if (!request.json) {
     io.stdout(
       started.alreadyStarted
