@@ -43,3 +43,20 @@ it('simulates the form’s run with a fault and shows its path, without starting
   await expect(runs()).resolves.toBe(before);
   expect(app.problems).toEqual([]);
 });
+
+it('plays what a person decides, and when: a retry two simulated hours after the escalation completes the run', async () => {
+  const { page } = app;
+  await app.open('#/start');
+  await page.waitForSelector(byTestId('start-form'));
+  await page.selectOption(byTestId('start-process'), 'onboarding');
+  await page.selectOption(byTestId('fault-createWorkspace'), 'permanent');
+  await page.click(`${byTestId('simulate-people')} summary`);
+  await page.getByLabel('When createWorkspace asks a person').selectOption('retry');
+  await page.getByLabel('after (e.g. +2h, +3d)').fill('+2h');
+  await page.click(byTestId('simulate-submit'));
+  await page.waitForSelector(`${byTestId('simulation-result')}[data-outcome="completed"]`, { timeout: 90_000 });
+  // The decision is on the path two simulated hours after the escalation.
+  const decision = await page.textContent(`${byTestId('simulation-event')}[data-kind="decision"][data-step="createWorkspace"]`);
+  expect(decision).toMatch(/^\s*\+2 h/);
+  expect(app.problems).toEqual([]);
+});
