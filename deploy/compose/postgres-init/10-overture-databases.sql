@@ -8,5 +8,6 @@ CREATE DATABASE overture_systems;
 CREATE DATABASE overture_operators;
 CREATE DATABASE overture_approval_links;
 CREATE DATABASE overture_event_receipts;
+CREATE DATABASE overture_kpis;
 CREATE DATABASE overture_accounting;
 CREATE DATABASE overture_warehouse;

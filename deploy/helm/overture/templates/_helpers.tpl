@@ -66,7 +66,7 @@ Store URLs of the known shared stores are listed so an existingSecret may hold a
 */}}
 {{- define "overture.secretVariables" -}}
 {{- $names := list "OVERTURE_CODEC_KEYS" "EVENT_SOURCES" "TEMPORAL_API_KEY" "OIDC_CLIENT_SECRET" "SMTP_URL" "NOTIFY_WEBHOOK_URL" -}}
-{{- $names = concat $names (list "LEDGER_URL" "DIRECTORY_URL" "SYSTEMS_URL" "OPERATORS_URL" "APPROVAL_LINKS_URL" "EVENT_RECEIPTS_URL" "ACCOUNTING_URL" "WAREHOUSE_URL") -}}
+{{- $names = concat $names (list "LEDGER_URL" "DIRECTORY_URL" "SYSTEMS_URL" "OPERATORS_URL" "APPROVAL_LINKS_URL" "EVENT_RECEIPTS_URL" "KPIS_URL" "ACCOUNTING_URL" "WAREHOUSE_URL") -}}
 {{- $names = concat $names (keys .Values.secrets.storeUrls) (keys .Values.secrets.extra) -}}
 {{- toJson (uniq $names | sortAlpha) -}}
 {{- end -}}
