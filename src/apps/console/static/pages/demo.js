@@ -5,6 +5,7 @@ import { api, processes } from '../lib/api.js';
 import { runHref } from '../lib/format.js';
 import { useStream } from '../lib/live.js';
 import { ErrorBanner } from '../components/error-banner.js';
+import { SelectField } from '../components/form.js';
 import { StatusBadge } from '../components/status-badge.js';
 import { ProcessGraph, shapeFor } from '../components/graph.js';
 import { QuestionCards } from '../components/questions.js';
@@ -80,15 +81,9 @@ export default function DemoPage() {
   return html`<h1>${demo.title}</h1>
     <p>
       ${demo.description}
-      <label
-        >Inject into${' '}
-        <select
-          data-testid="demo-inject"
-          onChange=${(/** @type {Event} */ e) => setInject(/** @type {HTMLSelectElement} */ (e.currentTarget).value)}
-        >
-          ${demo.steps.map((s) => html`<option value=${s} selected=${s === inject}>${s}</option>`)}
-        </select></label
-      >
+    </p>
+    <p>
+      <${SelectField} label="Inject into" testid="demo-inject" value=${inject} onChange=${setInject} options=${demo.steps} />
       <button type="button" data-testid="demo-run" onClick=${() => void run()}>Run both</button>
     </p>
     <${ErrorBanner} message=${error} />

@@ -8,6 +8,7 @@ import { html, useEffect, useState } from '../lib/html.js';
 import { api, loadProcesses, vocabulary } from '../lib/api.js';
 import { runHref } from '../lib/format.js';
 import { ErrorBanner } from '../components/error-banner.js';
+import { SelectField } from '../components/form.js';
 import { SimulatePanel } from '../components/simulate-panel.js';
 
 /** @typedef {import('../api-types').ProcessListing} ProcessListing @typedef {import('../api-types').JsonSchema} JsonSchema */
@@ -123,17 +124,13 @@ export default function StartPage() {
   const activities = process.steps.filter((s) => s.kind === 'activity');
   return html`<h1>Start a run</h1>
     <form class="start" data-testid="start-form" onSubmit=${submit}>
-      <p>
-        <label
-          >Process${' '}
-          <select
-            data-testid="start-process"
-            onChange=${(/** @type {Event} */ e) => show(startable.find((p) => p.name === /** @type {HTMLSelectElement} */ (e.currentTarget).value))}
-          >
-            ${startable.map((p) => html`<option value=${p.name} selected=${p.name === process.name}>${p.title} (${p.name})</option>`)}
-          </select></label
-        >
-      </p>
+      <${SelectField}
+        label="Process"
+        testid="start-process"
+        value=${process.name}
+        onChange=${(/** @type {string} */ name) => show(startable.find((p) => p.name === name))}
+        options=${startable.map((p) => ({ value: p.name, label: `${p.title} (${p.name})` }))}
+      />
       <fieldset>
         <legend>${fields ? process.title : `Input of ${process.title} (JSON)`}</legend>
         ${
@@ -180,16 +177,14 @@ export default function StartPage() {
         <legend>Failure injection (per step)</legend>
         ${activities.map(
           (step) =>
-            html`<label title=${step.title}
-              >${step.name}
-              <select
-                data-step=${step.name}
-                data-testid=${`fault-${step.name}`}
-                onChange=${(/** @type {Event} */ e) => setFaults({ ...faults, [step.name]: /** @type {HTMLSelectElement} */ (e.currentTarget).value })}
-              >
-                ${vocabulary().faultChoices.map((c) => html`<option value=${c} selected=${(faults[step.name] ?? 'none') === c}>${c}</option>`)}
-              </select></label
-            >`,
+            html`<${SelectField}
+              label=${step.name}
+              hint=${step.title}
+              testid=${`fault-${step.name}`}
+              value=${faults[step.name] ?? 'none'}
+              onChange=${(/** @type {string} */ mode) => setFaults({ ...faults, [step.name]: mode })}
+              options=${vocabulary().faultChoices}
+            />`,
         )}
       </fieldset>
       <button type="submit" data-testid="start-submit">Start: ${process.title}</button>
