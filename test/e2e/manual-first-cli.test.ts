@@ -12,7 +12,7 @@ import { startOperatorConsole, type RunningConsole } from '../../src/apps/consol
 import { findProcess } from '../../src/registry';
 import { workspaceUrlFor } from '../../src/stores/directory/directory';
 import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
-import { ROOT, runOverture } from '../helpers/processes';
+import { ROOT, runCommand, runOverture } from '../helpers/processes';
 import { addOperator } from '../helpers/operators';
 import { newHire } from '../processes/onboarding/helpers';
 
@@ -110,6 +110,17 @@ describe('overture choose', () => {
     const wrong = await runOverture(['choose', '--answer', 'complexity=huge'], stack.env);
     expect(wrong).toMatchObject({ code: 2 });
     expect(wrong.stderr).toContain('complexity: must be one of simple, dependencies, open-ended');
+  });
+
+  it('asks on a terminal, numbered options, keeping answers typed ahead', async () => {
+    // `script` (util-linux) gives the CLI a pseudo-terminal, as a person's shell would.
+    const typed = ['3', '2', 'outside', '2', '2', '1'].join('\n') + '\n';
+    const asked = await runCommand('script', ['-qec', `${process.execPath} bin/overture.js choose`, '/dev/null'], {}, typed);
+    expect(asked.code).toBe(0);
+    expect(asked.stdout).toContain('How complex is your workflow?\r\n  1) A handful of steps, always in the same order');
+    expect(asked.stdout).toContain('What matters more?');
+    expect(asked.stdout).toContain('Recommended: an event-driven process (event-driven)');
+    expect(asked.stdout).toContain('See it here: content-publishing');
   });
 
   it('answers --help offline', async () => {

@@ -61,11 +61,20 @@ export async function askMissing(given: Record<string, string>, ask: Ask, io: Io
   return answers;
 }
 
-/** Prompts on the terminal's stdin and stdout. */
+/**
+ * Prompts on the terminal's stdin and stdout. Lines are read from one buffered stream, so answers typed (or pasted)
+ * ahead of their question are kept for it; the end of input (Ctrl-D) stops with exit 2.
+ */
 async function withTerminal<T>(use: (ask: Ask) => Promise<T>): Promise<T> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  const rl = createInterface({ input: process.stdin });
+  const lines = rl[Symbol.asyncIterator]();
   try {
-    return await use((prompt) => rl.question(prompt));
+    return await use(async (prompt) => {
+      process.stdout.write(prompt);
+      const line = await lines.next();
+      if (line.done) throw new UsageError('no answer: the input ended');
+      return line.value;
+    });
   } finally {
     rl.close();
   }
