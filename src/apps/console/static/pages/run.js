@@ -87,7 +87,9 @@ function StepsTable({ shape, status }) {
           title: 'Path or error',
           cell: (/** @type {import('../api-types').StepDefinition} */ d) => {
             const s = byName.get(d.name);
-            return [s?.path && s.path !== 'primary' ? `via ${s.path}` : '', s?.lastError ?? ''].filter(Boolean).join(' · ');
+            // A step that got through after failing keeps its last error: history, not a problem.
+            const error = s?.lastError ? (s.state === 'completed' ? `earlier error: ${s.lastError}` : s.lastError) : '';
+            return [s?.path && s.path !== 'primary' ? `via ${s.path}` : '', error].filter(Boolean).join(' · ');
           },
         },
       ]}
@@ -220,7 +222,7 @@ export default function RunPage({ params }) {
       ${status.questions.some((q) => q.open) ? null : html`<p class="hint">Nothing in this run waits for a person.</p>`}
       <${QuestionCards} status=${status} />
     </section>
-    <${InjectForm} workflowId=${status.workflowId} shape=${shape} />
+    ${status.endedAt ? null : html`<${InjectForm} workflowId=${status.workflowId} shape=${shape} />`}
     <${Timeline} workflowId=${status.workflowId} historyLength=${status.execution.historyLength} />
     <section aria-labelledby="log-title">
       <h2 id="log-title">Orchestrator log</h2>
