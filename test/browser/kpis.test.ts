@@ -51,6 +51,8 @@ it('lists each process with its runs over the period, linking to its own page', 
   // The KPIs come from the worker's projection: wait until the three runs are counted.
   await page.waitForSelector(`${row} ${byTestId('kpi-completed')}:text-matches("^[3-9]$")`, { timeout: 30_000 });
   await expect(page.textContent(`${row} ${byTestId('kpi-started')}`)).resolves.toMatch(/^[3-9]$/);
+  // A process with no runs yet is listed too (with its page to open), not left out.
+  await expect(page.textContent(`${byTestId('kpi-row')}[data-process="financial-close"] ${byTestId('kpi-started')}`)).resolves.toBe('0');
   // Every control has a label a screen reader names it by.
   await expect(page.getByLabel('Period').count()).resolves.toBe(1);
   await app.screenshot('kpis-overview');

@@ -4,7 +4,7 @@
  * its duration p50 and p95; each process links to its own KPI page (the graph as a heat map, charts over time).
  */
 import { html, useEffect } from '../lib/html.js';
-import { processTitle, withQuery } from '../lib/api.js';
+import { processes, processTitle, withQuery } from '../lib/api.js';
 import { navigate } from '../lib/router.js';
 import { useApiGet } from '../lib/use-api.js';
 import { formatDuration, formatRate } from '../lib/kpi-format.js';
@@ -37,6 +37,21 @@ const COLUMNS = [
   { title: 'Duration p95', cell: (p) => formatDuration(p.durationP95Ms), className: 'num' },
 ];
 
+/**
+ * Every process the console can start, with no runs yet where the KPIs hold none (so each has its page to open), then
+ * any other the KPIs hold (one installed elsewhere, a fan-out's item process).
+ * @param {ProcessSummary[]} measured
+ * @returns {ProcessSummary[]}
+ */
+function withEveryProcess(measured) {
+  const byName = new Map(measured.map((p) => [p.process, p]));
+  const installed = processes()
+    .filter((p) => !p.internal)
+    .map((p) => byName.get(p.name) ?? { process: p.name, started: 0, completed: 0, failed: 0, aborted: 0 });
+  const named = new Set(installed.map((p) => p.process));
+  return [...installed, ...measured.filter((p) => !named.has(p.process))];
+}
+
 /** @param {import('../routes.js').PageProps} props */
 export default function KpisPage({ query }) {
   useEffect(() => void (document.title = 'KPIs · Overture'), []);
@@ -57,10 +72,10 @@ export default function KpisPage({ query }) {
       loading=${loading}
       caption=${overview ? `Runs per process since ${new Date(overview.since).toLocaleString()}` : ''}
       columns=${COLUMNS}
-      rows=${overview?.processes}
+      rows=${overview ? withEveryProcess(overview.processes) : undefined}
       rowKey=${(/** @type {ProcessSummary} */ p) => p.process}
       rowProps=${(/** @type {ProcessSummary} */ p) => ({ 'data-testid': 'kpi-row', 'data-process': p.process })}
-      empty="No runs in this period."
+      empty="No process is installed."
       testid="kpi-overview"
     />`;
 }
