@@ -8,8 +8,18 @@ export const ONBOARDING = defineShape({
   name: 'onboarding',
   title: 'Employee onboarding',
   steps: {
-    createAccount: { title: 'Create the directory account', kind: 'activity', outputs: { accountId: 'text' } },
-    assignPermissions: { title: 'Grant role and permissions (privileged ones after approval)', kind: 'activity', needs: ['createAccount'] },
+    createAccount: {
+      title: 'Create the directory account',
+      kind: 'activity',
+      outputs: { accountId: 'text' },
+      instructions: "Create the hire's account in the directory, with the name, email, role and team of the onboarding request",
+    },
+    assignPermissions: {
+      title: 'Grant role and permissions (privileged ones after approval)',
+      kind: 'activity',
+      needs: ['createAccount'],
+      instructions: "Grant the role's permissions and the extra permissions the onboarding request lists to the new account",
+    },
     sendWelcomeEmail: { title: 'Send the welcome email', kind: 'activity', needs: ['assignPermissions'] },
     createWorkspace: {
       title: 'Provision the workspace',

@@ -92,6 +92,11 @@ describe('an onboarding done entirely by hand (--manual all)', () => {
     const id = started.workflowId;
 
     const first = await statusWhen(stack, id, tasksOpen(['createAccount']), 'the first task');
+    // The step's own instructions, from the process's shape (a step without them is told its title).
+    expect(first.questions[0]!.prompt).toBe(
+      "Create the hire's account in the directory, with the name, email, role and team of the onboarding request — " +
+        `for onboarding ${hire.employeeId}, by hand (this step is not automated in this run).\nReport: accountId (text).`,
+    );
     expect(first.steps.filter((s) => s.state === 'pending').map((s) => s.step)).toEqual(
       ONBOARDING_STEPS.filter((s) => s !== 'createAccount'),
     );
