@@ -84,6 +84,3 @@ export interface KpiSinks extends Sinks {
     record(rows: KpiRow[]): void;
   };
 }
-
-/** The sink's name, as the worker registers it. */
-export const KPI_SINK = 'kpis';
