@@ -138,6 +138,6 @@ export const command: CliCommand = {
   name: 'choose',
   summary: 'which approach? the questionnaire that recommends sequential, DAG or event-driven, and a process that shows it',
   usage: CHOOSE_USAGE,
-  options: ['answer', 'questions', 'json'],
+  options: ['answer=', 'questions', 'json'],
   run: (args, io) => choose(args, io),
 };
