@@ -23,7 +23,8 @@ question needs an --answer. Reads no configuration and connects to nothing.
 
   --answer QUESTION=VALUE   answer a question; repeatable. Questions and their values:
 ${questionList}
-  --questions               print the questions and their options instead (with --json: {questions: [{id, text, options: [{value, label}]}]})
+  --questions               print the questions and their options instead; with --json:
+                            {questions: [{id, text, options: [{value, label}]}]}
   --json                    print {approach: sequential|dag|event-driven, reasons: [...], example: {process, title, path}}
 
 Exit codes: 0 recommended, 2 a missing or unknown answer (nothing asked when not on a terminal).`;
