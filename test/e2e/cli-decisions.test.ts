@@ -82,6 +82,17 @@ it('lists an open escalation and resolves it with retry', async () => {
   expect(again.stdout).toMatch(
     /^already applied (by request createWorkspace#1:retry@[0-9a-f]{12} )?at \S+: retry createWorkspace by ops\.erin; .*nothing changed\n$/,
   );
+  // --json: the run's receipt.
+  const asJson = await runOverture(
+    ['resolve', run.workflowId, '--step', 'createWorkspace', '--action', 'retry', '--json'],
+    envAs(stack.env, erin),
+  );
+  expect(asJson).toMatchObject({ code: 0, stderr: '' });
+  expect(JSON.parse(asJson.stdout)).toMatchObject({
+    workflowId: run.workflowId,
+    applied: false,
+    message: expect.stringMatching(/^already applied/) as unknown,
+  });
   await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
   const status = await getRunStatus(stack.client, run.workflowId);
   expect(status.log.filter((l) => l.message.startsWith('decision on createWorkspace'))).toHaveLength(1);
@@ -164,8 +175,9 @@ it('approves a privileged onboarding and shows pending approvals', async () => {
 it('takes an approval from the bootstrap admin, found in the data directory when no token is set', async () => {
   const run = await startOnboarding(stack.client, stack.config, newHire({ role: 'admin' }), { tuneOptions: fastOptions() });
   await statusWhen(stack, run.workflowId, (s) => s.state === 'awaiting_approval', 'approval');
-  const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve'], { ...stack.env, OVERTURE_TOKEN: '' });
-  expect(approved).toMatchObject({ code: 0, stdout: 'approve by admin\n' });
+  const approved = await runOverture(['approve', run.workflowId, '--decision', 'approve', '--json'], { ...stack.env, OVERTURE_TOKEN: '' });
+  expect(approved).toMatchObject({ code: 0, stderr: '' });
+  expect(JSON.parse(approved.stdout)).toMatchObject({ workflowId: run.workflowId, applied: true, message: 'approve by admin' });
   await expect(run.handle.result()).resolves.toMatchObject({ state: 'completed' });
 });
 

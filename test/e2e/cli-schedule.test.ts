@@ -141,7 +141,9 @@ it("creates, lists, triggers, pauses and deletes a schedule; the run it starts h
 
   expect((await runOverture(['schedule', 'pause', name, '--note', 'quarter-end freeze'], stack.env)).code).toBe(0);
   expect((await listed()).find((s) => s.id === name)).toMatchObject({ paused: true, note: 'quarter-end freeze' });
-  expect((await runOverture(['schedule', 'unpause', name], stack.env)).code).toBe(0);
+  const unpaused = await runOverture(['schedule', 'unpause', name, '--json'], stack.env);
+  expect(unpaused.code).toBe(0);
+  expect(JSON.parse(unpaused.stdout)).toEqual({ schedule: name, action: 'unpaused' });
   expect((await listed()).find((s) => s.id === name)).toMatchObject({ paused: false });
 
   expect((await runOverture(['schedule', 'delete', name], stack.env)).stdout).toContain(`deleted schedule ${name}`);

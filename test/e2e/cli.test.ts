@@ -104,7 +104,16 @@ describe('overture status and list', () => {
     const id = `onboarding-${hire.employeeId}`;
     const status = await runOverture(['status', id], stack.env);
     expect(status.code).toBe(0);
-    expect(status.stdout).toMatch(/createAccount\s+completed/);
+    // Into a pipe: the states in words, no status icons.
+    expect(status.stdout).toMatch(/^createAccount\s+completed/m);
+    expect(status.stdout).not.toMatch(/[✔✖▶↻…·↷–⊘↺]/u);
+    // On a terminal (script(1) gives it one) the icons show, unless NO_COLOR is set.
+    const onTerminal = (env: Record<string, string>) =>
+      runCommand('script', ['-qec', `${JSON.stringify(process.execPath)} bin/overture.js status ${id}`, '/dev/null'], env);
+    expect((await onTerminal(stack.env)).stdout).toMatch(/✔ createAccount\s+completed/);
+    const noColor = await onTerminal({ ...stack.env, NO_COLOR: '1' });
+    expect(noColor.stdout).toMatch(/createAccount\s+completed/);
+    expect(noColor.stdout).not.toMatch(/[✔✖▶↻…·↷–⊘↺]/u);
     const json = JSON.parse((await runOverture(['status', id, '--json'], stack.env)).stdout) as RunStatus;
     expect(json.steps.map((s) => s.state)).toEqual(['completed', 'completed', 'completed', 'completed', 'not_taken', 'completed']);
     const list = await runOverture(['list', '--json'], stack.env);
@@ -127,6 +136,16 @@ describe('overture status and list', () => {
     expect(piped.stdout).not.toContain('\x1b[');
     expect(piped.stdout).toContain('notifyTeam completed');
     expect(piped.stdout.trim().split('\n').pop()).toBe('run completed');
+    // --json: JSON Lines, each step's state, each log line, and the end with the final status.
+    const lines = await runOverture(['watch', workflowId, '--json'], stack.env);
+    expect(lines.code).toBe(0);
+    const events = lines.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { event: string; step?: string; state?: string; status?: RunStatus });
+    expect(events).toContainEqual({ event: 'step', workflowId, step: 'notifyTeam', state: 'completed', attempts: 1 });
+    expect(events.some((e) => e.event === 'log')).toBe(true);
+    expect(events.at(-1)).toMatchObject({ event: 'end', workflowId, state: 'completed', status: { workflowId, state: 'completed' } });
   });
 
   it('says clearly when a run does not exist', async () => {

@@ -21,6 +21,12 @@ export interface CliEnv {
   commands(): readonly CliCommand[];
 }
 
+/**
+ * What a positional argument is, so completion can offer values: a run's workflow id (from Temporal's visibility, when
+ * it answers quickly), a process name, a step name followed by `=` (`inject ID STEP=MODE`), or a file.
+ */
+export type ArgumentKind = 'run-id' | 'process' | 'step=' | 'file' | 'other';
+
 /** One `overture` command. */
 export interface CliCommand {
   /** The word typed after `overture`. */
@@ -31,8 +37,14 @@ export interface CliCommand {
   usage: string;
   /** Its verbs (e.g. `schedule list`), offered by shell completion. */
   verbs?: readonly string[];
-  /** Its long options without the dashes (e.g. `json`, `step`), offered by shell completion. */
+  /**
+   * Its long options without the dashes, offered by shell completion; one that takes a value ends in `=` (e.g.
+   * `['step=', 'json']`). Completion offers values for `step=`/`inject=` (step names), `process=` (process names),
+   * `status=` (run states), `action=` and the files for `input=`.
+   */
   options?: readonly string[];
+  /** What each positional argument is, for shell completion (after the verb, if the command has verbs). */
+  args?: readonly ArgumentKind[];
   /** Left out of `overture --help` and completion (internal helpers). */
   hidden?: boolean;
   /** Does the work; returns the exit code (0 done, 1 failed, 2 usage or bad input; UsageError/InputError give 2). */

@@ -29,6 +29,7 @@ import { command as choose } from './commands/choose';
 import { command as kpis } from './commands/kpis';
 import { command as newProcess } from './commands/new';
 import { command as simulate } from './commands/simulate';
+import { command as completion, completeValuesCommand } from './commands/completion';
 
 /**
  * Every command, in the order `overture --help` lists them. To add one: write src/apps/cli/commands/NAME.ts exporting
@@ -58,6 +59,8 @@ const COMMANDS: readonly CliCommand[] = [
   choose,
   simulate,
   newProcess,
+  completion,
+  completeValuesCommand,
 ];
 
 /** The CLI's top-level usage (`overture --help`); the build writes it to dist/cli-usage.txt for bin/overture.js. */
@@ -72,6 +75,11 @@ Commands that change a run act as the operator whose personal token you hold: OV
 OVERTURE_TOKEN_FILE or ~/.config/overture/token (chmod 600); decisions are recorded under that operator's name.
 Configuration comes from the environment (see docs/configuration.md): TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, ...
 Exit codes: 0 done, 1 failed (server unreachable, decision refused, run failed), 2 bad input or usage.`;
+
+/** Every command of the CLI, hidden ones included. */
+export function cliCommands(): readonly CliCommand[] {
+  return COMMANDS;
+}
 
 /** The command named so, if there is one. */
 export function findCommand(name: string): CliCommand | undefined {

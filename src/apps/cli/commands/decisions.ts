@@ -39,6 +39,7 @@ function printReceipt(io: Io, workflowId: string, receipt: DecisionReceipt, json
 /** `overture resolve ID --step STEP --action ...` (and `resolve --all`, see ./bulk.ts). */
 export const resolveCommand: CliCommand = {
   name: 'resolve',
+  args: ['run-id'],
   summary: 'decide an escalated step: retry, skip or abort (or every one of a step with --all)',
   usage: `usage: overture resolve ID --step STEP --action ${ESCALATION_ACTIONS.join('|')} [--reason TEXT] [--output JSON] [--json]
        overture resolve --all --step STEP --action retry|skip|abort [--process P] [--task-queue Q] [--reason TEXT]
@@ -55,7 +56,7 @@ object of strings.
                   message}], applied, acknowledged, failed}; exit 1 when any run refused
 
 ${TOKEN_NOTE}`,
-  options: ['step', 'action', 'reason', 'output', 'json', 'all', 'process', 'task-queue', 'bulk-id'],
+  options: ['step=', 'action=', 'reason=', 'output=', 'json', 'all', 'process=', 'task-queue=', 'bulk-id='],
   async run(args, io, env) {
     if (args.includes('--all')) return resolveAll(await env.client(), env.config(), args, io);
     const { values, positionals } = parseArgs({
@@ -119,6 +120,7 @@ async function answer(client: Client, identity: DecisionIdentity, workflowId: st
 /** `overture approve ID --decision D`. */
 export const approveCommand: CliCommand = {
   name: 'approve',
+  args: ['run-id'],
   summary: `answer an approval (${APPROVAL_CHOICES.join('|')}) or any open question`,
   usage: `usage: overture approve ID [--question Q] --decision D [--reason TEXT] [--output JSON] [--json]
 
@@ -132,7 +134,7 @@ its open questions with one of that question's own choices (see overture status 
   ${RECEIPT_JSON}
 
 ${TOKEN_NOTE}`,
-  options: ['question', 'decision', 'reason', 'output', 'json'],
+  options: ['question=', 'decision=', 'reason=', 'output=', 'json'],
   async run(args, io, env) {
     const { values, positionals } = parseArgs({
       args,
@@ -161,6 +163,7 @@ ${TOKEN_NOTE}`,
 /** `overture complete ID --step STEP --output JSON`. */
 export const completeCommand: CliCommand = {
   name: 'complete',
+  args: ['run-id'],
   summary: 'report a manual task done, with its output',
   usage: `usage: overture complete ID --step STEP --output JSON [--reason TEXT] [--json]
 
@@ -173,7 +176,7 @@ from the task's assignee).
   ${RECEIPT_JSON}
 
 ${TOKEN_NOTE}`,
-  options: ['step', 'output', 'reason', 'json'],
+  options: ['step=', 'output=', 'reason=', 'json'],
   async run(args, io, env) {
     const { values, positionals } = parseArgs({
       args,
@@ -191,6 +194,7 @@ ${TOKEN_NOTE}`,
 /** `overture inject ID STEP=MODE`. */
 export const injectCommand: CliCommand = {
   name: 'inject',
+  args: ['run-id', 'step='],
   summary: 'make a step of a running run fail (a drill), or clear that',
   usage: `usage: overture inject ID STEP=MODE [--json]
 
@@ -218,6 +222,7 @@ ${TOKEN_NOTE}`,
 /** `overture reschedule ID --at ISO-TIME | --now`. */
 export const rescheduleCommand: CliCommand = {
   name: 'reschedule',
+  args: ['run-id'],
   summary: 'move a scheduled wait (e.g. a publication) or go now',
   usage: `usage: overture reschedule ID --at ISO-TIME | --now [--step STEP] [--reason TEXT] [--json]
 
@@ -230,7 +235,7 @@ Moves the time run ID waits for (role operator).
   ${RECEIPT_JSON}
 
 ${TOKEN_NOTE}`,
-  options: ['at', 'now', 'step', 'reason', 'json'],
+  options: ['at=', 'now', 'step=', 'reason=', 'json'],
   async run(args, io, env) {
     const { values, positionals } = parseArgs({
       args,

@@ -176,6 +176,6 @@ export const command: CliCommand = {
   summary: 'worker builds: which one takes new runs, ramps, draining',
   usage: DEPLOYMENT_USAGE,
   verbs: ['list', 'describe', 'set-current', 'ramp'],
-  options: ['deployment', 'clear', 'json'],
+  options: ['deployment=', 'clear', 'json'],
   run: (args, io, env) => deployment(env, args, io),
 };

@@ -70,6 +70,7 @@ export async function emit(config: OvertureConfig, args: string[], io: Io): Prom
 /** `overture emit TYPE FILE|-`. */
 export const command: CliCommand = {
   name: 'emit',
+  args: ['other', 'file'],
   summary: 'send a signed event to the event gateway',
   usage: `usage: overture emit TYPE FILE|- [--source NAME] [--url URL] [--json]
 
@@ -81,6 +82,6 @@ directory). FILE is the event's data, or {"id": ..., "data": ...} to choose its 
   --json          {status, eventId, ...the gateway's reply: workflowId?, runId?, started?, duplicate?, error?, problems?}
 
 Exit codes: 0 accepted or a duplicate, 2 the event is invalid, 1 any other refusal or no gateway.`,
-  options: ['source', 'url', 'json'],
+  options: ['source=', 'url=', 'json'],
   run: (args, io, env) => emit(env.config(), args, io),
 };

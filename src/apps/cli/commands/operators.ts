@@ -118,6 +118,6 @@ export const command: CliCommand = {
   summary: "the operator store: add, list, set-role, rotate-token, remove (the machine administrator's)",
   usage: OPERATORS_USAGE,
   verbs: ['add', 'list', 'set-role', 'rotate-token', 'remove'],
-  options: ['role', 'email', 'json'],
+  options: ['role=', 'email=', 'json'],
   run: (args, io, env) => operators(env.config(), args, io),
 };

@@ -39,6 +39,7 @@ Offline: reads no configuration and connects to nothing.
 /** `overture status ID`. */
 export const statusCommand: CliCommand = {
   name: 'status',
+  args: ['run-id'],
   summary: 'where a run is, step by step',
   usage: `usage: overture status ID [--json]
 
@@ -71,7 +72,7 @@ Lists runs from Temporal's visibility, those waiting for a person first.
   --task-queue Q      only runs on task queue Q (one deployment's, when several share a namespace)
   --json              an array of {workflowId, runId, process, state, step?, needsAttention, waitingSince?,
                       startedAt, closedAt?, execution}`,
-  options: ['status', 'process', 'needs-attention', 'task-queue', 'json'],
+  options: ['status=', 'process=', 'needs-attention', 'task-queue=', 'json'],
   async run(args, io, env) {
     const { values } = parseArgs({
       args,
@@ -106,7 +107,7 @@ Every open question across runs, oldest first: escalated steps, approvals, manua
   --process P      only runs of process P
   --task-queue Q   only runs on task queue Q
   --json           an array of {workflowId, process, question, kind, step, detail, choices, requiredOutput, since, level}`,
-  options: ['process', 'task-queue', 'json'],
+  options: ['process=', 'task-queue=', 'json'],
   async run(args, io, env) {
     const { values } = parseArgs({
       args,

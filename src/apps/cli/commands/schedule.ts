@@ -168,6 +168,6 @@ export const command: CliCommand = {
   summary: 'processes started on a calendar: create, list, pause, unpause, trigger, delete',
   usage: SCHEDULE_USAGE,
   verbs: ['create', 'list', 'pause', 'unpause', 'trigger', 'delete'],
-  options: ['process', 'input', 'when', 'hour', 'timezone', 'overlap', 'paused', 'note', 'json'],
+  options: ['process=', 'input=', 'when=', 'hour=', 'timezone=', 'overlap=', 'paused', 'note=', 'json'],
   run: (args, io, env) => schedule(env, args, io),
 };

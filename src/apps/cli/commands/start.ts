@@ -16,7 +16,7 @@ import { decorates, readInput, UsageError, type Io } from '../io';
 import { followRun } from '../output';
 import type { CliCommand, CliEnv } from '../command';
 
-const OPTIONS = ['inject', 'wait', 'json'] as const;
+const OPTIONS = ['inject=', 'manual=', 'wait', 'json'] as const;
 
 const SYNOPSIS = 'FILE|- [--inject STEP=MODE]... [--manual STEPS] [--wait] [--json]';
 
@@ -133,6 +133,7 @@ async function startChecked(processName: string | undefined, args: string[], io:
 /** `overture start PROCESS FILE|-`. */
 export const command: CliCommand = {
   name: 'start',
+  args: ['process', 'file'],
   summary: 'start a run of a process (input JSON from a file or stdin)',
   usage: startUsage('start PROCESS', 'Starts a run of PROCESS (see overture processes)'),
   options: OPTIONS,
@@ -148,6 +149,7 @@ export const shortcutCommands: CliCommand[] = STARTABLE_PROCESSES.flatMap((p) =>
           summary: p.shortcut.summary,
           usage: startUsage(p.shortcut.command, `${p.shortcut.summary}: the same as overture start ${p.shape.name} FILE`),
           options: OPTIONS,
+          args: ['file'],
           run: (args: string[], io: Io, env) => startChecked(p.shape.name, args, io, env, p.shortcut!.command),
         } satisfies CliCommand,
       ]

@@ -114,6 +114,6 @@ export const command: CliCommand = {
   summary: 'downstream systems: health, pause, resume',
   usage: SYSTEMS_USAGE,
   verbs: ['list', 'pause', 'resume'],
-  options: ['reason', 'json'],
+  options: ['reason=', 'json'],
   run: (args, io, env) => systems(env, args, io),
 };

@@ -28,6 +28,7 @@ function jsonLinesPrinter(io: Io): (status: RunStatus) => void {
 /** `overture watch ID`. */
 export const command: CliCommand = {
   name: 'watch',
+  args: ['run-id'],
   summary: 'follow a run live until it ends',
   usage: `usage: overture watch ID [--json]
 
