@@ -30,6 +30,11 @@ export function waitOfAttributes(attrs: TypedSearchAttributes, open: boolean): W
   return { kind, ...(step ? { step } : {}), ...(since ? { since: since.toISOString() } : {}) };
 }
 
+/** The kind of wait in a few words, for a list row: "a person in a child run". */
+export function waitSummary(wait: WaitInfo): string {
+  return { person: 'a person', child: 'a person in a child run', event: 'an event', time: 'a time' }[wait.kind];
+}
+
 /** The wait in words, e.g. "a person in child run close-2026-10/reconcileEntities/acme-uk (question reconcile#1)". */
 export function describeWait(wait: WaitInfo): string {
   const step = wait.step ? ` at ${wait.step}` : '';

@@ -5,6 +5,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { getRunStatus, type RunStatus, type RunSummary } from '../../client';
+import { describeWait, waitSummary } from '../../client/run-waits';
 import { FINAL_RUN_STATES, type StepDefinition, type StepStatus } from '../../../workflows/kit/types';
 import { printable } from '../../../workflows/kit/safe-text';
 
@@ -59,6 +60,7 @@ export function formatStep(step: StepStatus, decoration: Decoration = { icons: t
 export function formatStatus(status: RunStatus, decoration: Decoration = { icons: true }): string {
   const lines = [
     `${status.workflowId}  ${status.process}  ${status.state}${status.currentStep ? ` (at ${status.currentStep})` : ''}  started ${status.startedAt}${status.endedAt ? `  ended ${status.endedAt}` : ''}`,
+    ...(status.waitingFor ? [`waiting for ${describeWait(status.waitingFor)}`] : []),
     ...status.steps.map((s) => formatStep(s, decoration)),
   ];
   for (const q of status.questions.filter((x) => x.open)) {
@@ -107,7 +109,7 @@ export function formatRunList(runs: RunSummary[]): string {
   if (runs.length === 0) return 'no runs';
   const rows = runs.map(
     (r) =>
-      `${r.workflowId.padEnd(32)} ${r.process.padEnd(16)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.needsAttention ? `waiting since ${r.waitingSince}` : r.startedAt}`,
+      `${r.workflowId.padEnd(32)} ${r.process.padEnd(16)} ${r.state.padEnd(16)} ${(r.step ?? '').padEnd(18)} ${r.waitingFor ? `waits for ${waitSummary(r.waitingFor)}${r.waitingSince ? ` since ${r.waitingSince}` : ''}` : r.startedAt}`,
   );
   return [
     `${'WORKFLOW ID'.padEnd(32)} ${'PROCESS'.padEnd(16)} ${'STATE'.padEnd(16)} ${'STEP'.padEnd(18)} SINCE`,
