@@ -2,7 +2,8 @@
  * A run says what it waits for, end to end with the real financial close and the CLI as a separate process: while
  * an entity's reconciliation (a child run of the close's fan-out) asks a person, `overture list --needs-attention
  * --json` lists the close itself, and `overture status --json` names the child run and its question; once the
- * person has answered and the controller is asked, the close waits for a person of its own.
+ * person has answered and the controller is asked, the close waits for a person of its own. A publication whose editor
+ * asked for changes says it waits for the author's revision (the `draft.revised` event), not just that it runs.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -113,4 +114,42 @@ it('lists the close as needing attention while its reconciliation child asks a p
     30_000,
     'the closed close to leave the list',
   );
+}, 120_000);
+
+it("says a publication waits for the editor, then for the author's revision event", async () => {
+  const contentId = `waits-${Date.now().toString(36)}`;
+  const draft = {
+    contentId,
+    revision: 1,
+    title: 'A story',
+    body: 'A first draft.\n',
+    author: { name: 'A. Writer', email: 'writer@example.com' },
+    channels: ['site'],
+    publishAt: new Date(Date.now() + 3_600_000).toISOString(),
+  };
+  const run = await startProcess(stack.client, stack.config, 'content-publishing', draft, { tuneOptions: fastOptions() });
+  const asked = await statusWhen(stack, run.workflowId, (s) => s.waitingFor?.kind === 'person', 'the editor to be asked', 30_000);
+  expect(asked.waitingFor).toMatchObject({ step: 'editorialReview', question: 'editorialReview/question#1' });
+  await answerQuestion(stack.client, run.workflowId, {
+    question: 'editorialReview',
+    decision: 'request-changes',
+    ...decidedBy('editor'),
+    reason: 'a conclusion',
+  });
+
+  await statusWhen(stack, run.workflowId, (s) => s.waitingFor?.kind === 'event', 'the wait for a revision', 30_000);
+  const shown = JSON.parse((await runOverture(['status', run.workflowId, '--json'], stack.env)).stdout) as RunStatus;
+  expect(shown.state).toBe('running');
+  expect(shown.waitingFor).toMatchObject({ kind: 'event', step: 'awaitRevision', eventType: 'draft.revised' });
+  expect(Date.parse(shown.waitingFor!.until!)).toBeGreaterThan(Date.now());
+  const row = await eventually(
+    async () => {
+      const listed = await runOverture(['list', '--process', 'content-publishing', '--json'], stack.env);
+      return (JSON.parse(listed.stdout) as RunSummary[]).find((r) => r.workflowId === run.workflowId && r.waitingFor?.kind === 'event');
+    },
+    30_000,
+    'the publication listed as waiting for an event',
+  );
+  expect(row).toMatchObject({ state: 'running', needsAttention: false, waitingFor: { kind: 'event' } });
+  await run.handle.terminate('test over');
 }, 120_000);
