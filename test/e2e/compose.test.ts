@@ -329,15 +329,16 @@ describe('docker-compose.yml, resolved by docker compose config', () => {
     const worker = environmentOf(service(stack, 'worker'));
     expect([setup.TEMPORAL_ADDRESS, setup.TEMPORAL_NAMESPACE]).toEqual([worker.TEMPORAL_ADDRESS, worker.TEMPORAL_NAMESPACE]);
     const script = readScript(stack, 'temporal-setup');
-    const create =
-      script
-        .replace(/\\\r?\n/g, ' ')
-        .split(/temporal operator search-attribute create/)[1]
-        ?.split(/\|\||\n/)[0] ?? '';
-    const created = [...create.matchAll(/--name (\S+) --type (\S+)/g)].map((m) => ({ name: m[1], type: m[2] }));
+    // Each Name=Type it creates when the namespace lacks it, one `create` per attribute.
+    const listed = /^ATTRIBUTES="([^"]*)"$/m.exec(script)?.[1] ?? '';
+    const created = listed
+      .split(/\s+/)
+      .filter(Boolean)
+      .map((pair) => ({ name: pair.split('=')[0], type: pair.split('=')[1] }));
+    expect(script).toContain('--name "$name" --type "${pair#*=}"');
     const byName = (a: { name?: string }, b: { name?: string }) => (a.name ?? '').localeCompare(b.name ?? '');
     expect(created.sort(byName)).toEqual([...SEARCH_ATTRIBUTE_DEFINITIONS].sort(byName));
-    // Its already-registered check names the same attributes, no more, no fewer.
+    // The script names the same attributes, no more, no fewer.
     expect([...new Set(script.match(/\bOverture[A-Z][A-Za-z]+\b/g))].sort()).toEqual(
       SEARCH_ATTRIBUTE_DEFINITIONS.map((d) => d.name).sort(),
     );
