@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { builtinModules } from 'node:module';
 import { promisify } from 'node:util';
-import { USAGE } from '../../src/apps/cli/main';
+import { findCommand, USAGE } from '../../src/apps/cli/main';
 import { INSTALLED } from '../../src/registry';
 import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { kill, ROOT, runCommand, spawnWorker, type WorkerProcess } from '../helpers/processes';
@@ -42,6 +42,7 @@ it('builds the compiled tree, its assets, both workflow bundles and the stamp th
     'workflow-bundle.js',
     'workflow-bundle-traced.js',
     'cli-usage.txt',
+    'cli-help/list.txt',
     'build-stamp.json',
   ])
     expect(fs.existsSync(path.join(DIST, file))).toBe(true);
@@ -90,6 +91,9 @@ it('the compiled CLI prints the usage the sources print, by itself and through b
   const bare = await runCommand(process.execPath, ['bin/overture.js'], compiled);
   expect(bare.code).toBe(2);
   expect(bare.stdout).toBe(`${USAGE}\n`);
+  // A command's help too, from the text the build wrote (no module of the CLI loaded).
+  const listHelp = await runCommand(process.execPath, ['bin/overture.js', 'list', '--help'], compiled);
+  expect(listHelp).toEqual({ code: 0, stdout: `${findCommand('list')!.usage}\n`, stderr: '' });
   const processes = await runCommand(process.execPath, ['bin/overture.js', 'processes', '--json'], compiled);
   expect(processes.code).toBe(0);
   const names = (JSON.parse(processes.stdout) as Array<{ name: string }>).map((p) => p.name);
