@@ -120,6 +120,36 @@ describe('overture status and list', () => {
     expect((JSON.parse(list.stdout) as Array<{ workflowId: string }>).map((r) => r.workflowId)).toContain(id);
   });
 
+  it('pages through runs with --limit and --cursor, and refuses a bad page size or wait kind', async () => {
+    const hires = [newHire(), newHire(), newHire()];
+    for (const hire of hires) expect((await runOverture(['onboard', writeHire(hire), '--wait'], stack.env)).code).toBe(0);
+    const mine = new Set(hires.map((h) => `onboarding-${h.employeeId}`));
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    // Two runs a page: the three runs above (newest first) are spread over at least two pages, none twice.
+    for (let page = 0; page < 50; page++) {
+      const args = ['list', '--process', 'onboarding', '--limit', '2', '--json', ...(cursor ? ['--cursor', cursor] : [])];
+      const result = await runOverture(args, stack.env);
+      expect(result.code).toBe(0);
+      const body = JSON.parse(result.stdout) as { runs: Array<{ workflowId: string; durationMs: number }>; nextCursor?: string };
+      expect(body.runs.length).toBeLessThanOrEqual(2);
+      for (const run of body.runs) expect(run.durationMs).toBeGreaterThanOrEqual(0);
+      seen.push(...body.runs.map((r) => r.workflowId));
+      if ([...mine].every((id) => seen.includes(id)) || !body.nextCursor) break;
+      cursor = body.nextCursor;
+    }
+    expect([...mine].filter((id) => seen.includes(id))).toHaveLength(3);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(cursor).toBeDefined();
+    // A cursor belongs to its filters; a page size out of range and an unknown wait kind are usage errors.
+    const otherFilters = await runOverture(['list', '--process', 'data-pipeline', '--limit', '2', '--cursor', cursor!], stack.env);
+    expect(otherFilters.code).toBe(2);
+    expect((await runOverture(['list', '--limit', '0'], stack.env)).code).toBe(2);
+    const badWait = await runOverture(['list', '--waiting', 'coffee'], stack.env);
+    expect(badWait.code).toBe(2);
+    expect(badWait.stderr).toMatch(/--waiting takes one of person, child, event, time/);
+  });
+
   it('watch prints plain lines when piped, and redraws a progress display on a terminal', async () => {
     const hire = newHire();
     // Long enough that the run is still going when watch starts, even on a loaded machine (a finished run has nothing to redraw).

@@ -6,9 +6,11 @@ import { getRunStatus, listOpenQuestions, listRuns } from '../../../client';
 import { STARTABLE_PROCESSES } from '../../../registry';
 import { printable } from '../../../../workflows/kit/safe-text';
 import { RUN_STATES } from '../../../../workflows/kit/vocabulary';
-import { decorates, UsageError } from '../io';
+import { decorates, UsageError, type Io } from '../io';
+import { BadCursorError, listRunsPage, PAGE_SIZE } from '../../../client/runs-page';
+import { SEARCHABLE_STATES, WAIT_KINDS, type SearchableState, type WaitKind } from '../../../client/run-search';
 import { formatProcesses, formatRunList, formatStatus } from '../output';
-import { printJson, type CliCommand } from '../command';
+import { printJson, type CliCommand, type CliEnv } from '../command';
 
 /** `overture processes`. */
 export const processesCommand: CliCommand = {
@@ -62,17 +64,23 @@ Shows run ID: its state, each step (state, attempts, duration, outcome or error)
 export const listCommand: CliCommand = {
   name: 'list',
   summary: 'runs, longest-waiting first',
-  usage: `usage: overture list [--status S] [--process P] [--needs-attention] [--task-queue Q] [--json]
+  usage: `usage: overture list [--status S] [--process P] [--needs-attention] [--waiting KIND] [--task-queue Q]
+                     [--limit N] [--cursor C] [--json]
 
 Lists runs from Temporal's visibility, those waiting for a person first.
 
   --status S          only runs in state S (${RUN_STATES.join(', ')})
   --process P         only runs of process P
-  --needs-attention   only runs waiting for a person
+  --needs-attention   only runs waiting for a person (in the run or in one of its child runs)
+  --waiting KIND      only open runs waiting for ${WAIT_KINDS.join(' | ')} (child: a person in a child run)
   --task-queue Q      only runs on task queue Q (one deployment's, when several share a namespace)
-  --json              an array of {workflowId, runId, process, state, step?, needsAttention, waitingSince?,
-                      startedAt, closedAt?, execution}`,
-  options: ['status=', 'process=', 'needs-attention', 'task-queue=', 'json'],
+  --limit N           one page of at most N runs (${PAGE_SIZE.min}-${PAGE_SIZE.max}), newest first; the next page's cursor
+                      is printed after it
+  --cursor C          the page after the one that printed C (the same filters only)
+  --json              an array of {workflowId, runId, process, state, step?, needsAttention, waitingFor?,
+                      waitingSince?, startedAt, closedAt?, execution}; with --limit or --cursor,
+                      {runs: [... each with durationMs], nextCursor?}`,
+  options: ['status=', 'process=', 'needs-attention', 'waiting=', 'task-queue=', 'limit=', 'cursor=', 'json'],
   async run(args, io, env) {
     const { values } = parseArgs({
       args,
@@ -80,21 +88,61 @@ Lists runs from Temporal's visibility, those waiting for a person first.
         status: { type: 'string' },
         process: { type: 'string' },
         'needs-attention': { type: 'boolean' },
+        waiting: { type: 'string' },
         'task-queue': { type: 'string' },
+        limit: { type: 'string' },
+        cursor: { type: 'string' },
         json: { type: 'boolean' },
       },
     });
-    const runs = await listRuns(await env.client(), {
-      state: values.status,
+    const waiting = values.waiting;
+    if (waiting !== undefined && !(WAIT_KINDS as readonly string[]).includes(waiting))
+      throw new UsageError(`--waiting takes one of ${WAIT_KINDS.join(', ')}`);
+    const filters = {
       process: values.process,
       taskQueue: values['task-queue'],
       needsAttention: values['needs-attention'] ? true : undefined,
-    });
+      waiting: waiting as WaitKind | undefined,
+    };
+    if (values.limit !== undefined || values.cursor !== undefined) {
+      return listOnePage(io, env, { ...filters, state: values.status }, values.limit, values.cursor, values.json === true);
+    }
+    const runs = await listRuns(await env.client(), { ...filters, state: values.status });
     if (values.json) printJson(io, runs);
     else io.stdout(formatRunList(runs));
     return 0;
   },
 };
+
+/** `list --limit N [--cursor C]`: one page from visibility, children included (the CLI lists every run). */
+async function listOnePage(
+  io: Io,
+  env: CliEnv,
+  filters: { state?: string; process?: string; taskQueue?: string; needsAttention?: boolean; waiting?: WaitKind },
+  limit: string | undefined,
+  cursor: string | undefined,
+  json: boolean,
+): Promise<number> {
+  const pageSize = limit === undefined ? PAGE_SIZE.default : Number(limit);
+  if (!Number.isInteger(pageSize) || pageSize < PAGE_SIZE.min || pageSize > PAGE_SIZE.max)
+    throw new UsageError(`--limit takes a whole number from ${PAGE_SIZE.min} to ${PAGE_SIZE.max}`);
+  if (filters.state !== undefined && !(SEARCHABLE_STATES as readonly string[]).includes(filters.state))
+    throw new UsageError(`--status takes one of ${SEARCHABLE_STATES.join(', ')}`);
+  const search = { ...filters, state: filters.state as SearchableState | undefined, topLevelOnly: false };
+  let page;
+  try {
+    page = await listRunsPage(await env.client(), search, { pageSize, cursor });
+  } catch (err) {
+    if (err instanceof BadCursorError) throw new UsageError(`--cursor: ${err.message}`);
+    throw err;
+  }
+  if (json) printJson(io, page);
+  else {
+    io.stdout(formatRunList(page.runs));
+    if (page.nextCursor) io.stdout(`more: the same command with --cursor ${page.nextCursor}`);
+  }
+  return 0;
+}
 
 /** `overture escalations`. */
 export const escalationsCommand: CliCommand = {
