@@ -62,8 +62,8 @@ export function kindOfLogLine(message: string): PathKind {
     [/handed to|hands? over/, 'hand-over'],
     [/escalated to/, 'escalation'],
     [/fallback/, 'fallback'],
+    [/compensat|cannot be (recalled|undone)/, 'compensation'],
     [/before (the|its) deadline|automatic (abort|skip)/, 'decision'],
-    [/cannot be (recalled|undone)/, 'compensation'],
     [/^(decision on |approval (granted|refused)|task .* done by|answer to )/, 'decision'],
     [/(wait for approval by|^question for )/, 'question'],
     [/^event .* received/, 'event'],
@@ -134,7 +134,7 @@ export function formatReport(report: SimulationReport): string {
   const width = Math.max(...report.path.map((e) => `+${formatOffset(e.atMs)}`.length), 3);
   const lines = [`simulated ${report.process} (${report.workflowId})`];
   for (const entry of report.path)
-    lines.push(`  ${`+${formatOffset(entry.atMs)}`.padEnd(width)}  ${entry.kind.padEnd(11)}  ${entry.detail}`);
+    lines.push(`  ${`+${formatOffset(entry.atMs)}`.padEnd(width)}  ${entry.kind.padEnd(12)}  ${entry.detail}`);
   lines.push('', 'steps:');
   for (const s of report.steps)
     lines.push(

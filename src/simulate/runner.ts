@@ -158,6 +158,9 @@ export async function runSimulation(prepared: PreparedSimulation, opts: Simulati
   }
 }
 
+/** The longest single move of simulated time: the run's end is noticed within it. */
+const MAX_SKIP_MS = 6 * 3_600_000;
+
 /** Who the simulated person is: recorded on each decision like anyone's. */
 const SIMULATED_PERSON: DecisionIdentity = { operator: 'simulation', role: 'operator', via: 'api' };
 
@@ -168,10 +171,20 @@ function placeholderOutput(question: QuestionStatus): Record<string, string> | u
   return Object.fromEntries(question.requiredOutput.map((key) => [key, byType[question.outputTypes?.[key] ?? 'text']]));
 }
 
-/** The run and its child runs' statuses, each with its workflow id. */
+/** The run's status and its descendants' (a fan-out's items are the fan-out's children), each run found while it was open. */
 async function statusesOf(client: Client, handle: WorkflowHandle, children: Set<string>): Promise<{ main: RunStatus; kids: RunStatus[] }> {
-  const description = await handle.describe();
-  for (const child of description.raw.pendingChildren ?? []) if (child.workflowId) children.add(child.workflowId);
+  const open = [handle.workflowId];
+  while (open.length) {
+    const description = await client.workflow
+      .getHandle(open.pop()!)
+      .describe()
+      .catch(() => undefined);
+    for (const child of description?.raw.pendingChildren ?? [])
+      if (child.workflowId && !children.has(child.workflowId)) {
+        children.add(child.workflowId);
+        open.push(child.workflowId);
+      }
+  }
   const main = await getRunStatus(client, handle.workflowId);
   const kids = await Promise.all([...children].map((id) => getRunStatus(client, id).catch(() => undefined)));
   // A fan-out's own workflow answers no status query: only process runs are kept.
@@ -188,7 +201,9 @@ async function playScenario(
 ): Promise<Omit<SimulationReport, 'sent' | 'wallClockMs'>> {
   const testService = connection.testService!;
   const now = async () => tsToMs((await testService.getCurrentTime({})).time);
-  const skip = async (ms: number) => testService.unlockTimeSkippingWithSleep({ duration: msToTs(Math.max(1, Math.round(ms))) });
+  // A move of simulated time, cancelled (its RPC aborted) when the loop stops waiting for it.
+  const skip = (ms: number, signal: AbortSignal) =>
+    connection.withAbortSignal(signal, () => testService.unlockTimeSkippingWithSleep({ duration: msToTs(Math.max(1, Math.round(ms))) }));
   const deadline = Date.now() + wallClockLimitMs;
   const { definition, input, scenario } = prepared;
 
@@ -210,7 +225,12 @@ async function playScenario(
     const at = await now();
     const closed = (await handle.describe()).status.name !== 'RUNNING';
     const { main, kids } = await statusesOf(client, handle, children);
-    if (closed || at >= horizon) return finish(main, kids, closed, t0, Math.min(at, horizon), delivered);
+    if (closed || at >= horizon) {
+      const report = finish(main, kids, closed, t0, Math.min(at, horizon), delivered);
+      // A run left waiting would hold the test server's clock for the next simulation on it (its tasks go unpolled).
+      if (!closed) await handle.terminate('the simulation reached its horizon');
+      return report;
+    }
     // Open questions an answer is given for (and none marked never to be answered).
     for (const status of [main, ...kids])
       for (const q of status.questions.filter((x) => x.open && !answered.has(x.id) && !due.has(x.id))) {
@@ -236,8 +256,44 @@ async function playScenario(
     // not yet asked, in steps no longer than the shortest such delay, so that each is given on time.
     const unseen = scenario.answers.filter((a) => !used.has(a));
     const step = unseen.length ? Math.max(Math.min(...unseen.map((a) => a.afterMs)), 15 * 60_000) : Infinity;
-    const next = Math.min(horizon, at + step, ...[...due.values()].map((d) => d.at), ...pendingEvents.map((e) => t0 + e.afterMs));
-    await skip(next - at);
+    const next = Math.min(
+      horizon,
+      at + Math.min(step, MAX_SKIP_MS),
+      ...[...due.values()].map((d) => d.at),
+      ...pendingEvents.map((e) => t0 + e.afterMs),
+    );
+    const moved = await skipUnlessClosed((signal) => skip(next - at, signal), handle, deadline);
+    // A move cut short left the server's clock unlocked: locked again, as the move would have at its end.
+    if (!moved) await testService.lockTimeSkipping({}).catch(() => undefined);
+  }
+}
+
+/**
+ * Waits for a move of simulated time, or for the run to close meanwhile: the test server (1.31) can keep its clock
+ * held once a run with child runs has failed, and the move would then never end. Bounded by the wall-clock deadline.
+ * True when the move ended.
+ */
+async function skipUnlessClosed(
+  start: (signal: AbortSignal) => Promise<unknown>,
+  handle: WorkflowHandle,
+  deadline: number,
+): Promise<boolean> {
+  const abort = new AbortController();
+  const move = start(abort.signal);
+  // Settled once, either way: the move left behind when the run closes fails as the connection closes, unheard.
+  const settled = move.then(
+    () => 'moved',
+    () => 'moved',
+  );
+  for (;;) {
+    const polled = await Promise.race([settled, new Promise((resolve) => setTimeout(resolve, 250, 'poll'))]);
+    if (polled === 'moved') return Boolean(await move);
+    if ((await handle.describe()).status.name !== 'RUNNING' || Date.now() > deadline) {
+      // The loop reports the run's end, or the time limit.
+      abort.abort();
+      await settled;
+      return false;
+    }
   }
 }
 

@@ -187,8 +187,8 @@ describe('the path report', () => {
     expect(formatReport(report)).toBe(
       [
         'simulated onboarding (onboarding-E1)',
-        '  +0s    step         createAccount started',
-        '  +4h5s  reminder     reminder sent about escalated step createWorkspace',
+        '  +0s    step          createAccount started',
+        '  +4h5s  reminder      reminder sent about escalated step createWorkspace',
         '',
         'steps:',
         '  createAccount            completed (3 attempts)',
