@@ -161,8 +161,8 @@ export async function runSimulation(prepared: PreparedSimulation, opts: Simulati
 /** The longest single move of simulated time: the run's end is noticed within it. */
 const MAX_SKIP_MS = 6 * 3_600_000;
 
-/** Who the simulated person is: recorded on each decision like anyone's. */
-const SIMULATED_PERSON: DecisionIdentity = { operator: 'simulation', role: 'operator', via: 'api' };
+/** Who the simulated person is: an admin, so that a question asked of a named person (an editor, an approver) takes the answer. */
+const SIMULATED_PERSON: DecisionIdentity = { operator: 'simulation', role: 'admin', via: 'api' };
 
 /** Placeholder outputs of the types a question asks for (a skipped step's outputs, a manual task's). */
 function placeholderOutput(question: QuestionStatus): Record<string, string> | undefined {
