@@ -1,11 +1,11 @@
 /**
- * The console API's JSON, as the browser reads it (docs: /work/notes/issue-20-contracts.md; server: src/apps/console).
+ * The console API's JSON, as the browser reads it (docs: docs/console.md; server: src/apps/console).
  * Types only: the browser code imports them in JSDoc (`@typedef {import('./api-types').RunRow} RunRow`).
  */
 
 export interface Session {
   operator: string;
-  role: 'viewer' | 'approver' | 'operator' | 'admin' | string;
+  role: 'viewer' | 'approver' | 'operator' | 'admin';
   csrfToken: string;
   temporalUiUrl?: string;
   namespace?: string;

@@ -1,6 +1,6 @@
 /**
  * The JSON of the KPI, schedules, systems, operators, questionnaire and simulation routes, as the browser reads it
- * (contracts: /work/notes/issue-20-contracts.md; servers: src/apps/console/kpi-route.ts, routes/*.ts, simulate-route.ts).
+ * (docs: docs/console.md; servers: src/apps/console/kpi-route.ts, routes/*.ts, simulate-route.ts).
  * Types only, imported in JSDoc: `@typedef {import('../page-types').ProcessKpis} ProcessKpis`.
  */
 import type { StepStatus } from './api-types';

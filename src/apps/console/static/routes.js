@@ -5,7 +5,7 @@
  *      from components/*.js and call the API through lib/api.js);
  *   2. add one line below: `{ path: '/my-page', load: () => import('./pages/my-page.js'), nav: { id: 'my-page', label: 'My page' } }`
  *      (`nav` puts it in the header, testid `nav-<id>`; `when` hides it, e.g. from non-admins);
- *   3. add a browser test in test/browser/ (see /work/notes/frontend-shell.md).
+ *   3. add a browser test in test/browser/ (see docs/console.md, "The browser code").
  * The first matching route wins; `:name` matches one part of the path, `:name*` the rest.
  */
 

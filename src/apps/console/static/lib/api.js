@@ -14,7 +14,8 @@
  */
 
 /** The signed-in operator (GET /api/session), filled by `loadSession` before the first page. @type {Session} */
-export const session = { operator: '', role: '', csrfToken: '', demo: false };
+// Until the session loads, the least-privileged role: no page offers what it may not do.
+export const session = { operator: '', role: /** @type {Session['role']} */ ('viewer'), csrfToken: '', demo: false };
 
 /**
  * Calls the API; a signed-out browser goes to the login page.
