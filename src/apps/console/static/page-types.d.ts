@@ -5,67 +5,8 @@
  */
 import type { StepStatus } from './api-types';
 
-/** Runs of one UTC day: started that day, and ended that day by outcome. */
-export interface RunsPerDay {
-  day: string;
-  started: number;
-  completed: number;
-  failed: number;
-  aborted: number;
-}
-
-export interface DurationPerDay {
-  day: string;
-  p50Ms?: number;
-  p95Ms?: number;
-}
-
-/** A step's figures when a person did it (manual) or the code did (automated). */
-export interface ModeKpis {
-  runs: number;
-  medianMs?: number;
-  errorRate: number;
-}
-
-export interface StepKpis {
-  step: string;
-  runs: number;
-  medianMs?: number;
-  p95Ms?: number;
-  personWaitMs: { median?: number; p95?: number; share: number };
-  escalationRate: number;
-  errorRate: number;
-  manual: ModeKpis;
-  automated: ModeKpis;
-}
-
-/** GET /api/kpis/:process */
-export interface ProcessKpis {
-  process: string;
-  since: string;
-  until: string;
-  runs: { started: number; completed: number; failed: number; aborted: number; perDay: RunsPerDay[] };
-  duration: { p50Ms?: number; p95Ms?: number; perDay: DurationPerDay[] };
-  steps: StepKpis[];
-  approvalLatency: { count: number; p50Ms?: number; p95Ms?: number };
-  fanOut: { items: number; failed: number; failureRate: number };
-}
-
-export interface ProcessSummary {
-  process: string;
-  started: number;
-  completed: number;
-  failed: number;
-  aborted: number;
-  durationP50Ms?: number;
-  durationP95Ms?: number;
-}
-
-/** GET /api/kpis */
-export interface KpiOverview {
-  since: string;
-  processes: ProcessSummary[];
-}
+// The KPI routes answer with the server's own types (types only: nothing of the server reaches the browser).
+export type { KpiOverview, ModeKpis, ProcessKpis, ProcessSummary, StepKpis } from '../../../kpis/types';
 
 /** GET /api/schedules (one of `schedules`) */
 export interface ScheduleRow {
