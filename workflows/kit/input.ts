@@ -70,7 +70,7 @@ export class InputError extends Error {
  * (a record schema, a spread, `Object.assign`) sets the copy's prototype instead, so an object would carry
  * fields nobody validated. Refused at any depth, by every entry point (CLI, console, event gateway).
  */
-const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+const PROTOTYPE_KEYS: readonly string[] = Object.freeze(['__proto__', 'constructor', 'prototype']);
 
 /** One "path: problem" line for each own key of the value, at any depth, that names a prototype (see PROTOTYPE_KEYS). */
 export function prototypeKeyProblems(raw: unknown): string[] {
@@ -82,7 +82,7 @@ export function prototypeKeyProblems(raw: unknown): string[] {
     if (typeof value !== 'object' || value === null || seen.has(value)) continue;
     seen.add(value);
     for (const key of Object.keys(value)) {
-      if (PROTOTYPE_KEYS.has(key)) problems.push(`${path.join('.') || '(input)'}: field name ${key} is not allowed`);
+      if (PROTOTYPE_KEYS.includes(key)) problems.push(`${path.join('.') || '(input)'}: field name ${key} is not allowed`);
       else pending.push({ value: (value as Record<string, unknown>)[key], path: [...path, key] });
     }
   }

@@ -13,11 +13,11 @@ import type { StepState } from './vocabulary';
 const { kpis } = proxySinks<KpiSinks>();
 
 /** States that end a visit of a step; compensation (compensated, compensation_failed) leaves the visit as it ended. */
-const VISIT_ENDS: readonly StepState[] = ['completed', 'failed', 'skipped', 'not_taken', 'cancelled'];
+const VISIT_ENDS: readonly StepState[] = Object.freeze(['completed', 'failed', 'skipped', 'not_taken', 'cancelled']);
 /** States after which the step's next start is a new visit (a failed step that runs again is the same visit, retried). */
-const VISIT_DONE: readonly StepState[] = ['completed', 'skipped', 'not_taken', 'cancelled'];
+const VISIT_DONE: readonly StepState[] = Object.freeze(['completed', 'skipped', 'not_taken', 'cancelled']);
 /** States in which a step is doing its work or waiting for it. */
-const VISIT_OPEN: readonly StepState[] = ['running', 'retrying', 'waiting', 'escalated'];
+const VISIT_OPEN: readonly StepState[] = Object.freeze(['running', 'retrying', 'waiting', 'escalated']);
 
 interface Visit {
   row: Omit<KpiStepRow, 'seq'>;

@@ -52,7 +52,7 @@ const FORMAT_CHARACTER = /[\p{Cf}\u{E0000}-\u{E007F}]/u;
 const FORMAT_CHARACTERS = /[\p{Cf}\u{E0000}-\u{E007F}]/gu;
 
 /** The common format characters by name; others are "format character" (or "tag character" in the tag block). */
-const FORMAT_NAMES: Readonly<Record<number, string>> = {
+const FORMAT_NAMES: Readonly<Record<number, string>> = Object.freeze({
   0x00ad: 'soft hyphen',
   0x061c: 'Arabic letter mark',
   0x180e: 'Mongolian vowel separator',
@@ -63,7 +63,7 @@ const FORMAT_NAMES: Readonly<Record<number, string>> = {
   0x200f: 'right-to-left mark',
   0x2060: 'word joiner',
   0xfeff: 'zero-width no-break space (byte order mark)',
-};
+});
 
 /** A code point as people look it up: "U+200B zero-width space". */
 export function describeCodePoint(codePoint: number): string {
