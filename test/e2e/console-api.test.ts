@@ -158,7 +158,10 @@ describe('authentication', () => {
     expect(lines).toEqual(expect.arrayContaining(['ops.alice signed in (admin)', 'ops.bob signed in (operator)']));
     const page = await call('GET', '/', { auth: false, headers: { Cookie: session.cookie } });
     expect(page.status).toBe(200);
-    expect(page.text).toContain('data-testid="counters"');
+    // The signed-in page is the console app (its shell draws the counters), not the login page.
+    expect(page.text).toContain('data-testid="app"');
+    expect(page.text).toContain('<script type="module" src="/main.js"></script>');
+    expect(page.text).not.toContain('/login.js');
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });
