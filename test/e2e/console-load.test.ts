@@ -138,7 +138,7 @@ describe('300 event streams', () => {
       try {
         await new Promise((r) => setTimeout(r, 3_000));
       } finally {
-        service.listWorkflowExecutions = list as typeof service.listWorkflowExecutions;
+        service.listWorkflowExecutions = list;
       }
       const timings: number[] = [];
       for (let i = 0; i < 20; i += 1) {
