@@ -9,15 +9,13 @@
 import { PROCESSES } from '../registry';
 import { BLOCKING_STEP, NEEDS_ATTENTION, PROCESS, RUN_STATE, WAITING_SINCE } from '../../workflows/kit/search-attributes';
 import { FINAL_RUN_STATES, RUN_STATES } from '../../workflows/kit/vocabulary';
-import { waitingClause } from './run-waits';
+import { waitingClause, type WaitKind } from './run-waits';
 
 /** The states a run may be searched by: the kit's, and how Temporal says a run ended from outside. */
 export const SEARCHABLE_STATES = [...RUN_STATES, 'terminated', 'timed_out', 'canceled'] as const;
 export type SearchableState = (typeof SEARCHABLE_STATES)[number];
 
-/** What a run waits for, as the `waiting` filter names it (WAITS' `OvertureWaitingFor` values: 'child' is 'child-person'). */
-export const WAIT_KINDS = ['person', 'child', 'event', 'time'] as const;
-export type WaitKind = (typeof WAIT_KINDS)[number];
+export { WAIT_KINDS, type WaitKind } from './run-waits';
 
 /** Temporal's ExecutionStatus of a run ended from outside, by the state the list shows for it. */
 const ENDED_FROM_OUTSIDE: Record<string, string> = { terminated: 'Terminated', timed_out: 'TimedOut', canceled: 'Canceled' };

@@ -5,7 +5,10 @@
 import type { TypedSearchAttributes } from '@temporalio/common';
 import { BLOCKING_STEP, NEEDS_ATTENTION, WAITING_FOR, WAITING_FOR_VALUES, WAITING_SINCE } from '../../workflows/kit/search-attributes';
 import type { WaitInfo } from '../../workflows/kit/types';
-import type { WaitKind } from './run-search';
+
+/** What a run waits for, as the `waiting` filter names it (the `OvertureWaitingFor` values: 'child' is 'child-person'). */
+export const WAIT_KINDS = ['person', 'child', 'event', 'time'] as const;
+export type WaitKind = (typeof WAIT_KINDS)[number];
 
 export type { WaitInfo } from '../../workflows/kit/types';
 

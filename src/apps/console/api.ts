@@ -24,8 +24,9 @@
  * may do everything. A refused role gets 403 naming the role needed. The run checks again who may answer.
  */
 import type http from 'node:http';
+import type { ApiContext } from './api-context';
+export type { ApiContext } from './api-context';
 import type { Client } from '@temporalio/client';
-import type { OvertureConfig } from '../../config/platform';
 import {
   answerQuestion,
   decisionIdFor,
@@ -36,7 +37,6 @@ import {
   resolveEscalation,
   startProcess,
   type RunStatus,
-  type StartOptions,
 } from '../../client';
 import {
   faultFor,
@@ -48,7 +48,6 @@ import {
   requireStep,
   type AnswerRequest,
 } from './api-input';
-import type { EventStreams } from './events';
 import { HttpError, json, readJson } from './http-helpers';
 import { listProcesses } from './processes';
 import { VOCABULARY } from '../../../workflows/kit/vocabulary';
@@ -59,24 +58,11 @@ import { handleSchedulesRoute } from './routes/schedules';
 import { handleSystemsRoute } from './routes/systems';
 import { handleOperatorsRoute } from './routes/operators';
 import { handleChooseRoute } from './routes/choose';
-import { requireCallerRole, type Caller, type Sessions } from './session';
+import { requireCallerRole, type Caller } from './session';
 import { bulkResolve } from './bulk-route';
-import { handleDemoRoute, type ConsoleDemos } from './demo-routes';
+import { handleDemoRoute } from './demo-routes';
 import { handleSimulateRoute } from './simulate-route';
 import { handleKpiRoute } from './kpi-route';
-
-/** What the API routes act on. */
-export interface ApiContext {
-  client: Client;
-  config: OvertureConfig;
-  log: (line: string) => void;
-  /** Options for runs the console starts (tests shorten retry intervals here). */
-  startOptions?: Pick<StartOptions, 'tuneOptions'>;
-  sessions: Sessions;
-  events: EventStreams;
-  /** The installed processes' demos, when OVERTURE_DEMO=on; without them, their routes answer 404. */
-  demos?: ConsoleDemos;
-}
 
 const statusOf = (client: Client, id: string): Promise<RunStatus> => withTimeout(getRunStatus(client, id), QUERY_TIMEOUT_MS * 2, 'the run');
 

@@ -12,7 +12,7 @@ import { kpiOverview, processKpis } from '../../kpis/aggregate';
 import { isInstalled, stepOrderOf } from '../../kpis/steps-of';
 import { parseSince, type KpiWindow } from '../../kpis/window';
 import { openKpiStore } from '../../stores/kpis/open';
-import type { ApiContext } from './api';
+import type { ApiContext } from './api-context';
 import { HttpError, json } from './http-helpers';
 import { routeOf, type Handled } from './routes/route-kit';
 import type { Caller } from './session';

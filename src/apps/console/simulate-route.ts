@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { parseInput } from '../../../workflows/kit/input';
 import { prepareSimulation, runSimulation, SimulationTimeoutError, type SimulationOptions } from '../../simulate/runner';
 import { HttpError, json, readJson } from './http-helpers';
-import type { ApiContext } from './api';
+import type { ApiContext } from './api-context';
 import type { Caller } from './session';
 
 /** Wall-clock limit of one simulation the console runs. */

@@ -12,7 +12,7 @@ import { questionnaire, recommend } from '../../../choose';
 import { installedProcesses } from '../../../choose/installed';
 import { InputError } from '../../../../workflows/kit/input';
 import { json, readJson } from '../http-helpers';
-import type { ApiContext } from '../api';
+import type { ApiContext } from '../api-context';
 import type { Caller } from '../session';
 import { routeOf, type Handled } from './route-kit';
 

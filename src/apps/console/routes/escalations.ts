@@ -6,7 +6,7 @@
 import type http from 'node:http';
 import { readJson, json } from '../http-helpers';
 import { previewBulk } from '../bulk-route';
-import type { ApiContext } from '../api';
+import type { ApiContext } from '../api-context';
 import type { Caller } from '../session';
 import { routeOf, type Handled } from './route-kit';
 

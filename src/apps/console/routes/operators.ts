@@ -15,7 +15,7 @@ import { parseInput } from '../../../../workflows/kit/input';
 import { openOperators } from '../../../stores/open';
 import { OperatorError, operatorKey, type Operator, type OperatorRecords } from '../../../stores/operators/store';
 import { HttpError, json, readJson } from '../http-helpers';
-import type { ApiContext } from '../api';
+import type { ApiContext } from '../api-context';
 import { requireCallerRole, type Caller } from '../session';
 import { routeOf, type Handled } from './route-kit';
 

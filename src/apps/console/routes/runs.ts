@@ -16,7 +16,7 @@ import { BadCursorError, listChildRunsPage, MAX_CURSOR_CHARS, PAGE_SIZE } from '
 import { runTimeline } from '../../../client/timeline';
 import { HttpError, json } from '../http-helpers';
 import { runsAndCounters } from '../runs';
-import type { ApiContext } from '../api';
+import type { ApiContext } from '../api-context';
 import type { Caller } from '../session';
 import { checkRunId, parseQuery, routeOf, type Handled } from './route-kit';
 

@@ -14,7 +14,7 @@ import { ScheduleNotFoundError } from '@temporalio/client';
 import { parseInput } from '../../../../workflows/kit/input';
 import { listSchedules, SCHEDULED_START_WORKFLOW } from '../../../client/schedules';
 import { HttpError, json, readJson } from '../http-helpers';
-import type { ApiContext } from '../api';
+import type { ApiContext } from '../api-context';
 import type { Caller } from '../session';
 import { readReason } from './reason';
 import { routeOf, type Handled } from './route-kit';

@@ -13,7 +13,7 @@ import type { SystemHealthRecords } from '../../../stores/system-health/sqlite-h
 import { resumeSystem } from '../../../client/system-pauses';
 import { SYSTEM_NAMES, type SystemName } from '../../../../workflows/kit/types';
 import { HttpError, json } from '../http-helpers';
-import type { ApiContext } from '../api';
+import type { ApiContext } from '../api-context';
 import type { Caller } from '../session';
 import { readReason } from './reason';
 import { routeOf, type Handled } from './route-kit';
