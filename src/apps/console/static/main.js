@@ -18,6 +18,7 @@ const COUNTERS = /** @type {const} */ ([
   ['needsAttention', 'needs attention', 'attention'],
   ['completed', 'completed', 'ok'],
   ['failed', 'failed', 'bad'],
+  ['aborted', 'aborted', 'bad'],
 ]);
 
 /** The routes this operator may use (a route's `when`). */
