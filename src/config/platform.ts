@@ -63,7 +63,7 @@ const policyOverrides = jsonObjectText('{"createWorkspace":{"maximumAttempts":5}
   // Step names are checked against the installed processes' shapes by ./index.ts.
   .pipe(z.record(z.string(), stepPolicyOverride));
 
-const manualSteps = jsonObjectText('{"onboarding":["sendWelcomeEmail"]}')
+const manualSteps = jsonObjectText('{"<process>":["<step>"]}')
   // Process and step names are checked against the installed processes by src/registry/index.ts.
   .pipe(z.record(z.string(), z.array(z.string(), { error: 'each process names a list of steps, or ["all"]' })));
 
@@ -133,7 +133,7 @@ export const configSchema = z.object({
   APPROVAL_LINK_TTL_HOURS: hours(72),
   APPROVAL_LINK_KEY_FILE: z.string().optional(),
   STEP_POLICIES: policyOverrides,
-  // Manual first (workflows/kit/manual-steps.ts): per process, the steps people do by hand, e.g. {"onboarding":["sendWelcomeEmail"]} or ["all"].
+  // Manual first (workflows/kit/manual-steps.ts): per process, the steps people do by hand, {"<process>":["<step>", ...]} or ["all"].
   MANUAL_STEPS: manualSteps,
   // Outages of a downstream system (docs/operating.md, "Outages of a downstream system"): how long the email and chat steps retry transient failures,
   // the longest wait between two tries (so runs resume soon after a recovery), and when a failing system is
