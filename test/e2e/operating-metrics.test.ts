@@ -70,19 +70,27 @@ test('the gauges count the runs waiting for a person, their oldest question, the
   await systems.pause('chat', { operator: 'ops.metrics', role: 'operator' }, 'maintenance');
   await systems.close();
 
-  // Visibility is eventually consistent, and a census is reused for 10 s: wait for one that sees all three runs.
+  // Visibility is eventually consistent, and a census is reused for 10 s: wait for one that sees all three runs
+  // (up to 90 s: late in the e2e tier the shared dev server has taken thousands of runs from the files before).
+  // What the last census showed, in the timeout's message: which of the three it did not see.
+  let seen = 'no scrape';
   const samples = await eventually(
     async () => {
       const now = await scrape(consoleMetrics);
-      return gauge(now, CENSUS_METRICS.runsOverBudget, { process: 'onboarding' }) === 3 &&
-        gauge(now, CENSUS_METRICS.questionsOpen, { process: 'onboarding', kind: 'approval' }) === 1 &&
-        gauge(now, CENSUS_METRICS.systemDegraded, { system: 'email' }) === 1
-        ? now
-        : undefined;
+      const [overBudget, approvals, emailDegraded, up] = [
+        gauge(now, CENSUS_METRICS.runsOverBudget, { process: 'onboarding' }),
+        gauge(now, CENSUS_METRICS.questionsOpen, { process: 'onboarding', kind: 'approval' }),
+        gauge(now, CENSUS_METRICS.systemDegraded, { system: 'email' }),
+        gauge(now, CENSUS_METRICS.censusUp, {}),
+      ];
+      seen = `census up ${up}, over budget ${overBudget}, approvals ${approvals}, email degraded ${emailDegraded}`;
+      return overBudget === 3 && approvals === 1 && emailDegraded === 1 ? now : undefined;
     },
-    40_000,
+    90_000,
     'a census that sees the three waiting runs',
-  );
+  ).catch((err: unknown) => {
+    throw new Error(`${err instanceof Error ? err.message : String(err)} (last seen: ${seen})`);
+  });
   const scrapedAt = Date.now();
   expect(gauge(samples, CENSUS_METRICS.censusUp, {})).toBe(1);
   expect(gauge(samples, CENSUS_METRICS.questionsOpen, { process: 'onboarding', kind: 'escalation' })).toBe(2);
