@@ -149,11 +149,14 @@ it('starts one run for an event posted to two gateways at once, and delivers it 
   for (let round = 0; round < EVENTS; round++) {
     const hire = newHire();
     const body = JSON.stringify({ id: `hris-${hire.employeeId}`, data: hire });
-    // Each copy signed afresh (a sender's retries are), so that only the receipts, not the replay check, can tell copies apart.
+    // Each copy signed afresh (a sender's retries are), so that only the receipts, not the replay check, can tell copies apart:
+    // each a second older than the one before, from one clock reading (read per copy, a second's tick could give two
+    // copies the same time, hence the same signature, which the replay check refuses with 401).
+    const now = unixSeconds();
     const copies = Array.from({ length: COPIES }, (_, i) =>
       fetch(`${gateways[i % 2]}/events/${HIRED}`, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...signedHeaders('hr', HR_SECRET, body, unixSeconds() - i) },
+        headers: { 'Content-Type': 'application/json', ...signedHeaders('hr', HR_SECRET, body, now - i) },
         body,
       }),
     );
