@@ -45,7 +45,7 @@ afterAll(async () => {
 
 /** Whether the run's question notice went out by email: its sendNotice activity completed. */
 async function noticeSent(workflowId: string): Promise<boolean> {
-  const { events = [] } = await stack.client.workflow.getHandle(workflowId).fetchHistory();
+  const events = (await stack.client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
   const sendNotices = new Set(
     events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'sendNotice').map((e) => String(e.eventId)),
   );
