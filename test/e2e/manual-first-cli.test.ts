@@ -73,14 +73,25 @@ describe('overture start --manual', () => {
     expect(status.steps.filter((s) => s.path === 'person').map((s) => s.step)).toEqual(['sendWelcomeEmail', 'createWorkspace']);
   }, 60_000);
 
+  // A close's workflow id is financial-close-<period>, and other test files on the shared server close the example's
+  // period: each refusal gets a period of its own, so "nothing started" cannot see another file's run.
+  const periodOfItsOwn = () => ({
+    period: `${2100 + Math.floor(Math.random() * 900)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`,
+  });
   it.each([
-    ['financial-close', 'controllerSignOff', 'controllerSignOff: a step of kind approval cannot be done by hand'],
-    ['financial-close', 'lockPeriod,reconcileEntities', 'reconcileEntities: a step of kind fan-out cannot be done by hand'],
-    ['onboarding', 'createAccount,sendWelcomEmail', 'sendWelcomEmail: unknown step; steps are createAccount, '],
-  ])('%s --manual %s is refused with exit 2 and nothing started', async (process, manual, message) => {
+    ['financial-close', 'controllerSignOff', 'controllerSignOff: a step of kind approval cannot be done by hand', periodOfItsOwn()],
+    [
+      'financial-close',
+      'lockPeriod,reconcileEntities',
+      'reconcileEntities: a step of kind fan-out cannot be done by hand',
+      periodOfItsOwn(),
+    ],
+    ['onboarding', 'createAccount,sendWelcomEmail', 'sendWelcomEmail: unknown step; steps are createAccount, ', {}],
+  ])('%s --manual %s is refused with exit 2 and nothing started', async (process, manual, message, own) => {
     const definition = findProcess(process);
-    const example = JSON.parse(fs.readFileSync(path.join(ROOT, definition.example!), 'utf8')) as unknown;
-    const input = definition.freshExample ? definition.freshExample(example) : example;
+    const example = JSON.parse(fs.readFileSync(path.join(ROOT, definition.example!), 'utf8')) as Record<string, unknown>;
+    const fresh = (definition.freshExample ? definition.freshExample(example) : example) as Record<string, unknown>;
+    const input = { ...fresh, ...own };
     const workflowId = definition.workflowId(definition.inputSchema.parse(input));
     const refused = await runOverture(['start', process, inputFile(`${process}-refused`, input), '--manual', manual], stack.env);
     expect(refused.code).toBe(2);
