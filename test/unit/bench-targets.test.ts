@@ -101,6 +101,22 @@ describe('evaluateTargets', () => {
     expect(find(targets, 'update event → next step').met).toBe(true);
     expect(find(targets, 'decision sent → next step').met).toBe(false);
   });
+
+  it('names which worker the parked RSS is of: the compiled build, as deployed, or the sources under tsx', () => {
+    const parked = (workerRuns?: 'compiled' | 'sources') =>
+      ({
+        parked: 10,
+        ...(workerRuns ? { workerRuns } : {}),
+        rssMb: { baseline: 190, waitingPeak: 290, perParkedRunKb: 1 },
+        heapUsedMbWaiting: 50,
+        decisionToNextStep: { fromUpdateEventMs: { p50: 1 }, fromSendMs: { p50: 1 } },
+        cpu: { approving: { serverMsPerRun: 1, workerMsPerRun: 1, clientMsPerRun: 1, coresBusy: 1 } },
+      }) as unknown as ParkedFigures;
+    expect(find(evaluateTargets({}, parked('compiled'), 2), 'RSS').target).toContain('worker compiled');
+    expect(find(evaluateTargets({}, parked('sources'), 2), 'RSS').target).toContain('worker under tsx');
+    // Results from before the field existed were measured under tsx.
+    expect(find(evaluateTargets({}, parked(), 2), 'RSS').target).toContain('worker under tsx');
+  });
 });
 
 describe('ratiosAgainstE', () => {

@@ -2,9 +2,19 @@
  * The parked phase's worker, in a process of its own so that its memory is the worker's alone (the bench process
  * also holds the client, the receivers and what the earlier phases left). The bench forks it with its settings in
  * BENCH_PARKED_WORKER; it reports its memory every 250 ms over IPC and stops when told to (or when the bench goes).
+ *
+ * It runs Overture's compiled build (dist/), as the image and `npm run worker` after a build run the worker, under plain
+ * `node`: under tsx the same worker starts about 45 MB larger (the loader and its transpiled sources, which no
+ * deployment carries). The bench transpiles this file and its no-op systems on their own (they are bench code, kept
+ * out of dist/ and the image) and this file loads the worker and config from `productRoot`: dist/, or the repository's
+ * sources when the bench runs the worker under tsx (OVERTURE_COMPILED=0).
  */
+import path from 'node:path';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
-import { startOvertureWorker } from './variants';
+import { createNoOpOnboardingActivities } from './fixtures/no-op-systems';
+
+import type { loadConfig as LoadConfig } from '../../config';
+import type { createWorker as CreateWorker } from '../../../workers/overture-worker';
 
 /** What the bench tells the worker process. */
 export interface ParkedWorkerSettings {
@@ -13,6 +23,8 @@ export interface ParkedWorkerSettings {
   /** The bench's workflow bundle, written to a file: the same code as every other phase, not bundled again. */
   bundlePath: string;
   systems: 'no-op' | 'real';
+  /** Where Overture's code is loaded from: dist/ (compiled) or the repository root (sources, under tsx). */
+  productRoot: string;
 }
 
 /** Messages from the worker process to the bench. */
@@ -27,7 +39,22 @@ async function main(): Promise<void> {
   const settings = JSON.parse(process.env.BENCH_PARKED_WORKER ?? '') as ParkedWorkerSettings;
   Runtime.install({ logger: new DefaultLogger('WARN') });
   const send = (message: ParkedWorkerMessage) => process.send?.(message);
-  const { stop } = await startOvertureWorker(settings.env, settings.taskQueue, { codePath: settings.bundlePath }, settings.systems);
+  /* eslint-disable @typescript-eslint/no-require-imports -- the product's code comes from dist/ or the sources, chosen by the bench */
+  const { loadConfig } = require(path.join(settings.productRoot, 'src', 'config')) as { loadConfig: typeof LoadConfig };
+  const { createWorker } = require(path.join(settings.productRoot, 'workers', 'overture-worker')) as { createWorker: typeof CreateWorker };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const config = loadConfig({ ...settings.env, TEMPORAL_TASK_QUEUE: settings.taskQueue });
+  const { worker, shutdown: release } = await createWorker(config, {
+    workflowBundle: { codePath: settings.bundlePath },
+    // Extra worker options win over createWorker's own: the no-op activities replace every system.
+    ...(settings.systems === 'no-op' ? { activities: createNoOpOnboardingActivities() } : {}),
+  });
+  const running = worker.run();
+  const stop = async () => {
+    worker.shutdown();
+    await running;
+    await release();
+  };
   const sample = () => {
     const { rss, heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
     send({ type: 'memory', rss, heapUsed, heapTotal, external, arrayBuffers });

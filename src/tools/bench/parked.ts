@@ -3,12 +3,13 @@
  * the worker's RSS while they wait (the worker runs in a process of its own, ./parked-worker.ts) and how long
  * a decision takes to reach the next step, from the runs' histories.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
+import ts from 'typescript';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { decideApproval, startProcess, type StartedRun } from '../../client';
 import type { onboarding } from '../../../workflows/onboarding/workflow';
@@ -50,6 +51,8 @@ export interface ParkedFigures {
   systems: ParkedPlan['systems'];
   inFlight: number;
   parked: number;
+  /** Which worker was measured: the compiled build (as deployed) or the sources under tsx (OVERTURE_COMPILED=0). */
+  workerRuns: 'compiled' | 'sources';
   parkWallMs: number;
   /** The worker process's memory (MB): once started, peaks while parking, while all wait, while approving. */
   rssMb: {
@@ -133,13 +136,41 @@ export function rssLine(points: ReadonlyArray<{ parked: number; rssMb: number }>
   return { slopeKbPerRun: r1(slope * 1024), interceptMb: r1(my - slope * mx) };
 }
 
+/**
+ * The parked worker: Overture's compiled build (dist/, built first when stale) under plain node, as deployments run it,
+ * with the bench's own entry and no-op systems transpiled beside it into .data/bench/ (bench code stays out of dist/
+ * and the image). OVERTURE_COMPILED=0 runs the sources under tsx instead (about 45 MB larger at start).
+ */
+function parkedWorker(log: (line: string) => void): { file: string; productRoot: string; compiled: boolean } {
+  const root = path.join(__dirname, '..', '..', '..');
+  if (process.env.OVERTURE_COMPILED === '0') return { file: path.join(__dirname, 'parked-worker.ts'), productRoot: root, compiled: false };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- bin/compiled.js is the one place that decides whether dist/ is current
+  const launcher = require(path.join(root, 'bin', 'compiled.js')) as { useCompiled: () => boolean; DIST: string };
+  if (!launcher.useCompiled()) {
+    log('(parked) dist/ is missing or older than the sources: npm run build');
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: ['ignore', process.stderr, 'inherit'] });
+  }
+  const out = path.join(root, '.data', 'bench', 'parked-worker');
+  for (const file of ['parked-worker.ts', path.join('fixtures', 'no-op-systems.ts')]) {
+    const js = ts.transpileModule(readFileSync(path.join(__dirname, file), 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+    }).outputText;
+    mkdirSync(path.dirname(path.join(out, file)), { recursive: true });
+    writeFileSync(path.join(out, file.replace(/\.ts$/, '.js')), js);
+  }
+  return { file: path.join(out, 'parked-worker.js'), productRoot: launcher.DIST, compiled: true };
+}
+
 /** Forks the worker process and resolves once its worker polls; its memory samples go to `onMemory`. */
 async function forkWorker(
   settings: ParkedWorkerSettings,
+  file: string,
+  compiled: boolean,
   onMemory: (sample: MemorySample) => void,
-): Promise<{ pid: number; stop: () => Promise<void> }> {
-  // fork() passes this process's execArgv on, so the child runs TypeScript through tsx like the bench.
-  const child: ChildProcess = fork(path.join(__dirname, 'parked-worker.ts'), [], {
+): Promise<{ pid: number; compiled: boolean; stop: () => Promise<void> }> {
+  const child: ChildProcess = fork(file, [], {
+    // Compiled: plain node, as the image runs the worker. Sources (OVERTURE_COMPILED=0): tsx, as this bench runs.
+    execArgv: compiled ? [] : process.execArgv,
     // MALLOC_ARENA_MAX as `npm run worker` and the image run the worker (fewer glibc arenas for core's threads).
     env: { ...process.env, MALLOC_ARENA_MAX: '2', BENCH_PARKED_WORKER: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -156,6 +187,7 @@ async function forkWorker(
   });
   return {
     pid: child.pid ?? -1,
+    compiled,
     stop: async () => {
       if (child.connected) child.send('stop');
       await Promise.race([exited, sleep(30_000)]);
@@ -222,7 +254,8 @@ export async function measureParked(
   writeFileSync(bundlePath, bundle.code);
   const memory = memoryLog();
   log('(parked) starting the worker in a process of its own');
-  const worker = await forkWorker({ env, taskQueue, bundlePath, systems: plan.systems }, memory.record);
+  const { file, productRoot, compiled } = parkedWorker(log);
+  const worker = await forkWorker({ env, taskQueue, bundlePath, systems: plan.systems, productRoot }, file, compiled, memory.record);
   try {
     await sleep(1_000); // a few baseline samples, with the worker polling
     const config = loadConfig({ ...env, TEMPORAL_TASK_QUEUE: taskQueue });
@@ -308,6 +341,7 @@ export async function measureParked(
       systems: plan.systems,
       inFlight: plan.inFlight,
       parked,
+      workerRuns: worker.compiled ? 'compiled' : 'sources',
       parkWallMs: r1(parkWallMs),
       rssMb: {
         baseline,

@@ -276,7 +276,7 @@ export function evaluateTargets(variants: BenchResults['variants'], parked: Park
   if (parked) {
     const rss = parked.rssMb;
     add(
-      `parked: worker RSS ≤ ${TARGETS.parkedRssMb} MB (${parked.parked} waiting)`,
+      `parked: worker RSS ≤ ${TARGETS.parkedRssMb} MB (${parked.parked} waiting; worker ${parked.workerRuns === 'compiled' ? 'compiled' : 'under tsx'})`,
       TARGETS.parkedRssMb,
       rss.waitingPeak,
       'MB',
