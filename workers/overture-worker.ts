@@ -23,6 +23,7 @@ import { configureLogging, lineLogger } from '../src/logging/logger';
 import { workerObservability, workflowInterceptorModules } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
 import { startWorkerHealth } from '../src/temporal/observability/worker-health';
+import { applyWorkerHeap } from '../src/temporal/worker-heap';
 import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/temporal/deployments/settings';
 
 /** The activities of every installed process, each name once: two processes defining one activity is a programming error. */
@@ -103,6 +104,8 @@ export async function createWorker(config: OvertureConfig, extra: Partial<Worker
     await observed.shutdown();
     throw err;
   });
+  // Before the SDK makes its workflow threads: their heaps are sized when they are created.
+  applyWorkerHeap(config.WORKER_HEAP);
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -158,6 +158,8 @@ export const configSchema = z.object({
     .max(24 * HOUR_MS)
     .default(60_000),
   WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(250),
+  // V8's own heap sizing, or `compact` for workers whose runs mostly wait (src/temporal/worker-heap.ts).
+  WORKER_HEAP: z.enum(['default', 'compact'], { error: 'must be default or compact' }).default('default'),
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
   // Where people's browsers reach the console (a TLS proxy, a published port): the base of the links in mails and

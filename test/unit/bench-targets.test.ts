@@ -102,20 +102,29 @@ describe('evaluateTargets', () => {
     expect(find(targets, 'decision sent → next step').met).toBe(false);
   });
 
+  /** Parked figures that differ only in how their worker ran. */
+  const parkedWorker = (how: Partial<Pick<ParkedFigures, 'workerRuns' | 'heap'>>) =>
+    ({
+      parked: 10,
+      ...how,
+      rssMb: { baseline: 190, waitingPeak: 290, perParkedRunKb: 1 },
+      heapUsedMbWaiting: 50,
+      decisionToNextStep: { fromUpdateEventMs: { p50: 1 }, fromSendMs: { p50: 1 } },
+      cpu: { approving: { serverMsPerRun: 1, workerMsPerRun: 1, clientMsPerRun: 1, coresBusy: 1 } },
+    }) as unknown as ParkedFigures;
+  const rssTarget = (how: Partial<Pick<ParkedFigures, 'workerRuns' | 'heap'>>) =>
+    find(evaluateTargets({}, parkedWorker(how), 2), 'RSS').target;
+
   it('names which worker the parked RSS is of: the compiled build, as deployed, or the sources under tsx', () => {
-    const parked = (workerRuns?: 'compiled' | 'sources') =>
-      ({
-        parked: 10,
-        ...(workerRuns ? { workerRuns } : {}),
-        rssMb: { baseline: 190, waitingPeak: 290, perParkedRunKb: 1 },
-        heapUsedMbWaiting: 50,
-        decisionToNextStep: { fromUpdateEventMs: { p50: 1 }, fromSendMs: { p50: 1 } },
-        cpu: { approving: { serverMsPerRun: 1, workerMsPerRun: 1, clientMsPerRun: 1, coresBusy: 1 } },
-      }) as unknown as ParkedFigures;
-    expect(find(evaluateTargets({}, parked('compiled'), 2), 'RSS').target).toContain('worker compiled');
-    expect(find(evaluateTargets({}, parked('sources'), 2), 'RSS').target).toContain('worker under tsx');
+    expect(rssTarget({ workerRuns: 'compiled' })).toContain('worker compiled');
+    expect(rssTarget({ workerRuns: 'sources' })).toContain('worker under tsx');
     // Results from before the field existed were measured under tsx.
-    expect(find(evaluateTargets({}, parked(), 2), 'RSS').target).toContain('worker under tsx');
+    expect(rssTarget({})).toContain('worker under tsx');
+  });
+
+  it('names the parked worker heap sizing: WORKER_HEAP, V8 own sizing in results from before the setting', () => {
+    expect(rssTarget({ workerRuns: 'compiled', heap: 'compact' })).toContain('WORKER_HEAP=compact');
+    expect(rssTarget({ workerRuns: 'compiled' })).toContain('WORKER_HEAP=default');
   });
 });
 

@@ -188,6 +188,7 @@ async function onTunedServer(s: Server, opts: BenchOptions, plan: LoadPlan, bund
         inFlight: opts.parkedInFlight,
         historySample: opts.parkedSample,
         holdMs: opts.parkedHoldMs,
+        heap: opts.parkedHeap,
         systems: opts.parkedSystems,
       };
       const parked = await measureParked(s.client, s.pid, env, bundles.overture, tmp, parkedPlan, log);

@@ -1,6 +1,7 @@
 /** The onboarding bench's command line. */
 import { parseArgs } from 'node:util';
 import { VARIANT_KEYS, type VariantKey } from './variants';
+import type { WorkerHeap } from '../../temporal/worker-heap';
 
 export interface BenchOptions {
   variants: VariantKey[];
@@ -13,6 +14,7 @@ export interface BenchOptions {
   parkedSample: number;
   parkedHoldMs: number;
   parkedSystems: 'no-op' | 'real';
+  parkedHeap: WorkerHeap;
   /** dev: `temporal server start-dev` on SQLite (default); native: the full server on PostgreSQL (`npm run cluster`). */
   server: 'dev' | 'native';
   /** Where Overture's ledger and directory live: this host's SQLite files, or the native cluster's PostgreSQL (LEDGER_URL/DIRECTORY_URL). */
@@ -42,6 +44,7 @@ benches' arguments), --only onboarding, --results-dir DIR.
   --parked-sample 200     parked runs approved one at a time while the rest wait; their histories give decision → next step
   --parked-hold-ms 5000   how long all parked runs wait while RSS is sampled
   --parked-systems no-op  the parked runs' systems: no-op (the engine's memory per waiting run) or real
+  --parked-heap compact   the parked worker's WORKER_HEAP: compact (for workers whose runs mostly wait) or default
   --server dev            dev: the dev server on SQLite; native: every phase on the full server on PostgreSQL
                           (npm run cluster's, 4 history shards; its tuning is the shared dynamic config, so (a) = (b))
   --stores sqlite         sqlite: Overture's ledger and directory in SQLite files; postgres (with --server native):
@@ -71,6 +74,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
       'parked-sample': { type: 'string', default: '200' },
       'parked-hold-ms': { type: 'string', default: '5000' },
       'parked-systems': { type: 'string', default: 'no-op' },
+      'parked-heap': { type: 'string', default: 'compact' },
       server: { type: 'string', default: 'dev' },
       stores: { type: 'string', default: 'sqlite' },
       out: { type: 'string' },
@@ -95,6 +99,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (loopRuns.length !== levels.length) throw new Error('--loop-runs needs one count per --concurrent level');
   const systems = values['parked-systems'];
   if (systems !== 'no-op' && systems !== 'real') throw new Error(`--parked-systems is no-op or real, got "${systems}"`);
+  const heap = values['parked-heap'];
+  if (heap !== 'compact' && heap !== 'default') throw new Error(`--parked-heap is compact or default, got "${heap}"`);
   const server = values.server;
   if (server !== 'dev' && server !== 'native') throw new Error(`--server is dev or native, got "${server}"`);
   const stores = values.stores;
@@ -112,6 +118,7 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
     parkedSample: count('parked-sample', values['parked-sample']),
     parkedHoldMs: count('parked-hold-ms', values['parked-hold-ms'], 0),
     parkedSystems: systems,
+    parkedHeap: heap,
     server,
     stores,
     ...(values.out ? { out: values.out } : {}),

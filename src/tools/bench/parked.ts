@@ -24,6 +24,7 @@ import { ownCpuMs, processCpuMs } from './cpu';
 import { decisionLatency, type DecisionLatency } from './history';
 import type { MemorySample, ParkedWorkerMessage, ParkedWorkerSettings } from './parked-worker';
 import { NOT_STEPS } from './phases';
+import type { WorkerHeap } from '../../temporal/worker-heap';
 import { percentiles, quantile, r1, spread, type Percentiles } from './stats';
 import { benchHire } from './variants';
 
@@ -36,6 +37,8 @@ export interface ParkedPlan {
   /** How long the runs are left waiting, all parked, while RSS is sampled. */
   holdMs: number;
   systems: 'no-op' | 'real';
+  /** The worker's heap sizing (WORKER_HEAP): the parked phase is the workload `compact` is for. */
+  heap: WorkerHeap;
 }
 
 /** CPU per run of a stage: the server, the worker process, and the bench process (the client). */
@@ -53,6 +56,8 @@ export interface ParkedFigures {
   parked: number;
   /** Which worker was measured: the compiled build (as deployed) or the sources under tsx (OVERTURE_COMPILED=0). */
   workerRuns: 'compiled' | 'sources';
+  /** The worker's WORKER_HEAP (absent in results from before the setting: V8's own sizing). */
+  heap?: WorkerHeap;
   parkWallMs: number;
   /** The worker process's memory (MB): once started, peaks while parking, while all wait, while approving. */
   rssMb: {
@@ -255,7 +260,12 @@ export async function measureParked(
   const memory = memoryLog();
   log('(parked) starting the worker in a process of its own');
   const { file, productRoot, compiled } = parkedWorker(log);
-  const worker = await forkWorker({ env, taskQueue, bundlePath, systems: plan.systems, productRoot }, file, compiled, memory.record);
+  const worker = await forkWorker(
+    { env: { ...env, WORKER_HEAP: plan.heap }, taskQueue, bundlePath, systems: plan.systems, productRoot },
+    file,
+    compiled,
+    memory.record,
+  );
   try {
     await sleep(1_000); // a few baseline samples, with the worker polling
     const config = loadConfig({ ...env, TEMPORAL_TASK_QUEUE: taskQueue });
@@ -342,6 +352,7 @@ export async function measureParked(
       inFlight: plan.inFlight,
       parked,
       workerRuns: worker.compiled ? 'compiled' : 'sources',
+      heap: plan.heap,
       parkWallMs: r1(parkWallMs),
       rssMb: {
         baseline,

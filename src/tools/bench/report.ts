@@ -276,7 +276,7 @@ export function evaluateTargets(variants: BenchResults['variants'], parked: Park
   if (parked) {
     const rss = parked.rssMb;
     add(
-      `parked: worker RSS ≤ ${TARGETS.parkedRssMb} MB (${parked.parked} waiting; worker ${parked.workerRuns === 'compiled' ? 'compiled' : 'under tsx'})`,
+      `parked: worker RSS ≤ ${TARGETS.parkedRssMb} MB (${parked.parked} waiting; worker ${parked.workerRuns === 'compiled' ? 'compiled' : 'under tsx'}, WORKER_HEAP=${parked.heap ?? 'default'})`,
       TARGETS.parkedRssMb,
       rss.waitingPeak,
       'MB',
@@ -468,7 +468,7 @@ function printSteps(key: VariantKey, v: VariantFigures): void {
 
 function printParked(p: ParkedFigures): void {
   console.log(
-    `\nparked at the approval gate: ${p.parked} of ${p.runs} runs (${p.systems} systems, ${p.inFlight} starts/approvals in flight); RSS of the worker, in a process of its own`,
+    `\nparked at the approval gate: ${p.parked} of ${p.runs} runs (${p.systems} systems, ${p.inFlight} starts/approvals in flight); RSS of the worker, in a process of its own, WORKER_HEAP=${p.heap ?? 'default'}`,
   );
   const row = (label: string, value: string | number) => console.log(`  ${label.padEnd(LABEL)}${cell(value)}`);
   row('parked in (ms)', p.parkWallMs);

@@ -119,7 +119,7 @@ export function summaryMarkdown(
       '',
       `## Parked at the approval gate (${p.parked} runs)`,
       '',
-      `Worker RSS (${p.workerRuns === 'compiled' ? 'compiled, as deployed' : 'the sources under tsx'}) ${p.rssMb.baseline} MB before parking, ${p.rssMb.waitingPeak} MB peak while all wait (${p.rssMb.perParkedRunKb} KB per run); ` +
+      `Worker RSS (${p.workerRuns === 'compiled' ? 'compiled, as deployed' : 'the sources under tsx'}, WORKER_HEAP=${p.heap ?? 'default'}) ${p.rssMb.baseline} MB before parking, ${p.rssMb.waitingPeak} MB peak while all wait (${p.rssMb.perParkedRunKb} KB per run); ` +
         `decision → next step p50 ${p.decisionToNextStep.fromUpdateEventMs.p50} ms (update event), ${p.decisionToNextStep.fromSendMs.p50} ms (decision sent).`,
     );
   }

@@ -1,0 +1,28 @@
+/**
+ * How the worker's JavaScript heaps are sized (WORKER_HEAP). The workflow thread allocates briskly while runs move
+ * and keeps what it allocated until V8 decides to collect: with V8's own sizing, a worker whose runs mostly wait
+ * settles wherever the last collection left it, 390–505 MB in the bench's 3,000-run parked passes, and stays there
+ * while they wait. `compact` caps the young generation at 4 MB semi-spaces (V8 picks up to 16 MB here) and grows the
+ * old generation by 1.2× between full collections (V8's factor runs to 4×): the same passes held 286 MB, for about a
+ * third more worker CPU per run while runs move (docs/performance.md). For workers whose runs mostly wait for
+ * people; workers built for throughput keep `default`.
+ */
+import v8 from 'node:v8';
+
+/** The heap sizing a worker runs with: V8's own, or compact for workers whose runs mostly wait. */
+export type WorkerHeap = 'default' | 'compact';
+
+/** The V8 flags each sizing sets (none for `default`). */
+export const WORKER_HEAP_FLAGS: Readonly<Record<WorkerHeap, readonly string[]>> = {
+  default: [],
+  compact: ['--max-semi-space-size=4', '--heap-growing-percent=20'],
+};
+
+/**
+ * Sets the sizing's flags before the worker is created. V8 reads a heap's semi-space limit when the isolate is made,
+ * so the SDK's workflow threads, created with the worker, are sized by it; the growth factor applies to every
+ * collection from now on, the main thread's included. Node keeps V8's flags writable after start-up for this.
+ */
+export function applyWorkerHeap(heap: WorkerHeap): void {
+  for (const flag of WORKER_HEAP_FLAGS[heap]) v8.setFlagsFromString(flag);
+}

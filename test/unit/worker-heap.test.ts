@@ -1,0 +1,46 @@
+/**
+ * WORKER_HEAP sizes the heaps of threads made after it is applied, as the SDK's workflow threads are: in a fresh Node
+ * process (flags are process-wide, so never in jest's own), a thread churns short-lived objects and reports its
+ * young generation's size. `compact` caps it at two 4 MB semi-spaces; V8's own sizing grows it past that.
+ */
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ROOT } from '../helpers/processes';
+import { loadConfig } from '../../src/config';
+import { WORKER_HEAP_FLAGS } from '../../src/temporal/worker-heap';
+
+const run = promisify(execFile);
+const MB = 1024 * 1024;
+
+const childScript = (heap: string) => `
+  const { applyWorkerHeap } = require(${JSON.stringify(ROOT)} + '/src/temporal/worker-heap');
+  const { Worker } = require('node:worker_threads');
+  applyWorkerHeap(${JSON.stringify(heap)});
+  const thread = new Worker(\`
+    const v8 = require('node:v8');
+    let kept = [];
+    for (let i = 0; i < 3e6; i++) { kept.push({ i, s: 'run-' + i }); if (kept.length > 2e5) kept = []; }
+    const young = v8.getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    require('node:worker_threads').parentPort.postMessage(young.space_size);
+  \`, { eval: true });
+  thread.once('message', (bytes) => { console.log(bytes); void thread.terminate(); });
+`;
+
+async function youngGenerationOfAThread(heap: string): Promise<number> {
+  const { stdout } = await run(process.execPath, ['--require', 'tsx/cjs', '-e', childScript(heap)], { cwd: ROOT });
+  return Number(stdout.trim().split('\n').pop());
+}
+
+it('compact caps a new thread young generation at two 4 MB semi-spaces; default leaves V8 to grow it', async () => {
+  const [compact, fallback] = await Promise.all([youngGenerationOfAThread('compact'), youngGenerationOfAThread('default')]);
+  expect(compact).toBeGreaterThan(0);
+  expect(compact).toBeLessThanOrEqual(8 * MB);
+  expect(fallback).toBeGreaterThan(8 * MB);
+}, 60_000);
+
+it('default sets no flag; WORKER_HEAP defaults to it and refuses anything but default or compact', () => {
+  expect(WORKER_HEAP_FLAGS.default).toEqual([]);
+  expect(loadConfig({}).WORKER_HEAP).toBe('default');
+  expect(loadConfig({ WORKER_HEAP: 'compact' }).WORKER_HEAP).toBe('compact');
+  expect(() => loadConfig({ WORKER_HEAP: 'tiny' })).toThrow(/WORKER_HEAP.*must be default or compact/s);
+});
