@@ -7,7 +7,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ROOT } from '../helpers/processes';
 import { loadConfig } from '../../src/config';
-import { WORKER_HEAP_FLAGS } from '../../src/temporal/worker-heap';
+import { WORKER_HEAP_FLAGS, WORKER_HEAP_NODE_FLAGS } from '../../src/temporal/worker-heap';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -43,4 +43,13 @@ it('default sets no flag; WORKER_HEAP defaults to it and refuses anything but de
   expect(loadConfig({}).WORKER_HEAP).toBe('default');
   expect(loadConfig({ WORKER_HEAP: 'compact' }).WORKER_HEAP).toBe('compact');
   expect(() => loadConfig({ WORKER_HEAP: 'tiny' })).toThrow(/WORKER_HEAP.*must be default or compact/s);
+});
+
+it('compact names the command-line flag that sizes the main thread as its workflow threads, and Node accepts it in NODE_OPTIONS', async () => {
+  expect(WORKER_HEAP_NODE_FLAGS.default).toEqual([]);
+  expect(WORKER_HEAP_NODE_FLAGS.compact).toEqual(['--max-semi-space-size=4']);
+  const { stdout } = await run(process.execPath, ['-p', '1'], {
+    env: { ...process.env, NODE_OPTIONS: WORKER_HEAP_NODE_FLAGS.compact.join(' ') },
+  });
+  expect(stdout.trim()).toBe('1');
 });

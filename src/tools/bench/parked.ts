@@ -24,7 +24,7 @@ import { ownCpuMs, processCpuMs } from './cpu';
 import { decisionLatency, type DecisionLatency } from './history';
 import type { MemorySample, ParkedWorkerMessage, ParkedWorkerSettings } from './parked-worker';
 import { NOT_STEPS } from './phases';
-import type { WorkerHeap } from '../../temporal/worker-heap';
+import { WORKER_HEAP_NODE_FLAGS, type WorkerHeap } from '../../temporal/worker-heap';
 import { percentiles, quantile, r1, spread, type Percentiles } from './stats';
 import { benchHire } from './variants';
 
@@ -171,11 +171,13 @@ async function forkWorker(
   settings: ParkedWorkerSettings,
   file: string,
   compiled: boolean,
+  heap: WorkerHeap,
   onMemory: (sample: MemorySample) => void,
 ): Promise<{ pid: number; compiled: boolean; stop: () => Promise<void> }> {
   const child: ChildProcess = fork(file, [], {
     // Compiled: plain node, as the image runs the worker. Sources (OVERTURE_COMPILED=0): tsx, as this bench runs.
-    execArgv: compiled ? [] : process.execArgv,
+    // With WORKER_HEAP=compact, the main thread's young generation sized on the command line, as docs/configuration.md says.
+    execArgv: [...(compiled ? [] : process.execArgv), ...WORKER_HEAP_NODE_FLAGS[heap]],
     // MALLOC_ARENA_MAX as `npm run worker` and the image run the worker (fewer glibc arenas for core's threads).
     env: { ...process.env, MALLOC_ARENA_MAX: '2', BENCH_PARKED_WORKER: JSON.stringify(settings) },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
@@ -264,6 +266,7 @@ export async function measureParked(
     { env: { ...env, WORKER_HEAP: plan.heap }, taskQueue, bundlePath, systems: plan.systems, productRoot },
     file,
     compiled,
+    plan.heap,
     memory.record,
   );
   try {
