@@ -1,7 +1,9 @@
 /**
  * WORKER_HEAP sizes the heaps of threads made after it is applied, as the SDK's workflow threads are: in a fresh Node
  * process (flags are process-wide, so never in jest's own), a thread churns short-lived objects and reports its
- * young generation's size. `compact` caps it at two 4 MB semi-spaces; V8's own sizing grows it past that.
+ * young generation's size. `compact` caps it at two 4 MB semi-spaces; V8's own sizing grows it to two 16 MB ones here.
+ * Under load V8 may report a page or two beyond the two semi-spaces (CI once read 8.75 MB), so the bound keeps headroom
+ * while still failing if the flag did not reach the thread.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -31,11 +33,12 @@ async function youngGenerationOfAThread(heap: string): Promise<number> {
   return Number(stdout.trim().split('\n').pop());
 }
 
-it('compact caps a new thread young generation at two 4 MB semi-spaces; default leaves V8 to grow it', async () => {
-  const [compact, fallback] = await Promise.all([youngGenerationOfAThread('compact'), youngGenerationOfAThread('default')]);
+it('compact caps a new thread young generation near two 4 MB semi-spaces; default leaves V8 to grow it', async () => {
+  const compact = await youngGenerationOfAThread('compact');
+  const fallback = await youngGenerationOfAThread('default');
   expect(compact).toBeGreaterThan(0);
-  expect(compact).toBeLessThanOrEqual(8 * MB);
-  expect(fallback).toBeGreaterThan(8 * MB);
+  expect(compact).toBeLessThanOrEqual(12 * MB);
+  expect(fallback).toBeGreaterThanOrEqual(2 * compact);
 }, 60_000);
 
 it('default sets no flag; WORKER_HEAP defaults to it and refuses anything but default or compact', () => {
