@@ -23,7 +23,7 @@ import { configureLogging, lineLogger } from '../src/logging/logger';
 import { workerObservability, workflowInterceptorModules } from '../src/temporal/observability/worker';
 import { connectExplained, temporalConnectionOptions } from '../src/temporal/connect';
 import { startWorkerHealth } from '../src/temporal/observability/worker-health';
-import { applyWorkerHeap } from '../src/temporal/worker-heap';
+import { applyWorkerHeap, mainThreadHeapWarning } from '../src/temporal/worker-heap';
 import { deploymentVersionLabel, workerDeploymentOptionsFor } from '../src/temporal/deployments/settings';
 
 /** The activities of every installed process, each name once: two processes defining one activity is a programming error. */
@@ -164,6 +164,8 @@ async function main(): Promise<void> {
   log(describeStores(config));
   log(`KPIs on ${describeKpiStore(config)}`);
   log(`workflow code: ${workflowCode}`);
+  const heapWarning = mainThreadHeapWarning(config.WORKER_HEAP);
+  if (heapWarning) log(heapWarning);
   log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,
   );

@@ -36,3 +36,25 @@ export const WORKER_HEAP_NODE_FLAGS: Readonly<Record<WorkerHeap, readonly string
 export function applyWorkerHeap(heap: WorkerHeap): void {
   for (const flag of WORKER_HEAP_FLAGS[heap]) v8.setFlagsFromString(flag);
 }
+
+/**
+ * The start-up warning for a compact worker whose main thread was not sized on its command line (undefined when all
+ * is as documented). The workflow threads are compact either way; the main thread keeps V8's larger young generation,
+ * about 20 MB more, which an operator chasing a memory figure should hear about rather than find in a profile.
+ */
+export function mainThreadHeapWarning(
+  heap: WorkerHeap,
+  execArgv: readonly string[] = process.execArgv,
+  nodeOptions: string | undefined = process.env.NODE_OPTIONS,
+): string | undefined {
+  const wanted = WORKER_HEAP_NODE_FLAGS[heap];
+  // Any value counts (an operator may size it otherwise); V8 reads `_` and `-` alike in flag names.
+  const nameOf = (arg: string) => (arg.split('=')[0] ?? '').replaceAll('_', '-');
+  const given = new Set([...execArgv, ...(nodeOptions ?? '').split(/\s+/)].map(nameOf));
+  const missing = wanted.filter((flag) => !given.has(nameOf(flag)));
+  if (missing.length === 0) return undefined;
+  return (
+    `warning: WORKER_HEAP=${heap} sizes the workflow threads, but the main thread was started without ${missing.join(' ')}; ` +
+    `start the worker with NODE_OPTIONS=${wanted.join(' ')} (docs/configuration.md)`
+  );
+}

@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ROOT } from '../helpers/processes';
 import { loadConfig } from '../../src/config';
-import { WORKER_HEAP_FLAGS, WORKER_HEAP_NODE_FLAGS } from '../../src/temporal/worker-heap';
+import { WORKER_HEAP_FLAGS, WORKER_HEAP_NODE_FLAGS, mainThreadHeapWarning } from '../../src/temporal/worker-heap';
 
 const run = promisify(execFile);
 const MB = 1024 * 1024;
@@ -55,4 +55,17 @@ it('compact names the command-line flag that sizes the main thread as its workfl
     env: { ...process.env, NODE_OPTIONS: WORKER_HEAP_NODE_FLAGS.compact.join(' ') },
   });
   expect(stdout.trim()).toBe('1');
+});
+
+it('warns when a compact worker main thread was not sized on its command line, and only then', () => {
+  const warning = mainThreadHeapWarning('compact', [], undefined);
+  expect(warning).toMatch(
+    /^warning: WORKER_HEAP=compact .* without --max-semi-space-size=4; start the worker with NODE_OPTIONS=--max-semi-space-size=4/,
+  );
+  expect(mainThreadHeapWarning('compact', ['--max-semi-space-size=4'], undefined)).toBeUndefined();
+  expect(mainThreadHeapWarning('compact', [], '--enable-source-maps --max-semi-space-size=4')).toBeUndefined();
+  // An operator's own size counts, in either spelling V8 reads.
+  expect(mainThreadHeapWarning('compact', ['--max_semi_space_size=2'], undefined)).toBeUndefined();
+  expect(mainThreadHeapWarning('compact', ['--max-old-space-size=4'], '--max-semi-space')).toBeDefined();
+  expect(mainThreadHeapWarning('default', [], undefined)).toBeUndefined();
 });
