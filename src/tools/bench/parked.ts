@@ -179,7 +179,12 @@ async function forkWorker(
     // With WORKER_HEAP=compact, the main thread's young generation sized on the command line, as docs/configuration.md says.
     execArgv: [...(compiled ? [] : process.execArgv), ...WORKER_HEAP_NODE_FLAGS[heap]],
     // MALLOC_ARENA_MAX as `npm run worker` and the image run the worker (fewer glibc arenas for core's threads).
-    env: { ...process.env, MALLOC_ARENA_MAX: '2', BENCH_PARKED_WORKER: JSON.stringify(settings) },
+    // The one WORKER_HEAP both the command line above and the worker's config follow.
+    env: {
+      ...process.env,
+      MALLOC_ARENA_MAX: '2',
+      BENCH_PARKED_WORKER: JSON.stringify({ ...settings, env: { ...settings.env, WORKER_HEAP: heap } }),
+    },
     stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
   });
   child.stdout?.pipe(process.stderr); // stdout is the bench's results
@@ -263,7 +268,7 @@ export async function measureParked(
   log('(parked) starting the worker in a process of its own');
   const { file, productRoot, compiled } = parkedWorker(log);
   const worker = await forkWorker(
-    { env: { ...env, WORKER_HEAP: plan.heap }, taskQueue, bundlePath, systems: plan.systems, productRoot },
+    { env, taskQueue, bundlePath, systems: plan.systems, productRoot },
     file,
     compiled,
     plan.heap,
