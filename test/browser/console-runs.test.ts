@@ -13,6 +13,7 @@ import { startProcess } from '../../src/client';
 import { fastOptions, startTestStack, statusWhen, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';
 import { newHire, startOnboarding } from '../processes/onboarding/helpers';
+import { periodOfItsOwn } from '../helpers/periods';
 
 jest.setTimeout(180_000);
 
@@ -24,7 +25,7 @@ const pageErrors: string[] = [];
 /** A prefix of this file's own onboarding ids (other files' runs may share the dev server). */
 const PREFIX = `FE${Date.now().toString(36).toUpperCase()}`;
 const onboardings = [1, 2, 3].map((n) => `onboarding-${PREFIX}${n}`);
-const period = `${2100 + Math.floor(Math.random() * 900)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
+const period = periodOfItsOwn();
 const close = `financial-close-${period}`;
 
 beforeAll(async () => {

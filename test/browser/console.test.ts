@@ -12,6 +12,7 @@ import { ARTIFACTS, launchBrowser } from '../helpers/browser';
 import { startOperatorConsole, type RunningConsole } from '../../src/apps/console/server';
 import { fastOptions, startTestStack, type TestStack } from '../helpers/test-stack';
 import { addOperator } from '../helpers/operators';
+import { periodOfItsOwn } from '../helpers/periods';
 
 jest.setTimeout(120_000);
 
@@ -133,8 +134,8 @@ it('starts a financial close from the start form and draws its process graph, co
   // The form is built from the process's input schema, one field per input, prefilled with its example.
   await expect(page.inputValue(byTestId('field-entities'))).resolves.toBe('acme-us, acme-uk, acme-de');
   await expect(page.getAttribute(byTestId('field-controllerEmail'), 'type')).resolves.toBe('email');
-  // A period of its own: the workflow id is financial-close-<period>, and other test files close 2026-10.
-  const period = `${2100 + Math.floor(Math.random() * 900)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`;
+  // A period of its own (test/helpers/periods): the workflow id is financial-close-<period>.
+  const period = periodOfItsOwn();
   await page.fill(byTestId('field-period'), period);
   // Faults are offered for the activities only: the fan-out's items and the sign-off have none of their own.
   await page.waitForSelector(byTestId('fault-publishStatements'));

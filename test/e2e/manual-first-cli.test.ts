@@ -15,6 +15,7 @@ import { fastOptions, startTestStack, statusWhen, type TestStack } from '../help
 import { ROOT, runCommand, runOverture } from '../helpers/processes';
 import { addOperator } from '../helpers/operators';
 import { newHire } from '../processes/onboarding/helpers';
+import { periodOfItsOwn } from '../helpers/periods';
 
 let stack: TestStack;
 let console_: RunningConsole;
@@ -73,18 +74,15 @@ describe('overture start --manual', () => {
     expect(status.steps.filter((s) => s.path === 'person').map((s) => s.step)).toEqual(['sendWelcomeEmail', 'createWorkspace']);
   }, 60_000);
 
-  // A close's workflow id is financial-close-<period>, and other test files on the shared server close the example's
-  // period: each refusal gets a period of its own, so "nothing started" cannot see another file's run.
-  const periodOfItsOwn = () => ({
-    period: `${2100 + Math.floor(Math.random() * 900)}-${String(1 + Math.floor(Math.random() * 12)).padStart(2, '0')}`,
-  });
+  // Each refused close gets a period of its own (test/helpers/periods), so "nothing started" cannot see another file's run.
+  const closeOfItsOwn = () => ({ period: periodOfItsOwn() });
   it.each([
-    ['financial-close', 'controllerSignOff', 'controllerSignOff: a step of kind approval cannot be done by hand', periodOfItsOwn()],
+    ['financial-close', 'controllerSignOff', 'controllerSignOff: a step of kind approval cannot be done by hand', closeOfItsOwn()],
     [
       'financial-close',
       'lockPeriod,reconcileEntities',
       'reconcileEntities: a step of kind fan-out cannot be done by hand',
-      periodOfItsOwn(),
+      closeOfItsOwn(),
     ],
     ['onboarding', 'createAccount,sendWelcomEmail', 'sendWelcomEmail: unknown step; steps are createAccount, ', {}],
   ])('%s --manual %s is refused with exit 2 and nothing started', async (process, manual, message, own) => {
