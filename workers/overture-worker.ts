@@ -157,6 +157,9 @@ async function main(): Promise<void> {
   const log = lineLogger('worker', configureLogging(config));
   // Before any connection: the runtime's metrics exporter can only be chosen when the runtime is created.
   installWorkerRuntime(config, log);
+  // Before connecting, so an operator sizing a compact worker hears it even when the server is not there yet.
+  const heapWarning = mainThreadHeapWarning(config.WORKER_HEAP);
+  if (heapWarning) log(heapWarning);
   // /healthz and /readyz on HEALTH_PORT from the start: alive while it bundles and connects, ready once it polls.
   const health = await startWorkerHealth(config, log);
   const { worker, connection, shutdown, workflowCode } = await createWorker(config);
@@ -164,8 +167,6 @@ async function main(): Promise<void> {
   log(describeStores(config));
   log(`KPIs on ${describeKpiStore(config)}`);
   log(`workflow code: ${workflowCode}`);
-  const heapWarning = mainThreadHeapWarning(config.WORKER_HEAP);
-  if (heapWarning) log(heapWarning);
   log(
     `worker polling task queue ${config.TEMPORAL_TASK_QUEUE} on ${config.TEMPORAL_ADDRESS} (namespace ${config.TEMPORAL_NAMESPACE}), ${deploymentVersionLabel(config)}`,
   );

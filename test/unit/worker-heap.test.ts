@@ -6,6 +6,9 @@
  * while still failing if the flag did not reach the thread.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { ROOT } from '../helpers/processes';
 import { loadConfig } from '../../src/config';
@@ -69,3 +72,38 @@ it('warns when a compact worker main thread was not sized on its command line, a
   expect(mainThreadHeapWarning('compact', ['--max-old-space-size=4'], '--max-semi-space')).toBeDefined();
   expect(mainThreadHeapWarning('default', [], undefined)).toBeUndefined();
 });
+
+/** What the worker entrypoint logs before it gives up on an empty data dir (no payload key): its start-up lines. */
+async function workerStartLines(nodeOptions: string): Promise<string> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'overture-heap-'));
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_OPTIONS: nodeOptions,
+      WORKER_HEAP: 'compact',
+      OVERTURE_DATA_DIR: dir,
+      TEMPORAL_ADDRESS: '127.0.0.1:1',
+    };
+    // No health server, and no payload key from the caller's environment: the start stops at the key, not at a connection.
+    for (const name of ['HEALTH_PORT', 'OVERTURE_CODEC_KEY_FILE', 'OVERTURE_CODEC_KEYS', 'OVERTURE_PAYLOAD_ENCRYPTION']) delete env[name];
+    const ran = await run(process.execPath, ['--require', 'tsx/cjs', 'workers/overture-worker.ts'], {
+      cwd: ROOT,
+      env,
+      timeout: 30_000,
+    }).then(
+      (done) => ({ ...done, code: 0 }),
+      (failed: { stdout: string; stderr: string; code: number }) => failed,
+    );
+    expect(ran.code).not.toBe(0); // no payload key in a fresh data dir: it stops after its start-up lines
+    return ran.stdout + ran.stderr;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+it('the worker entrypoint logs the warning at start when compact lacks the flag, and not when NODE_OPTIONS has it', async () => {
+  expect(await workerStartLines('')).toContain('warning: WORKER_HEAP=compact sizes the workflow threads');
+  const sized = await workerStartLines(WORKER_HEAP_NODE_FLAGS.compact.join(' '));
+  expect(sized).toContain('payload encryption needs a key');
+  expect(sized).not.toContain('WORKER_HEAP');
+}, 60_000);
