@@ -132,6 +132,40 @@ it('searches runs on the server a page at a time, with durations and counters, a
   expect(pageErrors).toEqual([]);
 });
 
+it("shows under a search only that search's runs, even when an earlier search answers after it", async () => {
+  // The unfiltered list's answer is held back until the new search has been answered and shown, then let through.
+  const unfiltered = (url: string) => {
+    const u = new URL(url);
+    return u.pathname === '/api/runs' && !u.searchParams.has('q');
+  };
+  let release = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  const matcher = (url: URL) => unfiltered(url.href);
+  await page.route(matcher, async (route) => {
+    await held;
+    await route.continue();
+  });
+  try {
+    const asked = page.waitForRequest((r) => unfiltered(r.url()));
+    await page.goto(`${operatorConsole.url}/#/`);
+    await asked;
+    await page.goto(`${operatorConsole.url}/#/?q=onboarding-${PREFIX}&pageSize=2`);
+    const rows = `${byTestId('runs-body')} ${byTestId('run-row')}`;
+    await page.waitForSelector(`${rows} >> nth=1`, { timeout: 30_000 });
+    const answeredLate = page.waitForResponse((r) => unfiltered(r.url()));
+    release();
+    await (await answeredLate).finished();
+    await page.waitForTimeout(300); // the page's handling of the late answer, had it kept it
+    const shown = await attributes(page, rows, 'data-run');
+    expect(shown).toHaveLength(2);
+    expect(shown.every((id) => id?.startsWith(`onboarding-${PREFIX}`))).toBe(true);
+  } finally {
+    release();
+    await page.unroute(matcher);
+  }
+  expect(pageErrors).toEqual([]);
+});
+
 it("states a run's dependencies in text, shows its timeline and what it waits for, with landmarks and visible focus", async () => {
   await page.goto(`${operatorConsole.url}/#/runs/${encodeURIComponent(close)}`);
   await page.waitForSelector(`${byTestId('process-graph')}[data-process="financial-close"]`, { timeout: 30_000 });

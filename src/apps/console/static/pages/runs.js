@@ -248,7 +248,6 @@ function ChildRows({ parent, columns }) {
 export default function RunsPage({ query }) {
   const filters = filtersOf(query);
   const key = JSON.stringify(filters);
-  const [page, setPage] = useState(/** @type {RunsPage | undefined} */ (undefined));
   const [problem, setProblem] = useState('');
   // The cursors of the pages read before this one and this one's, for this search (a new search starts at its first page).
   const [paging, setPaging] = useState({ key, cursors: /** @type {string[]} */ ([]) });
@@ -258,14 +257,24 @@ export default function RunsPage({ query }) {
   const [loading, setLoading] = useState(false);
   const cursor = cursors[cursors.length - 1];
   const lastRead = useRef(0);
+  // The search and page shown, and the answer with what it answers: a new search or page shows nothing until its own
+  // answer comes, and an answer for one no longer shown (a slow read overtaken by a new search) is dropped, so the
+  // rows under a search are always that search's.
+  const asked = JSON.stringify([key, cursor ?? null]);
+  const askedNow = useRef(asked);
+  askedNow.current = asked;
+  const [answer, setAnswer] = useState(/** @type {{ asked: string, page: RunsPage } | undefined} */ (undefined));
+  const page = answer?.asked === asked ? answer.page : undefined;
 
   const read = async () => {
+    const question = asked;
     lastRead.current = Date.now();
     setLoading(true);
     const result = await api('GET', withQuery('/api/runs', { ...filters, cursor, pageSize: filters.pageSize || PAGE_SIZE }));
+    if (askedNow.current !== question) return;
     setLoading(false);
     if (result.ok) {
-      setPage(/** @type {RunsPage} */ (result.data));
+      setAnswer({ asked: question, page: /** @type {RunsPage} */ (result.data) });
       setProblem('');
     } else setProblem(result.data.error);
   };
