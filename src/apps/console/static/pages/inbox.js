@@ -233,8 +233,15 @@ export default function InboxPage() {
   const acted = useRef(/** @type {Set<string>} */ (new Set()));
   useEffect(() => void (document.title = 'Inbox · Overture'), []);
 
+  // Answers are applied in the order the polls were sent: one that comes after a later poll's answer would bring back
+  // cards since decided, so it is dropped (a slow server's answers still all land, in order).
+  const sent = useRef(0);
+  const applied = useRef(0);
   useInterval(() => {
+    const polling = ++sent.current;
     void api('GET', '/api/inbox').then((result) => {
+      if (polling < applied.current) return;
+      applied.current = polling;
       if (!result.ok) return setProblem(result.data.error);
       setProblem('');
       setLoaded(true);

@@ -130,12 +130,18 @@ function Timeline({ workflowId, historyLength }) {
   const [events, setEvents] = useState(/** @type {TimelineEvent[] | undefined} */ (undefined));
   const [problem, setProblem] = useState('');
   const lastRead = useRef(0);
+  // Answers are applied in the order the reads were sent: one that comes after a later read's answer is dropped.
+  const sent = useRef(0);
+  const applied = useRef(0);
   useEffect(() => {
     // At most one read every 2 s, however fast the run moves.
     const wait = Math.max(0, lastRead.current + 2000 - Date.now());
     const timer = setTimeout(() => {
       lastRead.current = Date.now();
+      const reading = ++sent.current;
       void api('GET', `/api/runs/${encodeURIComponent(workflowId)}/timeline`).then((result) => {
+        if (reading < applied.current) return;
+        applied.current = reading;
         if (result.ok) {
           setEvents(/** @type {{ events: TimelineEvent[] }} */ (result.data).events);
           setProblem('');
