@@ -6,6 +6,7 @@
  */
 import { html, useEffect, useRef, useState } from '../lib/html.js';
 import { api, processes, processOptions, processTitle, vocabulary, withQuery } from '../lib/api.js';
+import { useApiGet } from '../lib/use-api.js';
 import { navigate } from '../lib/router.js';
 import { describeWait, durationBetween, formatDateTime, formatDuration, formatTime, runHref } from '../lib/format.js';
 import { subscribeRuns } from '../lib/live.js';
@@ -248,38 +249,24 @@ function ChildRows({ parent, columns }) {
 export default function RunsPage({ query }) {
   const filters = filtersOf(query);
   const key = JSON.stringify(filters);
-  const [problem, setProblem] = useState('');
   // The cursors of the pages read before this one and this one's, for this search (a new search starts at its first page).
   const [paging, setPaging] = useState({ key, cursors: /** @type {string[]} */ ([]) });
   const cursors = paging.key === key ? paging.cursors : [];
   const setCursors = (/** @type {string[]} */ list) => setPaging({ key, cursors: list });
   const [open, setOpen] = useState(/** @type {Set<string>} */ (new Set()));
-  const [loading, setLoading] = useState(false);
   const cursor = cursors[cursors.length - 1];
+  // The search's page, read again when the search or the page changes. A new search shows nothing until its own
+  // answer comes, and an answer for one no longer shown (a slow read overtaken by a new search) is dropped.
+  const path = withQuery('/api/runs', { ...filters, cursor, pageSize: filters.pageSize || PAGE_SIZE });
+  const runs = /** @type {import('../lib/use-api.js').ApiData<RunsPage>} */ (useApiGet(path));
+  const { data: page, error: problem, loading } = runs;
   const lastRead = useRef(0);
-  // The search and page shown, and the answer with what it answers: a new search or page shows nothing until its own
-  // answer comes, and an answer for one no longer shown (a slow read overtaken by a new search) is dropped, so the
-  // rows under a search are always that search's.
-  const asked = JSON.stringify([key, cursor ?? null]);
-  const askedNow = useRef(asked);
-  askedNow.current = asked;
-  const [answer, setAnswer] = useState(/** @type {{ asked: string, page: RunsPage } | undefined} */ (undefined));
-  const page = answer?.asked === asked ? answer.page : undefined;
-
-  const read = async () => {
-    const question = asked;
+  useEffect(() => void (lastRead.current = Date.now()), [path]);
+  const read = () => {
     lastRead.current = Date.now();
-    setLoading(true);
-    const result = await api('GET', withQuery('/api/runs', { ...filters, cursor, pageSize: filters.pageSize || PAGE_SIZE }));
-    if (askedNow.current !== question) return;
-    setLoading(false);
-    if (result.ok) {
-      setAnswer({ asked: question, page: /** @type {RunsPage} */ (result.data) });
-      setProblem('');
-    } else setProblem(result.data.error);
+    return runs.reload();
   };
   useEffect(() => void (document.title = 'Runs · Overture'), []);
-  useEffect(() => void read(), [key, cursor]);
   // Read again when runs change, at most every few seconds.
   const readLatest = useRef(read);
   readLatest.current = read;
