@@ -1,6 +1,6 @@
 // @ts-check
 /** A page's data from one GET of the API: loaded when the path changes, reloaded after the page acts. */
-import { useCallback, useEffect, useState } from './html.js';
+import { useCallback, useEffect, useRef, useState } from './html.js';
 import { api } from './api.js';
 
 /**
@@ -36,4 +36,22 @@ export function useApiGet(path) {
   }, [path]);
   useEffect(() => void load(), [load]);
   return { data: state.path === path ? state.data : undefined, error: state.error, loading: state.loading, reload: load };
+}
+
+/**
+ * For a page that polls: answers are taken in the order their reads were sent. The function it returns wraps a read
+ * and resolves to its answer, or to undefined when a later read's answer has already been taken (a slow answer would
+ * bring back older data); a slow server's answers still all land, in order.
+ * @returns {<T>(read: Promise<T>) => Promise<T | undefined>}
+ */
+export function useInOrder() {
+  const sent = useRef(0);
+  const taken = useRef(0);
+  return useCallback(async (read) => {
+    const number = ++sent.current;
+    const answer = await read;
+    if (number < taken.current) return undefined;
+    taken.current = number;
+    return answer;
+  }, []);
 }

@@ -5,6 +5,7 @@
  * abort an escalated step), previewed first: the runs it will change are listed, then confirmed.
  */
 import { html, useEffect, useRef, useState } from '../lib/html.js';
+import { useInOrder } from '../lib/use-api.js';
 import { api, processOptions, vocabulary } from '../lib/api.js';
 import { mayAct } from '../lib/role.js';
 import { formatDateTime, formatTime, runHref } from '../lib/format.js';
@@ -233,15 +234,11 @@ export default function InboxPage() {
   const acted = useRef(/** @type {Set<string>} */ (new Set()));
   useEffect(() => void (document.title = 'Inbox · Overture'), []);
 
-  // Answers are applied in the order the polls were sent: one that comes after a later poll's answer would bring back
-  // cards since decided, so it is dropped (a slow server's answers still all land, in order).
-  const sent = useRef(0);
-  const applied = useRef(0);
+  // A slow poll's answer, after a later one's, would bring back cards since decided: it is dropped.
+  const inOrder = useInOrder();
   useInterval(() => {
-    const polling = ++sent.current;
-    void api('GET', '/api/inbox').then((result) => {
-      if (polling < applied.current) return;
-      applied.current = polling;
+    void inOrder(api('GET', '/api/inbox')).then((result) => {
+      if (!result) return;
       if (!result.ok) return setProblem(result.data.error);
       setProblem('');
       setLoaded(true);

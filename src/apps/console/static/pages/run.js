@@ -5,6 +5,7 @@
  * timeline and the orchestrator's log.
  */
 import { html, useEffect, useRef, useState } from '../lib/html.js';
+import { useInOrder } from '../lib/use-api.js';
 import { api, processes, processTitle, vocabulary } from '../lib/api.js';
 import { describeWait, durationBetween, formatDateTime, formatDuration, formatTime, parentOf, runHref } from '../lib/format.js';
 import { useStream } from '../lib/live.js';
@@ -130,18 +131,15 @@ function Timeline({ workflowId, historyLength }) {
   const [events, setEvents] = useState(/** @type {TimelineEvent[] | undefined} */ (undefined));
   const [problem, setProblem] = useState('');
   const lastRead = useRef(0);
-  // Answers are applied in the order the reads were sent: one that comes after a later read's answer is dropped.
-  const sent = useRef(0);
-  const applied = useRef(0);
+  // A slow read's answer, after a later one's, would bring back an older timeline: it is dropped.
+  const inOrder = useInOrder();
   useEffect(() => {
     // At most one read every 2 s, however fast the run moves.
     const wait = Math.max(0, lastRead.current + 2000 - Date.now());
     const timer = setTimeout(() => {
       lastRead.current = Date.now();
-      const reading = ++sent.current;
-      void api('GET', `/api/runs/${encodeURIComponent(workflowId)}/timeline`).then((result) => {
-        if (reading < applied.current) return;
-        applied.current = reading;
+      void inOrder(api('GET', `/api/runs/${encodeURIComponent(workflowId)}/timeline`)).then((result) => {
+        if (!result) return;
         if (result.ok) {
           setEvents(/** @type {{ events: TimelineEvent[] }} */ (result.data).events);
           setProblem('');
