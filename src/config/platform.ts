@@ -13,6 +13,7 @@ import { OBSERVABILITY_SETTINGS } from '../temporal/observability/settings';
 import { LOGGING_SETTINGS } from '../logging/settings';
 import { VERSIONING_SETTINGS } from '../temporal/deployments/settings';
 import { TEMPORAL_CONNECTION_SETTINGS, readTemporalConnection, type TemporalConnectionSettings } from '../temporal/settings';
+import { WORKER_HEAPS } from '../temporal/worker-heap';
 
 const HOUR_MS = 3_600_000;
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]']);
@@ -159,7 +160,7 @@ export const configSchema = z.object({
     .default(60_000),
   WORKER_CACHED_RUNS: z.coerce.number().int().min(0).max(100_000).default(250),
   // V8's own heap sizing, or `compact` for workers whose runs mostly wait (src/temporal/worker-heap.ts).
-  WORKER_HEAP: z.enum(['default', 'compact'], { error: 'must be default or compact' }).default('default'),
+  WORKER_HEAP: z.enum(WORKER_HEAPS, { error: `must be ${WORKER_HEAPS.join(' or ')}` }).default('default'),
   CONSOLE_HOST: z.string().default('127.0.0.1'),
   CONSOLE_PORT: port(4000),
   // Where people's browsers reach the console (a TLS proxy, a published port): the base of the links in mails and

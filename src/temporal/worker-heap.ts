@@ -9,8 +9,11 @@
  */
 import v8 from 'node:v8';
 
-/** The heap sizing a worker runs with: V8's own, or compact for workers whose runs mostly wait. */
-export type WorkerHeap = 'default' | 'compact';
+/** The heap sizings a worker can run with: V8's own, or compact for workers whose runs mostly wait. */
+export const WORKER_HEAPS = ['default', 'compact'] as const;
+
+/** The heap sizing a worker runs with (WORKER_HEAP). */
+export type WorkerHeap = (typeof WORKER_HEAPS)[number];
 
 /** The V8 flags each sizing sets (none for `default`). */
 export const WORKER_HEAP_FLAGS: Readonly<Record<WorkerHeap, readonly string[]>> = {

@@ -1,7 +1,7 @@
 /** The onboarding bench's command line. */
 import { parseArgs } from 'node:util';
 import { VARIANT_KEYS, type VariantKey } from './variants';
-import type { WorkerHeap } from '../../temporal/worker-heap';
+import { WORKER_HEAPS, type WorkerHeap } from '../../temporal/worker-heap';
 
 export interface BenchOptions {
   variants: VariantKey[];
@@ -99,8 +99,8 @@ export function parseOptions(argv: string[]): BenchOptions | undefined {
   if (loopRuns.length !== levels.length) throw new Error('--loop-runs needs one count per --concurrent level');
   const systems = values['parked-systems'];
   if (systems !== 'no-op' && systems !== 'real') throw new Error(`--parked-systems is no-op or real, got "${systems}"`);
-  const heap = values['parked-heap'];
-  if (heap !== 'compact' && heap !== 'default') throw new Error(`--parked-heap is compact or default, got "${heap}"`);
+  const heap = WORKER_HEAPS.find((known) => known === values['parked-heap']);
+  if (!heap) throw new Error(`--parked-heap is ${WORKER_HEAPS.join(' or ')}, got "${values['parked-heap']}"`);
   const server = values.server;
   if (server !== 'dev' && server !== 'native') throw new Error(`--server is dev or native, got "${server}"`);
   const stores = values.stores;
